@@ -1,0 +1,16 @@
+//! govsim: a multi-agent simulator of party-led collaborative governance.
+//!
+//! Residents, party organizations, government and social groups of a district
+//! handle public issues under multi-center governance rules. The model follows
+//! the design in `docs/ODD.md`: [`scenario`] holds every lever, [`model`] runs
+//! a day-by-day simulation as a pure function of (scenario, seed), [`metrics`]
+//! turns its state into rows, and [`output`] writes them.
+
+#![warn(missing_docs)]
+
+pub mod metrics;
+pub mod model;
+pub mod output;
+pub mod report;
+pub mod run;
+pub mod scenario;

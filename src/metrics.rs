@@ -1,0 +1,523 @@
+//! Metrics: turns the model's daily counts into the rows of `timeseries.csv`
+//! and the one row of `summary.csv` (design, section 6). Definitions of every
+//! column are in `docs/outputs.md`; this module is their single source.
+
+use std::collections::VecDeque;
+
+use serde::Serialize;
+
+use crate::model::DayTally;
+use crate::scenario::Scenario;
+
+/// Days in the trailing window of rates in `timeseries.csv`.
+pub const WINDOW_DAYS: usize = 30;
+/// Days in the rolling resolution rate used for shock dips and recovery.
+pub const SHOCK_WINDOW_DAYS: usize = 14;
+
+/// One row of `timeseries.csv`. Rates without a denominator are empty (NA).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DayRow {
+    /// Last day of the recording interval (1-based).
+    pub day: u32,
+    /// Residents at the end of the day.
+    pub residents: u32,
+    /// Issues that arrived during the interval.
+    pub arrived: u32,
+    /// Latent issues detected during the interval.
+    pub detected: u32,
+    /// Issues resolved during the interval.
+    pub resolved: u32,
+    /// Issues abandoned during the interval.
+    pub abandoned: u32,
+    /// Open issues at the end of the day.
+    pub backlog: u32,
+    /// Issues escalated into petitions during the interval.
+    pub escalations: u32,
+    /// Resolved / (resolved + abandoned), trailing window.
+    pub resolution_rate: Option<f64>,
+    /// The same for cross-cutting issues.
+    pub cross_cutting_resolution_rate: Option<f64>,
+    /// Median days from arrival to resolution, trailing window.
+    pub median_resolution_days: Option<f64>,
+    /// The same for cross-cutting issues.
+    pub cross_cutting_median_days: Option<f64>,
+    /// Abandoned / arrived, trailing window.
+    pub abandoned_share: Option<f64>,
+    /// Share of residents taking part on the day.
+    pub participation_rate: Option<f64>,
+    /// The same for locals.
+    pub participation_rate_local: Option<f64>,
+    /// The same for migrants.
+    pub participation_rate_migrant: Option<f64>,
+    /// Migrant minus local participation rate.
+    pub participation_gap: Option<f64>,
+    /// Migrant minus local resolution rate, trailing window.
+    pub migrant_resolution_gap: Option<f64>,
+    /// Mean trust in party organizations.
+    pub trust_party: f64,
+    /// Mean trust in government.
+    pub trust_government: f64,
+    /// Mean trust in social organizations.
+    pub trust_social: f64,
+    /// Mean efficacy.
+    pub efficacy: f64,
+    /// Mean party legitimacy over communities with a party committee.
+    pub party_legitimacy: Option<f64>,
+    /// Share of resolutions by the party-convened route, trailing window.
+    pub share_party_convened: Option<f64>,
+    /// Share of resolutions by the self-organized route, trailing window.
+    pub share_self_organized: Option<f64>,
+    /// Share of resolutions by the bureaucratic route, trailing window.
+    pub share_bureaucratic: Option<f64>,
+    /// Share of resolution credit of party organizations, trailing window.
+    pub credit_party: Option<f64>,
+    /// Share of resolution credit of government, trailing window.
+    pub credit_government: Option<f64>,
+    /// Share of resolution credit of social organizations, trailing window.
+    pub credit_social: Option<f64>,
+    /// Pooled effort spent during the interval.
+    pub pooled_effort: f64,
+    /// Volunteer effort spent during the interval.
+    pub volunteer_effort: f64,
+    /// Capacity lost to meetings, convening and triage during the interval.
+    pub meeting_overhead: f64,
+    /// A: effort mobilized beyond own capacity / all effort, trailing window.
+    pub agil_adaptation: Option<f64>,
+    /// G: the resolution rate, trailing window.
+    pub agil_goal_attainment: Option<f64>,
+    /// I: mean inter-organizational trust × network density.
+    pub agil_integration: f64,
+    /// L: mean trust × participation persistence.
+    pub agil_latency: Option<f64>,
+    /// Evenness (normalized entropy) of resolution credit across kinds, trailing window.
+    pub polycentricity: Option<f64>,
+}
+
+/// The one row of `summary.csv`: whole-run and end-of-run figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// Days simulated.
+    pub days: u32,
+    /// Residents at the start.
+    pub residents_start: u32,
+    /// Residents at the end.
+    pub residents_end: u32,
+    /// Issues that arrived.
+    pub arrived: u64,
+    /// Issues resolved.
+    pub resolved: u64,
+    /// Issues abandoned.
+    pub abandoned: u64,
+    /// Open issues at the end.
+    pub backlog: u32,
+    /// Escalations.
+    pub escalations: u64,
+    /// Resolved / (resolved + abandoned) over the run.
+    pub resolution_rate: Option<f64>,
+    /// The same for cross-cutting issues.
+    pub cross_cutting_resolution_rate: Option<f64>,
+    /// Median days to resolution over the run.
+    pub median_resolution_days: Option<f64>,
+    /// The same for cross-cutting issues.
+    pub cross_cutting_median_days: Option<f64>,
+    /// Abandoned / arrived over the run.
+    pub abandoned_share: Option<f64>,
+    /// Mean daily participation rate.
+    pub participation_rate: Option<f64>,
+    /// The same for locals.
+    pub participation_rate_local: Option<f64>,
+    /// The same for migrants.
+    pub participation_rate_migrant: Option<f64>,
+    /// Migrant minus local mean participation rate.
+    pub participation_gap: Option<f64>,
+    /// Migrant minus local resolution rate over the run.
+    pub migrant_resolution_gap: Option<f64>,
+    /// Mean trust in party organizations at the end.
+    pub trust_party: f64,
+    /// Mean trust in government at the end.
+    pub trust_government: f64,
+    /// Mean trust in social organizations at the end.
+    pub trust_social: f64,
+    /// Mean efficacy at the end.
+    pub efficacy: f64,
+    /// Mean party legitimacy at the end.
+    pub party_legitimacy: Option<f64>,
+    /// Share of resolutions by the party-convened route.
+    pub share_party_convened: Option<f64>,
+    /// Share of resolutions by the self-organized route.
+    pub share_self_organized: Option<f64>,
+    /// Share of resolutions by the bureaucratic route.
+    pub share_bureaucratic: Option<f64>,
+    /// Share of resolution credit of party organizations.
+    pub credit_party: Option<f64>,
+    /// Share of resolution credit of government.
+    pub credit_government: Option<f64>,
+    /// Share of resolution credit of social organizations.
+    pub credit_social: Option<f64>,
+    /// Pooled effort spent.
+    pub pooled_effort: f64,
+    /// Volunteer effort spent.
+    pub volunteer_effort: f64,
+    /// Capacity lost to meetings, convening and triage.
+    pub meeting_overhead: f64,
+    /// A over the run.
+    pub agil_adaptation: Option<f64>,
+    /// G over the run.
+    pub agil_goal_attainment: Option<f64>,
+    /// I at the end.
+    pub agil_integration: f64,
+    /// L, mean over the run.
+    pub agil_latency: Option<f64>,
+    /// Polycentricity over the run.
+    pub polycentricity: Option<f64>,
+    /// First shock: pre-shock resolution rate (30 days before) minus the lowest 14-day rate after its start.
+    pub shock_dip: Option<f64>,
+    /// First shock: days from its start until the 14-day rate is back within 5% of the pre-shock rate.
+    pub shock_recovery_days: Option<f64>,
+}
+
+fn ratio(num: f64, den: f64) -> Option<f64> {
+    (den > 0.0).then(|| num / den)
+}
+
+fn median(values: &mut [u32]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_unstable();
+    let n = values.len();
+    Some(if n % 2 == 1 {
+        f64::from(values[n / 2])
+    } else {
+        f64::from(values[n / 2 - 1] + values[n / 2]) / 2.0
+    })
+}
+
+/// Normalized Shannon entropy of `shares` (1 = even across all three kinds).
+fn evenness(credit: [f64; 3]) -> Option<f64> {
+    let total: f64 = credit.iter().sum();
+    if total <= 0.0 {
+        return None;
+    }
+    let h: f64 = credit
+        .iter()
+        .filter(|&&c| c > 0.0)
+        .map(|&c| -(c / total) * (c / total).ln())
+        .sum();
+    Some(h / 3f64.ln())
+}
+
+/// Sums of counts over some days.
+#[derive(Debug, Clone, Default)]
+struct Sums {
+    arrived: f64,
+    resolved: f64,
+    abandoned: f64,
+    resolved_cross: f64,
+    abandoned_cross: f64,
+    resolved_migrant: f64,
+    abandoned_migrant: f64,
+    by_route: [f64; 3],
+    credit: [f64; 3],
+    own: f64,
+    extra: f64,
+}
+
+impl Sums {
+    fn add(&mut self, t: &DayTally) {
+        self.arrived += f64::from(t.arrived);
+        self.resolved += f64::from(t.resolved);
+        self.abandoned += f64::from(t.abandoned);
+        self.resolved_cross += f64::from(t.resolved_cross);
+        self.abandoned_cross += f64::from(t.abandoned_cross);
+        self.resolved_migrant += f64::from(t.resolved_migrant);
+        self.abandoned_migrant += f64::from(t.abandoned_migrant);
+        for k in 0..3 {
+            self.by_route[k] += f64::from(t.by_route[k]);
+            self.credit[k] += t.credit[k];
+        }
+        self.own += t.own_effort;
+        self.extra += t.pooled_effort + t.volunteer_effort;
+    }
+
+    fn resolution_rate(&self) -> Option<f64> {
+        ratio(self.resolved, self.resolved + self.abandoned)
+    }
+
+    fn migrant_gap(&self) -> Option<f64> {
+        let migrant = ratio(
+            self.resolved_migrant,
+            self.resolved_migrant + self.abandoned_migrant,
+        )?;
+        let local_resolved = self.resolved - self.resolved_migrant;
+        let local = ratio(
+            local_resolved,
+            local_resolved + self.abandoned - self.abandoned_migrant,
+        )?;
+        Some(migrant - local)
+    }
+
+    fn route_share(&self, k: usize) -> Option<f64> {
+        ratio(self.by_route[k], self.by_route.iter().sum())
+    }
+
+    fn credit_share(&self, k: usize) -> Option<f64> {
+        ratio(self.credit[k], self.credit.iter().sum())
+    }
+
+    fn adaptation(&self) -> Option<f64> {
+        ratio(self.extra, self.own + self.extra)
+    }
+}
+
+fn participation(t: &DayTally) -> [Option<f64>; 4] {
+    let local = ratio(f64::from(t.participants[0]), f64::from(t.residents[0]));
+    let migrant = ratio(f64::from(t.participants[1]), f64::from(t.residents[1]));
+    let all = ratio(
+        f64::from(t.participants[0] + t.participants[1]),
+        f64::from(t.residents[0] + t.residents[1]),
+    );
+    let gap = migrant.zip(local).map(|(m, l)| m - l);
+    [all, local, migrant, gap]
+}
+
+fn latency(t: &DayTally) -> Option<f64> {
+    let persistence = ratio(f64::from(t.persisting), f64::from(t.yesterday))?;
+    Some(persistence * t.trust.iter().sum::<f64>() / 3.0)
+}
+
+/// Collects daily counts into rows and the run summary.
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    record_every: u32,
+    shock_start: Option<u32>,
+    window: VecDeque<DayTally>,
+    interval: Vec<DayTally>,
+    total: Sums,
+    all_days: Vec<u32>,
+    cross_days: Vec<u32>,
+    daily_closed: Vec<(u32, u32)>,
+    participation_sums: [f64; 4],
+    participation_days: [f64; 4],
+    latency_sum: f64,
+    latency_days: f64,
+    effort: [f64; 3],
+    residents_start: u32,
+    escalations: u64,
+    last: Option<DayTally>,
+    day: u32,
+}
+
+impl Recorder {
+    /// A recorder for a run of `scenario` starting with `residents` residents.
+    pub fn new(scenario: &Scenario, residents: u32) -> Self {
+        Self {
+            record_every: scenario.sim.record_every,
+            shock_start: scenario.shocks.iter().map(|s| s.start).min(),
+            window: VecDeque::with_capacity(WINDOW_DAYS + 1),
+            interval: Vec::new(),
+            total: Sums::default(),
+            all_days: Vec::new(),
+            cross_days: Vec::new(),
+            daily_closed: Vec::new(),
+            participation_sums: [0.0; 4],
+            participation_days: [0.0; 4],
+            latency_sum: 0.0,
+            latency_days: 0.0,
+            effort: [0.0; 3],
+            residents_start: residents,
+            escalations: 0,
+            last: None,
+            day: 0,
+        }
+    }
+
+    /// Takes one day's counts; returns a row when the day ends a recording interval.
+    pub fn record(&mut self, tally: DayTally) -> Option<DayRow> {
+        self.day += 1;
+        self.total.add(&tally);
+        self.escalations += u64::from(tally.escalations);
+        for &(days, cross) in &tally.resolution_days {
+            self.all_days.push(days);
+            if cross {
+                self.cross_days.push(days);
+            }
+        }
+        self.daily_closed.push((tally.resolved, tally.abandoned));
+        for (k, value) in participation(&tally).into_iter().enumerate() {
+            if let Some(v) = value {
+                self.participation_sums[k] += v;
+                self.participation_days[k] += 1.0;
+            }
+        }
+        if let Some(l) = latency(&tally) {
+            self.latency_sum += l;
+            self.latency_days += 1.0;
+        }
+        self.effort[0] += tally.pooled_effort;
+        self.effort[1] += tally.volunteer_effort;
+        self.effort[2] += tally.overhead;
+        self.window.push_back(tally.clone());
+        if self.window.len() > WINDOW_DAYS {
+            self.window.pop_front();
+        }
+        self.interval.push(tally);
+        if self.day % self.record_every != 0 {
+            return None;
+        }
+        let row = self.row();
+        self.last = self.interval.pop();
+        self.interval.clear();
+        Some(row)
+    }
+
+    fn row(&self) -> DayRow {
+        let today = self.interval.last().expect("a day was recorded");
+        let mut w = Sums::default();
+        let mut days = Vec::new();
+        let mut cross_days = Vec::new();
+        for t in &self.window {
+            w.add(t);
+            for &(d, cross) in &t.resolution_days {
+                days.push(d);
+                if cross {
+                    cross_days.push(d);
+                }
+            }
+        }
+        let sum = |f: fn(&DayTally) -> u32| self.interval.iter().map(f).sum::<u32>();
+        let sumf = |f: fn(&DayTally) -> f64| self.interval.iter().map(f).sum::<f64>();
+        let [all, local, migrant, gap] = participation(today);
+        DayRow {
+            day: self.day,
+            residents: today.residents[0] + today.residents[1],
+            arrived: sum(|t| t.arrived),
+            detected: sum(|t| t.detected),
+            resolved: sum(|t| t.resolved),
+            abandoned: sum(|t| t.abandoned),
+            backlog: today.open,
+            escalations: sum(|t| t.escalations),
+            resolution_rate: w.resolution_rate(),
+            cross_cutting_resolution_rate: ratio(
+                w.resolved_cross,
+                w.resolved_cross + w.abandoned_cross,
+            ),
+            median_resolution_days: median(&mut days),
+            cross_cutting_median_days: median(&mut cross_days),
+            abandoned_share: ratio(w.abandoned, w.arrived),
+            participation_rate: all,
+            participation_rate_local: local,
+            participation_rate_migrant: migrant,
+            participation_gap: gap,
+            migrant_resolution_gap: w.migrant_gap(),
+            trust_party: today.trust[0],
+            trust_government: today.trust[1],
+            trust_social: today.trust[2],
+            efficacy: today.efficacy,
+            party_legitimacy: Some(today.legitimacy).filter(|l| l.is_finite()),
+            share_party_convened: w.route_share(0),
+            share_self_organized: w.route_share(1),
+            share_bureaucratic: w.route_share(2),
+            credit_party: w.credit_share(0),
+            credit_government: w.credit_share(1),
+            credit_social: w.credit_share(2),
+            pooled_effort: sumf(|t| t.pooled_effort),
+            volunteer_effort: sumf(|t| t.volunteer_effort),
+            meeting_overhead: sumf(|t| t.overhead),
+            agil_adaptation: w.adaptation(),
+            agil_goal_attainment: w.resolution_rate(),
+            agil_integration: today.org_trust * today.org_density,
+            agil_latency: latency(today),
+            polycentricity: evenness(w.credit),
+        }
+    }
+
+    /// The run summary, after the last day.
+    pub fn summary(&mut self) -> Summary {
+        let last = self
+            .interval
+            .last()
+            .or(self.last.as_ref())
+            .cloned()
+            .unwrap_or_default();
+        let t = &self.total;
+        let mean = |k: usize| ratio(self.participation_sums[k], self.participation_days[k]);
+        let (dip, recovery) = self.shock_response().unzip();
+        Summary {
+            days: self.day,
+            residents_start: self.residents_start,
+            residents_end: last.residents[0] + last.residents[1],
+            arrived: t.arrived as u64,
+            resolved: t.resolved as u64,
+            abandoned: t.abandoned as u64,
+            backlog: last.open,
+            escalations: self.escalations,
+            resolution_rate: t.resolution_rate(),
+            cross_cutting_resolution_rate: ratio(
+                t.resolved_cross,
+                t.resolved_cross + t.abandoned_cross,
+            ),
+            median_resolution_days: median(&mut self.all_days),
+            cross_cutting_median_days: median(&mut self.cross_days),
+            abandoned_share: ratio(t.abandoned, t.arrived),
+            participation_rate: mean(0),
+            participation_rate_local: mean(1),
+            participation_rate_migrant: mean(2),
+            participation_gap: mean(2).zip(mean(1)).map(|(m, l)| m - l),
+            migrant_resolution_gap: t.migrant_gap(),
+            trust_party: last.trust[0],
+            trust_government: last.trust[1],
+            trust_social: last.trust[2],
+            efficacy: last.efficacy,
+            party_legitimacy: Some(last.legitimacy).filter(|l| l.is_finite()),
+            share_party_convened: t.route_share(0),
+            share_self_organized: t.route_share(1),
+            share_bureaucratic: t.route_share(2),
+            credit_party: t.credit_share(0),
+            credit_government: t.credit_share(1),
+            credit_social: t.credit_share(2),
+            pooled_effort: self.effort[0],
+            volunteer_effort: self.effort[1],
+            meeting_overhead: self.effort[2],
+            agil_adaptation: t.adaptation(),
+            agil_goal_attainment: t.resolution_rate(),
+            agil_integration: last.org_trust * last.org_density,
+            agil_latency: ratio(self.latency_sum, self.latency_days),
+            polycentricity: evenness(t.credit),
+            shock_dip: dip.flatten(),
+            shock_recovery_days: recovery.flatten(),
+        }
+    }
+
+    /// Dip and recovery after the first shock, from daily closures.
+    fn shock_response(&self) -> Option<(Option<f64>, Option<f64>)> {
+        let start = self.shock_start? as usize;
+        let closed = &self.daily_closed;
+        if start < 30 || start >= closed.len() {
+            return Some((None, None));
+        }
+        let rate = |from: usize, to: usize| {
+            let (r, a) = closed[from..to]
+                .iter()
+                .fold((0u32, 0u32), |acc, d| (acc.0 + d.0, acc.1 + d.1));
+            ratio(f64::from(r), f64::from(r + a))
+        };
+        let Some(pre) = rate(start - 30, start) else {
+            return Some((None, None));
+        };
+        let rolling: Vec<(usize, f64)> = (start + SHOCK_WINDOW_DAYS..=closed.len())
+            .filter_map(|end| rate(end - SHOCK_WINDOW_DAYS, end).map(|r| (end, r)))
+            .collect();
+        let Some(&(low_day, low)) = rolling.iter().min_by(|a, b| a.1.total_cmp(&b.1)) else {
+            return Some((None, None));
+        };
+        if low >= pre * 0.95 {
+            return Some((Some(pre - low), Some(0.0)));
+        }
+        let recovery = rolling
+            .iter()
+            .find(|&&(end, r)| end > low_day && r >= pre * 0.95)
+            .map(|&(end, _)| (end - start) as f64);
+        Some((Some(pre - low), recovery))
+    }
+}

@@ -1,0 +1,130 @@
+//! Public issues: their parts, life cycle and the route that handled them.
+
+use super::world::NONE;
+
+/// Where an issue is in its life cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Exists, but no institution knows of it.
+    Latent,
+    /// Known, not yet taken on by anyone.
+    Detected,
+    /// Taken on: its parts are in organizations' queues.
+    Assigned,
+    /// Closed as resolved.
+    Resolved,
+    /// Closed as abandoned (older than its patience).
+    Abandoned,
+}
+
+/// The route that handled an issue (design 4.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// Not routed yet.
+    None = 0,
+    /// A coalition convened by the party committee, or triage by it.
+    PartyConvened = 1,
+    /// A social organization or the residents' committee, alone or in coalition.
+    SelfOrganized = 2,
+    /// Government departments, part after part.
+    Bureaucratic = 3,
+}
+
+/// Which route a cross-cutting issue is trying now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// The party committee convenes a coalition.
+    Convening,
+    /// An intake organization searches partners.
+    Searching,
+    /// Government departments.
+    Referral,
+}
+
+/// One competency's share of the work of an issue.
+#[derive(Debug, Clone, Copy)]
+pub struct Part {
+    /// Competency index.
+    pub competency: u8,
+    /// Organization working it, or `NONE`.
+    pub handler: u32,
+    /// Effort still needed.
+    pub remaining: f64,
+    /// First day work may start (government delay).
+    pub ready_day: u32,
+    /// Worked off.
+    pub done: bool,
+}
+
+/// A public problem of a community.
+#[derive(Debug, Clone)]
+pub struct Issue {
+    /// Community.
+    pub community: u32,
+    /// Grid.
+    pub grid: u32,
+    /// Reported by a migrant.
+    pub migrant: bool,
+    /// Parts, one per competency; `n_parts` are used.
+    pub parts: [Part; 3],
+    /// Number of parts.
+    pub n_parts: u8,
+    /// Severity in (0, 1].
+    pub severity: f64,
+    /// Days before it is abandoned.
+    pub patience: f64,
+    /// Day it arrived.
+    pub arrival: u32,
+    /// Status.
+    pub status: Status,
+    /// Route that handled it.
+    pub route: Route,
+    /// Route being tried (cross-cutting).
+    pub stage: Stage,
+    /// Failed days at the current stage.
+    pub tries: u32,
+    /// Escalated into a petition.
+    pub escalated: bool,
+    /// Convener (party committee) or intake organization, or `NONE`.
+    pub convener: u32,
+    /// Parts are worked one after another (bureaucratic): the next to refer.
+    pub next_part: u8,
+}
+
+impl Issue {
+    /// Needs more than one competency.
+    pub fn cross_cutting(&self) -> bool {
+        self.n_parts > 1
+    }
+
+    /// Its used parts.
+    pub fn parts(&self) -> &[Part] {
+        &self.parts[..self.n_parts as usize]
+    }
+
+    /// Still open.
+    pub fn open(&self) -> bool {
+        matches!(
+            self.status,
+            Status::Latent | Status::Detected | Status::Assigned
+        )
+    }
+
+    /// Urgency of its tasks: severity × age / patience (escalated first).
+    pub fn urgency(&self, day: u32) -> f64 {
+        let age = f64::from(day.saturating_sub(self.arrival) + 1);
+        let u = self.severity * age / self.patience;
+        if self.escalated { u + 10.0 } else { u }
+    }
+
+    /// An empty part.
+    pub fn blank_part() -> Part {
+        Part {
+            competency: 0,
+            handler: NONE,
+            remaining: 0.0,
+            ready_day: 0,
+            done: false,
+        }
+    }
+}

@@ -1,0 +1,355 @@
+//! The model: the district's state and its daily schedule (design, section 3).
+//!
+//! A [`Model`] is built from a validated [`Scenario`] and a seed, and advanced
+//! one day at a time with [`Model::step`]. It does no I/O: every input comes in
+//! the scenario, every output leaves as a [`DayTally`].
+
+pub mod issue;
+pub mod network;
+pub mod rng;
+pub mod tally;
+pub mod world;
+
+mod feedback;
+mod participation;
+mod routing;
+mod work;
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Beta, Distribution, Gamma, Poisson};
+
+use crate::scenario::Scenario;
+use issue::{Issue, Part, Route, Stage, Status};
+use rng::{Purpose, stream};
+pub use tally::DayTally;
+use world::{NONE, World};
+
+/// Today's shock effects.
+#[derive(Debug, Clone, Copy)]
+struct ShockEffect {
+    issue_rate: f64,
+    competency: Option<u8>,
+    capacity: f64,
+    newcomers: f64,
+}
+
+/// A running simulation.
+pub struct Model {
+    /// The scenario it runs.
+    pub scenario: Scenario,
+    /// The district.
+    pub world: World,
+    /// Issue slots; closed slots are reused.
+    pub issues: Vec<Issue>,
+    /// Affected residents of slot i: `affected[i * A..(i + 1) * A]`, A = `issues.affected`.
+    affected: Vec<u32>,
+    free: Vec<u32>,
+    /// Slots of open issues.
+    active: Vec<u32>,
+    events: ChaCha8Rng,
+    community_rngs: Vec<ChaCha8Rng>,
+    scratch: Vec<f32>,
+    /// The next day to simulate (0-based).
+    pub day: u32,
+    /// Counts of the day being simulated.
+    tally: DayTally,
+    capacity_multiplier: f64,
+    meeting_today: bool,
+    effort: Gamma<f64>,
+    patience: Gamma<f64>,
+    severity: Beta<f64>,
+}
+
+fn stochastic_round(x: f64, rng: &mut ChaCha8Rng) -> u32 {
+    let base = x.floor();
+    base as u32 + u32::from(rng.random::<f64>() < x - base)
+}
+
+fn poisson(lambda: f64, rng: &mut ChaCha8Rng) -> u32 {
+    if lambda <= 0.0 {
+        return 0;
+    }
+    Poisson::new(lambda).map_or(0, |p| p.sample(rng) as u32)
+}
+
+impl Model {
+    /// Builds the district of `scenario` for `seed`.
+    pub fn new(scenario: &Scenario, seed: u64) -> Self {
+        let world = world::build(scenario, seed);
+        let community_rngs = (0..world.communities.len())
+            .map(|c| stream(seed, Purpose::Participation, c as u64))
+            .collect();
+        let i = &scenario.issues;
+        Self {
+            scenario: scenario.clone(),
+            scratch: Vec::new(),
+            world,
+            issues: Vec::new(),
+            affected: Vec::new(),
+            free: Vec::new(),
+            active: Vec::new(),
+            events: stream(seed, Purpose::Events, 0),
+            community_rngs,
+            day: 0,
+            tally: DayTally::default(),
+            capacity_multiplier: 1.0,
+            meeting_today: false,
+            effort: Gamma::new(i.effort_shape, i.effort_mean / i.effort_shape).expect("validated"),
+            patience: Gamma::new(i.patience_shape, i.patience_mean / i.patience_shape)
+                .expect("validated"),
+            severity: Beta::new(i.severity_a, i.severity_b).expect("validated"),
+        }
+    }
+
+    /// Open issues now.
+    pub fn open_issues(&self) -> usize {
+        self.active.len()
+    }
+
+    /// Simulates one day and returns its counts.
+    pub fn step(&mut self) -> DayTally {
+        self.tally = DayTally::default();
+        let shock = self.shock_today();
+        self.capacity_multiplier = shock.capacity;
+        self.add_newcomers(shock.newcomers);
+        self.arrive(&shock);
+        self.participate();
+        self.detect_and_escalate();
+        self.start_day_for_orgs();
+        self.meeting_today = self.joint_conference();
+        self.route();
+        self.work();
+        self.close_issues();
+        self.update_party_and_autonomy();
+        if self.day % 7 == 6 {
+            self.diffuse_trust();
+        }
+        self.record_state();
+        self.day += 1;
+        std::mem::take(&mut self.tally)
+    }
+
+    fn shock_today(&self) -> ShockEffect {
+        let mut effect = ShockEffect {
+            issue_rate: 1.0,
+            competency: None,
+            capacity: 1.0,
+            newcomers: 0.0,
+        };
+        let comps = &self.scenario.issues.competencies;
+        for shock in &self.scenario.shocks {
+            if self.day < shock.start || self.day >= shock.start + shock.days {
+                continue;
+            }
+            effect.issue_rate *= shock.issue_rate;
+            effect.competency = shock
+                .competency
+                .as_ref()
+                .and_then(|c| comps.iter().position(|x| x == c))
+                .map(|i| i as u8)
+                .or(effect.competency);
+            effect.capacity *= shock.capacity;
+            effect.newcomers += shock.migrant_influx * f64::from(self.world.initial_population)
+                / f64::from(shock.days);
+        }
+        effect
+    }
+
+    fn add_newcomers(&mut self, expected: f64) {
+        if expected <= 0.0 {
+            return;
+        }
+        let total_migrants: f64 = self
+            .world
+            .communities
+            .iter()
+            .map(|c| f64::from(c.migrants))
+            .sum();
+        let weights: Vec<f64> = self
+            .world
+            .communities
+            .iter()
+            .map(|c| {
+                if total_migrants > 0.0 {
+                    f64::from(c.migrants) / total_migrants
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        let norm: f64 = weights.iter().sum();
+        for (c, w) in weights.iter().enumerate() {
+            let count = stochastic_round(expected * w / norm, &mut self.events);
+            self.world
+                .add_newcomers(&self.scenario, c, count, self.day, &mut self.events);
+        }
+    }
+
+    /// A new issue slot, reusing a closed one when possible.
+    fn new_slot(&mut self, issue: Issue) -> u32 {
+        let a = self.scenario.issues.affected as usize;
+        match self.free.pop() {
+            Some(slot) => {
+                self.issues[slot as usize] = issue;
+                slot
+            }
+            None => {
+                self.issues.push(issue);
+                self.affected.resize(self.issues.len() * a, 0);
+                (self.issues.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Affected residents of issue `slot`.
+    pub fn affected_of(&self, slot: u32) -> &[u32] {
+        let a = self.scenario.issues.affected as usize;
+        &self.affected[slot as usize * a..(slot as usize + 1) * a]
+    }
+
+    /// Creates a latent issue of competencies `comps` reported by `reporter`.
+    fn spawn_issue(&mut self, reporter: u32, comps: &[u8]) {
+        let r = reporter as usize;
+        let grid = self.world.residents.grid[r];
+        let mut parts = [Issue::blank_part(); 3];
+        for (k, &c) in comps.iter().enumerate() {
+            parts[k] = Part {
+                competency: c,
+                remaining: self.effort.sample(&mut self.events),
+                ..parts[k]
+            };
+        }
+        let issue = Issue {
+            community: self.world.residents.community[r],
+            grid,
+            migrant: self.world.residents.is(r, world::flag::MIGRANT),
+            parts,
+            n_parts: comps.len() as u8,
+            severity: self.severity.sample(&mut self.events).max(0.01),
+            patience: self.patience.sample(&mut self.events).max(1.0),
+            arrival: self.day,
+            status: Status::Latent,
+            route: Route::None,
+            stage: Stage::Convening,
+            tries: 0,
+            escalated: false,
+            convener: NONE,
+            next_part: 0,
+        };
+        let slot = self.new_slot(issue);
+        let a = self.scenario.issues.affected as usize;
+        let start = slot as usize * a;
+        self.affected[start] = reporter;
+        for k in 1..a {
+            self.affected[start + k] = self.world.random_in_grid(grid as usize, &mut self.events);
+        }
+        self.active.push(slot);
+        self.tally.arrived += 1;
+    }
+
+    fn draw_competencies(&mut self, migrant: bool, forced: Option<u8>) -> Vec<u8> {
+        let s = &self.scenario.issues;
+        let weights = if migrant {
+            &s.migrant_type_weights
+        } else {
+            &s.type_weights
+        };
+        let n = weights.len();
+        let primary = forced.unwrap_or_else(|| {
+            let total: f64 = weights.iter().sum();
+            let mut x = self.events.random::<f64>() * total;
+            for (k, w) in weights.iter().enumerate() {
+                if x < *w {
+                    return k as u8;
+                }
+                x -= w;
+            }
+            (n - 1) as u8
+        });
+        let mut comps = vec![primary];
+        if n > 1 && self.events.random_bool(s.cross_cutting_share) {
+            let parts = if n > 2 && self.events.random_bool(s.three_competency_share) {
+                3
+            } else {
+                2
+            };
+            while comps.len() < parts {
+                let c = self.events.random_range(0..n) as u8;
+                if !comps.contains(&c) {
+                    comps.push(c);
+                }
+            }
+        }
+        comps
+    }
+
+    fn arrive(&mut self, shock: &ShockEffect) {
+        let rate = self.scenario.issues.rate;
+        for c in 0..self.world.communities.len() {
+            let base = rate * f64::from(self.world.communities[c].population) / 1000.0;
+            let (lambda, extra) = match shock.competency {
+                None => (base * shock.issue_rate, 0.0),
+                Some(_) => (
+                    base,
+                    base * (shock.issue_rate - 1.0).max(0.0) * self.type_share(shock),
+                ),
+            };
+            let n = poisson(lambda, &mut self.events);
+            let n_extra = poisson(extra, &mut self.events);
+            for k in 0..n + n_extra {
+                let reporter = self.world.random_resident(c, &mut self.events);
+                let migrant = self
+                    .world
+                    .residents
+                    .is(reporter as usize, world::flag::MIGRANT);
+                let forced = if k >= n { shock.competency } else { None };
+                let comps = self.draw_competencies(migrant, forced);
+                self.spawn_issue(reporter, &comps);
+            }
+        }
+    }
+
+    fn type_share(&self, shock: &ShockEffect) -> f64 {
+        let w = &self.scenario.issues.type_weights;
+        shock
+            .competency
+            .map_or(1.0, |c| w[c as usize] / w.iter().sum::<f64>())
+    }
+
+    /// Clears daily overhead and sets today's capacity of each organization.
+    fn start_day_for_orgs(&mut self) {
+        for org in &mut self.world.orgs {
+            org.overhead_today = 0.0;
+            org.unused_today = 0.0;
+        }
+    }
+
+    /// Records end-of-day state into the tally.
+    fn record_state(&mut self) {
+        self.tally.open = self.active.len() as u32;
+        let with_committee: Vec<f64> = self
+            .world
+            .communities
+            .iter()
+            .filter(|c| c.party_committee != NONE)
+            .map(|c| c.legitimacy)
+            .collect();
+        self.tally.legitimacy = if with_committee.is_empty() {
+            f64::NAN
+        } else {
+            with_committee.iter().sum::<f64>() / with_committee.len() as f64
+        };
+        let pairs = self.world.org_trust.len() as f64;
+        self.tally.org_trust = if pairs > 0.0 {
+            self.world.org_trust.values().sum::<f64>() / pairs
+        } else {
+            0.0
+        };
+        self.tally.org_density = if self.world.possible_pairs > 0.0 {
+            (pairs / self.world.possible_pairs).min(1.0)
+        } else {
+            0.0
+        };
+    }
+}

@@ -1,0 +1,252 @@
+//! Residents' side of the day: mobilization contacts, the participation
+//! decision (design 4.1), detection of latent issues (4.2) and weekly trust
+//! diffusion along ties.
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+
+use super::issue::Status;
+use super::world::{Community, Residents, flag};
+use super::{Model, stochastic_round};
+
+/// Draws one contact target in `community`: residents who have not taken part
+/// recently are preferred (accepted with probability 1 − recent), and contacts
+/// of enterprise party branches go to migrant workers.
+fn contact_target(
+    residents: &Residents,
+    community: &Community,
+    migrants_only: bool,
+    rng: &mut ChaCha8Rng,
+) -> u32 {
+    let mut pick = 0;
+    for _ in 0..8 {
+        let mut k = rng.random_range(0..community.population);
+        pick = community.ranges[0].0;
+        for &(a, b) in &community.ranges {
+            if k < b - a {
+                pick = a + k;
+                break;
+            }
+            k -= b - a;
+        }
+        let i = pick as usize;
+        if migrants_only && !residents.is(i, flag::MIGRANT) {
+            continue;
+        }
+        if rng.random::<f32>() >= residents.recent[i] {
+            break;
+        }
+    }
+    pick
+}
+
+impl Model {
+    /// Contacts, then each resident's decision to take part today.
+    pub(super) fn participate(&mut self) {
+        let s = &self.scenario;
+        let r = &s.residents;
+        let proc = &s.party.procedure;
+        let kappa = proc.centralization as f32;
+        let inclusion = s.party.security.inclusion as f32;
+        let formalism = proc.formalism;
+        let weight = r.recent_weight as f32;
+        let world = &mut self.world;
+        for g in &mut world.grids {
+            g.participants = 0;
+            g.active_members = 0;
+        }
+        let mut trust_sum = [0f64; 3];
+        let mut efficacy_sum = 0f64;
+        for (c, community) in world.communities.iter_mut().enumerate() {
+            let rng = &mut self.community_rngs[c];
+            let residents = &mut world.residents;
+            // Contacts: party members (only a share is real under formalism) and grid workers.
+            let sc_boost = if community.service_center {
+                1.0 + s.party.security.service_center_contacts
+            } else {
+                1.0
+            };
+            let mobilized_members = f64::from(community.party_members) * proc.mobilization;
+            let member_contacts =
+                mobilized_members * proc.contacts_per_member * (1.0 - formalism) * sc_boost;
+            let covered: u32 = community
+                .grids
+                .clone()
+                .filter(|&g| world.grids[g as usize].covered)
+                .map(|g| {
+                    world.grids[g as usize]
+                        .ranges
+                        .iter()
+                        .map(|(a, b)| b - a)
+                        .sum::<u32>()
+                })
+                .sum();
+            let grid_contacts = f64::from(covered) * s.grid.contact_rate * sc_boost;
+            let n_member = stochastic_round(member_contacts, rng);
+            let n_grid = stochastic_round(grid_contacts, rng);
+            let to_migrants = community.enterprise_branch_share * community.migrants as f64
+                / f64::from(community.population.max(1));
+            for k in 0..n_member + n_grid {
+                let migrants_only =
+                    k < n_member && community.migrants > 0 && rng.random::<f64>() < to_migrants;
+                let i = contact_target(residents, community, migrants_only, rng) as usize;
+                residents.flags[i] |= flag::MOBILIZED;
+            }
+            let b_sc = if community.service_center {
+                r.b_sc as f32
+            } else {
+                0.0
+            };
+            let base = r.b0 as f32 + b_sc;
+            let mut participants = 0u32;
+            let mut trust_party = 0f64;
+            for &(a, b) in &community.ranges {
+                for i in a as usize..b as usize {
+                    let ties = residents.ties.of(i);
+                    let peer = if ties.is_empty() {
+                        0.0
+                    } else {
+                        ties.iter()
+                            .filter(|&&j| residents.flags[j as usize] & flag::PART != 0)
+                            .count() as f32
+                            / ties.len() as f32
+                    };
+                    let f = residents.flags[i];
+                    let mobilized = if f & flag::MOBILIZED != 0 { 1.0 } else { 0.0 };
+                    let migrant = if f & flag::MIGRANT != 0 { 1.0 } else { 0.0 };
+                    let u = base
+                        + r.b_civic as f32 * residents.civic[i]
+                        + r.b_eff as f32 * residents.efficacy[i]
+                        + r.b_trust as f32 * residents.mean_trust(i)
+                        + r.b_peer as f32 * peer
+                        + r.b_mob as f32 * mobilized
+                        - r.b_migrant as f32 * migrant * (1.0 - inclusion)
+                        - r.b_crowd as f32 * kappa * (1.0 - mobilized);
+                    let take = rng.random::<f32>() < 1.0 / (1.0 + (-u).exp());
+                    if take {
+                        residents.flags[i] |= flag::NEXT;
+                    }
+                }
+            }
+            // Commit today's decisions for the community and count.
+            for &(a, b) in &community.ranges {
+                for i in a as usize..b as usize {
+                    let f = residents.flags[i];
+                    let take = f & flag::NEXT != 0;
+                    let before = f & flag::PART != 0;
+                    let migrant = usize::from(f & flag::MIGRANT != 0);
+                    self.tally.residents[migrant] += 1;
+                    self.tally.yesterday += u32::from(before);
+                    if take {
+                        self.tally.participants[migrant] += 1;
+                        self.tally.persisting += u32::from(before);
+                        participants += 1;
+                        let g = &mut world.grids[residents.grid[i] as usize];
+                        g.participants += 1;
+                        g.active_members += u32::from(f & flag::MEMBER != 0);
+                    }
+                    let part = if take { flag::PART } else { 0 };
+                    residents.flags[i] = (f & !(flag::NEXT | flag::PART | flag::MOBILIZED)) | part;
+                    residents.recent[i] +=
+                        weight * (f32::from(u8::from(take)) - residents.recent[i]);
+                    trust_party += f64::from(residents.trust[0][i]);
+                    for (k, sum) in trust_sum.iter_mut().enumerate() {
+                        *sum += f64::from(residents.trust[k][i]);
+                    }
+                    efficacy_sum += f64::from(residents.efficacy[i]);
+                }
+            }
+            community.trust_party_sum = trust_party;
+            community.volunteer_pool =
+                r.volunteer_effort * (f64::from(participants) + mobilized_members);
+        }
+        let n = world.residents.len().max(1) as f64;
+        self.tally.trust = trust_sum.map(|t| t / n);
+        self.tally.efficacy = efficacy_sum / n;
+    }
+
+    /// Detection of latent issues; severity growth and escalation of issues no one has taken on.
+    pub(super) fn detect_and_escalate(&mut self) {
+        let s = &self.scenario;
+        let i_s = &s.issues;
+        let sc_detect = s.party.security.service_center_detection;
+        let member_detect = s.party.procedure.member_detection;
+        for idx in 0..self.active.len() {
+            let slot = self.active[idx];
+            let issue = &self.issues[slot as usize];
+            if matches!(issue.status, Status::Latent) {
+                let mut miss = 1.0;
+                for &a in self.affected_of(slot) {
+                    let a = a as usize;
+                    let res = &self.world.residents;
+                    let d = if res.is(a, flag::PART) {
+                        i_s.detect_participant
+                    } else {
+                        i_s.detect_report
+                            * f64::from(res.mean_trust(a))
+                            * f64::from(res.efficacy[a])
+                    };
+                    miss *= 1.0 - d;
+                }
+                let grid = &self.world.grids[issue.grid as usize];
+                if grid.covered {
+                    miss *= 1.0 - s.grid.patrol_rate;
+                }
+                miss *= (1.0 - member_detect).powi(grid.active_members as i32);
+                if self.world.communities[issue.community as usize].service_center {
+                    miss *= 1.0 - sc_detect;
+                }
+                let (community, cross) = (issue.community as usize, issue.cross_cutting());
+                if self.events.random::<f64>() >= miss {
+                    self.issues[slot as usize].status = Status::Detected;
+                    self.tally.detected += 1;
+                    if cross {
+                        self.world.communities[community].cross_cutting_seen += 1.0;
+                    }
+                }
+            }
+            let day = self.day;
+            let issue = &mut self.issues[slot as usize];
+            if matches!(issue.status, Status::Latent | Status::Detected) {
+                issue.severity = (issue.severity + i_s.escalation_rate).min(1.0);
+                let age = f64::from(day - issue.arrival);
+                if !issue.escalated
+                    && issue.severity >= i_s.escalation_severity
+                    && age >= i_s.escalation_age * issue.patience
+                {
+                    issue.escalated = true;
+                    self.tally.escalations += 1;
+                    if issue.status == Status::Latent {
+                        issue.status = Status::Detected;
+                        self.tally.detected += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Weekly: each resident's trust moves toward the mean trust of its ties.
+    pub(super) fn diffuse_trust(&mut self) {
+        let w = self.scenario.residents.diffusion as f32;
+        if w == 0.0 {
+            return;
+        }
+        let res = &mut self.world.residents;
+        let n = res.len();
+        self.scratch.resize(n, 0.0);
+        for k in 0..3 {
+            for i in 0..n {
+                let ties = res.ties.of(i);
+                let own = res.trust[k][i];
+                self.scratch[i] = if ties.is_empty() {
+                    own
+                } else {
+                    let mean = ties.iter().map(|&j| res.trust[k][j as usize]).sum::<f32>()
+                        / ties.len() as f32;
+                    own + w * (mean - own)
+                };
+            }
+            std::mem::swap(&mut res.trust[k], &mut self.scratch);
+        }
+    }
+}

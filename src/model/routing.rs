@@ -1,0 +1,334 @@
+//! Who takes on a detected issue (design 4.3) and the joint conference of the
+//! regional alliance (4.4).
+
+use rand::RngExt;
+use rand::seq::SliceRandom;
+
+use super::Model;
+use super::issue::{Route, Stage, Status};
+use super::rng::logistic;
+use super::world::{NONE, Task};
+use crate::scenario::Linkage;
+
+/// How a coalition is being formed: by the party convener or self-organized.
+#[derive(Clone, Copy, PartialEq)]
+enum Formation {
+    Convened { bonus: f64 },
+    SelfOrganized,
+}
+
+impl Model {
+    /// Every `meeting_interval` days the alliance of each subdistrict meets.
+    /// Returns whether a meeting was held today.
+    pub(super) fn joint_conference(&mut self) -> bool {
+        let proc = &self.scenario.party.procedure;
+        let interval = proc.meeting_interval;
+        if interval == 0
+            || self.scenario.party.system.linkage != Linkage::Regional
+            || self.day % interval != interval - 1
+        {
+            return false;
+        }
+        let gain = proc.meeting_trust_gain * (1.0 - proc.formalism);
+        let cost = proc.formalism * proc.meeting_cost;
+        let t0 = self.scenario.coalition.initial_trust;
+        let world = &mut self.world;
+        let mut held = false;
+        for alliance in &world.alliances {
+            // A joint conference needs a party convener in the subdistrict.
+            let convened = alliance.iter().any(|&o| {
+                let org = &world.orgs[o as usize];
+                org.community != NONE
+                    && world.communities[org.community as usize].party_committee != NONE
+            });
+            if !convened {
+                continue;
+            }
+            held = true;
+            for (x, &a) in alliance.iter().enumerate() {
+                for &b in &alliance[x + 1..] {
+                    let t = world.org_trust.entry((a.min(b), a.max(b))).or_insert(t0);
+                    *t += gain * (1.0 - *t);
+                }
+            }
+            for &o in alliance {
+                let org = &mut world.orgs[o as usize];
+                let lost = cost * org.capacity;
+                org.overhead_today += lost;
+                self.tally.overhead += lost;
+            }
+        }
+        held
+    }
+
+    /// Routes every detected issue that no one has taken on yet, in random order.
+    pub(super) fn route(&mut self) {
+        let mut waiting: Vec<u32> = self
+            .active
+            .iter()
+            .copied()
+            .filter(|&s| self.issues[s as usize].status == Status::Detected)
+            .collect();
+        waiting.shuffle(&mut self.events);
+        for slot in waiting {
+            if self.issues[slot as usize].escalated {
+                self.assign_bureaucratic(slot, true);
+            } else if self.issues[slot as usize].cross_cutting() {
+                self.route_cross_cutting(slot);
+            } else {
+                self.route_single(slot);
+            }
+        }
+    }
+
+    /// Whether `org` can take on more work.
+    fn has_room(&self, org: u32) -> bool {
+        org != NONE
+            && self.world.orgs[org as usize].utilization(self.scenario.coalition.queue_days) < 1.0
+    }
+
+    /// Charges convening or triage effort to the party committee.
+    fn charge_convening(&mut self, org: u32) {
+        let cost = self.scenario.party.procedure.convening_cost;
+        self.world.orgs[org as usize].overhead_today += cost;
+        self.tally.overhead += cost;
+    }
+
+    fn route_single(&mut self, slot: u32) {
+        let c = self.issues[slot as usize].community as usize;
+        let comp = self.issues[slot as usize].parts[0].competency;
+        let kappa = self.scenario.party.procedure.centralization;
+        let committee = self.world.communities[c].party_committee;
+        // Triage: the party committee claims the issue first with probability κ.
+        if kappa > 0.0 && self.has_room(committee) && self.events.random_bool(kappa) {
+            self.charge_convening(committee);
+            self.assign(slot, &[committee], Route::PartyConvened, committee, 0.0);
+            self.world.communities[c].party_present += 1.0;
+            return;
+        }
+        let mut candidates: Vec<u32> = self.world.communities[c]
+            .social_orgs
+            .iter()
+            .copied()
+            .filter(|&o| self.world.orgs[o as usize].has(comp))
+            .collect();
+        candidates.shuffle(&mut self.events);
+        for o in candidates {
+            let autonomy = self.world.orgs[o as usize].autonomy;
+            if self.has_room(o) && self.events.random_bool(autonomy) {
+                self.assign(slot, &[o], Route::SelfOrganized, NONE, 0.0);
+                return;
+            }
+        }
+        let rc = self.world.communities[c].committee;
+        if self.world.orgs[rc as usize].has(comp) && self.has_room(rc) {
+            self.assign(slot, &[rc], Route::SelfOrganized, NONE, 0.0);
+            return;
+        }
+        self.assign_bureaucratic(slot, false);
+    }
+
+    fn route_cross_cutting(&mut self, slot: u32) {
+        let c = self.issues[slot as usize].community as usize;
+        let committee = self.world.communities[c].party_committee;
+        let max_tries = self.scenario.coalition.max_convening_tries;
+        // At a joint conference, stalled issues are re-convened with a bonus.
+        let reconvene = self.meeting_today && committee != NONE;
+        let stage = self.issues[slot as usize].stage;
+        if (stage == Stage::Convening || reconvene) && self.has_room(committee) {
+            self.charge_convening(committee);
+            let bonus = if reconvene {
+                self.scenario.coalition.reconvene_bonus
+            } else {
+                0.0
+            };
+            if let Some(members) =
+                self.form_coalition(slot, committee, Formation::Convened { bonus })
+            {
+                let paperwork = self.scenario.party.procedure.formalism
+                    * self.scenario.party.procedure.paperwork_effort;
+                self.assign(slot, &members, Route::PartyConvened, committee, paperwork);
+                self.world.communities[c].party_present += 1.0;
+                return;
+            }
+            if stage == Stage::Convening {
+                let issue = &mut self.issues[slot as usize];
+                issue.tries += 1;
+                if issue.tries >= max_tries {
+                    issue.stage = Stage::Searching;
+                    issue.tries = 0;
+                }
+                return;
+            }
+        } else if stage == Stage::Convening {
+            self.issues[slot as usize].stage = Stage::Searching;
+        }
+        if self.issues[slot as usize].stage == Stage::Searching {
+            self.search_partners(slot);
+        }
+        if self.issues[slot as usize].stage == Stage::Referral {
+            self.assign_bureaucratic(slot, false);
+        }
+    }
+
+    /// Self-organized route: an intake organization takes the issue on and
+    /// searches partners in its own trust network, one search day a try.
+    fn search_partners(&mut self, slot: u32) {
+        let c = self.issues[slot as usize].community as usize;
+        if self.issues[slot as usize].convener == NONE {
+            let primary = self.issues[slot as usize].parts[0].competency;
+            let community = &self.world.communities[c];
+            let mut candidates: Vec<u32> = community
+                .social_orgs
+                .iter()
+                .copied()
+                .filter(|&o| self.world.orgs[o as usize].has(primary))
+                .collect();
+            candidates.shuffle(&mut self.events);
+            candidates.push(community.committee);
+            let intake = candidates.into_iter().find(|&o| {
+                let autonomy = self.world.orgs[o as usize].autonomy;
+                self.has_room(o) && self.events.random_bool(autonomy)
+            });
+            match intake {
+                Some(o) => self.issues[slot as usize].convener = o,
+                None => {
+                    self.issues[slot as usize].stage = Stage::Referral;
+                    return;
+                }
+            }
+        }
+        let intake = self.issues[slot as usize].convener;
+        if let Some(members) = self.form_coalition(slot, intake, Formation::SelfOrganized) {
+            self.assign(slot, &members, Route::SelfOrganized, intake, 0.0);
+            return;
+        }
+        let issue = &mut self.issues[slot as usize];
+        issue.tries += 1;
+        if issue.tries >= self.scenario.coalition.search_tries {
+            issue.stage = Stage::Referral;
+            issue.convener = NONE;
+        }
+    }
+
+    /// Asks, for each competency, the reachable organization the asker trusts
+    /// most; returns the members if every one joins.
+    fn form_coalition(&mut self, slot: u32, asker: u32, formation: Formation) -> Option<Vec<u32>> {
+        let co = &self.scenario.coalition;
+        let proc = &self.scenario.party.procedure;
+        let c = self.issues[slot as usize].community as usize;
+        let community = &self.world.communities[c];
+        let lead = match formation {
+            Formation::Convened { bonus } => {
+                let l0 = self.scenario.party.security.legitimacy_floor;
+                co.j_lead * proc.coordination_strength * (l0 + (1.0 - l0) * community.legitimacy)
+                    + co.j_cent * proc.centralization
+                    + bonus
+            }
+            Formation::SelfOrganized => 0.0,
+        };
+        let n_parts = self.issues[slot as usize].n_parts as usize;
+        let mut members = Vec::with_capacity(n_parts);
+        for k in 0..n_parts {
+            let comp = self.issues[slot as usize].parts[k].competency;
+            if self.world.orgs[asker as usize].has(comp) {
+                members.push(asker);
+                continue;
+            }
+            let reach = match formation {
+                Formation::Convened { .. } => &community.convening_reach[comp as usize],
+                Formation::SelfOrganized => &community.local_reach[comp as usize],
+            };
+            // The most trusted reachable organization; ties broken at random.
+            let mut best = NONE;
+            let mut best_score = f64::NEG_INFINITY;
+            for &o in reach {
+                if o == asker {
+                    continue;
+                }
+                let t = self
+                    .world
+                    .trust_between(asker, o)
+                    .unwrap_or(co.initial_trust);
+                let score = t + 1e-6 * self.events.random::<f64>();
+                if score > best_score {
+                    best = o;
+                    best_score = score;
+                }
+            }
+            if best == NONE {
+                return None;
+            }
+            let t = self
+                .world
+                .trust_between(asker, best)
+                .unwrap_or(co.initial_trust);
+            let load = self.world.orgs[best as usize].utilization(co.queue_days);
+            let u = co.j0 + co.j_trust * t + lead - co.j_load * load;
+            if !self.events.random_bool(logistic(u)) {
+                return None;
+            }
+            members.push(best);
+        }
+        Some(members)
+    }
+
+    /// Bureaucratic route: the primary department takes the first part; the
+    /// rest are referred one after another. Escalated issues skip the delay.
+    fn assign_bureaucratic(&mut self, slot: u32, urgent: bool) {
+        let comp = self.issues[slot as usize].parts[0].competency;
+        let dept = self.world.departments[comp as usize];
+        let delay = if urgent {
+            0
+        } else {
+            self.scenario.government.delay
+        };
+        let issue = &mut self.issues[slot as usize];
+        issue.status = Status::Assigned;
+        issue.route = Route::Bureaucratic;
+        issue.next_part = 1;
+        issue.parts[0].handler = dept;
+        issue.parts[0].ready_day = self.day + delay;
+        let remaining = issue.parts[0].remaining;
+        let org = &mut self.world.orgs[dept as usize];
+        org.queue.push(Task {
+            issue: slot,
+            part: 0,
+        });
+        org.backlog += remaining;
+    }
+
+    /// Puts every part of issue `slot` into its member's queue at once.
+    fn assign(
+        &mut self,
+        slot: u32,
+        members: &[u32],
+        route: Route,
+        convener: u32,
+        extra_effort: f64,
+    ) {
+        let issue = &mut self.issues[slot as usize];
+        issue.status = Status::Assigned;
+        issue.route = route;
+        issue.convener = convener;
+        issue.next_part = issue.n_parts;
+        let single_handler = members.len() == 1 && issue.n_parts == 1;
+        for k in 0..issue.n_parts as usize {
+            let org = if single_handler {
+                members[0]
+            } else {
+                members[k]
+            };
+            let part = &mut issue.parts[k];
+            part.handler = org;
+            part.ready_day = self.day;
+            part.remaining += extra_effort;
+            let o = &mut self.world.orgs[org as usize];
+            o.queue.push(Task {
+                issue: slot,
+                part: k as u8,
+            });
+            o.backlog += part.remaining;
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! What the model counts each day: plain numbers that the metrics layer turns
+//! into rates, windows and run-level figures. Counting is the model's job;
+//! interpreting is not.
+
+/// Counts of one day.
+#[derive(Debug, Clone, Default)]
+pub struct DayTally {
+    /// Issues that arrived (recurrences included).
+    pub arrived: u32,
+    /// Latent issues detected.
+    pub detected: u32,
+    /// Issues resolved.
+    pub resolved: u32,
+    /// Issues abandoned.
+    pub abandoned: u32,
+    /// Cross-cutting issues resolved.
+    pub resolved_cross: u32,
+    /// Cross-cutting issues abandoned.
+    pub abandoned_cross: u32,
+    /// Issues of migrants resolved.
+    pub resolved_migrant: u32,
+    /// Issues of migrants abandoned.
+    pub abandoned_migrant: u32,
+    /// Issues that escalated into petitions.
+    pub escalations: u32,
+    /// Open issues at the end of the day (latent, detected or assigned).
+    pub open: u32,
+    /// Resolutions by route: party-convened, self-organized, bureaucratic.
+    pub by_route: [u32; 3],
+    /// Resolution credit by kind of handler: party, government, social.
+    pub credit: [f64; 3],
+    /// Days from arrival to resolution of each issue resolved today, and whether cross-cutting.
+    pub resolution_days: Vec<(u32, bool)>,
+    /// Effort organizations spent from their own capacity.
+    pub own_effort: f64,
+    /// Pooled effort spent on coalition parts.
+    pub pooled_effort: f64,
+    /// Volunteer effort spent.
+    pub volunteer_effort: f64,
+    /// Capacity lost to meetings, convening and triage.
+    pub overhead: f64,
+    /// Residents: locals, migrants.
+    pub residents: [u32; 2],
+    /// Residents taking part: locals, migrants.
+    pub participants: [u32; 2],
+    /// Residents taking part today who also took part yesterday.
+    pub persisting: u32,
+    /// Residents who took part yesterday.
+    pub yesterday: u32,
+    /// Mean trust in party, government, social organizations.
+    pub trust: [f64; 3],
+    /// Mean efficacy.
+    pub efficacy: f64,
+    /// Mean party legitimacy over communities with a party committee (NaN if none).
+    pub legitimacy: f64,
+    /// Mean inter-organizational trust over pairs that met (0 if none).
+    pub org_trust: f64,
+    /// Pairs that met as a share of possible pairs.
+    pub org_density: f64,
+}

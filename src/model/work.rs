@@ -1,0 +1,162 @@
+//! Work (design 4.5): organizations spend their capacity on their queues,
+//! most urgent first; volunteers and the alliance pool top up; departments
+//! refer the next part of a bureaucratic issue.
+
+use rand::RngExt;
+
+use super::Model;
+use super::issue::{Route, Status};
+use super::world::{Kind, NONE, Task};
+
+impl Model {
+    pub(super) fn work(&mut self) {
+        let day = self.day;
+        let issues = &mut self.issues;
+        let mut own = 0.0;
+        for org in &mut self.world.orgs {
+            let mut available =
+                (org.capacity * self.capacity_multiplier - org.overhead_today).max(0.0);
+            org.queue.sort_by(|a, b| {
+                let ua = issues[a.issue as usize].urgency(day);
+                let ub = issues[b.issue as usize].urgency(day);
+                ub.total_cmp(&ua)
+                    .then(a.issue.cmp(&b.issue))
+                    .then(a.part.cmp(&b.part))
+            });
+            for task in &org.queue {
+                if available <= 0.0 {
+                    break;
+                }
+                let part = &mut issues[task.issue as usize].parts[task.part as usize];
+                if part.ready_day > day {
+                    continue;
+                }
+                let spent = available.min(part.remaining);
+                part.remaining -= spent;
+                org.backlog -= spent;
+                available -= spent;
+                own += spent;
+                if part.remaining <= 1e-9 {
+                    part.done = true;
+                }
+            }
+            org.queue
+                .retain(|t| !issues[t.issue as usize].parts[t.part as usize].done);
+            org.backlog = org.backlog.max(0.0);
+            org.unused_today = available;
+        }
+        self.tally.own_effort += own;
+        self.top_up();
+        self.refer();
+    }
+
+    /// Volunteers top up social, party and coalition work in their community;
+    /// the alliance pool tops up party-convened coalition parts in its subdistrict.
+    fn top_up(&mut self) {
+        let day = self.day;
+        let pooling = self.scenario.party.procedure.pooling;
+        let n_sub = self.world.alliances.len();
+        let mut pools = vec![0.0; n_sub];
+        if pooling > 0.0 {
+            for (d, alliance) in self.world.alliances.iter().enumerate() {
+                for &o in alliance {
+                    let org = &self.world.orgs[o as usize];
+                    // District departments sit in every alliance: their unused capacity is shared.
+                    let share = if org.subdistrict == NONE {
+                        1.0 / n_sub as f64
+                    } else {
+                        1.0
+                    };
+                    pools[d] += pooling * org.unused_today * share;
+                }
+            }
+        }
+        let mut order: Vec<u32> = self
+            .active
+            .iter()
+            .copied()
+            .filter(|&s| self.issues[s as usize].status == Status::Assigned)
+            .collect();
+        order.sort_by(|&a, &b| {
+            let ua = self.issues[a as usize].urgency(day);
+            let ub = self.issues[b as usize].urgency(day);
+            ub.total_cmp(&ua).then(a.cmp(&b))
+        });
+        let (mut pooled, mut volunteered) = (0.0, 0.0);
+        for slot in order {
+            let issue = &mut self.issues[slot as usize];
+            let community = &mut self.world.communities[issue.community as usize];
+            let coalition = issue.cross_cutting() && issue.route != Route::Bureaucratic;
+            let convened = coalition && issue.route == Route::PartyConvened;
+            for k in 0..issue.n_parts as usize {
+                let part = &mut issue.parts[k];
+                if part.done || part.handler == NONE || part.ready_day > day {
+                    continue;
+                }
+                let org = &mut self.world.orgs[part.handler as usize];
+                let volunteers_help = coalition || org.role.kind() != Kind::Government;
+                let give = |pool: &mut f64, remaining: &mut f64, total: &mut f64| {
+                    let spent = pool.min(*remaining);
+                    *pool -= spent;
+                    *remaining -= spent;
+                    *total += spent;
+                };
+                let before = part.remaining;
+                if volunteers_help && community.volunteer_pool > 0.0 {
+                    give(
+                        &mut community.volunteer_pool,
+                        &mut part.remaining,
+                        &mut volunteered,
+                    );
+                }
+                let pool = &mut pools[community.subdistrict as usize];
+                if convened && *pool > 0.0 && part.remaining > 1e-9 {
+                    give(pool, &mut part.remaining, &mut pooled);
+                }
+                org.backlog = (org.backlog - (before - part.remaining)).max(0.0);
+                if part.remaining <= 1e-9 {
+                    part.done = true;
+                    let task = Task {
+                        issue: slot,
+                        part: k as u8,
+                    };
+                    org.queue.retain(|t| *t != task);
+                }
+            }
+        }
+        self.tally.pooled_effort += pooled;
+        self.tally.volunteer_effort += volunteered;
+    }
+
+    /// Bureaucratic issues: once a part is done, the next is referred to its
+    /// department with probability `referral_rate` a day, and waits `delay`.
+    fn refer(&mut self) {
+        let rate = self.scenario.government.referral_rate;
+        let delay = self.scenario.government.delay;
+        for idx in 0..self.active.len() {
+            let slot = self.active[idx];
+            let issue = &self.issues[slot as usize];
+            if issue.status != Status::Assigned || issue.route != Route::Bureaucratic {
+                continue;
+            }
+            let next = issue.next_part as usize;
+            if next >= issue.n_parts as usize || !issue.parts[next - 1].done {
+                continue;
+            }
+            if !self.events.random_bool(rate) {
+                continue;
+            }
+            let dept = self.world.departments[issue.parts[next].competency as usize];
+            let issue = &mut self.issues[slot as usize];
+            issue.next_part += 1;
+            issue.parts[next].handler = dept;
+            issue.parts[next].ready_day = self.day + delay;
+            let org = &mut self.world.orgs[dept as usize];
+            org.queue.push(Task {
+                issue: slot,
+                part: next as u8,
+            });
+            org.backlog += issue.parts[next].remaining;
+        }
+    }
+}

@@ -1,0 +1,670 @@
+//! The district's state: residents as a struct of arrays, communities, grids
+//! and organizations, and how they are built from a scenario.
+
+use std::collections::BTreeMap;
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Beta, Distribution, Poisson};
+
+use super::network::{Ties, watts_strogatz};
+use super::rng::{Purpose, stream};
+use crate::scenario::{CommunityKind, Linkage, Scenario};
+
+/// Marker for "no organization" / "no community".
+pub const NONE: u32 = u32::MAX;
+
+/// The three kinds of governance center that residents trust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    /// Party organizations.
+    Party = 0,
+    /// Government departments and offices.
+    Government = 1,
+    /// Residents' committees, social organizations, companies, enterprises.
+    Social = 2,
+}
+
+/// What an organization is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrgRole {
+    /// A district department with one competency.
+    Department,
+    /// A subdistrict office (generalist).
+    Office,
+    /// A community's residents' committee.
+    ResidentsCommittee,
+    /// A social organization of a community.
+    SocialOrganization,
+    /// A property company of an urban community.
+    PropertyCompany,
+    /// An enterprise of an industrial community.
+    Enterprise,
+    /// A community party committee: convener and triage.
+    PartyCommittee,
+}
+
+impl OrgRole {
+    /// The kind of governance center of this role.
+    pub fn kind(self) -> Kind {
+        match self {
+            Self::Department | Self::Office => Kind::Government,
+            Self::PartyCommittee => Kind::Party,
+            _ => Kind::Social,
+        }
+    }
+}
+
+/// A task: one part of an issue, in an organization's queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Task {
+    /// Slot of the issue.
+    pub issue: u32,
+    /// Index of the part.
+    pub part: u8,
+}
+
+/// An organization: a governance center with capacity and a queue.
+#[derive(Debug, Clone)]
+pub struct Org {
+    /// What it is.
+    pub role: OrgRole,
+    /// Subdistrict, or `NONE` for district departments.
+    pub subdistrict: u32,
+    /// Community, or `NONE` for subdistrict and district scope.
+    pub community: u32,
+    /// Competencies as a bitset.
+    pub competencies: u16,
+    /// Daily capacity in effort units.
+    pub capacity: f64,
+    /// Capacity lost today to meetings, convening and triage overhead.
+    pub overhead_today: f64,
+    /// Capacity left unused today after own work.
+    pub unused_today: f64,
+    /// Sum of remaining effort of its queued tasks.
+    pub backlog: f64,
+    /// Its tasks.
+    pub queue: Vec<Task>,
+    /// Probability of taking on an issue (social organizations, residents' committees).
+    pub autonomy: f64,
+    /// Member of its subdistrict's regional alliance.
+    pub alliance: bool,
+}
+
+impl Org {
+    /// Load in [0, 1]: backlog against `queue_days` of capacity.
+    pub fn utilization(&self, queue_days: f64) -> f64 {
+        if self.capacity <= 0.0 {
+            return 1.0;
+        }
+        (self.backlog / (self.capacity * queue_days)).min(1.0)
+    }
+
+    /// Whether it has the competency `c`.
+    pub fn has(&self, c: u8) -> bool {
+        self.competencies & (1 << c) != 0
+    }
+}
+
+/// A community: residents, grids, organizations and party state.
+#[derive(Debug, Clone)]
+pub struct Community {
+    /// Urban, industrial or village.
+    pub kind: CommunityKind,
+    /// Its subdistrict.
+    pub subdistrict: u32,
+    /// Resident index ranges (the initial block, then newcomers).
+    pub ranges: Vec<(u32, u32)>,
+    /// Residents now.
+    pub population: u32,
+    /// Its grids (indices into `World::grids`).
+    pub grids: std::ops::Range<u32>,
+    /// Its residents' committee.
+    pub committee: u32,
+    /// Its community party committee, or `NONE`.
+    pub party_committee: u32,
+    /// It has a party-mass service center.
+    pub service_center: bool,
+    /// Its social organizations, property company and enterprises.
+    pub social_orgs: Vec<u32>,
+    /// Party members living here.
+    pub party_members: u32,
+    /// Migrants living here at the start.
+    pub migrants: u32,
+    /// Whether enterprise party branches here reach migrant workers.
+    pub enterprise_branch_share: f64,
+    /// Organizations a convener here can ask, per competency.
+    pub convening_reach: Vec<Vec<u32>>,
+    /// Organizations of this community, per competency (self-organized partners).
+    pub local_reach: Vec<Vec<u32>>,
+    /// Party legitimacy here.
+    pub legitimacy: f64,
+    /// Decaying count of issues the party convened or triaged here.
+    pub party_present: f64,
+    /// Decaying count of cross-cutting issues detected here.
+    pub cross_cutting_seen: f64,
+    /// Decaying counts of party-convened outcomes: resolved, abandoned.
+    pub convened_outcomes: (f64, f64),
+    /// The volunteer effort available today.
+    pub volunteer_pool: f64,
+    /// Sum of residents' trust in party organizations (refreshed daily).
+    pub trust_party_sum: f64,
+}
+
+/// A grid: the smallest unit of management.
+#[derive(Debug, Clone)]
+pub struct Grid {
+    /// Its community.
+    pub community: u32,
+    /// Resident index ranges.
+    pub ranges: Vec<(u32, u32)>,
+    /// It has an active grid worker.
+    pub covered: bool,
+    /// Residents taking part today.
+    pub participants: u32,
+    /// Party members taking part today.
+    pub active_members: u32,
+}
+
+/// Bits of `Residents::flags`.
+pub mod flag {
+    /// A migrant.
+    pub const MIGRANT: u8 = 1;
+    /// A party member.
+    pub const MEMBER: u8 = 2;
+    /// Took part on the latest day whose participation pass is complete.
+    pub const PART: u8 = 4;
+    /// Decision being drawn in today's participation pass.
+    pub const NEXT: u8 = 8;
+    /// Mobilized (contacted) today.
+    pub const MOBILIZED: u8 = 16;
+}
+
+/// Residents as a struct of arrays: index i is one resident in every vector.
+#[derive(Debug, Clone, Default)]
+pub struct Residents {
+    /// Community.
+    pub community: Vec<u32>,
+    /// Grid.
+    pub grid: Vec<u32>,
+    /// Bits from [`flag`].
+    pub flags: Vec<u8>,
+    /// Civic propensity.
+    pub civic: Vec<f32>,
+    /// Efficacy.
+    pub efficacy: Vec<f32>,
+    /// Trust in each [`Kind`].
+    pub trust: [Vec<f32>; 3],
+    /// Moving average of taking part.
+    pub recent: Vec<f32>,
+    /// Small-world ties.
+    pub ties: Ties,
+}
+
+impl Residents {
+    /// Number of residents.
+    pub fn len(&self) -> usize {
+        self.flags.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.flags.is_empty()
+    }
+
+    /// Whether resident i has flag bit `bit`.
+    #[inline]
+    pub fn is(&self, i: usize, bit: u8) -> bool {
+        self.flags[i] & bit != 0
+    }
+
+    /// Mean of i's trust in the three kinds.
+    #[inline]
+    pub fn mean_trust(&self, i: usize) -> f32 {
+        (self.trust[0][i] + self.trust[1][i] + self.trust[2][i]) / 3.0
+    }
+
+    fn push(
+        &mut self,
+        community: u32,
+        grid: u32,
+        flags: u8,
+        civic: f32,
+        efficacy: f32,
+        trust: [f32; 3],
+    ) {
+        self.community.push(community);
+        self.grid.push(grid);
+        self.flags.push(flags);
+        self.civic.push(civic);
+        self.efficacy.push(efficacy);
+        for (t, value) in self.trust.iter_mut().zip(trust) {
+            t.push(value);
+        }
+        self.recent.push(0.0);
+    }
+}
+
+/// Everything that exists in the district.
+#[derive(Debug, Clone)]
+pub struct World {
+    /// Residents.
+    pub residents: Residents,
+    /// Communities.
+    pub communities: Vec<Community>,
+    /// Grids.
+    pub grids: Vec<Grid>,
+    /// Organizations.
+    pub orgs: Vec<Org>,
+    /// The department of each competency.
+    pub departments: Vec<u32>,
+    /// The office of each subdistrict.
+    pub offices: Vec<u32>,
+    /// Alliance members of each subdistrict.
+    pub alliances: Vec<Vec<u32>>,
+    /// Inter-organizational trust of pairs that met, keyed (lower, higher).
+    pub org_trust: BTreeMap<(u32, u32), f64>,
+    /// Pairs of organizations in the same subdistrict (for network density).
+    pub possible_pairs: f64,
+    /// Residents at the start.
+    pub initial_population: u32,
+}
+
+impl World {
+    /// Trust of organization `a` in `b` (symmetric), if they ever met.
+    pub fn trust_between(&self, a: u32, b: u32) -> Option<f64> {
+        self.org_trust.get(&(a.min(b), a.max(b))).copied()
+    }
+
+    /// A uniformly drawn resident of community `c`.
+    pub fn random_resident(&self, c: usize, rng: &mut ChaCha8Rng) -> u32 {
+        let community = &self.communities[c];
+        let mut k = rng.random_range(0..community.population);
+        for &(a, b) in &community.ranges {
+            if k < b - a {
+                return a + k;
+            }
+            k -= b - a;
+        }
+        community.ranges[0].0
+    }
+
+    /// A uniformly drawn resident of grid `g`.
+    pub fn random_in_grid(&self, g: usize, rng: &mut ChaCha8Rng) -> u32 {
+        let grid = &self.grids[g];
+        let total: u32 = grid.ranges.iter().map(|(a, b)| b - a).sum();
+        let mut k = rng.random_range(0..total);
+        for &(a, b) in &grid.ranges {
+            if k < b - a {
+                return a + k;
+            }
+            k -= b - a;
+        }
+        grid.ranges[0].0
+    }
+
+    /// Adds `count` migrant newcomers to community `c`, all in one grid.
+    pub fn add_newcomers(
+        &mut self,
+        s: &Scenario,
+        c: usize,
+        count: u32,
+        grid_turn: u32,
+        rng: &mut ChaCha8Rng,
+    ) {
+        if count == 0 {
+            return;
+        }
+        let first = self.residents.len() as u32;
+        let grids = self.communities[c].grids.clone();
+        let g = grids.start + grid_turn % (grids.end - grids.start);
+        let civic = Beta::new(s.residents.civic_a, s.residents.civic_b).expect("validated shape");
+        for _ in 0..count {
+            let i = self.residents.len() as u32;
+            let mut row = Vec::with_capacity(s.residents.newcomer_ties as usize);
+            for _ in 0..s.residents.newcomer_ties {
+                let j = self.random_resident(c, rng);
+                if !row.contains(&j) {
+                    row.push(j);
+                }
+            }
+            self.residents.push(
+                c as u32,
+                g,
+                flag::MIGRANT,
+                civic.sample(rng) as f32,
+                s.residents.initial_efficacy as f32,
+                [s.residents.newcomer_trust as f32; 3],
+            );
+            self.residents.ties.push_row(&row);
+            debug_assert_eq!(i as usize + 1, self.residents.len());
+        }
+        let range = (first, first + count);
+        self.communities[c].ranges.push(range);
+        self.communities[c].population += count;
+        self.grids[g as usize].ranges.push(range);
+    }
+}
+
+fn bits(s: &Scenario, names: &[String]) -> u16 {
+    let comps = &s.issues.competencies;
+    names
+        .iter()
+        .filter_map(|n| comps.iter().position(|c| c == n))
+        .fold(0, |acc, i| acc | (1 << i))
+}
+
+/// Builds the district of scenario `s` from `seed`.
+pub fn build(s: &Scenario, seed: u64) -> World {
+    let n_comp = s.issues.competencies.len();
+    let all_comps: u16 = ((1u32 << n_comp) - 1) as u16;
+    let mut rng = stream(seed, Purpose::Structure, 0);
+    let subdistricts = s.district.subdistricts as usize;
+
+    // Communities in file order, dealt to subdistricts in turn.
+    let mut specs = Vec::new();
+    for group in &s.district.communities {
+        for _ in 0..group.count {
+            specs.push(group);
+        }
+    }
+    let total_population: u64 = specs.iter().map(|g| u64::from(g.population)).sum();
+    let mut sub_population = vec![0u64; subdistricts];
+    for (c, g) in specs.iter().enumerate() {
+        sub_population[c % subdistricts] += u64::from(g.population);
+    }
+
+    let mut orgs = Vec::new();
+    let new_org =
+        |orgs: &mut Vec<Org>, role, subdistrict, community, competencies, capacity, autonomy| {
+            orgs.push(Org {
+                role,
+                subdistrict,
+                community,
+                competencies,
+                capacity,
+                overhead_today: 0.0,
+                unused_today: 0.0,
+                backlog: 0.0,
+                queue: Vec::new(),
+                autonomy,
+                alliance: false,
+            });
+            (orgs.len() - 1) as u32
+        };
+    let per_1000 = |x: f64, pop: u64| x * pop as f64 / 1000.0;
+
+    let departments: Vec<u32> = (0..n_comp)
+        .map(|c| {
+            let cap = per_1000(s.government.department_capacity, total_population);
+            new_org(&mut orgs, OrgRole::Department, NONE, NONE, 1 << c, cap, 0.0)
+        })
+        .collect();
+    let offices: Vec<u32> = (0..subdistricts)
+        .map(|d| {
+            let cap = per_1000(s.government.office_capacity, sub_population[d]);
+            new_org(
+                &mut orgs,
+                OrgRole::Office,
+                d as u32,
+                NONE,
+                all_comps,
+                cap,
+                0.0,
+            )
+        })
+        .collect();
+
+    let mut residents = Residents::default();
+    residents.ties = Ties::new();
+    let mut communities = Vec::with_capacity(specs.len());
+    let mut grids = Vec::new();
+    let civic = Beta::new(s.residents.civic_a, s.residents.civic_b).expect("validated shape");
+    let per_community = Poisson::new(s.social.per_community.max(1e-9)).expect("validated mean");
+    let setting = &s.party.setting;
+    for (c, g) in specs.iter().enumerate() {
+        let d = (c % subdistricts) as u32;
+        let pop = u64::from(g.population);
+        let cu = c as u32;
+        let committee = new_org(
+            &mut orgs,
+            OrgRole::ResidentsCommittee,
+            d,
+            cu,
+            bits(s, &s.social.committee_competencies),
+            per_1000(s.social.committee_capacity, pop),
+            s.social.autonomy,
+        );
+        let mut social_orgs = Vec::new();
+        let n_social = if s.social.per_community > 0.0 {
+            per_community.sample(&mut rng) as u32
+        } else {
+            0
+        };
+        for _ in 0..n_social {
+            let first = rng.random_range(0..n_comp);
+            let mut comps = 1u16 << first;
+            if n_comp > 1 && rng.random_bool(0.5) {
+                comps |= 1 << ((first + rng.random_range(1..n_comp)) % n_comp);
+            }
+            let cap = per_1000(s.social.capacity, pop);
+            social_orgs.push(new_org(
+                &mut orgs,
+                OrgRole::SocialOrganization,
+                d,
+                cu,
+                comps,
+                cap,
+                s.social.autonomy,
+            ));
+        }
+        if g.kind == CommunityKind::Urban {
+            let cap = per_1000(s.social.property_capacity, pop);
+            let comps = bits(s, &s.social.property_competencies);
+            social_orgs.push(new_org(
+                &mut orgs,
+                OrgRole::PropertyCompany,
+                d,
+                cu,
+                comps,
+                cap,
+                s.social.autonomy,
+            ));
+        }
+        let mut enterprise_branches = 0u32;
+        let mut enterprises = 0u32;
+        if g.kind == CommunityKind::Industrial {
+            for _ in 0..s.social.enterprises_per_industrial {
+                let cap = per_1000(s.social.enterprise_capacity, pop);
+                let comps = bits(s, &s.social.enterprise_competencies);
+                social_orgs.push(new_org(
+                    &mut orgs,
+                    OrgRole::Enterprise,
+                    d,
+                    cu,
+                    comps,
+                    cap,
+                    s.social.autonomy,
+                ));
+                enterprises += 1;
+            }
+        }
+        // Alliance membership: a party branch ("two new" coverage) or joining openly.
+        orgs[committee as usize].alliance = true;
+        for &o in &social_orgs {
+            let branch = rng.random_bool(setting.two_new_coverage);
+            if branch && orgs[o as usize].role == OrgRole::Enterprise {
+                enterprise_branches += 1;
+            }
+            orgs[o as usize].alliance = branch || rng.random_bool(s.party.system.alliance_openness);
+        }
+        let party_committee = if rng.random_bool(setting.community_coverage) {
+            let cap = per_1000(s.party.security.committee_capacity, pop);
+            new_org(&mut orgs, OrgRole::PartyCommittee, d, cu, 0, cap, 0.0)
+        } else {
+            NONE
+        };
+        let service_center = rng.random_bool(s.party.security.service_centers);
+
+        // Residents, grid by grid, in one contiguous block.
+        let mut rrng = stream(seed, Purpose::Residents, c as u64);
+        let first = residents.len() as u32;
+        let grid_start = grids.len() as u32;
+        let mut members = 0;
+        let mut migrants = 0;
+        for k in 0..g.grids {
+            let a = first + (u64::from(g.population) * u64::from(k) / u64::from(g.grids)) as u32;
+            let b =
+                first + (u64::from(g.population) * u64::from(k + 1) / u64::from(g.grids)) as u32;
+            let gi = grids.len() as u32;
+            grids.push(Grid {
+                community: cu,
+                ranges: vec![(a, b)],
+                covered: rrng.random_bool(s.grid.coverage),
+                participants: 0,
+                active_members: 0,
+            });
+            for _ in a..b {
+                let migrant = rrng.random_bool(g.migrant_share);
+                let member_p = if migrant {
+                    setting.migrant_member_share
+                } else {
+                    setting.member_share
+                };
+                let mut flags = if migrant { flag::MIGRANT } else { 0 };
+                migrants += u32::from(migrant);
+                if rrng.random_bool(member_p) {
+                    flags |= flag::MEMBER;
+                    members += 1;
+                }
+                let spread = s.residents.initial_spread;
+                let jitter = |r: &mut ChaCha8Rng, x: f64| {
+                    (x + r.random_range(-spread..=spread)).clamp(0.0, 1.0) as f32
+                };
+                let trust = [(); 3].map(|_| jitter(&mut rrng, s.residents.initial_trust));
+                let efficacy = jitter(&mut rrng, s.residents.initial_efficacy);
+                residents.push(
+                    cu,
+                    gi,
+                    flags,
+                    civic.sample(&mut rrng) as f32,
+                    efficacy,
+                    trust,
+                );
+            }
+        }
+        let adj = watts_strogatz(
+            first,
+            g.population,
+            s.residents.ties_k,
+            s.residents.ties_p,
+            &mut rrng,
+        );
+        for row in &adj {
+            residents.ties.push_row(row);
+        }
+        communities.push(Community {
+            kind: g.kind,
+            subdistrict: d,
+            ranges: vec![(first, first + g.population)],
+            population: g.population,
+            grids: grid_start..grids.len() as u32,
+            committee,
+            party_committee,
+            service_center,
+            social_orgs,
+            party_members: members,
+            migrants,
+            enterprise_branch_share: if enterprises > 0 {
+                f64::from(enterprise_branches) / f64::from(enterprises)
+            } else {
+                0.0
+            },
+            convening_reach: Vec::new(),
+            local_reach: Vec::new(),
+            legitimacy: s.party.security.initial_legitimacy,
+            party_present: 0.0,
+            cross_cutting_seen: 0.0,
+            convened_outcomes: (0.0, 0.0),
+            volunteer_pool: 0.0,
+            trust_party_sum: 0.0,
+        });
+    }
+
+    // Government joins every alliance through its own party branches.
+    let mut alliances: Vec<Vec<u32>> = vec![Vec::new(); subdistricts];
+    for (d, alliance) in alliances.iter_mut().enumerate() {
+        alliance.extend(&departments);
+        alliance.push(offices[d]);
+    }
+    for &o in departments.iter().chain(&offices) {
+        orgs[o as usize].alliance = true;
+    }
+    for (i, org) in orgs.iter().enumerate() {
+        if org.alliance && org.community != NONE {
+            alliances[org.subdistrict as usize].push(i as u32);
+        }
+    }
+
+    // Reach lists, per community and competency.
+    let linkage = s.party.system.linkage;
+    for c in 0..communities.len() {
+        let d = communities[c].subdistrict as usize;
+        let mut local: Vec<u32> = vec![communities[c].committee];
+        local.extend(&communities[c].social_orgs);
+        let mut convening = local.clone();
+        match linkage {
+            Linkage::Isolated => {}
+            Linkage::Vertical => {
+                convening.extend(&departments);
+                convening.push(offices[d]);
+            }
+            Linkage::Regional => {
+                for &o in &alliances[d] {
+                    if !convening.contains(&o) {
+                        convening.push(o);
+                    }
+                }
+            }
+        }
+        let per_comp = |list: &[u32]| -> Vec<Vec<u32>> {
+            (0..n_comp as u8)
+                .map(|k| {
+                    list.iter()
+                        .copied()
+                        .filter(|&o| orgs[o as usize].has(k))
+                        .collect()
+                })
+                .collect()
+        };
+        communities[c].local_reach = per_comp(&local);
+        communities[c].convening_reach = per_comp(&convening);
+    }
+
+    let mut sub_orgs = vec![0f64; subdistricts];
+    for org in &orgs {
+        if org.subdistrict != NONE {
+            sub_orgs[org.subdistrict as usize] += 1.0;
+        }
+    }
+    let possible_pairs = sub_orgs
+        .iter()
+        .map(|&n| {
+            let n = n + departments.len() as f64;
+            n * (n - 1.0) / 2.0
+        })
+        .sum();
+    let initial_population = residents.len() as u32;
+    World {
+        residents,
+        communities,
+        grids,
+        orgs,
+        departments,
+        offices,
+        alliances,
+        org_trust: BTreeMap::new(),
+        possible_pairs,
+        initial_population,
+    }
+}

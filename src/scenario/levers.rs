@@ -1,0 +1,192 @@
+//! The lever table: unit, valid range and meaning of every numeric lever.
+//!
+//! One table serves validation (a value outside its range is an input error
+//! naming the range), the documentation and, later, sweeps. Paths are dotted as
+//! in scenario files; `[]` stands for every element of a list.
+
+/// One numeric lever of the scenario format.
+#[derive(Debug, Clone, Copy)]
+pub struct Lever {
+    /// Dotted path, `[]` for every element of a list.
+    pub path: &'static str,
+    /// Smallest valid value.
+    pub min: f64,
+    /// Largest valid value.
+    pub max: f64,
+    /// Unit, in words.
+    pub unit: &'static str,
+}
+
+const fn lever(path: &'static str, min: f64, max: f64, unit: &'static str) -> Lever {
+    Lever {
+        path,
+        min,
+        max,
+        unit,
+    }
+}
+
+const P: &str = "probability";
+const S: &str = "share";
+const E: &str = "effort units/day per 1,000 residents";
+
+/// Every numeric lever with its valid range.
+pub const LEVERS: &[Lever] = &[
+    lever("sim.days", 1.0, 36500.0, "days"),
+    lever("sim.seed", 0.0, 18446744073709551615.0, "integer"),
+    lever("sim.record_every", 1.0, 36500.0, "days"),
+    lever("district.subdistricts", 1.0, 1000.0, "count"),
+    lever("district.communities[].count", 1.0, 100000.0, "count"),
+    lever(
+        "district.communities[].population",
+        10.0,
+        1000000.0,
+        "residents",
+    ),
+    lever("district.communities[].migrant_share", 0.0, 1.0, S),
+    lever("district.communities[].grids", 1.0, 10000.0, "count"),
+    lever("residents.civic_a", 0.01, 100.0, "Beta shape"),
+    lever("residents.civic_b", 0.01, 100.0, "Beta shape"),
+    lever("residents.initial_trust", 0.0, 1.0, "trust"),
+    lever("residents.initial_spread", 0.0, 0.5, "trust"),
+    lever("residents.initial_efficacy", 0.0, 1.0, "efficacy"),
+    lever("residents.newcomer_trust", 0.0, 1.0, "trust"),
+    lever("residents.newcomer_ties", 0.0, 100.0, "ties"),
+    lever("residents.ties_k", 0.0, 100.0, "ties (even)"),
+    lever("residents.ties_p", 0.0, 1.0, P),
+    lever("residents.b0", -20.0, 20.0, "logit"),
+    lever("residents.b_civic", -20.0, 20.0, "logit"),
+    lever("residents.b_eff", -20.0, 20.0, "logit"),
+    lever("residents.b_trust", -20.0, 20.0, "logit"),
+    lever("residents.b_peer", -20.0, 20.0, "logit"),
+    lever("residents.b_mob", -20.0, 20.0, "logit"),
+    lever("residents.b_migrant", -20.0, 20.0, "logit"),
+    lever("residents.b_crowd", -20.0, 20.0, "logit"),
+    lever("residents.b_sc", -20.0, 20.0, "logit"),
+    lever("residents.volunteer_effort", 0.0, 10.0, "effort units/day"),
+    lever("residents.trust_gain", 0.0, 1.0, "rate"),
+    lever("residents.trust_loss", 0.0, 1.0, "rate"),
+    lever("residents.efficacy_gain", 0.0, 1.0, "rate"),
+    lever("residents.efficacy_loss", 0.0, 1.0, "rate"),
+    lever("residents.observer_weight", 0.0, 1.0, "weight"),
+    lever("residents.diffusion", 0.0, 1.0, "weight/week"),
+    lever("residents.q0", 0.0, 1.0, "quality"),
+    lever("residents.q_delib", 0.0, 1.0, "quality"),
+    lever("residents.deliberators_needed", 1.0, 10000.0, "residents"),
+    lever("residents.recent_weight", 0.001, 1.0, "weight"),
+    lever("issues.rate", 0.0, 100.0, "issues/day per 1,000 residents"),
+    lever("issues.cross_cutting_share", 0.0, 1.0, S),
+    lever("issues.three_competency_share", 0.0, 1.0, S),
+    lever("issues.type_weights[]", 0.0, 1000.0, "weight"),
+    lever("issues.migrant_type_weights[]", 0.0, 1000.0, "weight"),
+    lever("issues.effort_mean", 0.01, 1000.0, "effort units"),
+    lever("issues.effort_shape", 0.1, 100.0, "gamma shape"),
+    lever("issues.patience_mean", 1.0, 3650.0, "days"),
+    lever("issues.patience_shape", 0.1, 100.0, "gamma shape"),
+    lever("issues.severity_a", 0.01, 100.0, "Beta shape"),
+    lever("issues.severity_b", 0.01, 100.0, "Beta shape"),
+    lever("issues.escalation_rate", 0.0, 1.0, "severity/day"),
+    lever("issues.escalation_severity", 0.0, 1.0, "severity"),
+    lever("issues.escalation_age", 0.0, 1.0, "share of patience"),
+    lever("issues.recurrence", 0.0, 1.0, P),
+    lever("issues.affected", 1.0, 1000.0, "residents"),
+    lever("issues.detect_participant", 0.0, 1.0, "probability/day"),
+    lever("issues.detect_report", 0.0, 1.0, "probability/day"),
+    lever("government.department_capacity", 0.0, 1000.0, E),
+    lever("government.office_capacity", 0.0, 1000.0, E),
+    lever("government.delay", 0.0, 365.0, "days"),
+    lever("government.referral_rate", 0.0, 1.0, "probability/day"),
+    lever("social.per_community", 0.0, 100.0, "organizations"),
+    lever("social.capacity", 0.0, 1000.0, E),
+    lever("social.committee_capacity", 0.0, 1000.0, E),
+    lever("social.property_capacity", 0.0, 1000.0, E),
+    lever(
+        "social.enterprises_per_industrial",
+        0.0,
+        1000.0,
+        "organizations",
+    ),
+    lever("social.enterprise_capacity", 0.0, 1000.0, E),
+    lever("social.autonomy", 0.0, 1.0, P),
+    lever("social.autonomy_erosion", 0.0, 1.0, "rate/day"),
+    lever("grid.coverage", 0.0, 1.0, S),
+    lever("grid.patrol_rate", 0.0, 1.0, "probability/day"),
+    lever("grid.contact_rate", 0.0, 1.0, "probability/day"),
+    lever("coalition.j0", -20.0, 20.0, "logit"),
+    lever("coalition.j_trust", -20.0, 20.0, "logit"),
+    lever("coalition.j_lead", -20.0, 20.0, "logit"),
+    lever("coalition.j_cent", -20.0, 20.0, "logit"),
+    lever("coalition.j_load", -20.0, 20.0, "logit"),
+    lever("coalition.initial_trust", 0.0, 1.0, "trust"),
+    lever("coalition.trust_gain", 0.0, 1.0, "rate"),
+    lever("coalition.trust_loss", 0.0, 1.0, "rate"),
+    lever("coalition.search_tries", 0.0, 365.0, "days"),
+    lever("coalition.max_convening_tries", 0.0, 365.0, "days"),
+    lever("coalition.reconvene_bonus", 0.0, 20.0, "logit"),
+    lever("coalition.queue_days", 0.1, 365.0, "days of capacity"),
+    lever("party.setting.community_coverage", 0.0, 1.0, S),
+    lever("party.setting.two_new_coverage", 0.0, 1.0, S),
+    lever("party.setting.member_share", 0.0, 1.0, S),
+    lever("party.setting.migrant_member_share", 0.0, 1.0, S),
+    lever("party.system.alliance_openness", 0.0, 1.0, P),
+    lever("party.procedure.meeting_interval", 0.0, 3650.0, "days"),
+    lever("party.procedure.coordination_strength", 0.0, 10.0, "weight"),
+    lever("party.procedure.pooling", 0.0, 1.0, S),
+    lever("party.procedure.mobilization", 0.0, 1.0, "intensity"),
+    lever(
+        "party.procedure.contacts_per_member",
+        0.0,
+        100.0,
+        "households/day",
+    ),
+    lever("party.procedure.formalism", 0.0, 1.0, "intensity"),
+    lever("party.procedure.centralization", 0.0, 1.0, "intensity"),
+    lever(
+        "party.procedure.convening_cost",
+        0.0,
+        100.0,
+        "effort units/try",
+    ),
+    lever("party.procedure.meeting_cost", 0.0, 1.0, "share of a day"),
+    lever(
+        "party.procedure.paperwork_effort",
+        0.0,
+        100.0,
+        "effort units/part",
+    ),
+    lever("party.procedure.meeting_trust_gain", 0.0, 1.0, "rate"),
+    lever(
+        "party.procedure.member_detection",
+        0.0,
+        1.0,
+        "probability/day",
+    ),
+    lever("party.security.committee_capacity", 0.0, 1000.0, E),
+    lever("party.security.service_centers", 0.0, 1.0, S),
+    lever(
+        "party.security.service_center_detection",
+        0.0,
+        1.0,
+        "probability/day",
+    ),
+    lever(
+        "party.security.service_center_contacts",
+        0.0,
+        10.0,
+        "relative increase",
+    ),
+    lever("party.security.inclusion", 0.0, 1.0, "intensity"),
+    lever("party.security.initial_legitimacy", 0.0, 1.0, "legitimacy"),
+    lever("party.security.legitimacy_floor", 0.0, 1.0, S),
+    lever("party.security.legitimacy_rate", 0.0, 1.0, "rate/day"),
+    lever("shocks[].start", 0.0, 36500.0, "day"),
+    lever("shocks[].days", 1.0, 36500.0, "days"),
+    lever("shocks[].issue_rate", 0.0, 100.0, "multiplier"),
+    lever("shocks[].migrant_influx", 0.0, 10.0, "share of population"),
+    lever("shocks[].capacity", 0.0, 100.0, "multiplier"),
+];
+
+/// The lever with this exact path (list indices written as `[]`).
+pub fn find(path: &str) -> Option<&'static Lever> {
+    LEVERS.iter().find(|l| l.path == path)
+}

@@ -1,0 +1,554 @@
+//! Reading scenario files: `extends` chains, `--set` overrides, strict
+//! deserialization and range checks, each failure an [`InputError`] that names
+//! the file, the key, the line where known and the valid range.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use toml::{Table, Value};
+
+use super::Scenario;
+use super::levers::LEVERS;
+
+/// Name used in place of a file for values given with `--set`.
+const SET_ORIGIN: &str = "--set";
+
+/// Bad input: a file, flag or value that cannot be used. The binary exits 2.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputError {
+    /// The file (or `--set`, or a flag) the problem is in.
+    pub file: String,
+    /// The dotted key, where one is to blame.
+    pub key: Option<String>,
+    /// 1-based line in `file`, where known.
+    pub line: Option<usize>,
+    /// What is wrong and, for values, the valid range.
+    pub message: String,
+}
+
+impl InputError {
+    /// An error about a whole file or flag, with no key.
+    pub fn new(file: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            file: file.into(),
+            key: None,
+            line: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(key) = &self.key {
+            write!(f, ": key `{key}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// A scenario with everything resolved, and where it came from.
+#[derive(Debug, Clone)]
+pub struct ResolvedScenario {
+    /// The validated scenario.
+    pub scenario: Scenario,
+    /// The file it was loaded from.
+    pub path: PathBuf,
+    /// The `--set KEY=VALUE` overrides applied, in order.
+    pub overrides: Vec<String>,
+    /// Every lever, defaults filled in, as TOML.
+    pub resolved_toml: String,
+    /// SHA-256 of `resolved_toml`, hex.
+    pub sha256: String,
+}
+
+/// One loaded file: its path and text, kept to find lines for errors.
+struct Source {
+    name: String,
+    text: String,
+}
+
+/// Loads `path`, follows `extends`, applies `overrides` (`KEY=VALUE`) and
+/// validates every lever.
+pub fn load_scenario(path: &Path, overrides: &[String]) -> Result<ResolvedScenario, InputError> {
+    let mut sources = Vec::new();
+    let mut origins = BTreeMap::new();
+    let mut merged = load_chain(path, &mut Vec::new(), &mut sources, &mut origins)?;
+    for item in overrides {
+        apply_override(&mut merged, item)?;
+        if let Some((key, _)) = item.split_once('=') {
+            origins.insert(key.trim().to_string(), usize::MAX);
+        }
+    }
+    let blame = |key: &str, message: String| -> InputError {
+        locate(key, message, &sources, &origins, path)
+    };
+    let scenario: Scenario =
+        serde_path_to_error::deserialize(Value::Table(merged)).map_err(|e| {
+            let key = e.path().to_string();
+            let inner = e.into_inner();
+            blame(&key, clean_serde_message(&inner.to_string()))
+        })?;
+    check_ranges(&scenario).map_err(|(key, msg)| blame(&key, msg))?;
+    check_consistency(&scenario).map_err(|(key, msg)| blame(&key, msg))?;
+    let resolved_toml = toml::to_string(&scenario)
+        .map_err(|e| InputError::new(path.display().to_string(), e.to_string()))?;
+    let sha256 = hex(&Sha256::digest(resolved_toml.as_bytes()));
+    Ok(ResolvedScenario {
+        scenario,
+        path: path.to_path_buf(),
+        overrides: overrides.to_vec(),
+        resolved_toml,
+        sha256,
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// serde's messages end with details that are noise here; keep the first line.
+fn clean_serde_message(message: &str) -> String {
+    message.lines().next().unwrap_or(message).trim().to_string()
+}
+
+/// Reads `path` and the files it extends, base first, into one table.
+fn load_chain(
+    path: &Path,
+    chain: &mut Vec<PathBuf>,
+    sources: &mut Vec<Source>,
+    origins: &mut BTreeMap<String, usize>,
+) -> Result<Table, InputError> {
+    let name = path.display().to_string();
+    let canonical = path
+        .canonicalize()
+        .map_err(|e| InputError::new(&name, format!("cannot read scenario file: {e}")))?;
+    if chain.contains(&canonical) {
+        let cycle: Vec<String> = chain.iter().map(|p| p.display().to_string()).collect();
+        return Err(InputError {
+            file: name,
+            key: Some("extends".into()),
+            line: None,
+            message: format!(
+                "`extends` cycle: {} -> {}",
+                cycle.join(" -> "),
+                canonical.display()
+            ),
+        });
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| InputError::new(&name, format!("cannot read scenario file: {e}")))?;
+    let mut table: Table = text.parse().map_err(|e: toml::de::Error| InputError {
+        file: name.clone(),
+        key: None,
+        line: e.span().map(|s| line_of(&text, s.start)),
+        message: format!("malformed TOML: {}", e.message()),
+    })?;
+    chain.push(canonical);
+    let mut merged = match table.remove("extends") {
+        None => Table::new(),
+        Some(Value::String(base)) => {
+            let base_path = path.parent().unwrap_or(Path::new(".")).join(base);
+            load_chain(&base_path, chain, sources, origins)?
+        }
+        Some(other) => {
+            return Err(InputError {
+                key: Some("extends".into()),
+                line: find_line(&text, "extends"),
+                message: format!("expected a file path string, found {}", other.type_str()),
+                file: name,
+            });
+        }
+    };
+    chain.pop();
+    let index = sources.len();
+    sources.push(Source { name, text });
+    let mut leaves = Vec::new();
+    collect_leaves(&table, "", &mut leaves);
+    for leaf in leaves {
+        origins.insert(leaf, index);
+    }
+    merge(&mut merged, table);
+    Ok(merged)
+}
+
+/// Dotted paths of every value that is not a table (lists count as values).
+fn collect_leaves(table: &Table, prefix: &str, out: &mut Vec<String>) {
+    for (key, value) in table {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match value {
+            Value::Table(inner) => collect_leaves(inner, &path, out),
+            _ => out.push(path),
+        }
+    }
+}
+
+/// Deep merge: tables merge key by key, anything else is replaced.
+fn merge(base: &mut Table, over: Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(Value::Table(b)), Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(key, v);
+            }
+        }
+    }
+}
+
+/// Applies one `KEY=VALUE`; VALUE is read as TOML, or else as a plain string.
+fn apply_override(table: &mut Table, item: &str) -> Result<(), InputError> {
+    let Some((key, raw)) = item.split_once('=') else {
+        return Err(InputError::new(
+            SET_ORIGIN,
+            format!("`{item}` is not KEY=VALUE"),
+        ));
+    };
+    let key = key.trim();
+    let raw = raw.trim();
+    let value = format!("v = {raw}")
+        .parse::<Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| Value::String(raw.to_string()));
+    let segments: Vec<&str> = key.split('.').collect();
+    if key.is_empty() || segments.iter().any(|s| s.is_empty()) {
+        return Err(InputError::new(
+            SET_ORIGIN,
+            format!("`{key}` is not a dotted lever path"),
+        ));
+    }
+    set_path(table, &segments, value).map_err(|message| InputError {
+        file: SET_ORIGIN.into(),
+        key: Some(key.into()),
+        line: None,
+        message,
+    })
+}
+
+fn set_path(table: &mut Table, segments: &[&str], value: Value) -> Result<(), String> {
+    let (first, rest) = segments.split_first().expect("non-empty path");
+    if rest.is_empty() {
+        table.insert(first.to_string(), value);
+        return Ok(());
+    }
+    let entry = table
+        .entry(first.to_string())
+        .or_insert_with(|| Value::Table(Table::new()));
+    match entry {
+        Value::Table(inner) => set_path(inner, rest, value),
+        Value::Array(items) => {
+            let index: usize = rest[0]
+                .parse()
+                .map_err(|_| format!("`{first}` is a list: give an index, e.g. `{first}.0`"))?;
+            let len = items.len();
+            let item = items.get_mut(index).ok_or_else(|| {
+                format!("`{first}` has {len} entries; index {index} is out of range")
+            })?;
+            match (item, &rest[1..]) {
+                (slot, []) => {
+                    *slot = value;
+                    Ok(())
+                }
+                (Value::Table(inner), more) => set_path(inner, more, value),
+                _ => Err(format!("`{first}.{index}` is not a table")),
+            }
+        }
+        _ => Err(format!("`{first}` is a value, not a section")),
+    }
+}
+
+/// Builds the error for `key`, naming the file that set it (or the defaults).
+fn locate(
+    key: &str,
+    message: String,
+    sources: &[Source],
+    origins: &BTreeMap<String, usize>,
+    top: &Path,
+) -> InputError {
+    // The key may be a list element (`a.b[2].c`); its origin is the list's.
+    let plain: String = key.split('[').next().unwrap_or(key).to_string();
+    let mut probe = plain.as_str();
+    let origin = loop {
+        if let Some(&o) = origins.get(probe) {
+            break Some(o);
+        }
+        match probe.rfind('.') {
+            Some(i) => probe = &probe[..i],
+            None => break None,
+        }
+    };
+    let key = Some(key.to_string()).filter(|k| !k.is_empty());
+    match origin {
+        Some(usize::MAX) => InputError {
+            file: SET_ORIGIN.into(),
+            key,
+            line: None,
+            message,
+        },
+        Some(index) => {
+            let source = &sources[index];
+            let line = key.as_deref().and_then(|k| find_line(&source.text, k));
+            InputError {
+                file: source.name.clone(),
+                key,
+                line,
+                message,
+            }
+        }
+        None => InputError {
+            file: top.display().to_string(),
+            key,
+            line: None,
+            message: format!("{message} (value from the built-in defaults)"),
+        },
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Finds the line that sets dotted `key` (`a.b.c`, or `a.list[2].c`) in TOML text.
+pub(crate) fn find_line(text: &str, key: &str) -> Option<usize> {
+    // A list element: find the n-th `[[list]]` header, then the key after it.
+    let (want_header, want_nth, want_key) = match key.split_once('[') {
+        Some((list, rest)) => {
+            let (index, after) = rest.split_once(']')?;
+            (
+                list.to_string(),
+                index.parse::<usize>().ok(),
+                after.trim_start_matches('.').to_string(),
+            )
+        }
+        None => (String::new(), None, key.to_string()),
+    };
+    let mut header = String::new();
+    let mut nth_seen: Option<usize> = None;
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if let Some(h) = line.strip_prefix("[[").and_then(|l| l.split("]]").next()) {
+            header = h.trim().to_string();
+            if header == want_header {
+                nth_seen = Some(nth_seen.map_or(0, |n| n + 1));
+                if want_key.is_empty() && nth_seen == want_nth {
+                    return Some(i + 1);
+                }
+            }
+            continue;
+        }
+        if let Some(h) = line.strip_prefix('[').and_then(|l| l.split(']').next()) {
+            header = h.trim().to_string();
+            continue;
+        }
+        let Some((k, _)) = line.split_once('=') else {
+            continue;
+        };
+        let k = k.trim().replace(' ', "");
+        let full = if header.is_empty() {
+            k
+        } else {
+            format!("{header}.{k}")
+        };
+        match want_nth {
+            Some(n) => {
+                let inside = header == want_header && nth_seen == Some(n);
+                if inside && full == format!("{want_header}.{want_key}") {
+                    return Some(i + 1);
+                }
+            }
+            None if full == want_key => return Some(i + 1),
+            None => {}
+        }
+    }
+    None
+}
+
+/// Checks every lever of the lever table against its valid range.
+fn check_ranges(scenario: &Scenario) -> Result<(), (String, String)> {
+    let value = Value::try_from(scenario).map_err(|e| (String::new(), e.to_string()))?;
+    for lever in LEVERS {
+        let mut found = Vec::new();
+        collect_at(&value, lever.path, String::new(), &mut found);
+        for (path, v) in found {
+            let number = match v {
+                Value::Integer(i) => *i as f64,
+                Value::Float(f) => *f,
+                _ => continue,
+            };
+            if !number.is_finite() || number < lever.min || number > lever.max {
+                return Err((
+                    path,
+                    format!(
+                        "value {number} is out of range: valid range is {} to {} ({})",
+                        lever.min, lever.max, lever.unit
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every value at `pattern` (dotted, `[]` for each list element), with its concrete path.
+fn collect_at<'v>(
+    value: &'v Value,
+    pattern: &str,
+    prefix: String,
+    out: &mut Vec<(String, &'v Value)>,
+) {
+    if pattern.is_empty() {
+        out.push((prefix, value));
+        return;
+    }
+    let (segment, rest) = pattern.split_once('.').unwrap_or((pattern, ""));
+    let join = |p: &str, s: &str| {
+        if p.is_empty() {
+            s.to_string()
+        } else {
+            format!("{p}.{s}")
+        }
+    };
+    if let Some(list) = segment.strip_suffix("[]") {
+        if let Some(Value::Array(items)) = value.get(list) {
+            for (i, item) in items.iter().enumerate() {
+                let path = format!("{}[{i}]", join(&prefix, list));
+                if rest.is_empty() {
+                    out.push((path, item));
+                } else {
+                    collect_at(item, rest, path, out);
+                }
+            }
+        }
+    } else if let Some(inner) = value.get(segment) {
+        collect_at(inner, rest, join(&prefix, segment), out);
+    }
+}
+
+/// Checks that tie lists to each other: weights per competency, names that exist.
+fn check_consistency(s: &Scenario) -> Result<(), (String, String)> {
+    let err = |k: &str, m: String| Err((k.to_string(), m));
+    let comps = &s.issues.competencies;
+    if comps.is_empty() || comps.len() > 16 {
+        return err(
+            "issues.competencies",
+            format!("needs 1 to 16 competencies, found {}", comps.len()),
+        );
+    }
+    for (i, c) in comps.iter().enumerate() {
+        if comps[..i].contains(c) {
+            return err(
+                "issues.competencies",
+                format!("competency `{c}` is listed twice"),
+            );
+        }
+    }
+    for (key, weights) in [
+        ("issues.type_weights", &s.issues.type_weights),
+        (
+            "issues.migrant_type_weights",
+            &s.issues.migrant_type_weights,
+        ),
+    ] {
+        if weights.len() != comps.len() {
+            return err(
+                key,
+                format!(
+                    "needs one weight per competency ({}), found {}",
+                    comps.len(),
+                    weights.len()
+                ),
+            );
+        }
+        if weights.iter().sum::<f64>() <= 0.0 {
+            return err(key, "weights must not all be zero".into());
+        }
+    }
+    let named = [
+        (
+            "social.committee_competencies",
+            &s.social.committee_competencies,
+        ),
+        (
+            "social.property_competencies",
+            &s.social.property_competencies,
+        ),
+        (
+            "social.enterprise_competencies",
+            &s.social.enterprise_competencies,
+        ),
+    ];
+    for (key, list) in named {
+        if let Some(bad) = list.iter().find(|c| !comps.contains(c)) {
+            return err(
+                key,
+                format!("unknown competency `{bad}`; valid: {}", comps.join(", ")),
+            );
+        }
+    }
+    for (i, shock) in s.shocks.iter().enumerate() {
+        if let Some(c) = &shock.competency
+            && !comps.contains(c)
+        {
+            return err(
+                &format!("shocks[{i}].competency"),
+                format!("unknown competency `{c}`; valid: {}", comps.join(", ")),
+            );
+        }
+    }
+    if s.sim.record_every > s.sim.days {
+        return err(
+            "sim.record_every",
+            format!("must be at most sim.days ({})", s.sim.days),
+        );
+    }
+    if s.district.communities.is_empty() {
+        return err(
+            "district.communities",
+            "needs at least one community group".into(),
+        );
+    }
+    if s.residents.ties_k % 2 == 1 {
+        return err(
+            "residents.ties_k",
+            format!("must be even, found {}", s.residents.ties_k),
+        );
+    }
+    let mut total: u64 = 0;
+    for (i, g) in s.district.communities.iter().enumerate() {
+        if g.grids > g.population {
+            return err(
+                &format!("district.communities[{i}].grids"),
+                format!("more grids ({}) than residents ({})", g.grids, g.population),
+            );
+        }
+        if s.residents.ties_k >= g.population {
+            return err(
+                "residents.ties_k",
+                format!(
+                    "must be below every community's population (group {i} has {})",
+                    g.population
+                ),
+            );
+        }
+        total += u64::from(g.count) * u64::from(g.population);
+    }
+    if total > 50_000_000 {
+        return err(
+            "district.communities",
+            format!("{total} residents; at most 50,000,000"),
+        );
+    }
+    Ok(())
+}

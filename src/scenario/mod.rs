@@ -1,0 +1,671 @@
+//! Scenarios: every lever of the model, with its default, as plain data.
+//!
+//! A [`Scenario`] is what a scenario file says once `extends` chains and
+//! `--set` overrides are resolved and every missing lever is filled with its
+//! default. Loading and validation live in [`load`]; the table of units and
+//! valid ranges lives in [`levers`]. The model reads a `Scenario` and never
+//! parses anything itself.
+
+pub mod levers;
+pub mod load;
+
+use serde::{Deserialize, Serialize};
+
+pub use load::{InputError, ResolvedScenario, load_scenario};
+
+/// The whole scenario: one section per part of the model (design, section 5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scenario {
+    /// Short name shown in outputs.
+    pub name: String,
+    /// One or two sentences on what the scenario represents.
+    pub description: String,
+    /// Length of the run, seed and recording interval.
+    pub sim: Sim,
+    /// Subdistricts and communities.
+    pub district: District,
+    /// Residents: civic propensity, trust, ties, participation and feedback.
+    pub residents: Residents,
+    /// Public issues: arrival, mix, effort, patience, escalation.
+    pub issues: Issues,
+    /// Government departments and subdistrict offices.
+    pub government: Government,
+    /// Residents' committees, social organizations, property companies, enterprises.
+    pub social: Social,
+    /// Grid management: coverage, patrols and contacts.
+    pub grid: Grid,
+    /// Coalition formation and inter-organizational trust.
+    pub coalition: Coalition,
+    /// The four elements of grassroots party building.
+    pub party: Party,
+    /// What-if shocks applied during the run.
+    pub shocks: Vec<Shock>,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Self {
+            name: "unnamed".into(),
+            description: String::new(),
+            sim: Sim::default(),
+            district: District::default(),
+            residents: Residents::default(),
+            issues: Issues::default(),
+            government: Government::default(),
+            social: Social::default(),
+            grid: Grid::default(),
+            coalition: Coalition::default(),
+            party: Party::default(),
+            shocks: Vec::new(),
+        }
+    }
+}
+
+/// Length of the run, seed and recording interval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Sim {
+    /// Days simulated.
+    pub days: u32,
+    /// Seed of every random stream of the run.
+    pub seed: u64,
+    /// A row of `timeseries.csv` every this many days.
+    pub record_every: u32,
+}
+
+impl Default for Sim {
+    fn default() -> Self {
+        Self {
+            days: 365,
+            seed: 1,
+            record_every: 1,
+        }
+    }
+}
+
+/// Kind of community; decides which organizations it has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommunityKind {
+    /// Urban residential community: has a property company.
+    Urban,
+    /// Industrial community: has enterprises and many migrant workers.
+    Industrial,
+    /// Village.
+    Village,
+}
+
+impl CommunityKind {
+    /// The name used in scenario files and outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Urban => "urban",
+            Self::Industrial => "industrial",
+            Self::Village => "village",
+        }
+    }
+}
+
+/// A group of identical communities.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommunityGroup {
+    /// Urban, industrial or village.
+    pub kind: CommunityKind,
+    /// How many communities of this group.
+    pub count: u32,
+    /// Residents per community.
+    pub population: u32,
+    /// Share of residents who are migrants.
+    pub migrant_share: f64,
+    /// Grids per community.
+    pub grids: u32,
+}
+
+/// Subdistricts and communities.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct District {
+    /// Number of subdistricts; communities are dealt to them in turn.
+    pub subdistricts: u32,
+    /// Community groups.
+    pub communities: Vec<CommunityGroup>,
+}
+
+impl Default for District {
+    fn default() -> Self {
+        let group = |kind, count, population, migrant_share, grids| CommunityGroup {
+            kind,
+            count,
+            population,
+            migrant_share,
+            grids,
+        };
+        Self {
+            subdistricts: 1,
+            communities: vec![
+                group(CommunityKind::Urban, 6, 1000, 0.25, 5),
+                group(CommunityKind::Industrial, 3, 900, 0.55, 5),
+                group(CommunityKind::Village, 3, 600, 0.10, 3),
+            ],
+        }
+    }
+}
+
+/// Residents: civic propensity, trust, ties, participation and feedback.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Residents {
+    /// Civic propensity ~ Beta(civic_a, civic_b).
+    pub civic_a: f64,
+    /// Civic propensity ~ Beta(civic_a, civic_b).
+    pub civic_b: f64,
+    /// Initial trust in each kind of organization.
+    pub initial_trust: f64,
+    /// Half-width of the uniform spread of initial trust and efficacy.
+    pub initial_spread: f64,
+    /// Initial political efficacy.
+    pub initial_efficacy: f64,
+    /// Trust of residents who arrive during the run.
+    pub newcomer_trust: f64,
+    /// Ties a newcomer brings into the community.
+    pub newcomer_ties: u32,
+    /// Mean degree k of the Watts–Strogatz ties (even).
+    pub ties_k: u32,
+    /// Rewiring probability p of the ties.
+    pub ties_p: f64,
+    /// Participation intercept b0.
+    pub b0: f64,
+    /// Participation weight of civic propensity.
+    pub b_civic: f64,
+    /// Participation weight of efficacy.
+    pub b_eff: f64,
+    /// Participation weight of mean trust.
+    pub b_trust: f64,
+    /// Participation weight of the share of ties that took part yesterday.
+    pub b_peer: f64,
+    /// Participation weight of being mobilized today.
+    pub b_mob: f64,
+    /// Participation penalty of migrants, times (1 − inclusion).
+    pub b_migrant: f64,
+    /// Participation penalty of centralization for those not mobilized.
+    pub b_crowd: f64,
+    /// Participation weight of a party-mass service center in the community.
+    pub b_sc: f64,
+    /// Effort units a participant gives to community work a day.
+    pub volunteer_effort: f64,
+    /// α⁺: trust gain after a resolution, times quality.
+    pub trust_gain: f64,
+    /// α⁻: trust loss after an abandonment.
+    pub trust_loss: f64,
+    /// Efficacy gain after a resolution (doubled for participants).
+    pub efficacy_gain: f64,
+    /// Efficacy loss after an abandonment.
+    pub efficacy_loss: f64,
+    /// Weight of grid neighbours who saw an outcome.
+    pub observer_weight: f64,
+    /// Weekly pull of trust toward the mean trust of ties.
+    pub diffusion: f64,
+    /// Base quality q0 of a resolution.
+    pub q0: f64,
+    /// Quality gained from full deliberation.
+    pub q_delib: f64,
+    /// Deliberators for full deliberation quality.
+    pub deliberators_needed: u32,
+    /// Weight of today in the moving average of a resident's participation.
+    pub recent_weight: f64,
+}
+
+impl Default for Residents {
+    fn default() -> Self {
+        Self {
+            civic_a: 2.0,
+            civic_b: 5.0,
+            initial_trust: 0.5,
+            initial_spread: 0.1,
+            initial_efficacy: 0.4,
+            newcomer_trust: 0.3,
+            newcomer_ties: 2,
+            ties_k: 6,
+            ties_p: 0.1,
+            b0: -3.6,
+            b_civic: 2.0,
+            b_eff: 1.0,
+            b_trust: 1.5,
+            b_peer: 1.5,
+            b_mob: 1.5,
+            b_migrant: 1.0,
+            b_crowd: 1.0,
+            b_sc: 0.3,
+            volunteer_effort: 0.01,
+            trust_gain: 0.10,
+            trust_loss: 0.20,
+            efficacy_gain: 0.05,
+            efficacy_loss: 0.05,
+            observer_weight: 0.2,
+            diffusion: 0.2,
+            q0: 0.5,
+            q_delib: 0.5,
+            deliberators_needed: 10,
+            recent_weight: 0.1,
+        }
+    }
+}
+
+/// The default competencies (jurisdictions) of government departments.
+pub const DEFAULT_COMPETENCIES: [&str; 6] = [
+    "environment_sanitation",
+    "neighborhood_disputes",
+    "elderly_social_services",
+    "public_safety",
+    "property_infrastructure",
+    "migrant_services",
+];
+
+/// Public issues: arrival, mix, effort, patience, escalation, detection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Issues {
+    /// Competencies (one government department each); at most 16.
+    pub competencies: Vec<String>,
+    /// Issues per 1,000 residents a day.
+    pub rate: f64,
+    /// Share of issues that need more than one competency.
+    pub cross_cutting_share: f64,
+    /// Share of cross-cutting issues that need three competencies (else two).
+    pub three_competency_share: f64,
+    /// Relative frequency of each competency for issues of locals.
+    pub type_weights: Vec<f64>,
+    /// Relative frequency of each competency for issues of migrants.
+    pub migrant_type_weights: Vec<f64>,
+    /// Mean effort units of one part (gamma).
+    pub effort_mean: f64,
+    /// Shape of the gamma distribution of effort.
+    pub effort_shape: f64,
+    /// Mean patience in days (gamma).
+    pub patience_mean: f64,
+    /// Shape of the gamma distribution of patience.
+    pub patience_shape: f64,
+    /// Severity ~ Beta(severity_a, severity_b).
+    pub severity_a: f64,
+    /// Severity ~ Beta(severity_a, severity_b).
+    pub severity_b: f64,
+    /// Daily severity growth of issues no one has taken on.
+    pub escalation_rate: f64,
+    /// Severity above which an old issue escalates into a petition.
+    pub escalation_severity: f64,
+    /// Age, as a share of patience, after which a severe issue escalates.
+    pub escalation_age: f64,
+    /// Probability scale of recurrence of a poorly resolved issue: (1 − Q) × recurrence.
+    pub recurrence: f64,
+    /// Residents affected by an issue (the reporter included).
+    pub affected: u32,
+    /// Daily detection probability when an affected resident takes part.
+    pub detect_participant: f64,
+    /// Daily detection probability from a non-participant, times trust × efficacy.
+    pub detect_report: f64,
+}
+
+impl Default for Issues {
+    fn default() -> Self {
+        Self {
+            competencies: DEFAULT_COMPETENCIES.iter().map(|s| s.to_string()).collect(),
+            rate: 0.4,
+            cross_cutting_share: 0.3,
+            three_competency_share: 0.3,
+            type_weights: vec![0.25, 0.2, 0.2, 0.1, 0.2, 0.05],
+            migrant_type_weights: vec![0.2, 0.15, 0.05, 0.15, 0.15, 0.3],
+            effort_mean: 5.0,
+            effort_shape: 2.0,
+            patience_mean: 21.0,
+            patience_shape: 4.0,
+            severity_a: 2.0,
+            severity_b: 2.0,
+            escalation_rate: 0.01,
+            escalation_severity: 0.8,
+            escalation_age: 0.5,
+            recurrence: 0.5,
+            affected: 5,
+            detect_participant: 0.5,
+            detect_report: 0.3,
+        }
+    }
+}
+
+/// Government departments and subdistrict offices.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Government {
+    /// Effort units a day of each district department per 1,000 residents of the district.
+    pub department_capacity: f64,
+    /// Effort units a day of a subdistrict office per 1,000 residents of its subdistrict.
+    pub office_capacity: f64,
+    /// Days a task waits in a department before work starts (bureaucratic route).
+    pub delay: u32,
+    /// Daily probability that a referral to the next department goes through.
+    pub referral_rate: f64,
+}
+
+impl Default for Government {
+    fn default() -> Self {
+        Self {
+            department_capacity: 0.25,
+            office_capacity: 0.2,
+            delay: 3,
+            referral_rate: 0.3,
+        }
+    }
+}
+
+/// Residents' committees, social organizations, property companies, enterprises.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Social {
+    /// Mean social organizations per community (Poisson).
+    pub per_community: f64,
+    /// Effort units a day of a social organization per 1,000 community residents.
+    pub capacity: f64,
+    /// Effort units a day of a residents' committee per 1,000 community residents.
+    pub committee_capacity: f64,
+    /// Competencies of a residents' committee.
+    pub committee_competencies: Vec<String>,
+    /// Effort units a day of a property company per 1,000 community residents.
+    pub property_capacity: f64,
+    /// Competencies of a property company.
+    pub property_competencies: Vec<String>,
+    /// Enterprises per industrial community.
+    pub enterprises_per_industrial: u32,
+    /// Effort units a day of an enterprise per 1,000 community residents.
+    pub enterprise_capacity: f64,
+    /// Competencies of an enterprise.
+    pub enterprise_competencies: Vec<String>,
+    /// Initial autonomy: probability a social organization takes on an issue.
+    pub autonomy: f64,
+    /// Daily rate at which autonomy erodes toward autonomy × (1 − centralization).
+    pub autonomy_erosion: f64,
+}
+
+impl Default for Social {
+    fn default() -> Self {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        Self {
+            per_community: 2.0,
+            capacity: 0.6,
+            committee_capacity: 1.0,
+            committee_competencies: names(&[
+                "neighborhood_disputes",
+                "elderly_social_services",
+                "environment_sanitation",
+            ]),
+            property_capacity: 1.0,
+            property_competencies: names(&["property_infrastructure", "environment_sanitation"]),
+            enterprises_per_industrial: 2,
+            enterprise_capacity: 1.0,
+            enterprise_competencies: names(&["migrant_services", "public_safety"]),
+            autonomy: 0.6,
+            autonomy_erosion: 0.01,
+        }
+    }
+}
+
+/// Grid management: coverage, patrols and contacts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Grid {
+    /// Share of grids with an active grid worker.
+    pub coverage: f64,
+    /// Daily probability that a patrol detects a latent issue in a covered grid.
+    pub patrol_rate: f64,
+    /// Daily probability that a grid worker contacts a given resident.
+    pub contact_rate: f64,
+}
+
+impl Default for Grid {
+    fn default() -> Self {
+        Self {
+            coverage: 0.8,
+            patrol_rate: 0.05,
+            contact_rate: 0.005,
+        }
+    }
+}
+
+/// Coalition formation and inter-organizational trust.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Coalition {
+    /// Join intercept j0.
+    pub j0: f64,
+    /// Join weight of inter-organizational trust.
+    pub j_trust: f64,
+    /// Join weight of the convener's leadership.
+    pub j_lead: f64,
+    /// Join weight of centralization (compliance).
+    pub j_cent: f64,
+    /// Join penalty of the asked organization's load.
+    pub j_load: f64,
+    /// Initial inter-organizational trust of pairs that meet.
+    pub initial_trust: f64,
+    /// τ⁺: trust gain of a pair on shared success, times (1 − T).
+    pub trust_gain: f64,
+    /// τ⁻: trust loss of a pair on shared failure, times T.
+    pub trust_loss: f64,
+    /// Days of partner search of a self-organized coalition.
+    pub search_tries: u32,
+    /// Failed convening days before the convener falls back.
+    pub max_convening_tries: u32,
+    /// Join-utility bonus of a stalled issue re-convened at the joint conference.
+    pub reconvene_bonus: f64,
+    /// Days of own capacity an organization's queue may hold before it is full.
+    pub queue_days: f64,
+}
+
+impl Default for Coalition {
+    fn default() -> Self {
+        Self {
+            j0: -1.5,
+            j_trust: 2.0,
+            j_lead: 1.5,
+            j_cent: 1.0,
+            j_load: 1.5,
+            initial_trust: 0.3,
+            trust_gain: 0.1,
+            trust_loss: 0.1,
+            search_tries: 3,
+            max_convening_tries: 3,
+            reconvene_bonus: 1.0,
+            queue_days: 10.0,
+        }
+    }
+}
+
+/// The four elements of grassroots party building.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Party {
+    /// Setting: where party organizations exist.
+    pub setting: PartySetting,
+    /// System: how they are linked.
+    pub system: PartySystem,
+    /// Procedure: how they run.
+    pub procedure: PartyProcedure,
+    /// Security: staff, funds, service centers.
+    pub security: PartySecurity,
+}
+
+/// Setting: where party organizations exist.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PartySetting {
+    /// Share of communities with a community party committee.
+    pub community_coverage: f64,
+    /// Share of social organizations and enterprises with a party branch.
+    pub two_new_coverage: f64,
+    /// Share of local residents who are party members.
+    pub member_share: f64,
+    /// Share of migrant residents who are party members.
+    pub migrant_member_share: f64,
+}
+
+impl Default for PartySetting {
+    fn default() -> Self {
+        Self {
+            community_coverage: 1.0,
+            two_new_coverage: 0.5,
+            member_share: 0.06,
+            migrant_member_share: 0.02,
+        }
+    }
+}
+
+/// How party organizations are linked to other organizations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Linkage {
+    /// A convener reaches only organizations of its own community.
+    Isolated,
+    /// Also government departments and the subdistrict office, through the hierarchy.
+    Vertical,
+    /// Every member of the subdistrict's regional alliance.
+    Regional,
+}
+
+/// System: how party organizations are linked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PartySystem {
+    /// Reach of a convener.
+    pub linkage: Linkage,
+    /// Probability that a social organization or enterprise without a party branch joins the alliance.
+    pub alliance_openness: f64,
+}
+
+impl Default for PartySystem {
+    fn default() -> Self {
+        Self {
+            linkage: Linkage::Regional,
+            alliance_openness: 0.7,
+        }
+    }
+}
+
+/// Procedure: how party organizations run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PartyProcedure {
+    /// Days between joint conferences of an alliance (0: never).
+    pub meeting_interval: u32,
+    /// Strength of the convener's leadership in the join utility.
+    pub coordination_strength: f64,
+    /// Share of alliance members' unused capacity pooled for coalition work.
+    pub pooling: f64,
+    /// Intensity of party members' contacts with residents.
+    pub mobilization: f64,
+    /// Households a party member contacts a day at full mobilization.
+    pub contacts_per_member: f64,
+    /// Formalism: meetings, paperwork and contacts for show.
+    pub formalism: f64,
+    /// Centralization κ: triage by the party committee and compliance pressure.
+    pub centralization: f64,
+    /// Effort units the convener spends per convening try.
+    pub convening_cost: f64,
+    /// Share of a day's capacity a member loses to a meeting at full formalism.
+    pub meeting_cost: f64,
+    /// Extra effort units per convened part at full formalism.
+    pub paperwork_effort: f64,
+    /// Trust gain of attending pairs at a meeting, times (1 − formalism)(1 − T).
+    pub meeting_trust_gain: f64,
+    /// Daily probability that one active party member of a grid notices a latent issue there.
+    pub member_detection: f64,
+}
+
+impl Default for PartyProcedure {
+    fn default() -> Self {
+        Self {
+            meeting_interval: 30,
+            coordination_strength: 1.0,
+            pooling: 0.2,
+            mobilization: 0.5,
+            contacts_per_member: 2.0,
+            formalism: 0.2,
+            centralization: 0.2,
+            convening_cost: 0.2,
+            meeting_cost: 1.0,
+            paperwork_effort: 1.0,
+            meeting_trust_gain: 0.1,
+            member_detection: 0.02,
+        }
+    }
+}
+
+/// Security: staff, funds, service centers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PartySecurity {
+    /// Effort units a day of a community party committee per 1,000 community residents.
+    pub committee_capacity: f64,
+    /// Share of communities with a party-mass service center.
+    pub service_centers: f64,
+    /// Extra daily detection probability in a community with a service center.
+    pub service_center_detection: f64,
+    /// Relative increase of contacts in a community with a service center.
+    pub service_center_contacts: f64,
+    /// Inclusion of migrants: removes their participation penalty.
+    pub inclusion: f64,
+    /// Initial party legitimacy in each community.
+    pub initial_legitimacy: f64,
+    /// ℓ0: part of convening power from formal position, independent of legitimacy.
+    pub legitimacy_floor: f64,
+    /// Daily rate at which legitimacy moves toward its target.
+    pub legitimacy_rate: f64,
+}
+
+impl Default for PartySecurity {
+    fn default() -> Self {
+        Self {
+            committee_capacity: 1.5,
+            service_centers: 0.5,
+            service_center_detection: 0.05,
+            service_center_contacts: 0.5,
+            inclusion: 0.3,
+            initial_legitimacy: 0.5,
+            legitimacy_floor: 0.3,
+            legitimacy_rate: 0.02,
+        }
+    }
+}
+
+/// A what-if shock: issue surge, migrant influx or capacity loss.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Shock {
+    /// Label for outputs.
+    pub name: String,
+    /// First day of the shock (0-based).
+    pub start: u32,
+    /// Days the shock lasts.
+    pub days: u32,
+    /// Multiplier of the issue arrival rate.
+    pub issue_rate: f64,
+    /// If set, only issues of this competency are multiplied.
+    pub competency: Option<String>,
+    /// New migrant residents, as a share of the initial population, arriving evenly over the shock.
+    pub migrant_influx: f64,
+    /// Multiplier of every organization's capacity.
+    pub capacity: f64,
+}
+
+impl Default for Shock {
+    fn default() -> Self {
+        Self {
+            name: "shock".into(),
+            start: 0,
+            days: 1,
+            issue_rate: 1.0,
+            competency: None,
+            migrant_influx: 0.0,
+            capacity: 1.0,
+        }
+    }
+}
