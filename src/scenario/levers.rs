@@ -33,7 +33,7 @@ const E: &str = "effort units/day per 1,000 residents";
 /// Every numeric lever with its valid range.
 pub const LEVERS: &[Lever] = &[
     lever("sim.days", 1.0, 36500.0, "days"),
-    lever("sim.seed", 0.0, 18446744073709551615.0, "integer"),
+    lever("sim.seed", 0.0, 9e18, "integer"),
     lever("sim.record_every", 1.0, 36500.0, "days"),
     lever("district.subdistricts", 1.0, 1000.0, "count"),
     lever("district.communities[].count", 1.0, 100000.0, "count"),

@@ -85,11 +85,11 @@ pub fn load_scenario(path: &Path, overrides: &[String]) -> Result<ResolvedScenar
     for item in overrides {
         apply_override(&mut merged, item)?;
         if let Some((key, _)) = item.split_once('=') {
-            origins.insert(key.trim().to_string(), usize::MAX);
+            origins.insert(bracket_indices(key.trim()), usize::MAX);
         }
     }
     let blame = |key: &str, message: String| -> InputError {
-        locate(key, message, &sources, &origins, path)
+        locate(key, with_range(key, message), &sources, &origins, path)
     };
     let scenario: Scenario =
         serde_path_to_error::deserialize(Value::Table(merged)).map_err(|e| {
@@ -109,6 +109,34 @@ pub fn load_scenario(path: &Path, overrides: &[String]) -> Result<ResolvedScenar
         resolved_toml,
         sha256,
     })
+}
+
+/// Adds the valid range of `key` to a type error, where the lever table knows it.
+fn with_range(key: &str, message: String) -> String {
+    if message.contains("valid range") {
+        return message;
+    }
+    // `a.list[3].b` is listed as `a.list[].b`.
+    let mut pattern = String::new();
+    let mut skipping = false;
+    for ch in key.chars() {
+        match ch {
+            '[' => {
+                skipping = true;
+                pattern.push_str("[]");
+            }
+            ']' => skipping = false,
+            _ if skipping => {}
+            _ => pattern.push(ch),
+        }
+    }
+    match super::levers::find(&pattern) {
+        Some(l) => format!(
+            "{message}; valid range is {} to {} ({})",
+            l.min, l.max, l.unit
+        ),
+        None => message,
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -243,6 +271,11 @@ fn set_path(table: &mut Table, segments: &[&str], value: Value) -> Result<(), St
         table.insert(first.to_string(), value);
         return Ok(());
     }
+    if !table.contains_key(*first) && rest[0].parse::<usize>().is_ok() {
+        return Err(format!(
+            "`{first}` is not a list in the scenario file; list entries can be overridden only where the file defines the list"
+        ));
+    }
     let entry = table
         .entry(first.to_string())
         .or_insert_with(|| Value::Table(Table::new()));
@@ -277,14 +310,14 @@ fn locate(
     origins: &BTreeMap<String, usize>,
     top: &Path,
 ) -> InputError {
-    // The key may be a list element (`a.b[2].c`); its origin is the list's.
-    let plain: String = key.split('[').next().unwrap_or(key).to_string();
-    let mut probe = plain.as_str();
+    // The most specific recorded origin: the key itself, else its closest parent
+    // (a list element `a.b[2].c` set in a file belongs to the list `a.b`).
+    let mut probe = key;
     let origin = loop {
         if let Some(&o) = origins.get(probe) {
             break Some(o);
         }
-        match probe.rfind('.') {
+        match probe.rfind(['.', '[']) {
             Some(i) => probe = &probe[..i],
             None => break None,
         }
@@ -314,6 +347,22 @@ fn locate(
             message: format!("{message} (value from the built-in defaults)"),
         },
     }
+}
+
+/// `a.list.2.b` as serde names it: `a.list[2].b`.
+fn bracket_indices(key: &str) -> String {
+    let mut out = String::new();
+    for segment in key.split('.') {
+        if segment.parse::<usize>().is_ok() {
+            out.push_str(&format!("[{segment}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(segment);
+        }
+    }
+    out
 }
 
 fn line_of(text: &str, offset: usize) -> usize {

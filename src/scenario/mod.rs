@@ -238,7 +238,7 @@ impl Default for Residents {
             b_migrant: 1.0,
             b_crowd: 1.0,
             b_sc: 0.3,
-            volunteer_effort: 0.01,
+            volunteer_effort: 0.003,
             trust_gain: 0.10,
             trust_loss: 0.20,
             efficacy_gain: 0.05,
@@ -391,17 +391,17 @@ impl Default for Social {
         let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
         Self {
             per_community: 2.0,
-            capacity: 0.6,
-            committee_capacity: 1.0,
+            capacity: 0.3,
+            committee_capacity: 0.5,
             committee_competencies: names(&[
                 "neighborhood_disputes",
                 "elderly_social_services",
                 "environment_sanitation",
             ]),
-            property_capacity: 1.0,
+            property_capacity: 0.4,
             property_competencies: names(&["property_infrastructure", "environment_sanitation"]),
             enterprises_per_industrial: 2,
-            enterprise_capacity: 1.0,
+            enterprise_capacity: 0.4,
             enterprise_competencies: names(&["migrant_services", "public_safety"]),
             autonomy: 0.6,
             autonomy_erosion: 0.01,
@@ -624,7 +624,7 @@ pub struct PartySecurity {
 impl Default for PartySecurity {
     fn default() -> Self {
         Self {
-            committee_capacity: 1.5,
+            committee_capacity: 0.6,
             service_centers: 0.5,
             service_center_detection: 0.05,
             service_center_contacts: 0.5,
