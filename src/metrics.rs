@@ -41,7 +41,7 @@ pub struct DayRow {
     pub median_resolution_days: Option<f64>,
     /// The same for cross-cutting issues.
     pub cross_cutting_median_days: Option<f64>,
-    /// Abandoned / arrived, trailing window.
+    /// Abandoned / (resolved + abandoned), trailing window (1 − resolution_rate).
     pub abandoned_share: Option<f64>,
     /// Share of residents taking part on the day.
     pub participation_rate: Option<f64>,
@@ -404,7 +404,7 @@ impl Recorder {
             ),
             median_resolution_days: median(&mut days),
             cross_cutting_median_days: median(&mut cross_days),
-            abandoned_share: ratio(w.abandoned, w.arrived),
+            abandoned_share: ratio(w.abandoned, w.resolved + w.abandoned),
             participation_rate: all,
             participation_rate_local: local,
             participation_rate_migrant: migrant,

@@ -1,0 +1,301 @@
+//! The binary as a user meets it: determinism of written files, and every
+//! kind of bad input giving exit code 2 and a message that names the file,
+//! the key, the line and the valid range — never a panic.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn govsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_govsim"))
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+/// A fresh folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("govsim-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts exit code 2, no panic, and that stderr contains every `needle`.
+fn assert_input_error(out: &Output, needles: &[&str]) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "expected exit 2, stderr: {err}");
+    assert!(!err.contains("panicked"), "panic: {err}");
+    for needle in needles {
+        assert!(err.contains(needle), "stderr lacks `{needle}`: {err}");
+    }
+    assert_eq!(
+        err.trim().lines().count(),
+        1,
+        "one clear message expected: {err}"
+    );
+}
+
+fn small_town() -> String {
+    common::scenario_path("classroom/small_town.toml")
+        .display()
+        .to_string()
+}
+
+fn run_to(dir: &Path, seed: &str) -> (Vec<u8>, Vec<u8>) {
+    let out = govsim(&[
+        "run",
+        &small_town(),
+        "--seed",
+        seed,
+        "--days",
+        "120",
+        "--out",
+        &dir.display().to_string(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    (
+        std::fs::read(dir.join("timeseries.csv")).unwrap(),
+        std::fs::read(dir.join("summary.csv")).unwrap(),
+    )
+}
+
+#[test]
+fn same_seed_gives_identical_files_and_another_seed_differs() {
+    let dir = scratch("determinism");
+    let a = run_to(&dir.join("a"), "7");
+    let b = run_to(&dir.join("b"), "7");
+    let c = run_to(&dir.join("c"), "8");
+    assert_eq!(a, b, "same seed, different files");
+    assert_ne!(a.0, c.0, "different seeds gave identical time series");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("a/manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["seed"], 7);
+    assert_eq!(manifest["scenario_sha256"].as_str().unwrap().len(), 64);
+    assert!(manifest["wall_seconds"].as_f64().unwrap() >= 0.0);
+    // Files are written through temporary names that must not remain.
+    for entry in std::fs::read_dir(dir.join("a")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(!name.ends_with(".tmp"), "left a temporary file: {name}");
+    }
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let dir = scratch("threads");
+    let run = |threads: &str, sub: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_govsim"))
+            .env("RAYON_NUM_THREADS", threads)
+            .args([
+                "run",
+                &small_town(),
+                "--days",
+                "60",
+                "--out",
+                &dir.join(sub).display().to_string(),
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        std::fs::read(dir.join(sub).join("timeseries.csv")).unwrap()
+    };
+    assert_eq!(run("1", "one"), run("4", "four"));
+}
+
+#[test]
+fn check_prints_every_lever_resolved() {
+    let out = govsim(&[
+        "check",
+        &small_town(),
+        "--set",
+        "party.procedure.pooling=0.35",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let table: toml::Table = text.parse().expect("check prints TOML");
+    let pooling = table["party"]["procedure"]["pooling"].as_float().unwrap();
+    assert_eq!(pooling, 0.35);
+    for lever in govsim::scenario::levers::LEVERS {
+        let head = lever.path.split(['.', '[']).next().unwrap();
+        assert!(
+            table.contains_key(head),
+            "resolved scenario lacks {}",
+            lever.path
+        );
+    }
+    assert!(
+        table["residents"].get("b_crowd").is_some(),
+        "defaults are filled in"
+    );
+}
+
+#[test]
+fn malformed_toml_names_file_and_line() {
+    let dir = scratch("malformed");
+    let f = write(
+        &dir,
+        "bad.toml",
+        "name = \"x\"\n[party.procedure\npooling = 0.2\n",
+    );
+    assert_input_error(&govsim(&["check", &f]), &["bad.toml:2", "malformed TOML"]);
+}
+
+#[test]
+fn unknown_key_in_a_file_names_key_line_and_valid_keys() {
+    let dir = scratch("unknown");
+    let f = write(
+        &dir,
+        "typo.toml",
+        "name = \"x\"\n\n[party.procedure]\npolling = 0.5\n",
+    );
+    assert_input_error(
+        &govsim(&["run", &f]),
+        &["typo.toml:4", "party.procedure.polling", "pooling"],
+    );
+}
+
+#[test]
+fn unknown_key_in_set_is_blamed_on_set() {
+    assert_input_error(
+        &govsim(&[
+            "check",
+            &small_town(),
+            "--set",
+            "party.procedure.polling=0.5",
+        ]),
+        &["--set", "party.procedure.polling", "unknown field"],
+    );
+}
+
+#[test]
+fn wrong_type_names_key_and_range() {
+    let dir = scratch("type");
+    let f = write(&dir, "type.toml", "[sim]\ndays = \"many\"\n");
+    assert_input_error(
+        &govsim(&["check", &f]),
+        &["type.toml:2", "sim.days", "1 to 36500"],
+    );
+}
+
+#[test]
+fn value_out_of_range_names_key_line_and_range() {
+    let dir = scratch("range");
+    let f = write(
+        &dir,
+        "range.toml",
+        "[party.procedure]\n# comment\npooling = 1.5\n",
+    );
+    assert_input_error(
+        &govsim(&["check", &f]),
+        &["range.toml:3", "party.procedure.pooling", "0 to 1"],
+    );
+    assert_input_error(
+        &govsim(&[
+            "check",
+            &small_town(),
+            "--set",
+            "district.communities.1.migrant_share=2",
+        ]),
+        &["--set", "district.communities[1].migrant_share", "0 to 1"],
+    );
+}
+
+#[test]
+fn out_of_range_in_an_extended_file_blames_that_file() {
+    let dir = scratch("extends-range");
+    write(
+        &dir,
+        "base.toml",
+        "[grid]\ncoverage = 0.5\npatrol_rate = -0.1\n",
+    );
+    let top = write(
+        &dir,
+        "top.toml",
+        "extends = \"base.toml\"\nname = \"top\"\n",
+    );
+    assert_input_error(
+        &govsim(&["check", &top]),
+        &["base.toml:3", "grid.patrol_rate"],
+    );
+}
+
+#[test]
+fn missing_file_is_named() {
+    assert_input_error(
+        &govsim(&["run", "no/such/scenario.toml"]),
+        &["no/such/scenario.toml", "cannot read"],
+    );
+    let dir = scratch("missing-base");
+    let top = write(&dir, "top.toml", "extends = \"gone.toml\"\n");
+    assert_input_error(&govsim(&["check", &top]), &["gone.toml", "cannot read"]);
+}
+
+#[test]
+fn extends_cycle_is_reported() {
+    let dir = scratch("cycle");
+    write(&dir, "a.toml", "extends = \"b.toml\"\n");
+    let b = write(&dir, "b.toml", "extends = \"a.toml\"\n");
+    assert_input_error(&govsim(&["check", &b]), &["extends", "cycle"]);
+}
+
+#[test]
+fn unwritable_output_folder_is_bad_input() {
+    let dir = scratch("unwritable");
+    let file = write(&dir, "plain-file", "not a folder");
+    let out = govsim(&[
+        "run",
+        &small_town(),
+        "--days",
+        "5",
+        "--out",
+        &format!("{file}/sub"),
+    ]);
+    assert_input_error(&out, &["plain-file/sub", "cannot write"]);
+}
+
+#[test]
+fn inconsistent_lists_and_bad_flags_are_bad_input() {
+    assert_input_error(
+        &govsim(&[
+            "check",
+            &small_town(),
+            "--set",
+            "issues.type_weights=[1, 2]",
+        ]),
+        &["issues.type_weights", "one weight per competency"],
+    );
+    assert_input_error(
+        &govsim(&["check", &small_town(), "--set", "pooling"]),
+        &["--set", "KEY=VALUE"],
+    );
+    let out = govsim(&["run", &small_town(), "--seed", "minus-one"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!stderr(&out).contains("panicked"));
+}
+
+#[test]
+fn a_failed_run_keeps_earlier_results() {
+    let dir = scratch("keep");
+    let (series, _) = run_to(&dir, "3");
+    let out = govsim(&[
+        "run",
+        &small_town(),
+        "--set",
+        "sim.days=0",
+        "--out",
+        &dir.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read(dir.join("timeseries.csv")).unwrap(), series);
+}

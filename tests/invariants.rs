@@ -1,0 +1,152 @@
+//! Invariants on every shipped scenario and on random valid lever values:
+//! issue conservation each day, rates and trust in [0, 1], no NaN.
+
+mod common;
+
+use common::{assert_invariants, run_scenario};
+use proptest::prelude::*;
+
+const SHIPPED: &[&str] = &[
+    "regimes/bureaucratic_silo.toml",
+    "regimes/polycentric.toml",
+    "regimes/party_led.toml",
+    "regimes/over_centralized.toml",
+    "regimes/formalism_trap.toml",
+    "shocks/issue_surge.toml",
+    "shocks/migrant_influx.toml",
+    "classroom/small_town.toml",
+];
+
+#[test]
+fn every_shipped_scenario_keeps_the_invariants() {
+    for name in SHIPPED {
+        let output = run_scenario(name, &[]);
+        assert_invariants(&output, name);
+        assert!(output.summary.resolved > 0, "{name}: nothing resolved");
+        assert!(
+            output.summary.abandoned > 0,
+            "{name}: nothing abandoned: a model that resolves everything"
+        );
+    }
+}
+
+#[test]
+fn beilun_at_full_scale_keeps_the_invariants_for_a_month() {
+    let output = run_scenario("beilun.toml", &["sim.days=30"]);
+    assert_eq!(output.summary.residents_start, 829_448);
+    assert_invariants(&output, "beilun");
+}
+
+#[test]
+fn every_shipped_scenario_file_validates() {
+    let dir = common::scenario_path("");
+    let mut stack = vec![dir];
+    let mut seen = 0;
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "toml") {
+                govsim::scenario::load_scenario(&path, &[]).unwrap_or_else(|e| panic!("{e}"));
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen >= 10, "only {seen} scenario files found");
+}
+
+fn lever_values() -> impl Strategy<Value = Vec<String>> {
+    let linkage = prop_oneof![Just("isolated"), Just("vertical"), Just("regional")];
+    (
+        (
+            0.0..=1.0f64,
+            0.0..=1.0f64,
+            0.0..=1.0f64,
+            0.0..=1.0f64,
+            0.0..=1.0f64,
+            0.0..=1.0f64,
+        ),
+        (
+            0.0..=1.0f64,
+            0.0..=1.0f64,
+            0.0..=1.0f64,
+            0.0..=1.0f64,
+            0.0..=1.0f64,
+            0.0..=1.0f64,
+        ),
+        (
+            0.0..=3.0f64,
+            0u32..=20,
+            0.0..=0.5f64,
+            0.0..=1.0f64,
+            0.0..=2.0f64,
+            0.0..=2.0f64,
+        ),
+        (
+            linkage,
+            0.0..=1.0f64,
+            0.0..=1.0f64,
+            1u64..1000,
+            0.0..=0.3f64,
+            0.0..=1.0f64,
+        ),
+    )
+        .prop_map(|(a, b, c, d)| {
+            vec![
+                format!("party.setting.community_coverage={}", a.0),
+                format!("party.setting.two_new_coverage={}", a.1),
+                format!("party.procedure.pooling={}", a.2),
+                format!("party.procedure.mobilization={}", a.3),
+                format!("party.procedure.formalism={}", a.4),
+                format!("party.procedure.centralization={}", a.5),
+                format!("social.autonomy={}", b.0),
+                format!("party.security.inclusion={}", b.1),
+                format!("issues.cross_cutting_share={}", b.2),
+                format!("government.referral_rate={}", b.3),
+                format!("grid.coverage={}", b.4),
+                format!("residents.observer_weight={}", b.5),
+                format!("issues.rate={}", c.0),
+                format!("party.procedure.meeting_interval={}", c.1),
+                format!("issues.escalation_rate={}", c.2),
+                format!("issues.recurrence={}", c.3),
+                format!("government.department_capacity={}", c.4),
+                format!("social.capacity={}", c.5),
+                format!("party.system.linkage=\"{}\"", d.0),
+                format!("party.system.alliance_openness={}", d.1),
+                format!("residents.trust_loss={}", d.2),
+                format!("sim.seed={}", d.3),
+                format!("issues.escalation_age={}", d.4),
+                format!("residents.diffusion={}", d.5),
+            ]
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_valid_levers_keep_the_invariants(levers in lever_values()) {
+        let mut all: Vec<&str> = levers.iter().map(String::as_str).collect();
+        all.push("sim.days=90");
+        let output = run_scenario("classroom/small_town.toml", &all);
+        assert_invariants(&output, &levers.join(" "));
+    }
+
+    #[test]
+    fn a_shock_with_random_size_keeps_the_invariants(
+        influx in 0.0..=0.5f64, rate in 0.0..=5.0f64, capacity in 0.0..=2.0f64, start in 0u32..60,
+    ) {
+        let levers = [
+            format!("shocks.0.migrant_influx={influx}"),
+            format!("shocks.0.issue_rate={rate}"),
+            format!("shocks.0.capacity={capacity}"),
+            format!("shocks.0.start={start}"),
+            "sim.days=90".to_string(),
+            "district.subdistricts=1".to_string(),
+        ];
+        let all: Vec<&str> = levers.iter().map(String::as_str).collect();
+        let output = run_scenario("shocks/migrant_influx.toml", &all);
+        assert_invariants(&output, &levers.join(" "));
+    }
+}
