@@ -120,6 +120,12 @@ pub struct Summary {
     pub median_resolution_days: Option<f64>,
     /// The same for cross-cutting issues.
     pub cross_cutting_median_days: Option<f64>,
+    /// Median days to resolution of issues resolved by the party-convened route.
+    pub median_days_party_convened: Option<f64>,
+    /// The same for the self-organized route.
+    pub median_days_self_organized: Option<f64>,
+    /// The same for the bureaucratic route.
+    pub median_days_bureaucratic: Option<f64>,
     /// Abandoned / arrived over the run.
     pub abandoned_share: Option<f64>,
     /// Mean daily participation rate.
@@ -296,6 +302,7 @@ pub struct Recorder {
     total: Sums,
     all_days: Vec<u32>,
     cross_days: Vec<u32>,
+    route_days: [Vec<u32>; 3],
     daily_closed: Vec<(u32, u32)>,
     participation_sums: [f64; 4],
     participation_days: [f64; 4],
@@ -319,6 +326,7 @@ impl Recorder {
             total: Sums::default(),
             all_days: Vec::new(),
             cross_days: Vec::new(),
+            route_days: Default::default(),
             daily_closed: Vec::new(),
             participation_sums: [0.0; 4],
             participation_days: [0.0; 4],
@@ -337,8 +345,9 @@ impl Recorder {
         self.day += 1;
         self.total.add(&tally);
         self.escalations += u64::from(tally.escalations);
-        for &(days, cross) in &tally.resolution_days {
+        for &(days, cross, route) in &tally.resolution_days {
             self.all_days.push(days);
+            self.route_days[route as usize].push(days);
             if cross {
                 self.cross_days.push(days);
             }
@@ -362,7 +371,7 @@ impl Recorder {
             self.window.pop_front();
         }
         self.interval.push(tally);
-        if self.day % self.record_every != 0 {
+        if !self.day.is_multiple_of(self.record_every) {
             return None;
         }
         let row = self.row();
@@ -378,7 +387,7 @@ impl Recorder {
         let mut cross_days = Vec::new();
         for t in &self.window {
             w.add(t);
-            for &(d, cross) in &t.resolution_days {
+            for &(d, cross, _) in &t.resolution_days {
                 days.push(d);
                 if cross {
                     cross_days.push(d);
@@ -459,6 +468,9 @@ impl Recorder {
             ),
             median_resolution_days: median(&mut self.all_days),
             cross_cutting_median_days: median(&mut self.cross_days),
+            median_days_party_convened: median(&mut self.route_days[0]),
+            median_days_self_organized: median(&mut self.route_days[1]),
+            median_days_bureaucratic: median(&mut self.route_days[2]),
             abandoned_share: ratio(t.abandoned, t.arrived),
             participation_rate: mean(0),
             participation_rate_local: mean(1),

@@ -99,8 +99,11 @@ impl Model {
         t.resolved_cross += u32::from(issue.cross_cutting());
         t.resolved_migrant += u32::from(issue.migrant);
         t.by_route[issue.route as usize - 1] += 1;
-        t.resolution_days
-            .push((self.day - issue.arrival, issue.cross_cutting()));
+        t.resolution_days.push((
+            self.day - issue.arrival,
+            issue.cross_cutting(),
+            issue.route as u8 - 1,
+        ));
         let n_kinds = kinds.iter().filter(|&&k| k).count() as f64;
         for (k, &handled) in kinds.iter().enumerate() {
             if handled {

@@ -29,8 +29,9 @@ pub struct DayTally {
     pub by_route: [u32; 3],
     /// Resolution credit by kind of handler: party, government, social.
     pub credit: [f64; 3],
-    /// Days from arrival to resolution of each issue resolved today, and whether cross-cutting.
-    pub resolution_days: Vec<(u32, bool)>,
+    /// Each issue resolved today: days from arrival to resolution, whether
+    /// cross-cutting, and its route (0 party-convened, 1 self-organized, 2 bureaucratic).
+    pub resolution_days: Vec<(u32, bool, u8)>,
     /// Effort organizations spent from their own capacity.
     pub own_effort: f64,
     /// Pooled effort spent on coalition parts.

@@ -415,8 +415,10 @@ pub fn build(s: &Scenario, seed: u64) -> World {
         })
         .collect();
 
-    let mut residents = Residents::default();
-    residents.ties = Ties::new();
+    let mut residents = Residents {
+        ties: Ties::new(),
+        ..Residents::default()
+    };
     let mut communities = Vec::with_capacity(specs.len());
     let mut grids = Vec::new();
     let civic = Beta::new(s.residents.civic_a, s.residents.civic_b).expect("validated shape");
@@ -608,10 +610,10 @@ pub fn build(s: &Scenario, seed: u64) -> World {
 
     // Reach lists, per community and competency.
     let linkage = s.party.system.linkage;
-    for c in 0..communities.len() {
-        let d = communities[c].subdistrict as usize;
-        let mut local: Vec<u32> = vec![communities[c].committee];
-        local.extend(&communities[c].social_orgs);
+    for community in &mut communities {
+        let d = community.subdistrict as usize;
+        let mut local: Vec<u32> = vec![community.committee];
+        local.extend(&community.social_orgs);
         let mut convening = local.clone();
         match linkage {
             Linkage::Isolated => {}
@@ -637,8 +639,8 @@ pub fn build(s: &Scenario, seed: u64) -> World {
                 })
                 .collect()
         };
-        communities[c].local_reach = per_comp(&local);
-        communities[c].convening_reach = per_comp(&convening);
+        community.local_reach = per_comp(&local);
+        community.convening_reach = per_comp(&convening);
     }
 
     let mut sub_orgs = vec![0f64; subdistricts];

@@ -1,0 +1,330 @@
+//! Each mechanism of the design works in the direction the design says, shown
+//! by running the model with a lever low and high over several seeds and
+//! comparing means. Nothing here is special-cased in the model.
+
+mod common;
+
+use common::mean_over_seeds;
+use govsim::run::RunOutput;
+
+/// A 14,060-resident district in one subdistrict (the regime district, smaller).
+const SMALL: &[&str] = &[
+    "district.communities.0.count=6",
+    "district.communities.1.count=2",
+    "district.communities.2.count=3",
+    "district.subdistricts=1",
+];
+const SEEDS: u64 = 4;
+
+/// Mean of `figure` over seeds, on the small district of `scenario`, with `levers`.
+fn mean(scenario: &str, levers: &[&str], figure: fn(&RunOutput) -> f64) -> f64 {
+    let mut all = SMALL.to_vec();
+    all.extend_from_slice(levers);
+    mean_over_seeds(scenario, &all, SEEDS, figure)
+}
+
+fn na(x: Option<f64>) -> f64 {
+    x.expect("figure defined")
+}
+
+const PARTY_LED: &str = "regimes/party_led.toml";
+const SILO: &str = "regimes/bureaucratic_silo.toml";
+
+#[test]
+fn faster_referral_shortens_bureaucratic_resolution() {
+    // Only two-competency issues, ample department capacity and long patience,
+    // so that referral waits are what differs and nothing is abandoned.
+    let setting = [
+        "issues.cross_cutting_share=1",
+        "issues.three_competency_share=0",
+        "issues.patience_mean=300",
+        "government.department_capacity=2",
+    ];
+    let slow = mean(
+        SILO,
+        &[&setting[..], &["government.referral_rate=0.1"]].concat(),
+        |o| na(o.summary.median_days_bureaucratic),
+    );
+    let fast = mean(
+        SILO,
+        &[&setting[..], &["government.referral_rate=0.9"]].concat(),
+        |o| na(o.summary.median_days_bureaucratic),
+    );
+    assert!(
+        fast < slow * 0.7,
+        "median days: referral 0.9 gives {fast}, 0.1 gives {slow}"
+    );
+}
+
+#[test]
+fn government_delay_lengthens_resolution() {
+    let quick = mean(PARTY_LED, &["government.delay=0"], |o| {
+        na(o.summary.median_days_bureaucratic)
+    });
+    let slow = mean(PARTY_LED, &["government.delay=10"], |o| {
+        na(o.summary.median_days_bureaucratic)
+    });
+    assert!(
+        slow > quick + 3.0,
+        "bureaucratic median days: delay 10 gives {slow}, delay 0 gives {quick}"
+    );
+}
+
+#[test]
+fn mobilization_raises_participation() {
+    let none = mean(PARTY_LED, &["party.procedure.mobilization=0"], |o| {
+        na(o.summary.participation_rate)
+    });
+    let full = mean(PARTY_LED, &["party.procedure.mobilization=1"], |o| {
+        na(o.summary.participation_rate)
+    });
+    assert!(
+        full > none + 0.02,
+        "participation: mobilization 1 gives {full}, 0 gives {none}"
+    );
+}
+
+#[test]
+fn inclusion_narrows_the_migrant_participation_gap() {
+    let low = mean(PARTY_LED, &["party.security.inclusion=0"], |o| {
+        na(o.summary.participation_gap)
+    });
+    let high = mean(PARTY_LED, &["party.security.inclusion=1"], |o| {
+        na(o.summary.participation_gap)
+    });
+    assert!(
+        low < -0.05,
+        "migrants should take part less without inclusion (gap {low})"
+    );
+    assert!(
+        high > low + 0.05,
+        "gap: inclusion 1 gives {high}, 0 gives {low}"
+    );
+}
+
+#[test]
+fn centralization_crowds_out_participation_and_shifts_credit_to_the_party() {
+    let decentral = ["party.procedure.centralization=0"];
+    let central = ["party.procedure.centralization=0.9"];
+    let p0 = mean(PARTY_LED, &decentral, |o| na(o.summary.participation_rate));
+    let p1 = mean(PARTY_LED, &central, |o| na(o.summary.participation_rate));
+    assert!(
+        p1 < p0 - 0.03,
+        "participation: κ 0.9 gives {p1}, κ 0 gives {p0}"
+    );
+    let s0 = mean(PARTY_LED, &decentral, |o| {
+        na(o.summary.share_party_convened)
+    });
+    let s1 = mean(PARTY_LED, &central, |o| na(o.summary.share_party_convened));
+    assert!(
+        s1 > s0 + 0.1,
+        "party-convened share: κ 0.9 gives {s1}, κ 0 gives {s0}"
+    );
+}
+
+#[test]
+fn pooling_supplies_effort_and_helps_cross_cutting_issues() {
+    let none = ["party.procedure.pooling=0"];
+    let half = ["party.procedure.pooling=0.5"];
+    assert_eq!(mean(PARTY_LED, &none, |o| o.summary.pooled_effort), 0.0);
+    assert!(mean(PARTY_LED, &half, |o| o.summary.pooled_effort) > 0.0);
+    let r0 = mean(PARTY_LED, &none, |o| {
+        na(o.summary.cross_cutting_resolution_rate)
+    });
+    let r1 = mean(PARTY_LED, &half, |o| {
+        na(o.summary.cross_cutting_resolution_rate)
+    });
+    assert!(
+        r1 > r0 + 0.05,
+        "cross-cutting resolution: pooling 0.5 gives {r1}, 0 gives {r0}"
+    );
+}
+
+#[test]
+fn formalism_costs_capacity_and_dilutes_inter_organizational_trust() {
+    let lean = ["party.procedure.formalism=0"];
+    let heavy = ["party.procedure.formalism=0.9"];
+    let o0 = mean(PARTY_LED, &lean, |o| o.summary.meeting_overhead);
+    let o1 = mean(PARTY_LED, &heavy, |o| o.summary.meeting_overhead);
+    assert!(
+        o1 > o0 * 1.5,
+        "overhead: formalism 0.9 gives {o1}, 0 gives {o0}"
+    );
+    let i0 = mean(PARTY_LED, &lean, |o| o.summary.agil_integration);
+    let i1 = mean(PARTY_LED, &heavy, |o| o.summary.agil_integration);
+    assert!(
+        i1 < i0 * 0.8,
+        "integration: formalism 0.9 gives {i1}, 0 gives {i0}"
+    );
+}
+
+#[test]
+fn regional_linkage_and_coordination_help_cross_cutting_issues() {
+    let cc = |o: &RunOutput| na(o.summary.cross_cutting_resolution_rate);
+    let isolated = mean(PARTY_LED, &["party.system.linkage=\"isolated\""], cc);
+    let regional = mean(PARTY_LED, &["party.system.linkage=\"regional\""], cc);
+    assert!(
+        regional > isolated + 0.03,
+        "regional {regional} vs isolated {isolated}"
+    );
+    let weak = mean(PARTY_LED, &["party.procedure.coordination_strength=0"], cc);
+    let strong = mean(PARTY_LED, &["party.procedure.coordination_strength=2"], cc);
+    assert!(strong > weak + 0.05, "coordination 2: {strong}, 0: {weak}");
+}
+
+#[test]
+fn inter_organizational_trust_drives_joining() {
+    let cc = |o: &RunOutput| na(o.summary.cross_cutting_resolution_rate);
+    let blind = mean(PARTY_LED, &["coalition.j_trust=0"], cc);
+    let trusting = mean(PARTY_LED, &["coalition.j_trust=4"], cc);
+    assert!(trusting > blind + 0.05, "j_trust 4: {trusting}, 0: {blind}");
+}
+
+#[test]
+fn department_capacity_raises_resolution() {
+    let rr = |o: &RunOutput| na(o.summary.resolution_rate);
+    let thin = mean(PARTY_LED, &["government.department_capacity=0.1"], rr);
+    let ample = mean(PARTY_LED, &["government.department_capacity=0.5"], rr);
+    assert!(ample > thin + 0.05, "capacity 0.5: {ample}, 0.1: {thin}");
+}
+
+#[test]
+fn grid_patrols_detect_issues_no_resident_reports() {
+    // Residents and party members report nothing: only patrols (and petitions) surface issues.
+    let silent = [
+        "issues.detect_participant=0",
+        "issues.detect_report=0",
+        "party.procedure.member_detection=0",
+    ];
+    let rr = |o: &RunOutput| na(o.summary.resolution_rate);
+    let none = mean(
+        PARTY_LED,
+        &[&silent[..], &["grid.patrol_rate=0"]].concat(),
+        rr,
+    );
+    let patrols = mean(
+        PARTY_LED,
+        &[&silent[..], &["grid.patrol_rate=0.3"]].concat(),
+        rr,
+    );
+    assert!(patrols > none + 0.2, "patrol 0.3: {patrols}, none: {none}");
+}
+
+#[test]
+fn escalation_and_recurrence_add_petitions_and_issues() {
+    let calm = mean(PARTY_LED, &["issues.escalation_rate=0"], |o| {
+        o.summary.escalations as f64
+    });
+    let tense = mean(PARTY_LED, &["issues.escalation_rate=0.05"], |o| {
+        o.summary.escalations as f64
+    });
+    assert!(
+        tense > calm * 2.0,
+        "escalations: rate 0.05 gives {tense}, 0 gives {calm}"
+    );
+    let once = mean(PARTY_LED, &["issues.recurrence=0"], |o| {
+        o.summary.arrived as f64
+    });
+    let again = mean(PARTY_LED, &["issues.recurrence=1"], |o| {
+        o.summary.arrived as f64
+    });
+    assert!(
+        again > once * 1.05,
+        "arrivals: recurrence 1 gives {again}, 0 gives {once}"
+    );
+}
+
+#[test]
+fn trust_is_lost_faster_with_larger_alpha_minus_and_spreads_to_observers() {
+    let g0 = mean(PARTY_LED, &["residents.trust_loss=0.05"], |o| {
+        o.summary.trust_government
+    });
+    let g1 = mean(PARTY_LED, &["residents.trust_loss=0.5"], |o| {
+        o.summary.trust_government
+    });
+    assert!(
+        g1 < g0 - 0.03,
+        "trust in government: α⁻ 0.5 gives {g1}, 0.05 gives {g0}"
+    );
+    // Without observers, a year of outcomes barely moves mean trust from its start (0.5).
+    let alone = mean(PARTY_LED, &["residents.observer_weight=0"], |o| {
+        o.summary.trust_party
+    });
+    let seen = mean(PARTY_LED, &["residents.observer_weight=0.5"], |o| {
+        o.summary.trust_party
+    });
+    assert!(
+        (alone - 0.5).abs() < (seen - 0.5).abs(),
+        "observers 0: {alone}, 0.5: {seen}"
+    );
+}
+
+#[test]
+fn peers_and_autonomy_act_as_designed() {
+    let p0 = mean(PARTY_LED, &["residents.b_peer=0"], |o| {
+        na(o.summary.participation_rate)
+    });
+    let p1 = mean(PARTY_LED, &["residents.b_peer=3"], |o| {
+        na(o.summary.participation_rate)
+    });
+    assert!(
+        p1 > p0 + 0.05,
+        "participation: b_peer 3 gives {p1}, 0 gives {p0}"
+    );
+    let a0 = mean(PARTY_LED, &["social.autonomy=0.1"], |o| {
+        na(o.summary.share_self_organized)
+    });
+    let a1 = mean(PARTY_LED, &["social.autonomy=0.9"], |o| {
+        na(o.summary.share_self_organized)
+    });
+    assert!(
+        a1 > a0 + 0.05,
+        "self-organized share: autonomy 0.9 gives {a1}, 0.1 gives {a0}"
+    );
+}
+
+#[test]
+fn weekly_diffusion_pulls_trust_toward_neighbours() {
+    use govsim::model::Model;
+    let variance = |diffusion: &str| {
+        let set = vec![
+            diffusion.to_string(),
+            "residents.initial_spread=0.4".to_string(),
+        ];
+        let s = govsim::scenario::load_scenario(
+            &common::scenario_path("classroom/small_town.toml"),
+            &set,
+        )
+        .unwrap()
+        .scenario;
+        let mut model = Model::new(&s, 3);
+        for _ in 0..28 {
+            model.step();
+        }
+        let t = &model.world.residents.trust[0];
+        let m = t.iter().map(|&x| f64::from(x)).sum::<f64>() / t.len() as f64;
+        t.iter().map(|&x| (f64::from(x) - m).powi(2)).sum::<f64>() / t.len() as f64
+    };
+    let still = variance("residents.diffusion=0");
+    let mixed = variance("residents.diffusion=0.5");
+    assert!(
+        mixed < still * 0.5,
+        "trust variance: diffusion 0.5 gives {mixed}, 0 gives {still}"
+    );
+}
+
+#[test]
+fn migrant_influx_adds_the_planned_number_of_residents() {
+    let out = common::run_scenario("shocks/migrant_influx.toml", SMALL);
+    let s = &out.summary;
+    let added = f64::from(s.residents_end - s.residents_start) / f64::from(s.residents_start);
+    assert!((0.08..0.12).contains(&added), "influx of 10% added {added}");
+}
+
+#[test]
+fn no_party_committee_means_no_legitimacy_and_no_convening() {
+    let out = common::run_scenario(SILO, SMALL);
+    assert_eq!(out.summary.party_legitimacy, None);
+    assert_eq!(out.summary.share_party_convened, Some(0.0));
+    assert!(out.rows.iter().all(|r| r.party_legitimacy.is_none()));
+}
