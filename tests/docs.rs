@@ -13,7 +13,11 @@ fn odd_documents_every_lever() {
     for lever in govsim::scenario::levers::LEVERS {
         // A list of numbers (`issues.type_weights[]`) is documented under its name.
         let name = lever.path.strip_suffix("[]").unwrap_or(lever.path);
-        assert!(odd.contains(&format!("`{name}`")), "docs/ODD.md lacks lever {}", lever.path);
+        assert!(
+            odd.contains(&format!("`{name}`")),
+            "docs/ODD.md lacks lever {}",
+            lever.path
+        );
     }
 }
 
@@ -22,10 +26,16 @@ fn outputs_doc_names_every_column() {
     let doc = read("docs/outputs.md");
     let output = common::run_scenario("classroom/small_town.toml", &["sim.days=3"]);
     let mut names = Vec::new();
-    for value in [serde_json::to_value(&output.rows[0]).unwrap(), serde_json::to_value(&output.summary).unwrap()] {
+    for value in [
+        serde_json::to_value(&output.rows[0]).unwrap(),
+        serde_json::to_value(&output.summary).unwrap(),
+    ] {
         names.extend(value.as_object().unwrap().keys().cloned());
     }
     for name in names {
-        assert!(doc.contains(&format!("`{name}`")), "docs/outputs.md lacks column {name}");
+        assert!(
+            doc.contains(&format!("`{name}`")),
+            "docs/outputs.md lacks column {name}"
+        );
     }
 }
