@@ -122,8 +122,55 @@ fn lever_values() -> impl Strategy<Value = Vec<String>> {
         })
 }
 
+/// Every numeric lever of the lever table except the district's shape, the
+/// run's length and lists, each drawn anywhere in its valid range.
+fn every_lever_in_range() -> impl Strategy<Value = Vec<String>> {
+    let levers: Vec<&'static govsim::scenario::levers::Lever> = govsim::scenario::levers::LEVERS
+        .iter()
+        .filter(|l| {
+            !l.path.contains("[]")
+                && !l.path.starts_with("sim.")
+                && !l.path.starts_with("district.")
+        })
+        .collect();
+    proptest::collection::vec(0.0..=1.0f64, levers.len()).prop_map(move |u| {
+        levers
+            .iter()
+            .zip(u)
+            .map(|(l, x)| {
+                let v = l.min + x * (l.max - l.min);
+                let integer = [
+                    "ties",
+                    "tries",
+                    "affected",
+                    "needed",
+                    "interval",
+                    "delay",
+                    "enterprises_per",
+                ]
+                .iter()
+                .any(|k| l.path.contains(k));
+                match l.path {
+                    // Even, and below the smallest community of the town (500).
+                    "residents.ties_k" => format!("{}={}", l.path, 2 * (v as u32 / 4)),
+                    _ if integer => format!("{}={}", l.path, v.round() as u64),
+                    _ => format!("{}={v}", l.path),
+                }
+            })
+            .collect()
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_lever_anywhere_in_its_range_keeps_the_invariants(levers in every_lever_in_range()) {
+        let mut all: Vec<&str> = levers.iter().map(String::as_str).collect();
+        all.push("sim.days=45");
+        let output = run_scenario("classroom/small_town.toml", &all);
+        assert_invariants(&output, &levers.join(" "));
+    }
 
     #[test]
     fn random_valid_levers_keep_the_invariants(levers in lever_values()) {
