@@ -71,44 +71,85 @@ pub struct ResolvedScenario {
 }
 
 /// One loaded file: its path and text, kept to find lines for errors.
+#[derive(Debug, Clone)]
 struct Source {
     name: String,
     text: String,
 }
 
+/// Scenario files read and merged (`extends` followed), before overrides:
+/// read once, resolved with many sets of overrides (sweeps).
+#[derive(Debug, Clone)]
+pub struct ScenarioSource {
+    path: PathBuf,
+    sources: Vec<Source>,
+    origins: BTreeMap<String, usize>,
+    merged: Table,
+}
+
+impl ScenarioSource {
+    /// Reads `path` and the files it extends.
+    pub fn read(path: &Path) -> Result<Self, InputError> {
+        let mut sources = Vec::new();
+        let mut origins = BTreeMap::new();
+        let merged = load_chain(path, &mut Vec::new(), &mut sources, &mut origins)?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            sources,
+            origins,
+            merged,
+        })
+    }
+
+    /// The file it was read from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Applies `overrides` (`KEY=VALUE`) and validates every lever.
+    pub fn resolve(&self, overrides: &[String]) -> Result<ResolvedScenario, InputError> {
+        let mut merged = self.merged.clone();
+        let mut origins = self.origins.clone();
+        for item in overrides {
+            apply_override(&mut merged, item)?;
+            if let Some((key, _)) = item.split_once('=') {
+                origins.insert(bracket_indices(key.trim()), usize::MAX);
+            }
+        }
+        let blame = |key: &str, message: String| -> InputError {
+            locate(
+                key,
+                with_range(key, message),
+                &self.sources,
+                &origins,
+                &self.path,
+            )
+        };
+        let scenario: Scenario =
+            serde_path_to_error::deserialize(Value::Table(merged)).map_err(|e| {
+                let key = e.path().to_string();
+                let inner = e.into_inner();
+                blame(&key, clean_serde_message(&inner.to_string()))
+            })?;
+        check_ranges(&scenario).map_err(|(key, msg)| blame(&key, msg))?;
+        check_consistency(&scenario).map_err(|(key, msg)| blame(&key, msg))?;
+        let resolved_toml = toml::to_string(&scenario)
+            .map_err(|e| InputError::new(self.path.display().to_string(), e.to_string()))?;
+        let sha256 = hex(&Sha256::digest(resolved_toml.as_bytes()));
+        Ok(ResolvedScenario {
+            scenario,
+            path: self.path.clone(),
+            overrides: overrides.to_vec(),
+            resolved_toml,
+            sha256,
+        })
+    }
+}
+
 /// Loads `path`, follows `extends`, applies `overrides` (`KEY=VALUE`) and
 /// validates every lever.
 pub fn load_scenario(path: &Path, overrides: &[String]) -> Result<ResolvedScenario, InputError> {
-    let mut sources = Vec::new();
-    let mut origins = BTreeMap::new();
-    let mut merged = load_chain(path, &mut Vec::new(), &mut sources, &mut origins)?;
-    for item in overrides {
-        apply_override(&mut merged, item)?;
-        if let Some((key, _)) = item.split_once('=') {
-            origins.insert(bracket_indices(key.trim()), usize::MAX);
-        }
-    }
-    let blame = |key: &str, message: String| -> InputError {
-        locate(key, with_range(key, message), &sources, &origins, path)
-    };
-    let scenario: Scenario =
-        serde_path_to_error::deserialize(Value::Table(merged)).map_err(|e| {
-            let key = e.path().to_string();
-            let inner = e.into_inner();
-            blame(&key, clean_serde_message(&inner.to_string()))
-        })?;
-    check_ranges(&scenario).map_err(|(key, msg)| blame(&key, msg))?;
-    check_consistency(&scenario).map_err(|(key, msg)| blame(&key, msg))?;
-    let resolved_toml = toml::to_string(&scenario)
-        .map_err(|e| InputError::new(path.display().to_string(), e.to_string()))?;
-    let sha256 = hex(&Sha256::digest(resolved_toml.as_bytes()));
-    Ok(ResolvedScenario {
-        scenario,
-        path: path.to_path_buf(),
-        overrides: overrides.to_vec(),
-        resolved_toml,
-        sha256,
-    })
+    ScenarioSource::read(path)?.resolve(overrides)
 }
 
 /// Adds the valid range of `key` to a type error, where the lever table knows it.

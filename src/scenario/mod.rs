@@ -11,7 +11,7 @@ pub mod load;
 
 use serde::{Deserialize, Serialize};
 
-pub use load::{InputError, ResolvedScenario, load_scenario};
+pub use load::{InputError, ResolvedScenario, ScenarioSource, load_scenario};
 
 /// The whole scenario: one section per part of the model (design, section 5).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
