@@ -20,6 +20,85 @@ pub enum Command {
     Check(ScenarioArgs),
     /// Run one scenario and write timeseries.csv, summary.csv and manifest.json.
     Run(RunArgs),
+    /// Run scenarios side by side over replications with common random numbers.
+    Compare(CompareArgs),
+    /// Vary levers over a grid or a Latin hypercube, with replications at every point.
+    Sweep(SweepArgs),
+    /// Join the output folders of shards of one experiment.
+    Merge(MergeArgs),
+}
+
+/// Options shared by `compare` and `sweep`.
+#[derive(Debug, Args)]
+pub struct ExperimentArgs {
+    /// Replications per point: a number, or `auto` with --precision.
+    #[arg(long, default_value = "30")]
+    pub reps: String,
+    /// With `--reps auto`: target CI half-width relative to the mean of every precision metric.
+    #[arg(long)]
+    pub precision: Option<f64>,
+    /// With `--reps auto`: at most this many replications.
+    #[arg(long, default_value_t = 200)]
+    pub max_reps: u32,
+    /// Base seed; replication i of every point uses the same derived seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Days to simulate (overrides `sim.days` of every scenario).
+    #[arg(long)]
+    pub days: Option<u32>,
+    /// Override a lever of every scenario by its dotted path.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: a new folder under `output/`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Run only the K-th of N disjoint slices of the runs, e.g. `2/8`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Continue the experiment already in --out, running only what is missing.
+    #[arg(long)]
+    pub resume: bool,
+}
+
+/// Arguments of `compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario files; the first is the baseline of the differences.
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
+    /// Replications, seeds, threads, output.
+    #[command(flatten)]
+    pub experiment: ExperimentArgs,
+}
+
+/// Arguments of `sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario file.
+    pub scenario: PathBuf,
+    /// A lever and its range, `KEY=LO..HI[:STEPS]` (steps default 5).
+    #[arg(long = "vary", value_name = "KEY=LO..HI[:STEPS]", required = true)]
+    pub vary: Vec<String>,
+    /// `grid` (full factorial) or `lhs:N` (Latin hypercube of N points).
+    #[arg(long, default_value = "grid")]
+    pub sample: String,
+    /// Replications, seeds, threads, output.
+    #[command(flatten)]
+    pub experiment: ExperimentArgs,
+}
+
+/// Arguments of `merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Output folders of the shards.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Folder for the merged experiment.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 /// A scenario file and overrides.

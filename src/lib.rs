@@ -8,6 +8,7 @@
 
 #![warn(missing_docs)]
 
+pub mod experiment;
 pub mod metrics;
 pub mod model;
 pub mod output;

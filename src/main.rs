@@ -11,7 +11,15 @@ use clap::Parser;
 use govsim::output::{Manifest, prepare_dir, write_run};
 use govsim::scenario::{InputError, ResolvedScenario, load_scenario};
 
-use cli::{Cli, Command, RunArgs, ScenarioArgs};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use govsim::experiment::{self, Options, Plan, Reps, aggregate::Layout, design};
+use govsim::scenario::ScenarioSource;
+
+use cli::{Cli, Command, CompareArgs, ExperimentArgs, MergeArgs, RunArgs, ScenarioArgs, SweepArgs};
+
+/// Set by Ctrl-C: experiments stop starting runs and keep what is done.
+static STOP: AtomicBool = AtomicBool::new(false);
 
 /// Why the program stops early.
 enum Failure {
@@ -19,6 +27,18 @@ enum Failure {
     Input(InputError),
     /// Failure at run time: exit 1.
     Runtime(String),
+    /// Stopped by Ctrl-C after this many runs: exit 130.
+    Interrupted(usize),
+}
+
+impl From<experiment::Failure> for Failure {
+    fn from(e: experiment::Failure) -> Self {
+        match e {
+            experiment::Failure::Input(e) => Self::Input(e),
+            experiment::Failure::Runtime(e) => Self::Runtime(e),
+            experiment::Failure::Interrupted { done } => Self::Interrupted(done),
+        }
+    }
 }
 
 impl From<InputError> for Failure {
@@ -46,6 +66,12 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(1)
         }
+        Err(Failure::Interrupted(done)) => {
+            eprintln!(
+                "interrupted: {done} runs are kept; run the same command with --resume to finish"
+            );
+            ExitCode::from(130)
+        }
     }
 }
 
@@ -57,6 +83,9 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Run(args) => run(args),
+        Command::Compare(args) => compare(args),
+        Command::Sweep(args) => sweep(args),
+        Command::Merge(args) => merge(args),
     }
 }
 
@@ -72,6 +101,11 @@ fn default_out_dir(scenario: &Path) -> PathBuf {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "run".into());
+    new_out_dir(&stem)
+}
+
+/// A new folder `output/<stem>-<time>`.
+fn new_out_dir(stem: &str) -> PathBuf {
     let stamp = humantime::format_rfc3339_seconds(SystemTime::now())
         .to_string()
         .replace(':', "-");
@@ -118,5 +152,244 @@ fn run(args: RunArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::Runtime(format!("writing results to {}: {e}", dir.display())))?;
     print!("{}", govsim::report::summary_text(&resolved, &output, wall));
     println!("results: {}", dir.display());
+    Ok(())
+}
+
+/// Replications, shard, threads and options shared by `compare` and `sweep`.
+fn experiment_options(
+    args: &ExperimentArgs,
+    default_stem: &str,
+) -> Result<(Reps, Options), Failure> {
+    let reps = match (args.reps.as_str(), args.precision) {
+        ("auto", Some(p)) if p > 0.0 && p.is_finite() => {
+            if args.max_reps < experiment::AUTO_BATCH {
+                return Err(InputError::new(
+                    "--max-reps",
+                    format!("must be at least {} (one batch)", experiment::AUTO_BATCH),
+                )
+                .into());
+            }
+            Reps::Auto {
+                precision: p,
+                max: args.max_reps,
+            }
+        }
+        ("auto", Some(p)) => {
+            return Err(InputError::new(
+                "--precision",
+                format!("{p}: must be a positive number, e.g. 0.02"),
+            )
+            .into());
+        }
+        ("auto", None) => {
+            return Err(InputError::new("--reps", "`auto` needs --precision P").into());
+        }
+        (n, precision) => {
+            let n: u32 = n
+                .parse()
+                .ok()
+                .filter(|&n| (2..=100_000).contains(&n))
+                .ok_or_else(|| {
+                    InputError::new(
+                        "--reps",
+                        format!("`{n}`: a whole number from 2 to 100000, or `auto`"),
+                    )
+                })?;
+            if precision.is_some() {
+                return Err(InputError::new("--precision", "only with --reps auto").into());
+            }
+            Reps::Fixed(n)
+        }
+    };
+    let shard = match &args.shard {
+        None => None,
+        Some(spec) => {
+            let parsed = spec
+                .split_once('/')
+                .and_then(|(k, n)| Some((k.parse::<u32>().ok()?, n.parse::<u32>().ok()?)));
+            match parsed {
+                Some((k, n)) if n >= 1 && (1..=n).contains(&k) => Some((k, n)),
+                _ => {
+                    return Err(InputError::new(
+                        "--shard",
+                        format!("`{spec}`: expected K/N with 1 ≤ K ≤ N, e.g. 2/8"),
+                    )
+                    .into());
+                }
+            }
+        }
+    };
+    let threads = match args.threads {
+        Some(0) => return Err(InputError::new("--threads", "must be at least 1").into()),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    if args.resume && args.out.is_none() {
+        return Err(InputError::new(
+            "--resume",
+            "needs --out DIR: the folder of the experiment to continue",
+        )
+        .into());
+    }
+    let options = Options {
+        out: args
+            .out
+            .clone()
+            .unwrap_or_else(|| new_out_dir(default_stem)),
+        threads,
+        shard,
+        resume: args.resume,
+        progress: true,
+        command_line: std::env::args().collect(),
+    };
+    Ok((reps, options))
+}
+
+fn common_overrides(args: &ExperimentArgs) -> Vec<String> {
+    let mut overrides = args.set.clone();
+    if let Some(days) = args.days {
+        overrides.push(format!("sim.days={days}"));
+    }
+    overrides
+}
+
+fn start_stop_handler() {
+    // If a handler cannot be installed, Ctrl-C simply ends the process; what
+    // runs.csv holds is still kept and --resume still works.
+    let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
+}
+
+fn report(plan_line: &str, outcome: &experiment::Outcome, dir: &Path) {
+    println!(
+        "{plan_line}: {} runs, {} replications per point",
+        outcome.runs_done, outcome.reps
+    );
+    print!("{}", outcome.table);
+    if let Some((w, metric, label)) = &outcome.worst_precision {
+        println!(
+            "precision: largest CI half-width relative to the mean is {:.1}% ({metric}, {label})",
+            100.0 * w
+        );
+    }
+    println!("results: {}", dir.display());
+}
+
+fn compare(args: CompareArgs) -> Result<(), Failure> {
+    let (reps, options) = experiment_options(&args.experiment, "compare")?;
+    let overrides = common_overrides(&args.experiment);
+    let mut labels = Vec::new();
+    let mut scenarios = Vec::new();
+    let mut hashes = Vec::new();
+    let mut paths = Vec::new();
+    for path in &args.scenarios {
+        let resolved = load_scenario(path, &overrides)?;
+        let label = resolved.scenario.name.clone();
+        if labels.contains(&label) {
+            return Err(InputError::new(
+                path.display().to_string(),
+                format!("another scenario is also named `{label}`: give each a different `name`"),
+            )
+            .into());
+        }
+        labels.push(label);
+        hashes.push(resolved.sha256.clone());
+        paths.push(path.display().to_string());
+        scenarios.push(resolved.scenario);
+    }
+    let plan = Plan {
+        command: "compare".into(),
+        layout: Layout {
+            sweep: false,
+            labels,
+            varied: Vec::new(),
+            values: Vec::new(),
+            id_columns: 3,
+        },
+        scenarios,
+        hashes,
+        paths,
+        base_seed: args.experiment.seed,
+        reps,
+        sample: String::new(),
+    };
+    start_stop_handler();
+    eprintln!("{}", plan.describe());
+    let outcome = experiment::execute(&plan, &options, &STOP)?;
+    report("compare", &outcome, &options.out);
+    Ok(())
+}
+
+fn sweep(args: SweepArgs) -> Result<(), Failure> {
+    let (reps, options) = experiment_options(&args.experiment, "sweep")?;
+    let overrides = common_overrides(&args.experiment);
+    let source = ScenarioSource::read(&args.scenario)?;
+    // The base scenario must be valid before its levers are varied.
+    let base = source.resolve(&overrides)?;
+    let varies: Vec<design::Vary> = args
+        .vary
+        .iter()
+        .map(|v| design::parse_vary(v, &source))
+        .collect::<Result<_, _>>()?;
+    let sample = design::parse_sample(&args.sample)?;
+    let values = design::points(&varies, sample, args.experiment.seed);
+    if values.len() > 1_000_000 {
+        return Err(InputError::new(
+            "--vary",
+            format!("{} points: at most 1,000,000", values.len()),
+        )
+        .into());
+    }
+    let mut scenarios = Vec::with_capacity(values.len());
+    let mut hashes = Vec::with_capacity(values.len());
+    for point in &values {
+        let mut set = overrides.clone();
+        set.extend(
+            varies
+                .iter()
+                .zip(point)
+                .map(|(v, x)| format!("{}={x}", v.key)),
+        );
+        let resolved = source.resolve(&set).map_err(|mut e| {
+            if varies.iter().any(|v| {
+                e.key
+                    .as_deref()
+                    .map(|k| k.replace('[', ".").replace(']', ""))
+                    == Some(v.key.clone())
+            }) {
+                e.file = "--vary".into();
+            }
+            e.message = format!("{} (at sweep point {})", e.message, point.join(", "));
+            e
+        })?;
+        hashes.push(resolved.sha256);
+        scenarios.push(resolved.scenario);
+    }
+    let n = values.len();
+    let plan = Plan {
+        command: "sweep".into(),
+        layout: Layout {
+            sweep: true,
+            labels: vec![base.scenario.name.clone(); n],
+            varied: varies.iter().map(|v| v.key.clone()).collect(),
+            values,
+            id_columns: 4 + varies.len(),
+        },
+        scenarios,
+        hashes,
+        paths: vec![args.scenario.display().to_string(); n],
+        base_seed: args.experiment.seed,
+        reps,
+        sample: args.sample.clone(),
+    };
+    start_stop_handler();
+    eprintln!("{}", plan.describe());
+    let outcome = experiment::execute(&plan, &options, &STOP)?;
+    report("sweep", &outcome, &options.out);
+    Ok(())
+}
+
+fn merge(args: MergeArgs) -> Result<(), Failure> {
+    let outcome = experiment::merge(&args.dirs, &args.out, std::env::args().collect())?;
+    report("merge", &outcome, &args.out);
     Ok(())
 }

@@ -94,7 +94,7 @@ pub struct DayRow {
 }
 
 /// The one row of `summary.csv`: whole-run and end-of-run figures.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Summary {
     /// Days simulated.
     pub days: u32,

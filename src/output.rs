@@ -66,6 +66,27 @@ pub fn csv_bytes<T: Serialize>(rows: &[T]) -> Result<Vec<u8>, csv::Error> {
         .map_err(|e| csv::Error::from(e.into_error()))
 }
 
+/// The CSV header and the fields of each row, as the CSV files hold them.
+pub fn csv_fields<T: Serialize>(rows: &[T]) -> Result<(Vec<String>, Vec<Vec<String>>), csv::Error> {
+    let bytes = csv_bytes(rows)?;
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let header = reader.headers()?.iter().map(String::from).collect();
+    let mut out = Vec::with_capacity(rows.len());
+    for record in reader.records() {
+        out.push(record?.iter().map(String::from).collect());
+    }
+    Ok((header, out))
+}
+
+/// Formats a float for CSV: shortest exact decimal, empty for NaN (NA).
+pub fn format_float(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x}")
+    } else {
+        String::new()
+    }
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same folder.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let name = path

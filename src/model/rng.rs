@@ -17,8 +17,10 @@ pub enum Purpose {
     Participation = 3,
     /// Issue arrival, detection, routing, work, feedback (district-wide, sequential).
     Events = 4,
-    /// Newcomers of one community.
-    Newcomers = 5,
+    /// Seeds of replications of an experiment.
+    Replications = 6,
+    /// Placement of sweep points (Latin hypercube).
+    Design = 7,
 }
 
 /// The generator for `purpose` and `index` under `seed`.

@@ -1,0 +1,307 @@
+//! From runs to findings: per-point summaries, paired differences against the
+//! baseline, time-series bands and the console table. Everything here is a
+//! function of the run table and the series sums, so that resumed, sharded
+//! and merged experiments give the same bytes as one uninterrupted run.
+
+use std::fmt::Write as _;
+
+use super::store::{RunsTable, SeriesSums};
+use crate::output::format_float;
+use crate::stats::{Estimate, estimate, holm, paired, t_quantile};
+
+/// Metrics printed in the console table.
+pub const KEY_METRICS: &[&str] = &[
+    "resolution_rate",
+    "cross_cutting_resolution_rate",
+    "median_resolution_days",
+    "participation_rate",
+    "participation_gap",
+    "trust_party",
+    "trust_government",
+    "party_legitimacy",
+    "polycentricity",
+];
+
+/// Metrics whose precision `--reps auto` controls (gaps near zero are left out:
+/// their relative half-width is unbounded).
+pub const PRECISION_METRICS: &[&str] = &[
+    "resolution_rate",
+    "cross_cutting_resolution_rate",
+    "median_resolution_days",
+    "participation_rate",
+    "trust_party",
+    "trust_government",
+];
+
+/// How the points of an experiment are labelled in outputs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    /// A sweep (points with lever values) rather than a comparison of scenarios.
+    pub sweep: bool,
+    /// Scenario label of each point.
+    pub labels: Vec<String>,
+    /// Varied lever names (sweeps).
+    pub varied: Vec<String>,
+    /// Lever values of each point (sweeps).
+    pub values: Vec<Vec<String>>,
+    /// Columns of `runs.csv` before the metrics.
+    pub id_columns: usize,
+}
+
+/// Values of metric column `col` of point `p`, by replication (None for NA).
+fn column(runs: &RunsTable, p: u32, col: usize) -> Vec<(u32, Option<f64>)> {
+    runs.rows
+        .range((p, 0)..=(p, u32::MAX))
+        .map(|(&(_, rep), row)| (rep, row[col].parse::<f64>().ok()))
+        .collect()
+}
+
+fn metric_columns(layout: &Layout, runs: &RunsTable) -> Vec<(usize, String)> {
+    runs.header
+        .iter()
+        .enumerate()
+        .skip(layout.id_columns)
+        .map(|(i, h)| (i, h.clone()))
+        .collect()
+}
+
+/// The estimate of `metric` for point `p` (NA values left out).
+pub fn point_estimate(layout: &Layout, runs: &RunsTable, p: u32, metric: &str) -> Option<Estimate> {
+    let (col, _) = metric_columns(layout, runs)
+        .into_iter()
+        .find(|(_, m)| m == metric)?;
+    let values: Vec<f64> = column(runs, p, col)
+        .into_iter()
+        .filter_map(|(_, v)| v)
+        .collect();
+    Some(estimate(&values))
+}
+
+fn csv_bytes(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(header);
+    for row in rows {
+        let _ = writer.write_record(row);
+    }
+    writer.into_inner().unwrap_or_default()
+}
+
+fn point_columns(layout: &Layout, p: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    if layout.sweep {
+        out.push(p.to_string());
+    }
+    out.push(layout.labels[p].clone());
+    if layout.sweep {
+        out.extend(layout.values[p].iter().cloned());
+    }
+    out
+}
+
+fn point_header(layout: &Layout) -> Vec<String> {
+    let mut out = Vec::new();
+    if layout.sweep {
+        out.push("point".to_string());
+    }
+    out.push("scenario".to_string());
+    if layout.sweep {
+        out.extend(layout.varied.iter().cloned());
+    }
+    out
+}
+
+/// `summary.csv`: per point and metric, n, mean, sd, 95% interval and its
+/// half-width relative to the mean.
+pub fn summary_csv(layout: &Layout, runs: &RunsTable) -> Vec<u8> {
+    let mut header = point_header(layout);
+    for h in [
+        "metric",
+        "n",
+        "mean",
+        "sd",
+        "ci_low",
+        "ci_high",
+        "rel_half_width",
+    ] {
+        header.push(h.into());
+    }
+    let mut rows = Vec::new();
+    for p in 0..layout.labels.len() {
+        for (col, metric) in metric_columns(layout, runs) {
+            let values: Vec<f64> = column(runs, p as u32, col)
+                .into_iter()
+                .filter_map(|(_, v)| v)
+                .collect();
+            let e = estimate(&values);
+            let mut row = point_columns(layout, p);
+            row.push(metric);
+            row.push(e.n.to_string());
+            for x in [e.mean, e.sd, e.ci_low, e.ci_high, e.relative_half_width()] {
+                row.push(format_float(x));
+            }
+            rows.push(row);
+        }
+    }
+    csv_bytes(&header, &rows)
+}
+
+/// `differences.csv`: every point against point 0, paired by replication
+/// (common random numbers), with Holm-adjusted p-values over metrics.
+pub fn differences_csv(layout: &Layout, runs: &RunsTable) -> Vec<u8> {
+    let header: Vec<String> = [
+        "scenario",
+        "metric",
+        "n",
+        "diff",
+        "ci_low",
+        "ci_high",
+        "effect_size",
+        "p_value",
+        "p_adjusted",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut rows = Vec::new();
+    for p in 1..layout.labels.len() {
+        let mut block = Vec::new();
+        let mut p_values = Vec::new();
+        for (col, metric) in metric_columns(layout, runs) {
+            let base: std::collections::BTreeMap<u32, f64> = column(runs, 0, col)
+                .into_iter()
+                .filter_map(|(r, v)| v.map(|v| (r, v)))
+                .collect();
+            let diffs: Vec<f64> = column(runs, p as u32, col)
+                .into_iter()
+                .filter_map(|(r, v)| Some(v? - base.get(&r)?))
+                .collect();
+            let d = paired(&diffs);
+            p_values.push(d.p_value);
+            block.push((metric, d));
+        }
+        let adjusted = holm(&p_values);
+        for ((metric, d), adj) in block.into_iter().zip(adjusted) {
+            let e = d.estimate;
+            let mut row = vec![layout.labels[p].clone(), metric, e.n.to_string()];
+            for x in [e.mean, e.ci_low, e.ci_high, d.effect_size, d.p_value, adj] {
+                row.push(format_float(x));
+            }
+            rows.push(row);
+        }
+    }
+    csv_bytes(&header, &rows)
+}
+
+/// `timeseries.csv`: per point, recorded day and metric, the mean across
+/// replications and its 95% interval.
+pub fn timeseries_csv(layout: &Layout, sums: &SeriesSums) -> Vec<u8> {
+    let header: Vec<String> = [
+        "scenario", "day", "metric", "n", "mean", "ci_low", "ci_high",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let m = sums.metrics.len();
+    let mut rows = Vec::new();
+    for (p, label) in layout.labels.iter().enumerate() {
+        let (Some(days), Some(cells)) = (sums.days.get(&(p as u32)), sums.cells.get(&(p as u32)))
+        else {
+            continue;
+        };
+        for (r, day) in days.iter().enumerate() {
+            for (k, metric) in sums.metrics.iter().enumerate() {
+                let cell = cells[r * m + k];
+                let mut row = vec![
+                    label.clone(),
+                    day.to_string(),
+                    metric.clone(),
+                    cell.n.to_string(),
+                ];
+                if cell.n == 0 {
+                    row.extend([String::new(), String::new(), String::new()]);
+                } else {
+                    let (mean, var) = cell.moments();
+                    let half = t_quantile(cell.n as f64 - 1.0) * (var / cell.n as f64).sqrt();
+                    for x in [mean, mean - half, mean + half] {
+                        row.push(format_float(x));
+                    }
+                }
+                rows.push(row);
+            }
+        }
+    }
+    csv_bytes(&header, &rows)
+}
+
+fn interval(e: &Estimate) -> String {
+    if e.n == 0 {
+        return "NA".into();
+    }
+    if e.ci_low.is_nan() {
+        return format!("{:.3}", e.mean);
+    }
+    format!("{:.3} [{:.3}, {:.3}]", e.mean, e.ci_low, e.ci_high)
+}
+
+/// The console table: key metrics per point with 95% intervals, and for
+/// comparisons the paired difference against the baseline, marked `*` where
+/// its interval excludes zero.
+pub fn console_table(layout: &Layout, runs: &RunsTable) -> String {
+    let mut out = String::new();
+    let width = layout
+        .labels
+        .iter()
+        .map(|l| l.len())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    let columns = metric_columns(layout, runs);
+    let mut shown = 0;
+    for metric in KEY_METRICS {
+        let Some(&(col, _)) = columns.iter().find(|(_, m)| m == metric) else {
+            continue;
+        };
+        let _ = writeln!(out, "{metric}");
+        let base: std::collections::BTreeMap<u32, f64> = column(runs, 0, col)
+            .into_iter()
+            .filter_map(|(r, v)| v.map(|v| (r, v)))
+            .collect();
+        for (p, label) in layout.labels.iter().enumerate().take(40) {
+            let values = column(runs, p as u32, col);
+            let e = estimate(&values.iter().filter_map(|(_, v)| *v).collect::<Vec<_>>());
+            let name = if layout.sweep {
+                format!("{p}: {}", layout.values[p].join(", "))
+            } else {
+                label.clone()
+            };
+            let mut line = format!("  {name:width$}  {}", interval(&e));
+            if !layout.sweep && p > 0 {
+                let diffs: Vec<f64> = values
+                    .iter()
+                    .filter_map(|&(r, v)| Some(v? - base.get(&r)?))
+                    .collect();
+                let d = paired(&diffs).estimate;
+                if d.n > 1 {
+                    let mark = if d.ci_low > 0.0 || d.ci_high < 0.0 {
+                        " *"
+                    } else {
+                        ""
+                    };
+                    let _ = write!(
+                        line,
+                        "   diff {:+.3} [{:+.3}, {:+.3}]{mark}",
+                        d.mean, d.ci_low, d.ci_high
+                    );
+                }
+            } else if !layout.sweep {
+                line.push_str("   (baseline)");
+            }
+            let _ = writeln!(out, "{line}");
+        }
+        shown += 1;
+    }
+    if shown > 0 && !layout.sweep && layout.labels.len() > 1 {
+        out.push_str("95% intervals; diff: paired against the baseline (same seeds); * interval excludes 0\n");
+    }
+    out
+}

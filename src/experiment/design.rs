@@ -1,0 +1,265 @@
+//! Experimental designs: which scenario variants (points) to run. A
+//! comparison has one point per scenario file; a sweep varies levers over a
+//! full-factorial grid or a Latin hypercube.
+
+use rand::RngExt;
+use rand::seq::SliceRandom;
+
+use crate::model::rng::{Purpose, stream};
+use crate::scenario::levers;
+use crate::scenario::{InputError, ScenarioSource};
+
+/// One `--vary KEY=LO..HI[:STEPS]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vary {
+    /// Dotted lever path (list entries as `a.list.0.b`).
+    pub key: String,
+    /// Low end.
+    pub lo: f64,
+    /// High end.
+    pub hi: f64,
+    /// Grid steps (values including both ends).
+    pub steps: usize,
+    /// The lever takes integers.
+    pub integer: bool,
+}
+
+/// How points are placed in the varied space.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Sample {
+    /// Full factorial over every lever's steps.
+    Grid,
+    /// Latin hypercube of N points.
+    Lhs(usize),
+}
+
+const FLAG: &str = "--vary";
+
+/// `a.list.0.b` → `a.list[].b`, the form of the lever table.
+fn lever_pattern(key: &str) -> String {
+    key.split('.')
+        .map(|s| {
+            if s.parse::<usize>().is_ok() {
+                "[]".to_string()
+            } else {
+                format!(".{s}")
+            }
+        })
+        .collect::<String>()
+        .trim_start_matches('.')
+        .replace(".[]", "[]")
+}
+
+/// Parses `KEY=LO..HI[:STEPS]`, checking the lever exists, LO < HI and both
+/// lie in its valid range. `source` tells whether the lever takes integers.
+pub fn parse_vary(spec: &str, source: &ScenarioSource) -> Result<Vary, InputError> {
+    let bad = |message: String| InputError::new(FLAG, message);
+    let (key, range) = spec
+        .split_once('=')
+        .ok_or_else(|| bad(format!("`{spec}` is not KEY=LO..HI[:STEPS]")))?;
+    let key = key.trim();
+    let (range, steps) = match range.split_once(':') {
+        Some((r, s)) => {
+            let steps = s
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|&n| n >= 2)
+                .ok_or_else(|| {
+                    bad(format!(
+                        "`{spec}`: STEPS must be a whole number of at least 2, found `{s}`"
+                    ))
+                })?;
+            (r, steps)
+        }
+        None => (range, 5),
+    };
+    let (lo, hi) = range
+        .split_once("..")
+        .ok_or_else(|| bad(format!("`{spec}`: expected LO..HI")))?;
+    let parse = |x: &str| {
+        x.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| bad(format!("`{spec}`: `{x}` is not a number")))
+    };
+    let (lo, hi) = (parse(lo)?, parse(hi)?);
+    let lever = levers::find(&lever_pattern(key)).ok_or_else(|| InputError {
+        file: FLAG.into(),
+        key: Some(key.into()),
+        line: None,
+        message: "no such numeric lever (see docs/ODD.md, section 7.9)".into(),
+    })?;
+    let keyed = |message: String| InputError {
+        file: FLAG.into(),
+        key: Some(key.into()),
+        line: None,
+        message,
+    };
+    if lo >= hi {
+        return Err(keyed(format!("LO ({lo}) must be below HI ({hi})")));
+    }
+    if lo < lever.min || hi > lever.max {
+        return Err(keyed(format!(
+            "{lo}..{hi} leaves the valid range {} to {} ({})",
+            lever.min, lever.max, lever.unit
+        )));
+    }
+    // An integer lever is one whose resolved value is a TOML integer.
+    let resolved = source.resolve(&[])?;
+    let table: toml::Value =
+        toml::from_str(&resolved.resolved_toml).map_err(|e| keyed(e.to_string()))?;
+    let mut value = Some(&table);
+    for segment in key.split('.') {
+        value = value.and_then(|v| match segment.parse::<usize>() {
+            Ok(i) => v.get(i),
+            Err(_) => v.get(segment),
+        });
+    }
+    let integer = matches!(value, Some(toml::Value::Integer(_)));
+    Ok(Vary {
+        key: key.into(),
+        lo,
+        hi,
+        steps,
+        integer,
+    })
+}
+
+/// Parses `grid` or `lhs:N`.
+pub fn parse_sample(spec: &str) -> Result<Sample, InputError> {
+    match spec.split_once(':') {
+        None if spec == "grid" => Ok(Sample::Grid),
+        Some(("lhs", n)) => n
+            .parse::<usize>()
+            .ok()
+            .filter(|&n| n >= 2)
+            .map(Sample::Lhs)
+            .ok_or_else(|| {
+                InputError::new(
+                    "--sample",
+                    format!("`lhs:{n}`: N must be a whole number of at least 2"),
+                )
+            }),
+        _ => Err(InputError::new(
+            "--sample",
+            format!("`{spec}`: expected `grid` or `lhs:N`"),
+        )),
+    }
+}
+
+fn format_value(v: f64, integer: bool) -> String {
+    if integer {
+        format!("{}", v.round() as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// The lever values of every point, as text ready for `--set` and for CSV.
+pub fn points(varies: &[Vary], sample: Sample, seed: u64) -> Vec<Vec<String>> {
+    match sample {
+        Sample::Grid => {
+            let mut points: Vec<Vec<String>> = vec![Vec::new()];
+            for v in varies {
+                let values: Vec<String> = (0..v.steps)
+                    .map(|k| {
+                        let x = v.lo + (v.hi - v.lo) * k as f64 / (v.steps - 1) as f64;
+                        format_value(x, v.integer)
+                    })
+                    .collect();
+                points = points
+                    .into_iter()
+                    .flat_map(|p| {
+                        values.iter().map(move |x| {
+                            let mut q = p.clone();
+                            q.push(x.clone());
+                            q
+                        })
+                    })
+                    .collect();
+            }
+            points
+        }
+        Sample::Lhs(n) => {
+            // One stratum per point on every axis, strata matched by random permutations.
+            let mut rng = stream(seed, Purpose::Design, 0);
+            let columns: Vec<Vec<String>> = varies
+                .iter()
+                .map(|v| {
+                    let mut strata: Vec<usize> = (0..n).collect();
+                    strata.shuffle(&mut rng);
+                    strata
+                        .into_iter()
+                        .map(|s| {
+                            let u = (s as f64 + rng.random::<f64>()) / n as f64;
+                            format_value(v.lo + u * (v.hi - v.lo), v.integer)
+                        })
+                        .collect()
+                })
+                .collect();
+            (0..n)
+                .map(|i| columns.iter().map(|c| c[i].clone()).collect())
+                .collect()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vary(lo: f64, hi: f64, steps: usize) -> Vary {
+        Vary {
+            key: "x".into(),
+            lo,
+            hi,
+            steps,
+            integer: false,
+        }
+    }
+
+    #[test]
+    fn grid_is_full_factorial_with_both_ends() {
+        let p = points(&[vary(0.0, 1.0, 3), vary(10.0, 20.0, 2)], Sample::Grid, 1);
+        assert_eq!(p.len(), 6);
+        assert_eq!(p[0], vec!["0", "10"]);
+        assert_eq!(p[5], vec!["1", "20"]);
+    }
+
+    #[test]
+    fn latin_hypercube_puts_one_point_in_every_stratum() {
+        let n = 20;
+        let p = points(&[vary(0.0, 1.0, 2), vary(5.0, 7.0, 2)], Sample::Lhs(n), 9);
+        assert_eq!(p.len(), n);
+        for (axis, (lo, hi)) in [(0.0, 1.0), (5.0, 7.0)].into_iter().enumerate() {
+            let mut strata: Vec<usize> = p
+                .iter()
+                .map(|pt| {
+                    (((pt[axis].parse::<f64>().unwrap() - lo) / (hi - lo)) * n as f64) as usize
+                })
+                .collect();
+            strata.sort_unstable();
+            assert_eq!(strata, (0..n).collect::<Vec<_>>(), "axis {axis}");
+        }
+        assert_eq!(
+            p,
+            points(&[vary(0.0, 1.0, 2), vary(5.0, 7.0, 2)], Sample::Lhs(n), 9),
+            "deterministic"
+        );
+    }
+
+    #[test]
+    fn lever_patterns_match_the_table() {
+        assert_eq!(
+            lever_pattern("party.procedure.pooling"),
+            "party.procedure.pooling"
+        );
+        assert_eq!(
+            lever_pattern("district.communities.0.population"),
+            "district.communities[].population"
+        );
+        assert_eq!(lever_pattern("shocks.1.start"), "shocks[].start");
+    }
+}

@@ -1,0 +1,693 @@
+//! Experiments: many runs of one or more scenarios, in parallel, with
+//! statistics a scholar can cite. `compare` runs scenarios side by side,
+//! `sweep` varies levers; both go through one runner ([`runner`]), keep
+//! `runs.csv` and exact time-series sums on disk as runs finish ([`store`]),
+//! and compute every finding from those two alone ([`aggregate`]), so that
+//! thread count, completion order, resuming and sharding never change a byte.
+
+pub mod aggregate;
+pub mod design;
+pub mod runner;
+pub mod store;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Instant, SystemTime};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::metrics::Summary;
+use crate::model::rng::{Purpose, stream};
+use crate::output::{csv_fields, prepare_dir, write_atomic};
+use crate::scenario::{InputError, Scenario};
+use aggregate::{Layout, PRECISION_METRICS, point_estimate};
+use runner::{Job, run_jobs};
+use store::{RunId, RunsAppender, RunsTable, SeriesSums};
+
+/// Replications added per batch by `--reps auto`.
+pub const AUTO_BATCH: u32 = 10;
+
+/// How many replications.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Reps {
+    /// Exactly this many.
+    Fixed(u32),
+    /// Batches of [`AUTO_BATCH`] until every precision metric's relative
+    /// half-width is at most `precision`, or `max` replications.
+    Auto {
+        /// Target relative half-width.
+        precision: f64,
+        /// Cap on replications.
+        max: u32,
+    },
+}
+
+impl Reps {
+    fn describe(&self) -> String {
+        match self {
+            Reps::Fixed(n) => n.to_string(),
+            Reps::Auto { precision, max } => format!("auto (precision {precision}, at most {max})"),
+        }
+    }
+}
+
+/// What to run: the points (scenario variants) and how to label them.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// `compare` or `sweep`.
+    pub command: String,
+    /// Labels, varied levers and values of the points.
+    pub layout: Layout,
+    /// Resolved scenario of each point.
+    pub scenarios: Vec<Scenario>,
+    /// SHA-256 of each point's resolved scenario.
+    pub hashes: Vec<String>,
+    /// Scenario file of each point.
+    pub paths: Vec<String>,
+    /// Seed from which every replication's seed is derived.
+    pub base_seed: u64,
+    /// Replications.
+    pub reps: Reps,
+    /// `--sample` as given (sweeps).
+    pub sample: String,
+}
+
+/// How to run it.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Output folder.
+    pub out: PathBuf,
+    /// Worker threads.
+    pub threads: usize,
+    /// Run only the K-th (1-based) of N slices.
+    pub shard: Option<(u32, u32)>,
+    /// Continue an experiment already in `out`.
+    pub resume: bool,
+    /// Show a progress bar (only drawn on a terminal).
+    pub progress: bool,
+    /// The command line, for the manifest.
+    pub command_line: Vec<String>,
+}
+
+/// Why an experiment stopped early.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad input: exit 2.
+    Input(InputError),
+    /// Failure at run time: exit 1.
+    Runtime(String),
+    /// Stopped by the user; what was done is kept.
+    Interrupted {
+        /// Runs done.
+        done: usize,
+    },
+}
+
+impl From<InputError> for Failure {
+    fn from(e: InputError) -> Self {
+        Self::Input(e)
+    }
+}
+
+/// The identity of an experiment: equal keys mean the same runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExperimentKey {
+    /// `compare` or `sweep`.
+    pub command: String,
+    /// SHA-256 of each point's resolved scenario.
+    pub hashes: Vec<String>,
+    /// Replications as requested.
+    pub reps: String,
+    /// Base seed.
+    pub base_seed: u64,
+}
+
+/// One scenario point in the manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointEntry {
+    /// Label in outputs.
+    pub label: String,
+    /// Scenario file.
+    pub path: String,
+    /// SHA-256 of the resolved scenario.
+    pub sha256: String,
+    /// Varied lever values (sweeps).
+    pub values: Vec<String>,
+}
+
+/// `manifest.json` of an experiment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExperimentManifest {
+    /// govsim version.
+    pub govsim_version: String,
+    /// What the runs are; resume and merge require equal keys.
+    pub key: ExperimentKey,
+    /// Every point.
+    pub points: Vec<PointEntry>,
+    /// Varied levers (sweeps).
+    pub varied: Vec<String>,
+    /// `--sample` (sweeps).
+    pub sample: String,
+    /// Replications per point in the finished experiment (0 until finished).
+    pub reps: u32,
+    /// Worker threads.
+    pub threads: usize,
+    /// `K/N` for a shard.
+    pub shard: Option<String>,
+    /// Folders merged into this one.
+    pub merged_from: Vec<String>,
+    /// Whether every planned run is done.
+    pub complete: bool,
+    /// Runs done.
+    pub runs_done: usize,
+    /// Command line.
+    pub command_line: Vec<String>,
+    /// Start time, RFC 3339 UTC.
+    pub start_time: String,
+    /// Wall time in seconds (this invocation).
+    pub wall_seconds: f64,
+}
+
+/// What a finished experiment reports.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// Replications per point.
+    pub reps: u32,
+    /// Runs in the output.
+    pub runs_done: usize,
+    /// The console table.
+    pub table: String,
+    /// Largest relative half-width among precision metrics: (value, metric, point label).
+    pub worst_precision: Option<(f64, String, String)>,
+}
+
+/// The seed of replication `rep`: the same for every point (common random numbers).
+pub fn replication_seed(base_seed: u64, rep: u32) -> u64 {
+    stream(base_seed, Purpose::Replications, u64::from(rep)).next_u64() >> 1
+}
+
+impl Plan {
+    /// The experiment's identity.
+    pub fn key(&self) -> ExperimentKey {
+        let reps = match self.reps {
+            Reps::Fixed(n) => n.to_string(),
+            Reps::Auto { precision, max } => format!("auto:{precision}:{max}"),
+        };
+        ExperimentKey {
+            command: self.command.clone(),
+            hashes: self.hashes.clone(),
+            reps,
+            base_seed: self.base_seed,
+        }
+    }
+
+    fn id_header(&self) -> Vec<String> {
+        let mut h: Vec<String> = Vec::new();
+        if self.layout.sweep {
+            h.push("point".into());
+        }
+        h.extend([
+            "scenario".to_string(),
+            "rep".to_string(),
+            "seed".to_string(),
+        ]);
+        if self.layout.sweep {
+            h.extend(self.layout.varied.iter().cloned());
+        }
+        h
+    }
+
+    fn row(&self, id: RunId, summary: &Summary) -> Result<Vec<String>, String> {
+        let (p, rep) = (id.0 as usize, id.1);
+        let mut row = Vec::new();
+        if self.layout.sweep {
+            row.push(p.to_string());
+        }
+        row.push(self.layout.labels[p].clone());
+        row.push(rep.to_string());
+        row.push(replication_seed(self.base_seed, rep).to_string());
+        if self.layout.sweep {
+            row.extend(self.layout.values[p].iter().cloned());
+        }
+        let (_, fields) = csv_fields(std::slice::from_ref(summary)).map_err(|e| e.to_string())?;
+        row.extend(fields.into_iter().next().unwrap_or_default());
+        Ok(row)
+    }
+
+    fn manifest(&self, options: &Options, start_time: &str) -> ExperimentManifest {
+        ExperimentManifest {
+            govsim_version: env!("CARGO_PKG_VERSION").into(),
+            key: self.key(),
+            points: (0..self.scenarios.len())
+                .map(|p| PointEntry {
+                    label: self.layout.labels[p].clone(),
+                    path: self.paths[p].clone(),
+                    sha256: self.hashes[p].clone(),
+                    values: self.layout.values.get(p).cloned().unwrap_or_default(),
+                })
+                .collect(),
+            varied: self.layout.varied.clone(),
+            sample: self.sample.clone(),
+            reps: 0,
+            threads: options.threads,
+            shard: options.shard.map(|(k, n)| format!("{k}/{n}")),
+            merged_from: Vec::new(),
+            complete: false,
+            runs_done: 0,
+            command_line: options.command_line.clone(),
+            start_time: start_time.into(),
+            wall_seconds: 0.0,
+        }
+    }
+}
+
+/// Finds the run of a `runs.csv` row under `layout`.
+fn id_of(layout: &Layout, row: &[String]) -> Option<RunId> {
+    if layout.sweep {
+        Some((row.first()?.parse().ok()?, row.get(2)?.parse().ok()?))
+    } else {
+        let label = row.first()?;
+        let p = layout.labels.iter().position(|l| l == label)?;
+        Some((p as u32, row.get(1)?.parse().ok()?))
+    }
+}
+
+const MANIFEST: &str = "manifest.json";
+const RUNS: &str = "runs.csv";
+const CHECKPOINT: &str = "checkpoint.txt";
+
+fn read_manifest(dir: &Path) -> Result<ExperimentManifest, InputError> {
+    let path = dir.join(MANIFEST);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        InputError::new(
+            path.display().to_string(),
+            format!("no experiment manifest here: {e}"),
+        )
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        InputError::new(
+            path.display().to_string(),
+            format!("not an experiment manifest: {e}"),
+        )
+    })
+}
+
+fn runtime(what: &str, path: &Path) -> impl Fn(std::io::Error) -> Failure {
+    let context = format!("{what} {}", path.display());
+    move |e| Failure::Runtime(format!("{context}: {e}"))
+}
+
+fn progress_bar(total: u64, show: bool) -> ProgressBar {
+    use std::io::IsTerminal;
+    if !show || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} runs  {per_sec}  elapsed {elapsed}  ETA {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Runs (or resumes) `plan` into `options.out`.
+pub fn execute(plan: &Plan, options: &Options, stop: &AtomicBool) -> Result<Outcome, Failure> {
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let dir = &options.out;
+    let (runs_path, checkpoint_path, manifest_path) =
+        (dir.join(RUNS), dir.join(CHECKPOINT), dir.join(MANIFEST));
+    if let Some((k, n)) = options.shard
+        && matches!(plan.reps, Reps::Auto { .. })
+    {
+        return Err(InputError::new(
+            format!("--shard {k}/{n}"),
+            "--reps auto needs every run and cannot be sharded",
+        )
+        .into());
+    }
+    prepare_dir(dir).map_err(|e| {
+        InputError::new(
+            dir.display().to_string(),
+            format!("cannot write to the output folder: {e}"),
+        )
+    })?;
+    let keep_series = !plan.layout.sweep;
+    let mut header = plan.id_header();
+    let (summary_header, _) = csv_fields(std::slice::from_ref(&Summary::default()))
+        .map_err(|e| Failure::Runtime(e.to_string()))?;
+    header.extend(summary_header);
+    let (mut runs, mut sums) = if options.resume {
+        let manifest = read_manifest(dir)?;
+        let shard = options.shard.map(|(k, n)| format!("{k}/{n}"));
+        if manifest.key != plan.key() || manifest.shard != shard {
+            return Err(InputError::new(
+                dir.display().to_string(),
+                format!(
+                    "--resume: this folder holds a different experiment (command `{}`, {} points, reps {}, seed {}, shard {}); resume it with the command that started it",
+                    manifest.key.command,
+                    manifest.key.hashes.len(),
+                    manifest.key.reps,
+                    manifest.key.base_seed,
+                    manifest.shard.as_deref().unwrap_or("none")
+                ),
+            )
+            .into());
+        }
+        let mut runs = if runs_path.exists() {
+            RunsTable::read(&runs_path, |row| id_of(&plan.layout, row))
+                .map_err(runtime("reading", &runs_path))?
+        } else {
+            RunsTable::default()
+        };
+        if !runs.header.is_empty() && runs.header != header {
+            return Err(InputError::new(
+                runs_path.display().to_string(),
+                "columns differ from this version's",
+            )
+            .into());
+        }
+        runs.header = header.clone();
+        let sums = if keep_series && checkpoint_path.exists() {
+            let text = std::fs::read_to_string(&checkpoint_path)
+                .map_err(runtime("reading", &checkpoint_path))?;
+            SeriesSums::from_text(&text)
+                .map_err(|e| InputError::new(checkpoint_path.display().to_string(), e))?
+        } else {
+            SeriesSums::default()
+        };
+        // Runs whose time series are not in the checkpoint are run again.
+        if keep_series {
+            runs.rows.retain(|id, _| sums.done.contains(id));
+        }
+        (runs, sums)
+    } else {
+        if runs_path.exists() || manifest_path.exists() {
+            return Err(InputError::new(
+                dir.display().to_string(),
+                "this folder already holds an experiment: continue it with --resume, or choose another --out",
+            )
+            .into());
+        }
+        (
+            RunsTable {
+                header: header.clone(),
+                rows: Default::default(),
+            },
+            SeriesSums::default(),
+        )
+    };
+    let start_time = humantime::format_rfc3339_seconds(started).to_string();
+    let mut manifest = plan.manifest(options, &start_time);
+    write_json(&manifest_path, &manifest)?;
+    let mut appender =
+        RunsAppender::start(&runs_path, &runs).map_err(runtime("writing", &runs_path))?;
+
+    let n_points = plan.scenarios.len() as u32;
+    let mut reps = match plan.reps {
+        Reps::Fixed(n) => n,
+        Reps::Auto { max, .. } => AUTO_BATCH.min(max),
+    };
+    let planned_total = match plan.reps {
+        Reps::Fixed(n) => u64::from(n * n_points),
+        Reps::Auto { max, .. } => u64::from(max * n_points),
+    };
+    let bar = progress_bar(planned_total, options.progress);
+    bar.set_position(runs.rows.len() as u64);
+    let mut last_checkpoint = Instant::now();
+    let mut failure: Option<Failure> = None;
+    loop {
+        let jobs: Vec<Job<RunId>> = (0..reps)
+            .flat_map(|r| (0..n_points).map(move |p| (p, r)))
+            .filter(|&(p, r)| match options.shard {
+                Some((k, n)) => (r * n_points + p) % n == k - 1,
+                None => true,
+            })
+            .filter(|id| !runs.rows.contains_key(id))
+            .map(|(p, r)| {
+                let mut scenario = plan.scenarios[p as usize].clone();
+                scenario.sim.seed = replication_seed(plan.base_seed, r);
+                Job {
+                    id: (p, r),
+                    scenario,
+                }
+            })
+            .collect();
+        run_jobs(&jobs, options.threads, stop, |id, output| {
+            if failure.is_some() {
+                return;
+            }
+            let result = (|| -> Result<(), Failure> {
+                let row = plan.row(id, &output.summary).map_err(Failure::Runtime)?;
+                appender
+                    .append(&row)
+                    .map_err(runtime("writing", &runs_path))?;
+                runs.rows.insert(id, row);
+                if keep_series {
+                    let (ts_header, ts_rows) =
+                        csv_fields(&output.rows).map_err(|e| Failure::Runtime(e.to_string()))?;
+                    sums.add(id, &ts_header, &ts_rows);
+                    if last_checkpoint.elapsed().as_secs_f64() > 2.0 {
+                        write_atomic(&checkpoint_path, sums.to_text().as_bytes())
+                            .map_err(runtime("writing", &checkpoint_path))?;
+                        last_checkpoint = Instant::now();
+                    }
+                }
+                Ok(())
+            })();
+            if let Err(e) = result {
+                stop.store(true, Ordering::SeqCst);
+                failure = Some(e);
+            }
+            bar.inc(1);
+        })
+        .map_err(Failure::Runtime)?;
+        if keep_series {
+            write_atomic(&checkpoint_path, sums.to_text().as_bytes())
+                .map_err(runtime("writing", &checkpoint_path))?;
+        }
+        if let Some(f) = failure {
+            return Err(f);
+        }
+        if stop.load(Ordering::SeqCst) {
+            bar.abandon();
+            manifest.runs_done = runs.rows.len();
+            manifest.wall_seconds = clock.elapsed().as_secs_f64();
+            write_json(&manifest_path, &manifest)?;
+            return Err(Failure::Interrupted {
+                done: runs.rows.len(),
+            });
+        }
+        match plan.reps {
+            Reps::Fixed(_) => break,
+            Reps::Auto { precision, max } => {
+                let worst = worst_precision(&plan.layout, &runs);
+                if reps >= max || worst.as_ref().is_some_and(|w| w.0 <= precision) {
+                    break;
+                }
+                reps = (reps + AUTO_BATCH).min(max);
+            }
+        }
+    }
+    bar.finish_and_clear();
+    manifest.reps = reps;
+    manifest.complete = true;
+    finish(
+        dir,
+        &plan.layout,
+        &runs,
+        keep_series.then_some(&sums),
+        &mut manifest,
+        clock,
+    )?;
+    Ok(Outcome {
+        reps,
+        runs_done: runs.rows.len(),
+        table: aggregate::console_table(&plan.layout, &runs),
+        worst_precision: worst_precision(&plan.layout, &runs),
+    })
+}
+
+/// The largest relative half-width over precision metrics and points.
+fn worst_precision(layout: &Layout, runs: &RunsTable) -> Option<(f64, String, String)> {
+    let mut worst: Option<(f64, String, String)> = None;
+    for p in 0..layout.labels.len() {
+        for metric in PRECISION_METRICS {
+            let Some(e) = point_estimate(layout, runs, p as u32, metric) else {
+                continue;
+            };
+            if e.n == 0 {
+                continue;
+            }
+            let w = e.relative_half_width();
+            let w = if w.is_nan() { f64::INFINITY } else { w };
+            if worst.as_ref().is_none_or(|x| w > x.0) {
+                worst = Some((w, metric.to_string(), layout.labels[p].clone()));
+            }
+        }
+    }
+    worst
+}
+
+fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), Failure> {
+    let bytes = serde_json::to_vec_pretty(value).map_err(|e| Failure::Runtime(e.to_string()))?;
+    write_atomic(path, &bytes).map_err(runtime("writing", path))
+}
+
+/// Writes every final file from the run table and series sums alone.
+fn finish(
+    dir: &Path,
+    layout: &Layout,
+    runs: &RunsTable,
+    sums: Option<&SeriesSums>,
+    manifest: &mut ExperimentManifest,
+    clock: Instant,
+) -> Result<(), Failure> {
+    let mut files: Vec<(&str, Vec<u8>)> = vec![
+        (RUNS, runs.to_bytes()),
+        ("summary.csv", aggregate::summary_csv(layout, runs)),
+    ];
+    if let Some(sums) = sums {
+        files.push((CHECKPOINT, sums.to_text().into_bytes()));
+        files.push(("differences.csv", aggregate::differences_csv(layout, runs)));
+        files.push(("timeseries.csv", aggregate::timeseries_csv(layout, sums)));
+    }
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        write_atomic(&path, &bytes).map_err(runtime("writing", &path))?;
+    }
+    manifest.runs_done = runs.rows.len();
+    manifest.wall_seconds = clock.elapsed().as_secs_f64();
+    write_json(&dir.join(MANIFEST), manifest)
+}
+
+/// Joins the folders of shards of one experiment into `out` and recomputes
+/// every finding; the data files equal those of the unsharded experiment.
+pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<Outcome, Failure> {
+    let clock = Instant::now();
+    let manifests: Vec<ExperimentManifest> = dirs
+        .iter()
+        .map(|d| read_manifest(d))
+        .collect::<Result<_, _>>()?;
+    let first = manifests
+        .first()
+        .ok_or_else(|| InputError::new("merge", "no folders to merge"))?;
+    for (dir, m) in dirs.iter().zip(&manifests) {
+        if m.key != first.key {
+            return Err(InputError::new(
+                dir.display().to_string(),
+                format!(
+                    "is a different experiment than {} (scenarios, reps or seed differ)",
+                    dirs[0].display()
+                ),
+            )
+            .into());
+        }
+        if !m.complete {
+            return Err(InputError::new(
+                dir.display().to_string(),
+                "did not finish: resume it first",
+            )
+            .into());
+        }
+    }
+    let layout = Layout {
+        sweep: first.key.command == "sweep",
+        labels: first.points.iter().map(|p| p.label.clone()).collect(),
+        varied: first.varied.clone(),
+        values: first.points.iter().map(|p| p.values.clone()).collect(),
+        id_columns: if first.key.command == "sweep" {
+            4 + first.varied.len()
+        } else {
+            3
+        },
+    };
+    let mut runs = RunsTable::default();
+    let mut sums = SeriesSums::default();
+    let mut seen_shards = BTreeSet::new();
+    for dir in dirs {
+        let path = dir.join(RUNS);
+        let table =
+            RunsTable::read(&path, |row| id_of(&layout, row)).map_err(runtime("reading", &path))?;
+        if !runs.header.is_empty() && table.header != runs.header {
+            return Err(InputError::new(
+                path.display().to_string(),
+                "columns differ between shards",
+            )
+            .into());
+        }
+        for id in table.rows.keys() {
+            if runs.rows.contains_key(id) {
+                return Err(InputError::new(
+                    dir.display().to_string(),
+                    format!(
+                        "run (point {}, replication {}) is in two of the folders",
+                        id.0, id.1
+                    ),
+                )
+                .into());
+            }
+        }
+        runs.header = table.header;
+        runs.rows.extend(table.rows);
+        if !layout.sweep {
+            let path = dir.join(CHECKPOINT);
+            let text = std::fs::read_to_string(&path).map_err(runtime("reading", &path))?;
+            let shard = SeriesSums::from_text(&text)
+                .map_err(|e| InputError::new(path.display().to_string(), e))?;
+            sums.merge(shard)
+                .map_err(|e| InputError::new(dir.display().to_string(), e))?;
+        }
+        seen_shards.insert(dir.display().to_string());
+    }
+    prepare_dir(out).map_err(|e| {
+        InputError::new(
+            out.display().to_string(),
+            format!("cannot write to the output folder: {e}"),
+        )
+    })?;
+    if out.join(RUNS).exists() {
+        return Err(InputError::new(
+            out.display().to_string(),
+            "already holds an experiment; choose another --out",
+        )
+        .into());
+    }
+    let mut manifest = first.clone();
+    manifest.shard = None;
+    manifest.merged_from = seen_shards.into_iter().collect();
+    manifest.command_line = command_line;
+    manifest.start_time = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+    manifest.threads = 0;
+    finish(
+        out,
+        &layout,
+        &runs,
+        (!layout.sweep).then_some(&sums),
+        &mut manifest,
+        clock,
+    )?;
+    Ok(Outcome {
+        reps: manifest.reps,
+        runs_done: runs.rows.len(),
+        table: aggregate::console_table(&layout, &runs),
+        worst_precision: worst_precision(&layout, &runs),
+    })
+}
+
+impl Plan {
+    /// A one-line description for the console.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} {} point(s) × {} replications, base seed {}",
+            self.command,
+            self.scenarios.len(),
+            self.reps.describe(),
+            self.base_seed
+        )
+    }
+}
