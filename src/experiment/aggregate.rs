@@ -52,7 +52,7 @@ pub struct Layout {
 fn column(runs: &RunsTable, p: u32, col: usize) -> Vec<(u32, Option<f64>)> {
     runs.rows
         .range((p, 0)..=(p, u32::MAX))
-        .map(|(&(_, rep), row)| (rep, row[col].parse::<f64>().ok()))
+        .map(|(&(_, rep), row)| (rep, row.field(col).parse::<f64>().ok()))
         .collect()
 }
 
@@ -77,13 +77,24 @@ pub fn point_estimate(layout: &Layout, runs: &RunsTable, p: u32, metric: &str) -
     Some(estimate(&values))
 }
 
-fn csv_bytes(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record(header);
-    for row in rows {
-        let _ = writer.write_record(row);
+/// A CSV file built row by row in memory, so that no table of rows is held.
+struct CsvOut(csv::Writer<Vec<u8>>);
+
+impl CsvOut {
+    fn new(header: &[String]) -> Self {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        // Writing into a Vec cannot fail.
+        let _ = writer.write_record(header);
+        Self(writer)
     }
-    writer.into_inner().unwrap_or_default()
+
+    fn push(&mut self, row: Vec<String>) {
+        let _ = self.0.write_record(&row);
+    }
+
+    fn bytes(self) -> Vec<u8> {
+        self.0.into_inner().unwrap_or_default()
+    }
 }
 
 fn point_columns(layout: &Layout, p: usize) -> Vec<String> {
@@ -125,7 +136,7 @@ pub fn summary_csv(layout: &Layout, runs: &RunsTable) -> Vec<u8> {
     ] {
         header.push(h.into());
     }
-    let mut rows = Vec::new();
+    let mut rows = CsvOut::new(&header);
     for p in 0..layout.labels.len() {
         for (col, metric) in metric_columns(layout, runs) {
             let values: Vec<f64> = column(runs, p as u32, col)
@@ -142,7 +153,7 @@ pub fn summary_csv(layout: &Layout, runs: &RunsTable) -> Vec<u8> {
             rows.push(row);
         }
     }
-    csv_bytes(&header, &rows)
+    rows.bytes()
 }
 
 /// `differences.csv`: every point against point 0, paired by replication
@@ -162,7 +173,7 @@ pub fn differences_csv(layout: &Layout, runs: &RunsTable) -> Vec<u8> {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let mut rows = Vec::new();
+    let mut rows = CsvOut::new(&header);
     for p in 1..layout.labels.len() {
         let mut block = Vec::new();
         let mut p_values = Vec::new();
@@ -189,7 +200,7 @@ pub fn differences_csv(layout: &Layout, runs: &RunsTable) -> Vec<u8> {
             rows.push(row);
         }
     }
-    csv_bytes(&header, &rows)
+    rows.bytes()
 }
 
 /// `timeseries.csv`: per point, recorded day and metric, the mean across
@@ -202,7 +213,7 @@ pub fn timeseries_csv(layout: &Layout, sums: &SeriesSums) -> Vec<u8> {
     .map(|s| s.to_string())
     .collect();
     let m = sums.metrics.len();
-    let mut rows = Vec::new();
+    let mut rows = CsvOut::new(&header);
     for (p, label) in layout.labels.iter().enumerate() {
         let (Some(days), Some(cells)) = (sums.days.get(&(p as u32)), sums.cells.get(&(p as u32)))
         else {
@@ -230,7 +241,7 @@ pub fn timeseries_csv(layout: &Layout, sums: &SeriesSums) -> Vec<u8> {
             }
         }
     }
-    csv_bytes(&header, &rows)
+    rows.bytes()
 }
 
 fn interval(e: &Estimate) -> String {

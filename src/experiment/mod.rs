@@ -24,7 +24,7 @@ use crate::model::rng::{Purpose, stream};
 use crate::output::{csv_fields, prepare_dir, write_atomic};
 use crate::scenario::{InputError, Scenario};
 use aggregate::{Layout, PRECISION_METRICS, point_estimate};
-use runner::{Job, run_jobs};
+use runner::run_jobs;
 use store::{RunId, RunsAppender, RunsTable, SeriesSums};
 
 /// Replications added per batch by `--reps auto`.
@@ -421,23 +421,20 @@ pub fn execute(plan: &Plan, options: &Options, stop: &AtomicBool) -> Result<Outc
     let mut last_checkpoint = Instant::now();
     let mut failure: Option<Failure> = None;
     loop {
-        let jobs: Vec<Job<RunId>> = (0..reps)
+        let jobs: Vec<RunId> = (0..reps)
             .flat_map(|r| (0..n_points).map(move |p| (p, r)))
             .filter(|&(p, r)| match options.shard {
                 Some((k, n)) => (r * n_points + p) % n == k - 1,
                 None => true,
             })
             .filter(|id| !runs.rows.contains_key(id))
-            .map(|(p, r)| {
-                let mut scenario = plan.scenarios[p as usize].clone();
-                scenario.sim.seed = replication_seed(plan.base_seed, r);
-                Job {
-                    id: (p, r),
-                    scenario,
-                }
-            })
             .collect();
-        run_jobs(&jobs, options.threads, stop, |id, output| {
+        let scenario_of = |&(p, r): &RunId| {
+            let mut scenario = plan.scenarios[p as usize].clone();
+            scenario.sim.seed = replication_seed(plan.base_seed, r);
+            scenario
+        };
+        run_jobs(&jobs, scenario_of, options.threads, stop, |id, output| {
             if failure.is_some() {
                 return;
             }
@@ -446,7 +443,7 @@ pub fn execute(plan: &Plan, options: &Options, stop: &AtomicBool) -> Result<Outc
                 appender
                     .append(&row)
                     .map_err(runtime("writing", &runs_path))?;
-                runs.rows.insert(id, row);
+                runs.rows.insert(id, store::Row::new(&row));
                 if keep_series {
                     let (ts_header, ts_rows) =
                         csv_fields(&output.rows).map_err(|e| Failure::Runtime(e.to_string()))?;

@@ -11,20 +11,14 @@ use rayon::prelude::*;
 use crate::run::{RunOutput, run};
 use crate::scenario::Scenario;
 
-/// One run to do: an identifier and the scenario with its seed set.
-#[derive(Debug, Clone)]
-pub struct Job<Id> {
-    /// Caller's identifier of the run.
-    pub id: Id,
-    /// The scenario, `sim.seed` set to the run's seed.
-    pub scenario: Scenario,
-}
-
-/// Runs `jobs` on `threads` threads; calls `on_done` on the calling thread for
-/// each finished run. Stops starting new runs once `stop` is set; runs in
-/// progress finish and are handed over.
+/// Runs `jobs` on `threads` threads, building each run's scenario (seed
+/// included) with `scenario_of` only when the run starts, so that a long list
+/// of runs costs no memory; calls `on_done` on the calling thread for each
+/// finished run. Stops starting new runs once `stop` is set; runs in progress
+/// finish and are handed over.
 pub fn run_jobs<Id: Send + Sync + Clone>(
-    jobs: &[Job<Id>],
+    jobs: &[Id],
+    scenario_of: impl Fn(&Id) -> Scenario + Sync,
     threads: usize,
     stop: &AtomicBool,
     mut on_done: impl FnMut(Id, RunOutput),
@@ -39,13 +33,13 @@ pub fn run_jobs<Id: Send + Sync + Clone>(
             pool.install(|| {
                 jobs.par_iter()
                     .with_max_len(1)
-                    .for_each_with(sender, |sender, job| {
+                    .for_each_with(sender, |sender, id| {
                         if stop.load(Ordering::SeqCst) {
                             return;
                         }
-                        let output = run(&job.scenario);
+                        let output = run(&scenario_of(id));
                         // The receiver lives until every sender is gone.
-                        let _ = sender.send((job.id.clone(), output));
+                        let _ = sender.send((id.clone(), output));
                     });
             });
         });

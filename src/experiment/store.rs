@@ -17,13 +17,38 @@ pub type RunId = (u32, u32);
 /// exact and do not depend on the order in which runs finish.
 const QUANTUM: f64 = 1e6;
 
+/// The fields of one row of `runs.csv`, kept as one string (fields separated
+/// by the ASCII unit separator) so that a table of many runs stays small.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row(Box<str>);
+
+const UNIT_SEPARATOR: char = '\u{1f}';
+
+impl Row {
+    /// A row of these fields.
+    pub fn new<S: AsRef<str>>(fields: &[S]) -> Self {
+        let joined: Vec<&str> = fields.iter().map(AsRef::as_ref).collect();
+        Self(joined.join(&UNIT_SEPARATOR.to_string()).into_boxed_str())
+    }
+
+    /// Its fields.
+    pub fn fields(&self) -> impl Iterator<Item = &str> {
+        self.0.split(UNIT_SEPARATOR)
+    }
+
+    /// Field `i`, empty if there is none.
+    pub fn field(&self, i: usize) -> &str {
+        self.fields().nth(i).unwrap_or("")
+    }
+}
+
 /// The rows of `runs.csv`, keyed by run.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RunsTable {
     /// Column names.
     pub header: Vec<String>,
-    /// Fields of each run's row.
-    pub rows: BTreeMap<RunId, Vec<String>>,
+    /// Each run's row.
+    pub rows: BTreeMap<RunId, Row>,
 }
 
 impl RunsTable {
@@ -48,7 +73,7 @@ impl RunsTable {
                 break;
             }
             if let Some(id) = id_of(&fields) {
-                rows.insert(id, fields);
+                rows.insert(id, Row::new(&fields));
             }
         }
         Ok(Self { header, rows })
@@ -59,7 +84,7 @@ impl RunsTable {
         let mut writer = csv::Writer::from_writer(Vec::new());
         let _ = writer.write_record(&self.header);
         for row in self.rows.values() {
-            let _ = writer.write_record(row);
+            let _ = writer.write_record(row.fields());
         }
         writer.into_inner().unwrap_or_default()
     }

@@ -1,0 +1,417 @@
+//! The experiment commands through the binary: identical files for any thread
+//! count, resume after a kill, shards that merge into the unsharded result,
+//! paired differences, sweeps, automatic replications and bad input.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn govsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_govsim"))
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("govsim-exp-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn s(path: &Path) -> String {
+    path.display().to_string()
+}
+
+fn scenario(name: &str) -> String {
+    s(&common::scenario_path(name))
+}
+
+const DATA_FILES: &[&str] = &[
+    "runs.csv",
+    "summary.csv",
+    "differences.csv",
+    "timeseries.csv",
+    "checkpoint.txt",
+];
+
+fn assert_same_files(a: &Path, b: &Path, files: &[&str]) {
+    for f in files {
+        let x = std::fs::read(a.join(f)).unwrap_or_else(|e| panic!("{}: {e}", a.join(f).display()));
+        let y = std::fs::read(b.join(f)).unwrap_or_else(|e| panic!("{}: {e}", b.join(f).display()));
+        assert!(
+            x == y,
+            "{f} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+}
+
+fn ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn compare_args(out: &Path, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = vec![
+        "compare".into(),
+        scenario("classroom/small_town.toml"),
+        scenario("regimes/bureaucratic_silo.toml"),
+        "--set".into(),
+        "district.communities.0.count=1".into(),
+        "--days".into(),
+        "60".into(),
+        "--out".into(),
+        s(out),
+    ];
+    args.extend(extra.iter().map(|x| x.to_string()));
+    if !extra.contains(&"--reps") {
+        args.extend(["--reps".to_string(), "5".to_string()]);
+    }
+    args
+}
+
+fn compare(out: &Path, extra: &[&str]) -> Output {
+    let args = compare_args(out, extra);
+    govsim(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+#[test]
+fn results_are_identical_for_one_two_and_eight_threads() {
+    let dir = scratch("threads");
+    for t in ["1", "2", "8"] {
+        ok(&compare(&dir.join(t), &["--threads", t]));
+    }
+    assert_same_files(&dir.join("1"), &dir.join("2"), DATA_FILES);
+    assert_same_files(&dir.join("1"), &dir.join("8"), DATA_FILES);
+    let runs = std::fs::read_to_string(dir.join("1/runs.csv")).unwrap();
+    assert_eq!(runs.lines().count(), 1 + 2 * 5, "a row per run");
+    assert!(runs.starts_with("scenario,rep,seed,days,"));
+}
+
+#[test]
+fn a_killed_experiment_resumes_to_the_same_files() {
+    let dir = scratch("resume");
+    // An experiment of slower runs (larger communities, one thread), killed hard mid-way.
+    let slow = [
+        "--threads",
+        "1",
+        "--reps",
+        "12",
+        "--set",
+        "district.communities.0.count=40",
+    ];
+    let killed = dir.join("killed");
+    let args = compare_args(&killed, &slow);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_govsim"))
+        .args(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        let lines =
+            std::fs::read_to_string(killed.join("runs.csv")).map_or(0, |t| t.lines().count());
+        if lines >= 4 || start.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let partial = std::fs::read_to_string(killed.join("runs.csv")).map_or(0, |t| t.lines().count());
+    assert!(partial >= 2, "the experiment never wrote a run");
+    assert!(
+        partial < 1 + 24,
+        "the run was not interrupted ({partial} lines)"
+    );
+    ok(&compare(&killed, &[&slow[..], &["--resume"]].concat()));
+    ok(&compare(&dir.join("whole12"), &slow));
+    assert_same_files(&dir.join("whole12"), &killed, DATA_FILES);
+}
+
+#[test]
+fn resume_refuses_a_different_command_and_fresh_runs_refuse_a_used_folder() {
+    let dir = scratch("refuse");
+    ok(&compare(&dir, &[]));
+    let before = std::fs::read(dir.join("summary.csv")).unwrap();
+    let again = compare(&dir, &[]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--resume"));
+    let other = compare(&dir, &["--resume", "--seed", "9"]);
+    assert_eq!(other.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&other.stderr).contains("different experiment"));
+    assert_eq!(
+        std::fs::read(dir.join("summary.csv")).unwrap(),
+        before,
+        "nothing written is lost"
+    );
+}
+
+#[test]
+fn shards_merge_into_the_unsharded_experiment() {
+    let dir = scratch("shards");
+    ok(&compare(&dir.join("whole"), &[]));
+    let mut shards = Vec::new();
+    for k in 1..=3 {
+        let d = dir.join(format!("shard{k}"));
+        ok(&compare(&d, &["--shard", &format!("{k}/3")]));
+        shards.push(s(&d));
+    }
+    let merged = dir.join("merged");
+    let mut args = vec!["merge".to_string()];
+    args.extend(shards.iter().cloned());
+    args.extend(["--out".to_string(), s(&merged)]);
+    ok(&govsim(
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    ));
+    assert_same_files(&dir.join("whole"), &merged, DATA_FILES);
+    // Shards of another experiment, or the same shard twice, do not merge.
+    ok(&compare(&dir.join("other"), &["--seed", "5"]));
+    let mixed = govsim(&[
+        "merge",
+        &shards[0],
+        &s(&dir.join("other")),
+        "--out",
+        &s(&dir.join("m2")),
+    ]);
+    assert_eq!(mixed.status.code(), Some(2));
+    let twice = govsim(&[
+        "merge",
+        &shards[0],
+        &shards[0],
+        "--out",
+        &s(&dir.join("m3")),
+    ]);
+    assert_eq!(twice.status.code(), Some(2));
+}
+
+#[test]
+fn identical_scenarios_differ_by_exactly_zero_under_common_random_numbers() {
+    let dir = scratch("crn");
+    let copy = dir.join("copy.toml");
+    std::fs::write(
+        &copy,
+        format!(
+            "extends = {:?}\nname = \"copy\"\n",
+            scenario("classroom/small_town.toml")
+        ),
+    )
+    .unwrap();
+    let out = govsim(&[
+        "compare",
+        &scenario("classroom/small_town.toml"),
+        &s(&copy),
+        "--reps",
+        "4",
+        "--days",
+        "60",
+        "--out",
+        &s(&dir.join("out")),
+    ]);
+    ok(&out);
+    let text = std::fs::read_to_string(dir.join("out/differences.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    for record in reader.records() {
+        let r = record.unwrap();
+        if !r[3].is_empty() {
+            assert_eq!(
+                r[3].parse::<f64>().unwrap(),
+                0.0,
+                "{} differs: {}",
+                &r[1],
+                &r[3]
+            );
+        }
+    }
+}
+
+#[test]
+fn summary_intervals_are_the_t_intervals_of_runs() {
+    let dir = scratch("intervals");
+    ok(&compare(&dir, &[]));
+    let runs = std::fs::read_to_string(dir.join("runs.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(runs.as_bytes());
+    let col = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "resolution_rate")
+        .unwrap();
+    let values: Vec<f64> = reader
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| &r[0] == "small_town")
+        .map(|r| r[col].parse().unwrap())
+        .collect();
+    assert_eq!(values.len(), 5);
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    // t(0.975, 4) = 2.7764451051977987 (scipy.stats.t.ppf).
+    let half = 2.7764451051977987 * sd / n.sqrt();
+    let summary = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
+    let line = summary
+        .lines()
+        .find(|l| l.starts_with("small_town,resolution_rate,"))
+        .unwrap();
+    let f: Vec<f64> = line
+        .split(',')
+        .skip(2)
+        .map(|x| x.parse().unwrap())
+        .collect();
+    assert_eq!(f[0], 5.0);
+    assert!((f[1] - mean).abs() < 1e-12 && (f[2] - sd).abs() < 1e-12);
+    assert!(
+        (f[3] - (mean - half)).abs() < 1e-9 && (f[4] - (mean + half)).abs() < 1e-9,
+        "{line}"
+    );
+}
+
+#[test]
+fn sweeps_write_a_column_per_lever_and_a_summary_per_point() {
+    let dir = scratch("sweep");
+    let town = scenario("classroom/small_town.toml");
+    let grid = dir.join("grid");
+    ok(&govsim(&[
+        "sweep",
+        &town,
+        "--vary",
+        "party.procedure.pooling=0..0.5:3",
+        "--vary",
+        "government.delay=0..4:2",
+        "--reps",
+        "2",
+        "--days",
+        "30",
+        "--out",
+        &s(&grid),
+    ]));
+    let runs = std::fs::read_to_string(grid.join("runs.csv")).unwrap();
+    assert!(
+        runs.starts_with("point,scenario,rep,seed,party.procedure.pooling,government.delay,days,")
+    );
+    assert_eq!(runs.lines().count(), 1 + 6 * 2);
+    assert!(
+        runs.lines()
+            .any(|l| l.starts_with("5,small_town,1,") && l.contains(",0.5,4,"))
+    );
+    let summary = std::fs::read_to_string(grid.join("summary.csv")).unwrap();
+    assert!(
+        summary
+            .lines()
+            .any(|l| l.starts_with("3,small_town,0.25,4,resolution_rate,2,"))
+    );
+    let lhs = dir.join("lhs");
+    ok(&govsim(&[
+        "sweep",
+        &town,
+        "--vary",
+        "party.procedure.pooling=0..1",
+        "--vary",
+        "issues.affected=1..9",
+        "--sample",
+        "lhs:6",
+        "--reps",
+        "2",
+        "--days",
+        "20",
+        "--out",
+        &s(&lhs),
+    ]));
+    let runs = std::fs::read_to_string(lhs.join("runs.csv")).unwrap();
+    assert_eq!(runs.lines().count(), 1 + 6 * 2);
+    // `issues.affected` takes integers: its column holds whole numbers.
+    for line in runs.lines().skip(1) {
+        let affected = line.split(',').nth(5).unwrap();
+        assert!(affected.parse::<u32>().is_ok(), "{affected}");
+    }
+}
+
+#[test]
+fn automatic_replications_stop_at_the_precision_or_the_cap() {
+    let dir = scratch("auto");
+    let town = scenario("classroom/small_town.toml");
+    let run = |sub: &str, precision: &str| {
+        let out = dir.join(sub);
+        ok(&govsim(&[
+            "compare",
+            &town,
+            "--reps",
+            "auto",
+            "--precision",
+            precision,
+            "--max-reps",
+            "30",
+            "--days",
+            "60",
+            "--out",
+            &s(&out),
+        ]));
+        let manifest: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap())
+                .unwrap();
+        manifest["reps"].as_u64().unwrap()
+    };
+    let loose = run("loose", "0.5");
+    let strict = run("strict", "0.0001");
+    assert_eq!(loose, 10, "a loose target is met by the first batch");
+    assert_eq!(strict, 30, "an unreachable target stops at the cap");
+}
+
+#[test]
+fn bad_experiment_input_exits_2_with_a_clear_message() {
+    let dir = scratch("bad");
+    let town = scenario("classroom/small_town.toml");
+    let (nothing, merged) = (s(&dir.join("nothing")), s(&dir.join("m")));
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["compare", &town, "--reps", "1"], "--reps"),
+        (vec!["compare", &town, "--reps", "auto"], "--precision"),
+        (vec!["compare", &town, "--shard", "3/2"], "--shard"),
+        (vec!["compare", &town, "--shard", "0/2"], "--shard"),
+        (vec!["compare", &town, "--threads", "0"], "--threads"),
+        (vec!["compare", &town, "--resume"], "--out"),
+        (vec!["compare", &town, &town], "named"),
+        (vec!["compare", &town, "--set", "sim.dayz=3"], "sim.dayz"),
+        (
+            vec!["sweep", &town, "--vary", "party.procedure.polling=0..1"],
+            "party.procedure.polling",
+        ),
+        (
+            vec!["sweep", &town, "--vary", "party.procedure.pooling=0..3"],
+            "valid range 0 to 1",
+        ),
+        (
+            vec!["sweep", &town, "--vary", "party.procedure.pooling=0.6..0.2"],
+            "below",
+        ),
+        (
+            vec![
+                "sweep",
+                &town,
+                "--vary",
+                "party.procedure.pooling=0..1",
+                "--sample",
+                "lhs:x",
+            ],
+            "--sample",
+        ),
+        (vec!["merge", &nothing, "--out", &merged], "manifest"),
+    ];
+    for (args, needle) in cases {
+        let out = govsim(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: `{needle}` not in {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
