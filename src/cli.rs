@@ -26,6 +26,15 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Join the output folders of shards of one experiment.
     Merge(MergeArgs),
+    /// Redraw the plots and report.html of an experiment folder from its files.
+    Report(ReportArgs),
+}
+
+/// Arguments of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Output folder of `compare`, `sweep` or `merge`.
+    pub dir: PathBuf,
 }
 
 /// Options shared by `compare` and `sweep`.

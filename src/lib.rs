@@ -9,10 +9,13 @@
 #![warn(missing_docs)]
 
 pub mod experiment;
+pub mod html;
 pub mod metrics;
 pub mod model;
 pub mod output;
+pub mod plots;
 pub mod report;
+pub mod results;
 pub mod run;
 pub mod scenario;
 pub mod stats;

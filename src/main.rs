@@ -16,7 +16,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use govsim::experiment::{self, Options, Plan, Reps, aggregate::Layout, design};
 use govsim::scenario::ScenarioSource;
 
-use cli::{Cli, Command, CompareArgs, ExperimentArgs, MergeArgs, RunArgs, ScenarioArgs, SweepArgs};
+use cli::{
+    Cli, Command, CompareArgs, ExperimentArgs, MergeArgs, ReportArgs, RunArgs, ScenarioArgs,
+    SweepArgs,
+};
 
 /// Set by Ctrl-C: experiments stop starting runs and keep what is done.
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -86,6 +89,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Compare(args) => compare(args),
         Command::Sweep(args) => sweep(args),
         Command::Merge(args) => merge(args),
+        Command::Report(args) => report_command(args),
     }
 }
 
@@ -259,7 +263,21 @@ fn start_stop_handler() {
     let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
 }
 
-fn report(plan_line: &str, outcome: &experiment::Outcome, dir: &Path) {
+/// Draws plots and report.html of the experiment in `dir`.
+fn draw_report(dir: &Path) -> Result<PathBuf, Failure> {
+    govsim::output::write_report(dir).map_err(|e| match e {
+        govsim::output::ReportError::Input(e) => Failure::Input(e),
+        govsim::output::ReportError::Runtime(e) => Failure::Runtime(e),
+    })
+}
+
+fn report_command(args: ReportArgs) -> Result<(), Failure> {
+    let path = draw_report(&args.dir)?;
+    println!("report: {}", path.display());
+    Ok(())
+}
+
+fn report(plan_line: &str, outcome: &experiment::Outcome, dir: &Path) -> Result<(), Failure> {
     println!(
         "{plan_line}: {} runs, {} replications per point",
         outcome.runs_done, outcome.reps
@@ -272,6 +290,9 @@ fn report(plan_line: &str, outcome: &experiment::Outcome, dir: &Path) {
         );
     }
     println!("results: {}", dir.display());
+    let path = draw_report(dir)?;
+    println!("report: {}", path.display());
+    Ok(())
 }
 
 fn compare(args: CompareArgs) -> Result<(), Failure> {
@@ -281,6 +302,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
     let mut scenarios = Vec::new();
     let mut hashes = Vec::new();
     let mut paths = Vec::new();
+    let mut resolved_toml = Vec::new();
     for path in &args.scenarios {
         let resolved = load_scenario(path, &overrides)?;
         let label = resolved.scenario.name.clone();
@@ -293,6 +315,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         }
         labels.push(label);
         hashes.push(resolved.sha256.clone());
+        resolved_toml.push(resolved.resolved_toml.clone());
         paths.push(path.display().to_string());
         scenarios.push(resolved.scenario);
     }
@@ -311,12 +334,12 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         base_seed: args.experiment.seed,
         reps,
         sample: String::new(),
+        resolved_toml,
     };
     start_stop_handler();
     eprintln!("{}", plan.describe());
     let outcome = experiment::execute(&plan, &options, &STOP)?;
-    report("compare", &outcome, &options.out);
-    Ok(())
+    report("compare", &outcome, &options.out)
 }
 
 fn sweep(args: SweepArgs) -> Result<(), Failure> {
@@ -380,16 +403,15 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         base_seed: args.experiment.seed,
         reps,
         sample: args.sample.clone(),
+        resolved_toml: Vec::new(),
     };
     start_stop_handler();
     eprintln!("{}", plan.describe());
     let outcome = experiment::execute(&plan, &options, &STOP)?;
-    report("sweep", &outcome, &options.out);
-    Ok(())
+    report("sweep", &outcome, &options.out)
 }
 
 fn merge(args: MergeArgs) -> Result<(), Failure> {
     let outcome = experiment::merge(&args.dirs, &args.out, std::env::args().collect())?;
-    report("merge", &outcome, &args.out);
-    Ok(())
+    report("merge", &outcome, &args.out)
 }

@@ -138,6 +138,10 @@ pub struct Summary {
     pub participation_gap: Option<f64>,
     /// Migrant minus local resolution rate over the run.
     pub migrant_resolution_gap: Option<f64>,
+    /// Resolution rate of issues reported by locals over the run.
+    pub resolution_rate_local: Option<f64>,
+    /// Resolution rate of issues reported by migrants over the run.
+    pub resolution_rate_migrant: Option<f64>,
     /// Mean trust in party organizations at the end.
     pub trust_party: f64,
     /// Mean trust in government at the end.
@@ -250,17 +254,23 @@ impl Sums {
         ratio(self.resolved, self.resolved + self.abandoned)
     }
 
-    fn migrant_gap(&self) -> Option<f64> {
-        let migrant = ratio(
+    fn migrant_rate(&self) -> Option<f64> {
+        ratio(
             self.resolved_migrant,
             self.resolved_migrant + self.abandoned_migrant,
-        )?;
+        )
+    }
+
+    fn local_rate(&self) -> Option<f64> {
         let local_resolved = self.resolved - self.resolved_migrant;
-        let local = ratio(
+        ratio(
             local_resolved,
             local_resolved + self.abandoned - self.abandoned_migrant,
-        )?;
-        Some(migrant - local)
+        )
+    }
+
+    fn migrant_gap(&self) -> Option<f64> {
+        Some(self.migrant_rate()? - self.local_rate()?)
     }
 
     fn route_share(&self, k: usize) -> Option<f64> {
@@ -477,6 +487,8 @@ impl Recorder {
             participation_rate_migrant: mean(2),
             participation_gap: mean(2).zip(mean(1)).map(|(m, l)| m - l),
             migrant_resolution_gap: t.migrant_gap(),
+            resolution_rate_local: t.local_rate(),
+            resolution_rate_migrant: t.migrant_rate(),
             trust_party: last.trust[0],
             trust_government: last.trust[1],
             trust_social: last.trust[2],

@@ -129,3 +129,33 @@ pub fn write_run(dir: &Path, output: &RunOutput, manifest: &Manifest) -> io::Res
     }
     Ok(written)
 }
+
+/// Why the report could not be written.
+#[derive(Debug)]
+pub enum ReportError {
+    /// The folder is not an experiment's (bad input).
+    Input(crate::scenario::InputError),
+    /// Drawing or writing failed.
+    Runtime(String),
+}
+
+/// Draws every plot (`plots/*.svg`, `plots/*.png`) and `report.html` of the
+/// experiment in `dir`, from its files alone. Returns the report's path.
+pub fn write_report(dir: &Path) -> Result<PathBuf, ReportError> {
+    let results = crate::results::load(dir).map_err(ReportError::Input)?;
+    let plot_dir = dir.join("plots");
+    std::fs::create_dir_all(&plot_dir)
+        .map_err(|e| ReportError::Runtime(format!("{}: {e}", plot_dir.display())))?;
+    let plots = crate::plots::all_plots(&results, Some(&plot_dir))
+        .map_err(|e| ReportError::Runtime(format!("drawing plots: {e}")))?;
+    for plot in &plots {
+        let path = plot_dir.join(format!("{}.svg", plot.stem));
+        write_atomic(&path, plot.svg.as_bytes())
+            .map_err(|e| ReportError::Runtime(format!("{}: {e}", path.display())))?;
+    }
+    let html = crate::html::report_html(&results, &plots);
+    let path = dir.join("report.html");
+    write_atomic(&path, html.as_bytes())
+        .map_err(|e| ReportError::Runtime(format!("{}: {e}", path.display())))?;
+    Ok(path)
+}

@@ -149,6 +149,11 @@ pub fn parse_sample(spec: &str) -> Result<Sample, InputError> {
     }
 }
 
+/// Drops the floating-point residue of grid arithmetic (0.39999999999999997 → 0.4).
+fn round_to_12_digits(x: f64) -> f64 {
+    format!("{x:.11e}").parse().unwrap_or(x)
+}
+
 fn format_value(v: f64, integer: bool) -> String {
     if integer {
         format!("{}", v.round() as i64)
@@ -166,7 +171,7 @@ pub fn points(varies: &[Vary], sample: Sample, seed: u64) -> Vec<Vec<String>> {
                 let values: Vec<String> = (0..v.steps)
                     .map(|k| {
                         let x = v.lo + (v.hi - v.lo) * k as f64 / (v.steps - 1) as f64;
-                        format_value(x, v.integer)
+                        format_value(round_to_12_digits(x), v.integer)
                     })
                     .collect();
                 points = points
@@ -226,6 +231,12 @@ mod tests {
         assert_eq!(p.len(), 6);
         assert_eq!(p[0], vec!["0", "10"]);
         assert_eq!(p[5], vec!["1", "20"]);
+        let tenths = points(&[vary(0.0, 1.0, 11)], Sample::Grid, 1);
+        assert_eq!(
+            tenths[3],
+            vec!["0.3"],
+            "no floating-point residue in grid values"
+        );
     }
 
     #[test]

@@ -73,6 +73,9 @@ pub struct Plan {
     pub reps: Reps,
     /// `--sample` as given (sweeps).
     pub sample: String,
+    /// Resolved TOML of each point, kept in `scenarios/` of the output
+    /// (comparisons; empty for sweeps, whose points differ only in `varied`).
+    pub resolved_toml: Vec<String>,
 }
 
 /// How to run it.
@@ -402,6 +405,14 @@ pub fn execute(plan: &Plan, options: &Options, stop: &AtomicBool) -> Result<Outc
         )
     };
     let start_time = humantime::format_rfc3339_seconds(started).to_string();
+    if !plan.resolved_toml.is_empty() {
+        let scenario_dir = dir.join("scenarios");
+        std::fs::create_dir_all(&scenario_dir).map_err(runtime("creating", &scenario_dir))?;
+        for (p, text) in plan.resolved_toml.iter().enumerate() {
+            let path = scenario_dir.join(format!("{p}.toml"));
+            write_atomic(&path, text.as_bytes()).map_err(runtime("writing", &path))?;
+        }
+    }
     let mut manifest = plan.manifest(options, &start_time);
     write_json(&manifest_path, &manifest)?;
     let mut appender =
@@ -653,6 +664,18 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<
             "already holds an experiment; choose another --out",
         )
         .into());
+    }
+    let scenarios_from = dirs[0].join("scenarios");
+    if scenarios_from.is_dir() {
+        let scenarios_to = out.join("scenarios");
+        std::fs::create_dir_all(&scenarios_to).map_err(runtime("creating", &scenarios_to))?;
+        for p in 0..layout.labels.len() {
+            let from = scenarios_from.join(format!("{p}.toml"));
+            if let Ok(bytes) = std::fs::read(&from) {
+                let to = scenarios_to.join(format!("{p}.toml"));
+                write_atomic(&to, &bytes).map_err(runtime("writing", &to))?;
+            }
+        }
     }
     let mut manifest = first.clone();
     manifest.shard = None;

@@ -1,0 +1,392 @@
+//! `report.html`: one self-contained page (inline SVG and CSS, the bundled
+//! font embedded, no external requests) that says what was run, shows the key
+//! findings with intervals, the plots with captions, how the statistics were
+//! computed and where the results came from. All text taken from scenario
+//! files and manifests is escaped.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::experiment::aggregate::KEY_METRICS;
+use crate::plots::{FONT, FONT_BYTES, Plot, color};
+use crate::results::Results;
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(TABLE[((n >> (18 - 6 * k)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn fmt(x: Option<f64>) -> String {
+    x.map_or_else(|| "NA".into(), |v| format!("{v:.3}"))
+}
+
+/// `mean [low, high]`, or `NA`.
+fn interval(e: Option<&crate::results::Estimate>) -> String {
+    match e.and_then(|e| Some((e.mean?, e))) {
+        None => "NA".into(),
+        Some((mean, e)) => match (e.ci_low, e.ci_high) {
+            (Some(lo), Some(hi)) => format!("{mean:.3} [{lo:.3}, {hi:.3}]"),
+            _ => format!("{mean:.3}"),
+        },
+    }
+}
+
+/// Every leaf of a TOML document as (dotted path, value text).
+fn flatten(value: &toml::Value, prefix: &str, out: &mut BTreeMap<String, String>) {
+    match value {
+        toml::Value::Table(t) => {
+            for (k, v) in t {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(v, &path, out);
+            }
+        }
+        toml::Value::Array(items) if items.iter().any(|i| i.is_table()) => {
+            for (i, v) in items.iter().enumerate() {
+                flatten(v, &format!("{prefix}[{i}]"), out);
+            }
+        }
+        other => {
+            out.insert(prefix.to_string(), other.to_string());
+        }
+    }
+}
+
+/// Levers whose values differ between the compared scenarios.
+fn lever_differences(r: &Results) -> Vec<(String, Vec<String>)> {
+    let flat: Vec<BTreeMap<String, String>> = r
+        .scenarios
+        .iter()
+        .map(|s| {
+            let mut out = BTreeMap::new();
+            if let Some(v) = s.as_ref().and_then(|t| t.parse::<toml::Table>().ok()) {
+                flatten(&toml::Value::Table(v), "", &mut out);
+            }
+            out
+        })
+        .collect();
+    let mut keys: Vec<&String> = flat.iter().flat_map(|f| f.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| !matches!(k.as_str(), "name" | "description" | "sim.seed"))
+        .filter_map(|k| {
+            let values: Vec<String> = flat
+                .iter()
+                .map(|f| f.get(k).cloned().unwrap_or_else(|| "—".into()))
+                .collect();
+            (values.iter().any(|v| *v != values[0])).then(|| (k.clone(), values))
+        })
+        .collect()
+}
+
+const STYLE: &str = "
+body { font-family: 'DejaVu Sans', sans-serif; color: #222; max-width: 1260px; margin: 0 auto; padding: 1.2em; line-height: 1.45; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { margin-top: 1.8em; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; display: block; overflow-x: auto; }
+th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.sig { background: #fff1c2; font-weight: bold; }
+.swatch { display: inline-block; width: 0.9em; height: 0.9em; margin-right: 0.4em; vertical-align: -0.1em; }
+figure { margin: 1.6em 0; } figure svg { width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { color: #444; margin-top: 0.3em; }
+code { background: #f5f5f5; padding: 0 0.2em; } .small { color: #666; font-size: 0.9em; }
+";
+
+/// The report page.
+pub fn report_html(r: &Results, plots: &[Plot]) -> String {
+    let m = &r.manifest;
+    let labels = r.labels();
+    let sweep = r.sweep();
+    let mut h = String::new();
+    let title = if sweep {
+        "govsim sweep"
+    } else {
+        "govsim comparison"
+    };
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n@font-face {{ font-family: '{FONT}'; src: url(data:font/ttf;base64,{}) format('truetype'); }}\n{STYLE}</style>\n</head>\n<body>\n",
+        escape(&format!(
+            "{title}: {}",
+            labels.first().cloned().unwrap_or_default()
+        )),
+        base64(FONT_BYTES)
+    );
+    let _ = writeln!(h, "<h1>{}</h1>", escape(title));
+    let _ = writeln!(
+        h,
+        "<p class=\"small\">{} replications per point, base seed {}, govsim {}, {} runs.</p>",
+        m.reps,
+        m.key.base_seed,
+        escape(&m.govsim_version),
+        m.runs_done
+    );
+
+    // What was run.
+    h.push_str("<section id=\"what\">\n<h2>What was run</h2>\n");
+    if sweep {
+        let _ = writeln!(
+            h,
+            "<p>A sweep of <code>{}</code> over {} point(s) ({}), each run {} times with the same seeds (common random numbers).</p>",
+            escape(m.points.first().map_or("", |p| p.path.as_str())),
+            m.points.len(),
+            escape(if m.sample.is_empty() {
+                "grid"
+            } else {
+                &m.sample
+            }),
+            m.reps
+        );
+        h.push_str("<table id=\"levers-table\"><tr><th>varied lever</th><th>lowest</th><th>highest</th><th>values</th></tr>\n");
+        for (k, lever) in m.varied.iter().enumerate() {
+            let mut values: Vec<f64> = m
+                .points
+                .iter()
+                .filter_map(|p| p.values.get(k)?.parse().ok())
+                .collect();
+            values.sort_by(f64::total_cmp);
+            values.dedup();
+            let _ = writeln!(
+                h,
+                "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                escape(lever),
+                values.first().map_or(String::new(), |v| v.to_string()),
+                values.last().map_or(String::new(), |v| v.to_string()),
+                values.len()
+            );
+        }
+        h.push_str("</table>\n");
+    } else {
+        h.push_str("<p>Scenarios run side by side; replication <i>i</i> of every scenario uses the same seed, so differences are paired. The first scenario is the baseline.</p>\n");
+        h.push_str("<table id=\"scenarios-table\"><tr><th>scenario</th><th>file</th><th>resolved scenario (SHA-256)</th></tr>\n");
+        for (p, point) in m.points.iter().enumerate() {
+            let c = color(p);
+            let _ = writeln!(
+                h,
+                "<tr><td><span class=\"swatch\" style=\"background: rgb({},{},{})\"></span>{}{}</td><td><code>{}</code></td><td><code>{}</code></td></tr>",
+                c.0,
+                c.1,
+                c.2,
+                escape(&point.label),
+                if p == 0 { " (baseline)" } else { "" },
+                escape(&point.path),
+                escape(&point.sha256[..point.sha256.len().min(16)])
+            );
+        }
+        h.push_str("</table>\n");
+        let diffs = lever_differences(r);
+        if !diffs.is_empty() {
+            h.push_str("<p>Levers in which the scenarios differ (every other lever is the same):</p>\n<table id=\"levers-table\"><tr><th>lever</th>");
+            for l in &labels {
+                let _ = write!(h, "<th>{}</th>", escape(l));
+            }
+            h.push_str("</tr>\n");
+            for (lever, values) in diffs {
+                let _ = write!(h, "<tr><td><code>{}</code></td>", escape(&lever));
+                for v in values {
+                    let _ = write!(h, "<td class=\"num\">{}</td>", escape(&v));
+                }
+                h.push_str("</tr>\n");
+            }
+            h.push_str("</table>\n");
+        }
+    }
+    h.push_str("</section>\n");
+
+    // Findings.
+    h.push_str("<section id=\"findings\">\n<h2>Key findings</h2>\n");
+    if sweep {
+        h.push_str("<p>Mean and 95% interval of each key metric at each point.</p>\n<table id=\"findings-table\"><tr><th>point</th>");
+        for lever in &m.varied {
+            let _ = write!(h, "<th><code>{}</code></th>", escape(lever));
+        }
+        for metric in KEY_METRICS {
+            let _ = write!(h, "<th>{}</th>", escape(metric));
+        }
+        h.push_str("</tr>\n");
+        for (p, point) in m.points.iter().enumerate().take(200) {
+            let _ = write!(h, "<tr><td class=\"num\">{p}</td>");
+            for v in &point.values {
+                let _ = write!(h, "<td class=\"num\">{}</td>", escape(v));
+            }
+            for metric in KEY_METRICS {
+                let _ = write!(
+                    h,
+                    "<td class=\"num\">{}</td>",
+                    interval(r.estimate(p, metric))
+                );
+            }
+            h.push_str("</tr>\n");
+        }
+        h.push_str("</table>\n");
+        if m.points.len() > 200 {
+            h.push_str("<p class=\"small\">The first 200 points; every point is in <code>summary.csv</code>.</p>\n");
+        }
+    } else {
+        h.push_str("<p>Mean and 95% interval per scenario and, after the baseline, the paired difference against it. <b>Highlighted</b> differences have intervals that exclude zero.</p>\n<table id=\"findings-table\"><tr><th>metric</th><th>scenario</th><th>mean [95% interval]</th>");
+        let _ = writeln!(
+            h,
+            "<th>difference from {} [95% interval]</th></tr>",
+            escape(&labels[0])
+        );
+        for metric in KEY_METRICS {
+            for (p, label) in labels.iter().enumerate() {
+                h.push_str("<tr>");
+                if p == 0 {
+                    let _ = write!(
+                        h,
+                        "<td rowspan=\"{}\"><b>{}</b></td>",
+                        labels.len(),
+                        escape(metric)
+                    );
+                }
+                let e = r.estimate(p, metric);
+                let _ = write!(
+                    h,
+                    "<td>{}</td><td class=\"num\">{}</td>",
+                    escape(label),
+                    interval(e)
+                );
+                if p == 0 {
+                    h.push_str("<td class=\"num\">(baseline)</td>");
+                } else {
+                    match r.difference(p, metric) {
+                        Some(d) if d.diff.is_some() => {
+                            let sig = matches!((d.ci_low, d.ci_high), (Some(lo), Some(hi)) if lo > 0.0 || hi < 0.0);
+                            let _ = write!(
+                                h,
+                                "<td class=\"num{}\">{:+.3} [{}, {}]</td>",
+                                if sig { " sig" } else { "" },
+                                d.diff.unwrap_or(0.0),
+                                fmt(d.ci_low),
+                                fmt(d.ci_high)
+                            );
+                        }
+                        _ => h.push_str("<td class=\"num\">NA</td>"),
+                    }
+                }
+                h.push_str("</tr>\n");
+            }
+        }
+        h.push_str("</table>\n");
+    }
+    h.push_str("</section>\n");
+
+    // Plots.
+    h.push_str("<section id=\"plots\">\n<h2>Plots</h2>\n");
+    for plot in plots {
+        let _ = writeln!(
+            h,
+            "<figure id=\"plot-{}\" class=\"plot\">\n<h3>{}</h3>\n{}\n<figcaption>{}</figcaption>\n</figure>",
+            escape(&plot.stem),
+            escape(&plot.title),
+            strip_xml_declaration(&plot.svg),
+            escape(&plot.caption)
+        );
+    }
+    h.push_str("</section>\n");
+
+    // Methods.
+    h.push_str(
+        "<section id=\"methods\">\n<h2>How the statistics were computed</h2>\n<ul>\n\
+<li>Each point was run with the same replication seeds (derived from the base seed), so scenarios are compared on common random numbers.</li>\n\
+<li>Means come with 95% t intervals: mean ± t<sub>0.975, n−1</sub> · sd / √n over replications; NA values (no denominator) are left out and <i>n</i> counts the rest.</li>\n\
+<li>Differences are paired by replication: the interval is the t interval of the per-replication differences, the effect size is d<sub>z</sub> = mean / sd of the differences, and p-values of the paired t-test are Holm-adjusted over all metrics of a scenario (in <code>differences.csv</code>).</li>\n\
+<li>Time-series bands are 95% t intervals of the daily mean across replications; rates in time series are over a trailing 30-day window.</li>\n\
+<li>Everything on this page was computed from the CSV files in this folder; <code>govsim report</code> redraws it without running the model.</li>\n\
+</ul>\n</section>\n",
+    );
+
+    // Provenance.
+    h.push_str("<section id=\"provenance\">\n<h2>Provenance</h2>\n<table>\n");
+    let rows: Vec<(&str, String)> = vec![
+        ("govsim version", m.govsim_version.clone()),
+        ("command", m.key.command.clone()),
+        ("command line", m.command_line.join(" ")),
+        ("replications requested", m.key.reps.clone()),
+        ("replications per point", m.reps.to_string()),
+        ("base seed", m.key.base_seed.to_string()),
+        ("runs", m.runs_done.to_string()),
+        ("threads", m.threads.to_string()),
+        ("shard", m.shard.clone().unwrap_or_else(|| "none".into())),
+        ("merged from", m.merged_from.join(", ")),
+        ("started", m.start_time.clone()),
+        ("wall time (s)", format!("{:.1}", m.wall_seconds)),
+        ("complete", m.complete.to_string()),
+    ];
+    for (k, v) in rows {
+        let _ = writeln!(h, "<tr><th>{}</th><td>{}</td></tr>", escape(k), escape(&v));
+    }
+    h.push_str("</table>\n</section>\n</body>\n</html>\n");
+    h
+}
+
+fn strip_xml_declaration(svg: &str) -> &str {
+    match svg.find("<svg") {
+        Some(i) => &svg[i..],
+        None => svg,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape("<script>alert('x') & \"y\"</script>"),
+            "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;"
+        );
+    }
+
+    #[test]
+    fn base64_matches_rfc_4648() {
+        for (input, expected) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(input.as_bytes()), expected);
+        }
+    }
+}

@@ -1,0 +1,1090 @@
+//! Plots of an experiment, drawn from its results alone: time series with
+//! bands, estimates and differences with interval whiskers, locals against
+//! migrants, the AGIL functions, routes, and sweep response curves and heat
+//! maps. Each plot is SVG text (for the report) and a PNG file. Text uses the
+//! bundled DejaVu Sans, so plots look the same on every machine; colors are
+//! the Okabe–Ito palette, one color per scenario everywhere.
+
+use std::path::Path;
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+
+use crate::results::Results;
+
+/// The bundled font; its licence is `assets/fonts/LICENSE-DejaVu.txt`.
+pub static FONT_BYTES: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+/// Font family name used in plots (and declared by the report's CSS).
+pub const FONT: &str = "DejaVu Sans";
+
+/// Okabe–Ito, color-blind-safe; black last.
+pub const PALETTE: [RGBColor; 8] = [
+    RGBColor(0, 114, 178),   // blue
+    RGBColor(230, 159, 0),   // orange
+    RGBColor(0, 158, 115),   // bluish green
+    RGBColor(213, 94, 0),    // vermillion
+    RGBColor(204, 121, 167), // reddish purple
+    RGBColor(86, 180, 233),  // sky blue
+    RGBColor(240, 228, 66),  // yellow
+    RGBColor(0, 0, 0),       // black
+];
+
+/// The color of scenario (point) `i`.
+pub fn color(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// One plot: a file stem, a title, a caption for the report, and its SVG.
+#[derive(Debug, Clone)]
+pub struct Plot {
+    /// File stem (`plots/<stem>.svg` and `.png`).
+    pub stem: String,
+    /// Title.
+    pub title: String,
+    /// One sentence saying what to look at.
+    pub caption: String,
+    /// The SVG document.
+    pub svg: String,
+}
+
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // The bundled font is known to be valid; a failure would show as missing text.
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES);
+    });
+}
+
+type Area<DB> = DrawingArea<DB, Shift>;
+type DrawResult = Result<(), String>;
+
+fn err<E: std::fmt::Debug>(e: E) -> String {
+    format!("{e:?}")
+}
+
+/// A drawing function, run once on an SVG string and once on a PNG file.
+type Draw<'a> = dyn Fn(&Area<SVGBackend>) -> DrawResult + 'a;
+type DrawPng<'a> = dyn Fn(&Area<BitMapBackend>) -> DrawResult + 'a;
+
+/// Renders one plot to SVG (returned) and PNG (written to `png`).
+fn render(
+    size: (u32, u32),
+    png: Option<&Path>,
+    svg_draw: &Draw,
+    png_draw: &DrawPng,
+) -> Result<String, String> {
+    register_font();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        svg_draw(&root)?;
+        root.present().map_err(err)?;
+    }
+    if let Some(path) = png {
+        // The encoder picks the format from the extension: the temporary name ends in .png too.
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = path.with_file_name(format!(".tmp-{name}"));
+        {
+            let root = BitMapBackend::new(&tmp, size).into_drawing_area();
+            root.fill(&WHITE).map_err(err)?;
+            png_draw(&root)?;
+            root.present().map_err(err)?;
+        }
+        // Encoded under a temporary name, then renamed: never a half-written PNG.
+        std::fs::rename(&tmp, path).map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// Runs the same drawing code on both backends.
+macro_rules! plot {
+    ($size:expr, $png:expr, |$area:ident| $body:block) => {{
+        let svg_draw = |$area: &Area<SVGBackend>| -> DrawResult { $body };
+        let png_draw = |$area: &Area<BitMapBackend>| -> DrawResult { $body };
+        render($size, $png, &svg_draw, &png_draw)
+    }};
+}
+
+fn font(size: u32) -> TextStyle<'static> {
+    (FONT, size).into_font().color(&BLACK)
+}
+
+/// Metrics drawn over time, with their axis label.
+const SERIES: &[(&str, &str, &str)] = &[
+    (
+        "resolution_rate",
+        "Resolution rate",
+        "share of closed issues resolved (30-day window)",
+    ),
+    (
+        "cross_cutting_resolution_rate",
+        "Cross-cutting resolution rate",
+        "share of closed cross-cutting issues resolved (30-day window)",
+    ),
+    ("backlog", "Open issues", "open issues (count)"),
+    (
+        "participation_rate",
+        "Participation",
+        "share of residents taking part that day",
+    ),
+    (
+        "trust_party",
+        "Trust in party organizations",
+        "mean trust (0–1)",
+    ),
+    (
+        "trust_government",
+        "Trust in government",
+        "mean trust (0–1)",
+    ),
+    (
+        "trust_social",
+        "Trust in social organizations",
+        "mean trust (0–1)",
+    ),
+    (
+        "party_legitimacy",
+        "Party legitimacy",
+        "mean legitimacy (0–1)",
+    ),
+];
+
+/// Run-level metrics shown as estimates and differences, with their units.
+const ESTIMATES: &[(&str, &str)] = &[
+    ("resolution_rate", "resolution rate (share)"),
+    (
+        "cross_cutting_resolution_rate",
+        "cross-cutting resolution rate (share)",
+    ),
+    ("median_resolution_days", "median days to resolution"),
+    ("participation_rate", "participation rate (share)"),
+    ("trust_party", "trust in party (0–1)"),
+    ("party_legitimacy", "party legitimacy (0–1)"),
+];
+
+fn range_of(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in values.filter(|v| v.is_finite()) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    let pad = ((hi - lo) * 0.08).max(1e-3 * hi.abs().max(1.0));
+    (lo - pad, hi + pad)
+}
+
+fn time_series<DB: DrawingBackend>(
+    r: &Results,
+    metric: &str,
+    title: &str,
+    unit: &str,
+    area: &Area<DB>,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let labels = r.labels();
+    // Intervals of shares are drawn inside [0, 1], where the metric lives.
+    let bounded = metric != "backlog";
+    let clamp = |v: f64| {
+        if bounded {
+            v.clamp(0.0, 1.0)
+        } else {
+            v.max(0.0)
+        }
+    };
+    let owned: Vec<(usize, crate::results::Band)> = (0..labels.len())
+        .filter_map(|p| {
+            let band = r.series.get(&(p, metric.to_string()))?;
+            Some((
+                p,
+                band.iter()
+                    .map(|&(d, m, lo, hi)| (d, m, clamp(lo), clamp(hi)))
+                    .collect(),
+            ))
+        })
+        .collect();
+    let bands: Vec<(usize, &crate::results::Band)> = owned.iter().map(|(p, b)| (*p, b)).collect();
+    let first_day = bands
+        .iter()
+        .flat_map(|(_, b)| b.iter().map(|x| x.0))
+        .fold(f64::INFINITY, f64::min);
+    let last_day = bands
+        .iter()
+        .flat_map(|(_, b)| b.iter().map(|x| x.0))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let days = if first_day < last_day {
+        (first_day, last_day)
+    } else {
+        (0.0, 1.0)
+    };
+    let ys = range_of(
+        bands
+            .iter()
+            .flat_map(|(_, b)| b.iter().flat_map(|x| [x.2, x.3])),
+    );
+    // The legend gets its own strip on the right, so it never covers a line.
+    let (plot_area, legend_area) =
+        area.split_horizontally(area.dim_in_pixel().0.saturating_sub(190));
+    legend(
+        &legend_area,
+        &bands.iter().map(|(p, _)| *p).collect::<Vec<_>>(),
+        &labels,
+    )?;
+    let mut chart = ChartBuilder::on(&plot_area)
+        .caption(
+            format!("{title}: mean and 95% band over replications"),
+            font(20),
+        )
+        .margin(12)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d(days.0..days.1, ys.0..ys.1)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("day of the run")
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_desc(unit)
+        .label_style(font(13))
+        .axis_desc_style(font(14))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(err)?;
+    for &(p, band) in &bands {
+        let c = color(p);
+        let mut outline: Vec<(f64, f64)> = band.iter().map(|x| (x.0, x.2)).collect();
+        outline.extend(band.iter().rev().map(|x| (x.0, x.3)));
+        chart
+            .draw_series(std::iter::once(Polygon::new(outline, c.mix(0.18).filled())))
+            .map_err(err)?;
+        chart
+            .draw_series(LineSeries::new(
+                band.iter().map(|x| (x.0, x.1)),
+                c.stroke_width(2),
+            ))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// A legend of scenario colors drawn in its own area.
+fn legend<DB: DrawingBackend>(area: &Area<DB>, points: &[usize], labels: &[String]) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    for (row, &p) in points.iter().enumerate() {
+        let y = 60 + 24 * row as i32;
+        let c = color(p);
+        area.draw(&PathElement::new(
+            vec![(6, y + 7), (28, y + 7)],
+            c.stroke_width(4),
+        ))
+        .map_err(err)?;
+        let name: String = labels[p].chars().take(22).collect();
+        area.draw(&Text::new(name, (34, y), font(13)))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Horizontal rows of dots with whiskers: one row per item, on a numeric x,
+/// first item on top. A row without a value keeps its place, empty.
+struct Row {
+    label: String,
+    color: RGBColor,
+    value: Option<f64>,
+    low: f64,
+    high: f64,
+    filled: bool,
+}
+
+fn whisker_panel<DB: DrawingBackend>(
+    area: &Area<DB>,
+    title: &str,
+    x_desc: &str,
+    rows: &[Row],
+    zero_line: bool,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    if rows.iter().all(|r| r.value.is_none()) {
+        area.titled(title, font(16)).map_err(err)?;
+        let (w, h) = area.dim_in_pixel();
+        let text = "not defined for these scenarios";
+        area.draw(&Text::new(
+            text,
+            (w as i32 / 2 - 110, h as i32 / 2 - 20),
+            font(13),
+        ))
+        .map_err(err)?;
+        return Ok(());
+    }
+    let (mut lo, mut hi) = range_of(
+        rows.iter()
+            .flat_map(|r| [r.low, r.high, r.value.unwrap_or(f64::NAN)]),
+    );
+    if zero_line {
+        lo = lo.min(0.0);
+        hi = hi.max(0.0);
+    }
+    let n = rows.len().max(1);
+    let label_width = rows
+        .iter()
+        .map(|r| r.label.chars().count())
+        .max()
+        .unwrap_or(8) as u32
+        * 8
+        + 10;
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, font(16))
+        .margin(10)
+        .x_label_area_size(40)
+        .y_label_area_size(label_width.min(220))
+        .build_cartesian_2d(lo..hi, -0.5..(n as f64 - 0.5))
+        .map_err(err)?;
+    // The first row is drawn on top.
+    let names: Vec<String> = rows.iter().rev().map(|r| r.label.clone()).collect();
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_labels(n)
+        .y_label_formatter(&|y| {
+            let i = y.round();
+            if (y - i).abs() < 1e-6 && i >= 0.0 {
+                names.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .label_style(font(12))
+        .axis_desc_style(font(13))
+        .light_line_style(WHITE.mix(0.0))
+        .x_labels(5)
+        .draw()
+        .map_err(err)?;
+    if zero_line {
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
+                BLACK.mix(0.5),
+            )))
+            .map_err(err)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let y = (n - 1 - i) as f64;
+        let Some(value) = r.value else { continue };
+        if r.low.is_finite() && r.high.is_finite() {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(r.low, y), (r.high, y)],
+                    r.color.stroke_width(2),
+                )))
+                .map_err(err)?;
+            for end in [r.low, r.high] {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(end, y - 0.15), (end, y + 0.15)],
+                        r.color.stroke_width(2),
+                    )))
+                    .map_err(err)?;
+            }
+        }
+        let style = if r.filled {
+            r.color.filled()
+        } else {
+            r.color.stroke_width(2)
+        };
+        chart
+            .draw_series(std::iter::once(Circle::new((value, y), 5, style)))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+fn split_grid<DB: DrawingBackend>(
+    area: &Area<DB>,
+    title: &str,
+    rows: usize,
+    cols: usize,
+) -> Result<Vec<Area<DB>>, String> {
+    let (top, body) = area.split_vertically(40);
+    top.draw_text(title, &font(20).into_text_style(&top), (12, 10))
+        .map_err(err)?;
+    Ok(body.split_evenly((rows, cols)))
+}
+
+fn estimates_plot<DB: DrawingBackend>(r: &Results, area: &Area<DB>) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let labels = r.labels();
+    let panels = split_grid(
+        area,
+        "Run-level metrics per scenario: mean and 95% interval",
+        2,
+        3,
+    )?;
+    for (panel, (metric, unit)) in panels.iter().zip(ESTIMATES) {
+        let rows: Vec<Row> = (0..labels.len())
+            .map(|p| {
+                let e = r.estimate(p, metric);
+                Row {
+                    label: labels[p].clone(),
+                    color: color(p),
+                    value: e.and_then(|e| e.mean),
+                    low: e.and_then(|e| e.ci_low).unwrap_or(f64::NAN),
+                    high: e.and_then(|e| e.ci_high).unwrap_or(f64::NAN),
+                    filled: true,
+                }
+            })
+            .collect();
+        whisker_panel(panel, metric, unit, &rows, false)?;
+    }
+    Ok(())
+}
+
+fn differences_plot<DB: DrawingBackend>(r: &Results, area: &Area<DB>) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let labels = r.labels();
+    let title = format!(
+        "Paired differences against {} (baseline): mean and 95% interval",
+        labels[0]
+    );
+    let panels = split_grid(area, &title, 2, 3)?;
+    for (panel, (metric, unit)) in panels.iter().zip(ESTIMATES) {
+        let rows: Vec<Row> = (1..labels.len())
+            .map(|p| {
+                let d = r.difference(p, metric);
+                let lo = d.and_then(|d| d.ci_low).unwrap_or(f64::NAN);
+                let hi = d.and_then(|d| d.ci_high).unwrap_or(f64::NAN);
+                Row {
+                    label: labels[p].clone(),
+                    color: color(p),
+                    value: d.and_then(|d| d.diff),
+                    low: lo,
+                    high: hi,
+                    // Hollow where the interval includes zero.
+                    filled: lo > 0.0 || hi < 0.0,
+                }
+            })
+            .collect();
+        whisker_panel(panel, metric, &format!("difference in {unit}"), &rows, true)?;
+    }
+    Ok(())
+}
+
+/// Grouped bars with interval whiskers: for each scenario, one bar per group.
+fn bar_panel<DB: DrawingBackend>(
+    area: &Area<DB>,
+    title: &str,
+    y_desc: &str,
+    labels: &[String],
+    groups: &[&str],
+    value: &dyn Fn(usize, usize) -> Option<(f64, f64, f64)>,
+    shade: &dyn Fn(usize, usize) -> ShapeStyle,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let n = labels.len();
+    let g = groups.len();
+    let top = (0..n)
+        .flat_map(|p| (0..g).filter_map(move |k| value(p, k).map(|v| v.2.max(v.0))))
+        .fold(0.0f64, f64::max);
+    let top = if top <= 0.0 { 1.0 } else { top * 1.12 };
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, font(16))
+        .margin(10)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(-0.5..(n as f64 - 0.5), 0.0..top)
+        .map_err(err)?;
+    let names = labels.to_vec();
+    chart
+        .configure_mesh()
+        .x_labels(n)
+        .x_label_formatter(&|x| {
+            let i = x.round();
+            if (x - i).abs() < 1e-6 && i >= 0.0 {
+                names.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .y_desc(y_desc)
+        .label_style(font(12))
+        .axis_desc_style(font(13))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(err)?;
+    let width = 0.8 / g as f64;
+    for p in 0..n {
+        for (k, group) in groups.iter().enumerate() {
+            let Some((mean, lo, hi)) = value(p, k) else {
+                continue;
+            };
+            let x0 = p as f64 - 0.4 + k as f64 * width;
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x0 + 0.02, 0.0), (x0 + width - 0.02, mean)],
+                    shade(p, k),
+                )))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x0 + 0.02, 0.0), (x0 + width - 0.02, mean)],
+                    color(p).stroke_width(1),
+                )))
+                .map_err(err)?;
+            if lo.is_finite() && hi.is_finite() {
+                let xm = x0 + width / 2.0;
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(xm, lo), (xm, hi)],
+                        BLACK.stroke_width(1),
+                    )))
+                    .map_err(err)?;
+            }
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    group.to_string(),
+                    (x0 + 0.03, mean + top * 0.02),
+                    font(11),
+                )))
+                .map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
+fn triple(r: &Results, p: usize, metric: &str) -> Option<(f64, f64, f64)> {
+    let e = r.estimate(p, metric)?;
+    let m = e.mean?;
+    Some((
+        m,
+        e.ci_low.unwrap_or(f64::NAN),
+        e.ci_high.unwrap_or(f64::NAN),
+    ))
+}
+
+fn equity_plot<DB: DrawingBackend>(r: &Results, area: &Area<DB>) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let labels = r.labels();
+    let panels = split_grid(
+        area,
+        "Locals (L, solid) and migrants (M, light): mean and 95% interval",
+        1,
+        2,
+    )?;
+    let shade = |p: usize, k: usize| {
+        if k == 0 {
+            color(p).filled()
+        } else {
+            color(p).mix(0.35).filled()
+        }
+    };
+    bar_panel(
+        &panels[0],
+        "Participation",
+        "share of residents taking part on a day",
+        &labels,
+        &["L", "M"],
+        &|p, k| {
+            triple(
+                r,
+                p,
+                ["participation_rate_local", "participation_rate_migrant"][k],
+            )
+        },
+        &shade,
+    )?;
+    bar_panel(
+        &panels[1],
+        "Resolution of the issues they report",
+        "share of closed issues resolved",
+        &labels,
+        &["L", "M"],
+        &|p, k| {
+            triple(
+                r,
+                p,
+                ["resolution_rate_local", "resolution_rate_migrant"][k],
+            )
+        },
+        &shade,
+    )
+}
+
+fn agil_plot<DB: DrawingBackend>(r: &Results, area: &Area<DB>) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let labels = r.labels();
+    let panels = split_grid(
+        area,
+        "AGIL functions per scenario: mean and 95% interval (index 0–1)",
+        2,
+        2,
+    )?;
+    let functions = [
+        (
+            "agil_adaptation",
+            "A — adaptation: effort mobilized beyond own capacity",
+        ),
+        (
+            "agil_goal_attainment",
+            "G — goal attainment: resolution rate",
+        ),
+        (
+            "agil_integration",
+            "I — integration: inter-organizational trust × density",
+        ),
+        (
+            "agil_latency",
+            "L — latency: trust × participation persistence",
+        ),
+    ];
+    for (panel, (metric, title)) in panels.iter().zip(functions) {
+        bar_panel(
+            panel,
+            title,
+            "index (0–1)",
+            &labels,
+            &[""],
+            &|p, _| triple(r, p, metric),
+            &|p, _| color(p).filled(),
+        )?;
+    }
+    Ok(())
+}
+
+fn routes_plot<DB: DrawingBackend>(r: &Results, area: &Area<DB>) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let labels = r.labels();
+    let n = labels.len();
+    let routes = [
+        (
+            "share_party_convened",
+            "party-convened",
+            RGBColor(60, 60, 60),
+        ),
+        (
+            "share_self_organized",
+            "self-organized",
+            RGBColor(150, 150, 150),
+        ),
+        (
+            "share_bureaucratic",
+            "bureaucratic",
+            RGBColor(215, 215, 215),
+        ),
+    ];
+    let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(8) as u32 * 8 + 10;
+    let (chart_area, legend_area) =
+        area.split_horizontally(area.dim_in_pixel().0.saturating_sub(170));
+    for (k, (_, name, c)) in routes.iter().enumerate() {
+        let y = 60 + 26 * k as i32;
+        legend_area
+            .draw(&Rectangle::new([(10, y), (26, y + 14)], c.filled()))
+            .map_err(err)?;
+        legend_area
+            .draw(&Rectangle::new(
+                [(10, y), (26, y + 14)],
+                BLACK.stroke_width(1),
+            ))
+            .map_err(err)?;
+        legend_area
+            .draw(&Text::new(name.to_string(), (34, y), font(13)))
+            .map_err(err)?;
+    }
+    let mut chart = ChartBuilder::on(&chart_area)
+        .caption(
+            "Share of resolutions by route (mean over replications)",
+            font(20),
+        )
+        .margin(12)
+        .x_label_area_size(45)
+        .y_label_area_size(label_width.min(220))
+        .build_cartesian_2d(0.0..1.0, -0.5..(n as f64 - 0.5))
+        .map_err(err)?;
+    let names: Vec<String> = labels.iter().rev().cloned().collect();
+    chart
+        .configure_mesh()
+        .x_desc("share of resolved issues")
+        .y_labels(n)
+        .y_label_formatter(&|y| {
+            let i = y.round();
+            if (y - i).abs() < 1e-6 && i >= 0.0 {
+                names.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .label_style(font(13))
+        .axis_desc_style(font(14))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(err)?;
+    for (k, (metric, _, c)) in routes.iter().enumerate() {
+        for p in 0..n {
+            let start: f64 = routes[..k]
+                .iter()
+                .filter_map(|(m, _, _)| r.estimate(p, m)?.mean)
+                .sum();
+            let Some(share) = r.estimate(p, metric).and_then(|e| e.mean) else {
+                continue;
+            };
+            let y = (n - 1 - p) as f64;
+            let rect = Rectangle::new([(start, y - 0.35), (start + share, y + 0.35)], c.filled());
+            chart.draw_series(std::iter::once(rect)).map_err(err)?;
+            if share > 0.06 {
+                let text_color = if k == 0 { WHITE } else { BLACK };
+                let style = (FONT, 12).into_font().color(&text_color);
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        format!("{:.0}%", 100.0 * share),
+                        (start + 0.01, y + 0.1),
+                        style,
+                    )))
+                    .map_err(err)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Sweep: each key metric against one lever, points with interval whiskers
+/// (joined with a band on a one-lever grid).
+fn response_plot<DB: DrawingBackend>(r: &Results, lever: usize, area: &Area<DB>) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let name = &r.manifest.varied[lever];
+    let panels = split_grid(
+        area,
+        &format!("Response to {name}: mean and 95% interval at each point"),
+        2,
+        3,
+    )?;
+    let one_lever = r.manifest.varied.len() == 1;
+    for (panel, (metric, unit)) in panels.iter().zip(ESTIMATES) {
+        let mut pts: Vec<(f64, f64, f64, f64)> = r
+            .manifest
+            .points
+            .iter()
+            .enumerate()
+            .filter_map(|(p, point)| {
+                let x: f64 = point.values.get(lever)?.parse().ok()?;
+                let e = r.estimate(p, metric)?;
+                let m = e.mean?;
+                Some((x, m, e.ci_low.unwrap_or(m), e.ci_high.unwrap_or(m)))
+            })
+            .collect();
+        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let xs = range_of(pts.iter().map(|p| p.0));
+        let ys = range_of(pts.iter().flat_map(|p| [p.2, p.3]));
+        let mut chart = ChartBuilder::on(panel)
+            .caption(*metric, font(15))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d(xs.0..xs.1, ys.0..ys.1)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(name.as_str())
+            .y_desc(*unit)
+            .label_style(font(12))
+            .axis_desc_style(font(12))
+            .light_line_style(WHITE.mix(0.0))
+            .x_labels(5)
+            .draw()
+            .map_err(err)?;
+        let c = color(0);
+        if one_lever && pts.len() > 1 {
+            let mut outline: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, p.2)).collect();
+            outline.extend(pts.iter().rev().map(|p| (p.0, p.3)));
+            chart
+                .draw_series(std::iter::once(Polygon::new(outline, c.mix(0.18).filled())))
+                .map_err(err)?;
+            chart
+                .draw_series(LineSeries::new(
+                    pts.iter().map(|p| (p.0, p.1)),
+                    c.stroke_width(2),
+                ))
+                .map_err(err)?;
+        } else {
+            for p in &pts {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(p.0, p.2), (p.0, p.3)],
+                        c.mix(0.6).stroke_width(1),
+                    )))
+                    .map_err(err)?;
+            }
+        }
+        chart
+            .draw_series(pts.iter().map(|p| Circle::new((p.0, p.1), 3, c.filled())))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// A color-blind-safe sequential scale (viridis, five anchors).
+fn viridis(t: f64) -> RGBColor {
+    const ANCHORS: [(f64, f64, f64); 5] = [
+        (68.0, 1.0, 84.0),
+        (59.0, 82.0, 139.0),
+        (33.0, 145.0, 140.0),
+        (94.0, 201.0, 98.0),
+        (253.0, 231.0, 37.0),
+    ];
+    let t = t.clamp(0.0, 1.0) * 4.0;
+    let i = (t.floor() as usize).min(3);
+    let f = t - i as f64;
+    let (a, b) = (ANCHORS[i], ANCHORS[i + 1]);
+    let mix = |x: f64, y: f64| (x + (y - x) * f).round() as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// Sweep over two levers on a grid: a heat map of the mean of each key metric.
+fn heatmap_plot<DB: DrawingBackend>(r: &Results, area: &Area<DB>) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let (a, b) = (&r.manifest.varied[0], &r.manifest.varied[1]);
+    let panels = split_grid(
+        area,
+        &format!("Mean over replications at each ({a}, {b}); lighter is higher"),
+        2,
+        2,
+    )?;
+    let axis = |k: usize| -> Vec<f64> {
+        let mut v: Vec<f64> = r
+            .manifest
+            .points
+            .iter()
+            .filter_map(|p| p.values.get(k)?.parse().ok())
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v.dedup();
+        v
+    };
+    let (xa, ya) = (axis(0), axis(1));
+    for (panel, (metric, unit)) in panels.iter().zip(&ESTIMATES[..4]) {
+        let cells: Vec<(usize, usize, f64)> = r
+            .manifest
+            .points
+            .iter()
+            .enumerate()
+            .filter_map(|(p, point)| {
+                let x: f64 = point.values.first()?.parse().ok()?;
+                let y: f64 = point.values.get(1)?.parse().ok()?;
+                let m = r.estimate(p, metric)?.mean?;
+                Some((
+                    xa.iter().position(|v| *v == x)?,
+                    ya.iter().position(|v| *v == y)?,
+                    m,
+                ))
+            })
+            .collect();
+        let (lo, hi) = cells
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |acc, c| {
+                (acc.0.min(c.2), acc.1.max(c.2))
+            });
+        let (body, legend) = panel.split_horizontally(panel.dim_in_pixel().0.saturating_sub(70));
+        let mut chart = ChartBuilder::on(&body)
+            .caption(format!("{metric}: {unit}"), font(14))
+            .margin(8)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d(-0.5..(xa.len() as f64 - 0.5), -0.5..(ya.len() as f64 - 0.5))
+            .map_err(err)?;
+        let (xl, yl) = (xa.clone(), ya.clone());
+        chart
+            .configure_mesh()
+            .x_desc(a.as_str())
+            .y_desc(b.as_str())
+            .x_labels(xa.len().min(11))
+            .y_labels(ya.len().min(11))
+            .x_label_formatter(&|x| label_at(&xl, *x))
+            .y_label_formatter(&|y| label_at(&yl, *y))
+            .label_style(font(11))
+            .axis_desc_style(font(12))
+            .disable_mesh()
+            .draw()
+            .map_err(err)?;
+        let span = if hi > lo { hi - lo } else { 1.0 };
+        chart
+            .draw_series(cells.iter().map(|&(i, j, m)| {
+                let (x, y) = (i as f64, j as f64);
+                Rectangle::new(
+                    [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
+                    viridis((m - lo) / span).filled(),
+                )
+            }))
+            .map_err(err)?;
+        // Color bar with its range.
+        let steps = 20;
+        let (w, h) = legend.dim_in_pixel();
+        let bar_top = 40i32;
+        let bar_height = h as i32 - 90;
+        for s in 0..steps {
+            let y0 = bar_top + bar_height * (steps - s - 1) / steps;
+            let y1 = bar_top + bar_height * (steps - s) / steps;
+            legend
+                .draw(&Rectangle::new(
+                    [(8, y0), (24, y1)],
+                    viridis(s as f64 / (steps - 1) as f64).filled(),
+                ))
+                .map_err(err)?;
+        }
+        let _ = w;
+        legend
+            .draw(&Text::new(format!("{hi:.3}"), (4, bar_top - 16), font(11)))
+            .map_err(err)?;
+        legend
+            .draw(&Text::new(
+                format!("{lo:.3}"),
+                (4, bar_top + bar_height + 4),
+                font(11),
+            ))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+fn label_at(values: &[f64], x: f64) -> String {
+    let i = x.round();
+    if (x - i).abs() > 1e-6 || i < 0.0 {
+        return String::new();
+    }
+    values
+        .get(i as usize)
+        .map(|v| format!("{v}"))
+        .unwrap_or_default()
+}
+
+/// Draws every plot the results allow; PNG files go into `png_dir` when given.
+pub fn all_plots(r: &Results, png_dir: Option<&Path>) -> Result<Vec<Plot>, String> {
+    let png = |stem: &str| png_dir.map(|d| d.join(format!("{stem}.png")));
+    let mut plots = Vec::new();
+    let mut add = |stem: &str, title: &str, caption: &str, svg: String| {
+        plots.push(Plot {
+            stem: stem.into(),
+            title: title.into(),
+            caption: caption.into(),
+            svg,
+        });
+    };
+    if !r.sweep() {
+        for (metric, title, unit) in SERIES {
+            if !r.series.keys().any(|(_, m)| m == metric) {
+                continue;
+            }
+            let stem = format!("ts_{metric}");
+            let svg = plot!((900, 480), png(&stem).as_deref(), |area| {
+                time_series(r, metric, title, unit, area)
+            })?;
+            let caption = format!(
+                "{title} over the run for each scenario; where bands do not overlap, the scenarios differ on that day beyond replication noise."
+            );
+            add(&stem, title, &caption, svg);
+        }
+        let svg = plot!((1200, 640), png("estimates").as_deref(), |area| {
+            estimates_plot(r, area)
+        })?;
+        add(
+            "estimates",
+            "Run-level metrics",
+            "Each dot is a scenario's mean over replications, whiskers its 95% interval: compare positions, and trust differences only where whiskers do not overlap.",
+            svg,
+        );
+        if r.labels().len() > 1 {
+            let svg = plot!((1200, 640), png("differences").as_deref(), |area| {
+                differences_plot(r, area)
+            })?;
+            add(
+                "differences",
+                "Differences against the baseline",
+                "Paired differences against the baseline with 95% intervals; filled dots have intervals that exclude zero (the vertical line).",
+                svg,
+            );
+        }
+        let svg = plot!((1200, 520), png("equity").as_deref(), |area| {
+            equity_plot(r, area)
+        })?;
+        add(
+            "equity",
+            "Locals and migrants",
+            "Solid bars are locals, light bars migrants: the gap between them is the equity gap each regime leaves.",
+            svg,
+        );
+        let svg = plot!((1200, 720), png("agil").as_deref(), |area| {
+            agil_plot(r, area)
+        })?;
+        add(
+            "agil",
+            "The four AGIL functions",
+            "Adaptation, goal attainment, integration and latency side by side: a regime strong in one function can be weak in another.",
+            svg,
+        );
+        let svg = plot!(
+            (1000, 120 + 60 * r.labels().len() as u32),
+            png("routes").as_deref(),
+            |area| { routes_plot(r, area) }
+        )?;
+        add(
+            "routes",
+            "Routes of resolution",
+            "Who resolved the issues: the party-convened, self-organized and bureaucratic shares of each regime.",
+            svg,
+        );
+    } else {
+        for lever in 0..r.manifest.varied.len() {
+            let stem = format!("response_{}", r.manifest.varied[lever].replace('.', "_"));
+            let svg = plot!((1200, 640), png(&stem).as_deref(), |area| {
+                response_plot(r, lever, area)
+            })?;
+            let caption = format!(
+                "Each key metric against {}: look for slopes, thresholds and turning points, and at the width of the intervals before believing them.",
+                r.manifest.varied[lever]
+            );
+            add(
+                &stem,
+                &format!("Response to {}", r.manifest.varied[lever]),
+                &caption,
+                svg,
+            );
+        }
+        if r.manifest.varied.len() == 2 && r.manifest.sample == "grid" {
+            let svg = plot!((1200, 800), png("heatmap").as_deref(), |area| {
+                heatmap_plot(r, area)
+            })?;
+            add(
+                "heatmap",
+                "Two levers together",
+                "Mean of each metric over the grid of the two varied levers: look for where the color changes fastest.",
+                svg,
+            );
+        }
+    }
+    Ok(plots)
+}

@@ -1,0 +1,256 @@
+//! An experiment's results read back from its folder: the manifest and the
+//! CSV files, as plain data for plots and the report. Reading is all this
+//! module does; nothing is re-run.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::experiment::ExperimentManifest;
+use crate::scenario::InputError;
+
+/// One row of an experiment's `summary.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Estimate {
+    /// Point index.
+    pub point: usize,
+    /// Metric name.
+    pub metric: String,
+    /// Replications with a value.
+    pub n: usize,
+    /// Mean.
+    pub mean: Option<f64>,
+    /// Lower end of the 95% interval.
+    pub ci_low: Option<f64>,
+    /// Upper end.
+    pub ci_high: Option<f64>,
+}
+
+/// One row of `differences.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Difference {
+    /// Point index (never the baseline, 0).
+    pub point: usize,
+    /// Metric name.
+    pub metric: String,
+    /// Mean paired difference.
+    pub diff: Option<f64>,
+    /// Lower end of its 95% interval.
+    pub ci_low: Option<f64>,
+    /// Upper end.
+    pub ci_high: Option<f64>,
+    /// d_z.
+    pub effect_size: Option<f64>,
+    /// Holm-adjusted p-value.
+    pub p_adjusted: Option<f64>,
+}
+
+/// A band over days: (day, mean, low, high).
+pub type Band = Vec<(f64, f64, f64, f64)>;
+
+/// Everything an experiment folder holds.
+#[derive(Debug, Clone)]
+pub struct Results {
+    /// The folder.
+    pub dir: PathBuf,
+    /// Its manifest.
+    pub manifest: ExperimentManifest,
+    /// `summary.csv`.
+    pub estimates: Vec<Estimate>,
+    /// `differences.csv` (comparisons).
+    pub differences: Vec<Difference>,
+    /// `timeseries.csv` by (point, metric) (comparisons).
+    pub series: BTreeMap<(usize, String), Band>,
+    /// Resolved scenario TOML of each point (comparisons).
+    pub scenarios: Vec<Option<String>>,
+}
+
+impl Results {
+    /// Whether this is a sweep.
+    pub fn sweep(&self) -> bool {
+        self.manifest.key.command == "sweep"
+    }
+
+    /// Labels of the points.
+    pub fn labels(&self) -> Vec<String> {
+        self.manifest
+            .points
+            .iter()
+            .map(|p| p.label.clone())
+            .collect()
+    }
+
+    /// The estimate of `metric` at `point`.
+    pub fn estimate(&self, point: usize, metric: &str) -> Option<&Estimate> {
+        self.estimates
+            .iter()
+            .find(|e| e.point == point && e.metric == metric)
+    }
+
+    /// The difference of `metric` at `point` against the baseline.
+    pub fn difference(&self, point: usize, metric: &str) -> Option<&Difference> {
+        self.differences
+            .iter()
+            .find(|d| d.point == point && d.metric == metric)
+    }
+}
+
+fn num(s: &str) -> Option<f64> {
+    s.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), InputError> {
+    let bad = |e: String| InputError::new(path.display().to_string(), e);
+    let mut reader = csv::Reader::from_path(path).map_err(|e| bad(format!("cannot read: {e}")))?;
+    let header = reader
+        .headers()
+        .map_err(|e| bad(e.to_string()))?
+        .iter()
+        .map(String::from)
+        .collect();
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        rows.push(
+            record
+                .map_err(|e| bad(e.to_string()))?
+                .iter()
+                .map(String::from)
+                .collect(),
+        );
+    }
+    Ok((header, rows))
+}
+
+/// Column `name` of `header`, or an error naming the file.
+fn col(path: &Path, header: &[String], name: &str) -> Result<usize, InputError> {
+    header.iter().position(|h| h == name).ok_or_else(|| {
+        InputError::new(
+            path.display().to_string(),
+            format!("has no column `{name}`: not a govsim experiment file"),
+        )
+    })
+}
+
+/// Reads the experiment in `dir`.
+pub fn load(dir: &Path) -> Result<Results, InputError> {
+    let manifest_path = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&manifest_path).map_err(|e| {
+        InputError::new(
+            manifest_path.display().to_string(),
+            format!("no experiment here (run compare or sweep first): {e}"),
+        )
+    })?;
+    let manifest: ExperimentManifest = serde_json::from_str(&text).map_err(|e| {
+        InputError::new(
+            manifest_path.display().to_string(),
+            format!("not an experiment manifest: {e}"),
+        )
+    })?;
+    let labels: Vec<String> = manifest.points.iter().map(|p| p.label.clone()).collect();
+    let sweep = manifest.key.command == "sweep";
+    let point_of = |row: &[String], label_col: usize, point_col: Option<usize>| -> Option<usize> {
+        match point_col {
+            Some(c) => row[c].parse().ok(),
+            None => labels.iter().position(|l| *l == row[label_col]),
+        }
+    };
+
+    let path = dir.join("summary.csv");
+    let (h, rows) = read_csv(&path)?;
+    let (c_label, c_metric, c_n) = (
+        col(&path, &h, "scenario")?,
+        col(&path, &h, "metric")?,
+        col(&path, &h, "n")?,
+    );
+    let c_point = if sweep {
+        Some(col(&path, &h, "point")?)
+    } else {
+        None
+    };
+    let (c_mean, c_lo, c_hi) = (
+        col(&path, &h, "mean")?,
+        col(&path, &h, "ci_low")?,
+        col(&path, &h, "ci_high")?,
+    );
+    let mut estimates = Vec::new();
+    for row in &rows {
+        let Some(point) = point_of(row, c_label, c_point) else {
+            continue;
+        };
+        estimates.push(Estimate {
+            point,
+            metric: row[c_metric].clone(),
+            n: row[c_n].parse().unwrap_or(0),
+            mean: num(&row[c_mean]),
+            ci_low: num(&row[c_lo]),
+            ci_high: num(&row[c_hi]),
+        });
+    }
+
+    let mut differences = Vec::new();
+    let mut series: BTreeMap<(usize, String), Band> = BTreeMap::new();
+    let mut scenarios = vec![None; labels.len()];
+    if !sweep {
+        let path = dir.join("differences.csv");
+        let (h, rows) = read_csv(&path)?;
+        let c = |n: &str| col(&path, &h, n);
+        let (cl, cm, cd, clo, chi, ce, cp) = (
+            c("scenario")?,
+            c("metric")?,
+            c("diff")?,
+            c("ci_low")?,
+            c("ci_high")?,
+            c("effect_size")?,
+            c("p_adjusted")?,
+        );
+        for row in &rows {
+            let Some(point) = labels.iter().position(|l| *l == row[cl]) else {
+                continue;
+            };
+            differences.push(Difference {
+                point,
+                metric: row[cm].clone(),
+                diff: num(&row[cd]),
+                ci_low: num(&row[clo]),
+                ci_high: num(&row[chi]),
+                effect_size: num(&row[ce]),
+                p_adjusted: num(&row[cp]),
+            });
+        }
+        let path = dir.join("timeseries.csv");
+        let (h, rows) = read_csv(&path)?;
+        let c = |n: &str| col(&path, &h, n);
+        let (cl, cday, cm, cmean, clo, chi) = (
+            c("scenario")?,
+            c("day")?,
+            c("metric")?,
+            c("mean")?,
+            c("ci_low")?,
+            c("ci_high")?,
+        );
+        for row in &rows {
+            let Some(point) = labels.iter().position(|l| *l == row[cl]) else {
+                continue;
+            };
+            let (Some(day), Some(mean)) = (num(&row[cday]), num(&row[cmean])) else {
+                continue;
+            };
+            let lo = num(&row[clo]).unwrap_or(mean);
+            let hi = num(&row[chi]).unwrap_or(mean);
+            series
+                .entry((point, row[cm].clone()))
+                .or_default()
+                .push((day, mean, lo, hi));
+        }
+        for (p, slot) in scenarios.iter_mut().enumerate() {
+            *slot = std::fs::read_to_string(dir.join("scenarios").join(format!("{p}.toml"))).ok();
+        }
+    }
+    Ok(Results {
+        dir: dir.to_path_buf(),
+        manifest,
+        estimates,
+        differences,
+        series,
+        scenarios,
+    })
+}

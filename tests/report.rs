@@ -1,0 +1,214 @@
+//! The report as a person sees it: a comparison's `report.html` rendered in
+//! headless Chromium loads, shows every plot and the findings table, and
+//! shows a scenario name full of markup as text. Chromium must be installed
+//! (`.ci/run` installs Debian's); set GOVSIM_SKIP_BROWSER=1 to skip this test
+//! knowingly on a machine without it.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn govsim(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_govsim"))
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("govsim-report-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn chromium() -> Option<String> {
+    if let Ok(path) = std::env::var("GOVSIM_CHROMIUM") {
+        return Some(path);
+    }
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            let ok = Command::new(name)
+                .arg("--version")
+                .output()
+                .map(|o| o.status.success())
+                .unwrap_or(false);
+            ok.then(|| name.to_string())
+        })
+}
+
+/// Runs headless Chromium on `page` with `args`; returns stdout.
+fn browse(browser: &str, page: &Path, args: &[&str], profile: &Path) -> String {
+    let url = format!("file://{}", page.display());
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .arg(&url)
+        .output()
+        .expect("chromium runs");
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn report_renders_in_a_browser_with_every_plot_and_escaped_names() {
+    let Some(browser) = chromium() else {
+        if std::env::var("GOVSIM_SKIP_BROWSER").is_ok() {
+            eprintln!("skipped: no Chromium and GOVSIM_SKIP_BROWSER is set");
+            return;
+        }
+        panic!(
+            "Chromium is needed to test the report (Debian: apt-get install chromium), or set GOVSIM_SKIP_BROWSER=1"
+        );
+    };
+    let dir = scratch("browser");
+    let town = common::scenario_path("classroom/small_town.toml");
+    let hostile = dir.join("hostile.toml");
+    std::fs::write(
+        &hostile,
+        format!(
+            "extends = {:?}\nname = \"<script>alert(1)</script>\"\n[party.setting]\ncommunity_coverage = 0.0\n",
+            town.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out_dir = dir.join("out");
+    let run = govsim(&[
+        "compare",
+        &town.display().to_string(),
+        &hostile.display().to_string(),
+        "--reps",
+        "3",
+        "--days",
+        "90",
+        "--out",
+        &out_dir.display().to_string(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let page = out_dir.join("report.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    // Nothing is fetched: no external sources, links to load, scripts or imports
+    // (the SVG namespace URI is a name, not a request).
+    for pattern in [
+        "src=\"http",
+        "href=\"http",
+        "url(http",
+        "@import",
+        "<script",
+        "<link",
+    ] {
+        assert!(!html.contains(pattern), "the report contains `{pattern}`");
+    }
+
+    let profile = dir.join("profile");
+    let dom = browse(&browser, &page, &["--dump-dom"], &profile);
+    assert!(
+        dom.contains("id=\"findings-table\""),
+        "no findings table in the rendered page"
+    );
+    assert!(
+        dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "the hostile name is not shown as text"
+    );
+    assert!(
+        !dom.contains("<script"),
+        "a script element reached the page"
+    );
+    let mut stems = Vec::new();
+    for entry in std::fs::read_dir(out_dir.join("plots")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if let Some(stem) = name.strip_suffix(".svg") {
+            stems.push(stem.to_string());
+        }
+    }
+    assert!(stems.len() >= 12, "only {} plots: {stems:?}", stems.len());
+    for stem in &stems {
+        let marker = format!("id=\"plot-{stem}\"");
+        let at = dom
+            .find(&marker)
+            .unwrap_or_else(|| panic!("plot {stem} is not in the page"));
+        let figure = &dom[at..at + dom[at..].find("</figure>").unwrap()];
+        assert!(figure.contains("<svg"), "plot {stem} has no drawing");
+        assert!(
+            figure.contains("<figcaption>"),
+            "plot {stem} has no caption"
+        );
+        assert!(
+            out_dir.join("plots").join(format!("{stem}.png")).exists(),
+            "no PNG for {stem}"
+        );
+    }
+
+    let shot = dir.join("report.png");
+    browse(
+        &browser,
+        &page,
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1300,2400",
+        ],
+        &profile,
+    );
+    let png = std::fs::read(&shot).expect("a screenshot was taken");
+    assert_eq!(&png[1..4], b"PNG");
+    assert!(
+        png.len() > 50_000,
+        "the screenshot is nearly empty ({} bytes)",
+        png.len()
+    );
+}
+
+#[test]
+fn report_redraws_from_files_alone_and_rejects_other_folders() {
+    let dir = scratch("redraw");
+    let town = common::scenario_path("classroom/small_town.toml")
+        .display()
+        .to_string();
+    let out_dir = dir.join("out");
+    let out = out_dir.display().to_string();
+    assert!(
+        govsim(&[
+            "compare", &town, "--reps", "2", "--days", "30", "--out", &out
+        ])
+        .status
+        .success()
+    );
+    let first = std::fs::read(out_dir.join("report.html")).unwrap();
+    std::fs::remove_dir_all(out_dir.join("plots")).unwrap();
+    std::fs::remove_file(out_dir.join("report.html")).unwrap();
+    let again = govsim(&["report", &out]);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(
+        std::fs::read(out_dir.join("report.html")).unwrap(),
+        first,
+        "redrawn report differs"
+    );
+    assert!(out_dir.join("plots/estimates.svg").exists());
+    let bad = govsim(&["report", &dir.display().to_string()]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("manifest.json"));
+}
