@@ -28,6 +28,63 @@ pub enum Command {
     Merge(MergeArgs),
     /// Redraw the plots and report.html of an experiment folder from its files.
     Report(ReportArgs),
+    /// Global sensitivity analysis: Morris screening or Sobol' indices.
+    Sensitivity(SensitivityArgs),
+}
+
+/// Arguments of `sensitivity`.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// Scenario file (not with --function).
+    pub scenario: Option<PathBuf>,
+    /// `morris` (elementary effects) or `sobol` (first-order and total indices).
+    #[arg(long)]
+    pub method: String,
+    /// A lever and its range, `KEY=LO..HI`; give one per lever analysed.
+    #[arg(long = "vary", value_name = "KEY=LO..HI")]
+    pub vary: Vec<String>,
+    /// Morris: trajectories r. Sobol: base samples N (a power of 2 is best; runs = N(k+2)).
+    #[arg(long)]
+    pub samples: usize,
+    /// Replications averaged at every design point (common random numbers).
+    #[arg(long, default_value_t = 1)]
+    pub reps: u32,
+    /// Run-level metric to analyse (repeatable; default: key metrics).
+    #[arg(long = "metric")]
+    pub metrics: Vec<String>,
+    /// Morris grid levels p (even).
+    #[arg(long, default_value_t = 4)]
+    pub levels: u32,
+    /// Sobol: also estimate second-order indices.
+    #[arg(long)]
+    pub second_order: bool,
+    /// Bootstrap resamples for the intervals.
+    #[arg(long, default_value_t = 1000)]
+    pub bootstrap: usize,
+    /// Analyse a test function with known indices instead of the model: `ishigami` or `sobol-g`.
+    #[arg(long)]
+    pub function: Option<String>,
+    /// Seed of the design, the replications and the bootstrap.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Days to simulate (overrides `sim.days`).
+    #[arg(long)]
+    pub days: Option<u32>,
+    /// Override a lever by its dotted path.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: a new folder under `output/`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Run only the K-th of N slices of the runs.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Continue the analysis already in --out.
+    #[arg(long)]
+    pub resume: bool,
 }
 
 /// Arguments of `report`.

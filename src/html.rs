@@ -161,7 +161,48 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
 
     // What was run.
     h.push_str("<section id=\"what\">\n<h2>What was run</h2>\n");
-    if sweep {
+    if let Some(info) = m.sensitivity.as_ref().filter(|_| r.sensitivity()) {
+        let subject = match &info.function {
+            Some(f) => format!("the test function <code>{}</code>", escape(f)),
+            None => format!(
+                "<code>{}</code>",
+                escape(m.points.first().map_or("", |p| p.path.as_str()))
+            ),
+        };
+        let size = if info.method == "morris" {
+            format!(
+                "{} trajectories on a {}-level grid",
+                info.samples, info.levels
+            )
+        } else {
+            format!(
+                "N = {} base samples of a scrambled Sobol' sequence (Saltelli design{})",
+                info.samples,
+                if info.second_order {
+                    ", with second order"
+                } else {
+                    ""
+                }
+            )
+        };
+        let _ = writeln!(
+            h,
+            "<p>{} sensitivity analysis of {subject}: {size}, {} model evaluations, each the mean of {} replication(s); intervals from {} bootstrap resamples.</p>",
+            escape(&info.method),
+            m.runs_done,
+            m.reps,
+            info.bootstrap
+        );
+        h.push_str("<table id=\"levers-table\"><tr><th>lever</th><th>low</th><th>high</th></tr>\n");
+        for (name, lo, hi) in &info.ranges {
+            let _ = writeln!(
+                h,
+                "<tr><td><code>{}</code></td><td class=\"num\">{lo}</td><td class=\"num\">{hi}</td></tr>",
+                escape(name)
+            );
+        }
+        h.push_str("</table>\n");
+    } else if sweep {
         let _ = writeln!(
             h,
             "<p>A sweep of <code>{}</code> over {} point(s) ({}), each run {} times with the same seeds (common random numbers).</p>",
@@ -232,7 +273,37 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
 
     // Findings.
     h.push_str("<section id=\"findings\">\n<h2>Key findings</h2>\n");
-    if sweep {
+    if r.sensitivity() {
+        h.push_str("<p>Sensitivity indices with 95% bootstrap intervals, by metric and lever.</p>\n<table id=\"findings-table\"><tr><th>metric</th><th>lever</th><th>index</th><th>value [95% interval]</th></tr>\n");
+        for ix in &r.indices {
+            let value = match (ix.value, ix.ci_low, ix.ci_high) {
+                (Some(v), Some(lo), Some(hi)) => format!("{v:.4} [{lo:.4}, {hi:.4}]"),
+                (Some(v), _, _) => format!("{v:.4}"),
+                _ => "NA".into(),
+            };
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td></tr>",
+                escape(&ix.metric),
+                escape(&ix.parameter),
+                escape(&ix.index),
+                value
+            );
+        }
+        h.push_str("</table>\n");
+        if !r.noise.is_empty() {
+            h.push_str("<p>How much of the variance between design points is replication noise (the variance of a point's mean over its replications, relative to the variance between points). Above about 20%, add replications before reading the indices.</p>\n<table id=\"noise-table\"><tr><th>metric</th><th>noise share</th></tr>\n");
+            for (metric, share) in &r.noise {
+                let _ = writeln!(
+                    h,
+                    "<tr><td>{}</td><td class=\"num\">{}</td></tr>",
+                    escape(metric),
+                    share.map_or("NA".into(), |s| format!("{:.1}%", 100.0 * s))
+                );
+            }
+            h.push_str("</table>\n");
+        }
+    } else if sweep {
         h.push_str("<p>Mean and 95% interval of each key metric at each point.</p>\n<table id=\"findings-table\"><tr><th>point</th>");
         for lever in &m.varied {
             let _ = write!(h, "<th><code>{}</code></th>", escape(lever));
@@ -324,6 +395,15 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
     h.push_str("</section>\n");
 
     // Methods.
+    if r.sensitivity() {
+        h.push_str(
+            "<section id=\"methods-sensitivity\">\n<h2>How the indices were computed</h2>\n<ul>\n\
+<li>Morris: elementary effects EE = Δy / Δ along r one-at-a-time trajectories on a p-level grid of the unit cube (Δ = p / (2(p − 1))); μ* is the mean of |EE|, μ its mean, σ its standard deviation; the interval of μ* is the 2.5–97.5% percentile of μ* over bootstrap resamples of trajectories.</li>\n\
+<li>Sobol': Saltelli's design (matrices A, B and A with column i from B) on an Owen-scrambled Sobol' sequence; S1 by Saltelli et al. (2010), ST by Jansen (1999), S2 from the B-with-column-from-A matrices; intervals from bootstrap resamples of the N base rows.</li>\n\
+<li>With replications, each design point's output is the mean over replications with common seeds; the noise table says how much of the analysed variance is noise.</li>\n\
+</ul>\n</section>\n",
+        );
+    }
     h.push_str(
         "<section id=\"methods\">\n<h2>How the statistics were computed</h2>\n<ul>\n\
 <li>Each point was run with the same replication seeds (derived from the base seed), so scenarios are compared on common random numbers.</li>\n\

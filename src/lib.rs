@@ -18,4 +18,5 @@ pub mod report;
 pub mod results;
 pub mod run;
 pub mod scenario;
+pub mod sensitivity;
 pub mod stats;

@@ -18,7 +18,7 @@ use govsim::scenario::ScenarioSource;
 
 use cli::{
     Cli, Command, CompareArgs, ExperimentArgs, MergeArgs, ReportArgs, RunArgs, ScenarioArgs,
-    SweepArgs,
+    SensitivityArgs, SweepArgs,
 };
 
 /// Set by Ctrl-C: experiments stop starting runs and keep what is done.
@@ -90,6 +90,7 @@ fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Sweep(args) => sweep(args),
         Command::Merge(args) => merge(args),
         Command::Report(args) => report_command(args),
+        Command::Sensitivity(args) => sensitivity(args),
     }
 }
 
@@ -334,6 +335,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         base_seed: args.experiment.seed,
         reps,
         sample: String::new(),
+        sensitivity: None,
         resolved_toml,
     };
     start_stop_handler();
@@ -403,6 +405,7 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         base_seed: args.experiment.seed,
         reps,
         sample: args.sample.clone(),
+        sensitivity: None,
         resolved_toml: Vec::new(),
     };
     start_stop_handler();
@@ -414,4 +417,332 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
 fn merge(args: MergeArgs) -> Result<(), Failure> {
     let outcome = experiment::merge(&args.dirs, &args.out, std::env::args().collect())?;
     report("merge", &outcome, &args.out)
+}
+
+/// Metrics analysed by default.
+const SENSITIVITY_METRICS: &[&str] = &[
+    "resolution_rate",
+    "cross_cutting_resolution_rate",
+    "median_resolution_days",
+    "participation_rate",
+];
+
+fn sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
+    use govsim::experiment::sensitivity::{Spec, analyse_function, analyse_model_runs};
+    use govsim::sensitivity::{Method, TestFunction};
+    let bad = |flag: &str, message: String| -> Failure { InputError::new(flag, message).into() };
+    let method = match args.method.as_str() {
+        "morris" => {
+            if args.levels < 2 || args.levels % 2 == 1 || args.levels > 100 {
+                return Err(bad(
+                    "--levels",
+                    format!("{}: an even number from 2 to 100", args.levels),
+                ));
+            }
+            if args.second_order {
+                return Err(bad("--second-order", "only with --method sobol".into()));
+            }
+            Method::Morris {
+                levels: args.levels,
+            }
+        }
+        "sobol" => Method::Sobol {
+            second_order: args.second_order,
+        },
+        other => {
+            return Err(bad(
+                "--method",
+                format!("`{other}`: expected `morris` or `sobol`"),
+            ));
+        }
+    };
+    match method {
+        Method::Morris { .. } if args.samples < 2 => {
+            return Err(bad(
+                "--samples",
+                format!(
+                    "{}: Morris needs at least 2 trajectories (10 or more is usual)",
+                    args.samples
+                ),
+            ));
+        }
+        Method::Sobol { .. } if !(16..=65536).contains(&args.samples) => {
+            return Err(bad(
+                "--samples",
+                format!(
+                    "{}: Sobol needs N from 16 to 65536 base samples (a power of 2, e.g. 1024)",
+                    args.samples
+                ),
+            ));
+        }
+        _ => {}
+    }
+    if args.bootstrap < 10 {
+        return Err(bad(
+            "--bootstrap",
+            format!("{}: at least 10 resamples (1000 is usual)", args.bootstrap),
+        ));
+    }
+    if args.reps == 0 || args.reps > 10_000 {
+        return Err(bad("--reps", format!("{}: from 1 to 10000", args.reps)));
+    }
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| new_out_dir("sensitivity"));
+    if let Method::Sobol { .. } = method
+        && !args.samples.is_power_of_two()
+    {
+        eprintln!(
+            "note: N = {} is not a power of 2; Sobol' sequences balance best at powers of 2",
+            args.samples
+        );
+    }
+
+    if let Some(name) = &args.function {
+        let function = TestFunction::parse(name).ok_or_else(|| {
+            bad(
+                "--function",
+                format!("`{name}`: expected `ishigami` or `sobol-g`"),
+            )
+        })?;
+        if !args.vary.is_empty() {
+            return Err(bad(
+                "--vary",
+                "not with --function: a test function has its own inputs".into(),
+            ));
+        }
+        if args.scenario.is_some() || !args.set.is_empty() || args.days.is_some() {
+            return Err(bad("--function", "evaluates the test function instead of a scenario: give no SCENARIO, --set or --days".into()));
+        }
+        if args.metrics.iter().any(|m| m != "y") {
+            return Err(bad(
+                "--metric",
+                "a test function has one output, `y`".into(),
+            ));
+        }
+        govsim::output::prepare_dir(&out).map_err(|e| {
+            InputError::new(
+                out.display().to_string(),
+                format!("cannot write to the output folder: {e}"),
+            )
+        })?;
+        if out.join("manifest.json").exists() {
+            return Err(bad(
+                &out.display().to_string(),
+                "already holds an experiment; choose another --out".into(),
+            ));
+        }
+        let names: Vec<String> = (1..=function.inputs()).map(|i| format!("x{i}")).collect();
+        let spec = Spec {
+            method,
+            samples: args.samples,
+            bootstrap: args.bootstrap,
+            seed: args.seed,
+            ranges: vec![function.range(); names.len()],
+            names,
+        };
+        let indices = analyse_function(&spec, function, &out, std::env::args().collect())?;
+        let (s1, st) = function.analytic();
+        println!(
+            "{} on {} ({} evaluations)",
+            method.name(),
+            function.name(),
+            spec.design().unit.len()
+        );
+        print_indices(&spec.names, "y", &indices, Some((&s1, &st)));
+        println!("results: {}", out.display());
+        let path = draw_report(&out)?;
+        println!("report: {}", path.display());
+        return Ok(());
+    }
+
+    let scenario = args.scenario.as_ref().ok_or_else(|| {
+        bad(
+            "sensitivity",
+            "give a SCENARIO file, or --function ishigami|sobol-g".into(),
+        )
+    })?;
+    if args.vary.is_empty() {
+        return Err(bad(
+            "--vary",
+            "give at least one lever to analyse, KEY=LO..HI".into(),
+        ));
+    }
+    let mut overrides = args.set.clone();
+    if let Some(days) = args.days {
+        overrides.push(format!("sim.days={days}"));
+    }
+    let source = ScenarioSource::read(scenario)?;
+    let base = source.resolve(&overrides)?;
+    let varies: Vec<design::Vary> = args
+        .vary
+        .iter()
+        .map(|v| design::parse_vary(v, &source))
+        .collect::<Result<_, _>>()?;
+    for (i, v) in varies.iter().enumerate() {
+        if varies[..i].iter().any(|w| w.key == v.key) {
+            return Err(bad("--vary", format!("`{}` is given twice", v.key)));
+        }
+    }
+    let metrics: Vec<String> = if args.metrics.is_empty() {
+        SENSITIVITY_METRICS.iter().map(|s| s.to_string()).collect()
+    } else {
+        args.metrics.clone()
+    };
+    let (summary_header, _) =
+        govsim::output::csv_fields(std::slice::from_ref(&govsim::metrics::Summary::default()))
+            .map_err(|e| Failure::Runtime(e.to_string()))?;
+    for m in &metrics {
+        if !summary_header.contains(m) {
+            return Err(bad(
+                "--metric",
+                format!(
+                    "`{m}` is not a run-level metric; valid: {}",
+                    summary_header.join(", ")
+                ),
+            ));
+        }
+    }
+    let spec = Spec {
+        method,
+        samples: args.samples,
+        bootstrap: args.bootstrap,
+        seed: args.seed,
+        names: varies.iter().map(|v| v.key.clone()).collect(),
+        ranges: varies.iter().map(|v| (v.lo, v.hi)).collect(),
+    };
+    let design = spec.design();
+    let values = spec.point_values(&design, &varies);
+    let mut scenarios = Vec::with_capacity(values.len());
+    let mut hashes = Vec::with_capacity(values.len());
+    for point in &values {
+        let mut set = overrides.clone();
+        set.extend(
+            varies
+                .iter()
+                .zip(point)
+                .map(|(v, x)| format!("{}={x}", v.key)),
+        );
+        let resolved = source.resolve(&set).map_err(|mut e| {
+            e.message = format!("{} (at design point {})", e.message, point.join(", "));
+            e
+        })?;
+        hashes.push(resolved.sha256);
+        scenarios.push(resolved.scenario);
+    }
+    let n = values.len();
+    let layout = Layout {
+        sweep: true,
+        labels: vec![base.scenario.name.clone(); n],
+        varied: spec.names.clone(),
+        values: values.clone(),
+        id_columns: 4 + varies.len(),
+    };
+    let threads = match args.threads {
+        Some(0) => return Err(bad("--threads", "must be at least 1".into())),
+        Some(t) => t,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let shard = match &args.shard {
+        None => None,
+        Some(spec) => {
+            let parsed = spec
+                .split_once('/')
+                .and_then(|(k, n)| Some((k.parse::<u32>().ok()?, n.parse::<u32>().ok()?)));
+            match parsed {
+                Some((k, n)) if n >= 1 && (1..=n).contains(&k) => Some((k, n)),
+                _ => {
+                    return Err(bad(
+                        "--shard",
+                        format!("`{spec}`: expected K/N with 1 ≤ K ≤ N, e.g. 2/8"),
+                    ));
+                }
+            }
+        }
+    };
+    let plan = Plan {
+        command: "sensitivity".into(),
+        layout: layout.clone(),
+        scenarios,
+        hashes,
+        paths: vec![scenario.display().to_string(); n],
+        base_seed: args.seed,
+        reps: Reps::Fixed(args.reps),
+        sample: method.name().into(),
+        sensitivity: Some(spec.info(&metrics, None)),
+        resolved_toml: Vec::new(),
+    };
+    let options = Options {
+        out: out.clone(),
+        threads,
+        shard,
+        resume: args.resume,
+        progress: true,
+        command_line: std::env::args().collect(),
+    };
+    start_stop_handler();
+    eprintln!(
+        "{}: {} design points × {} replications",
+        method.name(),
+        n,
+        args.reps
+    );
+    experiment::execute(&plan, &options, &STOP)?;
+    if shard.is_some() {
+        println!(
+            "shard done: merge the shards with `govsim merge`, then run `govsim report` on the merged folder"
+        );
+        return Ok(());
+    }
+    let (all, noise) = analyse_model_runs(&spec, &design, &values, &layout, &metrics, &out)?;
+    for (metric, indices) in &all {
+        print_indices(&spec.names, metric, indices, None);
+    }
+    for n in &noise {
+        let flag = if n.share > 0.2 {
+            "  <- noisy: add replications before reading these indices"
+        } else {
+            ""
+        };
+        println!(
+            "replication noise in {}: {:.1}% of the variance between design points{flag}",
+            n.metric,
+            100.0 * n.share
+        );
+    }
+    println!("results: {}", out.display());
+    let path = draw_report(&out)?;
+    println!("report: {}", path.display());
+    Ok(())
+}
+
+fn print_indices(
+    names: &[String],
+    metric: &str,
+    indices: &[govsim::sensitivity::Index],
+    analytic: Option<(&Vec<f64>, &Vec<f64>)>,
+) {
+    println!("{metric}");
+    let width = names.iter().map(|n| n.len()).max().unwrap_or(4).max(9);
+    for (p, name) in names.iter().enumerate() {
+        let mut line = format!("  {name:width$}");
+        for ix in indices
+            .iter()
+            .filter(|i| i.parameter == p && i.partner.is_none())
+        {
+            if ix.ci_low.is_finite() {
+                line.push_str(&format!(
+                    "  {} {:.4} [{:.4}, {:.4}]",
+                    ix.index, ix.value, ix.ci_low, ix.ci_high
+                ));
+            } else {
+                line.push_str(&format!("  {} {:.4}", ix.index, ix.value));
+            }
+        }
+        if let Some((s1, st)) = analytic {
+            line.push_str(&format!("   analytic S1 {:.4} ST {:.4}", s1[p], st[p]));
+        }
+        println!("{line}");
+    }
 }

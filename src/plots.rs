@@ -545,7 +545,7 @@ where
             chart
                 .draw_series(std::iter::once(Rectangle::new(
                     [(x0 + 0.02, 0.0), (x0 + width - 0.02, mean)],
-                    color(p).stroke_width(1),
+                    BLACK.mix(0.5).stroke_width(1),
                 )))
                 .map_err(err)?;
             if lo.is_finite() && hi.is_finite() {
@@ -982,6 +982,148 @@ fn label_at(values: &[f64], x: f64) -> String {
         .unwrap_or_default()
 }
 
+/// Metrics of a sensitivity analysis, in file order.
+fn sensitivity_metrics(r: &Results) -> Vec<String> {
+    let mut metrics: Vec<String> = Vec::new();
+    for ix in &r.indices {
+        if !metrics.contains(&ix.metric) {
+            metrics.push(ix.metric.clone());
+        }
+    }
+    metrics
+}
+
+fn panel_grid(n: usize) -> (usize, usize) {
+    let cols = n.clamp(1, 2);
+    (n.div_ceil(cols), cols)
+}
+
+/// Sobol': S1 and ST of every parameter with bootstrap intervals, a panel per metric.
+fn sobol_plot<DB: DrawingBackend>(r: &Results, area: &Area<DB>) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let metrics = sensitivity_metrics(r);
+    let (rows, cols) = panel_grid(metrics.len());
+    let title =
+        "Sobol' indices: first order S1 (solid) and total ST (light), 95% bootstrap intervals";
+    let panels = split_grid(area, title, rows, cols)?;
+    let parameters = &r.manifest.varied;
+    let short: Vec<String> = parameters
+        .iter()
+        .map(|p| p.rsplit('.').next().unwrap_or(p).to_string())
+        .collect();
+    for (panel, metric) in panels.iter().zip(&metrics) {
+        let get = |p: usize, k: usize| {
+            let name = ["S1", "ST"][k];
+            let ix = r
+                .indices
+                .iter()
+                .find(|i| &i.metric == metric && i.parameter == parameters[p] && i.index == name)?;
+            Some((
+                ix.value?.max(0.0),
+                ix.ci_low.unwrap_or(f64::NAN),
+                ix.ci_high.unwrap_or(f64::NAN),
+            ))
+        };
+        let shade = |_: usize, k: usize| {
+            if k == 0 {
+                color(0).filled()
+            } else {
+                color(0).mix(0.35).filled()
+            }
+        };
+        bar_panel(
+            panel,
+            metric,
+            "share of output variance",
+            &short,
+            &["S1", "ST"],
+            &get,
+            &shade,
+        )?;
+    }
+    Ok(())
+}
+
+/// Morris: μ* against σ for every parameter, a panel per metric.
+fn morris_plot<DB: DrawingBackend>(r: &Results, area: &Area<DB>) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let metrics = sensitivity_metrics(r);
+    let (rows, cols) = panel_grid(metrics.len());
+    let title = "Morris screening: μ* (mean |elementary effect|, 95% bootstrap interval) against σ";
+    let panels = split_grid(area, title, rows, cols)?;
+    let parameters = &r.manifest.varied;
+    for (panel, metric) in panels.iter().zip(&metrics) {
+        let find = |p: &str, name: &str| {
+            r.indices
+                .iter()
+                .find(|i| &i.metric == metric && i.parameter == p && i.index == name)
+        };
+        let pts: Vec<(String, f64, f64, f64, f64)> = parameters
+            .iter()
+            .filter_map(|p| {
+                let mu = find(p, "mu_star")?;
+                let sigma = find(p, "sigma")?.value.unwrap_or(0.0);
+                let m = mu.value?;
+                Some((
+                    p.clone(),
+                    m,
+                    sigma,
+                    mu.ci_low.unwrap_or(m),
+                    mu.ci_high.unwrap_or(m),
+                ))
+            })
+            .collect();
+        let xmax = pts
+            .iter()
+            .map(|p| p.4.max(p.1))
+            .fold(0.0f64, f64::max)
+            .max(1e-9)
+            * 1.2;
+        let ymax = pts.iter().map(|p| p.2).fold(0.0f64, f64::max).max(1e-9) * 1.2;
+        let mut chart = ChartBuilder::on(panel)
+            .caption(metric.as_str(), font(15))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0.0..xmax, 0.0..ymax)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("μ* (output units per full range of the lever)")
+            .y_desc("σ of the elementary effects")
+            .label_style(font(12))
+            .axis_desc_style(font(12))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(err)?;
+        for (i, (name, m, sd, lo, hi)) in pts.iter().enumerate() {
+            let c = color(i);
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(*lo, *sd), (*hi, *sd)],
+                    c.stroke_width(2),
+                )))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Circle::new((*m, *sd), 5, c.filled())))
+                .map_err(err)?;
+            let short = name.rsplit('.').next().unwrap_or(name).to_string();
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    short,
+                    (*m, *sd + ymax * 0.03),
+                    font(11),
+                )))
+                .map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
 /// Draws every plot the results allow; PNG files go into `png_dir` when given.
 pub fn all_plots(r: &Results, png_dir: Option<&Path>) -> Result<Vec<Plot>, String> {
     let png = |stem: &str| png_dir.map(|d| d.join(format!("{stem}.png")));
@@ -994,6 +1136,37 @@ pub fn all_plots(r: &Results, png_dir: Option<&Path>) -> Result<Vec<Plot>, Strin
             svg,
         });
     };
+    if r.sensitivity() {
+        let (rows, _) = panel_grid(sensitivity_metrics(r).len());
+        let height = 60 + 380 * rows as u32;
+        let morris = r
+            .manifest
+            .sensitivity
+            .as_ref()
+            .is_some_and(|s| s.method == "morris");
+        if morris {
+            let svg = plot!((1200, height), png("morris").as_deref(), |area| {
+                morris_plot(r, area)
+            })?;
+            add(
+                "morris",
+                "Morris screening",
+                "Levers far to the right matter most; a high σ means their effect depends on other levers or is non-linear; levers near the origin can be fixed.",
+                svg,
+            );
+        } else {
+            let svg = plot!((1200, height), png("sobol").as_deref(), |area| {
+                sobol_plot(r, area)
+            })?;
+            add(
+                "sobol",
+                "Sobol' indices",
+                "S1 is the share of output variance a lever explains alone, ST including its interactions: a large gap between them means interactions.",
+                svg,
+            );
+        }
+        return Ok(plots);
+    }
     if !r.sweep() {
         for (metric, title, unit) in SERIES {
             if !r.series.keys().any(|(_, m)| m == metric) {

@@ -44,6 +44,23 @@ pub struct Difference {
     pub p_adjusted: Option<f64>,
 }
 
+/// One row of a sensitivity analysis's `indices.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SensitivityIndex {
+    /// Metric.
+    pub metric: String,
+    /// Parameter (`a|b` for a second-order pair).
+    pub parameter: String,
+    /// `S1`, `ST`, `S2`, `mu_star`, `mu` or `sigma`.
+    pub index: String,
+    /// Estimate.
+    pub value: Option<f64>,
+    /// Lower end of the bootstrap interval.
+    pub ci_low: Option<f64>,
+    /// Upper end.
+    pub ci_high: Option<f64>,
+}
+
 /// A band over days: (day, mean, low, high).
 pub type Band = Vec<(f64, f64, f64, f64)>;
 
@@ -62,12 +79,21 @@ pub struct Results {
     pub series: BTreeMap<(usize, String), Band>,
     /// Resolved scenario TOML of each point (comparisons).
     pub scenarios: Vec<Option<String>>,
+    /// Sensitivity indices (sensitivity analyses).
+    pub indices: Vec<SensitivityIndex>,
+    /// Replication noise share of each metric (sensitivity analyses with replications).
+    pub noise: Vec<(String, Option<f64>)>,
 }
 
 impl Results {
-    /// Whether this is a sweep.
+    /// Whether this is a sweep (or a sensitivity analysis, whose points are a sweep's).
     pub fn sweep(&self) -> bool {
-        self.manifest.key.command == "sweep"
+        self.manifest.key.command != "compare"
+    }
+
+    /// Whether this is a sensitivity analysis.
+    pub fn sensitivity(&self) -> bool {
+        self.manifest.key.command == "sensitivity"
     }
 
     /// Labels of the points.
@@ -146,7 +172,8 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
         )
     })?;
     let labels: Vec<String> = manifest.points.iter().map(|p| p.label.clone()).collect();
-    let sweep = manifest.key.command == "sweep";
+    let sweep = manifest.key.command != "compare";
+    let sensitivity = manifest.key.command == "sensitivity";
     let point_of = |row: &[String], label_col: usize, point_col: Option<usize>| -> Option<usize> {
         match point_col {
             Some(c) => row[c].parse().ok(),
@@ -155,7 +182,23 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
     };
 
     let path = dir.join("summary.csv");
-    let (h, rows) = read_csv(&path)?;
+    // A sensitivity analysis of a test function runs no model and has no summary.
+    let (h, rows) = if sensitivity && !path.exists() {
+        (
+            vec![
+                "point".into(),
+                "scenario".into(),
+                "metric".into(),
+                "n".into(),
+                "mean".into(),
+                "ci_low".into(),
+                "ci_high".into(),
+            ],
+            Vec::new(),
+        )
+    } else {
+        read_csv(&path)?
+    };
     let (c_label, c_metric, c_n) = (
         col(&path, &h, "scenario")?,
         col(&path, &h, "metric")?,
@@ -245,6 +288,31 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
             *slot = std::fs::read_to_string(dir.join("scenarios").join(format!("{p}.toml"))).ok();
         }
     }
+    let mut indices = Vec::new();
+    let mut noise = Vec::new();
+    if sensitivity {
+        let path = dir.join("indices.csv");
+        let (h, rows) = read_csv(&path)?;
+        let c = |n: &str| col(&path, &h, n);
+        let (cm, cp, ci) = (c("metric")?, c("parameter")?, c("index")?);
+        let (cv, clo, chi) = (c("value")?, c("ci_low")?, c("ci_high")?);
+        for row in &rows {
+            indices.push(SensitivityIndex {
+                metric: row[cm].clone(),
+                parameter: row[cp].clone(),
+                index: row[ci].clone(),
+                value: num(&row[cv]),
+                ci_low: num(&row[clo]),
+                ci_high: num(&row[chi]),
+            });
+        }
+        let path = dir.join("noise.csv");
+        if path.exists() {
+            let (h, rows) = read_csv(&path)?;
+            let (cm, cs) = (col(&path, &h, "metric")?, col(&path, &h, "noise_share")?);
+            noise = rows.iter().map(|r| (r[cm].clone(), num(&r[cs]))).collect();
+        }
+    }
     Ok(Results {
         dir: dir.to_path_buf(),
         manifest,
@@ -252,5 +320,7 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
         differences,
         series,
         scenarios,
+        indices,
+        noise,
     })
 }

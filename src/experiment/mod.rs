@@ -8,6 +8,7 @@
 pub mod aggregate;
 pub mod design;
 pub mod runner;
+pub mod sensitivity;
 pub mod store;
 
 use std::collections::BTreeSet;
@@ -73,6 +74,8 @@ pub struct Plan {
     pub reps: Reps,
     /// `--sample` as given (sweeps).
     pub sample: String,
+    /// Sensitivity analyses: what to record in the manifest.
+    pub sensitivity: Option<SensitivityInfo>,
     /// Resolved TOML of each point, kept in `scenarios/` of the output
     /// (comparisons; empty for sweeps, whose points differ only in `varied`).
     pub resolved_toml: Vec<String>,
@@ -172,6 +175,30 @@ pub struct ExperimentManifest {
     pub start_time: String,
     /// Wall time in seconds (this invocation).
     pub wall_seconds: f64,
+    /// Sensitivity analyses: method and sample size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitivity: Option<SensitivityInfo>,
+}
+
+/// What a sensitivity analysis ran, in its manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SensitivityInfo {
+    /// `morris` or `sobol`.
+    pub method: String,
+    /// Trajectories (Morris) or base samples N (Sobol).
+    pub samples: usize,
+    /// Morris grid levels.
+    pub levels: u32,
+    /// Second-order Sobol' indices estimated.
+    pub second_order: bool,
+    /// Bootstrap resamples.
+    pub bootstrap: usize,
+    /// Metrics analysed.
+    pub metrics: Vec<String>,
+    /// Test function instead of the model, if any.
+    pub function: Option<String>,
+    /// Lever ranges: name, low, high.
+    pub ranges: Vec<(String, f64, f64)>,
 }
 
 /// What a finished experiment reports.
@@ -263,12 +290,13 @@ impl Plan {
             command_line: options.command_line.clone(),
             start_time: start_time.into(),
             wall_seconds: 0.0,
+            sensitivity: self.sensitivity.clone(),
         }
     }
 }
 
 /// Finds the run of a `runs.csv` row under `layout`.
-fn id_of(layout: &Layout, row: &[String]) -> Option<RunId> {
+pub fn id_of(layout: &Layout, row: &[String]) -> Option<RunId> {
     if layout.sweep {
         Some((row.first()?.parse().ok()?, row.get(2)?.parse().ok()?))
     } else {

@@ -1,0 +1,359 @@
+//! Sensitivity analysis through the binary: the estimators recover the known
+//! indices of the Ishigami and Sobol' G functions, converge as N grows, run
+//! the model on the experiment runner, and refuse bad input.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+mod common;
+
+fn govsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_govsim"))
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("govsim-sens-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// (value, ci_low, ci_high) by (metric, parameter, index).
+type Indices = BTreeMap<(String, String, String), (f64, f64, f64)>;
+
+fn indices(dir: &std::path::Path) -> Indices {
+    let text = std::fs::read_to_string(dir.join("indices.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let num = |s: &str| s.parse::<f64>().unwrap_or(f64::NAN);
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                (r[0].to_string(), r[1].to_string(), r[3].to_string()),
+                (num(&r[4]), num(&r[5]), num(&r[6])),
+            )
+        })
+        .collect()
+}
+
+fn analyse(function: &str, method: &str, samples: &str, name: &str) -> Indices {
+    let dir = scratch(name);
+    let out = govsim(&[
+        "sensitivity",
+        "--function",
+        function,
+        "--method",
+        method,
+        "--samples",
+        samples,
+        "--bootstrap",
+        "500",
+        "--out",
+        &dir.display().to_string(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    indices(&dir)
+}
+
+const ISHIGAMI_S1: [f64; 3] = [0.3139, 0.4424, 0.0];
+const ISHIGAMI_ST: [f64; 3] = [0.5576, 0.4424, 0.2437];
+
+#[test]
+fn ishigami_indices_lie_in_their_bootstrap_intervals_at_n_4096() {
+    let ix = analyse("ishigami", "sobol", "4096", "ishigami");
+    for (i, (s1, st)) in ISHIGAMI_S1.iter().zip(ISHIGAMI_ST).enumerate() {
+        for (name, truth) in [("S1", *s1), ("ST", st)] {
+            let key = ("y".to_string(), format!("x{}", i + 1), name.to_string());
+            let (v, lo, hi) = ix[&key];
+            assert!(
+                lo <= truth && truth <= hi,
+                "x{} {name}: {truth} not in [{lo}, {hi}] (estimate {v})",
+                i + 1
+            );
+            assert!(
+                hi - lo < 0.15,
+                "x{} {name}: interval too wide to mean anything",
+                i + 1
+            );
+        }
+    }
+}
+
+#[test]
+fn sobol_estimates_converge_as_n_grows() {
+    let error = |ix: &Indices| -> f64 {
+        (0..3)
+            .map(|i| {
+                let get = |n: &str| ix[&("y".to_string(), format!("x{}", i + 1), n.to_string())].0;
+                (get("S1") - ISHIGAMI_S1[i]).abs() + (get("ST") - ISHIGAMI_ST[i]).abs()
+            })
+            .sum()
+    };
+    let coarse = error(&analyse("ishigami", "sobol", "64", "conv64"));
+    let fine = error(&analyse("ishigami", "sobol", "16384", "conv16k"));
+    assert!(
+        fine < coarse / 4.0,
+        "error {fine} at N = 16384 vs {coarse} at N = 64"
+    );
+    assert!(fine < 0.02, "error {fine} at N = 16384");
+}
+
+#[test]
+fn sobol_g_morris_ranks_the_inputs_by_importance() {
+    let ix = analyse("sobol-g", "morris", "50", "g-morris");
+    let mu = |i: usize| ix[&("y".to_string(), format!("x{i}"), "mu_star".to_string())].0;
+    for i in 1..4 {
+        assert!(
+            mu(i) > mu(i + 1),
+            "μ*(x{i}) = {} not above μ*(x{}) = {}",
+            mu(i),
+            i + 1,
+            mu(i + 1)
+        );
+    }
+    for i in 5..=8 {
+        assert!(
+            mu(4) > 3.0 * mu(i),
+            "x4 should dominate the near-inert x{i}"
+        );
+    }
+}
+
+#[test]
+fn sobol_g_indices_match_the_analytic_values() {
+    let ix = analyse("sobol-g", "sobol", "8192", "g-sobol");
+    // V_i = 1 / (3 (1 + a_i)²); S1_i = V_i / (Π(1 + V_j) − 1); ST_i = V_i Π_{j≠i}(1 + V_j) / (Π(1 + V_j) − 1).
+    let a = [0.0, 1.0, 4.5, 9.0, 99.0, 99.0, 99.0, 99.0];
+    let v: Vec<f64> = a
+        .iter()
+        .map(|a: &f64| 1.0 / (3.0 * (1.0 + a).powi(2)))
+        .collect();
+    let total = v.iter().map(|x| 1.0 + x).product::<f64>() - 1.0;
+    for i in 0..8 {
+        let s1 = v[i] / total;
+        let st = v[i]
+            * (0..8)
+                .filter(|&j| j != i)
+                .map(|j| 1.0 + v[j])
+                .product::<f64>()
+            / total;
+        let get = |n: &str| ix[&("y".to_string(), format!("x{}", i + 1), n.to_string())];
+        let (e1, lo1, hi1) = get("S1");
+        let (et, lot, hit) = get("ST");
+        assert!(
+            lo1 <= s1 && s1 <= hi1 && (e1 - s1).abs() < 0.01,
+            "x{} S1 {e1} [{lo1}, {hi1}] vs {s1}",
+            i + 1
+        );
+        assert!(
+            lot <= st && st <= hit && (et - st).abs() < 0.01,
+            "x{} ST {et} [{lot}, {hit}] vs {st}",
+            i + 1
+        );
+    }
+}
+
+#[test]
+fn the_model_is_analysed_on_the_experiment_runner_with_noise_reported() {
+    let dir = scratch("model");
+    let town = common::scenario_path("classroom/small_town.toml")
+        .display()
+        .to_string();
+    let run = |threads: &str, sub: &str| {
+        let out_dir = dir.join(sub);
+        let out = govsim(&[
+            "sensitivity",
+            &town,
+            "--method",
+            "morris",
+            "--samples",
+            "3",
+            "--reps",
+            "2",
+            "--days",
+            "30",
+            "--vary",
+            "party.procedure.pooling=0..0.6",
+            "--vary",
+            "government.delay=0..6",
+            "--metric",
+            "resolution_rate",
+            "--threads",
+            threads,
+            "--bootstrap",
+            "50",
+            "--out",
+            &out_dir.display().to_string(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out_dir
+    };
+    let one = run("1", "one");
+    let two = run("2", "two");
+    for f in ["indices.csv", "runs.csv", "samples.csv", "noise.csv"] {
+        assert_eq!(
+            std::fs::read(one.join(f)).unwrap(),
+            std::fs::read(two.join(f)).unwrap(),
+            "{f} depends on threads"
+        );
+    }
+    let ix = indices(&one);
+    assert_eq!(ix.len(), 2 * 3, "mu_star, mu and sigma of two levers");
+    let runs = std::fs::read_to_string(one.join("runs.csv")).unwrap();
+    assert_eq!(
+        runs.lines().count(),
+        1 + 3 * 3 * 2,
+        "r (k + 1) points × 2 replications"
+    );
+    let noise = std::fs::read_to_string(one.join("noise.csv")).unwrap();
+    assert!(
+        noise
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("resolution_rate,")
+    );
+    assert!(one.join("report.html").exists() && one.join("plots/morris.svg").exists());
+}
+
+#[test]
+fn bad_sensitivity_input_exits_2() {
+    let town = common::scenario_path("classroom/small_town.toml")
+        .display()
+        .to_string();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec![
+                "--function",
+                "ishigami",
+                "--method",
+                "morris",
+                "--samples",
+                "1",
+            ],
+            "--samples",
+        ),
+        (
+            vec![
+                "--function",
+                "ishigami",
+                "--method",
+                "sobol",
+                "--samples",
+                "8",
+            ],
+            "--samples",
+        ),
+        (
+            vec![
+                "--function",
+                "ishigami",
+                "--method",
+                "sobol",
+                "--samples",
+                "64",
+                "--vary",
+                "party.procedure.pooling=0..1",
+            ],
+            "--vary",
+        ),
+        (
+            vec![
+                "--function",
+                "rosenbrock",
+                "--method",
+                "sobol",
+                "--samples",
+                "64",
+            ],
+            "--function",
+        ),
+        (
+            vec![
+                "--function",
+                "ishigami",
+                "--method",
+                "fast",
+                "--samples",
+                "64",
+            ],
+            "--method",
+        ),
+        (
+            vec![
+                "--function",
+                "ishigami",
+                "--method",
+                "morris",
+                "--samples",
+                "10",
+                "--levels",
+                "3",
+            ],
+            "--levels",
+        ),
+        (
+            vec![
+                &town,
+                "--method",
+                "morris",
+                "--samples",
+                "4",
+                "--vary",
+                "party.procedure.pooling=0.5..0.1",
+            ],
+            "below",
+        ),
+        (
+            vec![
+                &town,
+                "--method",
+                "morris",
+                "--samples",
+                "4",
+                "--vary",
+                "party.procedure.polling=0..1",
+            ],
+            "polling",
+        ),
+        (
+            vec![
+                &town,
+                "--method",
+                "morris",
+                "--samples",
+                "4",
+                "--vary",
+                "party.procedure.pooling=0..1",
+                "--metric",
+                "happiness",
+            ],
+            "happiness",
+        ),
+        (
+            vec![&town, "--method", "morris", "--samples", "4"],
+            "--vary",
+        ),
+    ];
+    for (args, needle) in cases {
+        let mut all = vec!["sensitivity"];
+        all.extend(args.iter().copied());
+        let out = govsim(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{all:?}: {err}");
+        assert!(err.contains(needle), "{all:?}: `{needle}` not in {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
