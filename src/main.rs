@@ -416,6 +416,21 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
 
 fn merge(args: MergeArgs) -> Result<(), Failure> {
     let outcome = experiment::merge(&args.dirs, &args.out, std::env::args().collect())?;
+    let manifest = args.out.join("manifest.json");
+    let sensitivity = std::fs::read_to_string(&manifest)
+        .is_ok_and(|t| t.contains("\"command\": \"sensitivity\""));
+    if sensitivity {
+        println!(
+            "merge: {} runs in {}",
+            outcome.runs_done,
+            args.out.display()
+        );
+        println!(
+            "compute the indices with the same `govsim sensitivity` command and `--out {} --resume`",
+            args.out.display()
+        );
+        return Ok(());
+    }
     report("merge", &outcome, &args.out)
 }
 

@@ -632,11 +632,11 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<
         }
     }
     let layout = Layout {
-        sweep: first.key.command == "sweep",
+        sweep: first.key.command != "compare",
         labels: first.points.iter().map(|p| p.label.clone()).collect(),
         varied: first.varied.clone(),
         values: first.points.iter().map(|p| p.values.clone()).collect(),
-        id_columns: if first.key.command == "sweep" {
+        id_columns: if first.key.command != "compare" {
             4 + first.varied.len()
         } else {
             3
