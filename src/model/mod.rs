@@ -50,6 +50,7 @@ pub struct Model {
     events: ChaCha8Rng,
     community_rngs: Vec<ChaCha8Rng>,
     scratch: Vec<f32>,
+    took_part_yesterday: Vec<u8>,
     /// The next day to simulate (0-based).
     pub day: u32,
     /// Counts of the day being simulated.
@@ -84,6 +85,7 @@ impl Model {
         Self {
             scenario: scenario.clone(),
             scratch: Vec::new(),
+            took_part_yesterday: Vec::new(),
             world,
             issues: Vec::new(),
             affected: Vec::new(),

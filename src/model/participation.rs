@@ -55,6 +55,15 @@ impl Model {
             g.participants = 0;
             g.active_members = 0;
         }
+        // Yesterday's participation, read by peers while today's is written.
+        self.took_part_yesterday.clear();
+        self.took_part_yesterday.extend(
+            world
+                .residents
+                .flags
+                .iter()
+                .map(|f| u8::from(f & flag::PART != 0)),
+        );
         let mut trust_sum = [0f64; 3];
         let mut efficacy_sum = 0f64;
         for (c, community) in world.communities.iter_mut().enumerate() {
@@ -98,64 +107,80 @@ impl Model {
                 0.0
             };
             let base = r.b0 as f32 + b_sc;
+            let (b_civic, b_eff, b_trust, b_peer) = (
+                r.b_civic as f32,
+                r.b_eff as f32,
+                r.b_trust as f32,
+                r.b_peer as f32,
+            );
+            let (b_mob, crowd) = (r.b_mob as f32, r.b_crowd as f32 * kappa);
+            let migrant_penalty = r.b_migrant as f32 * (1.0 - inclusion);
+            let prev = &self.took_part_yesterday;
             let mut participants = 0u32;
             let mut trust_party = 0f64;
+            // Counts of this community: residents, participants (local, migrant),
+            // took part yesterday, took part both days.
+            let mut counts = [0u32; 6];
             for &(a, b) in &community.ranges {
                 for i in a as usize..b as usize {
                     let ties = residents.ties.of(i);
                     let peer = if ties.is_empty() {
                         0.0
                     } else {
-                        ties.iter()
-                            .filter(|&&j| residents.flags[j as usize] & flag::PART != 0)
-                            .count() as f32
-                            / ties.len() as f32
+                        let active: u32 = ties.iter().map(|&j| u32::from(prev[j as usize])).sum();
+                        active as f32 / ties.len() as f32
                     };
                     let f = residents.flags[i];
-                    let mobilized = if f & flag::MOBILIZED != 0 { 1.0 } else { 0.0 };
-                    let migrant = if f & flag::MIGRANT != 0 { 1.0 } else { 0.0 };
-                    let u = base
-                        + r.b_civic as f32 * residents.civic[i]
-                        + r.b_eff as f32 * residents.efficacy[i]
-                        + r.b_trust as f32 * residents.mean_trust(i)
-                        + r.b_peer as f32 * peer
-                        + r.b_mob as f32 * mobilized
-                        - r.b_migrant as f32 * migrant * (1.0 - inclusion)
-                        - r.b_crowd as f32 * kappa * (1.0 - mobilized);
-                    let take = rng.random::<f32>() < 1.0 / (1.0 + (-u).exp());
-                    if take {
-                        residents.flags[i] |= flag::NEXT;
+                    let mobilized = f & flag::MOBILIZED != 0;
+                    let migrant = f & flag::MIGRANT != 0;
+                    let mut u = base
+                        + b_civic * residents.civic[i]
+                        + b_eff * residents.efficacy[i]
+                        + b_trust * residents.mean_trust(i)
+                        + b_peer * peer;
+                    if mobilized {
+                        u += b_mob;
+                    } else {
+                        u -= crowd;
                     }
-                }
-            }
-            // Commit today's decisions for the community and count.
-            for &(a, b) in &community.ranges {
-                for i in a as usize..b as usize {
-                    let f = residents.flags[i];
-                    let take = f & flag::NEXT != 0;
-                    let before = f & flag::PART != 0;
-                    let migrant = usize::from(f & flag::MIGRANT != 0);
-                    self.tally.residents[migrant] += 1;
-                    self.tally.yesterday += u32::from(before);
+                    if migrant {
+                        u -= migrant_penalty;
+                    }
+                    let take = rng.random::<f32>() < 1.0 / (1.0 + (-u).exp());
+                    let before = prev[i] != 0;
+                    let m = usize::from(migrant);
+                    counts[m] += 1;
+                    counts[4] += u32::from(before);
                     if take {
-                        self.tally.participants[migrant] += 1;
-                        self.tally.persisting += u32::from(before);
+                        counts[2 + m] += 1;
+                        counts[5] += u32::from(before);
                         participants += 1;
                         let g = &mut world.grids[residents.grid[i] as usize];
                         g.participants += 1;
                         g.active_members += u32::from(f & flag::MEMBER != 0);
                     }
                     let part = if take { flag::PART } else { 0 };
-                    residents.flags[i] = (f & !(flag::NEXT | flag::PART | flag::MOBILIZED)) | part;
+                    residents.flags[i] = (f & !(flag::PART | flag::MOBILIZED)) | part;
                     residents.recent[i] +=
                         weight * (f32::from(u8::from(take)) - residents.recent[i]);
-                    trust_party += f64::from(residents.trust[0][i]);
-                    for (k, sum) in trust_sum.iter_mut().enumerate() {
-                        *sum += f64::from(residents.trust[k][i]);
+                    let t = [
+                        residents.trust[0][i],
+                        residents.trust[1][i],
+                        residents.trust[2][i],
+                    ];
+                    trust_party += f64::from(t[0]);
+                    for (sum, value) in trust_sum.iter_mut().zip(t) {
+                        *sum += f64::from(value);
                     }
                     efficacy_sum += f64::from(residents.efficacy[i]);
                 }
             }
+            self.tally.residents[0] += counts[0];
+            self.tally.residents[1] += counts[1];
+            self.tally.participants[0] += counts[2];
+            self.tally.participants[1] += counts[3];
+            self.tally.yesterday += counts[4];
+            self.tally.persisting += counts[5];
             community.trust_party_sum = trust_party;
             community.volunteer_pool =
                 r.volunteer_effort * (f64::from(participants) + mobilized_members);

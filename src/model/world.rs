@@ -174,8 +174,6 @@ pub mod flag {
     pub const MEMBER: u8 = 2;
     /// Took part on the latest day whose participation pass is complete.
     pub const PART: u8 = 4;
-    /// Decision being drawn in today's participation pass.
-    pub const NEXT: u8 = 8;
     /// Mobilized (contacted) today.
     pub const MOBILIZED: u8 = 16;
 }
