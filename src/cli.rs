@@ -64,27 +64,9 @@ pub struct SensitivityArgs {
     /// Analyse a test function with known indices instead of the model: `ishigami` or `sobol-g`.
     #[arg(long)]
     pub function: Option<String>,
-    /// Seed of the design, the replications and the bootstrap.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Days to simulate (overrides `sim.days`).
-    #[arg(long)]
-    pub days: Option<u32>,
-    /// Override a lever by its dotted path.
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Output folder (default: a new folder under `output/`).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Run only the K-th of N slices of the runs.
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<String>,
-    /// Continue the analysis already in --out.
-    #[arg(long)]
-    pub resume: bool,
+    /// Seeds, days, overrides, threads, output, shards, resuming.
+    #[command(flatten)]
+    pub runner: RunnerArgs,
 }
 
 /// Arguments of `report`.
@@ -106,6 +88,14 @@ pub struct ExperimentArgs {
     /// With `--reps auto`: at most this many replications.
     #[arg(long, default_value_t = 200)]
     pub max_reps: u32,
+    /// Seeds, days, overrides, threads, output, shards, resuming.
+    #[command(flatten)]
+    pub runner: RunnerArgs,
+}
+
+/// Options of every command that runs many simulations on the experiment runner.
+#[derive(Debug, Args)]
+pub struct RunnerArgs {
     /// Base seed; replication i of every point uses the same derived seed.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,

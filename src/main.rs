@@ -17,8 +17,8 @@ use govsim::experiment::{self, Options, Plan, Reps, aggregate::Layout, design};
 use govsim::scenario::ScenarioSource;
 
 use cli::{
-    Cli, Command, CompareArgs, ExperimentArgs, MergeArgs, ReportArgs, RunArgs, ScenarioArgs,
-    SensitivityArgs, SweepArgs,
+    Cli, Command, CompareArgs, ExperimentArgs, MergeArgs, ReportArgs, RunArgs, RunnerArgs,
+    ScenarioArgs, SensitivityArgs, SweepArgs,
 };
 
 /// Set by Ctrl-C: experiments stop starting runs and keep what is done.
@@ -206,6 +206,12 @@ fn experiment_options(
             Reps::Fixed(n)
         }
     };
+    let options = runner_options(&args.runner, default_stem)?;
+    Ok((reps, options))
+}
+
+/// Shard, threads, output folder and resuming: every command on the runner.
+fn runner_options(args: &RunnerArgs, default_stem: &str) -> Result<Options, Failure> {
     let shard = match &args.shard {
         None => None,
         Some(spec) => {
@@ -236,7 +242,7 @@ fn experiment_options(
         )
         .into());
     }
-    let options = Options {
+    Ok(Options {
         out: args
             .out
             .clone()
@@ -246,11 +252,10 @@ fn experiment_options(
         resume: args.resume,
         progress: true,
         command_line: std::env::args().collect(),
-    };
-    Ok((reps, options))
+    })
 }
 
-fn common_overrides(args: &ExperimentArgs) -> Vec<String> {
+fn common_overrides(args: &RunnerArgs) -> Vec<String> {
     let mut overrides = args.set.clone();
     if let Some(days) = args.days {
         overrides.push(format!("sim.days={days}"));
@@ -298,7 +303,7 @@ fn report(plan_line: &str, outcome: &experiment::Outcome, dir: &Path) -> Result<
 
 fn compare(args: CompareArgs) -> Result<(), Failure> {
     let (reps, options) = experiment_options(&args.experiment, "compare")?;
-    let overrides = common_overrides(&args.experiment);
+    let overrides = common_overrides(&args.experiment.runner);
     let mut labels = Vec::new();
     let mut scenarios = Vec::new();
     let mut hashes = Vec::new();
@@ -332,7 +337,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
         scenarios,
         hashes,
         paths,
-        base_seed: args.experiment.seed,
+        base_seed: args.experiment.runner.seed,
         reps,
         sample: String::new(),
         sensitivity: None,
@@ -346,7 +351,7 @@ fn compare(args: CompareArgs) -> Result<(), Failure> {
 
 fn sweep(args: SweepArgs) -> Result<(), Failure> {
     let (reps, options) = experiment_options(&args.experiment, "sweep")?;
-    let overrides = common_overrides(&args.experiment);
+    let overrides = common_overrides(&args.experiment.runner);
     let source = ScenarioSource::read(&args.scenario)?;
     // The base scenario must be valid before its levers are varied.
     let base = source.resolve(&overrides)?;
@@ -356,7 +361,7 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         .map(|v| design::parse_vary(v, &source))
         .collect::<Result<_, _>>()?;
     let sample = design::parse_sample(&args.sample)?;
-    let values = design::points(&varies, sample, args.experiment.seed);
+    let values = design::points(&varies, sample, args.experiment.runner.seed);
     if values.len() > 1_000_000 {
         return Err(InputError::new(
             "--vary",
@@ -402,7 +407,7 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         scenarios,
         hashes,
         paths: vec![args.scenario.display().to_string(); n],
-        base_seed: args.experiment.seed,
+        base_seed: args.experiment.runner.seed,
         reps,
         sample: args.sample.clone(),
         sensitivity: None,
@@ -501,10 +506,8 @@ fn sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
     if args.reps == 0 || args.reps > 10_000 {
         return Err(bad("--reps", format!("{}: from 1 to 10000", args.reps)));
     }
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| new_out_dir("sensitivity"));
+    let options = runner_options(&args.runner, "sensitivity")?;
+    let out = options.out.clone();
     if let Method::Sobol { .. } = method
         && !args.samples.is_power_of_two()
     {
@@ -527,7 +530,7 @@ fn sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
                 "not with --function: a test function has its own inputs".into(),
             ));
         }
-        if args.scenario.is_some() || !args.set.is_empty() || args.days.is_some() {
+        if args.scenario.is_some() || !args.runner.set.is_empty() || args.runner.days.is_some() {
             return Err(bad("--function", "evaluates the test function instead of a scenario: give no SCENARIO, --set or --days".into()));
         }
         if args.metrics.iter().any(|m| m != "y") {
@@ -553,7 +556,7 @@ fn sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
             method,
             samples: args.samples,
             bootstrap: args.bootstrap,
-            seed: args.seed,
+            seed: args.runner.seed,
             ranges: vec![function.range(); names.len()],
             names,
         };
@@ -584,10 +587,7 @@ fn sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
             "give at least one lever to analyse, KEY=LO..HI".into(),
         ));
     }
-    let mut overrides = args.set.clone();
-    if let Some(days) = args.days {
-        overrides.push(format!("sim.days={days}"));
-    }
+    let overrides = common_overrides(&args.runner);
     let source = ScenarioSource::read(scenario)?;
     let base = source.resolve(&overrides)?;
     let varies: Vec<design::Vary> = args
@@ -623,7 +623,7 @@ fn sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
         method,
         samples: args.samples,
         bootstrap: args.bootstrap,
-        seed: args.seed,
+        seed: args.runner.seed,
         names: varies.iter().map(|v| v.key.clone()).collect(),
         ranges: varies.iter().map(|v| (v.lo, v.hi)).collect(),
     };
@@ -654,47 +654,17 @@ fn sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
         values: values.clone(),
         id_columns: 4 + varies.len(),
     };
-    let threads = match args.threads {
-        Some(0) => return Err(bad("--threads", "must be at least 1".into())),
-        Some(t) => t,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
-    let shard = match &args.shard {
-        None => None,
-        Some(spec) => {
-            let parsed = spec
-                .split_once('/')
-                .and_then(|(k, n)| Some((k.parse::<u32>().ok()?, n.parse::<u32>().ok()?)));
-            match parsed {
-                Some((k, n)) if n >= 1 && (1..=n).contains(&k) => Some((k, n)),
-                _ => {
-                    return Err(bad(
-                        "--shard",
-                        format!("`{spec}`: expected K/N with 1 ≤ K ≤ N, e.g. 2/8"),
-                    ));
-                }
-            }
-        }
-    };
     let plan = Plan {
         command: "sensitivity".into(),
         layout: layout.clone(),
         scenarios,
         hashes,
         paths: vec![scenario.display().to_string(); n],
-        base_seed: args.seed,
+        base_seed: args.runner.seed,
         reps: Reps::Fixed(args.reps),
         sample: method.name().into(),
         sensitivity: Some(spec.info(&metrics, None)),
         resolved_toml: Vec::new(),
-    };
-    let options = Options {
-        out: out.clone(),
-        threads,
-        shard,
-        resume: args.resume,
-        progress: true,
-        command_line: std::env::args().collect(),
     };
     start_stop_handler();
     eprintln!(
@@ -704,9 +674,9 @@ fn sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
         args.reps
     );
     experiment::execute(&plan, &options, &STOP)?;
-    if shard.is_some() {
+    if options.shard.is_some() {
         println!(
-            "shard done: merge the shards with `govsim merge`, then run `govsim report` on the merged folder"
+            "shard done: merge the shards with `govsim merge`, then rerun this command with --out the merged folder and --resume to compute the indices"
         );
         return Ok(());
     }

@@ -358,14 +358,7 @@ where
         .configure_mesh()
         .x_desc(x_desc)
         .y_labels(n)
-        .y_label_formatter(&|y| {
-            let i = y.round();
-            if (y - i).abs() < 1e-6 && i >= 0.0 {
-                names.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .y_label_formatter(&|y| category_at(&names, *y))
         .label_style(font(12))
         .axis_desc_style(font(13))
         .light_line_style(WHITE.mix(0.0))
@@ -515,14 +508,7 @@ where
     chart
         .configure_mesh()
         .x_labels(n)
-        .x_label_formatter(&|x| {
-            let i = x.round();
-            if (x - i).abs() < 1e-6 && i >= 0.0 {
-                names.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .x_label_formatter(&|x| category_at(&names, *x))
         .y_desc(y_desc)
         .label_style(font(12))
         .axis_desc_style(font(13))
@@ -728,14 +714,7 @@ where
         .configure_mesh()
         .x_desc("share of resolved issues")
         .y_labels(n)
-        .y_label_formatter(&|y| {
-            let i = y.round();
-            if (y - i).abs() < 1e-6 && i >= 0.0 {
-                names.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .y_label_formatter(&|y| category_at(&names, *y))
         .label_style(font(13))
         .axis_desc_style(font(14))
         .light_line_style(WHITE.mix(0.0))
@@ -969,6 +948,15 @@ where
             .map_err(err)?;
     }
     Ok(())
+}
+
+/// The name of the category at axis position `x` (categories sit on whole numbers).
+fn category_at(names: &[String], x: f64) -> String {
+    let i = x.round();
+    if (x - i).abs() > 1e-6 || i < 0.0 {
+        return String::new();
+    }
+    names.get(i as usize).cloned().unwrap_or_default()
 }
 
 fn label_at(values: &[f64], x: f64) -> String {

@@ -4,23 +4,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use common::{govsim, scratch};
+
+use std::path::Path;
 use std::process::{Command, Output};
-
-fn govsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_govsim"))
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-/// A fresh folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("govsim-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);

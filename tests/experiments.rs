@@ -4,23 +4,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use common::{govsim, scratch};
+
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn govsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_govsim"))
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("govsim-exp-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn s(path: &Path) -> String {
     path.display().to_string()

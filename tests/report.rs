@@ -6,22 +6,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use common::{govsim, scratch};
+
+use std::path::Path;
 use std::process::Command;
-
-fn govsim(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_govsim"))
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("govsim-report-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn chromium() -> Option<String> {
     if let Ok(path) = std::env::var("GOVSIM_CHROMIUM") {

@@ -3,23 +3,10 @@
 //! the model on the experiment runner, and refuse bad input.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::process::{Command, Output};
 
 mod common;
 
-fn govsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_govsim"))
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("govsim-sens-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
+use common::{govsim, scratch};
 
 /// (value, ci_low, ci_high) by (metric, parameter, index).
 type Indices = BTreeMap<(String, String, String), (f64, f64, f64)>;

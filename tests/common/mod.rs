@@ -4,9 +4,26 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use govsim::run::{RunOutput, run};
 use govsim::scenario::load_scenario;
+
+/// Runs the govsim binary with `args`.
+pub fn govsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_govsim"))
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+/// A fresh, empty folder for one test (unique per test process and name).
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("govsim-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
 
 /// Path of a shipped scenario, relative to `scenarios/`.
 pub fn scenario_path(name: &str) -> PathBuf {
