@@ -85,20 +85,23 @@ fn results_are_identical_for_one_two_and_eight_threads() {
     assert!(runs.starts_with("scenario,rep,seed,days,"));
 }
 
-#[test]
-fn a_killed_experiment_resumes_to_the_same_files() {
-    let dir = scratch("resume");
-    // An experiment of slower runs (larger communities, one thread), killed hard mid-way.
-    let slow = [
-        "--threads",
-        "1",
-        "--reps",
-        "12",
-        "--set",
-        "district.communities.0.count=40",
-    ];
-    let killed = dir.join("killed");
-    let args = compare_args(&killed, &slow);
+/// Slower runs (larger communities, one thread), so an experiment can be stopped mid-way.
+const SLOW: [&str; 6] = [
+    "--threads",
+    "1",
+    "--reps",
+    "12",
+    "--set",
+    "district.communities.0.count=40",
+];
+
+/// Starts the slow experiment into `dir`, waits until it has written a few
+/// runs, stops it with `stop` and returns its exit status and rows written.
+fn interrupted(
+    dir: &Path,
+    stop: impl FnOnce(&mut std::process::Child),
+) -> (std::process::ExitStatus, usize) {
+    let args = compare_args(dir, &SLOW);
     let mut child = Command::new(env!("CARGO_BIN_EXE_govsim"))
         .args(&args)
         .stdout(Stdio::null())
@@ -107,24 +110,50 @@ fn a_killed_experiment_resumes_to_the_same_files() {
         .unwrap();
     let start = Instant::now();
     loop {
-        let lines =
-            std::fs::read_to_string(killed.join("runs.csv")).map_or(0, |t| t.lines().count());
+        let lines = std::fs::read_to_string(dir.join("runs.csv")).map_or(0, |t| t.lines().count());
         if lines >= 4 || start.elapsed() > Duration::from_secs(60) {
             break;
         }
         std::thread::sleep(Duration::from_millis(5));
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let partial = std::fs::read_to_string(killed.join("runs.csv")).map_or(0, |t| t.lines().count());
-    assert!(partial >= 2, "the experiment never wrote a run");
+    stop(&mut child);
+    let status = child.wait().unwrap();
+    let rows = std::fs::read_to_string(dir.join("runs.csv")).map_or(0, |t| t.lines().count());
+    assert!(rows >= 2, "the experiment never wrote a run");
     assert!(
-        partial < 1 + 24,
-        "the run was not interrupted ({partial} lines)"
+        rows < 1 + 24,
+        "the experiment was not interrupted ({rows} lines)"
     );
-    ok(&compare(&killed, &[&slow[..], &["--resume"]].concat()));
-    ok(&compare(&dir.join("whole12"), &slow));
+    (status, rows)
+}
+
+#[test]
+fn a_killed_experiment_resumes_to_the_same_files() {
+    let dir = scratch("resume");
+    let killed = dir.join("killed");
+    interrupted(&killed, |child| child.kill().unwrap());
+    ok(&compare(&killed, &[&SLOW[..], &["--resume"]].concat()));
+    ok(&compare(&dir.join("whole12"), &SLOW));
     assert_same_files(&dir.join("whole12"), &killed, DATA_FILES);
+}
+
+#[test]
+fn ctrl_c_stops_cleanly_keeping_what_is_done() {
+    let dir = scratch("ctrl-c");
+    let stopped = dir.join("stopped");
+    let (status, _) = interrupted(&stopped, |child| {
+        let sent = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    });
+    assert_eq!(status.code(), Some(130), "Ctrl-C exits with 130");
+    let manifest = std::fs::read_to_string(stopped.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"complete\": false"));
+    ok(&compare(&stopped, &[&SLOW[..], &["--resume"]].concat()));
+    ok(&compare(&dir.join("whole"), &SLOW));
+    assert_same_files(&dir.join("whole"), &stopped, DATA_FILES);
 }
 
 #[test]
