@@ -51,6 +51,7 @@ pub struct Model {
     community_rngs: Vec<ChaCha8Rng>,
     scratch: Vec<f32>,
     took_part_yesterday: Vec<u8>,
+    logistic: rng::LogisticDraw,
     /// The next day to simulate (0-based).
     pub day: u32,
     /// Counts of the day being simulated.
@@ -86,6 +87,7 @@ impl Model {
             scenario: scenario.clone(),
             scratch: Vec::new(),
             took_part_yesterday: Vec::new(),
+            logistic: rng::LogisticDraw::default(),
             world,
             issues: Vec::new(),
             affected: Vec::new(),

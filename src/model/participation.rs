@@ -146,7 +146,7 @@ impl Model {
                     if migrant {
                         u -= migrant_penalty;
                     }
-                    let take = rng.random::<f32>() < 1.0 / (1.0 + (-u).exp());
+                    let take = self.logistic.below(u, rng.random::<f32>());
                     let before = prev[i] != 0;
                     let m = usize::from(migrant);
                     counts[m] += 1;
