@@ -1,0 +1,68 @@
+//! Criterion benchmarks of the model: whole runs of shipped scenarios and one
+//! simulated day of a warmed-up district. Run with `cargo bench`; figures and
+//! how they were obtained are in `benches/README.md`.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use govsim::model::Model;
+use govsim::scenario::{Scenario, load_scenario};
+
+fn scenario(name: &str, overrides: &[&str]) -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name);
+    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    load_scenario(&path, &overrides)
+        .expect("shipped scenario")
+        .scenario
+}
+
+fn residents(s: &Scenario) -> u64 {
+    s.district
+        .communities
+        .iter()
+        .map(|g| u64::from(g.count) * u64::from(g.population))
+        .sum()
+}
+
+/// A whole year of the classroom town: the cost of one small run in a sweep.
+fn whole_run(c: &mut Criterion) {
+    let s = scenario("classroom/small_town.toml", &[]);
+    let mut group = c.benchmark_group("run");
+    group.throughput(Throughput::Elements(residents(&s) * u64::from(s.sim.days)));
+    group.sample_size(20);
+    group.bench_function("small_town_365_days", |b| {
+        b.iter(|| black_box(govsim::run::run(&s)))
+    });
+    group.finish();
+}
+
+/// One day of the 50,000-resident party-led district after a 60-day warm-up:
+/// the daily kernels (participation, detection, routing, work, feedback) together.
+fn one_day(c: &mut Criterion) {
+    let s = scenario("regimes/party_led.toml", &[]);
+    let mut model = Model::new(&s, 1);
+    for _ in 0..60 {
+        model.step();
+    }
+    let mut group = c.benchmark_group("day");
+    group.throughput(Throughput::Elements(residents(&s)));
+    group.sample_size(30);
+    group.bench_function("party_led_50k", |b| b.iter(|| black_box(model.step())));
+    group.finish();
+}
+
+/// Building the district: residents, ties and organizations.
+fn build(c: &mut Criterion) {
+    let s = scenario("regimes/party_led.toml", &[]);
+    let mut group = c.benchmark_group("build");
+    group.throughput(Throughput::Elements(residents(&s)));
+    group.sample_size(20);
+    group.bench_function("party_led_50k", |b| b.iter(|| black_box(Model::new(&s, 1))));
+    group.finish();
+}
+
+criterion_group!(benches, whole_run, one_day, build);
+criterion_main!(benches);
