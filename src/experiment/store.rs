@@ -52,13 +52,19 @@ pub struct RunsTable {
 }
 
 impl RunsTable {
-    /// Reads `runs.csv`; a last line cut short by a crash is dropped.
-    /// `id_of` finds the run of a row.
+    /// Reads `runs.csv`; a last line cut short by a crash (no final newline,
+    /// or too few fields) is dropped. `id_of` finds the run of a row.
     pub fn read(path: &Path, id_of: impl Fn(&[String]) -> Option<RunId>) -> io::Result<Self> {
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_path(path)
-            .map_err(io::Error::other)?;
+        let mut bytes = std::fs::read(path)?;
+        // Every complete row ends with a newline; a row written half-way does not,
+        // even when its last field happens to look complete.
+        let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        bytes.truncate(complete);
+        Self::parse(&bytes, id_of)
+    }
+
+    fn parse(bytes: &[u8], id_of: impl Fn(&[String]) -> Option<RunId>) -> io::Result<Self> {
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
         let header: Vec<String> = reader
             .headers()
             .map_err(io::Error::other)?
@@ -335,6 +341,22 @@ mod tests {
             "{mean} {var}"
         );
         assert_eq!(forward.cells[&0][1].n, 2, "NA is not counted");
+    }
+
+    #[test]
+    fn a_row_cut_short_by_a_crash_is_dropped() {
+        let dir = std::env::temp_dir().join(format!("govsim-store-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("runs.csv");
+        let id = |row: &[String]| Some((row[0].parse().ok()?, row[1].parse().ok()?));
+        // The last row has every field but its value is cut: 0.12 written as 0.1.
+        std::fs::write(&path, "point,rep,value\n0,0,0.5\n0,1,0.1").unwrap();
+        let table = RunsTable::read(&path, id).unwrap();
+        assert_eq!(table.rows.len(), 1);
+        assert!(table.rows.contains_key(&(0, 0)));
+        std::fs::write(&path, "point,rep,value\n0,0,0.5\n0,1,0.12\n0,2").unwrap();
+        assert_eq!(RunsTable::read(&path, id).unwrap().rows.len(), 2);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
