@@ -321,7 +321,7 @@ impl Model {
             .map_or(1.0, |c| w[c as usize] / w.iter().sum::<f64>())
     }
 
-    /// Clears daily overhead and sets today's capacity of each organization.
+    /// Clears each organization's overhead and unused capacity of the previous day.
     fn start_day_for_orgs(&mut self) {
         for org in &mut self.world.orgs {
             org.overhead_today = 0.0;
