@@ -39,3 +39,40 @@ fn outputs_doc_names_every_column() {
         );
     }
 }
+
+#[test]
+fn odd_lever_table_shows_the_code_defaults() {
+    let odd = read("docs/ODD.md");
+    let defaults = govsim::scenario::Scenario::default();
+    let value = toml::Value::try_from(&defaults).unwrap();
+    let mut checked = 0;
+    for lever in govsim::scenario::levers::LEVERS {
+        if lever.path.contains("[]") {
+            continue;
+        }
+        let mut v = &value;
+        for part in lever.path.split('.') {
+            v = &v[part];
+        }
+        let row = format!("| `{}` | ", lever.path);
+        let line = odd
+            .lines()
+            .find(|l| l.starts_with(&row))
+            .unwrap_or_else(|| panic!("no row for {}", lever.path));
+        let documented = line[row.len()..].split(" |").next().unwrap().trim();
+        let documented: f64 = documented
+            .parse()
+            .unwrap_or_else(|_| panic!("{}: `{documented}`", lever.path));
+        let actual = v
+            .as_float()
+            .or_else(|| v.as_integer().map(|i| i as f64))
+            .unwrap();
+        assert_eq!(
+            documented, actual,
+            "docs/ODD.md gives {} a default of {documented}, the code {actual}",
+            lever.path
+        );
+        checked += 1;
+    }
+    assert!(checked > 90, "only {checked} levers checked");
+}
