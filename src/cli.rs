@@ -182,4 +182,7 @@ pub struct RunArgs {
     /// Output folder (default: a new folder under `output/`).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Threads for the communities of one run (default: all cores); results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
 }

@@ -145,7 +145,16 @@ fn run(args: RunArgs) -> Result<(), Failure> {
     })?;
     let started = SystemTime::now();
     let clock = Instant::now();
-    let output = govsim::run::run(&resolved.scenario);
+    let threads = match args.threads {
+        Some(0) => return Err(InputError::new("--threads", "must be at least 1").into()),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Failure::Runtime(format!("cannot start {threads} threads: {e}")))?;
+    let output = pool.install(|| govsim::run::run(&resolved.scenario));
     let wall = clock.elapsed().as_secs_f64();
     let manifest = Manifest::new(
         &resolved,

@@ -7,7 +7,7 @@ mod common;
 use common::{govsim, scratch};
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
@@ -80,24 +80,39 @@ fn same_seed_gives_identical_files_and_another_seed_differs() {
 
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
+    // Communities decide in parallel: one, two and eight threads give the same files.
     let dir = scratch("threads");
-    let run = |threads: &str, sub: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_govsim"))
-            .env("RAYON_NUM_THREADS", threads)
-            .args([
-                "run",
-                &small_town(),
-                "--days",
-                "60",
-                "--out",
-                &dir.join(sub).display().to_string(),
-            ])
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        std::fs::read(dir.join(sub).join("timeseries.csv")).unwrap()
+    let run = |threads: &str| {
+        let out = dir.join(threads);
+        let status = govsim(&[
+            "run",
+            &common::scenario_path("regimes/party_led.toml")
+                .display()
+                .to_string(),
+            "--days",
+            "40",
+            "--threads",
+            threads,
+            "--out",
+            &out.display().to_string(),
+        ]);
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        (
+            std::fs::read(out.join("timeseries.csv")).unwrap(),
+            std::fs::read(out.join("summary.csv")).unwrap(),
+        )
     };
-    assert_eq!(run("1", "one"), run("4", "four"));
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("8"));
+    assert_input_error(
+        &govsim(&["run", &small_town(), "--threads", "0"]),
+        &["--threads"],
+    );
 }
 
 #[test]

@@ -52,6 +52,10 @@ pub struct Model {
     scratch: Vec<f32>,
     took_part_yesterday: Vec<u8>,
     logistic: rng::LogisticDraw,
+    /// Today's decisions of each community's residents, in range order.
+    decisions: Vec<Vec<u8>>,
+    /// Residents contacted today in each community, sorted.
+    contacted: Vec<Vec<u32>>,
     /// The next day to simulate (0-based).
     pub day: u32,
     /// Counts of the day being simulated.
@@ -79,6 +83,7 @@ impl Model {
     /// Builds the district of `scenario` for `seed`.
     pub fn new(scenario: &Scenario, seed: u64) -> Self {
         let world = world::build(scenario, seed);
+        let n_communities = world.communities.len();
         let community_rngs = (0..world.communities.len())
             .map(|c| stream(seed, Purpose::Participation, c as u64))
             .collect();
@@ -88,6 +93,8 @@ impl Model {
             scratch: Vec::new(),
             took_part_yesterday: Vec::new(),
             logistic: rng::LogisticDraw::default(),
+            decisions: vec![Vec::new(); n_communities],
+            contacted: vec![Vec::new(); n_communities],
             world,
             issues: Vec::new(),
             affected: Vec::new(),

@@ -6,8 +6,12 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::issue::Status;
-use super::world::{Community, Residents, flag};
+use rayon::prelude::*;
+
+use super::rng::LogisticDraw;
+use super::world::{Community, Residents, World, flag};
 use super::{Model, stochastic_round};
+use crate::scenario::Scenario;
 
 /// Draws one contact target in `community`: residents who have not taken part
 /// recently are preferred (accepted with probability 1 − recent), and contacts
@@ -40,115 +44,185 @@ fn contact_target(
     pick
 }
 
+/// Today's contacts in `community` by party members (only a share is real
+/// under formalism) and grid workers: the residents contacted, sorted.
+fn contact(
+    s: &Scenario,
+    world: &World,
+    community: &Community,
+    rng: &mut ChaCha8Rng,
+    contacted: &mut Vec<u32>,
+) {
+    let proc = &s.party.procedure;
+    contacted.clear();
+    let sc_boost = if community.service_center {
+        1.0 + s.party.security.service_center_contacts
+    } else {
+        1.0
+    };
+    let mobilized_members = f64::from(community.party_members) * proc.mobilization;
+    let member_contacts =
+        mobilized_members * proc.contacts_per_member * (1.0 - proc.formalism) * sc_boost;
+    let covered: u32 = community
+        .grids
+        .clone()
+        .filter(|&g| world.grids[g as usize].covered)
+        .map(|g| {
+            world.grids[g as usize]
+                .ranges
+                .iter()
+                .map(|(a, b)| b - a)
+                .sum::<u32>()
+        })
+        .sum();
+    let grid_contacts = f64::from(covered) * s.grid.contact_rate * sc_boost;
+    let n_member = stochastic_round(member_contacts, rng);
+    let n_grid = stochastic_round(grid_contacts, rng);
+    let to_migrants = community.enterprise_branch_share * community.migrants as f64
+        / f64::from(community.population.max(1));
+    for k in 0..n_member + n_grid {
+        let migrants_only =
+            k < n_member && community.migrants > 0 && rng.random::<f64>() < to_migrants;
+        contacted.push(contact_target(
+            &world.residents,
+            community,
+            migrants_only,
+            rng,
+        ));
+    }
+    contacted.sort_unstable();
+    contacted.dedup();
+}
+
+/// Each resident of `community` decides whether to take part today (design
+/// 4.1), from yesterday's state; one entry per resident, in range order.
+#[allow(clippy::too_many_arguments)]
+fn decide(
+    s: &Scenario,
+    world: &World,
+    community: &Community,
+    prev: &[u8],
+    logistic: &LogisticDraw,
+    contacted: &[u32],
+    rng: &mut ChaCha8Rng,
+    decisions: &mut Vec<u8>,
+) {
+    let r = &s.residents;
+    let residents = &world.residents;
+    let b_sc = if community.service_center {
+        r.b_sc as f32
+    } else {
+        0.0
+    };
+    let base = r.b0 as f32 + b_sc;
+    let (b_civic, b_eff, b_trust, b_peer) = (
+        r.b_civic as f32,
+        r.b_eff as f32,
+        r.b_trust as f32,
+        r.b_peer as f32,
+    );
+    let (b_mob, crowd) = (
+        r.b_mob as f32,
+        r.b_crowd as f32 * s.party.procedure.centralization as f32,
+    );
+    let migrant_penalty = r.b_migrant as f32 * (1.0 - s.party.security.inclusion as f32);
+    decisions.clear();
+    let mut next_contact = 0;
+    for &(a, b) in &community.ranges {
+        for i in a as usize..b as usize {
+            // Ranges, and so residents, come in increasing order, as do the contacts.
+            while next_contact < contacted.len() && (contacted[next_contact] as usize) < i {
+                next_contact += 1;
+            }
+            let mobilized = next_contact < contacted.len() && contacted[next_contact] as usize == i;
+            let ties = residents.ties.of(i);
+            let peer = if ties.is_empty() {
+                0.0
+            } else {
+                let active: u32 = ties.iter().map(|&j| u32::from(prev[j as usize])).sum();
+                active as f32 / ties.len() as f32
+            };
+            let mut u = base
+                + b_civic * residents.civic[i]
+                + b_eff * residents.efficacy[i]
+                + b_trust * residents.mean_trust(i)
+                + b_peer * peer;
+            if mobilized {
+                u += b_mob;
+            } else {
+                u -= crowd;
+            }
+            if residents.is(i, flag::MIGRANT) {
+                u -= migrant_penalty;
+            }
+            decisions.push(u8::from(logistic.below(u, rng.random::<f32>())));
+        }
+    }
+}
+
 impl Model {
-    /// Contacts, then each resident's decision to take part today.
+    /// Contacts, then each resident's decision to take part today. Decisions
+    /// are drawn community by community in parallel (each community has its
+    /// own random stream and reads only yesterday's state), then applied in
+    /// community order, so results do not depend on the number of threads.
     pub(super) fn participate(&mut self) {
-        let s = &self.scenario;
-        let r = &s.residents;
-        let proc = &s.party.procedure;
-        let kappa = proc.centralization as f32;
-        let inclusion = s.party.security.inclusion as f32;
-        let formalism = proc.formalism;
-        let weight = r.recent_weight as f32;
-        let world = &mut self.world;
-        for g in &mut world.grids {
+        for g in &mut self.world.grids {
             g.participants = 0;
             g.active_members = 0;
         }
-        // Yesterday's participation, read by peers while today's is written.
+        // Yesterday's participation, read by peers while today's is decided.
         self.took_part_yesterday.clear();
         self.took_part_yesterday.extend(
-            world
+            self.world
                 .residents
                 .flags
                 .iter()
                 .map(|f| u8::from(f & flag::PART != 0)),
         );
+        let world = &self.world;
+        let scenario = &self.scenario;
+        let prev = &self.took_part_yesterday;
+        let logistic = &self.logistic;
+        self.community_rngs
+            .par_iter_mut()
+            .zip(self.decisions.par_iter_mut())
+            .zip(self.contacted.par_iter_mut())
+            .enumerate()
+            .for_each(|(c, ((rng, decisions), contacted))| {
+                let community = &world.communities[c];
+                contact(scenario, world, community, rng, contacted);
+                decide(
+                    scenario, world, community, prev, logistic, contacted, rng, decisions,
+                );
+            });
+        self.apply_decisions();
+    }
+
+    /// Writes today's decisions into the residents and counts them.
+    // `i` indexes every resident vector at once; an iterator over one would hide that.
+    #[allow(clippy::needless_range_loop)]
+    fn apply_decisions(&mut self) {
+        let s = &self.scenario;
+        let weight = s.residents.recent_weight as f32;
+        let world = &mut self.world;
+        let prev = &self.took_part_yesterday;
         let mut trust_sum = [0f64; 3];
         let mut efficacy_sum = 0f64;
         for (c, community) in world.communities.iter_mut().enumerate() {
-            let rng = &mut self.community_rngs[c];
             let residents = &mut world.residents;
-            // Contacts: party members (only a share is real under formalism) and grid workers.
-            let sc_boost = if community.service_center {
-                1.0 + s.party.security.service_center_contacts
-            } else {
-                1.0
-            };
-            let mobilized_members = f64::from(community.party_members) * proc.mobilization;
-            let member_contacts =
-                mobilized_members * proc.contacts_per_member * (1.0 - formalism) * sc_boost;
-            let covered: u32 = community
-                .grids
-                .clone()
-                .filter(|&g| world.grids[g as usize].covered)
-                .map(|g| {
-                    world.grids[g as usize]
-                        .ranges
-                        .iter()
-                        .map(|(a, b)| b - a)
-                        .sum::<u32>()
-                })
-                .sum();
-            let grid_contacts = f64::from(covered) * s.grid.contact_rate * sc_boost;
-            let n_member = stochastic_round(member_contacts, rng);
-            let n_grid = stochastic_round(grid_contacts, rng);
-            let to_migrants = community.enterprise_branch_share * community.migrants as f64
-                / f64::from(community.population.max(1));
-            for k in 0..n_member + n_grid {
-                let migrants_only =
-                    k < n_member && community.migrants > 0 && rng.random::<f64>() < to_migrants;
-                let i = contact_target(residents, community, migrants_only, rng) as usize;
-                residents.flags[i] |= flag::MOBILIZED;
-            }
-            let b_sc = if community.service_center {
-                r.b_sc as f32
-            } else {
-                0.0
-            };
-            let base = r.b0 as f32 + b_sc;
-            let (b_civic, b_eff, b_trust, b_peer) = (
-                r.b_civic as f32,
-                r.b_eff as f32,
-                r.b_trust as f32,
-                r.b_peer as f32,
-            );
-            let (b_mob, crowd) = (r.b_mob as f32, r.b_crowd as f32 * kappa);
-            let migrant_penalty = r.b_migrant as f32 * (1.0 - inclusion);
-            let prev = &self.took_part_yesterday;
+            let decisions = &self.decisions[c];
             let mut participants = 0u32;
             let mut trust_party = 0f64;
-            // Counts of this community: residents, participants (local, migrant),
-            // took part yesterday, took part both days.
+            // Residents, participants (local, migrant), took part yesterday, took part both days.
             let mut counts = [0u32; 6];
+            let mut k = 0;
             for &(a, b) in &community.ranges {
                 for i in a as usize..b as usize {
-                    let ties = residents.ties.of(i);
-                    let peer = if ties.is_empty() {
-                        0.0
-                    } else {
-                        let active: u32 = ties.iter().map(|&j| u32::from(prev[j as usize])).sum();
-                        active as f32 / ties.len() as f32
-                    };
+                    let take = decisions[k] != 0;
+                    k += 1;
                     let f = residents.flags[i];
-                    let mobilized = f & flag::MOBILIZED != 0;
-                    let migrant = f & flag::MIGRANT != 0;
-                    let mut u = base
-                        + b_civic * residents.civic[i]
-                        + b_eff * residents.efficacy[i]
-                        + b_trust * residents.mean_trust(i)
-                        + b_peer * peer;
-                    if mobilized {
-                        u += b_mob;
-                    } else {
-                        u -= crowd;
-                    }
-                    if migrant {
-                        u -= migrant_penalty;
-                    }
-                    let take = self.logistic.below(u, rng.random::<f32>());
                     let before = prev[i] != 0;
-                    let m = usize::from(migrant);
+                    let m = usize::from(f & flag::MIGRANT != 0);
                     counts[m] += 1;
                     counts[4] += u32::from(before);
                     if take {
@@ -160,7 +234,7 @@ impl Model {
                         g.active_members += u32::from(f & flag::MEMBER != 0);
                     }
                     let part = if take { flag::PART } else { 0 };
-                    residents.flags[i] = (f & !(flag::PART | flag::MOBILIZED)) | part;
+                    residents.flags[i] = (f & !flag::PART) | part;
                     residents.recent[i] +=
                         weight * (f32::from(u8::from(take)) - residents.recent[i]);
                     let t = [
@@ -182,8 +256,10 @@ impl Model {
             self.tally.yesterday += counts[4];
             self.tally.persisting += counts[5];
             community.trust_party_sum = trust_party;
+            let mobilized_members =
+                f64::from(community.party_members) * s.party.procedure.mobilization;
             community.volunteer_pool =
-                r.volunteer_effort * (f64::from(participants) + mobilized_members);
+                s.residents.volunteer_effort * (f64::from(participants) + mobilized_members);
         }
         let n = world.residents.len().max(1) as f64;
         self.tally.trust = trust_sum.map(|t| t / n);

@@ -174,8 +174,6 @@ pub mod flag {
     pub const MEMBER: u8 = 2;
     /// Took part on the latest day whose participation pass is complete.
     pub const PART: u8 = 4;
-    /// Mobilized (contacted) today.
-    pub const MOBILIZED: u8 = 16;
 }
 
 /// Residents as a struct of arrays: index i is one resident in every vector.
