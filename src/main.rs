@@ -378,31 +378,7 @@ fn sweep(args: SweepArgs) -> Result<(), Failure> {
         )
         .into());
     }
-    let mut scenarios = Vec::with_capacity(values.len());
-    let mut hashes = Vec::with_capacity(values.len());
-    for point in &values {
-        let mut set = overrides.clone();
-        set.extend(
-            varies
-                .iter()
-                .zip(point)
-                .map(|(v, x)| format!("{}={x}", v.key)),
-        );
-        let resolved = source.resolve(&set).map_err(|mut e| {
-            if varies.iter().any(|v| {
-                e.key
-                    .as_deref()
-                    .map(|k| k.replace('[', ".").replace(']', ""))
-                    == Some(v.key.clone())
-            }) {
-                e.file = "--vary".into();
-            }
-            e.message = format!("{} (at sweep point {})", e.message, point.join(", "));
-            e
-        })?;
-        hashes.push(resolved.sha256);
-        scenarios.push(resolved.scenario);
-    }
+    let (scenarios, hashes) = design::resolve_points(&source, &overrides, &varies, &values)?;
     let n = values.len();
     let plan = Plan {
         command: "sweep".into(),
@@ -638,23 +614,7 @@ fn sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
     };
     let design = spec.design();
     let values = spec.point_values(&design, &varies);
-    let mut scenarios = Vec::with_capacity(values.len());
-    let mut hashes = Vec::with_capacity(values.len());
-    for point in &values {
-        let mut set = overrides.clone();
-        set.extend(
-            varies
-                .iter()
-                .zip(point)
-                .map(|(v, x)| format!("{}={x}", v.key)),
-        );
-        let resolved = source.resolve(&set).map_err(|mut e| {
-            e.message = format!("{} (at design point {})", e.message, point.join(", "));
-            e
-        })?;
-        hashes.push(resolved.sha256);
-        scenarios.push(resolved.scenario);
-    }
+    let (scenarios, hashes) = design::resolve_points(&source, &overrides, &varies, &values)?;
     let n = values.len();
     let layout = Layout {
         sweep: true,

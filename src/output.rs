@@ -66,6 +66,30 @@ pub fn csv_bytes<T: Serialize>(rows: &[T]) -> Result<Vec<u8>, csv::Error> {
         .map_err(|e| csv::Error::from(e.into_error()))
 }
 
+/// A CSV file of text fields built row by row in memory, so that no table of
+/// rows needs to be held.
+pub struct CsvBuilder(csv::Writer<Vec<u8>>);
+
+impl CsvBuilder {
+    /// A file with this header.
+    pub fn new<S: AsRef<str>>(header: &[S]) -> Self {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        // Writing into a Vec cannot fail.
+        let _ = writer.write_record(header.iter().map(AsRef::as_ref));
+        Self(writer)
+    }
+
+    /// Appends one row.
+    pub fn push<S: AsRef<str>>(&mut self, row: &[S]) {
+        let _ = self.0.write_record(row.iter().map(AsRef::as_ref));
+    }
+
+    /// The file's bytes.
+    pub fn bytes(self) -> Vec<u8> {
+        self.0.into_inner().unwrap_or_default()
+    }
+}
+
 /// The CSV header and the fields of each row, as the CSV files hold them.
 pub fn csv_fields<T: Serialize>(rows: &[T]) -> Result<(Vec<String>, Vec<Vec<String>>), csv::Error> {
     let bytes = csv_bytes(rows)?;

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::store::{RunsTable, SeriesSums};
-use crate::output::format_float;
+use crate::output::{CsvBuilder, format_float};
 use crate::stats::{Estimate, estimate, holm, paired, t_quantile};
 
 /// Metrics printed in the console table.
@@ -77,26 +77,6 @@ pub fn point_estimate(layout: &Layout, runs: &RunsTable, p: u32, metric: &str) -
     Some(estimate(&values))
 }
 
-/// A CSV file built row by row in memory, so that no table of rows is held.
-struct CsvOut(csv::Writer<Vec<u8>>);
-
-impl CsvOut {
-    fn new(header: &[String]) -> Self {
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        // Writing into a Vec cannot fail.
-        let _ = writer.write_record(header);
-        Self(writer)
-    }
-
-    fn push(&mut self, row: Vec<String>) {
-        let _ = self.0.write_record(&row);
-    }
-
-    fn bytes(self) -> Vec<u8> {
-        self.0.into_inner().unwrap_or_default()
-    }
-}
-
 fn point_columns(layout: &Layout, p: usize) -> Vec<String> {
     let mut out = Vec::new();
     if layout.sweep {
@@ -136,7 +116,7 @@ pub fn summary_csv(layout: &Layout, runs: &RunsTable) -> Vec<u8> {
     ] {
         header.push(h.into());
     }
-    let mut rows = CsvOut::new(&header);
+    let mut rows = CsvBuilder::new(&header);
     for p in 0..layout.labels.len() {
         for (col, metric) in metric_columns(layout, runs) {
             let values: Vec<f64> = column(runs, p as u32, col)
@@ -150,7 +130,7 @@ pub fn summary_csv(layout: &Layout, runs: &RunsTable) -> Vec<u8> {
             for x in [e.mean, e.sd, e.ci_low, e.ci_high, e.relative_half_width()] {
                 row.push(format_float(x));
             }
-            rows.push(row);
+            rows.push(&row);
         }
     }
     rows.bytes()
@@ -173,7 +153,7 @@ pub fn differences_csv(layout: &Layout, runs: &RunsTable) -> Vec<u8> {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let mut rows = CsvOut::new(&header);
+    let mut rows = CsvBuilder::new(&header);
     for p in 1..layout.labels.len() {
         let mut block = Vec::new();
         let mut p_values = Vec::new();
@@ -197,7 +177,7 @@ pub fn differences_csv(layout: &Layout, runs: &RunsTable) -> Vec<u8> {
             for x in [e.mean, e.ci_low, e.ci_high, d.effect_size, d.p_value, adj] {
                 row.push(format_float(x));
             }
-            rows.push(row);
+            rows.push(&row);
         }
     }
     rows.bytes()
@@ -213,7 +193,7 @@ pub fn timeseries_csv(layout: &Layout, sums: &SeriesSums) -> Vec<u8> {
     .map(|s| s.to_string())
     .collect();
     let m = sums.metrics.len();
-    let mut rows = CsvOut::new(&header);
+    let mut rows = CsvBuilder::new(&header);
     for (p, label) in layout.labels.iter().enumerate() {
         let (Some(days), Some(cells)) = (sums.days.get(&(p as u32)), sums.cells.get(&(p as u32)))
         else {
@@ -237,7 +217,7 @@ pub fn timeseries_csv(layout: &Layout, sums: &SeriesSums) -> Vec<u8> {
                         row.push(format_float(x));
                     }
                 }
-                rows.push(row);
+                rows.push(&row);
             }
         }
     }

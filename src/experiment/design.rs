@@ -7,7 +7,7 @@ use rand::seq::SliceRandom;
 
 use crate::model::rng::{Purpose, stream};
 use crate::scenario::levers;
-use crate::scenario::{InputError, ScenarioSource};
+use crate::scenario::{InputError, Scenario, ScenarioSource};
 
 /// One `--vary KEY=LO..HI[:STEPS]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -209,6 +209,46 @@ pub fn points(varies: &[Vary], sample: Sample, seed: u64) -> Vec<Vec<String>> {
                 .collect()
         }
     }
+}
+
+/// Resolves the scenario of every point (`values[i][j]` is lever `varies[j]`
+/// at point i) on top of `overrides`. An invalid point is an error that blames
+/// `--vary` when a varied lever is at fault and names the point.
+pub fn resolve_points(
+    source: &ScenarioSource,
+    overrides: &[String],
+    varies: &[Vary],
+    values: &[Vec<String>],
+) -> Result<(Vec<Scenario>, Vec<String>), InputError> {
+    let mut scenarios = Vec::with_capacity(values.len());
+    let mut hashes = Vec::with_capacity(values.len());
+    for point in values {
+        let mut set = overrides.to_vec();
+        set.extend(
+            varies
+                .iter()
+                .zip(point)
+                .map(|(v, x)| format!("{}={x}", v.key)),
+        );
+        let resolved = source.resolve(&set).map_err(|mut e| {
+            // serde names list entries `a.list[0].b`; levers are given as `a.list.0.b`.
+            let key = e
+                .key
+                .as_deref()
+                .map(|k| k.replace('[', ".").replace(']', ""));
+            if varies
+                .iter()
+                .any(|v| key.as_deref() == Some(v.key.as_str()))
+            {
+                e.file = FLAG.into();
+            }
+            e.message = format!("{} (at the point {})", e.message, point.join(", "));
+            e
+        })?;
+        hashes.push(resolved.sha256);
+        scenarios.push(resolved.scenario);
+    }
+    Ok((scenarios, hashes))
 }
 
 #[cfg(test)]

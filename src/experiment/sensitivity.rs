@@ -9,7 +9,7 @@ use std::path::Path;
 use super::design::Vary;
 use super::store::RunsTable;
 use super::{ExperimentKey, ExperimentManifest, Failure, SensitivityInfo, id_of};
-use crate::output::{format_float, write_atomic};
+use crate::output::{CsvBuilder, format_float, write_atomic};
 use crate::sensitivity::{self, Design, Index, Method, TestFunction};
 
 /// What to analyse and how.
@@ -106,12 +106,11 @@ impl Spec {
 }
 
 fn csv_bytes(header: &[String], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record(header);
+    let mut out = CsvBuilder::new(header);
     for row in rows {
-        let _ = writer.write_record(&row);
+        out.push(&row);
     }
-    writer.into_inner().unwrap_or_default()
+    out.bytes()
 }
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Failure> {
