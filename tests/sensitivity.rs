@@ -148,43 +148,52 @@ fn sobol_g_indices_match_the_analytic_values() {
     }
 }
 
-#[test]
-fn the_model_is_analysed_on_the_experiment_runner_with_noise_reported() {
-    let dir = scratch("model");
+/// A small Morris analysis of the classroom town (9 design points × 2
+/// replications) with `extra` flags; asserts success.
+fn town_morris(extra: &[&str]) {
     let town = common::scenario_path("classroom/small_town.toml")
         .display()
         .to_string();
+    let mut args = vec![
+        "sensitivity",
+        &town,
+        "--method",
+        "morris",
+        "--samples",
+        "3",
+        "--reps",
+        "2",
+        "--days",
+        "30",
+        "--vary",
+        "party.procedure.pooling=0..0.6",
+        "--vary",
+        "government.delay=0..6",
+        "--metric",
+        "resolution_rate",
+        "--bootstrap",
+        "50",
+    ];
+    args.extend_from_slice(extra);
+    let out = govsim(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_model_is_analysed_on_the_experiment_runner_with_noise_reported() {
+    let dir = scratch("model");
     let run = |threads: &str, sub: &str| {
         let out_dir = dir.join(sub);
-        let out = govsim(&[
-            "sensitivity",
-            &town,
-            "--method",
-            "morris",
-            "--samples",
-            "3",
-            "--reps",
-            "2",
-            "--days",
-            "30",
-            "--vary",
-            "party.procedure.pooling=0..0.6",
-            "--vary",
-            "government.delay=0..6",
-            "--metric",
-            "resolution_rate",
+        town_morris(&[
             "--threads",
             threads,
-            "--bootstrap",
-            "50",
             "--out",
             &out_dir.display().to_string(),
         ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
         out_dir
     };
     let one = run("1", "one");
@@ -348,39 +357,7 @@ fn bad_sensitivity_input_exits_2() {
 #[test]
 fn sharded_analyses_merge_and_resume_to_the_same_indices() {
     let dir = scratch("shards");
-    let town = common::scenario_path("classroom/small_town.toml")
-        .display()
-        .to_string();
-    let base = [
-        "sensitivity",
-        &town,
-        "--method",
-        "morris",
-        "--samples",
-        "3",
-        "--reps",
-        "2",
-        "--days",
-        "30",
-        "--vary",
-        "party.procedure.pooling=0..0.6",
-        "--vary",
-        "government.delay=0..6",
-        "--metric",
-        "resolution_rate",
-        "--bootstrap",
-        "50",
-    ];
-    let run = |extra: &[&str]| {
-        let mut args = base.to_vec();
-        args.extend_from_slice(extra);
-        let out = govsim(&args);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
+    let run = town_morris;
     let path = |sub: &str| dir.join(sub).display().to_string();
     run(&["--out", &path("whole")]);
     run(&["--shard", "1/2", "--out", &path("a")]);
