@@ -9,7 +9,7 @@ use super::issue::Status;
 use rayon::prelude::*;
 
 use super::rng::LogisticDraw;
-use super::world::{Community, Residents, World, flag};
+use super::world::{Community, Residents, World, flag, nth_in_ranges};
 use super::{Model, stochastic_round};
 use crate::scenario::Scenario;
 
@@ -24,15 +24,7 @@ fn contact_target(
 ) -> u32 {
     let mut pick = 0;
     for _ in 0..8 {
-        let mut k = rng.random_range(0..community.population);
-        pick = community.ranges[0].0;
-        for &(a, b) in &community.ranges {
-            if k < b - a {
-                pick = a + k;
-                break;
-            }
-            k -= b - a;
-        }
+        pick = nth_in_ranges(&community.ranges, rng.random_range(0..community.population));
         let i = pick as usize;
         if migrants_only && !residents.is(i, flag::MIGRANT) {
             continue;

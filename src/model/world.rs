@@ -241,6 +241,17 @@ impl Residents {
     }
 }
 
+/// The `k`-th resident of a list of index ranges (residents of a community or grid).
+pub fn nth_in_ranges(ranges: &[(u32, u32)], mut k: u32) -> u32 {
+    for &(a, b) in ranges {
+        if k < b - a {
+            return a + k;
+        }
+        k -= b - a;
+    }
+    ranges[0].0
+}
+
 /// Everything that exists in the district.
 #[derive(Debug, Clone)]
 pub struct World {
@@ -275,28 +286,14 @@ impl World {
     /// A uniformly drawn resident of community `c`.
     pub fn random_resident(&self, c: usize, rng: &mut ChaCha8Rng) -> u32 {
         let community = &self.communities[c];
-        let mut k = rng.random_range(0..community.population);
-        for &(a, b) in &community.ranges {
-            if k < b - a {
-                return a + k;
-            }
-            k -= b - a;
-        }
-        community.ranges[0].0
+        nth_in_ranges(&community.ranges, rng.random_range(0..community.population))
     }
 
     /// A uniformly drawn resident of grid `g`.
     pub fn random_in_grid(&self, g: usize, rng: &mut ChaCha8Rng) -> u32 {
         let grid = &self.grids[g];
         let total: u32 = grid.ranges.iter().map(|(a, b)| b - a).sum();
-        let mut k = rng.random_range(0..total);
-        for &(a, b) in &grid.ranges {
-            if k < b - a {
-                return a + k;
-            }
-            k -= b - a;
-        }
-        grid.ranges[0].0
+        nth_in_ranges(&grid.ranges, rng.random_range(0..total))
     }
 
     /// Adds `count` migrant newcomers to community `c`, all in one grid.
