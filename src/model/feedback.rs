@@ -6,7 +6,7 @@ use rand::RngExt;
 
 use super::Model;
 use super::issue::{Route, Status};
-use super::world::{Kind, NONE, OrgRole, Task, flag};
+use super::world::{Kind, NONE, OrgRole, Task};
 
 /// Half-life, in days, of the counts behind party legitimacy (about 2 months).
 const PRESENCE_MEMORY_DAYS: f64 = 60.0;
@@ -52,12 +52,12 @@ impl Model {
         let res = &self.world.residents;
         let mut deliberators = 0u32;
         for &a in self.affected_of(slot) {
-            deliberators += u32::from(res.is(a as usize, flag::PART));
+            deliberators += u32::from(res.took_part[a as usize]);
             deliberators += res
                 .ties
                 .of(a as usize)
                 .iter()
-                .filter(|&&j| res.is(j as usize, flag::PART))
+                .filter(|&&j| res.took_part[j as usize] != 0)
                 .count() as u32;
         }
         let share = (f64::from(deliberators) / f64::from(r.deliberators_needed)).min(1.0);
@@ -188,7 +188,7 @@ impl Model {
         };
         for k in 0..a {
             let i = self.affected[slot as usize * a + k] as usize;
-            let boost = if res.is(i, flag::PART) { 2.0 } else { 1.0 };
+            let boost = if res.took_part[i] != 0 { 2.0 } else { 1.0 };
             apply(res, i, 1.0, efficacy * boost);
         }
         if w > 0.0 {

@@ -10,6 +10,7 @@ pub mod rng;
 pub mod tally;
 pub mod world;
 
+mod disjoint;
 mod feedback;
 mod participation;
 mod routing;
@@ -52,10 +53,8 @@ pub struct Model {
     scratch: Vec<f32>,
     took_part_yesterday: Vec<u8>,
     logistic: rng::LogisticDraw,
-    /// Today's decisions of each community's residents, in range order.
-    decisions: Vec<Vec<u8>>,
-    /// Residents contacted today in each community, sorted.
-    contacted: Vec<Vec<u32>>,
+    /// Each community's contacts and counts of today's participation.
+    community_days: Vec<participation::CommunityDay>,
     /// The next day to simulate (0-based).
     pub day: u32,
     /// Counts of the day being simulated.
@@ -93,8 +92,7 @@ impl Model {
             scratch: Vec::new(),
             took_part_yesterday: Vec::new(),
             logistic: rng::LogisticDraw::default(),
-            decisions: vec![Vec::new(); n_communities],
-            contacted: vec![Vec::new(); n_communities],
+            community_days: vec![Default::default(); n_communities],
             world,
             issues: Vec::new(),
             affected: Vec::new(),
@@ -362,5 +360,52 @@ impl Model {
         } else {
             0.0
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Shock;
+
+    /// The parallel participation pass relies on this: every resident belongs
+    /// to exactly one community, through that community's ranges, also after
+    /// newcomers arrive in several batches.
+    #[test]
+    fn communities_partition_the_residents_after_newcomers_arrive() {
+        let mut scenario = Scenario::default();
+        scenario.shocks.push(Shock {
+            start: 3,
+            days: 5,
+            migrant_influx: 0.2,
+            ..Shock::default()
+        });
+        let mut model = Model::new(&scenario, 11);
+        let before = model.world.residents.len();
+        for _ in 0..10 {
+            model.step();
+        }
+        let residents = &model.world.residents;
+        assert!(residents.len() > before, "no newcomers arrived");
+        let mut owner = vec![u32::MAX; residents.len()];
+        for (c, community) in model.world.communities.iter().enumerate() {
+            let mut population = 0;
+            for &(a, b) in &community.ranges {
+                population += b - a;
+                for i in a..b {
+                    assert_eq!(
+                        owner[i as usize],
+                        u32::MAX,
+                        "resident {i} in two communities"
+                    );
+                    owner[i as usize] = c as u32;
+                }
+            }
+            assert_eq!(population, community.population);
+        }
+        for (i, &c) in owner.iter().enumerate() {
+            assert_eq!(c, residents.community[i], "resident {i}");
+        }
+        assert_eq!(residents.took_part.len(), residents.len());
     }
 }

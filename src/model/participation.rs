@@ -8,16 +8,49 @@ use rand_chacha::ChaCha8Rng;
 use super::issue::Status;
 use rayon::prelude::*;
 
-use super::rng::LogisticDraw;
-use super::world::{Community, Residents, World, flag, nth_in_ranges};
+use super::disjoint::DisjointSlice;
+use super::network::Ties;
+use super::rng::{LogisticDraw, unit_f32};
+use super::world::{Community, Grid, Residents, flag, nth_in_ranges};
 use super::{Model, stochastic_round};
 use crate::scenario::Scenario;
+
+/// Read-only view of the residents during the participation pass; today's
+/// participation and the moving average of taking part are written apart.
+struct ResidentsView<'a> {
+    flags: &'a [u8],
+    grid: &'a [u32],
+    civic: &'a [f32],
+    efficacy: &'a [f32],
+    trust: [&'a [f32]; 3],
+    ties: &'a Ties,
+}
+
+/// What one community's participation pass adds to the day.
+#[derive(Debug, Clone, Default)]
+pub(super) struct CommunityDay {
+    /// Residents contacted today, sorted.
+    contacted: Vec<u32>,
+    /// Participants today in each grid of the community, in grid order.
+    grid_participants: Vec<u32>,
+    /// Party members among them.
+    grid_members: Vec<u32>,
+    /// Residents (local, migrant), participants (local, migrant), took part
+    /// yesterday, took part both days.
+    counts: [u32; 6],
+    /// Sums of the residents' trust in each kind and of their efficacy.
+    trust_sums: [f64; 3],
+    efficacy_sum: f64,
+    /// Today's random words of the residents' decisions, one each.
+    words: Vec<u32>,
+}
 
 /// Draws one contact target in `community`: residents who have not taken part
 /// recently are preferred (accepted with probability 1 − recent), and contacts
 /// of enterprise party branches go to migrant workers.
 fn contact_target(
-    residents: &Residents,
+    flags: &[u8],
+    recent: &DisjointSlice<f32>,
     community: &Community,
     migrants_only: bool,
     rng: &mut ChaCha8Rng,
@@ -26,10 +59,11 @@ fn contact_target(
     for _ in 0..8 {
         pick = nth_in_ranges(&community.ranges, rng.random_range(0..community.population));
         let i = pick as usize;
-        if migrants_only && !residents.is(i, flag::MIGRANT) {
+        if migrants_only && flags[i] & flag::MIGRANT == 0 {
             continue;
         }
-        if rng.random::<f32>() >= residents.recent[i] {
+        // SAFETY: i is a resident of this community, which only this task touches.
+        if rng.random::<f32>() >= unsafe { recent.get(i) } {
             break;
         }
     }
@@ -40,7 +74,9 @@ fn contact_target(
 /// under formalism) and grid workers: the residents contacted, sorted.
 fn contact(
     s: &Scenario,
-    world: &World,
+    grids: &[Grid],
+    flags: &[u8],
+    recent: &DisjointSlice<f32>,
     community: &Community,
     rng: &mut ChaCha8Rng,
     contacted: &mut Vec<u32>,
@@ -58,9 +94,9 @@ fn contact(
     let covered: u32 = community
         .grids
         .clone()
-        .filter(|&g| world.grids[g as usize].covered)
+        .filter(|&g| grids[g as usize].covered)
         .map(|g| {
-            world.grids[g as usize]
+            grids[g as usize]
                 .ranges
                 .iter()
                 .map(|(a, b)| b - a)
@@ -75,32 +111,29 @@ fn contact(
     for k in 0..n_member + n_grid {
         let migrants_only =
             k < n_member && community.migrants > 0 && rng.random::<f64>() < to_migrants;
-        contacted.push(contact_target(
-            &world.residents,
-            community,
-            migrants_only,
-            rng,
-        ));
+        contacted.push(contact_target(flags, recent, community, migrants_only, rng));
     }
     contacted.sort_unstable();
     contacted.dedup();
 }
 
-/// Each resident of `community` decides whether to take part today (design
-/// 4.1), from yesterday's state; one entry per resident, in range order.
+/// The residents of `community` decide whether to take part today (design
+/// 4.1) from yesterday's state, one after another in range order; each
+/// decision is written into `today` and the moving average `recent`, and
+/// counted in `day`.
 #[allow(clippy::too_many_arguments)]
 fn decide(
     s: &Scenario,
-    world: &World,
+    residents: &ResidentsView,
     community: &Community,
-    prev: &[u8],
+    yesterday: &[u8],
+    today: &DisjointSlice<u8>,
+    recent: &DisjointSlice<f32>,
     logistic: &LogisticDraw,
-    contacted: &[u32],
     rng: &mut ChaCha8Rng,
-    decisions: &mut Vec<u8>,
+    day: &mut CommunityDay,
 ) {
     let r = &s.residents;
-    let residents = &world.residents;
     let b_sc = if community.service_center {
         r.b_sc as f32
     } else {
@@ -118,7 +151,23 @@ fn decide(
         r.b_crowd as f32 * s.party.procedure.centralization as f32,
     );
     let migrant_penalty = r.b_migrant as f32 * (1.0 - s.party.security.inclusion as f32);
-    decisions.clear();
+    let weight = r.recent_weight as f32;
+    let first_grid = community.grids.start;
+    let n_grids = community.grids.len();
+    day.grid_participants.clear();
+    day.grid_participants.resize(n_grids, 0);
+    day.grid_members.clear();
+    day.grid_members.resize(n_grids, 0);
+    day.counts = [0; 6];
+    day.trust_sums = [0.0; 3];
+    day.efficacy_sum = 0.0;
+    // One word per resident, drawn at once: the same words, in the same
+    // order, as one `random::<f32>()` per resident.
+    let population: u32 = community.ranges.iter().map(|(a, b)| b - a).sum();
+    day.words.resize(population as usize, 0);
+    rng.fill(&mut day.words[..]);
+    let mut words = day.words.iter();
+    let contacted = &day.contacted;
     let mut next_contact = 0;
     for &(a, b) in &community.ranges {
         for i in a as usize..b as usize {
@@ -131,130 +180,153 @@ fn decide(
             let peer = if ties.is_empty() {
                 0.0
             } else {
-                let active: u32 = ties.iter().map(|&j| u32::from(prev[j as usize])).sum();
+                let active: u32 = ties.iter().map(|&j| u32::from(yesterday[j as usize])).sum();
                 active as f32 / ties.len() as f32
             };
+            let trust = [
+                residents.trust[0][i],
+                residents.trust[1][i],
+                residents.trust[2][i],
+            ];
+            let efficacy = residents.efficacy[i];
             let mut u = base
                 + b_civic * residents.civic[i]
-                + b_eff * residents.efficacy[i]
-                + b_trust * residents.mean_trust(i)
+                + b_eff * efficacy
+                + b_trust * ((trust[0] + trust[1] + trust[2]) / 3.0)
                 + b_peer * peer;
             if mobilized {
                 u += b_mob;
             } else {
                 u -= crowd;
             }
-            if residents.is(i, flag::MIGRANT) {
+            let f = residents.flags[i];
+            let migrant = f & flag::MIGRANT != 0;
+            if migrant {
                 u -= migrant_penalty;
             }
-            decisions.push(u8::from(logistic.below(u, rng.random::<f32>())));
+            let word = *words.next().expect("one word per resident");
+            let take = logistic.below(u, unit_f32(word));
+            // SAFETY: i is a resident of this community, which only this task touches.
+            unsafe {
+                today.set(i, u8::from(take));
+                let before = recent.get(i);
+                recent.set(i, before + weight * (f32::from(u8::from(take)) - before));
+            }
+            let m = usize::from(migrant);
+            let took_part_before = u32::from(yesterday[i]);
+            day.counts[m] += 1;
+            day.counts[4] += took_part_before;
+            if take {
+                day.counts[2 + m] += 1;
+                day.counts[5] += took_part_before;
+                let g = (residents.grid[i] - first_grid) as usize;
+                day.grid_participants[g] += 1;
+                day.grid_members[g] += u32::from(f & flag::MEMBER != 0);
+            }
+            for (sum, value) in day.trust_sums.iter_mut().zip(trust) {
+                *sum += f64::from(value);
+            }
+            day.efficacy_sum += f64::from(efficacy);
         }
     }
 }
 
 impl Model {
-    /// Contacts, then each resident's decision to take part today. Decisions
-    /// are drawn community by community in parallel (each community has its
-    /// own random stream and reads only yesterday's state), then applied in
-    /// community order, so results do not depend on the number of threads.
+    /// Contacts, then each resident's decision to take part today. Communities
+    /// decide in parallel: each has its own random stream, reads only
+    /// yesterday's participation of others and writes only its own residents;
+    /// the counts are then added up in community order, so results do not
+    /// depend on the number of threads.
     pub(super) fn participate(&mut self) {
-        for g in &mut self.world.grids {
-            g.participants = 0;
-            g.active_members = 0;
-        }
-        // Yesterday's participation, read by peers while today's is decided.
-        self.took_part_yesterday.clear();
-        self.took_part_yesterday.extend(
-            self.world
-                .residents
-                .flags
-                .iter()
-                .map(|f| u8::from(f & flag::PART != 0)),
-        );
-        let world = &self.world;
-        let scenario = &self.scenario;
-        let prev = &self.took_part_yesterday;
-        let logistic = &self.logistic;
+        let residents = &mut self.world.residents;
+        let n = residents.len();
+        // Yesterday's participation, read by peers while today's is decided;
+        // today's buffer is overwritten for every resident.
+        std::mem::swap(&mut residents.took_part, &mut self.took_part_yesterday);
+        residents.took_part.resize(n, 0);
+        let Residents {
+            grid,
+            flags,
+            civic,
+            efficacy,
+            trust,
+            recent,
+            ties,
+            took_part,
+            ..
+        } = residents;
+        let view = ResidentsView {
+            flags,
+            grid,
+            civic,
+            efficacy,
+            trust: [&trust[0], &trust[1], &trust[2]],
+            ties,
+        };
+        let today = DisjointSlice::new(took_part);
+        let recent = DisjointSlice::new(recent);
+        let (scenario, logistic) = (&self.scenario, &self.logistic);
+        let (grids, communities) = (&self.world.grids, &self.world.communities);
+        let yesterday = &self.took_part_yesterday;
         self.community_rngs
             .par_iter_mut()
-            .zip(self.decisions.par_iter_mut())
-            .zip(self.contacted.par_iter_mut())
+            .zip(self.community_days.par_iter_mut())
             .enumerate()
-            .for_each(|(c, ((rng, decisions), contacted))| {
-                let community = &world.communities[c];
-                contact(scenario, world, community, rng, contacted);
+            .for_each(|(c, (rng, day))| {
+                let community = &communities[c];
+                contact(
+                    scenario,
+                    grids,
+                    view.flags,
+                    &recent,
+                    community,
+                    rng,
+                    &mut day.contacted,
+                );
                 decide(
-                    scenario, world, community, prev, logistic, contacted, rng, decisions,
+                    scenario, &view, community, yesterday, &today, &recent, logistic, rng, day,
                 );
             });
-        self.apply_decisions();
+        self.add_up_participation();
     }
 
-    /// Writes today's decisions into the residents and counts them.
-    // `i` indexes every resident vector at once; an iterator over one would hide that.
-    #[allow(clippy::needless_range_loop)]
-    fn apply_decisions(&mut self) {
+    /// Adds the communities' counts of today's participation into the grids,
+    /// the communities and the day's tally, in community order.
+    fn add_up_participation(&mut self) {
         let s = &self.scenario;
-        let weight = s.residents.recent_weight as f32;
         let world = &mut self.world;
-        let prev = &self.took_part_yesterday;
-        let mut trust_sum = [0f64; 3];
+        let mut trust_sums = [0f64; 3];
         let mut efficacy_sum = 0f64;
-        for (c, community) in world.communities.iter_mut().enumerate() {
-            let residents = &mut world.residents;
-            let decisions = &self.decisions[c];
-            let mut participants = 0u32;
-            let mut trust_party = 0f64;
-            // Residents, participants (local, migrant), took part yesterday, took part both days.
-            let mut counts = [0u32; 6];
-            let mut k = 0;
-            for &(a, b) in &community.ranges {
-                for i in a as usize..b as usize {
-                    let take = decisions[k] != 0;
-                    k += 1;
-                    let f = residents.flags[i];
-                    let before = prev[i] != 0;
-                    let m = usize::from(f & flag::MIGRANT != 0);
-                    counts[m] += 1;
-                    counts[4] += u32::from(before);
-                    if take {
-                        counts[2 + m] += 1;
-                        counts[5] += u32::from(before);
-                        participants += 1;
-                        let g = &mut world.grids[residents.grid[i] as usize];
-                        g.participants += 1;
-                        g.active_members += u32::from(f & flag::MEMBER != 0);
-                    }
-                    let part = if take { flag::PART } else { 0 };
-                    residents.flags[i] = (f & !flag::PART) | part;
-                    residents.recent[i] +=
-                        weight * (f32::from(u8::from(take)) - residents.recent[i]);
-                    let t = [
-                        residents.trust[0][i],
-                        residents.trust[1][i],
-                        residents.trust[2][i],
-                    ];
-                    trust_party += f64::from(t[0]);
-                    for (sum, value) in trust_sum.iter_mut().zip(t) {
-                        *sum += f64::from(value);
-                    }
-                    efficacy_sum += f64::from(residents.efficacy[i]);
-                }
+        for (community, day) in world.communities.iter_mut().zip(&self.community_days) {
+            let grids =
+                &mut world.grids[community.grids.start as usize..community.grids.end as usize];
+            for ((grid, &participants), &members) in grids
+                .iter_mut()
+                .zip(&day.grid_participants)
+                .zip(&day.grid_members)
+            {
+                grid.participants = participants;
+                grid.active_members = members;
             }
+            let counts = day.counts;
             self.tally.residents[0] += counts[0];
             self.tally.residents[1] += counts[1];
             self.tally.participants[0] += counts[2];
             self.tally.participants[1] += counts[3];
             self.tally.yesterday += counts[4];
             self.tally.persisting += counts[5];
-            community.trust_party_sum = trust_party;
+            for (total, sum) in trust_sums.iter_mut().zip(day.trust_sums) {
+                *total += sum;
+            }
+            efficacy_sum += day.efficacy_sum;
+            community.trust_party_sum = day.trust_sums[0];
             let mobilized_members =
                 f64::from(community.party_members) * s.party.procedure.mobilization;
-            community.volunteer_pool =
-                s.residents.volunteer_effort * (f64::from(participants) + mobilized_members);
+            community.volunteer_pool = s.residents.volunteer_effort
+                * (f64::from(counts[2] + counts[3]) + mobilized_members);
         }
         let n = world.residents.len().max(1) as f64;
-        self.tally.trust = trust_sum.map(|t| t / n);
+        self.tally.trust = trust_sums.map(|t| t / n);
         self.tally.efficacy = efficacy_sum / n;
     }
 
@@ -272,7 +344,7 @@ impl Model {
                 for &a in self.affected_of(slot) {
                     let a = a as usize;
                     let res = &self.world.residents;
-                    let d = if res.is(a, flag::PART) {
+                    let d = if res.took_part[a] != 0 {
                         i_s.detect_participant
                     } else {
                         i_s.detect_report

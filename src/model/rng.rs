@@ -65,13 +65,22 @@ impl Default for LogisticDraw {
     }
 }
 
+/// The uniform number in [0, 1) that `random::<f32>()` makes of the random
+/// word `word`, so that words filled in bulk give the same draws.
+#[inline]
+pub fn unit_f32(word: u32) -> f32 {
+    (word >> 8) as f32 * (1.0 / (1u32 << 24) as f32)
+}
+
 impl LogisticDraw {
     /// Whether `r` (uniform in [0, 1)) is below σ(u).
     #[inline]
     pub fn below(&self, u: f32, r: f32) -> bool {
         let x = (u + RANGE) * CELLS_PER_UNIT;
         if x >= 0.0 && x < (self.bounds.len() - 1) as f32 {
-            let k = x as usize;
+            // SAFETY: 0 <= x < bounds.len() - 1 (checked above), so the
+            // truncation fits; `as` would add saturation code to the hot loop.
+            let k: usize = unsafe { x.to_int_unchecked() };
             if r < self.bounds[k] - SLACK {
                 return true;
             }
@@ -87,6 +96,21 @@ impl LogisticDraw {
 mod tests {
     use super::*;
     use rand::RngExt;
+
+    #[test]
+    fn words_filled_in_bulk_give_the_same_draws() {
+        let mut one_by_one = stream(3, Purpose::Participation, 5);
+        let mut bulk = one_by_one.clone();
+        // Odd lengths and a length past a ChaCha block, from a mid-block start.
+        for n in [1usize, 7, 63, 64, 65, 1000] {
+            let mut words = vec![0u32; n];
+            bulk.fill(&mut words[..]);
+            for &w in &words {
+                assert_eq!(unit_f32(w), one_by_one.random::<f32>());
+            }
+            assert_eq!(bulk.random::<u64>(), one_by_one.random::<u64>());
+        }
+    }
 
     #[test]
     fn table_draws_equal_the_formula() {

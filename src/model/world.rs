@@ -172,8 +172,6 @@ pub mod flag {
     pub const MIGRANT: u8 = 1;
     /// A party member.
     pub const MEMBER: u8 = 2;
-    /// Took part on the latest day whose participation pass is complete.
-    pub const PART: u8 = 4;
 }
 
 /// Residents as a struct of arrays: index i is one resident in every vector.
@@ -193,6 +191,9 @@ pub struct Residents {
     pub trust: [Vec<f32>; 3],
     /// Moving average of taking part.
     pub recent: Vec<f32>,
+    /// 1 if the resident took part on the latest day whose participation
+    /// pass is complete, else 0.
+    pub took_part: Vec<u8>,
     /// Small-world ties.
     pub ties: Ties,
 }
@@ -238,6 +239,7 @@ impl Residents {
             t.push(value);
         }
         self.recent.push(0.0);
+        self.took_part.push(0);
     }
 }
 

@@ -1,0 +1,86 @@
+//! A slice that parallel tasks read and write, each at its own indices.
+//!
+//! The participation pass runs one task per community and every task writes
+//! the state of its own residents (today's participation, the moving average
+//! of taking part). A community's residents are a set of index ranges that no
+//! other community shares (`World` keeps that invariant: every resident
+//! belongs to exactly one community), so the writes never meet. Safe Rust
+//! cannot split a vector along such sets of ranges, hence this small wrapper.
+
+use std::marker::PhantomData;
+
+/// A mutable slice shared by tasks that touch disjoint indices.
+pub(super) struct DisjointSlice<'a, T> {
+    ptr: *mut T,
+    len: usize,
+    _borrow: PhantomData<&'a mut [T]>,
+}
+
+// SAFETY: the wrapper holds the only borrow of the slice for 'a; the callers of
+// `get` and `set` promise that no two tasks touch the same index.
+unsafe impl<T: Send> Send for DisjointSlice<'_, T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for DisjointSlice<'_, T> {}
+
+impl<'a, T: Copy> DisjointSlice<'a, T> {
+    /// Borrows `slice` for the length of a parallel pass.
+    pub(super) fn new(slice: &'a mut [T]) -> Self {
+        Self {
+            ptr: slice.as_mut_ptr(),
+            len: slice.len(),
+            _borrow: PhantomData,
+        }
+    }
+
+    /// The value at `i`.
+    ///
+    /// # Safety
+    /// No other task writes index `i` during the pass.
+    #[inline]
+    pub(super) unsafe fn get(&self, i: usize) -> T {
+        assert!(i < self.len, "index {i} out of {}", self.len);
+        // SAFETY: in bounds (checked above); no concurrent write (caller).
+        unsafe { *self.ptr.add(i) }
+    }
+
+    /// Writes `value` at `i`.
+    ///
+    /// # Safety
+    /// No other task reads or writes index `i` during the pass.
+    #[inline]
+    pub(super) unsafe fn set(&self, i: usize, value: T) {
+        assert!(i < self.len, "index {i} out of {}", self.len);
+        // SAFETY: in bounds (checked above); no concurrent access (caller).
+        unsafe { *self.ptr.add(i) = value }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rayon::prelude::*;
+
+    #[test]
+    fn tasks_write_their_own_indices() {
+        let mut values = vec![0u32; 1000];
+        let shared = DisjointSlice::new(&mut values);
+        // Task t owns the indices congruent to t mod 7, as communities own
+        // interleaved ranges after newcomers arrive.
+        (0..7usize).into_par_iter().for_each(|t| {
+            for i in (t..1000).step_by(7) {
+                // SAFETY: index i belongs to task t only.
+                unsafe { shared.set(i, shared.get(i) + i as u32 + 1) };
+            }
+        });
+        assert!(values.iter().enumerate().all(|(i, &v)| v == i as u32 + 1));
+    }
+
+    #[test]
+    #[should_panic(expected = "out of")]
+    fn out_of_bounds_panics() {
+        let mut values = vec![0u8; 3];
+        let shared = DisjointSlice::new(&mut values);
+        // SAFETY: a single task.
+        unsafe { shared.set(3, 1) };
+    }
+}
