@@ -194,16 +194,13 @@ fn decide(
                 + b_eff * efficacy
                 + b_trust * ((trust[0] + trust[1] + trust[2]) / 3.0)
                 + b_peer * peer;
-            if mobilized {
-                u += b_mob;
-            } else {
-                u -= crowd;
-            }
+            // Selections and multiplications by 0 or 1 instead of branches
+            // (exact: u + (−crowd) = u − crowd, u − 0 = u): being mobilized or
+            // a migrant is unpredictable from one resident to the next.
+            u += if mobilized { b_mob } else { -crowd };
             let f = residents.flags[i];
             let migrant = f & flag::MIGRANT != 0;
-            if migrant {
-                u -= migrant_penalty;
-            }
+            u -= migrant_penalty * f32::from(u8::from(migrant));
             let word = *words.next().expect("one word per resident");
             let take = logistic.below(u, unit_f32(word));
             // SAFETY: i is a resident of this community, which only this task touches.
@@ -214,15 +211,14 @@ fn decide(
             }
             let m = usize::from(migrant);
             let took_part_before = u32::from(yesterday[i]);
+            let took = u32::from(take);
             day.counts[m] += 1;
             day.counts[4] += took_part_before;
-            if take {
-                day.counts[2 + m] += 1;
-                day.counts[5] += took_part_before;
-                let g = (residents.grid[i] - first_grid) as usize;
-                day.grid_participants[g] += 1;
-                day.grid_members[g] += u32::from(f & flag::MEMBER != 0);
-            }
+            day.counts[2 + m] += took;
+            day.counts[5] += took_part_before & took;
+            let g = (residents.grid[i] - first_grid) as usize;
+            day.grid_participants[g] += took;
+            day.grid_members[g] += took & u32::from(f & flag::MEMBER != 0);
             for (sum, value) in day.trust_sums.iter_mut().zip(trust) {
                 *sum += f64::from(value);
             }

@@ -81,11 +81,12 @@ impl LogisticDraw {
             // SAFETY: 0 <= x < bounds.len() - 1 (checked above), so the
             // truncation fits; `as` would add saturation code to the hot loop.
             let k: usize = unsafe { x.to_int_unchecked() };
-            if r < self.bounds[k] - SLACK {
-                return true;
-            }
-            if r >= self.bounds[k + 1] + SLACK {
-                return false;
+            // Both comparisons, then one branch that is almost always taken:
+            // whether r < σ(u) itself is a coin flip the processor cannot guess.
+            let yes = r < self.bounds[k] - SLACK;
+            let no = r >= self.bounds[k + 1] + SLACK;
+            if yes | no {
+                return yes;
             }
         }
         r < 1.0 / (1.0 + (-u).exp())

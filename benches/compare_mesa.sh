@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Docking and speed: govsim against its Mesa port (benches/reference/).
+#
+#   bash benches/compare_mesa.sh [SEEDS] [DAYS] [SCENARIO]
+#
+# Defaults: 10 seeds, 365 days, benches/reference/docking_20k.toml (the
+# party-led regime on 20,100 residents). Installs mesa 3.3.1 (Python 3.11 or
+# newer) into a virtual environment under target/, builds govsim, runs both
+# on one core per run, and prints their speed (resident-days per second and
+# the ratio) and the key run-level metrics side by side with 95% intervals.
+# Takes about 7 minutes on the project's 2-core machine, almost all of it in
+# the Mesa port. Not part of the test command.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SEEDS="${1:-10}"
+DAYS="${2:-365}"
+SCENARIO="${3:-benches/reference/docking_20k.toml}"
+VENV=target/mesa-venv
+OUT=target/compare_mesa
+
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet "mesa==3.3.1" "numpy==2.4.6" "pandas==3.1.1" "scipy==1.17.1"
+fi
+cargo build --release --quiet
+mkdir -p "$OUT"
+target/release/govsim check "$SCENARIO" > "$OUT/resolved.toml"
+"$VENV/bin/python" benches/reference/compare.py target/release/govsim "$OUT/resolved.toml" "$SEEDS" "$DAYS" "$OUT"
