@@ -5,8 +5,8 @@
 use std::hint::black_box;
 use std::path::Path;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use govsim::model::Model;
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use govsim::model::{Model, Phase};
 use govsim::scenario::{Scenario, load_scenario};
 
 fn scenario(name: &str, overrides: &[&str]) -> Scenario {
@@ -54,6 +54,42 @@ fn one_day(c: &mut Criterion) {
     group.finish();
 }
 
+/// Each daily kernel on its own, on day 61 of the same district: the model is
+/// brought to the kernel's place in the day outside the measurement
+/// (criterion's batched setup), so each kernel sees the state it sees in a
+/// run. Day 61 is not a meeting day (no joint conference) nor a diffusion
+/// day, as 26 days of 30 and 6 of 7 are not.
+fn kernels(c: &mut Criterion) {
+    let s = scenario("regimes/party_led.toml", &[]);
+    let mut warm = Model::new(&s, 1);
+    for _ in 0..60 {
+        warm.step();
+    }
+    let mut group = c.benchmark_group("kernel");
+    group.throughput(Throughput::Elements(residents(&s)));
+    group.sample_size(20);
+    for (k, phase) in Phase::ALL.into_iter().enumerate() {
+        let name = format!("{phase:?}").to_lowercase();
+        group.bench_function(format!("{name}_50k"), |b| {
+            b.iter_batched(
+                || {
+                    let mut model = warm.clone();
+                    for &earlier in &Phase::ALL[..k] {
+                        model.run_phase(earlier);
+                    }
+                    model
+                },
+                |mut model| {
+                    model.run_phase(phase);
+                    model
+                },
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    group.finish();
+}
+
 /// Building the district: residents, ties and organizations.
 fn build(c: &mut Criterion) {
     let s = scenario("regimes/party_led.toml", &[]);
@@ -64,5 +100,5 @@ fn build(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, whole_run, one_day, build);
+criterion_group!(benches, whole_run, one_day, kernels, build);
 criterion_main!(benches);

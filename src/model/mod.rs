@@ -35,7 +35,43 @@ struct ShockEffect {
     newcomers: f64,
 }
 
+/// The phases of a day, in the order `Model::step` runs them (docs/ODD.md,
+/// section 3). `Model::run_phase` runs one on its own, for benchmarks of the
+/// daily kernels and for stepping through a day in class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Shocks, newcomers and the arrival of new issues.
+    Arrival,
+    /// Contacts and every resident's decision to take part.
+    Participation,
+    /// Detection and escalation of latent issues.
+    Detection,
+    /// The joint conference (on meeting days) and routing of detected issues.
+    Routing,
+    /// Organizations, volunteers and the alliance pool work; referrals.
+    Work,
+    /// Resolution, abandonment and their feedback; legitimacy and autonomy;
+    /// weekly trust diffusion.
+    Feedback,
+    /// End-of-day state into the day's tally.
+    Record,
+}
+
+impl Phase {
+    /// Every phase, in the order of a day.
+    pub const ALL: [Phase; 7] = [
+        Phase::Arrival,
+        Phase::Participation,
+        Phase::Detection,
+        Phase::Routing,
+        Phase::Work,
+        Phase::Feedback,
+        Phase::Record,
+    ];
+}
+
 /// A running simulation.
+#[derive(Clone)]
 pub struct Model {
     /// The scenario it runs.
     pub scenario: Scenario,
@@ -118,25 +154,42 @@ impl Model {
 
     /// Simulates one day and returns its counts.
     pub fn step(&mut self) -> DayTally {
-        self.tally = DayTally::default();
-        let shock = self.shock_today();
-        self.capacity_multiplier = shock.capacity;
-        self.add_newcomers(shock.newcomers);
-        self.arrive(&shock);
-        self.participate();
-        self.detect_and_escalate();
-        self.start_day_for_orgs();
-        self.meeting_today = self.joint_conference();
-        self.route();
-        self.work();
-        self.close_issues();
-        self.update_party_and_autonomy();
-        if self.day % 7 == 6 {
-            self.diffuse_trust();
+        for phase in Phase::ALL {
+            self.run_phase(phase);
         }
-        self.record_state();
         self.day += 1;
         std::mem::take(&mut self.tally)
+    }
+
+    /// Runs one phase of the current day. A day is every phase of
+    /// [`Phase::ALL`] in order and then the move to the next day, which is
+    /// what [`Model::step`] does; a phase run on its own is for measuring it.
+    pub fn run_phase(&mut self, phase: Phase) {
+        match phase {
+            Phase::Arrival => {
+                self.tally = DayTally::default();
+                let shock = self.shock_today();
+                self.capacity_multiplier = shock.capacity;
+                self.add_newcomers(shock.newcomers);
+                self.arrive(&shock);
+            }
+            Phase::Participation => self.participate(),
+            Phase::Detection => self.detect_and_escalate(),
+            Phase::Routing => {
+                self.start_day_for_orgs();
+                self.meeting_today = self.joint_conference();
+                self.route();
+            }
+            Phase::Work => self.work(),
+            Phase::Feedback => {
+                self.close_issues();
+                self.update_party_and_autonomy();
+                if self.day % 7 == 6 {
+                    self.diffuse_trust();
+                }
+            }
+            Phase::Record => self.record_state(),
+        }
     }
 
     fn shock_today(&self) -> ShockEffect {
