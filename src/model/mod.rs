@@ -86,7 +86,8 @@ pub struct Model {
     active: Vec<u32>,
     events: ChaCha8Rng,
     community_rngs: Vec<ChaCha8Rng>,
-    scratch: Vec<f32>,
+    /// Next week's trust in each kind, during diffusion.
+    next_trust: [Vec<f32>; 3],
     took_part_yesterday: Vec<u8>,
     logistic: rng::LogisticDraw,
     /// Each community's contacts and counts of today's participation.
@@ -125,7 +126,7 @@ impl Model {
         let i = &scenario.issues;
         Self {
             scenario: scenario.clone(),
-            scratch: Vec::new(),
+            next_trust: Default::default(),
             took_part_yesterday: Vec::new(),
             logistic: rng::LogisticDraw::default(),
             community_days: vec![Default::default(); n_communities],

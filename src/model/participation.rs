@@ -386,7 +386,10 @@ impl Model {
         }
     }
 
-    /// Weekly: each resident's trust moves toward the mean trust of its ties.
+    /// Weekly: each resident's trust in each kind moves toward the mean trust
+    /// of its ties, all computed from last week's values. One pass reads each
+    /// row of ties once for the three kinds, residents in parallel (each
+    /// writes only its own entry, so the result does not depend on threads).
     pub(super) fn diffuse_trust(&mut self) {
         let w = self.scenario.residents.diffusion as f32;
         if w == 0.0 {
@@ -394,20 +397,38 @@ impl Model {
         }
         let res = &mut self.world.residents;
         let n = res.len();
-        self.scratch.resize(n, 0.0);
-        for k in 0..3 {
-            for i in 0..n {
-                let ties = res.ties.of(i);
-                let own = res.trust[k][i];
-                self.scratch[i] = if ties.is_empty() {
+        for next in &mut self.next_trust {
+            next.resize(n, 0.0);
+        }
+        let (trust, ties) = (&res.trust, &res.ties);
+        let [next0, next1, next2] = &mut self.next_trust;
+        next0
+            .par_iter_mut()
+            .zip(next1.par_iter_mut())
+            .zip(next2.par_iter_mut())
+            .enumerate()
+            .with_min_len(4096)
+            .for_each(|(i, ((a, b), c))| {
+                let row = ties.of(i);
+                let own = [trust[0][i], trust[1][i], trust[2][i]];
+                let next = if row.is_empty() {
                     own
                 } else {
-                    let mean = ties.iter().map(|&j| res.trust[k][j as usize]).sum::<f32>()
-                        / ties.len() as f32;
-                    own + w * (mean - own)
+                    // Summed from −0.0 in row order, as `Iterator::sum` does.
+                    let mut sums = [-0.0f32; 3];
+                    for &j in row {
+                        let j = j as usize;
+                        sums[0] += trust[0][j];
+                        sums[1] += trust[1][j];
+                        sums[2] += trust[2][j];
+                    }
+                    let len = row.len() as f32;
+                    [0, 1, 2].map(|k| own[k] + w * (sums[k] / len - own[k]))
                 };
-            }
-            std::mem::swap(&mut res.trust[k], &mut self.scratch);
+                (*a, *b, *c) = (next[0], next[1], next[2]);
+            });
+        for (now, next) in res.trust.iter_mut().zip(&mut self.next_trust) {
+            std::mem::swap(now, next);
         }
     }
 }
