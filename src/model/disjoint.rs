@@ -43,15 +43,20 @@ impl<'a, T: Copy> DisjointSlice<'a, T> {
         unsafe { *self.ptr.add(i) }
     }
 
-    /// Writes `value` at `i`.
+    /// The indices `a..b` as an ordinary mutable slice.
     ///
     /// # Safety
-    /// No other task reads or writes index `i` during the pass.
+    /// No other task reads or writes any index in `a..b` while the slice lives.
     #[inline]
-    pub(super) unsafe fn set(&self, i: usize, value: T) {
-        assert!(i < self.len, "index {i} out of {}", self.len);
-        // SAFETY: in bounds (checked above); no concurrent access (caller).
-        unsafe { *self.ptr.add(i) = value }
+    #[allow(clippy::mut_from_ref)] // the point of the type; the caller promises disjointness
+    pub(super) unsafe fn range_mut(&self, a: usize, b: usize) -> &mut [T] {
+        assert!(
+            a <= b && b <= self.len,
+            "range {a}..{b} out of {}",
+            self.len
+        );
+        // SAFETY: in bounds (checked above); exclusive for its life (caller).
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.add(a), b - a) }
     }
 }
 
@@ -67,9 +72,14 @@ mod tests {
         // Task t owns the indices congruent to t mod 7, as communities own
         // interleaved ranges after newcomers arrive.
         (0..7usize).into_par_iter().for_each(|t| {
-            for i in (t..1000).step_by(7) {
-                // SAFETY: index i belongs to task t only.
-                unsafe { shared.set(i, shared.get(i) + i as u32 + 1) };
+            for a in (t * 10..1000).step_by(70) {
+                // SAFETY: the block a..a + 10 belongs to task t only.
+                let first = unsafe { shared.get(a) };
+                // SAFETY: as above; `get` is done before the block is borrowed.
+                let block = unsafe { shared.range_mut(a, a + 10) };
+                for (k, v) in block.iter_mut().enumerate() {
+                    *v = first + (a + k) as u32 + 1;
+                }
             }
         });
         assert!(values.iter().enumerate().all(|(i, &v)| v == i as u32 + 1));
@@ -81,6 +91,6 @@ mod tests {
         let mut values = vec![0u8; 3];
         let shared = DisjointSlice::new(&mut values);
         // SAFETY: a single task.
-        unsafe { shared.set(3, 1) };
+        unsafe { shared.range_mut(2, 4)[0] = 1 };
     }
 }

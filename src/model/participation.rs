@@ -158,73 +158,88 @@ fn decide(
     day.grid_participants.resize(n_grids, 0);
     day.grid_members.clear();
     day.grid_members.resize(n_grids, 0);
-    day.counts = [0; 6];
-    day.trust_sums = [0.0; 3];
-    day.efficacy_sum = 0.0;
     // One word per resident, drawn at once: the same words, in the same
     // order, as one `random::<f32>()` per resident.
     let population: u32 = community.ranges.iter().map(|(a, b)| b - a).sum();
     day.words.resize(population as usize, 0);
     rng.fill(&mut day.words[..]);
-    let mut words = day.words.iter();
     let contacted = &day.contacted;
     let mut next_contact = 0;
+    // Counts and sums live in locals during the loop and are stored at the end.
+    let mut counts = [0u32; 6];
+    let mut trust_sums = [0f64; 3];
+    let mut efficacy_sum = 0f64;
+    let mut first_word = 0;
     for &(a, b) in &community.ranges {
-        for i in a as usize..b as usize {
+        let (a, b) = (a as usize, b as usize);
+        let n = b - a;
+        // Every array cut to this range, so that the loop indexes them
+        // without bounds checks.
+        let civic = &residents.civic[a..b];
+        let efficacy = &residents.efficacy[a..b];
+        let trust = [
+            &residents.trust[0][a..b],
+            &residents.trust[1][a..b],
+            &residents.trust[2][a..b],
+        ];
+        let flags = &residents.flags[a..b];
+        let grid = &residents.grid[a..b];
+        let before = &yesterday[a..b];
+        let offsets = &residents.ties.offsets[a..=b];
+        let words = &day.words[first_word..first_word + n];
+        first_word += n;
+        // SAFETY: the range is this community's, which only this task touches.
+        let (today, recent) = unsafe { (today.range_mut(a, b), recent.range_mut(a, b)) };
+        for k in 0..n {
+            let i = a + k;
             // Ranges, and so residents, come in increasing order, as do the contacts.
             while next_contact < contacted.len() && (contacted[next_contact] as usize) < i {
                 next_contact += 1;
             }
             let mobilized = next_contact < contacted.len() && contacted[next_contact] as usize == i;
-            let ties = residents.ties.of(i);
+            let ties = &residents.ties.targets[offsets[k] as usize..offsets[k + 1] as usize];
             let peer = if ties.is_empty() {
                 0.0
             } else {
                 let active: u32 = ties.iter().map(|&j| u32::from(yesterday[j as usize])).sum();
                 active as f32 / ties.len() as f32
             };
-            let trust = [
-                residents.trust[0][i],
-                residents.trust[1][i],
-                residents.trust[2][i],
-            ];
-            let efficacy = residents.efficacy[i];
+            let t = [trust[0][k], trust[1][k], trust[2][k]];
+            let e = efficacy[k];
             let mut u = base
-                + b_civic * residents.civic[i]
-                + b_eff * efficacy
-                + b_trust * ((trust[0] + trust[1] + trust[2]) / 3.0)
+                + b_civic * civic[k]
+                + b_eff * e
+                + b_trust * ((t[0] + t[1] + t[2]) / 3.0)
                 + b_peer * peer;
             // Selections and multiplications by 0 or 1 instead of branches
             // (exact: u + (−crowd) = u − crowd, u − 0 = u): being mobilized or
             // a migrant is unpredictable from one resident to the next.
             u += if mobilized { b_mob } else { -crowd };
-            let f = residents.flags[i];
+            let f = flags[k];
             let migrant = f & flag::MIGRANT != 0;
             u -= migrant_penalty * f32::from(u8::from(migrant));
-            let word = *words.next().expect("one word per resident");
-            let take = logistic.below(u, unit_f32(word));
-            // SAFETY: i is a resident of this community, which only this task touches.
-            unsafe {
-                today.set(i, u8::from(take));
-                let before = recent.get(i);
-                recent.set(i, before + weight * (f32::from(u8::from(take)) - before));
-            }
-            let m = usize::from(migrant);
-            let took_part_before = u32::from(yesterday[i]);
+            let take = logistic.below(u, unit_f32(words[k]));
             let took = u32::from(take);
-            day.counts[m] += 1;
-            day.counts[4] += took_part_before;
-            day.counts[2 + m] += took;
-            day.counts[5] += took_part_before & took;
-            let g = (residents.grid[i] - first_grid) as usize;
+            today[k] = u8::from(take);
+            recent[k] += weight * (took as f32 - recent[k]);
+            let m = usize::from(migrant);
+            let took_part_before = u32::from(before[k]);
+            counts[m] += 1;
+            counts[4] += took_part_before;
+            counts[2 + m] += took;
+            counts[5] += took_part_before & took;
+            let g = (grid[k] - first_grid) as usize;
             day.grid_participants[g] += took;
             day.grid_members[g] += took & u32::from(f & flag::MEMBER != 0);
-            for (sum, value) in day.trust_sums.iter_mut().zip(trust) {
+            for (sum, value) in trust_sums.iter_mut().zip(t) {
                 *sum += f64::from(value);
             }
-            day.efficacy_sum += f64::from(efficacy);
+            efficacy_sum += f64::from(e);
         }
     }
+    day.counts = counts;
+    day.trust_sums = trust_sums;
+    day.efficacy_sum = efficacy_sum;
 }
 
 impl Model {
