@@ -78,9 +78,10 @@ impl LogisticDraw {
     pub fn below(&self, u: f32, r: f32) -> bool {
         let x = (u + RANGE) * CELLS_PER_UNIT;
         if x >= 0.0 && x < (self.bounds.len() - 1) as f32 {
-            // SAFETY: 0 <= x < bounds.len() - 1 (checked above), so the
-            // truncation fits; `as` would add saturation code to the hot loop.
-            let k: usize = unsafe { x.to_int_unchecked() };
+            // SAFETY: 0 <= x < bounds.len() - 1 (checked above, and far below
+            // i32::MAX), so the truncation fits; `as` would add saturation
+            // code to the hot loop, and i32 is one instruction where usize is six.
+            let k = unsafe { x.to_int_unchecked::<i32>() } as usize;
             // Both comparisons, then one branch that is almost always taken:
             // whether r < σ(u) itself is a coin flip the processor cannot guess.
             let yes = r < self.bounds[k] - SLACK;
