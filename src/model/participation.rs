@@ -15,6 +15,9 @@ use super::world::{Community, Grid, Residents, flag, nth_in_ranges};
 use super::{Model, stochastic_round};
 use crate::scenario::Scenario;
 
+/// Residents handled together in the participation loop.
+const BLOCK: usize = 256;
+
 /// Read-only view of the residents during the participation pass; today's
 /// participation and the moving average of taking part are written apart.
 struct ResidentsView<'a> {
@@ -170,71 +173,85 @@ fn decide(
     let mut trust_sums = [0f64; 3];
     let mut efficacy_sum = 0f64;
     let mut first_word = 0;
+    // Residents go in blocks of BLOCK: first the parts of the utility that
+    // the processor computes for many residents at once (the same operations,
+    // in the same order, for each), then the decisions one by one.
+    let mut utility = [0f32; BLOCK];
+    let mut mobilized = [false; BLOCK];
     for &(a, b) in &community.ranges {
-        let (a, b) = (a as usize, b as usize);
-        let n = b - a;
-        // Every array cut to this range, so that the loop indexes them
-        // without bounds checks.
-        let civic = &residents.civic[a..b];
-        let efficacy = &residents.efficacy[a..b];
-        let trust = [
-            &residents.trust[0][a..b],
-            &residents.trust[1][a..b],
-            &residents.trust[2][a..b],
-        ];
-        let flags = &residents.flags[a..b];
-        let grid = &residents.grid[a..b];
-        let before = &yesterday[a..b];
-        let offsets = &residents.ties.offsets[a..=b];
-        let words = &day.words[first_word..first_word + n];
-        first_word += n;
-        // SAFETY: the range is this community's, which only this task touches.
-        let (today, recent) = unsafe { (today.range_mut(a, b), recent.range_mut(a, b)) };
-        for k in 0..n {
-            let i = a + k;
-            // Ranges, and so residents, come in increasing order, as do the contacts.
-            while next_contact < contacted.len() && (contacted[next_contact] as usize) < i {
+        for start in (a as usize..b as usize).step_by(BLOCK) {
+            let end = (start + BLOCK).min(b as usize);
+            let n = end - start;
+            let civic = &residents.civic[start..end];
+            let efficacy = &residents.efficacy[start..end];
+            let trust = [
+                &residents.trust[0][start..end],
+                &residents.trust[1][start..end],
+                &residents.trust[2][start..end],
+            ];
+            let flags = &residents.flags[start..end];
+            let grid = &residents.grid[start..end];
+            let before = &yesterday[start..end];
+            let offsets = &residents.ties.offsets[start..=end];
+            let words = &day.words[first_word..first_word + n];
+            first_word += n;
+            // SAFETY: the block is this community's, which only this task touches.
+            let (today, recent) =
+                unsafe { (today.range_mut(start, end), recent.range_mut(start, end)) };
+            let (utility, mobilized) = (&mut utility[..n], &mut mobilized[..n]);
+            // Contacts are sorted, as are the blocks.
+            mobilized.fill(false);
+            while next_contact < contacted.len() && (contacted[next_contact] as usize) < end {
+                mobilized[contacted[next_contact] as usize - start] = true;
                 next_contact += 1;
             }
-            let mobilized = next_contact < contacted.len() && contacted[next_contact] as usize == i;
-            let ties = &residents.ties.targets[offsets[k] as usize..offsets[k + 1] as usize];
-            let peer = if ties.is_empty() {
-                0.0
-            } else {
-                let active: u32 = ties.iter().map(|&j| u32::from(yesterday[j as usize])).sum();
-                active as f32 / ties.len() as f32
-            };
-            let t = [trust[0][k], trust[1][k], trust[2][k]];
-            let e = efficacy[k];
-            let mut u = base
-                + b_civic * civic[k]
-                + b_eff * e
-                + b_trust * ((t[0] + t[1] + t[2]) / 3.0)
-                + b_peer * peer;
-            // Selections and multiplications by 0 or 1 instead of branches
-            // (exact: u + (−crowd) = u − crowd, u − 0 = u): being mobilized or
-            // a migrant is unpredictable from one resident to the next.
-            u += if mobilized { b_mob } else { -crowd };
-            let f = flags[k];
-            let migrant = f & flag::MIGRANT != 0;
-            u -= migrant_penalty * f32::from(u8::from(migrant));
-            let take = logistic.below(u, unit_f32(words[k]));
-            let took = u32::from(take);
-            today[k] = u8::from(take);
-            recent[k] += weight * (took as f32 - recent[k]);
-            let m = usize::from(migrant);
-            let took_part_before = u32::from(before[k]);
-            counts[m] += 1;
-            counts[4] += took_part_before;
-            counts[2 + m] += took;
-            counts[5] += took_part_before & took;
-            let g = (grid[k] - first_grid) as usize;
-            day.grid_participants[g] += took;
-            day.grid_members[g] += took & u32::from(f & flag::MEMBER != 0);
-            for (sum, value) in trust_sums.iter_mut().zip(t) {
-                *sum += f64::from(value);
+            // u = base + b_civic·c + b_eff·e + b_trust·mean(trust) + b_peer·peer
+            //     + (b_mob if mobilized, else −crowd) − penalty·migrant,
+            // summed left to right. Being mobilized or a migrant enters by
+            // selection and by multiplication with 0 or 1, not by branches
+            // (exact: u + (−crowd) = u − crowd, u − 0 = u).
+            for k in 0..n {
+                utility[k] = base
+                    + b_civic * civic[k]
+                    + b_eff * efficacy[k]
+                    + b_trust * ((trust[0][k] + trust[1][k] + trust[2][k]) / 3.0);
             }
-            efficacy_sum += f64::from(e);
+            for k in 0..n {
+                let ties = &residents.ties.targets[offsets[k] as usize..offsets[k + 1] as usize];
+                let peer = if ties.is_empty() {
+                    0.0
+                } else {
+                    let active: u32 = ties.iter().map(|&j| u32::from(yesterday[j as usize])).sum();
+                    active as f32 / ties.len() as f32
+                };
+                utility[k] += b_peer * peer;
+            }
+            for k in 0..n {
+                utility[k] += if mobilized[k] { b_mob } else { -crowd };
+                utility[k] -= migrant_penalty * f32::from(u8::from(flags[k] & flag::MIGRANT != 0));
+            }
+            for k in 0..n {
+                let take = logistic.below(utility[k], unit_f32(words[k]));
+                let took = u32::from(take);
+                today[k] = u8::from(take);
+                recent[k] += weight * (took as f32 - recent[k]);
+                let f = flags[k];
+                let m = usize::from(f & flag::MIGRANT != 0);
+                let took_part_before = u32::from(before[k]);
+                counts[m] += 1;
+                counts[4] += took_part_before;
+                counts[2 + m] += took;
+                counts[5] += took_part_before & took;
+                let g = (grid[k] - first_grid) as usize;
+                day.grid_participants[g] += took;
+                day.grid_members[g] += took & u32::from(f & flag::MEMBER != 0);
+            }
+            for k in 0..n {
+                trust_sums[0] += f64::from(trust[0][k]);
+                trust_sums[1] += f64::from(trust[1][k]);
+                trust_sums[2] += f64::from(trust[2][k]);
+                efficacy_sum += f64::from(efficacy[k]);
+            }
         }
     }
     day.counts = counts;
