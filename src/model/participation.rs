@@ -435,29 +435,44 @@ impl Model {
         let (trust, ties) = (&res.trust, &res.ties);
         let [next0, next1, next2] = &mut self.next_trust;
         next0
-            .par_iter_mut()
-            .zip(next1.par_iter_mut())
-            .zip(next2.par_iter_mut())
+            .par_chunks_mut(BLOCK)
+            .zip(next1.par_chunks_mut(BLOCK))
+            .zip(next2.par_chunks_mut(BLOCK))
             .enumerate()
-            .with_min_len(4096)
-            .for_each(|(i, ((a, b), c))| {
-                let row = ties.of(i);
-                let own = [trust[0][i], trust[1][i], trust[2][i]];
-                let next = if row.is_empty() {
-                    own
-                } else {
-                    // Summed from −0.0 in row order, as `Iterator::sum` does.
-                    let mut sums = [-0.0f32; 3];
+            .with_min_len(16)
+            .for_each(|(block, ((next0, next1), next2))| {
+                let start = block * BLOCK;
+                let n = next0.len();
+                // Sums over each row of ties (a gather, summed from −0.0 in
+                // row order, as `Iterator::sum` does), then the moves (many
+                // residents at once).
+                let mut sums = [[-0.0f32; BLOCK]; 3];
+                let mut degree = [0f32; BLOCK];
+                for k in 0..n {
+                    let row = ties.of(start + k);
+                    let mut sum = [-0.0f32; 3];
                     for &j in row {
                         let j = j as usize;
-                        sums[0] += trust[0][j];
-                        sums[1] += trust[1][j];
-                        sums[2] += trust[2][j];
+                        sum[0] += trust[0][j];
+                        sum[1] += trust[1][j];
+                        sum[2] += trust[2][j];
                     }
-                    let len = row.len() as f32;
-                    [0, 1, 2].map(|k| own[k] + w * (sums[k] / len - own[k]))
-                };
-                (*a, *b, *c) = (next[0], next[1], next[2]);
+                    for kind in 0..3 {
+                        sums[kind][k] = sum[kind];
+                    }
+                    degree[k] = row.len() as f32;
+                }
+                for (kind, next) in [next0, next1, next2].into_iter().enumerate() {
+                    let own = &trust[kind][start..start + n];
+                    let sums = &sums[kind][..n];
+                    for k in 0..n {
+                        next[k] = if degree[k] == 0.0 {
+                            own[k]
+                        } else {
+                            own[k] + w * (sums[k] / degree[k] - own[k])
+                        };
+                    }
+                }
             });
         for (now, next) in res.trust.iter_mut().zip(&mut self.next_trust) {
             std::mem::swap(now, next);
