@@ -8,7 +8,7 @@
 # newer) into a virtual environment under target/, builds govsim, runs both
 # on one core per run, and prints their speed (resident-days per second and
 # the ratio) and the key run-level metrics side by side with 95% intervals.
-# Takes about 7 minutes on the project's 2-core machine, almost all of it in
+# Takes 8 to 9 minutes on the project's 2-core machine, almost all of it in
 # the Mesa port. Not part of the test command.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -549,6 +549,10 @@ class GovModel(mesa.Model):
             com.volunteer_pool = s["residents"]["volunteer_effort"] * (
                 participants + com.members * proc["mobilization"]
             )
+        # Trust and efficacy as of the participation step (docs/outputs.md).
+        n = len(self.residents)
+        self.trust_means = [sum(x.trust[k] for x in self.residents) / n for k in range(3)]
+        self.efficacy_mean = sum(x.efficacy for x in self.residents) / n
         local, migrant = counts[0], counts[1]
         for k, (part, total) in enumerate(
             [(local[1] + migrant[1], sum(local) + sum(migrant)), (local[1], sum(local)), (migrant[1], sum(migrant))]
@@ -932,7 +936,6 @@ class GovModel(mesa.Model):
         days = sorted(self.resolution_days)
         n = len(days)
         median = None if n == 0 else (days[n // 2] if n % 2 else (days[n // 2 - 1] + days[n // 2]) / 2)
-        residents = list(self.residents)
         with_committee = [c.legitimacy for c in self.communities if c.party_committee]
         mean = lambda k: ratio(self.participation_sum[k], self.participation_days[k])  # noqa: E731
         return {
@@ -943,9 +946,9 @@ class GovModel(mesa.Model):
             "abandoned_share": ratio(self.abandoned, self.arrived),
             "participation_rate": mean(0),
             "participation_gap": (mean(2) - mean(1)) if mean(2) is not None and mean(1) is not None else None,
-            "trust_party": sum(x.trust[PARTY] for x in residents) / len(residents),
-            "trust_government": sum(x.trust[GOVERNMENT] for x in residents) / len(residents),
-            "efficacy": sum(x.efficacy for x in residents) / len(residents),
+            "trust_party": self.trust_means[PARTY],
+            "trust_government": self.trust_means[GOVERNMENT],
+            "efficacy": self.efficacy_mean,
             "party_legitimacy": sum(with_committee) / len(with_committee) if with_committee else None,
             "share_party_convened": ratio(self.by_route[CONVENED], sum(self.by_route)),
             "share_self_organized": ratio(self.by_route[SELF_ORGANIZED], sum(self.by_route)),
