@@ -121,7 +121,7 @@ fn contact(
 }
 
 /// The residents of `community` decide whether to take part today (design
-/// 4.1) from yesterday's state, one after another in range order; each
+/// 4.1) from yesterday's state, in range order, block by block; each
 /// decision is written into `today` and the moving average `recent`, and
 /// counted in `day`.
 #[allow(clippy::too_many_arguments)]
