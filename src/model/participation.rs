@@ -163,8 +163,7 @@ fn decide(
     day.grid_members.resize(n_grids, 0);
     // One word per resident, drawn at once: the same words, in the same
     // order, as one `random::<f32>()` per resident.
-    let population: u32 = community.ranges.iter().map(|(a, b)| b - a).sum();
-    day.words.resize(population as usize, 0);
+    day.words.resize(community.population as usize, 0);
     rng.fill(&mut day.words[..]);
     let contacted = &day.contacted;
     let mut next_contact = 0;
