@@ -16,6 +16,17 @@ cd "$(dirname "$0")/.."
 SEEDS="${1:-10}"
 DAYS="${2:-365}"
 SCENARIO="${3:-benches/reference/docking_20k.toml}"
+for value in "$SEEDS" "$DAYS"; do
+  if ! [[ "$value" =~ ^[1-9][0-9]*$ ]]; then
+    echo "error: SEEDS and DAYS must be whole numbers of at least 1, got '$value'" >&2
+    echo "usage: bash benches/compare_mesa.sh [SEEDS] [DAYS] [SCENARIO]" >&2
+    exit 2
+  fi
+done
+if [ ! -r "$SCENARIO" ]; then
+  echo "error: $SCENARIO: cannot read the scenario file" >&2
+  exit 2
+fi
 VENV=target/mesa-venv
 OUT=target/compare_mesa
 
@@ -25,5 +36,6 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 cargo build --release --quiet
 mkdir -p "$OUT"
-target/release/govsim check "$SCENARIO" > "$OUT/resolved.toml"
+target/release/govsim check "$SCENARIO" > "$OUT/resolved.toml.tmp"
+mv "$OUT/resolved.toml.tmp" "$OUT/resolved.toml"
 "$VENV/bin/python" benches/reference/compare.py target/release/govsim "$OUT/resolved.toml" "$SEEDS" "$DAYS" "$OUT"

@@ -970,9 +970,17 @@ def main() -> int:
     except (OSError, tomllib.TOMLDecodeError) as e:
         print(f"error: {args.scenario}: {e}", file=sys.stderr)
         return 2
-    days = args.days or scenario["sim"]["days"]
-    start = time.perf_counter()
-    model = GovModel(scenario, args.seed)
+    try:
+        days = args.days or scenario["sim"]["days"]
+        start = time.perf_counter()
+        model = GovModel(scenario, args.seed)
+    except (KeyError, TypeError) as e:
+        print(
+            f"error: {args.scenario}: missing or malformed lever {e}; "
+            "give a scenario resolved by `govsim check`",
+            file=sys.stderr,
+        )
+        return 2
     residents = len(model.residents)
     for _ in range(days):
         model.step()
