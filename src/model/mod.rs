@@ -89,6 +89,10 @@ pub struct Model {
     /// Next week's trust in each kind, during diffusion.
     next_trust: [Vec<f32>; 3],
     took_part_yesterday: Vec<u8>,
+    /// For each resident built with the district, how many of its ties took
+    /// part on the latest day whose participation pass is complete (kept up
+    /// to date where participation changes; see `participation`).
+    ties_took_part: Vec<u32>,
     logistic: rng::LogisticDraw,
     /// Each community's contacts and counts of today's participation.
     community_days: Vec<participation::CommunityDay>,
@@ -128,6 +132,7 @@ impl Model {
             scenario: scenario.clone(),
             next_trust: Default::default(),
             took_part_yesterday: Vec::new(),
+            ties_took_part: participation::count_ties_took_part(&world),
             logistic: rng::LogisticDraw::default(),
             community_days: vec![Default::default(); n_communities],
             world,
@@ -461,5 +466,52 @@ mod tests {
             assert_eq!(c, residents.community[i], "resident {i}");
         }
         assert_eq!(residents.took_part.len(), residents.len());
+    }
+
+    /// The counts of ties that took part are kept up to date only where
+    /// participation changed; they must equal counts made afresh, day after
+    /// day, with newcomers arriving and with formalism, crowding and
+    /// mobilization all in play.
+    #[test]
+    fn counts_of_ties_that_took_part_stay_exact() {
+        let mut scenario = Scenario::default();
+        scenario.shocks.push(Shock {
+            start: 2,
+            days: 6,
+            migrant_influx: 0.1,
+            ..Shock::default()
+        });
+        let mut model = Model::new(&scenario, 5);
+        let mut changed = 0;
+        for _ in 0..12 {
+            let before = model.world.residents.took_part.clone();
+            model.step();
+            let after = &model.world.residents.took_part;
+            changed += before.iter().zip(after).filter(|(x, y)| x != y).count();
+            assert_eq!(
+                model.ties_took_part,
+                participation::count_ties_took_part(&model.world),
+                "day {}",
+                model.day
+            );
+        }
+        assert!(changed > 1000, "participation barely changed: {changed}");
+    }
+
+    /// What the counts rely on: ties of the residents built with a community
+    /// (its first range) are symmetric and stay inside that range.
+    #[test]
+    fn ties_of_built_residents_are_symmetric_and_inside_their_community() {
+        let model = Model::new(&Scenario::default(), 8);
+        let ties = &model.world.residents.ties;
+        for community in &model.world.communities {
+            let (a, b) = community.ranges[0];
+            for i in a..b {
+                for &j in ties.of(i as usize) {
+                    assert!((a..b).contains(&j), "tie {i}–{j} leaves the community");
+                    assert!(ties.of(j as usize).contains(&i), "tie {i}–{j} is one-way");
+                }
+            }
+        }
     }
 }

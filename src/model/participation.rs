@@ -22,7 +22,6 @@ const BLOCK: usize = 256;
 /// participation and the moving average of taking part are written apart.
 struct ResidentsView<'a> {
     flags: &'a [u8],
-    grid: &'a [u32],
     civic: &'a [f32],
     efficacy: &'a [f32],
     trust: [&'a [f32]; 3],
@@ -129,9 +128,11 @@ fn decide(
     s: &Scenario,
     residents: &ResidentsView,
     community: &Community,
+    grids: &[Grid],
     yesterday: &[u8],
-    today: &DisjointSlice<u8>,
+    today_all: &DisjointSlice<u8>,
     recent: &DisjointSlice<f32>,
+    ties_took_part: &mut [u32],
     logistic: &LogisticDraw,
     rng: &mut ChaCha8Rng,
     day: &mut CommunityDay,
@@ -155,7 +156,6 @@ fn decide(
     );
     let migrant_penalty = r.b_migrant as f32 * (1.0 - s.party.security.inclusion as f32);
     let weight = r.recent_weight as f32;
-    let first_grid = community.grids.start;
     let n_grids = community.grids.len();
     day.grid_participants.clear();
     day.grid_participants.resize(n_grids, 0);
@@ -189,14 +189,17 @@ fn decide(
                 &residents.trust[2][start..end],
             ];
             let flags = &residents.flags[start..end];
-            let grid = &residents.grid[start..end];
             let before = &yesterday[start..end];
             let offsets = &residents.ties.offsets[start..=end];
             let words = &day.words[first_word..first_word + n];
             first_word += n;
             // SAFETY: the block is this community's, which only this task touches.
-            let (today, recent) =
-                unsafe { (today.range_mut(start, end), recent.range_mut(start, end)) };
+            let (today, recent) = unsafe {
+                (
+                    today_all.range_mut(start, end),
+                    recent.range_mut(start, end),
+                )
+            };
             let (utility, mobilized) = (&mut utility[..n], &mut mobilized[..n]);
             // Contacts are sorted, as are the blocks.
             mobilized.fill(false);
@@ -215,36 +218,66 @@ fn decide(
                     + b_eff * efficacy[k]
                     + b_trust * ((trust[0][k] + trust[1][k] + trust[2][k]) / 3.0);
             }
-            for k in 0..n {
-                let ties = &residents.ties.targets[offsets[k] as usize..offsets[k + 1] as usize];
-                let peer = if ties.is_empty() {
-                    0.0
-                } else {
-                    let active: u32 = ties.iter().map(|&j| u32::from(yesterday[j as usize])).sum();
-                    active as f32 / ties.len() as f32
-                };
-                utility[k] += b_peer * peer;
+            if (a, b) == community.ranges[0] {
+                // Residents built with the community: their ties that took
+                // part yesterday are counted already. The counts and degrees
+                // are far below 2^24, so i32 → f32 is exact, as u32 → f32 is.
+                let took_part = &ties_took_part[start - a as usize..end - a as usize];
+                for k in 0..n {
+                    let degree = offsets[k + 1].wrapping_sub(offsets[k]) as i32;
+                    let peer = if degree == 0 {
+                        0.0
+                    } else {
+                        took_part[k] as i32 as f32 / degree as f32
+                    };
+                    utility[k] += b_peer * peer;
+                }
+            } else {
+                // Newcomers: their ties are one-way, so they are counted here.
+                for k in 0..n {
+                    let ties =
+                        &residents.ties.targets[offsets[k] as usize..offsets[k + 1] as usize];
+                    let peer = if ties.is_empty() {
+                        0.0
+                    } else {
+                        let active: u32 =
+                            ties.iter().map(|&j| u32::from(yesterday[j as usize])).sum();
+                        active as f32 / ties.len() as f32
+                    };
+                    utility[k] += b_peer * peer;
+                }
             }
             for k in 0..n {
                 utility[k] += if mobilized[k] { b_mob } else { -crowd };
                 utility[k] -= migrant_penalty * f32::from(u8::from(flags[k] & flag::MIGRANT != 0));
             }
             for k in 0..n {
-                let take = logistic.below(utility[k], unit_f32(words[k]));
-                let took = u32::from(take);
-                today[k] = u8::from(take);
-                recent[k] += weight * (took as f32 - recent[k]);
-                let f = flags[k];
-                let m = usize::from(f & flag::MIGRANT != 0);
-                let took_part_before = u32::from(before[k]);
-                counts[m] += 1;
-                counts[4] += took_part_before;
-                counts[2 + m] += took;
-                counts[5] += took_part_before & took;
-                let g = (grid[k] - first_grid) as usize;
-                day.grid_participants[g] += took;
-                day.grid_members[g] += took & u32::from(f & flag::MEMBER != 0);
+                today[k] = u8::from(logistic.below(utility[k], unit_f32(words[k])));
             }
+            // The bookkeeping, in loops the compiler vectorizes: the moving
+            // average, then the counts of the day (integers, so their order
+            // does not matter).
+            for (recent, &took) in recent.iter_mut().zip(&*today) {
+                *recent += weight * (f32::from(took) - *recent);
+            }
+            let mut migrants = 0u32;
+            let mut took_part = [0u32; 2];
+            let mut before_count = 0u32;
+            let mut persisting = 0u32;
+            for ((&f, &took), &then) in flags.iter().zip(&*today).zip(before) {
+                let migrant = u32::from(f & flag::MIGRANT);
+                migrants += migrant;
+                took_part[0] += u32::from(took);
+                took_part[1] += u32::from(took) & migrant;
+                before_count += u32::from(then);
+                persisting += u32::from(then & took);
+            }
+            counts[0] += n as u32 - migrants;
+            counts[1] += migrants;
+            counts[2] += took_part[0] - took_part[1];
+            counts[3] += took_part[1];
+            counts[4] += before_count;
+            counts[5] += persisting;
             for k in 0..n {
                 trust_sums[0] += f64::from(trust[0][k]);
                 trust_sums[1] += f64::from(trust[1][k]);
@@ -253,9 +286,81 @@ fn decide(
             }
         }
     }
+    // Today's participation into the counts of ties that took part, for
+    // tomorrow: only where it changed, along the changed resident's row
+    // (its ties are symmetric and inside the first range, so the count it
+    // changes is one this task owns; the index is checked all the same).
+    let (a, b) = community.ranges[0];
+    // SAFETY: the range is this community's, which only this task touches.
+    let today_built = unsafe { today_all.range_mut(a as usize, b as usize) };
+    let before = &yesterday[a as usize..b as usize];
+    for (k, (&now, &then)) in today_built.iter().zip(before).enumerate() {
+        if now != then {
+            for &j in residents.ties.of(a as usize + k) {
+                let count = &mut ties_took_part[j.wrapping_sub(a) as usize];
+                *count = if now != 0 { *count + 1 } else { *count - 1 };
+            }
+        }
+    }
+    // Participants and active party members of each grid, over the grid's
+    // ranges (inside this community's).
+    for (g, grid) in grids[community.grids.start as usize..community.grids.end as usize]
+        .iter()
+        .enumerate()
+    {
+        let (mut participants, mut members) = (0u32, 0u32);
+        for &(a, b) in &grid.ranges {
+            // SAFETY: the grid is in this community, which only this task touches.
+            let today = unsafe { today_all.range_mut(a as usize, b as usize) };
+            let flags = &residents.flags[a as usize..b as usize];
+            for (&took, &f) in today.iter().zip(flags) {
+                participants += u32::from(took);
+                members += u32::from(took & u8::from(f & flag::MEMBER != 0));
+            }
+        }
+        day.grid_participants[g] = participants;
+        day.grid_members[g] = members;
+    }
     day.counts = counts;
     day.trust_sums = trust_sums;
     day.efficacy_sum = efficacy_sum;
+}
+
+/// For each resident built with the district, how many of its ties took
+/// part on the latest day (`Residents::took_part`). Residents built with a
+/// community are its first range; their Watts–Strogatz ties are symmetric and
+/// stay inside that range, so a change of one resident's participation changes
+/// the counts of its own ties only. Newcomers (later ranges) have one-way ties
+/// and are counted afresh each day instead.
+pub(super) fn count_ties_took_part(world: &super::world::World) -> Vec<u32> {
+    let residents = &world.residents;
+    (0..world.initial_population as usize)
+        .map(|i| {
+            residents
+                .ties
+                .of(i)
+                .iter()
+                .map(|&j| u32::from(residents.took_part[j as usize]))
+                .sum()
+        })
+        .collect()
+}
+
+/// `counts` cut into the first range of each community, in community order
+/// (the first ranges follow each other from resident 0).
+fn built_slices<'a>(mut counts: &'a mut [u32], communities: &[Community]) -> Vec<&'a mut [u32]> {
+    let mut at = 0;
+    communities
+        .iter()
+        .map(|community| {
+            let (a, b) = community.ranges[0];
+            assert_eq!(a, at, "first ranges of communities are not consecutive");
+            at = b;
+            let (own, rest) = std::mem::take(&mut counts).split_at_mut((b - a) as usize);
+            counts = rest;
+            own
+        })
+        .collect()
 }
 
 impl Model {
@@ -272,7 +377,6 @@ impl Model {
         std::mem::swap(&mut residents.took_part, &mut self.took_part_yesterday);
         residents.took_part.resize(n, 0);
         let Residents {
-            grid,
             flags,
             civic,
             efficacy,
@@ -284,7 +388,6 @@ impl Model {
         } = residents;
         let view = ResidentsView {
             flags,
-            grid,
             civic,
             efficacy,
             trust: [&trust[0], &trust[1], &trust[2]],
@@ -295,11 +398,13 @@ impl Model {
         let (scenario, logistic) = (&self.scenario, &self.logistic);
         let (grids, communities) = (&self.world.grids, &self.world.communities);
         let yesterday = &self.took_part_yesterday;
+        let mut ties_took_part = built_slices(&mut self.ties_took_part, communities);
         self.community_rngs
             .par_iter_mut()
             .zip(self.community_days.par_iter_mut())
+            .zip(ties_took_part.par_iter_mut())
             .enumerate()
-            .for_each(|(c, (rng, day))| {
+            .for_each(|(c, ((rng, day), ties_took_part))| {
                 let community = &communities[c];
                 contact(
                     scenario,
@@ -311,7 +416,17 @@ impl Model {
                     &mut day.contacted,
                 );
                 decide(
-                    scenario, &view, community, yesterday, &today, &recent, logistic, rng, day,
+                    scenario,
+                    &view,
+                    community,
+                    grids,
+                    yesterday,
+                    &today,
+                    &recent,
+                    ties_took_part,
+                    logistic,
+                    rng,
+                    day,
                 );
             });
         self.add_up_participation();
