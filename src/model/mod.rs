@@ -13,6 +13,7 @@ pub mod world;
 mod disjoint;
 mod feedback;
 mod participation;
+mod prefetch;
 mod routing;
 mod work;
 

@@ -10,13 +10,16 @@ use rayon::prelude::*;
 
 use super::disjoint::DisjointSlice;
 use super::network::Ties;
-use super::rng::{LogisticDraw, unit_f32};
+use super::prefetch::prefetch;
+use super::rng::LogisticDraw;
 use super::world::{Community, Grid, Residents, flag, nth_in_ranges};
 use super::{Model, stochastic_round};
 use crate::scenario::Scenario;
 
 /// Residents handled together in the participation loop.
 const BLOCK: usize = 256;
+/// How many changed residents ahead their rows of ties are fetched.
+const PREFETCH_AHEAD: usize = 16;
 
 /// Read-only view of the residents during the participation pass; today's
 /// participation and the moving average of taking part are written apart.
@@ -45,6 +48,9 @@ pub(super) struct CommunityDay {
     efficacy_sum: f64,
     /// Today's random words of the residents' decisions, one each.
     words: Vec<u32>,
+    /// Residents (counted from the community's first) whose participation
+    /// changed today, in the first `n` entries.
+    changed: Vec<u32>,
 }
 
 /// Draws one contact target in `community`: residents who have not taken part
@@ -251,9 +257,7 @@ fn decide(
                 utility[k] += if mobilized[k] { b_mob } else { -crowd };
                 utility[k] -= migrant_penalty * f32::from(u8::from(flags[k] & flag::MIGRANT != 0));
             }
-            for k in 0..n {
-                today[k] = u8::from(logistic.below(utility[k], unit_f32(words[k])));
-            }
+            logistic.below_each(utility, words, today);
             // The bookkeeping, in loops the compiler vectorizes: the moving
             // average, then the counts of the day (integers, so their order
             // does not matter).
@@ -294,12 +298,32 @@ fn decide(
     // SAFETY: the range is this community's, which only this task touches.
     let today_built = unsafe { today_all.range_mut(a as usize, b as usize) };
     let before = &yesterday[a as usize..b as usize];
+    // The changed residents first, listed without a branch on each, then
+    // their rows. The rows are far apart in a large district and read
+    // nowhere else in the day, so each is fetched into the cache a few
+    // changed residents ahead of its use.
+    let len = (b - a) as usize;
+    day.changed.resize(len, 0);
+    let mut changed = 0;
     for (k, (&now, &then)) in today_built.iter().zip(before).enumerate() {
-        if now != then {
-            for &j in residents.ties.of(a as usize + k) {
-                let count = &mut ties_took_part[j.wrapping_sub(a) as usize];
-                *count = if now != 0 { *count + 1 } else { *count - 1 };
-            }
+        day.changed[changed] = k as u32;
+        changed += usize::from(now != then);
+    }
+    let (offsets, targets) = (&residents.ties.offsets, &residents.ties.targets);
+    let changed = &day.changed[..changed];
+    for (n, &k) in changed.iter().enumerate() {
+        if let Some(&ahead) = changed.get(n + PREFETCH_AHEAD) {
+            prefetch(targets, offsets[a as usize + ahead as usize] as usize);
+        }
+        let i = a as usize + k as usize;
+        let change = if today_built[k as usize] != 0 {
+            1
+        } else {
+            u32::MAX
+        };
+        for &j in &targets[offsets[i] as usize..offsets[i + 1] as usize] {
+            let count = &mut ties_took_part[j.wrapping_sub(a) as usize];
+            *count = count.wrapping_add(change);
         }
     }
     // Participants and active party members of each grid, over the grid's

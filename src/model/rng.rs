@@ -43,6 +43,9 @@ pub fn logistic(u: f64) -> f64 {
 #[derive(Debug, Clone)]
 pub struct LogisticDraw {
     bounds: Vec<f32>,
+    /// For each cell, its bounds with the slack: below the first, r is
+    /// surely below σ(u); at or above the second, surely not.
+    cells: Vec<[f32; 2]>,
 }
 
 /// Cells per unit of u in [`LogisticDraw`].
@@ -60,8 +63,12 @@ impl Default for LogisticDraw {
                 let u = -RANGE + k as f32 / CELLS_PER_UNIT;
                 1.0 / (1.0 + (-u).exp())
             })
+            .collect::<Vec<f32>>();
+        let cells = bounds
+            .windows(2)
+            .map(|w| [w[0] - SLACK, w[1] + SLACK])
             .collect();
-        Self { bounds }
+        Self { bounds, cells }
     }
 }
 
@@ -73,6 +80,55 @@ pub fn unit_f32(word: u32) -> f32 {
 }
 
 impl LogisticDraw {
+    /// `out[k] = below(utility[k], unit_f32(words[k]))` for every k, in
+    /// steps the processor can take for many residents at once and without a
+    /// branch on the outcome (a coin flip it cannot guess): the table cells,
+    /// then their bounds, then the comparisons; the exponential only for the
+    /// few draws that fell inside a cell's bounds or outside the table.
+    pub fn below_each(&self, utility: &[f32], words: &[u32], out: &mut [u8]) {
+        const STEP: usize = 256;
+        assert!(
+            words.len() == utility.len() && out.len() == utility.len(),
+            "lengths differ"
+        );
+        let last_cell = (self.cells.len() - 1) as f32;
+        let top = self.cells.len() as f32;
+        let mut cell = [0i32; STEP];
+        let mut bounds = [[0f32; 2]; STEP];
+        let mut undecided = [0u8; STEP];
+        for ((utility, words), out) in utility
+            .chunks(STEP)
+            .zip(words.chunks(STEP))
+            .zip(out.chunks_mut(STEP))
+        {
+            let n = utility.len();
+            let (cell, bounds, undecided) = (&mut cell[..n], &mut bounds[..n], &mut undecided[..n]);
+            for (cell, &u) in cell.iter_mut().zip(utility) {
+                let x = (u + RANGE) * CELLS_PER_UNIT;
+                // SAFETY: clamped to [0, last cell] (NaN becomes 0), far
+                // inside i32; outside the table the cell is not used.
+                *cell = unsafe { x.max(0.0).min(last_cell).to_int_unchecked::<i32>() };
+            }
+            for (bounds, &cell) in bounds.iter_mut().zip(&*cell) {
+                *bounds = self.cells[cell as usize];
+            }
+            for k in 0..n {
+                let x = (utility[k] + RANGE) * CELLS_PER_UNIT;
+                let inside = (x >= 0.0) & (x < top);
+                let r = unit_f32(words[k]);
+                let yes = r < bounds[k][0];
+                let no = r >= bounds[k][1];
+                out[k] = u8::from(yes);
+                undecided[k] = u8::from(!(inside & (yes | no)));
+            }
+            for k in 0..n {
+                if undecided[k] != 0 {
+                    out[k] = u8::from(unit_f32(words[k]) < 1.0 / (1.0 + (-utility[k]).exp()));
+                }
+            }
+        }
+    }
+
     /// Whether `r` (uniform in [0, 1)) is below σ(u).
     #[inline]
     pub fn below(&self, u: f32, r: f32) -> bool {
@@ -126,6 +182,21 @@ mod tests {
                 r < 1.0 / (1.0 + (-u).exp()),
                 "u = {u}, r = {r}"
             );
+        }
+        // The same decisions in blocks, with utilities past the table too.
+        let mut utility = vec![0f32; 3000];
+        let mut words = vec![0u32; 3000];
+        let mut out = vec![0u8; 3000];
+        for _ in 0..200 {
+            for (u, w) in utility.iter_mut().zip(&mut words) {
+                *u = rng.random_range(-20.0f32..20.0);
+                *w = rng.random();
+            }
+            let n = rng.random_range(0..3000);
+            draw.below_each(&utility[..n], &words[..n], &mut out[..n]);
+            for k in 0..n {
+                assert_eq!(out[k] != 0, draw.below(utility[k], unit_f32(words[k])));
+            }
         }
         // Right at cell edges, too.
         for k in 0..=1024 {
