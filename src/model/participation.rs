@@ -229,14 +229,11 @@ fn decide(
                 // part yesterday are counted already. The counts and degrees
                 // are far below 2^24, so i32 → f32 is exact, as u32 → f32 is.
                 let took_part = &ties_took_part[start - a as usize..end - a as usize];
+                let (row_starts, row_ends) = (&offsets[..n], &offsets[1..]);
                 for k in 0..n {
-                    let degree = offsets[k + 1].wrapping_sub(offsets[k]) as i32;
-                    let peer = if degree == 0 {
-                        0.0
-                    } else {
-                        took_part[k] as i32 as f32 / degree as f32
-                    };
-                    utility[k] += b_peer * peer;
+                    let degree = row_ends[k].wrapping_sub(row_starts[k]) as i32;
+                    let share = took_part[k] as i32 as f32 / degree as f32;
+                    utility[k] += b_peer * if degree == 0 { 0.0 } else { share };
                 }
             } else {
                 // Newcomers: their ties are one-way, so they are counted here.
