@@ -13,8 +13,8 @@ pub mod world;
 mod disjoint;
 mod feedback;
 mod participation;
-mod prefetch;
 mod routing;
+mod tie_counts;
 mod work;
 
 use rand::RngExt;
@@ -91,9 +91,8 @@ pub struct Model {
     next_trust: [Vec<f32>; 3],
     took_part_yesterday: Vec<u8>,
     /// For each resident built with the district, how many of its ties took
-    /// part on the latest day whose participation pass is complete (kept up
-    /// to date where participation changes; see `participation`).
-    ties_took_part: Vec<u32>,
+    /// part on the latest day whose participation pass is complete.
+    tie_counts: tie_counts::TieCounts,
     logistic: rng::LogisticDraw,
     /// Each community's contacts and counts of today's participation.
     community_days: Vec<participation::CommunityDay>,
@@ -133,7 +132,7 @@ impl Model {
             scenario: scenario.clone(),
             next_trust: Default::default(),
             took_part_yesterday: Vec::new(),
-            ties_took_part: participation::count_ties_took_part(&world),
+            tie_counts: tie_counts::TieCounts::new(&world),
             logistic: rng::LogisticDraw::default(),
             community_days: vec![Default::default(); n_communities],
             world,
@@ -490,8 +489,8 @@ mod tests {
             let after = &model.world.residents.took_part;
             changed += before.iter().zip(after).filter(|(x, y)| x != y).count();
             assert_eq!(
-                model.ties_took_part,
-                participation::count_ties_took_part(&model.world),
+                model.tie_counts.counts,
+                tie_counts::TieCounts::new(&model.world).counts,
                 "day {}",
                 model.day
             );

@@ -10,16 +10,14 @@ use rayon::prelude::*;
 
 use super::disjoint::DisjointSlice;
 use super::network::Ties;
-use super::prefetch::prefetch;
 use super::rng::LogisticDraw;
+use super::tie_counts::CommunityTieCounts;
 use super::world::{Community, Grid, Residents, flag, nth_in_ranges};
 use super::{Model, stochastic_round};
 use crate::scenario::Scenario;
 
 /// Residents handled together in the participation loop.
 const BLOCK: usize = 256;
-/// How many changed residents ahead their rows of ties are fetched.
-const PREFETCH_AHEAD: usize = 16;
 
 /// Read-only view of the residents during the participation pass; today's
 /// participation and the moving average of taking part are written apart.
@@ -48,9 +46,8 @@ pub(super) struct CommunityDay {
     efficacy_sum: f64,
     /// Today's random words of the residents' decisions, one each.
     words: Vec<u32>,
-    /// Residents (counted from the community's first) whose participation
-    /// changed today, in the first `n` entries.
-    changed: Vec<u32>,
+    /// Room for the changes of participation in the community's first range.
+    change: Vec<i8>,
 }
 
 /// Draws one contact target in `community`: residents who have not taken part
@@ -138,7 +135,7 @@ fn decide(
     yesterday: &[u8],
     today_all: &DisjointSlice<u8>,
     recent: &DisjointSlice<f32>,
-    ties_took_part: &mut [u32],
+    tie_counts: &mut CommunityTieCounts,
     logistic: &LogisticDraw,
     rng: &mut ChaCha8Rng,
     day: &mut CommunityDay,
@@ -228,7 +225,7 @@ fn decide(
                 // Residents built with the community: their ties that took
                 // part yesterday are counted already. The counts and degrees
                 // are far below 2^24, so i32 → f32 is exact, as u32 → f32 is.
-                let took_part = &ties_took_part[start - a as usize..end - a as usize];
+                let took_part = &tie_counts.counts[start - a as usize..end - a as usize];
                 let (row_starts, row_ends) = (&offsets[..n], &offsets[1..]);
                 for k in 0..n {
                     let degree = row_ends[k].wrapping_sub(row_starts[k]) as i32;
@@ -288,41 +285,15 @@ fn decide(
         }
     }
     // Today's participation into the counts of ties that took part, for
-    // tomorrow: only where it changed, along the changed resident's row
-    // (its ties are symmetric and inside the first range, so the count it
-    // changes is one this task owns; the index is checked all the same).
+    // tomorrow.
     let (a, b) = community.ranges[0];
     // SAFETY: the range is this community's, which only this task touches.
     let today_built = unsafe { today_all.range_mut(a as usize, b as usize) };
-    let before = &yesterday[a as usize..b as usize];
-    // The changed residents first, listed without a branch on each, then
-    // their rows. The rows are far apart in a large district and read
-    // nowhere else in the day, so each is fetched into the cache a few
-    // changed residents ahead of its use.
-    let len = (b - a) as usize;
-    day.changed.resize(len, 0);
-    let mut changed = 0;
-    for (k, (&now, &then)) in today_built.iter().zip(before).enumerate() {
-        day.changed[changed] = k as u32;
-        changed += usize::from(now != then);
-    }
-    let (offsets, targets) = (&residents.ties.offsets, &residents.ties.targets);
-    let changed = &day.changed[..changed];
-    for (n, &k) in changed.iter().enumerate() {
-        if let Some(&ahead) = changed.get(n + PREFETCH_AHEAD) {
-            prefetch(targets, offsets[a as usize + ahead as usize] as usize);
-        }
-        let i = a as usize + k as usize;
-        let change = if today_built[k as usize] != 0 {
-            1
-        } else {
-            u32::MAX
-        };
-        for &j in &targets[offsets[i] as usize..offsets[i + 1] as usize] {
-            let count = &mut ties_took_part[j.wrapping_sub(a) as usize];
-            *count = count.wrapping_add(change);
-        }
-    }
+    tie_counts.update(
+        today_built,
+        &yesterday[a as usize..b as usize],
+        &mut day.change,
+    );
     // Participants and active party members of each grid, over the grid's
     // ranges (inside this community's).
     for (g, grid) in grids[community.grids.start as usize..community.grids.end as usize]
@@ -345,43 +316,6 @@ fn decide(
     day.counts = counts;
     day.trust_sums = trust_sums;
     day.efficacy_sum = efficacy_sum;
-}
-
-/// For each resident built with the district, how many of its ties took
-/// part on the latest day (`Residents::took_part`). Residents built with a
-/// community are its first range; their Watts–Strogatz ties are symmetric and
-/// stay inside that range, so a change of one resident's participation changes
-/// the counts of its own ties only. Newcomers (later ranges) have one-way ties
-/// and are counted afresh each day instead.
-pub(super) fn count_ties_took_part(world: &super::world::World) -> Vec<u32> {
-    let residents = &world.residents;
-    (0..world.initial_population as usize)
-        .map(|i| {
-            residents
-                .ties
-                .of(i)
-                .iter()
-                .map(|&j| u32::from(residents.took_part[j as usize]))
-                .sum()
-        })
-        .collect()
-}
-
-/// `counts` cut into the first range of each community, in community order
-/// (the first ranges follow each other from resident 0).
-fn built_slices<'a>(mut counts: &'a mut [u32], communities: &[Community]) -> Vec<&'a mut [u32]> {
-    let mut at = 0;
-    communities
-        .iter()
-        .map(|community| {
-            let (a, b) = community.ranges[0];
-            assert_eq!(a, at, "first ranges of communities are not consecutive");
-            at = b;
-            let (own, rest) = std::mem::take(&mut counts).split_at_mut((b - a) as usize);
-            counts = rest;
-            own
-        })
-        .collect()
 }
 
 impl Model {
@@ -419,13 +353,15 @@ impl Model {
         let (scenario, logistic) = (&self.scenario, &self.logistic);
         let (grids, communities) = (&self.world.grids, &self.world.communities);
         let yesterday = &self.took_part_yesterday;
-        let mut ties_took_part = built_slices(&mut self.ties_took_part, communities);
+        let mut tie_counts = self
+            .tie_counts
+            .by_community(communities.iter().map(|c| c.ranges[0]));
         self.community_rngs
             .par_iter_mut()
             .zip(self.community_days.par_iter_mut())
-            .zip(ties_took_part.par_iter_mut())
+            .zip(tie_counts.par_iter_mut())
             .enumerate()
-            .for_each(|(c, ((rng, day), ties_took_part))| {
+            .for_each(|(c, ((rng, day), tie_counts))| {
                 let community = &communities[c];
                 contact(
                     scenario,
@@ -437,17 +373,8 @@ impl Model {
                     &mut day.contacted,
                 );
                 decide(
-                    scenario,
-                    &view,
-                    community,
-                    grids,
-                    yesterday,
-                    &today,
-                    &recent,
-                    ties_took_part,
-                    logistic,
-                    rng,
-                    day,
+                    scenario, &view, community, grids, yesterday, &today, &recent, tie_counts,
+                    logistic, rng, day,
                 );
             });
         self.add_up_participation();

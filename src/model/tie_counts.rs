@@ -1,0 +1,267 @@
+//! How many of each resident's ties took part on the latest day, kept up to
+//! date instead of counted afresh.
+//!
+//! The residents built with a community are its first range, and their
+//! Watts–Strogatz ties are symmetric and stay inside that range. So a
+//! resident's count changes, from one day to the next, by the changes in
+//! participation of its own ties. Most of those ties are ring-lattice
+//! neighbours (a fraction `1 − ties_p` of them stays unrewired): for these a
+//! bit per neighbour says whether the tie exists, and the update reads the
+//! neighbours' changes at fixed distances, in order, many residents at once.
+//! The other ties (rewired ones, and all of them in tiny communities) are kept
+//! as a list of pairs. Newcomers, whose ties are one-way, are not counted here.
+
+use super::network::Ties;
+use super::world::World;
+
+/// Lattice neighbours covered by the bits, on each side (the update below
+/// is written out for four).
+const REACH: usize = 4;
+
+/// Counts of ties that took part, with what is needed to update them.
+#[derive(Debug, Clone, Default)]
+pub(super) struct TieCounts {
+    /// For each resident built with the district, how many of its ties took
+    /// part on the latest day whose participation pass is complete.
+    pub counts: Vec<u32>,
+    /// For each of those residents, its ties to ring-lattice neighbours of its
+    /// community's first range: bit s − 1 for the one s places ahead, bit
+    /// REACH + s − 1 for the one s places behind (s = 1..=REACH).
+    lattice: Vec<u8>,
+    /// For each community, its other ties as (resident, tie), both as places
+    /// in the community's first range.
+    others: Vec<Vec<(u32, u32)>>,
+}
+
+impl TieCounts {
+    /// Sorts the ties of the residents built with each community into
+    /// lattice bits and other ties, and counts the ties that took part.
+    ///
+    /// # Panics
+    /// If a built resident's tie leaves its community's first range (the
+    /// district builder never makes one).
+    pub(super) fn new(world: &World) -> Self {
+        let residents = &world.residents;
+        let mut lattice = vec![0u8; world.initial_population as usize];
+        let mut others = Vec::with_capacity(world.communities.len());
+        for community in &world.communities {
+            let (a, b) = community.ranges[0];
+            others.push(sort_ties(
+                &residents.ties,
+                a as usize,
+                b as usize,
+                &mut lattice[a as usize..b as usize],
+            ));
+        }
+        let counts = (0..world.initial_population as usize)
+            .map(|i| {
+                residents
+                    .ties
+                    .of(i)
+                    .iter()
+                    .map(|&j| u32::from(residents.took_part[j as usize]))
+                    .sum()
+            })
+            .collect();
+        Self {
+            counts,
+            lattice,
+            others,
+        }
+    }
+
+    /// The counts cut into the first range of each community, in community
+    /// order, with what updates them; `first_ranges` are those ranges, which
+    /// follow each other from resident 0.
+    pub(super) fn by_community<'a>(
+        &'a mut self,
+        first_ranges: impl Iterator<Item = (u32, u32)>,
+    ) -> Vec<CommunityTieCounts<'a>> {
+        let mut counts = &mut self.counts[..];
+        let mut at = 0;
+        first_ranges
+            .zip(&self.others)
+            .map(|((a, b), others)| {
+                assert_eq!(a, at, "first ranges of communities are not consecutive");
+                at = b;
+                let (own, rest) = std::mem::take(&mut counts).split_at_mut((b - a) as usize);
+                counts = rest;
+                CommunityTieCounts {
+                    counts: own,
+                    lattice: &self.lattice[a as usize..b as usize],
+                    others,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Sorts the ties of residents `a..b` (one community's first range) into
+/// `lattice` bits and returns the others as pairs of places.
+fn sort_ties(ties: &Ties, a: usize, b: usize, lattice: &mut [u8]) -> Vec<(u32, u32)> {
+    let n = b - a;
+    let mut others = Vec::new();
+    for (i, bits) in lattice.iter_mut().enumerate() {
+        for &j in ties.of(a + i) {
+            let j = (j as usize)
+                .checked_sub(a)
+                .filter(|&j| j < n)
+                .expect("a built resident's tie leaves its community");
+            // Distance ahead on the ring; only rings long enough that the
+            // neighbours at ±1..=REACH are all different use bits.
+            let ahead = (j + n - i) % n;
+            let bit = if n > 2 * REACH && (1..=REACH).contains(&ahead) {
+                Some(ahead - 1)
+            } else if n > 2 * REACH && (1..=REACH).contains(&(n - ahead)) {
+                Some(REACH + n - ahead - 1)
+            } else {
+                None
+            };
+            match bit {
+                Some(bit) if *bits & (1 << bit) == 0 => *bits |= 1 << bit,
+                _ => others.push((i as u32, j as u32)),
+            }
+        }
+    }
+    others
+}
+
+/// One community's share of the counts, during the parallel pass.
+pub(super) struct CommunityTieCounts<'a> {
+    /// The counts of the community's first range.
+    pub counts: &'a mut [u32],
+    lattice: &'a [u8],
+    others: &'a [(u32, u32)],
+}
+
+impl CommunityTieCounts<'_> {
+    /// Moves the counts from yesterday's participation (`before`) to today's
+    /// (`today`), both over the community's first range; `change` is room for
+    /// the changes, kept between days to save allocations.
+    pub(super) fn update(&mut self, today: &[u8], before: &[u8], change: &mut Vec<i8>) {
+        let n = self.counts.len();
+        assert!(today.len() == n && before.len() == n, "lengths differ");
+        // Each resident's change (−1, 0 or 1), with the ring's ends copied
+        // around it so that the neighbours at ±1..=REACH of every resident
+        // are in reach.
+        change.clear();
+        change.resize(n + 2 * REACH, 0);
+        for ((change, &now), &then) in change[REACH..REACH + n].iter_mut().zip(today).zip(before) {
+            *change = now as i8 - then as i8;
+        }
+        if n > 2 * REACH {
+            for p in 0..REACH {
+                change[p] = change[n + p];
+                change[n + REACH + p] = change[REACH + p];
+            }
+        }
+        // The changes s places ahead of and behind each resident, as slices
+        // of the same length, so that the loop below runs on many residents
+        // at once. A sum of 2·REACH changes fits in an i8.
+        let shifted = |from: usize| &change[from..from + n];
+        let (a1, a2, a3, a4) = (shifted(5), shifted(6), shifted(7), shifted(8));
+        let (b1, b2, b3, b4) = (shifted(3), shifted(2), shifted(1), shifted(0));
+        let (lattice, counts) = (&self.lattice[..n], &mut self.counts[..n]);
+        // All ones where bit `bit` of `bits` is set, else zero.
+        let mask = |bits: u8, bit: u32| ((bits >> bit) & 1).wrapping_neg() as i8;
+        for k in 0..n {
+            let bits = lattice[k];
+            let sum = (a1[k] & mask(bits, 0))
+                + (a2[k] & mask(bits, 1))
+                + (a3[k] & mask(bits, 2))
+                + (a4[k] & mask(bits, 3))
+                + (b1[k] & mask(bits, 4))
+                + (b2[k] & mask(bits, 5))
+                + (b3[k] & mask(bits, 6))
+                + (b4[k] & mask(bits, 7));
+            counts[k] = counts[k].wrapping_add(sum as i32 as u32);
+        }
+        for &(i, j) in self.others {
+            let count = &mut self.counts[i as usize];
+            *count = count.wrapping_add(change[REACH + j as usize] as i32 as u32);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows of ties as `Ties`, from adjacency lists.
+    fn ties(rows: &[&[u32]]) -> Ties {
+        let mut ties = Ties::new();
+        for row in rows {
+            ties.push_row(row);
+        }
+        ties
+    }
+
+    #[test]
+    fn lattice_neighbours_become_bits_and_the_rest_pairs() {
+        // A ring of 10: resident 0 is tied to 1 (ahead 1), 9 (behind 1),
+        // 6 (ahead 6 = behind 4) and 5 (ahead 5: not a lattice neighbour).
+        let mut rows: Vec<Vec<u32>> = vec![Vec::new(); 10];
+        for (x, y) in [(0u32, 1u32), (0, 9), (0, 6), (0, 5)] {
+            rows[x as usize].push(y);
+            rows[y as usize].push(x);
+        }
+        let rows: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
+        let mut lattice = vec![0u8; 10];
+        let others = sort_ties(&ties(&rows), 0, 10, &mut lattice);
+        assert_eq!(lattice[0], 1 | (1 << REACH) | (1 << (REACH + 3)));
+        assert_eq!(others, vec![(0, 5), (5, 0)]);
+        assert_eq!(lattice[5], 0);
+        assert_eq!(lattice[1], 1 << REACH);
+    }
+
+    #[test]
+    fn small_rings_keep_every_tie_as_a_pair() {
+        let rows: [&[u32]; 3] = [&[1, 2], &[0, 2], &[0, 1]];
+        let mut lattice = vec![0u8; 3];
+        let others = sort_ties(&ties(&rows), 0, 3, &mut lattice);
+        assert_eq!(lattice, vec![0, 0, 0]);
+        assert_eq!(others.len(), 6);
+    }
+
+    #[test]
+    fn updates_equal_counts_made_afresh() {
+        // Random symmetric ties inside a ring of 40, lattice and not.
+        use crate::model::rng::{Purpose, stream};
+        use rand::RngExt;
+        let mut rng = stream(4, Purpose::Residents, 1);
+        let n = 40;
+        let mut rows: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for _ in 0..120 {
+            let (x, y) = (rng.random_range(0..n), rng.random_range(0..n));
+            if x != y && !rows[x].contains(&(y as u32)) {
+                rows[x].push(y as u32);
+                rows[y].push(x as u32);
+            }
+        }
+        let slices: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
+        let ties = ties(&slices);
+        let mut lattice = vec![0u8; n];
+        let others = sort_ties(&ties, 0, n, &mut lattice);
+        let mut counts = vec![0u32; n];
+        let mut before = vec![0u8; n];
+        let mut change = Vec::new();
+        for _ in 0..30 {
+            let today: Vec<u8> = (0..n).map(|_| u8::from(rng.random_bool(0.4))).collect();
+            CommunityTieCounts {
+                counts: &mut counts,
+                lattice: &lattice,
+                others: &others,
+            }
+            .update(&today, &before, &mut change);
+            for (i, &count) in counts.iter().enumerate() {
+                let fresh: u32 = ties
+                    .of(i)
+                    .iter()
+                    .map(|&j| u32::from(today[j as usize]))
+                    .sum();
+                assert_eq!(count, fresh, "resident {i}");
+            }
+            before = today;
+        }
+    }
+}
