@@ -109,7 +109,7 @@ fn sort_ties(ties: &Ties, a: usize, b: usize, lattice: &mut [u8]) -> Vec<(u32, u
                 .expect("a built resident's tie leaves its community");
             // Distance ahead on the ring; only rings long enough that the
             // neighbours at ±1..=REACH are all different use bits.
-            let ahead = (j + n - i) % n;
+            let ahead = if j >= i { j - i } else { j + n - i };
             let bit = if n > 2 * REACH && (1..=REACH).contains(&ahead) {
                 Some(ahead - 1)
             } else if n > 2 * REACH && (1..=REACH).contains(&(n - ahead)) {
