@@ -192,9 +192,19 @@ impl Model {
             apply(res, i, 1.0, efficacy * boost);
         }
         if w > 0.0 {
+            // The same update for every resident of the grid, one quantity
+            // at a time over each range, so that many residents go at once.
             for &(lo, hi) in &self.world.grids[grid].ranges {
-                for i in lo as usize..hi as usize {
-                    apply(res, i, w, efficacy);
+                let (lo, hi) = (lo as usize, hi as usize);
+                for (k, &handled) in kinds.iter().enumerate() {
+                    if handled {
+                        for t in &mut res.trust[k][lo..hi] {
+                            *t = (f64::from(*t) + w * delta(*t)).clamp(0.0, 1.0) as f32;
+                        }
+                    }
+                }
+                for e in &mut res.efficacy[lo..hi] {
+                    *e = (f64::from(*e) + w * efficacy).clamp(0.0, 1.0) as f32;
                 }
             }
         }
