@@ -1,0 +1,67 @@
+//! Where a simulated day goes: runs a scenario day by day, phase by phase
+//! (`Model::run_phase`), and prints the wall time of each phase in
+//! nanoseconds per resident-day. A look at proportions, not a benchmark:
+//! the criterion benches in `benches/model.rs` are the measurements.
+//!
+//! ```sh
+//! RAYON_NUM_THREADS=1 cargo run --release --example phase_times -- scenarios/beilun.toml 63
+//! ```
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use govsim::model::{Model, Phase};
+use govsim::scenario::load_scenario;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let Some(path) = args.get(1) else {
+        eprintln!("usage: phase_times SCENARIO [DAYS]");
+        return ExitCode::from(2);
+    };
+    let days: u32 = match args.get(2).map(|d| d.parse()) {
+        None => 63,
+        Some(Ok(d)) if d > 0 => d,
+        Some(_) => {
+            eprintln!("phase_times: DAYS must be a whole number above 0");
+            return ExitCode::from(2);
+        }
+    };
+    let scenario = match load_scenario(Path::new(path), &[]) {
+        Ok(loaded) => loaded.scenario,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let start = Instant::now();
+    let mut model = Model::new(&scenario, 1);
+    println!(
+        "building the district: {:.3} s",
+        start.elapsed().as_secs_f64()
+    );
+    let mut spent = [0f64; Phase::ALL.len()];
+    let mut residents = 0f64;
+    for _ in 0..days {
+        residents += model.world.residents.len() as f64;
+        for (k, phase) in Phase::ALL.into_iter().enumerate() {
+            let start = Instant::now();
+            model.run_phase(phase);
+            spent[k] += start.elapsed().as_secs_f64();
+        }
+        model.day += 1;
+    }
+    let total: f64 = spent.iter().sum();
+    println!("phase          ns per resident-day   share");
+    for (k, phase) in Phase::ALL.into_iter().enumerate() {
+        println!(
+            "{:<14} {:>20.2} {:>6.1}%",
+            format!("{phase:?}"),
+            spent[k] * 1e9 / residents,
+            100.0 * spent[k] / total
+        );
+    }
+    println!("{:<14} {:>20.2}", "all", total * 1e9 / residents);
+    ExitCode::SUCCESS
+}
