@@ -10,6 +10,7 @@ pub mod rng;
 pub mod tally;
 pub mod world;
 
+mod cpu;
 mod disjoint;
 mod feedback;
 mod participation;
@@ -496,6 +497,36 @@ mod tests {
             );
         }
         assert!(changed > 1000, "participation barely changed: {changed}");
+    }
+
+    /// The participation pass built for AVX2 and the portable one give the
+    /// same district, to the bit, day after day. (On a processor without
+    /// AVX2 both runs take the portable pass.)
+    #[test]
+    fn the_avx2_and_the_portable_pass_agree() {
+        let mut scenario = Scenario::default();
+        scenario.shocks.push(Shock {
+            start: 4,
+            days: 5,
+            migrant_influx: 0.1,
+            ..Shock::default()
+        });
+        let run = |portable: bool| {
+            cpu::PORTABLE_ONLY.store(portable, std::sync::atomic::Ordering::Relaxed);
+            let mut model = Model::new(&scenario, 21);
+            let days: Vec<String> = (0..25).map(|_| format!("{:?}", model.step())).collect();
+            cpu::PORTABLE_ONLY.store(false, std::sync::atomic::Ordering::Relaxed);
+            (days, model)
+        };
+        let (fast_days, fast) = run(false);
+        let (portable_days, portable) = run(true);
+        assert_eq!(fast_days, portable_days);
+        let (a, b) = (&fast.world.residents, &portable.world.residents);
+        assert_eq!(a.took_part, b.took_part);
+        assert_eq!(a.recent, b.recent);
+        assert_eq!(a.trust, b.trust);
+        assert_eq!(a.efficacy, b.efficacy);
+        assert_eq!(fast.tie_counts.counts, portable.tie_counts.counts);
     }
 
     /// What the counts rely on: ties of the residents built with a community

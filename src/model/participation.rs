@@ -125,9 +125,66 @@ fn contact(
 /// The residents of `community` decide whether to take part today (design
 /// 4.1) from yesterday's state, in range order, block by block; each
 /// decision is written into `today` and the moving average `recent`, and
-/// counted in `day`.
+/// counted in `day`. Runs the AVX2 build of the pass where the processor
+/// has it (`model/cpu.rs`; the same results either way).
 #[allow(clippy::too_many_arguments)]
 fn decide(
+    s: &Scenario,
+    residents: &ResidentsView,
+    community: &Community,
+    grids: &[Grid],
+    yesterday: &[u8],
+    today_all: &DisjointSlice<u8>,
+    recent: &DisjointSlice<f32>,
+    tie_counts: &mut CommunityTieCounts,
+    logistic: &LogisticDraw,
+    rng: &mut ChaCha8Rng,
+    day: &mut CommunityDay,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if super::cpu::avx2() {
+        // SAFETY: the processor has AVX2 (checked just above).
+        unsafe {
+            decide_avx2(
+                s, residents, community, grids, yesterday, today_all, recent, tie_counts, logistic,
+                rng, day,
+            )
+        };
+        return;
+    }
+    decide_here(
+        s, residents, community, grids, yesterday, today_all, recent, tie_counts, logistic, rng,
+        day,
+    );
+}
+
+/// `decide_here` compiled for AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[allow(clippy::too_many_arguments)]
+fn decide_avx2(
+    s: &Scenario,
+    residents: &ResidentsView,
+    community: &Community,
+    grids: &[Grid],
+    yesterday: &[u8],
+    today_all: &DisjointSlice<u8>,
+    recent: &DisjointSlice<f32>,
+    tie_counts: &mut CommunityTieCounts,
+    logistic: &LogisticDraw,
+    rng: &mut ChaCha8Rng,
+    day: &mut CommunityDay,
+) {
+    decide_here(
+        s, residents, community, grids, yesterday, today_all, recent, tie_counts, logistic, rng,
+        day,
+    );
+}
+
+/// The participation pass of one community, inlined into both builds.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn decide_here(
     s: &Scenario,
     residents: &ResidentsView,
     community: &Community,

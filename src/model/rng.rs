@@ -87,6 +87,7 @@ impl LogisticDraw {
     /// branch on the outcome (a coin flip it cannot guess): the table cells,
     /// then their bounds, then the comparisons; the exponential only for the
     /// few draws that fell inside a cell's bounds or outside the table.
+    #[inline(always)]
     pub fn below_each(&self, utility: &[f32], words: &[u32], out: &mut [u8]) {
         const STEP: usize = 256;
         assert!(

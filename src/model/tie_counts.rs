@@ -138,6 +138,7 @@ impl CommunityTieCounts<'_> {
     /// Moves the counts from yesterday's participation (`before`) to today's
     /// (`today`), both over the community's first range; `change` is room for
     /// the changes, kept between days to save allocations.
+    #[inline(always)]
     pub(super) fn update(&mut self, today: &[u8], before: &[u8], change: &mut Vec<i8>) {
         let n = self.counts.len();
         assert!(today.len() == n && before.len() == n, "lengths differ");
