@@ -428,18 +428,25 @@ mod tests {
     use super::*;
     use crate::scenario::Shock;
 
+    /// The default district with a migrant influx of `share` of its residents
+    /// arriving over `days` days from day `start`.
+    fn with_newcomers(start: u32, days: u32, share: f64) -> Scenario {
+        let mut scenario = Scenario::default();
+        scenario.shocks.push(Shock {
+            start,
+            days,
+            migrant_influx: share,
+            ..Shock::default()
+        });
+        scenario
+    }
+
     /// The parallel participation pass relies on this: every resident belongs
     /// to exactly one community, through that community's ranges, also after
     /// newcomers arrive in several batches.
     #[test]
     fn communities_partition_the_residents_after_newcomers_arrive() {
-        let mut scenario = Scenario::default();
-        scenario.shocks.push(Shock {
-            start: 3,
-            days: 5,
-            migrant_influx: 0.2,
-            ..Shock::default()
-        });
+        let scenario = with_newcomers(3, 5, 0.2);
         let mut model = Model::new(&scenario, 11);
         let before = model.world.residents.len();
         for _ in 0..10 {
@@ -475,13 +482,7 @@ mod tests {
     /// mobilization all in play.
     #[test]
     fn counts_of_ties_that_took_part_stay_exact() {
-        let mut scenario = Scenario::default();
-        scenario.shocks.push(Shock {
-            start: 2,
-            days: 6,
-            migrant_influx: 0.1,
-            ..Shock::default()
-        });
+        let scenario = with_newcomers(2, 6, 0.1);
         let mut model = Model::new(&scenario, 5);
         let mut changed = 0;
         for _ in 0..12 {
@@ -504,13 +505,7 @@ mod tests {
     /// AVX2 both runs take the portable pass.)
     #[test]
     fn the_avx2_and_the_portable_pass_agree() {
-        let mut scenario = Scenario::default();
-        scenario.shocks.push(Shock {
-            start: 4,
-            days: 5,
-            migrant_influx: 0.1,
-            ..Shock::default()
-        });
+        let scenario = with_newcomers(4, 5, 0.1);
         let run = |portable: bool| {
             cpu::PORTABLE_ONLY.store(portable, std::sync::atomic::Ordering::Relaxed);
             let mut model = Model::new(&scenario, 21);

@@ -122,81 +122,70 @@ fn contact(
     contacted.dedup();
 }
 
+/// What every community's participation pass reads, and the slices it
+/// writes at its own residents only.
+struct Pass<'a> {
+    s: &'a Scenario,
+    residents: &'a ResidentsView<'a>,
+    grids: &'a [Grid],
+    yesterday: &'a [u8],
+    today_all: &'a DisjointSlice<'a, u8>,
+    recent: &'a DisjointSlice<'a, f32>,
+    logistic: &'a LogisticDraw,
+}
+
 /// The residents of `community` decide whether to take part today (design
 /// 4.1) from yesterday's state, in range order, block by block; each
 /// decision is written into `today` and the moving average `recent`, and
 /// counted in `day`. Runs the AVX2 build of the pass where the processor
 /// has it (`model/cpu.rs`; the same results either way).
-#[allow(clippy::too_many_arguments)]
 fn decide(
-    s: &Scenario,
-    residents: &ResidentsView,
+    pass: &Pass,
     community: &Community,
-    grids: &[Grid],
-    yesterday: &[u8],
-    today_all: &DisjointSlice<u8>,
-    recent: &DisjointSlice<f32>,
     tie_counts: &mut CommunityTieCounts,
-    logistic: &LogisticDraw,
     rng: &mut ChaCha8Rng,
     day: &mut CommunityDay,
 ) {
     #[cfg(target_arch = "x86_64")]
     if super::cpu::avx2() {
         // SAFETY: the processor has AVX2 (checked just above).
-        unsafe {
-            decide_avx2(
-                s, residents, community, grids, yesterday, today_all, recent, tie_counts, logistic,
-                rng, day,
-            )
-        };
+        unsafe { decide_avx2(pass, community, tie_counts, rng, day) };
         return;
     }
-    decide_here(
-        s, residents, community, grids, yesterday, today_all, recent, tie_counts, logistic, rng,
-        day,
-    );
+    decide_here(pass, community, tie_counts, rng, day);
 }
 
 /// `decide_here` compiled for AVX2.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-#[allow(clippy::too_many_arguments)]
 fn decide_avx2(
-    s: &Scenario,
-    residents: &ResidentsView,
+    pass: &Pass,
     community: &Community,
-    grids: &[Grid],
-    yesterday: &[u8],
-    today_all: &DisjointSlice<u8>,
-    recent: &DisjointSlice<f32>,
     tie_counts: &mut CommunityTieCounts,
-    logistic: &LogisticDraw,
     rng: &mut ChaCha8Rng,
     day: &mut CommunityDay,
 ) {
-    decide_here(
-        s, residents, community, grids, yesterday, today_all, recent, tie_counts, logistic, rng,
-        day,
-    );
+    decide_here(pass, community, tie_counts, rng, day);
 }
 
 /// The participation pass of one community, inlined into both builds.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 fn decide_here(
-    s: &Scenario,
-    residents: &ResidentsView,
+    pass: &Pass,
     community: &Community,
-    grids: &[Grid],
-    yesterday: &[u8],
-    today_all: &DisjointSlice<u8>,
-    recent: &DisjointSlice<f32>,
     tie_counts: &mut CommunityTieCounts,
-    logistic: &LogisticDraw,
     rng: &mut ChaCha8Rng,
     day: &mut CommunityDay,
 ) {
+    let Pass {
+        s,
+        residents,
+        grids,
+        yesterday,
+        today_all,
+        recent,
+        logistic,
+    } = *pass;
     let r = &s.residents;
     let b_sc = if community.service_center {
         r.b_sc as f32
@@ -410,6 +399,15 @@ impl Model {
         let (scenario, logistic) = (&self.scenario, &self.logistic);
         let (grids, communities) = (&self.world.grids, &self.world.communities);
         let yesterday = &self.took_part_yesterday;
+        let pass = Pass {
+            s: scenario,
+            residents: &view,
+            grids,
+            yesterday,
+            today_all: &today,
+            recent: &recent,
+            logistic,
+        };
         let mut tie_counts = self
             .tie_counts
             .by_community(communities.iter().map(|c| c.ranges[0]));
@@ -429,10 +427,7 @@ impl Model {
                     rng,
                     &mut day.contacted,
                 );
-                decide(
-                    scenario, &view, community, grids, yesterday, &today, &recent, tie_counts,
-                    logistic, rng, day,
-                );
+                decide(&pass, community, tie_counts, rng, day);
             });
         self.add_up_participation();
     }
