@@ -53,12 +53,7 @@ impl Model {
         let mut deliberators = 0u32;
         for &a in self.affected_of(slot) {
             deliberators += u32::from(res.took_part[a as usize]);
-            deliberators += res
-                .ties
-                .of(a as usize)
-                .iter()
-                .filter(|&&j| res.took_part[j as usize] != 0)
-                .count() as u32;
+            deliberators += res.ties.count_marked(a as usize, &res.took_part);
         }
         let share = (f64::from(deliberators) / f64::from(r.deliberators_needed)).min(1.0);
         (r.q0 + r.q_delib * share).min(1.0)

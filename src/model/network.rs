@@ -28,6 +28,16 @@ impl Ties {
         &self.targets[self.offsets[i] as usize..self.offsets[i + 1] as usize]
     }
 
+    /// How many of resident `i`'s ties are marked in `marks` (0 or 1 per
+    /// resident), e.g. took part.
+    #[inline]
+    pub fn count_marked(&self, i: usize, marks: &[u8]) -> u32 {
+        self.of(i)
+            .iter()
+            .map(|&j| u32::from(marks[j as usize]))
+            .sum()
+    }
+
     /// Appends a row for the next resident.
     pub fn push_row(&mut self, row: &[u32]) {
         self.targets.extend_from_slice(row);

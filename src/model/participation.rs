@@ -281,14 +281,12 @@ fn decide_here(
             } else {
                 // Newcomers: their ties are one-way, so they are counted here.
                 for k in 0..n {
-                    let ties =
-                        &residents.ties.targets[offsets[k] as usize..offsets[k + 1] as usize];
-                    let peer = if ties.is_empty() {
+                    let degree = offsets[k + 1] - offsets[k];
+                    let peer = if degree == 0 {
                         0.0
                     } else {
-                        let active: u32 =
-                            ties.iter().map(|&j| u32::from(yesterday[j as usize])).sum();
-                        active as f32 / ties.len() as f32
+                        let active = residents.ties.count_marked(start + k, yesterday);
+                        active as f32 / degree as f32
                     };
                     utility[k] += b_peer * peer;
                 }

@@ -42,7 +42,6 @@ pub fn logistic(u: f64) -> f64 {
 /// 1% of draws). The decisions are the same as with the formula everywhere.
 #[derive(Debug, Clone)]
 pub struct LogisticDraw {
-    bounds: Vec<f32>,
     /// For each cell, its bounds with the slack: below the first, r is
     /// surely below σ(u); at or above the second, surely not.
     cells: Vec<[f32; 2]>,
@@ -68,7 +67,7 @@ impl Default for LogisticDraw {
             .windows(2)
             .map(|w| [w[0] - SLACK, w[1] + SLACK])
             .collect();
-        Self { bounds, cells }
+        Self { cells }
     }
 }
 
@@ -136,15 +135,16 @@ impl LogisticDraw {
     #[inline]
     pub fn below(&self, u: f32, r: f32) -> bool {
         let x = (u + RANGE) * CELLS_PER_UNIT;
-        if x >= 0.0 && x < (self.bounds.len() - 1) as f32 {
-            // SAFETY: 0 <= x < bounds.len() - 1 (checked above, and far below
+        if x >= 0.0 && x < self.cells.len() as f32 {
+            // SAFETY: 0 <= x < cells.len() (checked above, and far below
             // i32::MAX), so the truncation fits; `as` would add saturation
             // code to the hot loop, and i32 is one instruction where usize is six.
             let k = unsafe { x.to_int_unchecked::<i32>() } as usize;
             // Both comparisons, then one branch that is almost always taken:
             // whether r < σ(u) itself is a coin flip the processor cannot guess.
-            let yes = r < self.bounds[k] - SLACK;
-            let no = r >= self.bounds[k + 1] + SLACK;
+            let [sure_yes, sure_no] = self.cells[k];
+            let yes = r < sure_yes;
+            let no = r >= sure_no;
             if yes | no {
                 return yes;
             }

@@ -54,14 +54,7 @@ impl TieCounts {
             ));
         }
         let counts = (0..world.initial_population as usize)
-            .map(|i| {
-                residents
-                    .ties
-                    .of(i)
-                    .iter()
-                    .map(|&j| u32::from(residents.took_part[j as usize]))
-                    .sum()
-            })
+            .map(|i| residents.ties.count_marked(i, &residents.took_part))
             .collect();
         Self {
             counts,
