@@ -39,14 +39,20 @@ fn whole_run(c: &mut Criterion) {
     group.finish();
 }
 
-/// One day of the 50,000-resident party-led district after a 60-day warm-up:
-/// the daily kernels (participation, detection, routing, work, feedback) together.
-fn one_day(c: &mut Criterion) {
+/// The 50,000-resident party-led district after a 60-day warm-up.
+fn warmed_district() -> (Scenario, Model) {
     let s = scenario("regimes/party_led.toml", &[]);
     let mut model = Model::new(&s, 1);
     for _ in 0..60 {
         model.step();
     }
+    (s, model)
+}
+
+/// One day of the 50,000-resident party-led district after a 60-day warm-up:
+/// the daily kernels (participation, detection, routing, work, feedback) together.
+fn one_day(c: &mut Criterion) {
+    let (s, mut model) = warmed_district();
     let mut group = c.benchmark_group("day");
     group.throughput(Throughput::Elements(residents(&s)));
     group.sample_size(30);
@@ -60,11 +66,7 @@ fn one_day(c: &mut Criterion) {
 /// run. Day 61 is not a meeting day (no joint conference) nor a diffusion
 /// day, as 26 days of 30 and 6 of 7 are not.
 fn kernels(c: &mut Criterion) {
-    let s = scenario("regimes/party_led.toml", &[]);
-    let mut warm = Model::new(&s, 1);
-    for _ in 0..60 {
-        warm.step();
-    }
+    let (s, warm) = warmed_district();
     let mut group = c.benchmark_group("kernel");
     group.throughput(Throughput::Elements(residents(&s)));
     group.sample_size(20);
