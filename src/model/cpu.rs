@@ -1,10 +1,10 @@
 //! Which vector instructions the processor offers.
 //!
 //! The binary is built for every x86-64 processor, so it may only assume the
-//! 128-bit vectors of the first ones. The hottest kernel, the participation
-//! pass, is compiled a second time for AVX2 and the processor picks one at
-//! run time (the weekly diffusion gained nothing from it, so it has one
-//! build). Both give the same results to the bit:
+//! 128-bit vectors of the first ones. The hottest kernels, the participation
+//! pass and the weekly diffusion's sums over ties (`model/tie_sums.rs`), are
+//! compiled a second time for AVX2 and the processor picks one at run time.
+//! Both give the same results to the bit:
 //! the arithmetic is the same IEEE arithmetic, only more of it at once (Rust
 //! never fuses a multiplication and an addition unless told to).
 

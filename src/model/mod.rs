@@ -16,6 +16,7 @@ mod feedback;
 mod participation;
 mod routing;
 mod tie_counts;
+mod tie_sums;
 mod work;
 
 use rand::RngExt;
@@ -94,6 +95,8 @@ pub struct Model {
     /// For each resident built with the district, how many of its ties took
     /// part on the latest day whose participation pass is complete.
     tie_counts: tie_counts::TieCounts,
+    /// Each resident's row of ties split for the weekly diffusion's sums.
+    row_split: tie_sums::RowSplit,
     logistic: rng::LogisticDraw,
     /// Each community's contacts and counts of today's participation.
     community_days: Vec<participation::CommunityDay>,
@@ -134,6 +137,7 @@ impl Model {
             next_trust: Default::default(),
             took_part_yesterday: Vec::new(),
             tie_counts: tie_counts::TieCounts::new(&world),
+            row_split: tie_sums::RowSplit::default(),
             logistic: rng::LogisticDraw::default(),
             community_days: vec![Default::default(); n_communities],
             world,

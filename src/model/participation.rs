@@ -12,6 +12,7 @@ use super::disjoint::DisjointSlice;
 use super::network::Ties;
 use super::rng::LogisticDraw;
 use super::tie_counts::CommunityTieCounts;
+use super::tie_sums;
 use super::world::{Community, Grid, Residents, flag, nth_in_ranges};
 use super::{Model, stochastic_round};
 use crate::scenario::Scenario;
@@ -544,8 +545,10 @@ impl Model {
         for next in &mut self.next_trust {
             next.resize(n, 0.0);
         }
-        let (trust, ties) = (&res.trust, &res.ties);
+        self.row_split.catch_up(&res.ties);
+        let (trust, ties, row_split) = (&res.trust, &res.ties, &self.row_split);
         let [next0, next1, next2] = &mut self.next_trust;
+        const BLOCK: usize = tie_sums::BLOCK;
         next0
             .par_chunks_mut(BLOCK)
             .zip(next1.par_chunks_mut(BLOCK))
@@ -555,25 +558,18 @@ impl Model {
             .for_each(|(block, ((next0, next1), next2))| {
                 let start = block * BLOCK;
                 let n = next0.len();
-                // Sums over each row of ties (a gather, summed from −0.0 in
-                // row order, as `Iterator::sum` does), then the moves (many
-                // residents at once).
-                let mut sums = [[-0.0f32; BLOCK]; 3];
+                // Sums over each row of ties (in row order, from −0.0, as
+                // `Iterator::sum` does), then the moves (many residents at once).
+                let mut sums = [[0f32; BLOCK]; 3];
                 let mut degree = [0f32; BLOCK];
-                for k in 0..n {
-                    let row = ties.of(start + k);
-                    let mut sum = [-0.0f32; 3];
-                    for &j in row {
-                        let j = j as usize;
-                        sum[0] += trust[0][j];
-                        sum[1] += trust[1][j];
-                        sum[2] += trust[2][j];
-                    }
-                    for kind in 0..3 {
-                        sums[kind][k] = sum[kind];
-                    }
-                    degree[k] = row.len() as f32;
-                }
+                let [sums0, sums1, sums2] = &mut sums;
+                row_split.sum_block(
+                    ties,
+                    start,
+                    [&trust[0], &trust[1], &trust[2]],
+                    [&mut sums0[..n], &mut sums1[..n], &mut sums2[..n]],
+                    &mut degree[..n],
+                );
                 for (kind, next) in [next0, next1, next2].into_iter().enumerate() {
                     let own = &trust[kind][start..start + n];
                     let sums = &sums[kind][..n];

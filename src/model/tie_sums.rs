@@ -1,0 +1,299 @@
+//! Sums of a value over each resident's ties, in row order: what the weekly
+//! trust diffusion needs for its means.
+//!
+//! A sum starts from −0.0 and adds the ties' values in the order of the row,
+//! as `Iterator::sum` does, so that it is the same to the bit however it is
+//! computed. Most ties are ring-lattice neighbours of the small world, and a
+//! row meets them in the order of the lattice: the four behind, then the
+//! four ahead. So each row is read once, when its resident is first seen,
+//! and split into eight *slots* — neighbour i + d for d = −4, …, −1, 1, …, 4,
+//! each present or not — and the other ties, each with its *place*: how many
+//! slots come before it in the row. The sum is then built slot by slot for a
+//! whole block of residents at once (neighbours at fixed distances, many
+//! residents per instruction); an absent slot adds −0.0, which leaves any sum
+//! exactly as it is, and after each slot the other ties of that place are
+//! added one by one. Rows never change once made (newcomers' ties are
+//! one-way and only appended), so the split stays true.
+
+use super::network::Ties;
+
+/// Residents summed together (the diffusion's block).
+pub(super) const BLOCK: usize = 256;
+
+/// How far the lattice slots reach on each side.
+const REACH: usize = 4;
+
+/// The slots' distances, in the order a lattice row meets them.
+const SLOT_DISTANCES: [isize; 2 * REACH] = [-4, -3, -2, -1, 1, 2, 3, 4];
+
+/// Places of the other ties: before slot 0, …, after slot 7.
+const PLACES: usize = 2 * REACH + 1;
+
+/// Each resident's row split into lattice slots and other ties.
+#[derive(Debug, Clone, Default)]
+pub(super) struct RowSplit {
+    /// Bit q: slot q of the resident's row holds neighbour i + SLOT_DISTANCES[q].
+    slots: Vec<u8>,
+    /// The other ties (resident, tie), block by block, place by place within
+    /// a block, and in row order for each resident.
+    others: Vec<(u32, u32)>,
+    /// Where each block's place starts in `others`: entry b·PLACES + p, with
+    /// one more entry at the end.
+    starts: Vec<u32>,
+    /// For each block, the slots that any of its residents uses.
+    used: Vec<u8>,
+}
+
+impl RowSplit {
+    /// Residents whose rows are split.
+    fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Splits the rows of every resident not split yet. The last block, if it
+    /// was not full, is split again.
+    pub(super) fn catch_up(&mut self, ties: &Ties) {
+        let residents = ties.offsets.len() - 1;
+        if self.len() == residents {
+            return;
+        }
+        let first_block = self.len() / BLOCK;
+        self.slots.truncate(first_block * BLOCK);
+        if self.starts.is_empty() {
+            self.starts.push(0);
+        }
+        self.starts.truncate(first_block * PLACES + 1);
+        self.used.truncate(first_block);
+        self.others
+            .truncate(*self.starts.last().expect("one entry") as usize);
+        let mut by_place: [Vec<(u32, u32)>; PLACES] = Default::default();
+        for start in (first_block * BLOCK..residents).step_by(BLOCK) {
+            let mut used = 0u8;
+            for i in start..(start + BLOCK).min(residents) {
+                let mut bits = 0u8;
+                let mut next = 0;
+                for &j in ties.of(i) {
+                    let slot =
+                        (next..2 * REACH).find(|&q| i as isize + SLOT_DISTANCES[q] == j as isize);
+                    match slot {
+                        Some(q) => {
+                            bits |= 1 << q;
+                            next = q + 1;
+                        }
+                        None => by_place[next].push((i as u32, j)),
+                    }
+                }
+                self.slots.push(bits);
+                used |= bits;
+            }
+            self.used.push(used);
+            for place in &mut by_place {
+                self.others.append(place);
+                self.starts.push(self.others.len() as u32);
+            }
+        }
+    }
+
+    /// The three kinds of trust summed over the ties of residents
+    /// `start..start + degree.len()` (a block: `start` a multiple of
+    /// [`BLOCK`], at most BLOCK residents, all split): `sums[kind][k]` for
+    /// resident `start + k`, and each resident's number of ties in
+    /// `degree[k]`. Runs the AVX2 build where the processor has it (the same
+    /// results either way).
+    ///
+    /// # Panics
+    /// If the block is not one of the split ones.
+    pub(super) fn sum_block(
+        &self,
+        ties: &Ties,
+        start: usize,
+        values: [&[f32]; 3],
+        sums: [&mut [f32]; 3],
+        degree: &mut [f32],
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if super::cpu::avx2() {
+            // SAFETY: the processor has AVX2 (checked just above).
+            unsafe { self.sum_block_avx2(ties, start, values, sums, degree) };
+            return;
+        }
+        self.sum_block_here(ties, start, values, sums, degree);
+    }
+
+    /// `sum_block_here` compiled for AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn sum_block_avx2(
+        &self,
+        ties: &Ties,
+        start: usize,
+        values: [&[f32]; 3],
+        sums: [&mut [f32]; 3],
+        degree: &mut [f32],
+    ) {
+        self.sum_block_here(ties, start, values, sums, degree);
+    }
+
+    /// The block's sums, inlined into both builds.
+    #[inline(always)]
+    fn sum_block_here(
+        &self,
+        ties: &Ties,
+        start: usize,
+        values: [&[f32]; 3],
+        sums: [&mut [f32]; 3],
+        degree: &mut [f32],
+    ) {
+        let n = degree.len();
+        let end = start + n;
+        assert!(
+            start.is_multiple_of(BLOCK) && n <= BLOCK && end <= self.len(),
+            "block {start}..{end} is not split"
+        );
+        let row_ends = &ties.offsets[start + 1..=end];
+        for ((d, &a), &b) in degree
+            .iter_mut()
+            .zip(&ties.offsets[start..end])
+            .zip(row_ends)
+        {
+            *d = (b - a) as f32;
+        }
+        let len = values[0].len();
+        if start < REACH || end + REACH > len {
+            // The lattice's neighbours would fall outside the values.
+            for (kind, sums) in sums.into_iter().enumerate() {
+                for (k, sum) in sums.iter_mut().enumerate() {
+                    *sum = ties
+                        .of(start + k)
+                        .iter()
+                        .map(|&j| values[kind][j as usize])
+                        .sum();
+                }
+            }
+            return;
+        }
+        let block = start / BLOCK;
+        let starts = &self.starts[block * PLACES..=(block + 1) * PLACES];
+        let slots = &self.slots[start..end];
+        let used = self.used[block];
+        for (values, sums) in values.into_iter().zip(sums) {
+            let around = &values[start - REACH..end + REACH];
+            let others = |place: usize, sums: &mut [f32]| {
+                let (a, b) = (starts[place] as usize, starts[place + 1] as usize);
+                for &(i, j) in &self.others[a..b] {
+                    sums[i as usize - start] += values[j as usize];
+                }
+            };
+            sums.fill(-0.0);
+            others(0, sums);
+            for (q, &distance) in SLOT_DISTANCES.iter().enumerate() {
+                if used & (1 << q) == 0 {
+                    // An empty slot everywhere: adding −0.0 changes nothing.
+                    others(q + 1, sums);
+                    continue;
+                }
+                let at = (REACH as isize + distance) as usize;
+                let neighbours = &around[at..at + n];
+                for ((sum, &bits), &value) in sums.iter_mut().zip(slots).zip(neighbours) {
+                    *sum += if bits & (1 << q) != 0 { value } else { -0.0 };
+                }
+                others(q + 1, sums);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::cpu::PORTABLE_ONLY;
+    use crate::model::network::watts_strogatz;
+    use crate::model::rng::{Purpose, stream};
+    use rand::RngExt;
+    use std::sync::atomic::Ordering;
+
+    /// Row-order sums, one row at a time: what the split must reproduce.
+    fn plain(ties: &Ties, values: &[f32], i: usize) -> f32 {
+        ties.of(i).iter().map(|&j| values[j as usize]).sum()
+    }
+
+    /// Small worlds of every rewiring, rows shuffled or cut short, random
+    /// rows appended later (newcomers), values of every size: the sums of
+    /// both builds equal row-order sums to the bit.
+    #[test]
+    fn split_sums_equal_row_order_sums() {
+        let mut rng = stream(3, Purpose::Residents, 0);
+        let mut ties = Ties::new();
+        for (n, p) in [(700, 0.0), (300, 0.1), (5, 0.2), (900, 0.5), (600, 1.0)] {
+            let first = ties.offsets.len() as u32 - 1;
+            for mut row in watts_strogatz(first, n, 8, p, &mut rng) {
+                match rng.random_range(0..6) {
+                    0 => row.reverse(),
+                    1 => row.truncate(3),
+                    2 => row.push(rng.random_range(0..first + n)),
+                    _ => {}
+                }
+                ties.push_row(&row);
+            }
+        }
+        let mut split = RowSplit::default();
+        for added in [0, 37, 600] {
+            for _ in 0..added {
+                let len = rng.random_range(0..12);
+                let residents = ties.offsets.len() as u32 - 1;
+                let row: Vec<u32> = (0..len).map(|_| rng.random_range(0..residents)).collect();
+                ties.push_row(&row);
+            }
+            split.catch_up(&ties);
+            let n = ties.offsets.len() - 1;
+            let values: Vec<Vec<f32>> = (0..3)
+                .map(|_| {
+                    (0..n)
+                        .map(|_| rng.random::<f32>() * 2f32.powi(rng.random_range(-30..4)))
+                        .collect()
+                })
+                .collect();
+            let values = [&values[0][..], &values[1][..], &values[2][..]];
+            for portable in [false, true] {
+                PORTABLE_ONLY.store(portable, Ordering::Relaxed);
+                for start in (0..n).step_by(BLOCK) {
+                    let count = BLOCK.min(n - start);
+                    let mut sums = vec![vec![0f32; count]; 3];
+                    let mut degree = vec![0f32; count];
+                    let [a, b, c] = &mut sums[..] else {
+                        unreachable!()
+                    };
+                    split.sum_block(&ties, start, values, [a, b, c], &mut degree);
+                    for k in 0..count {
+                        let i = start + k;
+                        for kind in 0..3 {
+                            assert_eq!(
+                                sums[kind][k].to_bits(),
+                                plain(&ties, values[kind], i).to_bits(),
+                                "resident {i}, kind {kind}, portable {portable}"
+                            );
+                        }
+                        assert_eq!(degree[k], ties.of(i).len() as f32);
+                    }
+                }
+                PORTABLE_ONLY.store(false, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Most ties of an ordinary small world land in the slots.
+    #[test]
+    fn lattice_ties_land_in_the_slots() {
+        let mut rng = stream(4, Purpose::Residents, 0);
+        let mut ties = Ties::new();
+        for row in watts_strogatz(0, 5000, 8, 0.1, &mut rng) {
+            ties.push_row(&row);
+        }
+        let mut split = RowSplit::default();
+        split.catch_up(&ties);
+        let in_slots: u32 = split.slots.iter().map(|b| b.count_ones()).sum();
+        let all = ties.targets.len() as u32;
+        assert_eq!(in_slots as usize + split.others.len(), all as usize);
+        assert!(in_slots > all * 8 / 10, "{in_slots} of {all} in slots");
+    }
+}
