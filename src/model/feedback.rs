@@ -210,11 +210,7 @@ impl Model {
         let co = &self.scenario.coalition;
         for (x, &a) in orgs.iter().enumerate() {
             for &b in &orgs[x + 1..] {
-                let t = self
-                    .world
-                    .org_trust
-                    .entry((a.min(b), a.max(b)))
-                    .or_insert(co.initial_trust);
+                let t = self.world.org_trust.get_or_insert(a, b, co.initial_trust);
                 *t = if success {
                     *t + co.trust_gain * (1.0 - *t)
                 } else {

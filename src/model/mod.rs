@@ -6,6 +6,7 @@
 
 pub mod issue;
 pub mod network;
+pub mod org_trust;
 pub mod rng;
 pub mod tally;
 pub mod world;

@@ -47,7 +47,7 @@ impl Model {
             held = true;
             for (x, &a) in alliance.iter().enumerate() {
                 for &b in &alliance[x + 1..] {
-                    let t = world.org_trust.entry((a.min(b), a.max(b))).or_insert(t0);
+                    let t = world.org_trust.get_or_insert(a, b, t0);
                     *t += gain * (1.0 - *t);
                 }
             }

@@ -1,13 +1,12 @@
 //! The district's state: residents as a struct of arrays, communities, grids
 //! and organizations, and how they are built from a scenario.
 
-use std::collections::BTreeMap;
-
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Beta, Distribution, Poisson};
 
 use super::network::{Ties, watts_strogatz};
+use super::org_trust::OrgTrust;
 use super::rng::{Purpose, stream};
 use crate::scenario::{CommunityKind, Linkage, Scenario};
 
@@ -272,7 +271,7 @@ pub struct World {
     /// Alliance members of each subdistrict.
     pub alliances: Vec<Vec<u32>>,
     /// Inter-organizational trust of pairs that met, keyed (lower, higher).
-    pub org_trust: BTreeMap<(u32, u32), f64>,
+    pub org_trust: OrgTrust,
     /// Pairs of organizations in the same subdistrict (for network density).
     pub possible_pairs: f64,
     /// Residents at the start.
@@ -282,7 +281,7 @@ pub struct World {
 impl World {
     /// Trust of organization `a` in `b` (symmetric), if they ever met.
     pub fn trust_between(&self, a: u32, b: u32) -> Option<f64> {
-        self.org_trust.get(&(a.min(b), a.max(b))).copied()
+        self.org_trust.get(a, b)
     }
 
     /// A uniformly drawn resident of community `c`.
@@ -660,7 +659,7 @@ pub fn build(s: &Scenario, seed: u64) -> World {
         departments,
         offices,
         alliances,
-        org_trust: BTreeMap::new(),
+        org_trust: OrgTrust::default(),
         possible_pairs,
         initial_population,
     }
