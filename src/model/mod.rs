@@ -101,6 +101,12 @@ pub struct Model {
     logistic: rng::LogisticDraw,
     /// Each community's contacts and counts of today's participation.
     community_days: Vec<participation::CommunityDay>,
+    /// The day whose contacts were drawn at the end of the day before's
+    /// participation pass, if any (`Model::participate`).
+    contacts_drawn_for: Option<u32>,
+    /// Whether contacts may be drawn a day ahead (tests turn it off to
+    /// check that it changes nothing).
+    draw_contacts_ahead: bool,
     /// The next day to simulate (0-based).
     pub day: u32,
     /// Counts of the day being simulated.
@@ -141,6 +147,8 @@ impl Model {
             row_split: tie_sums::RowSplit::default(),
             logistic: rng::LogisticDraw::default(),
             community_days: vec![Default::default(); n_communities],
+            contacts_drawn_for: None,
+            draw_contacts_ahead: true,
             world,
             issues: Vec::new(),
             affected: Vec::new(),
@@ -180,7 +188,7 @@ impl Model {
         match phase {
             Phase::Arrival => {
                 self.tally = DayTally::default();
-                let shock = self.shock_today();
+                let shock = self.shock_on(self.day);
                 self.capacity_multiplier = shock.capacity;
                 self.add_newcomers(shock.newcomers);
                 self.arrive(&shock);
@@ -204,7 +212,8 @@ impl Model {
         }
     }
 
-    fn shock_today(&self) -> ShockEffect {
+    /// The shock effects of `day`.
+    fn shock_on(&self, day: u32) -> ShockEffect {
         let mut effect = ShockEffect {
             issue_rate: 1.0,
             competency: None,
@@ -213,7 +222,7 @@ impl Model {
         };
         let comps = &self.scenario.issues.competencies;
         for shock in &self.scenario.shocks {
-            if self.day < shock.start || self.day >= shock.start + shock.days {
+            if day < shock.start || day >= shock.start + shock.days {
                 continue;
             }
             effect.issue_rate *= shock.issue_rate;
@@ -527,6 +536,28 @@ mod tests {
         assert_eq!(a.trust, b.trust);
         assert_eq!(a.efficacy, b.efficacy);
         assert_eq!(fast.tie_counts.counts, portable.tie_counts.counts);
+    }
+
+    /// Contacts drawn at the end of the day before are the ones drawn on the
+    /// day: the same district, day after day, with newcomers arriving on
+    /// some days (when contacts are not drawn ahead).
+    #[test]
+    fn contacts_drawn_ahead_are_the_same_contacts() {
+        let scenario = with_newcomers(6, 3, 0.1);
+        let run = |ahead: bool| {
+            let mut model = Model::new(&scenario, 13);
+            model.draw_contacts_ahead = ahead;
+            let days: Vec<String> = (0..20).map(|_| format!("{:?}", model.step())).collect();
+            (days, model)
+        };
+        let ((ahead_days, ahead), (plain_days, plain)) = (run(true), run(false));
+        assert_eq!(ahead_days, plain_days);
+        let (a, b) = (&ahead.world.residents, &plain.world.residents);
+        assert_eq!(a.took_part, b.took_part);
+        assert_eq!(a.recent, b.recent);
+        assert_eq!(a.trust, b.trust);
+        assert!(ahead.contacts_drawn_for.is_some());
+        assert!(plain.contacts_drawn_for.is_none());
     }
 
     /// What the counts rely on: ties of the residents built with a community

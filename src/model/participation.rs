@@ -369,7 +369,18 @@ impl Model {
     /// yesterday's participation of others and writes only its own residents;
     /// the counts are then added up in community order, so results do not
     /// depend on the number of threads.
+    ///
+    /// Tomorrow's contacts are drawn at the end of today's pass, while the
+    /// community's residents are still in the processor's cache, unless
+    /// newcomers may arrive tomorrow (they would change whom a contact can
+    /// reach). Nothing else draws from a community's stream or changes what
+    /// contacts read (the moving average, flags, ranges) in between, so they
+    /// are the same contacts, drawn from the same words.
     pub(super) fn participate(&mut self) {
+        let today_number = self.day;
+        let drawn_already = self.contacts_drawn_for == Some(today_number);
+        let draw_ahead =
+            self.draw_contacts_ahead && self.shock_on(today_number + 1).newcomers <= 0.0;
         let residents = &mut self.world.residents;
         let n = residents.len();
         // Yesterday's participation, read by peers while today's is decided;
@@ -417,17 +428,26 @@ impl Model {
             .enumerate()
             .for_each(|(c, ((rng, day), tie_counts))| {
                 let community = &communities[c];
-                contact(
-                    scenario,
-                    grids,
-                    view.flags,
-                    &recent,
-                    community,
-                    rng,
-                    &mut day.contacted,
-                );
+                let draw_contacts = |rng: &mut ChaCha8Rng, day: &mut CommunityDay| {
+                    contact(
+                        scenario,
+                        grids,
+                        view.flags,
+                        &recent,
+                        community,
+                        rng,
+                        &mut day.contacted,
+                    );
+                };
+                if !drawn_already {
+                    draw_contacts(rng, day);
+                }
                 decide(&pass, community, tie_counts, rng, day);
+                if draw_ahead {
+                    draw_contacts(rng, day);
+                }
             });
+        self.contacts_drawn_for = draw_ahead.then_some(today_number + 1);
         self.add_up_participation();
     }
 
