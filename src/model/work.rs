@@ -13,16 +13,25 @@ impl Model {
         let day = self.day;
         let issues = &mut self.issues;
         let mut own = 0.0;
+        let mut by_urgency = Vec::new();
         for org in &mut self.world.orgs {
             let mut available =
                 (org.capacity * self.capacity_multiplier - org.overhead_today).max(0.0);
-            org.queue.sort_by(|a, b| {
-                let ua = issues[a.issue as usize].urgency(day);
-                let ub = issues[b.issue as usize].urgency(day);
-                ub.total_cmp(&ua)
+            // Most urgent first, then by issue and part: a total order, so
+            // any sort gives the same queue. Each urgency is computed once.
+            by_urgency.clear();
+            by_urgency.extend(
+                org.queue
+                    .iter()
+                    .map(|&task| (issues[task.issue as usize].urgency(day), task)),
+            );
+            by_urgency.sort_unstable_by(|(ua, a), (ub, b)| {
+                ub.total_cmp(ua)
                     .then(a.issue.cmp(&b.issue))
                     .then(a.part.cmp(&b.part))
             });
+            org.queue.clear();
+            org.queue.extend(by_urgency.iter().map(|&(_, task)| task));
             for task in &org.queue {
                 if available <= 0.0 {
                     break;
@@ -71,19 +80,18 @@ impl Model {
                 }
             }
         }
-        let mut order: Vec<u32> = self
+        // Most urgent first, then by slot: a total order, so any sort gives
+        // the same order. Each urgency is computed once.
+        let mut order: Vec<(f64, u32)> = self
             .active
             .iter()
             .copied()
             .filter(|&s| self.issues[s as usize].status == Status::Assigned)
+            .map(|s| (self.issues[s as usize].urgency(day), s))
             .collect();
-        order.sort_by(|&a, &b| {
-            let ua = self.issues[a as usize].urgency(day);
-            let ub = self.issues[b as usize].urgency(day);
-            ub.total_cmp(&ua).then(a.cmp(&b))
-        });
+        order.sort_unstable_by(|(ua, a), (ub, b)| ub.total_cmp(ua).then(a.cmp(b)));
         let (mut pooled, mut volunteered) = (0.0, 0.0);
-        for slot in order {
+        for (_, slot) in order {
             let issue = &mut self.issues[slot as usize];
             let community = &mut self.world.communities[issue.community as usize];
             let coalition = issue.cross_cutting() && issue.route != Route::Bureaucratic;
