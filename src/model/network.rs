@@ -51,8 +51,107 @@ impl Ties {
 /// Returns one adjacency list per resident (symmetric).
 pub fn watts_strogatz(first: u32, n: u32, k: u32, p: f64, rng: &mut ChaCha8Rng) -> Vec<Vec<u32>> {
     let mut adj: Vec<Vec<u32>> = (0..n).map(|_| Vec::with_capacity(k as usize)).collect();
+    let done = small_world(&mut adj, first, n, k, p, rng);
+    debug_assert!(done.is_ok(), "lists never fill up");
+    adj
+}
+
+/// The same ties as [`watts_strogatz`], from the same random draws, appended
+/// to `ties` as rows. Rows are first built in slots of a fixed size, one
+/// block of memory for the whole ring; in the rare ring where a row
+/// outgrows its slot, the random stream is rewound and the ring built again
+/// as lists.
+pub fn append_watts_strogatz(
+    ties: &mut Ties,
+    first: u32,
+    n: u32,
+    k: u32,
+    p: f64,
+    rng: &mut ChaCha8Rng,
+) {
+    let rewind = rng.clone();
+    let mut slots = Slots::new(n as usize, k as usize + 8);
+    if small_world(&mut slots, first, n, k, p, rng).is_ok() {
+        for i in 0..n as usize {
+            ties.push_row(slots.row(i));
+        }
+        return;
+    }
+    *rng = rewind;
+    for row in watts_strogatz(first, n, k, p, rng) {
+        ties.push_row(&row);
+    }
+}
+
+/// A row that has no room for another tie.
+#[derive(Debug)]
+struct Full;
+
+/// Where the small world's rows grow.
+trait Rows {
+    fn contains(&self, i: usize, j: u32) -> bool;
+    fn push(&mut self, i: usize, j: u32) -> Result<(), Full>;
+}
+
+impl Rows for Vec<Vec<u32>> {
+    fn contains(&self, i: usize, j: u32) -> bool {
+        self[i].contains(&j)
+    }
+
+    fn push(&mut self, i: usize, j: u32) -> Result<(), Full> {
+        self[i].push(j);
+        Ok(())
+    }
+}
+
+/// Rows in slots of `size` entries each, with their lengths.
+struct Slots {
+    size: usize,
+    lengths: Vec<usize>,
+    entries: Vec<u32>,
+}
+
+impl Slots {
+    fn new(n: usize, size: usize) -> Self {
+        Self {
+            size,
+            lengths: vec![0; n],
+            entries: vec![0; n * size],
+        }
+    }
+
+    fn row(&self, i: usize) -> &[u32] {
+        &self.entries[i * self.size..i * self.size + self.lengths[i]]
+    }
+}
+
+impl Rows for Slots {
+    fn contains(&self, i: usize, j: u32) -> bool {
+        self.row(i).contains(&j)
+    }
+
+    fn push(&mut self, i: usize, j: u32) -> Result<(), Full> {
+        let length = &mut self.lengths[i];
+        if *length == self.size {
+            return Err(Full);
+        }
+        self.entries[i * self.size + *length] = j;
+        *length += 1;
+        Ok(())
+    }
+}
+
+/// The small world's construction, into any kind of rows.
+fn small_world(
+    adj: &mut impl Rows,
+    first: u32,
+    n: u32,
+    k: u32,
+    p: f64,
+    rng: &mut ChaCha8Rng,
+) -> Result<(), Full> {
     if n < 2 || k == 0 {
-        return adj;
+        return Ok(());
     }
     let half = (k / 2).min((n - 1) / 2).max(1);
     for i in 0..n {
@@ -62,19 +161,19 @@ pub fn watts_strogatz(first: u32, n: u32, k: u32, p: f64, rng: &mut ChaCha8Rng) 
                 // Rewire to a random other resident not yet tied to i.
                 for _ in 0..8 {
                     let c = rng.random_range(0..n);
-                    if c != i && !adj[i as usize].contains(&(first + c)) {
+                    if c != i && !adj.contains(i as usize, first + c) {
                         j = c;
                         break;
                     }
                 }
             }
-            if j != i && !adj[i as usize].contains(&(first + j)) {
-                adj[i as usize].push(first + j);
-                adj[j as usize].push(first + i);
+            if j != i && !adj.contains(i as usize, first + j) {
+                adj.push(i as usize, first + j)?;
+                adj.push(j as usize, first + i)?;
             }
         }
     }
-    adj
+    Ok(())
 }
 
 #[cfg(test)]
@@ -92,6 +191,46 @@ mod tests {
                 assert!(adj[(j - 100) as usize].contains(&(100 + i as u32)));
             }
         }
+    }
+
+    /// Rows built in slots are the lists' rows, from the same draws, also
+    /// when a row outgrows its slot (a small ring rewired completely, whose
+    /// hub rows need the lists).
+    #[test]
+    fn rows_in_slots_equal_the_lists() {
+        for (n, k, p, seed) in [
+            (1000, 6, 0.1, 1),
+            (300, 8, 1.0, 2),
+            (20_000, 10, 1.0, 3),
+            (2, 4, 0.5, 4),
+            (1, 6, 0.1, 5),
+        ] {
+            let mut a = stream(seed, Purpose::Residents, 0);
+            let mut b = a.clone();
+            let lists = watts_strogatz(7, n, k, p, &mut a);
+            let mut ties = Ties::new();
+            ties.push_row(&[3]);
+            append_watts_strogatz(&mut ties, 7, n, k, p, &mut b);
+            assert_eq!(ties.of(0), &[3]);
+            for (i, row) in lists.iter().enumerate() {
+                assert_eq!(ties.of(i + 1), &row[..], "n {n}, resident {i}");
+            }
+            assert_eq!(ties.offsets.len(), n as usize + 2);
+            assert_eq!(a.random::<u64>(), b.random::<u64>(), "streams part ways");
+        }
+    }
+
+    /// The third ring of `rows_in_slots_equal_the_lists` (same seed) has a
+    /// row that outgrows a slot of k + 8 ties: the case the lists handle.
+    #[test]
+    fn some_rows_outgrow_their_slot() {
+        let mut rng = stream(3, Purpose::Residents, 0);
+        let lists = watts_strogatz(7, 20_000, 10, 1.0, &mut rng);
+        assert!(
+            lists.iter().any(|row| row.len() > 18),
+            "{:?}",
+            lists.iter().map(Vec::len).max()
+        );
     }
 
     #[test]

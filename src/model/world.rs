@@ -5,7 +5,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Beta, Distribution, Poisson};
 
-use super::network::{Ties, watts_strogatz};
+use super::network::{Ties, append_watts_strogatz};
 use super::org_trust::OrgTrust;
 use super::rng::{Purpose, stream};
 use crate::scenario::{CommunityKind, Linkage, Scenario};
@@ -220,6 +220,26 @@ impl Residents {
         (self.trust[0][i] + self.trust[1][i] + self.trust[2][i]) / 3.0
     }
 
+    /// No residents yet, with room for `n` of about `ties` ties each.
+    fn with_capacity(n: usize, ties: usize) -> Self {
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0);
+        Self {
+            community: Vec::with_capacity(n),
+            grid: Vec::with_capacity(n),
+            flags: Vec::with_capacity(n),
+            civic: Vec::with_capacity(n),
+            efficacy: Vec::with_capacity(n),
+            trust: [(); 3].map(|_| Vec::with_capacity(n)),
+            recent: Vec::with_capacity(n),
+            took_part: Vec::with_capacity(n),
+            ties: Ties {
+                offsets,
+                targets: Vec::with_capacity(n * ties),
+            },
+        }
+    }
+
     fn push(
         &mut self,
         community: u32,
@@ -409,10 +429,8 @@ pub fn build(s: &Scenario, seed: u64) -> World {
         })
         .collect();
 
-    let mut residents = Residents {
-        ties: Ties::new(),
-        ..Residents::default()
-    };
+    let mut residents =
+        Residents::with_capacity(total_population as usize, s.residents.ties_k as usize);
     let mut communities = Vec::with_capacity(specs.len());
     let mut grids = Vec::new();
     let civic = Beta::new(s.residents.civic_a, s.residents.civic_b).expect("validated shape");
@@ -549,16 +567,14 @@ pub fn build(s: &Scenario, seed: u64) -> World {
                 );
             }
         }
-        let adj = watts_strogatz(
+        append_watts_strogatz(
+            &mut residents.ties,
             first,
             g.population,
             s.residents.ties_k,
             s.residents.ties_p,
             &mut rrng,
         );
-        for row in &adj {
-            residents.ties.push_row(row);
-        }
         communities.push(Community {
             kind: g.kind,
             subdistrict: d,
