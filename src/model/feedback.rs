@@ -52,8 +52,13 @@ impl Model {
         let res = &self.world.residents;
         let mut deliberators = 0u32;
         for &a in self.affected_of(slot) {
-            deliberators += u32::from(res.took_part[a as usize]);
-            deliberators += res.ties.count_marked(a as usize, &res.took_part);
+            let a = a as usize;
+            deliberators += u32::from(res.took_part[a]);
+            // Residents built with the district have their count at hand.
+            deliberators += self
+                .tie_counts
+                .of(a)
+                .unwrap_or_else(|| res.ties.count_marked(a, &res.took_part));
         }
         let share = (f64::from(deliberators) / f64::from(r.deliberators_needed)).min(1.0);
         (r.q0 + r.q_delib * share).min(1.0)

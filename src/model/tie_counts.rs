@@ -63,6 +63,13 @@ impl TieCounts {
         }
     }
 
+    /// How many of resident `i`'s ties took part on the latest day whose
+    /// participation pass is complete, if `i` was built with the district.
+    #[inline]
+    pub(super) fn of(&self, i: usize) -> Option<u32> {
+        self.counts.get(i).copied()
+    }
+
     /// The counts cut into the first range of each community, in community
     /// order, with what updates them; `first_ranges` are those ranges, which
     /// follow each other from resident 0.
