@@ -10,9 +10,17 @@
 /// Trust of each pair of organizations that met.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OrgTrust {
-    /// Row a: (b, trust) for every pair (a, b) with a < b, sorted by b.
-    rows: Vec<Vec<(u32, f64)>>,
+    /// Row a: every b with a < b that met a, sorted, and the pair's trust
+    /// (apart, so that a search reads only the short keys).
+    rows: Vec<Row>,
     pairs: usize,
+}
+
+/// One organization's partners above it, sorted, and the pairs' trust.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Row {
+    partners: Vec<u32>,
+    trust: Vec<f64>,
 }
 
 impl OrgTrust {
@@ -21,27 +29,26 @@ impl OrgTrust {
     pub fn get(&self, a: u32, b: u32) -> Option<f64> {
         let (low, high) = (a.min(b), a.max(b));
         let row = self.rows.get(low as usize)?;
-        row.binary_search_by_key(&high, |&(b, _)| b)
-            .ok()
-            .map(|k| row[k].1)
+        row.partners.binary_search(&high).ok().map(|k| row.trust[k])
     }
 
     /// The trust of pair (`a`, `b`), first set to `initial` if they never met.
     pub fn get_or_insert(&mut self, a: u32, b: u32, initial: f64) -> &mut f64 {
         let (low, high) = (a.min(b) as usize, a.max(b));
         if self.rows.len() <= low {
-            self.rows.resize_with(low + 1, Vec::new);
+            self.rows.resize_with(low + 1, Row::default);
         }
         let row = &mut self.rows[low];
-        let k = match row.binary_search_by_key(&high, |&(b, _)| b) {
+        let k = match row.partners.binary_search(&high) {
             Ok(k) => k,
             Err(k) => {
-                row.insert(k, (high, initial));
+                row.partners.insert(k, high);
+                row.trust.insert(k, initial);
                 self.pairs += 1;
                 k
             }
         };
-        &mut row[k].1
+        &mut row.trust[k]
     }
 
     /// Pairs that met.
@@ -56,7 +63,7 @@ impl OrgTrust {
 
     /// The trust of every pair, in the order (lower, higher).
     pub fn values(&self) -> impl Iterator<Item = f64> + '_ {
-        self.rows.iter().flatten().map(|&(_, t)| t)
+        self.rows.iter().flat_map(|row| row.trust.iter().copied())
     }
 }
 
