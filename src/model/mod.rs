@@ -456,8 +456,9 @@ mod tests {
     }
 
     /// The parallel participation pass relies on this: every resident belongs
-    /// to exactly one community, through that community's ranges, also after
-    /// newcomers arrive in several batches.
+    /// to exactly one community, through that community's ranges, which
+    /// follow each other upward, also after newcomers arrive in several
+    /// batches.
     #[test]
     fn communities_partition_the_residents_after_newcomers_arrive() {
         let scenario = with_newcomers(3, 5, 0.2);
@@ -470,6 +471,8 @@ mod tests {
         assert!(residents.len() > before, "no newcomers arrived");
         let mut owner = vec![u32::MAX; residents.len()];
         for (c, community) in model.world.communities.iter().enumerate() {
+            // The ranges follow each other upward (contacts rely on it).
+            assert!(community.ranges.windows(2).all(|w| w[0].1 <= w[1].0));
             let mut population = 0;
             for &(a, b) in &community.ranges {
                 population += b - a;

@@ -35,6 +35,8 @@ struct ResidentsView<'a> {
 pub(super) struct CommunityDay {
     /// Residents contacted today, sorted.
     contacted: Vec<u32>,
+    /// A bit for each resident of the community, while contacts are drawn.
+    contact_marks: Vec<u64>,
     /// Participants today in each grid of the community, in grid order.
     grid_participants: Vec<u32>,
     /// Party members among them.
@@ -53,7 +55,8 @@ pub(super) struct CommunityDay {
 
 /// Draws one contact target in `community`: residents who have not taken part
 /// recently are preferred (accepted with probability 1 − recent), and contacts
-/// of enterprise party branches go to migrant workers.
+/// of enterprise party branches go to migrant workers. Returns the target's
+/// place in the community (its order in the community's ranges).
 fn contact_target(
     flags: &[u8],
     recent: &DisjointSlice<f32>,
@@ -61,10 +64,10 @@ fn contact_target(
     migrants_only: bool,
     rng: &mut ChaCha8Rng,
 ) -> u32 {
-    let mut pick = 0;
+    let mut place = 0;
     for _ in 0..8 {
-        pick = nth_in_ranges(&community.ranges, rng.random_range(0..community.population));
-        let i = pick as usize;
+        place = rng.random_range(0..community.population);
+        let i = nth_in_ranges(&community.ranges, place) as usize;
         if migrants_only && flags[i] & flag::MIGRANT == 0 {
             continue;
         }
@@ -73,11 +76,12 @@ fn contact_target(
             break;
         }
     }
-    pick
+    place
 }
 
 /// Today's contacts in `community` by party members (only a share is real
-/// under formalism) and grid workers: the residents contacted, sorted.
+/// under formalism) and grid workers: the residents contacted, sorted, each
+/// once, into `day.contacted`.
 fn contact(
     s: &Scenario,
     grids: &[Grid],
@@ -85,10 +89,13 @@ fn contact(
     recent: &DisjointSlice<f32>,
     community: &Community,
     rng: &mut ChaCha8Rng,
-    contacted: &mut Vec<u32>,
+    day: &mut CommunityDay,
 ) {
+    let (contacted, marks) = (&mut day.contacted, &mut day.contact_marks);
     let proc = &s.party.procedure;
     contacted.clear();
+    marks.clear();
+    marks.resize((community.population as usize).div_ceil(64), 0);
     let sc_boost = if community.service_center {
         1.0 + s.party.security.service_center_contacts
     } else {
@@ -117,10 +124,19 @@ fn contact(
     for k in 0..n_member + n_grid {
         let migrants_only =
             k < n_member && community.migrants > 0 && rng.random::<f64>() < to_migrants;
-        contacted.push(contact_target(flags, recent, community, migrants_only, rng));
+        let place = contact_target(flags, recent, community, migrants_only, rng) as usize;
+        marks[place / 64] |= 1 << (place % 64);
     }
-    contacted.sort_unstable();
-    contacted.dedup();
+    // The marked places in order are the residents in order: a community's
+    // ranges follow each other upward (newcomers are appended).
+    for (w, &word) in marks.iter().enumerate() {
+        let mut word = word;
+        while word != 0 {
+            let place = w as u32 * 64 + word.trailing_zeros();
+            contacted.push(nth_in_ranges(&community.ranges, place));
+            word &= word - 1;
+        }
+    }
 }
 
 /// What every community's participation pass reads, and the slices it
@@ -429,15 +445,7 @@ impl Model {
             .for_each(|(c, ((rng, day), tie_counts))| {
                 let community = &communities[c];
                 let draw_contacts = |rng: &mut ChaCha8Rng, day: &mut CommunityDay| {
-                    contact(
-                        scenario,
-                        grids,
-                        view.flags,
-                        &recent,
-                        community,
-                        rng,
-                        &mut day.contacted,
-                    );
+                    contact(scenario, grids, view.flags, &recent, community, rng, day);
                 };
                 if !drawn_already {
                     draw_contacts(rng, day);
