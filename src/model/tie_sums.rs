@@ -18,7 +18,7 @@
 use super::network::Ties;
 
 /// Residents summed together (the diffusion's block).
-pub(super) const BLOCK: usize = 256;
+pub(super) const BLOCK: usize = 1024;
 
 /// How far the lattice slots reach on each side.
 const REACH: usize = 4;
