@@ -102,5 +102,21 @@ fn build(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, whole_run, one_day, kernels, build);
+/// Each benchmark runs on a thread of a rayon pool, as `govsim run` does
+/// (`RAYON_NUM_THREADS` sets its size): this thread joins the pool, so the
+/// parallel passes start on it instead of waking a pool from outside on
+/// every call, which would add more to a small town's year than the year
+/// itself costs.
+fn in_pool(c: &mut Criterion) {
+    let _pool = rayon::ThreadPoolBuilder::new()
+        .use_current_thread()
+        .build()
+        .expect("a thread pool");
+    whole_run(c);
+    one_day(c);
+    kernels(c);
+    build(c);
+}
+
+criterion_group!(benches, in_pool);
 criterion_main!(benches);
