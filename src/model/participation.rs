@@ -593,10 +593,12 @@ impl Model {
                 let [sums0, sums1, sums2] = &mut sums;
                 row_split.sum_block(
                     ties,
-                    start,
-                    [&trust[0], &trust[1], &trust[2]],
-                    [&mut sums0[..n], &mut sums1[..n], &mut sums2[..n]],
-                    &mut degree[..n],
+                    tie_sums::BlockSums {
+                        start,
+                        values: [&trust[0], &trust[1], &trust[2]],
+                        sums: [&mut sums0[..n], &mut sums1[..n], &mut sums2[..n]],
+                        degree: &mut degree[..n],
+                    },
                 );
                 for (kind, next) in [next0, next1, next2].into_iter().enumerate() {
                     let own = &trust[kind][start..start + n];

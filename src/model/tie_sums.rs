@@ -29,6 +29,22 @@ const SLOT_DISTANCES: [isize; 2 * REACH] = [-4, -3, -2, -1, 1, 2, 3, 4];
 /// Places of the other ties: before slot 0, …, after slot 7.
 const PLACES: usize = 2 * REACH + 1;
 
+/// One block's sums over ties: for residents `start..start + degree.len()`
+/// (`start` a multiple of [`BLOCK`], at most BLOCK residents, all split),
+/// the three kinds of trust in `values` summed into `sums[kind][k]` for
+/// resident `start + k`, and each resident's number of ties into
+/// `degree[k]`.
+pub(super) struct BlockSums<'a> {
+    /// The block's first resident.
+    pub start: usize,
+    /// Every resident's trust in each kind.
+    pub values: [&'a [f32]; 3],
+    /// The block's sums, one slice per kind.
+    pub sums: [&'a mut [f32]; 3],
+    /// The block's numbers of ties.
+    pub degree: &'a mut [f32],
+}
+
 /// Each resident's row split into lattice slots and other ties.
 #[derive(Debug, Clone, Default)]
 pub(super) struct RowSplit {
@@ -94,56 +110,38 @@ impl RowSplit {
         }
     }
 
-    /// The three kinds of trust summed over the ties of residents
-    /// `start..start + degree.len()` (a block: `start` a multiple of
-    /// [`BLOCK`], at most BLOCK residents, all split): `sums[kind][k]` for
-    /// resident `start + k`, and each resident's number of ties in
-    /// `degree[k]`. Runs the AVX2 build where the processor has it (the same
-    /// results either way).
+    /// The three kinds of trust summed over the ties of one block of
+    /// residents (see [`BlockSums`]). Runs the AVX2 build where the
+    /// processor has it (the same results either way).
     ///
     /// # Panics
     /// If the block is not one of the split ones.
-    pub(super) fn sum_block(
-        &self,
-        ties: &Ties,
-        start: usize,
-        values: [&[f32]; 3],
-        sums: [&mut [f32]; 3],
-        degree: &mut [f32],
-    ) {
+    pub(super) fn sum_block(&self, ties: &Ties, block: BlockSums) {
         #[cfg(target_arch = "x86_64")]
         if super::cpu::avx2() {
             // SAFETY: the processor has AVX2 (checked just above).
-            unsafe { self.sum_block_avx2(ties, start, values, sums, degree) };
+            unsafe { self.sum_block_avx2(ties, block) };
             return;
         }
-        self.sum_block_here(ties, start, values, sums, degree);
+        self.sum_block_here(ties, block);
     }
 
     /// `sum_block_here` compiled for AVX2.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    fn sum_block_avx2(
-        &self,
-        ties: &Ties,
-        start: usize,
-        values: [&[f32]; 3],
-        sums: [&mut [f32]; 3],
-        degree: &mut [f32],
-    ) {
-        self.sum_block_here(ties, start, values, sums, degree);
+    fn sum_block_avx2(&self, ties: &Ties, block: BlockSums) {
+        self.sum_block_here(ties, block);
     }
 
     /// The block's sums, inlined into both builds.
     #[inline(always)]
-    fn sum_block_here(
-        &self,
-        ties: &Ties,
-        start: usize,
-        values: [&[f32]; 3],
-        sums: [&mut [f32]; 3],
-        degree: &mut [f32],
-    ) {
+    fn sum_block_here(&self, ties: &Ties, block: BlockSums) {
+        let BlockSums {
+            start,
+            values,
+            sums,
+            degree,
+        } = block;
         let n = degree.len();
         let end = start + n;
         assert!(
@@ -263,7 +261,15 @@ mod tests {
                     let [a, b, c] = &mut sums[..] else {
                         unreachable!()
                     };
-                    split.sum_block(&ties, start, values, [a, b, c], &mut degree);
+                    split.sum_block(
+                        &ties,
+                        BlockSums {
+                            start,
+                            values,
+                            sums: [a, b, c],
+                            degree: &mut degree,
+                        },
+                    );
                     for k in 0..count {
                         let i = start + k;
                         for kind in 0..3 {
