@@ -7,6 +7,7 @@
 //! RAYON_NUM_THREADS=1 cargo run --release --example phase_times -- scenarios/beilun.toml 63
 //! ```
 
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -37,10 +38,15 @@ fn main() -> ExitCode {
     };
     let start = Instant::now();
     let mut model = Model::new(&scenario, 1);
-    println!(
+    // Lines go out as they come; a reader that stops early (`| head`) ends
+    // the output, not the program with a panic.
+    let say = |line: String| {
+        let _ = writeln!(std::io::stdout(), "{line}");
+    };
+    say(format!(
         "building the district: {:.3} s",
         start.elapsed().as_secs_f64()
-    );
+    ));
     let mut spent = [0f64; Phase::ALL.len()];
     let mut residents = 0f64;
     for _ in 0..days {
@@ -53,15 +59,15 @@ fn main() -> ExitCode {
         model.day += 1;
     }
     let total: f64 = spent.iter().sum();
-    println!("phase          ns per resident-day   share");
+    say("phase          ns per resident-day   share".to_string());
     for (k, phase) in Phase::ALL.into_iter().enumerate() {
-        println!(
+        say(format!(
             "{:<14} {:>20.2} {:>6.1}%",
             format!("{phase:?}"),
             spent[k] * 1e9 / residents,
             100.0 * spent[k] / total
-        );
+        ));
     }
-    println!("{:<14} {:>20.2}", "all", total * 1e9 / residents);
+    say(format!("{:<14} {:>20.2}", "all", total * 1e9 / residents));
     ExitCode::SUCCESS
 }

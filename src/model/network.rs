@@ -156,7 +156,11 @@ fn small_world(
     let half = (k / 2).min((n - 1) / 2).max(1);
     for i in 0..n {
         for step in 1..=half {
-            let mut j = (i + step) % n;
+            // (i + step) mod n without a division: step < n.
+            let mut j = i + step;
+            if j >= n {
+                j -= n;
+            }
             if rng.random::<f64>() < p {
                 // Rewire to a random other resident not yet tied to i.
                 for _ in 0..8 {
