@@ -36,6 +36,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // This thread joins a rayon pool (`RAYON_NUM_THREADS` sets its size), as
+    // `govsim run` runs inside its own: the parallel passes then start here
+    // instead of waking a pool from outside, which would be timed too.
+    let Ok(_pool) = rayon::ThreadPoolBuilder::new().use_current_thread().build() else {
+        eprintln!("phase_times: could not start a thread pool");
+        return ExitCode::from(1);
+    };
     let start = Instant::now();
     let mut model = Model::new(&scenario, 1);
     // Lines go out as they come; a reader that stops early (`| head`) ends
