@@ -186,6 +186,8 @@ impl Model {
             }
             res.efficacy[i] = (f64::from(res.efficacy[i]) + weight * eff).clamp(0.0, 1.0) as f32;
         };
+        // The affected residents live in the grid too.
+        self.attitudes.mark(grid as u32);
         for k in 0..a {
             let i = self.affected[slot as usize * a + k] as usize;
             let boost = if res.took_part[i] != 0 { 2.0 } else { 1.0 };

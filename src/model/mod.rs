@@ -11,6 +11,7 @@ pub mod rng;
 pub mod tally;
 pub mod world;
 
+mod attitudes;
 mod cpu;
 mod disjoint;
 mod feedback;
@@ -98,6 +99,9 @@ pub struct Model {
     tie_counts: tie_counts::TieCounts,
     /// Each resident's row of ties split for the weekly diffusion's sums.
     row_split: tie_sums::RowSplit,
+    /// The attitude parts of the utility of taking part, and the sums of
+    /// trust and efficacy, of every grid (refreshed where marked stale).
+    attitudes: attitudes::Attitudes,
     logistic: rng::LogisticDraw,
     /// Each community's contacts and counts of today's participation.
     community_days: Vec<participation::CommunityDay>,
@@ -145,6 +149,7 @@ impl Model {
             took_part_yesterday: Vec::new(),
             tie_counts: tie_counts::TieCounts::new(&world),
             row_split: tie_sums::RowSplit::default(),
+            attitudes: attitudes::Attitudes::new(&world.grids),
             logistic: rng::LogisticDraw::default(),
             community_days: vec![Default::default(); n_communities],
             contacts_drawn_for: None,
@@ -262,10 +267,14 @@ impl Model {
             })
             .collect();
         let norm: f64 = weights.iter().sum();
+        let before = self.world.residents.len();
         for (c, w) in weights.iter().enumerate() {
             let count = stochastic_round(expected * w / norm, &mut self.events);
             self.world
                 .add_newcomers(&self.scenario, c, count, self.day, &mut self.events);
+        }
+        for &g in &self.world.residents.grid[before..] {
+            self.attitudes.mark(g);
         }
     }
 
@@ -561,6 +570,66 @@ mod tests {
         assert_eq!(a.trust, b.trust);
         assert!(ahead.contacts_drawn_for.is_some());
         assert!(plain.contacts_drawn_for.is_none());
+    }
+
+    /// The attitude parts of the utility, and the communities' sums of trust
+    /// and efficacy, refreshed only for grids marked stale, equal what the
+    /// pass would compute afresh from every resident's values, day after
+    /// day: with closures, the weekly diffusion and newcomers. A community
+    /// with a value too small for exact sums is summed in row order.
+    #[test]
+    fn attitude_parts_and_sums_stay_current() {
+        let scenario = with_newcomers(3, 4, 0.1);
+        let mut model = Model::new(&scenario, 17);
+        // A value below 2⁻¹³ in community 0: its sums must come in row order
+        // (until the weekly diffusion averages the value away).
+        let (a, _) = model.world.communities[0].ranges[0];
+        model.world.residents.trust[1][a as usize] = 1e-6;
+        let mut refreshed_after_start = 0;
+        for day in 0..16 {
+            let before = model.attitudes.utility.clone();
+            for phase in Phase::ALL {
+                model.run_phase(phase);
+                if phase != Phase::Participation {
+                    continue;
+                }
+                let res = &model.world.residents;
+                for (c, community) in model.world.communities.iter().enumerate() {
+                    let w = attitudes::Weights::new(&model.scenario, community);
+                    let (mut trust, mut efficacy) = ([0f64; 3], 0f64);
+                    for &(a, b) in &community.ranges {
+                        for i in a as usize..b as usize {
+                            let expected = w.of(res.civic[i], res.efficacy[i], res.mean_trust(i));
+                            assert_eq!(
+                                model.attitudes.utility[i].to_bits(),
+                                expected.to_bits(),
+                                "day {day}, resident {i}"
+                            );
+                            for (sum, t) in trust.iter_mut().zip(&res.trust) {
+                                *sum += f64::from(t[i]);
+                            }
+                            efficacy += f64::from(res.efficacy[i]);
+                        }
+                    }
+                    let (counted_trust, counted_efficacy) = model.community_days[c].sums();
+                    assert_eq!(counted_trust.map(f64::to_bits), trust.map(f64::to_bits));
+                    assert_eq!(counted_efficacy.to_bits(), efficacy.to_bits());
+                }
+                if day == 0 {
+                    let communities = &model.world.communities;
+                    assert!(!model.attitudes.community_exact(&communities[0]));
+                    assert!(model.attitudes.community_exact(&communities[1]));
+                } else {
+                    refreshed_after_start += before
+                        .iter()
+                        .zip(&model.attitudes.utility)
+                        .filter(|(x, y)| x != y)
+                        .count();
+                }
+            }
+            model.day += 1;
+        }
+        assert!(refreshed_after_start > 10_000, "attitudes barely changed");
     }
 
     /// What the counts rely on: ties of the residents built with a community

@@ -8,6 +8,7 @@ use rand_chacha::ChaCha8Rng;
 use super::issue::Status;
 use rayon::prelude::*;
 
+use super::attitudes::{self, GridAttitudes, Values, Weights};
 use super::disjoint::DisjointSlice;
 use super::network::Ties;
 use super::rng::LogisticDraw;
@@ -24,9 +25,7 @@ const BLOCK: usize = 256;
 /// participation and the moving average of taking part are written apart.
 struct ResidentsView<'a> {
     flags: &'a [u8],
-    civic: &'a [f32],
-    efficacy: &'a [f32],
-    trust: [&'a [f32]; 3],
+    values: Values<'a>,
     ties: &'a Ties,
 }
 
@@ -51,6 +50,14 @@ pub(super) struct CommunityDay {
     words: Vec<u32>,
     /// Room for the changes of participation in the community's first range.
     change: Vec<i8>,
+}
+
+impl CommunityDay {
+    /// Today's sums of trust in each kind and of efficacy.
+    #[cfg(test)]
+    pub(super) fn sums(&self) -> ([f64; 3], f64) {
+        (self.trust_sums, self.efficacy_sum)
+    }
 }
 
 /// Draws one contact target in `community`: residents who have not taken part
@@ -148,6 +155,8 @@ struct Pass<'a> {
     yesterday: &'a [u8],
     today_all: &'a DisjointSlice<'a, u8>,
     recent: &'a DisjointSlice<'a, f32>,
+    /// Every resident's attitude part of the utility (`model/attitudes.rs`).
+    attitude: &'a DisjointSlice<'a, f32>,
     logistic: &'a LogisticDraw,
 }
 
@@ -159,6 +168,7 @@ struct Pass<'a> {
 fn decide(
     pass: &Pass,
     community: &Community,
+    grid_attitudes: &mut [GridAttitudes],
     tie_counts: &mut CommunityTieCounts,
     rng: &mut ChaCha8Rng,
     day: &mut CommunityDay,
@@ -166,10 +176,10 @@ fn decide(
     #[cfg(target_arch = "x86_64")]
     if super::cpu::avx2() {
         // SAFETY: the processor has AVX2 (checked just above).
-        unsafe { decide_avx2(pass, community, tie_counts, rng, day) };
+        unsafe { decide_avx2(pass, community, grid_attitudes, tie_counts, rng, day) };
         return;
     }
-    decide_here(pass, community, tie_counts, rng, day);
+    decide_here(pass, community, grid_attitudes, tie_counts, rng, day);
 }
 
 /// `decide_here` compiled for AVX2.
@@ -178,11 +188,12 @@ fn decide(
 fn decide_avx2(
     pass: &Pass,
     community: &Community,
+    grid_attitudes: &mut [GridAttitudes],
     tie_counts: &mut CommunityTieCounts,
     rng: &mut ChaCha8Rng,
     day: &mut CommunityDay,
 ) {
-    decide_here(pass, community, tie_counts, rng, day);
+    decide_here(pass, community, grid_attitudes, tie_counts, rng, day);
 }
 
 /// The participation pass of one community, inlined into both builds.
@@ -190,6 +201,7 @@ fn decide_avx2(
 fn decide_here(
     pass: &Pass,
     community: &Community,
+    grid_attitudes: &mut [GridAttitudes],
     tie_counts: &mut CommunityTieCounts,
     rng: &mut ChaCha8Rng,
     day: &mut CommunityDay,
@@ -201,21 +213,21 @@ fn decide_here(
         yesterday,
         today_all,
         recent,
+        attitude,
         logistic,
     } = *pass;
     let r = &s.residents;
-    let b_sc = if community.service_center {
-        r.b_sc as f32
-    } else {
-        0.0
-    };
-    let base = r.b0 as f32 + b_sc;
-    let (b_civic, b_eff, b_trust, b_peer) = (
-        r.b_civic as f32,
-        r.b_eff as f32,
-        r.b_trust as f32,
-        r.b_peer as f32,
+    // The attitude parts of residents whose efficacy or trust changed since
+    // the last pass, and the community's sums if they are exact.
+    let exact_sums = attitudes::refresh_community(
+        Weights::new(s, community),
+        residents.values,
+        community,
+        grids,
+        grid_attitudes,
+        attitude,
     );
+    let b_peer = r.b_peer as f32;
     let (b_mob, crowd) = (
         r.b_mob as f32,
         r.b_crowd as f32 * s.party.procedure.centralization as f32,
@@ -233,10 +245,8 @@ fn decide_here(
     rng.fill(&mut day.words[..]);
     let contacted = &day.contacted;
     let mut next_contact = 0;
-    // Counts and sums live in locals during the loop and are stored at the end.
+    // Counts live in locals during the loop and are stored at the end.
     let mut counts = [0u32; 6];
-    let mut trust_sums = [0f64; 3];
-    let mut efficacy_sum = 0f64;
     let mut first_word = 0;
     // Residents go in blocks of BLOCK: first the parts of the utility that
     // the processor computes for many residents at once (the same operations,
@@ -247,23 +257,17 @@ fn decide_here(
         for start in (a as usize..b as usize).step_by(BLOCK) {
             let end = (start + BLOCK).min(b as usize);
             let n = end - start;
-            let civic = &residents.civic[start..end];
-            let efficacy = &residents.efficacy[start..end];
-            let trust = [
-                &residents.trust[0][start..end],
-                &residents.trust[1][start..end],
-                &residents.trust[2][start..end],
-            ];
             let flags = &residents.flags[start..end];
             let before = &yesterday[start..end];
             let offsets = &residents.ties.offsets[start..=end];
             let words = &day.words[first_word..first_word + n];
             first_word += n;
             // SAFETY: the block is this community's, which only this task touches.
-            let (today, recent) = unsafe {
+            let (today, recent, attitude) = unsafe {
                 (
                     today_all.range_mut(start, end),
                     recent.range_mut(start, end),
+                    &*attitude.range_mut(start, end),
                 )
             };
             let (utility, mobilized) = (&mut utility[..n], &mut mobilized[..n]);
@@ -275,15 +279,11 @@ fn decide_here(
             }
             // u = base + b_civic·c + b_eff·e + b_trust·mean(trust) + b_peer·peer
             //     + (b_mob if mobilized, else −crowd) − penalty·migrant,
-            // summed left to right. Being mobilized or a migrant enters by
-            // selection and by multiplication with 0 or 1, not by branches
-            // (exact: u + (−crowd) = u − crowd, u − 0 = u).
-            for k in 0..n {
-                utility[k] = base
-                    + b_civic * civic[k]
-                    + b_eff * efficacy[k]
-                    + b_trust * ((trust[0][k] + trust[1][k] + trust[2][k]) / 3.0);
-            }
+            // summed left to right; the first four terms are the attitude
+            // part. Being mobilized or a migrant enters by selection and by
+            // multiplication with 0 or 1, not by branches (exact: u + (−crowd)
+            // = u − crowd, u − 0 = u).
+            utility.copy_from_slice(attitude);
             if (a, b) == community.ranges[0] {
                 // Residents built with the community: their ties that took
                 // part yesterday are counted already. The counts and degrees
@@ -337,14 +337,25 @@ fn decide_here(
             counts[3] += took_part[1];
             counts[4] += before_count;
             counts[5] += persisting;
-            for k in 0..n {
-                trust_sums[0] += f64::from(trust[0][k]);
-                trust_sums[1] += f64::from(trust[1][k]);
-                trust_sums[2] += f64::from(trust[2][k]);
-                efficacy_sum += f64::from(efficacy[k]);
-            }
         }
     }
+    // The sums of trust and efficacy: the grids' where they are exact (and
+    // so the same as in row order), else in row order.
+    let (trust_sums, efficacy_sum) = exact_sums.unwrap_or_else(|| {
+        let Values {
+            efficacy, trust, ..
+        } = residents.values;
+        let (mut trust_sums, mut efficacy_sum) = ([0f64; 3], 0f64);
+        for &(a, b) in &community.ranges {
+            for i in a as usize..b as usize {
+                trust_sums[0] += f64::from(trust[0][i]);
+                trust_sums[1] += f64::from(trust[1][i]);
+                trust_sums[2] += f64::from(trust[2][i]);
+                efficacy_sum += f64::from(efficacy[i]);
+            }
+        }
+        (trust_sums, efficacy_sum)
+    });
     // Today's participation into the counts of ties that took part, for
     // tomorrow.
     let (a, b) = community.ranges[0];
@@ -415,13 +426,19 @@ impl Model {
         } = residents;
         let view = ResidentsView {
             flags,
-            civic,
-            efficacy,
-            trust: [&trust[0], &trust[1], &trust[2]],
+            values: Values {
+                civic,
+                efficacy,
+                trust: [&trust[0], &trust[1], &trust[2]],
+            },
             ties,
         };
         let today = DisjointSlice::new(took_part);
         let recent = DisjointSlice::new(recent);
+        let (mut grid_attitudes, attitude) = self
+            .attitudes
+            .by_community(n, self.world.communities.iter().map(|c| c.grids.clone()));
+        let attitude = DisjointSlice::new(attitude);
         let (scenario, logistic) = (&self.scenario, &self.logistic);
         let (grids, communities) = (&self.world.grids, &self.world.communities);
         let yesterday = &self.took_part_yesterday;
@@ -432,6 +449,7 @@ impl Model {
             yesterday,
             today_all: &today,
             recent: &recent,
+            attitude: &attitude,
             logistic,
         };
         let mut tie_counts = self
@@ -441,8 +459,9 @@ impl Model {
             .par_iter_mut()
             .zip(self.community_days.par_iter_mut())
             .zip(tie_counts.par_iter_mut())
+            .zip(grid_attitudes.par_iter_mut())
             .enumerate()
-            .for_each(|(c, ((rng, day), tie_counts))| {
+            .for_each(|(c, (((rng, day), tie_counts), grid_attitudes))| {
                 let community = &communities[c];
                 let draw_contacts = |rng: &mut ChaCha8Rng, day: &mut CommunityDay| {
                     contact(scenario, grids, view.flags, &recent, community, rng, day);
@@ -450,7 +469,7 @@ impl Model {
                 if !drawn_already {
                     draw_contacts(rng, day);
                 }
-                decide(&pass, community, tie_counts, rng, day);
+                decide(&pass, community, grid_attitudes, tie_counts, rng, day);
                 if draw_ahead {
                     draw_contacts(rng, day);
                 }
@@ -615,5 +634,6 @@ impl Model {
         for (now, next) in res.trust.iter_mut().zip(&mut self.next_trust) {
             std::mem::swap(now, next);
         }
+        self.attitudes.mark_all();
     }
 }

@@ -184,9 +184,11 @@ pub struct Residents {
     pub flags: Vec<u8>,
     /// Civic propensity.
     pub civic: Vec<f32>,
-    /// Efficacy.
+    /// Efficacy. The participation pass reads it, with civic propensity and
+    /// trust, through attitude parts kept per grid (`model/attitudes.rs`):
+    /// whatever changes these values marks the resident's grid stale.
     pub efficacy: Vec<f32>,
-    /// Trust in each [`Kind`].
+    /// Trust in each [`Kind`] (see `efficacy` on changing it).
     pub trust: [Vec<f32>; 3],
     /// Moving average of taking part.
     pub recent: Vec<f32>,

@@ -1,0 +1,332 @@
+//! What the daily participation pass needs of the residents' attitudes,
+//! kept up to date instead of recomputed for every resident every day.
+//!
+//! Two things depend only on a resident's civic propensity, efficacy and
+//! trust, which change only at closures (the grid), in the weekly
+//! diffusion (everyone) and when newcomers arrive (their grid):
+//! - the *attitude part* of the utility of taking part (design 4.1),
+//!   `base + b_civic·c + b_eff·e + b_trust·mean(trust)`, computed with the
+//!   same operations in the same order as the pass computed it, so the same
+//!   bits;
+//! - the sums of trust in each kind and of efficacy over a community (in
+//!   `f64`), which the day's tally and the party's legitimacy read.
+//!
+//! So both are refreshed, grid by grid, only for grids marked *stale* since
+//! the last pass. The community's sums are then the sums of its grids'. That
+//! gives the same bits as the row-order sum over the community, because both
+//! are exact: every value is 0 or in [2⁻¹³, 1], hence a multiple of 2⁻³⁶,
+//! and a community has fewer than 2¹⁷ residents, so every partial sum, in any
+//! order, is a multiple of 2⁻³⁶ below 2¹⁷ and fits the 53 bits of an `f64`.
+//! A community where that does not hold (a smaller value, or more residents)
+//! is summed in row order by the pass, as before.
+
+use super::disjoint::DisjointSlice;
+use super::world::{Community, Grid};
+use crate::scenario::Scenario;
+
+/// Communities with at least this many residents are summed in row order.
+const EXACT_POPULATION: u32 = 1 << 17;
+
+/// Whether `value` keeps sums of such values exact: its magnitude is 0 or
+/// in [2⁻¹³, 1] (so it is a multiple of 2⁻³⁶ of at most 1), tested on its
+/// bits, many values at once.
+#[inline(always)]
+fn keeps_sums_exact(value: f32) -> bool {
+    const LOW: u32 = (1.0f32 / 8192.0).to_bits();
+    const HIGH: u32 = 1.0f32.to_bits();
+    let magnitude = value.to_bits() & !(1 << 31);
+    (magnitude == 0) | (magnitude.wrapping_sub(LOW) <= HIGH - LOW)
+}
+
+/// The coefficients of the attitude part of the utility in one community.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Weights {
+    base: f32,
+    civic: f32,
+    efficacy: f32,
+    trust: f32,
+}
+
+impl Weights {
+    /// The weights of `s` for residents of `community` (whose service
+    /// center, if any, adds to the base).
+    pub(super) fn new(s: &Scenario, community: &Community) -> Self {
+        let r = &s.residents;
+        let b_sc = if community.service_center {
+            r.b_sc as f32
+        } else {
+            0.0
+        };
+        Self {
+            base: r.b0 as f32 + b_sc,
+            civic: r.b_civic as f32,
+            efficacy: r.b_eff as f32,
+            trust: r.b_trust as f32,
+        }
+    }
+
+    /// The attitude part of a resident with these values (the operations
+    /// and their order of the participation pass, design 4.1).
+    #[inline(always)]
+    pub(super) fn of(&self, civic: f32, efficacy: f32, mean_trust: f32) -> f32 {
+        self.base + self.civic * civic + self.efficacy * efficacy + self.trust * mean_trust
+    }
+}
+
+/// The residents' values that the attitude part and the sums read.
+#[derive(Clone, Copy)]
+pub(super) struct Values<'a> {
+    /// Civic propensity.
+    pub civic: &'a [f32],
+    /// Efficacy.
+    pub efficacy: &'a [f32],
+    /// Trust in each kind.
+    pub trust: [&'a [f32]; 3],
+}
+
+/// A grid's share: its sums and whether they are current.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct GridAttitudes {
+    /// Sums over the grid's residents of trust in each kind, then of efficacy.
+    sums: [f64; 4],
+    /// Every one of those values keeps sums exact.
+    exact: bool,
+    /// Some resident's efficacy or trust changed (or a resident arrived)
+    /// since the sums and attitude parts were last computed.
+    stale: bool,
+}
+
+/// Attitude parts of every resident and sums of every grid.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Attitudes {
+    /// For each resident, the attitude part of the utility of taking part.
+    pub utility: Vec<f32>,
+    /// For each grid, in grid order.
+    grids: Vec<GridAttitudes>,
+}
+
+impl Attitudes {
+    /// Every grid of `grids` stale, so that the first pass computes all.
+    pub(super) fn new(grids: &[Grid]) -> Self {
+        Self {
+            utility: Vec::new(),
+            grids: vec![
+                GridAttitudes {
+                    stale: true,
+                    ..GridAttitudes::default()
+                };
+                grids.len()
+            ],
+        }
+    }
+
+    /// Grid `g`'s residents changed: their efficacy or trust, or newcomers.
+    pub(super) fn mark(&mut self, g: u32) {
+        self.grids[g as usize].stale = true;
+    }
+
+    /// Every resident's trust changed.
+    pub(super) fn mark_all(&mut self) {
+        for grid in &mut self.grids {
+            grid.stale = true;
+        }
+    }
+
+    /// Whether `community`'s sums came from its grids (all exact) in the
+    /// latest pass.
+    #[cfg(test)]
+    pub(super) fn community_exact(&self, community: &Community) -> bool {
+        community.population < EXACT_POPULATION
+            && self.grids[community.grids.start as usize..community.grids.end as usize]
+                .iter()
+                .all(|g| g.exact)
+    }
+
+    /// The grids cut by community, in community order, and the attitude
+    /// parts of all `residents`; `grid_ranges` are the communities' grid
+    /// ranges, which follow each other from grid 0.
+    pub(super) fn by_community(
+        &mut self,
+        residents: usize,
+        grid_ranges: impl Iterator<Item = std::ops::Range<u32>>,
+    ) -> (Vec<&mut [GridAttitudes]>, &mut [f32]) {
+        self.utility.resize(residents, 0.0);
+        let mut grids = &mut self.grids[..];
+        let mut at = 0;
+        let cut = grid_ranges
+            .map(|range| {
+                assert_eq!(range.start, at, "grids of communities are not consecutive");
+                at = range.end;
+                let (own, rest) = std::mem::take(&mut grids).split_at_mut(range.len());
+                grids = rest;
+                own
+            })
+            .collect();
+        (cut, &mut self.utility)
+    }
+}
+
+/// Refreshes the stale grids of one community: the attitude part of each of
+/// their residents into `utility` (every resident's, written only at the
+/// community's own) and the grids' sums. Returns the community's sums of
+/// trust in each kind and of efficacy if they are exact, else `None` (the
+/// caller then sums in row order).
+#[inline(always)]
+pub(super) fn refresh_community(
+    weights: Weights,
+    values: Values,
+    community: &Community,
+    grids: &[Grid],
+    attitudes: &mut [GridAttitudes],
+    utility: &DisjointSlice<f32>,
+) -> Option<([f64; 3], f64)> {
+    let grids = &grids[community.grids.start as usize..community.grids.end as usize];
+    let mut exact = community.population < EXACT_POPULATION;
+    let mut sums = [0f64; 4];
+    for (grid, attitude) in grids.iter().zip(attitudes) {
+        if attitude.stale {
+            *attitude = refresh_grid(weights, values, grid, utility);
+        }
+        exact &= attitude.exact;
+        for (sum, grid_sum) in sums.iter_mut().zip(attitude.sums) {
+            *sum += grid_sum;
+        }
+    }
+    exact.then_some(([sums[0], sums[1], sums[2]], sums[3]))
+}
+
+/// The sum of `values` in `f64` and whether every value keeps sums exact;
+/// the sum is added in eight lanes, in an order of its own, which matters
+/// only where it is not exact (and then it is not used).
+#[inline(always)]
+fn exact_sum(values: &[f32]) -> (f64, bool) {
+    const LANES: usize = 8;
+    let mut lanes = [0f64; LANES];
+    let mut exact = [true; LANES];
+    let chunks = values.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for k in 0..LANES {
+            lanes[k] += f64::from(chunk[k]);
+            exact[k] &= keeps_sums_exact(chunk[k]);
+        }
+    }
+    for (k, &value) in rest.iter().enumerate() {
+        lanes[k] += f64::from(value);
+        exact[k] &= keeps_sums_exact(value);
+    }
+    (lanes.iter().sum::<f64>(), exact.iter().all(|&e| e))
+}
+
+/// The attitude parts and sums of one grid's residents.
+#[inline(always)]
+fn refresh_grid(
+    w: Weights,
+    values: Values,
+    grid: &Grid,
+    utility: &DisjointSlice<f32>,
+) -> GridAttitudes {
+    let mut sums = [0f64; 4];
+    let mut exact = true;
+    for &(a, b) in &grid.ranges {
+        let (a, b) = (a as usize, b as usize);
+        let civic = &values.civic[a..b];
+        let efficacy = &values.efficacy[a..b];
+        let [t0, t1, t2] = values.trust;
+        let trust = [&t0[a..b], &t1[a..b], &t2[a..b]];
+        // SAFETY: the grid is in the caller's community, whose residents
+        // only the caller's task touches.
+        let out = unsafe { utility.range_mut(a, b) };
+        for k in 0..b - a {
+            out[k] = w.of(
+                civic[k],
+                efficacy[k],
+                (trust[0][k] + trust[1][k] + trust[2][k]) / 3.0,
+            );
+        }
+        for (sum, values) in sums
+            .iter_mut()
+            .zip([trust[0], trust[1], trust[2], efficacy])
+        {
+            let (total, all_exact) = exact_sum(values);
+            *sum += total;
+            exact &= all_exact;
+        }
+    }
+    GridAttitudes {
+        sums,
+        exact,
+        stale: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::rng::{Purpose, stream};
+    use rand::RngExt;
+    use rand::seq::SliceRandom;
+
+    #[test]
+    fn the_bounds_of_exact_values() {
+        for value in [0.0, -0.0, 1.0 / 8192.0, 0.5, 0.123_456_79, 1.0, -1.0] {
+            assert!(keeps_sums_exact(value), "{value}");
+        }
+        let below = f32::from_bits((1.0f32 / 8192.0).to_bits() - 1);
+        for value in [
+            below,
+            1e-6,
+            f32::MIN_POSITIVE,
+            1.000_000_1,
+            2.0,
+            f32::NAN,
+            f32::INFINITY,
+        ] {
+            assert!(!keeps_sums_exact(value), "{value}");
+        }
+    }
+
+    /// The claim the grids' sums rest on: sums of such values, fewer than
+    /// 2¹⁷ of them, are the same in any order, and the same as in lanes.
+    /// Values that break the bounds do change with the order, so the
+    /// bounds are not idle.
+    #[test]
+    fn sums_of_exact_values_do_not_depend_on_order() {
+        let mut rng = stream(5, Purpose::Residents, 0);
+        let row_order = |values: &[f32]| values.iter().fold(0f64, |s, &v| s + f64::from(v));
+        let mut values: Vec<f32> = (0..100_000)
+            .map(|_| match rng.random_range(0..10) {
+                0 => 0.0,
+                1 => 1.0,
+                2 => 1.0 / 8192.0 * (1.0 + rng.random::<f32>()),
+                _ => rng.random_range(1.0 / 8192.0..1.0),
+            })
+            .collect();
+        assert!(values.iter().all(|&v| keeps_sums_exact(v)));
+        let sum = row_order(&values);
+        for _ in 0..5 {
+            values.shuffle(&mut rng);
+            assert_eq!(row_order(&values).to_bits(), sum.to_bits());
+            let (lanes, exact) = exact_sum(&values);
+            assert!(exact);
+            assert_eq!(lanes.to_bits(), sum.to_bits());
+        }
+        // Tiny values among large ones: some order rounds differently.
+        let mut tiny: Vec<f32> = (0..100_000)
+            .map(|k| {
+                if k % 2 == 0 {
+                    1.0
+                } else {
+                    1.1e-9 * (1.0 + rng.random::<f32>())
+                }
+            })
+            .collect();
+        assert!(!exact_sum(&tiny).1);
+        let first = row_order(&tiny);
+        let differs = (0..5).any(|_| {
+            tiny.shuffle(&mut rng);
+            row_order(&tiny).to_bits() != first.to_bits()
+        });
+        assert!(differs, "tiny values summed alike in every order");
+    }
+}
