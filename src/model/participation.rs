@@ -283,7 +283,6 @@ fn decide_here(
             // part. Being mobilized or a migrant enters by selection and by
             // multiplication with 0 or 1, not by branches (exact: u + (−crowd)
             // = u − crowd, u − 0 = u).
-            utility.copy_from_slice(attitude);
             if (a, b) == community.ranges[0] {
                 // Residents built with the community: their ties that took
                 // part yesterday are counted already. The counts and degrees
@@ -293,7 +292,7 @@ fn decide_here(
                 for k in 0..n {
                     let degree = row_ends[k].wrapping_sub(row_starts[k]) as i32;
                     let share = took_part[k] as i32 as f32 / degree as f32;
-                    utility[k] += b_peer * if degree == 0 { 0.0 } else { share };
+                    utility[k] = attitude[k] + b_peer * if degree == 0 { 0.0 } else { share };
                 }
             } else {
                 // Newcomers: their ties are one-way, so they are counted here.
@@ -305,7 +304,7 @@ fn decide_here(
                         let active = residents.ties.count_marked(start + k, yesterday);
                         active as f32 / degree as f32
                     };
-                    utility[k] += b_peer * peer;
+                    utility[k] = attitude[k] + b_peer * peer;
                 }
             }
             for k in 0..n {
