@@ -102,7 +102,6 @@ pub struct Model {
     /// The attitude parts of the utility of taking part, and the sums of
     /// trust and efficacy, of every grid (refreshed where marked stale).
     attitudes: attitudes::Attitudes,
-    logistic: rng::LogisticDraw,
     /// Each community's contacts and counts of today's participation.
     community_days: Vec<participation::CommunityDay>,
     /// The day whose contacts were drawn at the end of the day before's
@@ -150,7 +149,6 @@ impl Model {
             tie_counts: tie_counts::TieCounts::new(&world),
             row_split: tie_sums::RowSplit::default(),
             attitudes: attitudes::Attitudes::new(&world.grids),
-            logistic: rng::LogisticDraw::default(),
             community_days: vec![Default::default(); n_communities],
             contacts_drawn_for: None,
             draw_contacts_ahead: true,

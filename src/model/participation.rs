@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use super::attitudes::{self, GridAttitudes, Values, Weights};
 use super::disjoint::DisjointSlice;
 use super::network::Ties;
-use super::rng::LogisticDraw;
+use super::rng::below_logistic;
 use super::tie_counts::CommunityTieCounts;
 use super::tie_sums;
 use super::world::{Community, Grid, Residents, flag, nth_in_ranges};
@@ -157,7 +157,6 @@ struct Pass<'a> {
     recent: &'a DisjointSlice<'a, f32>,
     /// Every resident's attitude part of the utility (`model/attitudes.rs`).
     attitude: &'a DisjointSlice<'a, f32>,
-    logistic: &'a LogisticDraw,
 }
 
 /// The residents of `community` decide whether to take part today (design
@@ -214,7 +213,6 @@ fn decide_here(
         today_all,
         recent,
         attitude,
-        logistic,
     } = *pass;
     let r = &s.residents;
     // The attitude parts of residents whose efficacy or trust changed since
@@ -311,7 +309,7 @@ fn decide_here(
                 utility[k] += if mobilized[k] { b_mob } else { -crowd };
                 utility[k] -= migrant_penalty * f32::from(u8::from(flags[k] & flag::MIGRANT != 0));
             }
-            logistic.below_each(utility, words, today);
+            below_logistic(utility, words, today);
             // The bookkeeping, in loops the compiler vectorizes: the moving
             // average, then the counts of the day (integers, so their order
             // does not matter).
@@ -438,7 +436,7 @@ impl Model {
             .attitudes
             .by_community(n, self.world.communities.iter().map(|c| c.grids.clone()));
         let attitude = DisjointSlice::new(attitude);
-        let (scenario, logistic) = (&self.scenario, &self.logistic);
+        let scenario = &self.scenario;
         let (grids, communities) = (&self.world.grids, &self.world.communities);
         let yesterday = &self.took_part_yesterday;
         let pass = Pass {
@@ -449,7 +447,6 @@ impl Model {
             today_all: &today,
             recent: &recent,
             attitude: &attitude,
-            logistic,
         };
         let mut tie_counts = self
             .tie_counts

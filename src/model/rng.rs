@@ -36,40 +36,42 @@ pub fn logistic(u: f64) -> f64 {
     1.0 / (1.0 + (-u).exp())
 }
 
-/// Draws "takes part" with probability σ(u) exactly as `r < 1 / (1 + exp(−u))`
-/// would, for a uniform `r`, but looks σ up in a table of bounds first and
-/// computes the exponential only when `r` falls within a cell's bounds (about
-/// 0.5% of draws: a cell is 1/128 wide, so its bounds lie at most 1/512
-/// apart). The decisions are the same as with the formula everywhere.
-#[derive(Debug, Clone)]
-pub struct LogisticDraw {
-    /// For each cell, its bounds with the slack: below the first, r is
-    /// surely below σ(u); at or above the second, surely not.
-    cells: Vec<[f32; 2]>,
-}
-
-/// Cells per unit of u in [`LogisticDraw`].
-const CELLS_PER_UNIT: f32 = 128.0;
-/// The table covers u in [−RANGE, RANGE].
+/// Utilities are drawn against the approximation in [−RANGE, RANGE] only;
+/// outside, the formula decides.
 const RANGE: f32 = 16.0;
-/// Slack for rounding in the f32 exponential (about 8 ulps near 1).
+/// How far the approximation may be from the formula's `f32` result and
+/// still decide: eight times its largest distance (1.2·10⁻⁷, two units in
+/// the last place near 1; every `f32` in [−16, 16] checked by the ignored
+/// test `the_approximation_is_near_the_formula_everywhere`).
 const SLACK: f32 = 1e-6;
 
-impl Default for LogisticDraw {
-    fn default() -> Self {
-        let n = (2.0 * RANGE * CELLS_PER_UNIT) as usize;
-        let bounds = (0..=n)
-            .map(|k| {
-                let u = -RANGE + k as f32 / CELLS_PER_UNIT;
-                1.0 / (1.0 + (-u).exp())
-            })
-            .collect::<Vec<f32>>();
-        let cells = bounds
-            .windows(2)
-            .map(|w| [w[0] - SLACK, w[1] + SLACK])
-            .collect();
-        Self { cells }
-    }
+/// σ(u) = 1 / (1 + exp(−u)) to within [`SLACK`] of that formula computed in
+/// `f32`, for u in [−RANGE, RANGE], in plain arithmetic that the processor
+/// does for many residents at once: exp(x) = 2^k · exp(r) with k the
+/// integer nearest to x / ln 2 and |r| ≤ ln 2 / 2, exp(r) by the polynomial
+/// of Cephes' `expf` (S. L. Moshier), 2^k from its bits. Outside the range
+/// it returns a value that is not used.
+#[inline(always)]
+fn logistic_near(u: f32) -> f32 {
+    // Adding and subtracting 1.5·2²³ rounds to the nearest integer, which
+    // then sits in the low bits of the sum.
+    const SHIFTER: f32 = 12_582_912.0;
+    // ln 2 in two parts: the first has few bits, so k·LN2_HIGH is exact.
+    const LN2_HIGH: f32 = 0.693_359_4;
+    const LN2_LOW: f32 = -2.121_944_4e-4;
+    let x = (-u).clamp(-RANGE, RANGE);
+    let shifted = x * std::f32::consts::LOG2_E + SHIFTER;
+    let k = shifted - SHIFTER;
+    let r = x - k * LN2_HIGH - k * LN2_LOW;
+    let p = ((((1.987_569_1e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r
+        + 1.666_666_5e-1)
+        * r
+        + 0.5;
+    let exp_r = p * (r * r) + r + 1.0;
+    // 2^k: k + 127 in the exponent's bits (k is within ±24 here).
+    let k_bits = shifted.to_bits().wrapping_sub(SHIFTER.to_bits());
+    let two_to_k = f32::from_bits(k_bits.wrapping_add(127) << 23);
+    1.0 / (1.0 + exp_r * two_to_k)
 }
 
 /// The uniform number in [0, 1) that `random::<f32>()` makes of the random
@@ -81,82 +83,46 @@ pub fn unit_f32(word: u32) -> f32 {
     (word >> 8) as i32 as f32 * (1.0 / (1u32 << 24) as f32)
 }
 
-impl LogisticDraw {
-    /// `out[k] = below(utility[k], unit_f32(words[k]))` for every k, in
-    /// steps the processor can take for many residents at once and without a
-    /// branch on the outcome (a coin flip it cannot guess): the table cells,
-    /// then their bounds, then the comparisons; the exponential only for the
-    /// few draws that fell inside a cell's bounds or outside the table.
-    #[inline(always)]
-    pub fn below_each(&self, utility: &[f32], words: &[u32], out: &mut [u8]) {
-        const STEP: usize = 256;
-        assert!(
-            words.len() == utility.len() && out.len() == utility.len(),
-            "lengths differ"
-        );
-        let last_cell = (self.cells.len() - 1) as f32;
-        let top = self.cells.len() as f32;
-        let mut cell = [0i32; STEP];
-        let mut bounds = [[0f32; 2]; STEP];
-        let mut undecided = [0u8; STEP];
-        for ((utility, words), out) in utility
-            .chunks(STEP)
-            .zip(words.chunks(STEP))
-            .zip(out.chunks_mut(STEP))
-        {
-            let n = utility.len();
-            let (cell, bounds, undecided) = (&mut cell[..n], &mut bounds[..n], &mut undecided[..n]);
-            for (cell, &u) in cell.iter_mut().zip(utility) {
-                let x = (u + RANGE) * CELLS_PER_UNIT;
-                // SAFETY: clamped to [0, last cell] (NaN becomes 0), far
-                // inside i32; outside the table the cell is not used.
-                *cell = unsafe { x.max(0.0).min(last_cell).to_int_unchecked::<i32>() };
+/// Draws "takes part" for every k: `out[k]` is 1 if `unit_f32(words[k])`
+/// is below σ(`utility[k]`), exactly as the formula `r < 1 / (1 + exp(−u))`
+/// decides, else 0. The approximation of σ settles every draw farther than
+/// [`SLACK`] from it, many residents at once and without a branch on the
+/// outcome (a coin flip the processor cannot guess); the formula settles
+/// the rest (about one draw in 500,000) and utilities outside the range.
+#[inline(always)]
+pub fn below_logistic(utility: &[f32], words: &[u32], out: &mut [u8]) {
+    const STEP: usize = 256;
+    assert!(
+        words.len() == utility.len() && out.len() == utility.len(),
+        "lengths differ"
+    );
+    let mut undecided = [0u8; STEP];
+    for ((utility, words), out) in utility
+        .chunks(STEP)
+        .zip(words.chunks(STEP))
+        .zip(out.chunks_mut(STEP))
+    {
+        let undecided = &mut undecided[..utility.len()];
+        for k in 0..utility.len() {
+            let near = logistic_near(utility[k]);
+            let inside = utility[k].abs() <= RANGE;
+            let r = unit_f32(words[k]);
+            let yes = r < near - SLACK;
+            let no = r >= near + SLACK;
+            out[k] = u8::from(yes);
+            undecided[k] = u8::from(!(inside & (yes | no)));
+        }
+        // Looked for 32 at a time: almost every group of 32 has none.
+        for (first, flags) in (0..utility.len()).step_by(32).zip(undecided.chunks(32)) {
+            if flags.iter().fold(0, |any, &flag| any | flag) == 0 {
+                continue;
             }
-            for (bounds, &cell) in bounds.iter_mut().zip(&*cell) {
-                *bounds = self.cells[cell as usize];
-            }
-            for k in 0..n {
-                let x = (utility[k] + RANGE) * CELLS_PER_UNIT;
-                let inside = (x >= 0.0) & (x < top);
-                let r = unit_f32(words[k]);
-                let yes = r < bounds[k][0];
-                let no = r >= bounds[k][1];
-                out[k] = u8::from(yes);
-                undecided[k] = u8::from(!(inside & (yes | no)));
-            }
-            // Looked for 32 at a time: most groups of 32 have none.
-            for (first, flags) in (0..n).step_by(32).zip(undecided.chunks(32)) {
-                if flags.iter().fold(0, |any, &flag| any | flag) == 0 {
-                    continue;
-                }
-                for (k, &flag) in (first..).zip(flags) {
-                    if flag != 0 {
-                        out[k] = u8::from(unit_f32(words[k]) < 1.0 / (1.0 + (-utility[k]).exp()));
-                    }
+            for (k, &flag) in (first..).zip(flags) {
+                if flag != 0 {
+                    out[k] = u8::from(unit_f32(words[k]) < 1.0 / (1.0 + (-utility[k]).exp()));
                 }
             }
         }
-    }
-
-    /// Whether `r` (uniform in [0, 1)) is below σ(u).
-    #[inline]
-    pub fn below(&self, u: f32, r: f32) -> bool {
-        let x = (u + RANGE) * CELLS_PER_UNIT;
-        if x >= 0.0 && x < self.cells.len() as f32 {
-            // SAFETY: 0 <= x < cells.len() (checked above, and far below
-            // i32::MAX), so the truncation fits; `as` would add saturation
-            // code to the hot loop, and i32 is one instruction where usize is six.
-            let k = unsafe { x.to_int_unchecked::<i32>() } as usize;
-            // Both comparisons, then one branch that is almost always taken:
-            // whether r < σ(u) itself is a coin flip the processor cannot guess.
-            let [sure_yes, sure_no] = self.cells[k];
-            let yes = r < sure_yes;
-            let no = r >= sure_no;
-            if yes | no {
-                return yes;
-            }
-        }
-        r < 1.0 / (1.0 + (-u).exp())
     }
 }
 
@@ -180,40 +146,60 @@ mod tests {
         }
     }
 
+    /// The decisions equal the formula's: random utilities (past the range
+    /// too) and words, and draws right at σ(u).
     #[test]
-    fn table_draws_equal_the_formula() {
-        let draw = LogisticDraw::default();
+    fn draws_equal_the_formula() {
         let mut rng = stream(7, Purpose::Events, 0);
-        for _ in 0..2_000_000 {
-            let u = rng.random_range(-20.0f32..20.0);
-            let r = rng.random::<f32>();
-            assert_eq!(
-                draw.below(u, r),
-                r < 1.0 / (1.0 + (-u).exp()),
-                "u = {u}, r = {r}"
-            );
-        }
-        // The same decisions in blocks, with utilities past the table too.
         let mut utility = vec![0f32; 3000];
         let mut words = vec![0u32; 3000];
         let mut out = vec![0u8; 3000];
-        for _ in 0..200 {
+        let formula = |u: f32, r: f32| r < 1.0 / (1.0 + (-u).exp());
+        for round in 0..2000 {
             for (u, w) in utility.iter_mut().zip(&mut words) {
                 *u = rng.random_range(-20.0f32..20.0);
                 *w = rng.random();
+                if round % 2 == 1 {
+                    // A word whose uniform lies at σ(u), or one step away.
+                    let s = 1.0 / (1.0 + (-*u).exp());
+                    let at = (s * (1u32 << 24) as f32) as u32;
+                    let step = rng.random_range(0..3u32);
+                    *w = (at + step).saturating_sub(1).min((1 << 24) - 1) << 8;
+                }
             }
             let n = rng.random_range(0..3000);
-            draw.below_each(&utility[..n], &words[..n], &mut out[..n]);
+            below_logistic(&utility[..n], &words[..n], &mut out[..n]);
             for k in 0..n {
-                assert_eq!(out[k] != 0, draw.below(utility[k], unit_f32(words[k])));
+                let (u, r) = (utility[k], unit_f32(words[k]));
+                assert_eq!(out[k] != 0, formula(u, r), "u = {u}, r = {r}");
             }
         }
-        // Right at cell edges, too.
-        for k in 0..=(2.0 * RANGE * CELLS_PER_UNIT) as usize {
-            let u = -RANGE + k as f32 / CELLS_PER_UNIT;
-            let s = 1.0 / (1.0 + (-u).exp());
-            for r in [s - 1e-7, s, s + 1e-7] {
-                assert_eq!(draw.below(u, r), r < s, "edge u = {u}, r = {r}");
+        // Not-a-number decides "no", as in the formula.
+        below_logistic(&[f32::NAN], &[0], &mut out[..1]);
+        assert_eq!(out[0], 0);
+    }
+
+    /// The bound the draws rest on, on a sample of every scale.
+    #[test]
+    fn the_approximation_is_near_the_formula() {
+        let mut rng = stream(9, Purpose::Events, 0);
+        for _ in 0..5_000_000 {
+            let u = rng.random_range(-RANGE..=RANGE) * rng.random::<f32>().powi(4);
+            let distance = (logistic_near(u) - 1.0 / (1.0 + (-u).exp())).abs();
+            assert!(distance <= SLACK / 8.0, "u = {u}: {distance}");
+        }
+    }
+
+    /// The same bound for every `f32` in [−RANGE, RANGE] (2.2·10⁹ values,
+    /// about a minute in release: `cargo test --release -- --ignored`).
+    #[test]
+    #[ignore = "exhaustive, about a minute in release"]
+    fn the_approximation_is_near_the_formula_everywhere() {
+        for sign in [0, 1u32 << 31] {
+            for bits in 0..=RANGE.to_bits() {
+                let u = f32::from_bits(bits | sign);
+                let distance = (logistic_near(u) - 1.0 / (1.0 + (-u).exp())).abs();
+                assert!(distance <= SLACK / 8.0, "u = {u}: {distance}");
             }
         }
     }
