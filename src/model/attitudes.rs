@@ -14,11 +14,12 @@
 //! So both are refreshed, grid by grid, only for grids marked *stale* since
 //! the last pass. The community's sums are then the sums of its grids'. That
 //! gives the same bits as the row-order sum over the community, because both
-//! are exact: every value is 0 or in [2⁻¹³, 1], hence a multiple of 2⁻³⁶,
-//! and a community has fewer than 2¹⁷ residents, so every partial sum, in any
-//! order, is a multiple of 2⁻³⁶ below 2¹⁷ and fits the 53 bits of an `f64`.
-//! A community where that does not hold (a smaller value, or more residents)
-//! is summed in row order by the pass, as before.
+//! are exact: every value is 0 or in [2⁻¹³, 1] in magnitude, hence a
+//! multiple of 2⁻³⁶ of at most 1, and a community has fewer than 2¹⁷
+//! residents, so every partial sum, in any order, is a multiple of 2⁻³⁶
+//! below 2¹⁷ in magnitude and fits the 53 bits of an `f64`. A community
+//! where that does not hold (a smaller value, or more residents) is summed
+//! in row order by the pass, as before.
 
 use super::disjoint::DisjointSlice;
 use super::world::{Community, Grid};
@@ -143,7 +144,9 @@ impl Attitudes {
     }
 
     /// The grids cut by community, in community order, and the attitude
-    /// parts of all `residents`; `grid_ranges` are the communities' grid
+    /// parts of every resident, made room for `residents` of them (a
+    /// newcomer's part is computed when the pass refreshes its grid, which
+    /// its arrival marked stale); `grid_ranges` are the communities' grid
     /// ranges, which follow each other from grid 0.
     pub(super) fn by_community(
         &mut self,
