@@ -19,7 +19,7 @@
 //! residents, so every partial sum, in any order, is a multiple of 2⁻³⁶
 //! below 2¹⁷ in magnitude and fits the 53 bits of an `f64`. A community
 //! where that does not hold (a smaller value, or more residents) is summed
-//! in row order by the pass, as before.
+//! in row order, as the pass did before.
 
 use super::disjoint::DisjointSlice;
 use super::world::{Community, Grid};
@@ -101,7 +101,7 @@ pub(super) struct GridAttitudes {
 #[derive(Debug, Clone, Default)]
 pub(super) struct Attitudes {
     /// For each resident, the attitude part of the utility of taking part.
-    pub utility: Vec<f32>,
+    pub parts: Vec<f32>,
     /// For each grid, in grid order.
     grids: Vec<GridAttitudes>,
 }
@@ -110,7 +110,7 @@ impl Attitudes {
     /// Every grid of `grids` stale, so that the first pass computes all.
     pub(super) fn new(grids: &[Grid]) -> Self {
         Self {
-            utility: Vec::new(),
+            parts: Vec::new(),
             grids: vec![
                 GridAttitudes {
                     stale: true,
@@ -153,7 +153,7 @@ impl Attitudes {
         residents: usize,
         grid_ranges: impl Iterator<Item = std::ops::Range<u32>>,
     ) -> (Vec<&mut [GridAttitudes]>, &mut [f32]) {
-        self.utility.resize(residents, 0.0);
+        self.parts.resize(residents, 0.0);
         let mut grids = &mut self.grids[..];
         let mut at = 0;
         let cut = grid_ranges
@@ -165,15 +165,15 @@ impl Attitudes {
                 own
             })
             .collect();
-        (cut, &mut self.utility)
+        (cut, &mut self.parts)
     }
 }
 
 /// Refreshes the stale grids of one community: the attitude part of each of
-/// their residents into `utility` (every resident's, written only at the
+/// their residents into `parts` (every resident's, written only at the
 /// community's own) and the grids' sums. Returns the community's sums of
-/// trust in each kind and of efficacy if they are exact, else `None` (the
-/// caller then sums in row order).
+/// trust in each kind and of efficacy: its grids' sums where they are exact
+/// (and so the same as in row order), else summed in row order.
 #[inline(always)]
 pub(super) fn refresh_community(
     weights: Weights,
@@ -181,21 +181,37 @@ pub(super) fn refresh_community(
     community: &Community,
     grids: &[Grid],
     attitudes: &mut [GridAttitudes],
-    utility: &DisjointSlice<f32>,
-) -> Option<([f64; 3], f64)> {
+    parts: &DisjointSlice<f32>,
+) -> ([f64; 3], f64) {
     let grids = &grids[community.grids.start as usize..community.grids.end as usize];
     let mut exact = community.population < EXACT_POPULATION;
     let mut sums = [0f64; 4];
     for (grid, attitude) in grids.iter().zip(attitudes) {
         if attitude.stale {
-            *attitude = refresh_grid(weights, values, grid, utility);
+            *attitude = refresh_grid(weights, values, grid, parts);
         }
         exact &= attitude.exact;
         for (sum, grid_sum) in sums.iter_mut().zip(attitude.sums) {
             *sum += grid_sum;
         }
     }
-    exact.then_some(([sums[0], sums[1], sums[2]], sums[3]))
+    if !exact {
+        let quantities = [
+            values.trust[0],
+            values.trust[1],
+            values.trust[2],
+            values.efficacy,
+        ];
+        sums = [0f64; 4];
+        for &(a, b) in &community.ranges {
+            for i in a as usize..b as usize {
+                for (sum, quantity) in sums.iter_mut().zip(quantities) {
+                    *sum += f64::from(quantity[i]);
+                }
+            }
+        }
+    }
+    ([sums[0], sums[1], sums[2]], sums[3])
 }
 
 /// The sum of `values` in `f64` and whether every value keeps sums exact;
@@ -227,7 +243,7 @@ fn refresh_grid(
     w: Weights,
     values: Values,
     grid: &Grid,
-    utility: &DisjointSlice<f32>,
+    parts: &DisjointSlice<f32>,
 ) -> GridAttitudes {
     let mut sums = [0f64; 4];
     let mut exact = true;
@@ -239,7 +255,7 @@ fn refresh_grid(
         let trust = [&t0[a..b], &t1[a..b], &t2[a..b]];
         // SAFETY: the grid is in the caller's community, whose residents
         // only the caller's task touches.
-        let out = unsafe { utility.range_mut(a, b) };
+        let out = unsafe { parts.range_mut(a, b) };
         for k in 0..b - a {
             out[k] = w.of(
                 civic[k],

@@ -585,7 +585,7 @@ mod tests {
         model.world.residents.trust[1][a as usize] = 1e-6;
         let mut refreshed_after_start = 0;
         for day in 0..16 {
-            let before = model.attitudes.utility.clone();
+            let before = model.attitudes.parts.clone();
             for phase in Phase::ALL {
                 model.run_phase(phase);
                 if phase != Phase::Participation {
@@ -599,7 +599,7 @@ mod tests {
                         for i in a as usize..b as usize {
                             let expected = w.of(res.civic[i], res.efficacy[i], res.mean_trust(i));
                             assert_eq!(
-                                model.attitudes.utility[i].to_bits(),
+                                model.attitudes.parts[i].to_bits(),
                                 expected.to_bits(),
                                 "day {day}, resident {i}"
                             );
@@ -620,7 +620,7 @@ mod tests {
                 } else {
                     refreshed_after_start += before
                         .iter()
-                        .zip(&model.attitudes.utility)
+                        .zip(&model.attitudes.parts)
                         .filter(|(x, y)| x != y)
                         .count();
                 }

@@ -216,8 +216,8 @@ fn decide_here(
     } = *pass;
     let r = &s.residents;
     // The attitude parts of residents whose efficacy or trust changed since
-    // the last pass, and the community's sums if they are exact.
-    let exact_sums = attitudes::refresh_community(
+    // the last pass, and the community's sums of trust and efficacy.
+    let (trust_sums, efficacy_sum) = attitudes::refresh_community(
         Weights::new(s, community),
         residents.values,
         community,
@@ -336,23 +336,6 @@ fn decide_here(
             counts[5] += persisting;
         }
     }
-    // The sums of trust and efficacy: the grids' where they are exact (and
-    // so the same as in row order), else in row order.
-    let (trust_sums, efficacy_sum) = exact_sums.unwrap_or_else(|| {
-        let Values {
-            efficacy, trust, ..
-        } = residents.values;
-        let (mut trust_sums, mut efficacy_sum) = ([0f64; 3], 0f64);
-        for &(a, b) in &community.ranges {
-            for i in a as usize..b as usize {
-                trust_sums[0] += f64::from(trust[0][i]);
-                trust_sums[1] += f64::from(trust[1][i]);
-                trust_sums[2] += f64::from(trust[2][i]);
-                efficacy_sum += f64::from(efficacy[i]);
-            }
-        }
-        (trust_sums, efficacy_sum)
-    });
     // Today's participation into the counts of ties that took part, for
     // tomorrow.
     let (a, b) = community.ranges[0];

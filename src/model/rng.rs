@@ -36,6 +36,12 @@ pub fn logistic(u: f64) -> f64 {
     1.0 / (1.0 + (-u).exp())
 }
 
+/// σ by its formula in `f32`: what every draw of taking part must agree with.
+#[inline]
+fn logistic_f32(u: f32) -> f32 {
+    1.0 / (1.0 + (-u).exp())
+}
+
 /// Utilities are drawn against the approximation in [−RANGE, RANGE] only;
 /// outside, the formula decides.
 const RANGE: f32 = 16.0;
@@ -119,7 +125,7 @@ pub fn below_logistic(utility: &[f32], words: &[u32], out: &mut [u8]) {
             }
             for (k, &flag) in (first..).zip(flags) {
                 if flag != 0 {
-                    out[k] = u8::from(unit_f32(words[k]) < 1.0 / (1.0 + (-utility[k]).exp()));
+                    out[k] = u8::from(unit_f32(words[k]) < logistic_f32(utility[k]));
                 }
             }
         }
@@ -154,14 +160,14 @@ mod tests {
         let mut utility = vec![0f32; 3000];
         let mut words = vec![0u32; 3000];
         let mut out = vec![0u8; 3000];
-        let formula = |u: f32, r: f32| r < 1.0 / (1.0 + (-u).exp());
+        let formula = |u: f32, r: f32| r < logistic_f32(u);
         for round in 0..2000 {
             for (u, w) in utility.iter_mut().zip(&mut words) {
                 *u = rng.random_range(-20.0f32..20.0);
                 *w = rng.random();
                 if round % 2 == 1 {
                     // A word whose uniform lies at σ(u), or one step away.
-                    let s = 1.0 / (1.0 + (-*u).exp());
+                    let s = logistic_f32(*u);
                     let at = (s * (1u32 << 24) as f32) as u32;
                     let step = rng.random_range(0..3u32);
                     *w = (at + step).saturating_sub(1).min((1 << 24) - 1) << 8;
@@ -185,7 +191,7 @@ mod tests {
         let mut rng = stream(9, Purpose::Events, 0);
         for _ in 0..5_000_000 {
             let u = rng.random_range(-RANGE..=RANGE) * rng.random::<f32>().powi(4);
-            let distance = (logistic_near(u) - 1.0 / (1.0 + (-u).exp())).abs();
+            let distance = (logistic_near(u) - logistic_f32(u)).abs();
             assert!(distance <= SLACK / 8.0, "u = {u}: {distance}");
         }
     }
@@ -198,7 +204,7 @@ mod tests {
         for sign in [0, 1u32 << 31] {
             for bits in 0..=RANGE.to_bits() {
                 let u = f32::from_bits(bits | sign);
-                let distance = (logistic_near(u) - 1.0 / (1.0 + (-u).exp())).abs();
+                let distance = (logistic_near(u) - logistic_f32(u)).abs();
                 assert!(distance <= SLACK / 8.0, "u = {u}: {distance}");
             }
         }
