@@ -5,7 +5,7 @@
 use rand::RngExt;
 use rand::seq::SliceRandom;
 
-use crate::model::rng::{Purpose, stream};
+use crate::seeds::{Purpose, stream};
 use crate::scenario::levers;
 use crate::scenario::{InputError, Scenario, ScenarioSource};
 

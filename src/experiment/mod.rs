@@ -21,7 +21,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::Summary;
-use crate::model::rng::{Purpose, stream};
+use crate::seeds::{Purpose, stream};
 use crate::output::{csv_fields, prepare_dir, write_atomic};
 use crate::scenario::{InputError, Scenario};
 use aggregate::{Layout, PRECISION_METRICS, point_estimate};

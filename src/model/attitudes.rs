@@ -282,7 +282,7 @@ fn refresh_grid(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::rng::{Purpose, stream};
+    use crate::seeds::{Purpose, stream};
     use rand::RngExt;
     use rand::seq::SliceRandom;
 

@@ -27,7 +27,7 @@ use rand_distr::{Beta, Distribution, Gamma, Poisson};
 
 use crate::scenario::Scenario;
 use issue::{Issue, Part, Route, Stage, Status};
-use rng::{Purpose, stream};
+use crate::seeds::{Purpose, stream};
 pub use tally::DayTally;
 use world::{NONE, World};
 

@@ -183,7 +183,7 @@ fn small_world(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::rng::{Purpose, stream};
+    use crate::seeds::{Purpose, stream};
 
     #[test]
     fn lattice_without_rewiring_has_degree_k_and_is_symmetric() {

@@ -70,7 +70,7 @@ impl OrgTrust {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::rng::{Purpose, stream};
+    use crate::seeds::{Purpose, stream};
     use rand::RngExt;
     use std::collections::BTreeMap;
 

@@ -227,7 +227,7 @@ mod tests {
     #[test]
     fn updates_equal_counts_made_afresh() {
         // Random symmetric ties inside a ring of 40, lattice and not.
-        use crate::model::rng::{Purpose, stream};
+        use crate::seeds::{Purpose, stream};
         use rand::RngExt;
         let mut rng = stream(4, Purpose::Residents, 1);
         let n = 40;

@@ -206,7 +206,7 @@ mod tests {
     use super::*;
     use crate::model::cpu::PORTABLE_ONLY;
     use crate::model::network::watts_strogatz;
-    use crate::model::rng::{Purpose, stream};
+    use crate::seeds::{Purpose, stream};
     use rand::RngExt;
     use std::sync::atomic::Ordering;
 

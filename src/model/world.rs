@@ -7,7 +7,7 @@ use rand_distr::{Beta, Distribution, Poisson};
 
 use super::network::{Ties, append_watts_strogatz};
 use super::org_trust::OrgTrust;
-use super::rng::{Purpose, stream};
+use crate::seeds::{Purpose, stream};
 use crate::scenario::{CommunityKind, Linkage, Scenario};
 
 /// Marker for "no organization" / "no community".

@@ -7,7 +7,7 @@
 use rand::RngExt;
 use rand::seq::SliceRandom;
 
-use crate::model::rng::{Purpose, stream};
+use crate::seeds::{Purpose, stream};
 
 /// Which method.
 #[derive(Debug, Clone, Copy, PartialEq)]
