@@ -5,9 +5,9 @@
 use rand::RngExt;
 use rand::seq::SliceRandom;
 
-use crate::seeds::{Purpose, stream};
 use crate::scenario::levers;
 use crate::scenario::{InputError, Scenario, ScenarioSource};
+use crate::seeds::{Purpose, stream};
 
 /// One `--vary KEY=LO..HI[:STEPS]`.
 #[derive(Debug, Clone, PartialEq)]

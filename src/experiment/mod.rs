@@ -21,9 +21,9 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::Summary;
-use crate::seeds::{Purpose, stream};
 use crate::output::{csv_fields, prepare_dir, write_atomic};
 use crate::scenario::{InputError, Scenario};
+use crate::seeds::{Purpose, stream};
 use aggregate::{Layout, PRECISION_METRICS, point_estimate};
 use runner::run_jobs;
 use store::{RunId, RunsAppender, RunsTable, SeriesSums};

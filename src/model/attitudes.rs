@@ -5,9 +5,7 @@
 //! trust, which change only at closures (the grid), in the weekly
 //! diffusion (everyone) and when newcomers arrive (their grid):
 //! - the *attitude part* of the utility of taking part (design 4.1),
-//!   `base + b_civic·c + b_eff·e + b_trust·mean(trust)`, computed with the
-//!   same operations in the same order as the pass computed it, so the same
-//!   bits;
+//!   [`Utility::attitude`] of `model/rules/participation.rs`;
 //! - the sums of trust in each kind and of efficacy over a community (in
 //!   `f64`), which the day's tally and the party's legitimacy read.
 //!
@@ -22,8 +20,8 @@
 //! in row order, as the pass did before.
 
 use super::disjoint::DisjointSlice;
+use super::rules::participation::{Utility, mean_trust};
 use super::world::{Community, Grid};
-use crate::scenario::Scenario;
 
 /// Communities with at least this many residents are summed in row order.
 const EXACT_POPULATION: u32 = 1 << 17;
@@ -37,41 +35,6 @@ fn keeps_sums_exact(value: f32) -> bool {
     const HIGH: u32 = 1.0f32.to_bits();
     let magnitude = value.to_bits() & !(1 << 31);
     (magnitude == 0) | (magnitude.wrapping_sub(LOW) <= HIGH - LOW)
-}
-
-/// The coefficients of the attitude part of the utility in one community.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Weights {
-    base: f32,
-    civic: f32,
-    efficacy: f32,
-    trust: f32,
-}
-
-impl Weights {
-    /// The weights of `s` for residents of `community` (whose service
-    /// center, if any, adds to the base).
-    pub(super) fn new(s: &Scenario, community: &Community) -> Self {
-        let r = &s.residents;
-        let b_sc = if community.service_center {
-            r.b_sc as f32
-        } else {
-            0.0
-        };
-        Self {
-            base: r.b0 as f32 + b_sc,
-            civic: r.b_civic as f32,
-            efficacy: r.b_eff as f32,
-            trust: r.b_trust as f32,
-        }
-    }
-
-    /// The attitude part of a resident with these values (the operations
-    /// and their order of the participation pass, design 4.1).
-    #[inline(always)]
-    pub(super) fn of(&self, civic: f32, efficacy: f32, mean_trust: f32) -> f32 {
-        self.base + self.civic * civic + self.efficacy * efficacy + self.trust * mean_trust
-    }
 }
 
 /// The residents' values that the attitude part and the sums read.
@@ -176,7 +139,7 @@ impl Attitudes {
 /// (and so the same as in row order), else summed in row order.
 #[inline(always)]
 pub(super) fn refresh_community(
-    weights: Weights,
+    utility: Utility,
     values: Values,
     community: &Community,
     grids: &[Grid],
@@ -188,7 +151,7 @@ pub(super) fn refresh_community(
     let mut sums = [0f64; 4];
     for (grid, attitude) in grids.iter().zip(attitudes) {
         if attitude.stale {
-            *attitude = refresh_grid(weights, values, grid, parts);
+            *attitude = refresh_grid(utility, values, grid, parts);
         }
         exact &= attitude.exact;
         for (sum, grid_sum) in sums.iter_mut().zip(attitude.sums) {
@@ -240,7 +203,7 @@ fn exact_sum(values: &[f32]) -> (f64, bool) {
 /// The attitude parts and sums of one grid's residents.
 #[inline(always)]
 fn refresh_grid(
-    w: Weights,
+    utility: Utility,
     values: Values,
     grid: &Grid,
     parts: &DisjointSlice<f32>,
@@ -257,11 +220,8 @@ fn refresh_grid(
         // only the caller's task touches.
         let out = unsafe { parts.range_mut(a, b) };
         for k in 0..b - a {
-            out[k] = w.of(
-                civic[k],
-                efficacy[k],
-                (trust[0][k] + trust[1][k] + trust[2][k]) / 3.0,
-            );
+            let trust = [trust[0][k], trust[1][k], trust[2][k]];
+            out[k] = utility.attitude(civic[k], efficacy[k], mean_trust(trust));
         }
         for (sum, values) in sums
             .iter_mut()

@@ -6,10 +6,8 @@ use rand::RngExt;
 
 use super::Model;
 use super::issue::{Route, Status};
+use super::rules::feedback::{self as rules, LegitimacyBasis};
 use super::world::{Kind, NONE, OrgRole, Task};
-
-/// Half-life, in days, of the counts behind party legitimacy (about 2 months).
-const PRESENCE_MEMORY_DAYS: f64 = 60.0;
 
 impl Model {
     /// Closes finished and expired issues and applies their feedback.
@@ -24,8 +22,8 @@ impl Model {
             if finished {
                 let quality = self.quality(slot);
                 self.resolve(slot, quality);
-                let recurrence = (1.0 - quality) * self.scenario.issues.recurrence;
-                if self.events.random_bool(recurrence.clamp(0.0, 1.0)) {
+                let recurrence = rules::recurrence_chance(&self.scenario, quality);
+                if self.events.random_bool(recurrence) {
                     let issue = &self.issues[slot as usize];
                     let comps: Vec<u8> = issue.parts().iter().map(|p| p.competency).collect();
                     recurrences.push((self.affected_of(slot)[0], comps));
@@ -45,10 +43,9 @@ impl Model {
         }
     }
 
-    /// Quality Q = q0 + q_delib · min(1, deliberators / deliberators_needed),
-    /// deliberators being affected residents and their ties who take part today.
+    /// Quality of the resolution of issue `slot` (ODD 7.6), from its
+    /// deliberators: affected residents and their ties who take part today.
     fn quality(&self, slot: u32) -> f64 {
-        let r = &self.scenario.residents;
         let res = &self.world.residents;
         let mut deliberators = 0u32;
         for &a in self.affected_of(slot) {
@@ -60,8 +57,7 @@ impl Model {
                 .of(a)
                 .unwrap_or_else(|| res.ties.count_marked(a, &res.took_part));
         }
-        let share = (f64::from(deliberators) / f64::from(r.deliberators_needed)).min(1.0);
-        (r.q0 + r.q_delib * share).min(1.0)
+        rules::quality(&self.scenario, deliberators)
     }
 
     /// Organizations that handled issue `slot`, its convener included.
@@ -115,9 +111,7 @@ impl Model {
         if convened_by_party {
             self.world.communities[community].convened_outcomes.0 += 1.0;
         }
-        let gain = self.scenario.residents.trust_gain * quality;
-        let eff = self.scenario.residents.efficacy_gain;
-        self.update_residents(slot, kinds, |trust| gain * (1.0 - f64::from(trust)), eff);
+        self.update_residents(slot, kinds, Some(quality));
         self.update_org_trust(&orgs, true);
         self.release_slot(slot);
     }
@@ -152,9 +146,7 @@ impl Model {
                 .convened_outcomes
                 .1 += 1.0;
         }
-        let loss = self.scenario.residents.trust_loss;
-        let eff = -self.scenario.residents.efficacy_loss;
-        self.update_residents(slot, kinds, |trust| -loss * f64::from(trust), eff);
+        self.update_residents(slot, kinds, None);
         self.update_org_trust(&orgs, false);
         self.release_slot(slot);
     }
@@ -163,50 +155,50 @@ impl Model {
         self.free.push(slot);
     }
 
-    /// Applies `delta(trust)` to trust in each handling kind and `efficacy`
-    /// to efficacy: fully for affected residents (efficacy twice for those who
-    /// take part), with `observer_weight` for everyone else in the grid.
-    fn update_residents(
-        &mut self,
-        slot: u32,
-        kinds: [bool; 3],
-        delta: impl Fn(f32) -> f64,
-        efficacy: f64,
-    ) {
-        let a = self.scenario.issues.affected as usize;
-        let w = self.scenario.residents.observer_weight;
+    /// The residents' side of a closure (ODD 7.6): trust in each handling
+    /// kind and efficacy of the affected residents change in full, and of
+    /// every resident of the issue's grid (the affected ones too) with the
+    /// observers' weight. `resolved_with` is the quality of a resolution, or
+    /// `None` for an abandoned issue.
+    fn update_residents(&mut self, slot: u32, kinds: [bool; 3], resolved_with: Option<f64>) {
+        let s = &self.scenario;
+        let a = s.issues.affected as usize;
+        let w = rules::observer_weight(s);
+        let resolved = resolved_with.is_some();
+        let delta = |trust: f32| match resolved_with {
+            Some(quality) => rules::trust_gain(s, quality, trust),
+            None => rules::trust_loss(s, trust),
+        };
         let grid = self.issues[slot as usize].grid as usize;
         let res = &mut self.world.residents;
-        let apply = |res: &mut super::world::Residents, i: usize, weight: f64, eff: f64| {
-            for (k, &handled) in kinds.iter().enumerate() {
-                if handled {
-                    let t = res.trust[k][i];
-                    res.trust[k][i] = (f64::from(t) + weight * delta(t)).clamp(0.0, 1.0) as f32;
-                }
-            }
-            res.efficacy[i] = (f64::from(res.efficacy[i]) + weight * eff).clamp(0.0, 1.0) as f32;
-        };
         // The affected residents live in the issue's grid too.
         self.attitudes.mark(grid as u32);
         for k in 0..a {
             let i = self.affected[slot as usize * a + k] as usize;
-            let boost = if res.took_part[i] != 0 { 2.0 } else { 1.0 };
-            apply(res, i, 1.0, efficacy * boost);
+            for (kind, &handled) in kinds.iter().enumerate() {
+                if handled {
+                    let t = res.trust[kind][i];
+                    res.trust[kind][i] = rules::changed(t, 1.0, delta(t));
+                }
+            }
+            let efficacy = rules::efficacy_change(s, resolved, res.took_part[i] != 0);
+            res.efficacy[i] = rules::changed(res.efficacy[i], 1.0, efficacy);
         }
         if w > 0.0 {
             // The same update for every resident of the grid, one quantity
             // at a time over each range, so that many residents go at once.
+            let efficacy = rules::efficacy_change(s, resolved, false);
             for &(lo, hi) in &self.world.grids[grid].ranges {
                 let (lo, hi) = (lo as usize, hi as usize);
-                for (k, &handled) in kinds.iter().enumerate() {
+                for (kind, &handled) in kinds.iter().enumerate() {
                     if handled {
-                        for t in &mut res.trust[k][lo..hi] {
-                            *t = (f64::from(*t) + w * delta(*t)).clamp(0.0, 1.0) as f32;
+                        for t in &mut res.trust[kind][lo..hi] {
+                            *t = rules::changed(*t, w, delta(*t));
                         }
                     }
                 }
                 for e in &mut res.efficacy[lo..hi] {
-                    *e = (f64::from(*e) + w * efficacy).clamp(0.0, 1.0) as f32;
+                    *e = rules::changed(*e, w, efficacy);
                 }
             }
         }
@@ -214,15 +206,14 @@ impl Model {
 
     /// τ⁺ on shared success, τ⁻ on shared failure, for every pair of handlers.
     fn update_org_trust(&mut self, orgs: &[u32], success: bool) {
-        let co = &self.scenario.coalition;
+        let s = &self.scenario;
         for (x, &a) in orgs.iter().enumerate() {
             for &b in &orgs[x + 1..] {
-                let t = self.world.org_trust.get_or_insert(a, b, co.initial_trust);
-                *t = if success {
-                    *t + co.trust_gain * (1.0 - *t)
-                } else {
-                    *t - co.trust_loss * *t
-                };
+                let t = self
+                    .world
+                    .org_trust
+                    .get_or_insert(a, b, s.coalition.initial_trust);
+                *t = rules::org_trust_after(s, *t, success);
             }
         }
     }
@@ -230,30 +221,26 @@ impl Model {
     /// Party legitimacy moves toward trust × success × presence; autonomy
     /// erodes toward autonomy × (1 − κ).
     pub(super) fn update_party_and_autonomy(&mut self) {
-        let rate = self.scenario.party.security.legitimacy_rate;
-        let decay = 0.5f64.powf(1.0 / PRESENCE_MEMORY_DAYS);
+        let s = &self.scenario;
+        let decay = rules::presence_decay();
         for c in &mut self.world.communities {
             if c.party_committee != NONE {
-                let trust = c.trust_party_sum / f64::from(c.population.max(1));
-                let (won, lost) = c.convened_outcomes;
-                let success = (won + 1.0) / (won + lost + 2.0);
-                let presence = if c.cross_cutting_seen < 0.5 {
-                    1.0
-                } else {
-                    (c.party_present / c.cross_cutting_seen).min(1.0)
+                let basis = LegitimacyBasis {
+                    trust_in_party: c.trust_party_sum / f64::from(c.population.max(1)),
+                    convened_outcomes: c.convened_outcomes,
+                    party_present: c.party_present,
+                    cross_cutting_seen: c.cross_cutting_seen,
                 };
-                c.legitimacy += rate * (trust * success * presence - c.legitimacy);
+                c.legitimacy = rules::legitimacy_after(s, c.legitimacy, &basis);
             }
             c.party_present *= decay;
             c.cross_cutting_seen *= decay;
             c.convened_outcomes.0 *= decay;
             c.convened_outcomes.1 *= decay;
         }
-        let social = &self.scenario.social;
-        let target = social.autonomy * (1.0 - self.scenario.party.procedure.centralization);
         for org in &mut self.world.orgs {
             if matches!(org.role.kind(), Kind::Social) && org.role != OrgRole::Enterprise {
-                org.autonomy += social.autonomy_erosion * (target - org.autonomy);
+                org.autonomy = rules::autonomy_after(s, org.autonomy);
             }
         }
     }

@@ -110,11 +110,14 @@ impl Issue {
         )
     }
 
-    /// Urgency of its tasks: severity × age / patience (escalated first).
+    /// Urgency of its tasks on `day` (ODD 7.5).
     pub fn urgency(&self, day: u32) -> f64 {
-        let age = f64::from(day.saturating_sub(self.arrival) + 1);
-        let u = self.severity * age / self.patience;
-        if self.escalated { u + 10.0 } else { u }
+        super::rules::work::urgency(
+            self.severity,
+            day.saturating_sub(self.arrival),
+            self.patience,
+            self.escalated,
+        )
     }
 
     /// An empty part.

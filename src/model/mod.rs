@@ -8,6 +8,7 @@ pub mod issue;
 pub mod network;
 pub mod org_trust;
 pub mod rng;
+pub mod rules;
 pub mod tally;
 pub mod world;
 
@@ -26,19 +27,11 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Beta, Distribution, Gamma, Poisson};
 
 use crate::scenario::Scenario;
-use issue::{Issue, Part, Route, Stage, Status};
 use crate::seeds::{Purpose, stream};
+use issue::{Issue, Part, Route, Stage, Status};
+use rules::shocks::ShockEffect;
 pub use tally::DayTally;
 use world::{NONE, World};
-
-/// Today's shock effects.
-#[derive(Debug, Clone, Copy)]
-struct ShockEffect {
-    issue_rate: f64,
-    competency: Option<u8>,
-    capacity: f64,
-    newcomers: f64,
-}
 
 /// The phases of a day, in the order `Model::step` runs them (docs/ODD.md,
 /// section 3). `Model::run_phase` runs one on its own, for benchmarks of the
@@ -207,7 +200,7 @@ impl Model {
             Phase::Feedback => {
                 self.close_issues();
                 self.update_party_and_autonomy();
-                if self.day % 7 == 6 {
+                if rules::diffusion::diffuses_on(self.day) {
                     self.diffuse_trust();
                 }
             }
@@ -215,55 +208,17 @@ impl Model {
         }
     }
 
-    /// The shock effects of `day`.
+    /// The shock effects of `day` (ODD 7.8).
     fn shock_on(&self, day: u32) -> ShockEffect {
-        let mut effect = ShockEffect {
-            issue_rate: 1.0,
-            competency: None,
-            capacity: 1.0,
-            newcomers: 0.0,
-        };
-        let comps = &self.scenario.issues.competencies;
-        for shock in &self.scenario.shocks {
-            if day < shock.start || day >= shock.start + shock.days {
-                continue;
-            }
-            effect.issue_rate *= shock.issue_rate;
-            effect.competency = shock
-                .competency
-                .as_ref()
-                .and_then(|c| comps.iter().position(|x| x == c))
-                .map(|i| i as u8)
-                .or(effect.competency);
-            effect.capacity *= shock.capacity;
-            effect.newcomers += shock.migrant_influx * f64::from(self.world.initial_population)
-                / f64::from(shock.days);
-        }
-        effect
+        rules::shocks::on_day(&self.scenario, day, self.world.initial_population)
     }
 
     fn add_newcomers(&mut self, expected: f64) {
         if expected <= 0.0 {
             return;
         }
-        let total_migrants: f64 = self
-            .world
-            .communities
-            .iter()
-            .map(|c| f64::from(c.migrants))
-            .sum();
-        let weights: Vec<f64> = self
-            .world
-            .communities
-            .iter()
-            .map(|c| {
-                if total_migrants > 0.0 {
-                    f64::from(c.migrants) / total_migrants
-                } else {
-                    1.0
-                }
-            })
-            .collect();
+        let weights =
+            rules::shocks::newcomer_weights(self.world.communities.iter().map(|c| c.migrants));
         let norm: f64 = weights.iter().sum();
         let before = self.world.residents.len();
         for (c, w) in weights.iter().enumerate() {
@@ -375,18 +330,15 @@ impl Model {
     }
 
     fn arrive(&mut self, shock: &ShockEffect) {
-        let rate = self.scenario.issues.rate;
         for c in 0..self.world.communities.len() {
-            let base = rate * f64::from(self.world.communities[c].population) / 1000.0;
-            let (lambda, extra) = match shock.competency {
-                None => (base * shock.issue_rate, 0.0),
-                Some(_) => (
-                    base,
-                    base * (shock.issue_rate - 1.0).max(0.0) * self.type_share(shock),
-                ),
-            };
-            let n = poisson(lambda, &mut self.events);
-            let n_extra = poisson(extra, &mut self.events);
+            let share = shock
+                .competency
+                .map(|k| rules::shocks::competency_share(&self.scenario, k));
+            let population = self.world.communities[c].population;
+            let expected =
+                rules::arrival::arrivals(&self.scenario, population, shock.issue_rate, share);
+            let n = poisson(expected.any, &mut self.events);
+            let n_extra = poisson(expected.extra, &mut self.events);
             for k in 0..n + n_extra {
                 let reporter = self.world.random_resident(c, &mut self.events);
                 let migrant = self
@@ -398,13 +350,6 @@ impl Model {
                 self.spawn_issue(reporter, &comps);
             }
         }
-    }
-
-    fn type_share(&self, shock: &ShockEffect) -> f64 {
-        let w = &self.scenario.issues.type_weights;
-        shock
-            .competency
-            .map_or(1.0, |c| w[c as usize] / w.iter().sum::<f64>())
     }
 
     /// Clears each organization's overhead and unused capacity of the previous day.
@@ -593,11 +538,15 @@ mod tests {
                 }
                 let res = &model.world.residents;
                 for (c, community) in model.world.communities.iter().enumerate() {
-                    let w = attitudes::Weights::new(&model.scenario, community);
+                    let w = rules::participation::Utility::new(
+                        &model.scenario,
+                        community.service_center,
+                    );
                     let (mut trust, mut efficacy) = ([0f64; 3], 0f64);
                     for &(a, b) in &community.ranges {
                         for i in a as usize..b as usize {
-                            let expected = w.of(res.civic[i], res.efficacy[i], res.mean_trust(i));
+                            let expected =
+                                w.attitude(res.civic[i], res.efficacy[i], res.mean_trust(i));
                             assert_eq!(
                                 model.attitudes.parts[i].to_bits(),
                                 expected.to_bits(),

@@ -8,10 +8,15 @@ use rand_chacha::ChaCha8Rng;
 use super::issue::Status;
 use rayon::prelude::*;
 
-use super::attitudes::{self, GridAttitudes, Values, Weights};
+use super::attitudes::{self, GridAttitudes, Values};
 use super::disjoint::DisjointSlice;
 use super::network::Ties;
 use super::rng::below_logistic;
+use super::rules::detection::{self, Watchers};
+use super::rules::diffusion::diffused;
+use super::rules::participation::{
+    self as rules, CONTACT_DRAWS, ContactBasis, Utility, accepts_contact, peer_share, recent_after,
+};
 use super::tie_counts::CommunityTieCounts;
 use super::tie_sums;
 use super::world::{Community, Grid, Residents, flag, nth_in_ranges};
@@ -72,14 +77,14 @@ fn contact_target(
     rng: &mut ChaCha8Rng,
 ) -> u32 {
     let mut place = 0;
-    for _ in 0..8 {
+    for _ in 0..CONTACT_DRAWS {
         place = rng.random_range(0..community.population);
         let i = nth_in_ranges(&community.ranges, place) as usize;
         if migrants_only && flags[i] & flag::MIGRANT == 0 {
             continue;
         }
         // SAFETY: i is a resident of this community, which only this task touches.
-        if rng.random::<f32>() >= unsafe { recent.get(i) } {
+        if accepts_contact(unsafe { recent.get(i) }, rng.random::<f32>()) {
             break;
         }
     }
@@ -99,19 +104,10 @@ fn contact(
     day: &mut CommunityDay,
 ) {
     let (contacted, marks) = (&mut day.contacted, &mut day.contact_marks);
-    let proc = &s.party.procedure;
     contacted.clear();
     marks.clear();
     marks.resize((community.population as usize).div_ceil(64), 0);
-    let sc_boost = if community.service_center {
-        1.0 + s.party.security.service_center_contacts
-    } else {
-        1.0
-    };
-    let mobilized_members = f64::from(community.party_members) * proc.mobilization;
-    let member_contacts =
-        mobilized_members * proc.contacts_per_member * (1.0 - proc.formalism) * sc_boost;
-    let covered: u32 = community
+    let covered_residents: u32 = community
         .grids
         .clone()
         .filter(|&g| grids[g as usize].covered)
@@ -123,11 +119,20 @@ fn contact(
                 .sum::<u32>()
         })
         .sum();
-    let grid_contacts = f64::from(covered) * s.grid.contact_rate * sc_boost;
-    let n_member = stochastic_round(member_contacts, rng);
-    let n_grid = stochastic_round(grid_contacts, rng);
-    let to_migrants = community.enterprise_branch_share * community.migrants as f64
-        / f64::from(community.population.max(1));
+    let expected = rules::contacts(
+        s,
+        &ContactBasis {
+            party_members: community.party_members,
+            covered_residents,
+            service_center: community.service_center,
+            enterprise_branch_share: community.enterprise_branch_share,
+            migrants: community.migrants,
+            population: community.population,
+        },
+    );
+    let n_member = stochastic_round(expected.by_members, rng);
+    let n_grid = stochastic_round(expected.by_grid_workers, rng);
+    let to_migrants = expected.to_migrants;
     for k in 0..n_member + n_grid {
         let migrants_only =
             k < n_member && community.migrants > 0 && rng.random::<f64>() < to_migrants;
@@ -214,24 +219,18 @@ fn decide_here(
         recent,
         attitude,
     } = *pass;
-    let r = &s.residents;
+    let utility_rule = Utility::new(s, community.service_center);
     // The attitude parts of residents whose efficacy or trust changed since
     // the last pass, and the community's sums of trust and efficacy.
     let (trust_sums, efficacy_sum) = attitudes::refresh_community(
-        Weights::new(s, community),
+        utility_rule,
         residents.values,
         community,
         grids,
         grid_attitudes,
         attitude,
     );
-    let b_peer = r.b_peer as f32;
-    let (b_mob, crowd) = (
-        r.b_mob as f32,
-        r.b_crowd as f32 * s.party.procedure.centralization as f32,
-    );
-    let migrant_penalty = r.b_migrant as f32 * (1.0 - s.party.security.inclusion as f32);
-    let weight = r.recent_weight as f32;
+    let weight = s.residents.recent_weight as f32;
     let n_grids = community.grids.len();
     day.grid_participants.clear();
     day.grid_participants.resize(n_grids, 0);
@@ -275,46 +274,38 @@ fn decide_here(
                 mobilized[contacted[next_contact] as usize - start] = true;
                 next_contact += 1;
             }
-            // u = base + b_civic·c + b_eff·e + b_trust·mean(trust) + b_peer·peer
-            //     + (b_mob if mobilized, else −crowd) − penalty·migrant,
-            // summed left to right; the first four terms are the attitude
-            // part. Being mobilized or a migrant enters by selection and by
-            // multiplication with 0 or 1, not by branches (exact: u + (−crowd)
-            // = u − crowd, u − 0 = u).
+            // The utility (ODD 7.1, `rules::participation::Utility`) from
+            // the attitude part kept per resident and the share of ties
+            // that took part yesterday.
             if (a, b) == community.ranges[0] {
                 // Residents built with the community: their ties that took
                 // part yesterday are counted already. The counts and degrees
-                // are far below 2^24, so i32 → f32 is exact, as u32 → f32 is.
+                // are far below 2^24, so i32 → f32 is exact, as u32 → f32 is
+                // (and i32's conversion is one instruction for many).
                 let took_part = &tie_counts.counts[start - a as usize..end - a as usize];
                 let (row_starts, row_ends) = (&offsets[..n], &offsets[1..]);
                 for k in 0..n {
                     let degree = row_ends[k].wrapping_sub(row_starts[k]) as i32;
-                    let share = took_part[k] as i32 as f32 / degree as f32;
-                    utility[k] = attitude[k] + b_peer * if degree == 0 { 0.0 } else { share };
+                    let share = peer_share(took_part[k] as i32 as f32, degree as f32);
+                    let migrant = flags[k] & flag::MIGRANT != 0;
+                    utility[k] = utility_rule.of(attitude[k], share, mobilized[k], migrant);
                 }
             } else {
                 // Newcomers: their ties are one-way, so they are counted here.
                 for k in 0..n {
                     let degree = offsets[k + 1] - offsets[k];
-                    let peer = if degree == 0 {
-                        0.0
-                    } else {
-                        let active = residents.ties.count_marked(start + k, yesterday);
-                        active as f32 / degree as f32
-                    };
-                    utility[k] = attitude[k] + b_peer * peer;
+                    let active = residents.ties.count_marked(start + k, yesterday);
+                    let share = peer_share(active as f32, degree as f32);
+                    let migrant = flags[k] & flag::MIGRANT != 0;
+                    utility[k] = utility_rule.of(attitude[k], share, mobilized[k], migrant);
                 }
-            }
-            for k in 0..n {
-                utility[k] += if mobilized[k] { b_mob } else { -crowd };
-                utility[k] -= migrant_penalty * f32::from(u8::from(flags[k] & flag::MIGRANT != 0));
             }
             below_logistic(utility, words, today);
             // The bookkeeping, in loops the compiler vectorizes: the moving
             // average, then the counts of the day (integers, so their order
             // does not matter).
             for (recent, &took) in recent.iter_mut().zip(&*today) {
-                *recent += weight * (f32::from(took) - *recent);
+                *recent = recent_after(*recent, took != 0, weight);
             }
             let mut migrants = 0u32;
             let mut took_part = [0u32; 2];
@@ -487,10 +478,8 @@ impl Model {
             }
             efficacy_sum += day.efficacy_sum;
             community.trust_party_sum = day.trust_sums[0];
-            let mobilized_members =
-                f64::from(community.party_members) * s.party.procedure.mobilization;
-            community.volunteer_pool = s.residents.volunteer_effort
-                * (f64::from(counts[2] + counts[3]) + mobilized_members);
+            community.volunteer_pool =
+                rules::volunteer_pool(s, counts[2] + counts[3], community.party_members);
         }
         let n = world.residents.len().max(1) as f64;
         self.tally.trust = trust_sums.map(|t| t / n);
@@ -500,34 +489,27 @@ impl Model {
     /// Detection of latent issues; severity growth and escalation of issues no one has taken on.
     pub(super) fn detect_and_escalate(&mut self) {
         let s = &self.scenario;
-        let i_s = &s.issues;
-        let sc_detect = s.party.security.service_center_detection;
-        let member_detect = s.party.procedure.member_detection;
         for idx in 0..self.active.len() {
             let slot = self.active[idx];
             let issue = &self.issues[slot as usize];
             if matches!(issue.status, Status::Latent) {
-                let mut miss = 1.0;
-                for &a in self.affected_of(slot) {
+                let res = &self.world.residents;
+                let by_residents = self.affected_of(slot).iter().map(|&a| {
                     let a = a as usize;
-                    let res = &self.world.residents;
-                    let d = if res.took_part[a] != 0 {
-                        i_s.detect_participant
-                    } else {
-                        i_s.detect_report
-                            * f64::from(res.mean_trust(a))
-                            * f64::from(res.efficacy[a])
-                    };
-                    miss *= 1.0 - d;
-                }
+                    detection::by_resident(
+                        s,
+                        res.took_part[a] != 0,
+                        res.mean_trust(a),
+                        res.efficacy[a],
+                    )
+                });
                 let grid = &self.world.grids[issue.grid as usize];
-                if grid.covered {
-                    miss *= 1.0 - s.grid.patrol_rate;
-                }
-                miss *= (1.0 - member_detect).powi(grid.active_members as i32);
-                if self.world.communities[issue.community as usize].service_center {
-                    miss *= 1.0 - sc_detect;
-                }
+                let watchers = Watchers {
+                    covered: grid.covered,
+                    active_members: grid.active_members,
+                    service_center: self.world.communities[issue.community as usize].service_center,
+                };
+                let miss = detection::chance_missed(s, by_residents, watchers);
                 let (community, cross) = (issue.community as usize, issue.cross_cutting());
                 if self.events.random::<f64>() >= miss {
                     self.issues[slot as usize].status = Status::Detected;
@@ -540,11 +522,9 @@ impl Model {
             let day = self.day;
             let issue = &mut self.issues[slot as usize];
             if matches!(issue.status, Status::Latent | Status::Detected) {
-                issue.severity = (issue.severity + i_s.escalation_rate).min(1.0);
+                issue.severity = detection::grown_severity(s, issue.severity);
                 let age = f64::from(day - issue.arrival);
-                if !issue.escalated
-                    && issue.severity >= i_s.escalation_severity
-                    && age >= i_s.escalation_age * issue.patience
+                if !issue.escalated && detection::escalates(s, issue.severity, age, issue.patience)
                 {
                     issue.escalated = true;
                     self.tally.escalations += 1;
@@ -602,11 +582,7 @@ impl Model {
                     let own = &trust[kind][start..start + n];
                     let sums = &sums[kind][..n];
                     for k in 0..n {
-                        next[k] = if degree[k] == 0.0 {
-                            own[k]
-                        } else {
-                            own[k] + w * (sums[k] / degree[k] - own[k])
-                        };
+                        next[k] = diffused(own[k], sums[k], degree[k], w);
                     }
                 }
             });

@@ -1,17 +1,7 @@
 //! The logistic function σ, and the draw of "takes part" against it for many
 //! residents at once.
 
-/// The logistic function σ.
-#[inline]
-pub fn logistic(u: f64) -> f64 {
-    1.0 / (1.0 + (-u).exp())
-}
-
-/// σ by its formula in `f32`: what every draw of taking part must agree with.
-#[inline]
-fn logistic_f32(u: f32) -> f32 {
-    1.0 / (1.0 + (-u).exp())
-}
+use super::rules::logistic_f32;
 
 /// Utilities are drawn against the approximation in [−RANGE, RANGE] only;
 /// outside, the formula decides.

@@ -6,9 +6,8 @@ use rand::seq::SliceRandom;
 
 use super::Model;
 use super::issue::{Route, Stage, Status};
-use super::rng::logistic;
+use super::rules::{conference, routing as rules};
 use super::world::{NONE, Task};
-use crate::scenario::Linkage;
 
 /// How a coalition is being formed: by the party convener or self-organized.
 #[derive(Clone, Copy, PartialEq)]
@@ -21,17 +20,11 @@ impl Model {
     /// Every `meeting_interval` days the alliance of each subdistrict meets.
     /// Returns whether a meeting was held today.
     pub(super) fn joint_conference(&mut self) -> bool {
-        let proc = &self.scenario.party.procedure;
-        let interval = proc.meeting_interval;
-        if interval == 0
-            || self.scenario.party.system.linkage != Linkage::Regional
-            || self.day % interval != interval - 1
-        {
+        if !conference::meets(&self.scenario, self.day) {
             return false;
         }
-        let gain = proc.meeting_trust_gain * (1.0 - proc.formalism);
-        let cost = proc.formalism * proc.meeting_cost;
-        let t0 = self.scenario.coalition.initial_trust;
+        let s = &self.scenario;
+        let t0 = s.coalition.initial_trust;
         let world = &mut self.world;
         let mut held = false;
         for alliance in &world.alliances {
@@ -48,12 +41,12 @@ impl Model {
             for (x, &a) in alliance.iter().enumerate() {
                 for &b in &alliance[x + 1..] {
                     let t = world.org_trust.get_or_insert(a, b, t0);
-                    *t += gain * (1.0 - *t);
+                    *t = conference::trust_after_meeting(s, *t);
                 }
             }
             for &o in alliance {
                 let org = &mut world.orgs[o as usize];
-                let lost = cost * org.capacity;
+                let lost = conference::meeting_overhead(s, org.capacity);
                 org.overhead_today += lost;
                 self.tally.overhead += lost;
             }
@@ -84,7 +77,9 @@ impl Model {
     /// Whether `org` can take on more work.
     fn has_room(&self, org: u32) -> bool {
         org != NONE
-            && self.world.orgs[org as usize].utilization(self.scenario.coalition.queue_days) < 1.0
+            && rules::has_room(
+                self.world.orgs[org as usize].utilization(self.scenario.coalition.queue_days),
+            )
     }
 
     /// Charges convening or triage effort to the party committee.
@@ -97,7 +92,7 @@ impl Model {
     fn route_single(&mut self, slot: u32) {
         let c = self.issues[slot as usize].community as usize;
         let comp = self.issues[slot as usize].parts[0].competency;
-        let kappa = self.scenario.party.procedure.centralization;
+        let kappa = rules::triage_chance(&self.scenario);
         let committee = self.world.communities[c].party_committee;
         // Triage: the party committee claims the issue first with probability κ.
         if kappa > 0.0 && self.has_room(committee) && self.events.random_bool(kappa) {
@@ -114,8 +109,8 @@ impl Model {
             .collect();
         candidates.shuffle(&mut self.events);
         for o in candidates {
-            let autonomy = self.world.orgs[o as usize].autonomy;
-            if self.has_room(o) && self.events.random_bool(autonomy) {
+            let chance = rules::take_on_chance(self.world.orgs[o as usize].autonomy);
+            if self.has_room(o) && self.events.random_bool(chance) {
                 self.assign(slot, &[o], Route::SelfOrganized, NONE, 0.0);
                 return;
             }
@@ -138,15 +133,14 @@ impl Model {
         if (stage == Stage::Convening || reconvene) && self.has_room(committee) {
             self.charge_convening(committee);
             let bonus = if reconvene {
-                self.scenario.coalition.reconvene_bonus
+                conference::reconvene_bonus(&self.scenario)
             } else {
                 0.0
             };
             if let Some(members) =
                 self.form_coalition(slot, committee, Formation::Convened { bonus })
             {
-                let paperwork = self.scenario.party.procedure.formalism
-                    * self.scenario.party.procedure.paperwork_effort;
+                let paperwork = rules::paperwork(&self.scenario);
                 self.assign(slot, &members, Route::PartyConvened, committee, paperwork);
                 self.world.communities[c].party_present += 1.0;
                 return;
@@ -187,8 +181,8 @@ impl Model {
             candidates.shuffle(&mut self.events);
             candidates.push(community.committee);
             let intake = candidates.into_iter().find(|&o| {
-                let autonomy = self.world.orgs[o as usize].autonomy;
-                self.has_room(o) && self.events.random_bool(autonomy)
+                let chance = rules::take_on_chance(self.world.orgs[o as usize].autonomy);
+                self.has_room(o) && self.events.random_bool(chance)
             });
             match intake {
                 Some(o) => self.issues[slot as usize].convener = o,
@@ -214,17 +208,12 @@ impl Model {
     /// Asks, for each competency, the reachable organization the asker trusts
     /// most; returns the members if every one joins.
     fn form_coalition(&mut self, slot: u32, asker: u32, formation: Formation) -> Option<Vec<u32>> {
-        let co = &self.scenario.coalition;
-        let proc = &self.scenario.party.procedure;
+        let s = &self.scenario;
+        let co = &s.coalition;
         let c = self.issues[slot as usize].community as usize;
         let community = &self.world.communities[c];
         let lead = match formation {
-            Formation::Convened { bonus } => {
-                let l0 = self.scenario.party.security.legitimacy_floor;
-                co.j_lead * proc.coordination_strength * (l0 + (1.0 - l0) * community.legitimacy)
-                    + co.j_cent * proc.centralization
-                    + bonus
-            }
+            Formation::Convened { bonus } => rules::leadership(s, community.legitimacy, bonus),
             Formation::SelfOrganized => 0.0,
         };
         let n_parts = self.issues[slot as usize].n_parts as usize;
@@ -250,7 +239,7 @@ impl Model {
                     .world
                     .trust_between(asker, o)
                     .unwrap_or(co.initial_trust);
-                let score = t + 1e-6 * self.events.random::<f64>();
+                let score = rules::partner_score(t, self.events.random::<f64>());
                 if score > best_score {
                     best = o;
                     best_score = score;
@@ -264,8 +253,10 @@ impl Model {
                 .trust_between(asker, best)
                 .unwrap_or(co.initial_trust);
             let load = self.world.orgs[best as usize].utilization(co.queue_days);
-            let u = co.j0 + co.j_trust * t + lead - co.j_load * load;
-            if !self.events.random_bool(logistic(u)) {
+            if !self
+                .events
+                .random_bool(rules::join_chance(s, t, lead, load))
+            {
                 return None;
             }
             members.push(best);
@@ -278,11 +269,7 @@ impl Model {
     fn assign_bureaucratic(&mut self, slot: u32, urgent: bool) {
         let comp = self.issues[slot as usize].parts[0].competency;
         let dept = self.world.departments[comp as usize];
-        let delay = if urgent {
-            0
-        } else {
-            self.scenario.government.delay
-        };
+        let delay = rules::department_delay(&self.scenario, urgent);
         let issue = &mut self.issues[slot as usize];
         issue.status = Status::Assigned;
         issue.route = Route::Bureaucratic;

@@ -6,6 +6,7 @@ use rand::RngExt;
 
 use super::Model;
 use super::issue::{Route, Status};
+use super::rules::work as rules;
 use super::world::{Kind, NONE, Task};
 
 impl Model {
@@ -16,7 +17,7 @@ impl Model {
         let mut by_urgency = Vec::new();
         for org in &mut self.world.orgs {
             let mut available =
-                (org.capacity * self.capacity_multiplier - org.overhead_today).max(0.0);
+                rules::available(org.capacity, self.capacity_multiplier, org.overhead_today);
             // Most urgent first, then by issue and part: a total order, so
             // any sort gives the same queue. Each urgency is computed once.
             by_urgency.clear();
@@ -45,7 +46,7 @@ impl Model {
                 org.backlog -= spent;
                 available -= spent;
                 own += spent;
-                if part.remaining <= 1e-9 {
+                if part.remaining <= rules::DONE {
                     part.done = true;
                 }
             }
@@ -63,20 +64,16 @@ impl Model {
     /// the alliance pool tops up party-convened coalition parts in its subdistrict.
     fn top_up(&mut self) {
         let day = self.day;
-        let pooling = self.scenario.party.procedure.pooling;
+        let s = &self.scenario;
         let n_sub = self.world.alliances.len();
         let mut pools = vec![0.0; n_sub];
-        if pooling > 0.0 {
+        if s.party.procedure.pooling > 0.0 {
             for (d, alliance) in self.world.alliances.iter().enumerate() {
                 for &o in alliance {
                     let org = &self.world.orgs[o as usize];
                     // District departments sit in every alliance: their unused capacity is shared.
-                    let share = if org.subdistrict == NONE {
-                        1.0 / n_sub as f64
-                    } else {
-                        1.0
-                    };
-                    pools[d] += pooling * org.unused_today * share;
+                    let district_wide = org.subdistrict == NONE;
+                    pools[d] += rules::pooled(s, org.unused_today, district_wide, n_sub);
                 }
             }
         }
@@ -102,7 +99,8 @@ impl Model {
                     continue;
                 }
                 let org = &mut self.world.orgs[part.handler as usize];
-                let volunteers_help = coalition || org.role.kind() != Kind::Government;
+                let volunteers_help =
+                    rules::volunteers_help(coalition, org.role.kind() == Kind::Government);
                 let give = |pool: &mut f64, remaining: &mut f64, total: &mut f64| {
                     let spent = pool.min(*remaining);
                     *pool -= spent;
@@ -118,11 +116,11 @@ impl Model {
                     );
                 }
                 let pool = &mut pools[community.subdistrict as usize];
-                if convened && *pool > 0.0 && part.remaining > 1e-9 {
+                if rules::pool_helps(convened) && *pool > 0.0 && part.remaining > rules::DONE {
                     give(pool, &mut part.remaining, &mut pooled);
                 }
                 org.backlog = (org.backlog - (before - part.remaining)).max(0.0);
-                if part.remaining <= 1e-9 {
+                if part.remaining <= rules::DONE {
                     part.done = true;
                     let task = Task {
                         issue: slot,
@@ -139,7 +137,7 @@ impl Model {
     /// Bureaucratic issues: once a part is done, the next is referred to its
     /// department with probability `referral_rate` a day, and waits `delay`.
     fn refer(&mut self) {
-        let rate = self.scenario.government.referral_rate;
+        let rate = rules::referral_chance(&self.scenario);
         let delay = self.scenario.government.delay;
         for idx in 0..self.active.len() {
             let slot = self.active[idx];

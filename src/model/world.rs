@@ -7,8 +7,8 @@ use rand_distr::{Beta, Distribution, Poisson};
 
 use super::network::{Ties, append_watts_strogatz};
 use super::org_trust::OrgTrust;
-use crate::seeds::{Purpose, stream};
 use crate::scenario::{CommunityKind, Linkage, Scenario};
+use crate::seeds::{Purpose, stream};
 
 /// Marker for "no organization" / "no community".
 pub const NONE: u32 = u32::MAX;
@@ -93,10 +93,7 @@ pub struct Org {
 impl Org {
     /// Load in [0, 1]: backlog against `queue_days` of capacity.
     pub fn utilization(&self, queue_days: f64) -> f64 {
-        if self.capacity <= 0.0 {
-            return 1.0;
-        }
-        (self.backlog / (self.capacity * queue_days)).min(1.0)
+        super::rules::routing::utilization(self.backlog, self.capacity, queue_days)
     }
 
     /// Whether it has the competency `c`.
@@ -219,7 +216,11 @@ impl Residents {
     /// Mean of i's trust in the three kinds.
     #[inline]
     pub fn mean_trust(&self, i: usize) -> f32 {
-        (self.trust[0][i] + self.trust[1][i] + self.trust[2][i]) / 3.0
+        super::rules::participation::mean_trust([
+            self.trust[0][i],
+            self.trust[1][i],
+            self.trust[2][i],
+        ])
     }
 
     /// No residents yet, with room for `n` of about `ties` ties each.

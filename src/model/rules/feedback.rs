@@ -1,0 +1,139 @@
+//! ODD 7.6, outcomes and feedback: quality and recurrence of resolutions,
+//! trust and efficacy of residents, inter-organizational trust, party
+//! legitimacy and the erosion of autonomy.
+
+use crate::scenario::Scenario;
+
+/// Half-life, in days, of the counts behind party legitimacy (about two
+/// months; stylized).
+pub const PRESENCE_MEMORY_DAYS: f64 = 60.0;
+
+/// Quality of a resolution: Q = `q0` + `q_delib` · min(1, D /
+/// `deliberators_needed`), at most 1; D = affected residents who take part
+/// today plus their ties who take part today.
+#[inline]
+pub fn quality(s: &Scenario, deliberators: u32) -> f64 {
+    let r = &s.residents;
+    let share = (f64::from(deliberators) / f64::from(r.deliberators_needed)).min(1.0);
+    (r.q0 + r.q_delib * share).min(1.0)
+}
+
+/// The chance that a resolved issue recurs as a new latent issue: (1 − Q) ×
+/// `recurrence`.
+#[inline]
+pub fn recurrence_chance(s: &Scenario, quality: f64) -> f64 {
+    ((1.0 - quality) * s.issues.recurrence).clamp(0.0, 1.0)
+}
+
+/// The change of a resident's trust in a kind that handled a resolved issue:
+/// `trust_gain` · Q · (1 − trust), before its weight.
+#[inline]
+pub fn trust_gain(s: &Scenario, quality: f64, trust: f32) -> f64 {
+    s.residents.trust_gain * quality * (1.0 - f64::from(trust))
+}
+
+/// The change of a resident's trust in a kind responsible for an abandoned
+/// issue: −`trust_loss` · trust, before its weight.
+#[inline]
+pub fn trust_loss(s: &Scenario, trust: f32) -> f64 {
+    -s.residents.trust_loss * f64::from(trust)
+}
+
+/// The change of efficacy of a resident affected by a closed issue:
+/// +`efficacy_gain` on resolution, −`efficacy_loss` on abandonment; twice
+/// for one who takes part today. Observers get it × `observer_weight`.
+#[inline]
+pub fn efficacy_change(s: &Scenario, resolved: bool, takes_part: bool) -> f64 {
+    let r = &s.residents;
+    let change = if resolved {
+        r.efficacy_gain
+    } else {
+        -r.efficacy_loss
+    };
+    if takes_part { change * 2.0 } else { change }
+}
+
+/// The weight of an observer's changes (every resident of the issue's grid,
+/// the affected ones too): `observer_weight`; affected residents get their
+/// own changes in full besides.
+#[inline]
+pub fn observer_weight(s: &Scenario) -> f64 {
+    s.residents.observer_weight
+}
+
+/// A trust or efficacy value after a change of `weight` × `change`, kept in
+/// [0, 1].
+#[inline(always)]
+pub fn changed(value: f32, weight: f64, change: f64) -> f32 {
+    (f64::from(value) + weight * change).clamp(0.0, 1.0) as f32
+}
+
+/// Trust between two handlers of a closed issue: T + `trust_gain`·(1 − T) on
+/// resolution, T − `trust_loss`·T on abandonment.
+#[inline]
+pub fn org_trust_after(s: &Scenario, trust: f64, resolved: bool) -> f64 {
+    let co = &s.coalition;
+    if resolved {
+        trust + co.trust_gain * (1.0 - trust)
+    } else {
+        trust - co.trust_loss * trust
+    }
+}
+
+/// What a community's party legitimacy moves toward.
+#[derive(Debug, Clone, Copy)]
+pub struct LegitimacyBasis {
+    /// Mean trust in party organizations of the community's residents.
+    pub trust_in_party: f64,
+    /// Decaying counts of party-convened issues resolved and abandoned.
+    pub convened_outcomes: (f64, f64),
+    /// Decaying count of issues the party convened or triaged.
+    pub party_present: f64,
+    /// Decaying count of cross-cutting issues detected.
+    pub cross_cutting_seen: f64,
+}
+
+/// Success share of party-convened issues: (1 + resolved) / (2 + resolved +
+/// abandoned).
+#[inline]
+pub fn success_share(resolved: f64, abandoned: f64) -> f64 {
+    (resolved + 1.0) / (resolved + abandoned + 2.0)
+}
+
+/// Presence of the party in problem solving: min(1, (convened + triaged) /
+/// cross-cutting issues detected); 1 while none has been seen.
+#[inline]
+pub fn presence(party_present: f64, cross_cutting_seen: f64) -> f64 {
+    if cross_cutting_seen < 0.5 {
+        1.0
+    } else {
+        (party_present / cross_cutting_seen).min(1.0)
+    }
+}
+
+/// Legitimacy after a day: ℓ + `legitimacy_rate` · (target − ℓ), target =
+/// trust in party × success share × presence.
+#[inline]
+pub fn legitimacy_after(s: &Scenario, legitimacy: f64, b: &LegitimacyBasis) -> f64 {
+    let (won, lost) = b.convened_outcomes;
+    let target = b.trust_in_party
+        * success_share(won, lost)
+        * presence(b.party_present, b.cross_cutting_seen);
+    legitimacy + s.party.security.legitimacy_rate * (target - legitimacy)
+}
+
+/// The daily factor of the decaying counts: half of a count is left after
+/// [`PRESENCE_MEMORY_DAYS`].
+#[inline]
+pub fn presence_decay() -> f64 {
+    0.5f64.powf(1.0 / PRESENCE_MEMORY_DAYS)
+}
+
+/// Autonomy of a social organization, property company or residents'
+/// committee after a day: a + `autonomy_erosion` · (`autonomy`·(1 − κ) − a).
+#[inline]
+pub fn autonomy_after(s: &Scenario, autonomy: f64) -> f64 {
+    let social = &s.social;
+    let target = social.autonomy * (1.0 - s.party.procedure.centralization);
+    autonomy + social.autonomy_erosion * (target - autonomy)
+}

@@ -1,0 +1,166 @@
+//! ODD 7.1, participation: the contacts of party members and grid workers,
+//! and each resident's decision to take part.
+
+use crate::scenario::Scenario;
+
+/// How many draws a contact makes at most to find a resident who accepts it.
+pub const CONTACT_DRAWS: u32 = 8;
+
+/// The expected contacts of one community today, before they are rounded
+/// stochastically.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Contacts {
+    /// Contacts by mobilized party members (only the real ones under formalism).
+    pub by_members: f64,
+    /// Contacts by grid workers.
+    pub by_grid_workers: f64,
+    /// The share of member contacts aimed at migrants only (enterprise
+    /// branches reaching their workers).
+    pub to_migrants: f64,
+}
+
+/// What the contacts of a community depend on.
+#[derive(Debug, Clone, Copy)]
+pub struct ContactBasis {
+    /// Party members living in the community.
+    pub party_members: u32,
+    /// Residents of its grids that have a grid worker.
+    pub covered_residents: u32,
+    /// Whether it has a party-mass service center.
+    pub service_center: bool,
+    /// Share of its enterprises that have a party branch.
+    pub enterprise_branch_share: f64,
+    /// Its migrants at the start.
+    pub migrants: u32,
+    /// Its residents now.
+    pub population: u32,
+}
+
+/// Today's expected contacts in a community: mobilized members × contacts
+/// per member × (1 − formalism), covered residents × grid contact rate, both
+/// × (1 + service-center boost) where there is a service center.
+#[inline]
+pub fn contacts(s: &Scenario, c: &ContactBasis) -> Contacts {
+    let proc = &s.party.procedure;
+    let boost = if c.service_center {
+        1.0 + s.party.security.service_center_contacts
+    } else {
+        1.0
+    };
+    Contacts {
+        by_members: mobilized_members(s, c.party_members)
+            * proc.contacts_per_member
+            * (1.0 - proc.formalism)
+            * boost,
+        by_grid_workers: f64::from(c.covered_residents) * s.grid.contact_rate * boost,
+        to_migrants: c.enterprise_branch_share * c.migrants as f64 / f64::from(c.population.max(1)),
+    }
+}
+
+/// Mobilized party members of a community: members × mobilization.
+#[inline]
+pub fn mobilized_members(s: &Scenario, party_members: u32) -> f64 {
+    f64::from(party_members) * s.party.procedure.mobilization
+}
+
+/// Whether a drawn resident accepts a contact: with probability 1 − recent,
+/// so contacts go preferentially to those who have not taken part recently
+/// (`draw` uniform in [0, 1)).
+#[inline]
+pub fn accepts_contact(recent: f32, draw: f32) -> bool {
+    draw >= recent
+}
+
+/// Mean trust of a resident in the three kinds.
+#[inline]
+pub fn mean_trust(trust: [f32; 3]) -> f32 {
+    (trust[0] + trust[1] + trust[2]) / 3.0
+}
+
+/// Share of a resident's ties that took part yesterday (0 without ties).
+/// Both counts are exact in `f32` (below 2²⁴).
+#[inline]
+pub fn peer_share(active: f32, degree: f32) -> f32 {
+    if degree == 0.0 { 0.0 } else { active / degree }
+}
+
+/// The utility of taking part, in `f32`, for the residents of one community:
+///
+/// u = b0 + b_sc·service_center + b_civic·c + b_eff·e + b_trust·mean(trust)
+///     + b_peer·peer + (b_mob if mobilized, else −b_crowd·centralization)
+///     − b_migrant·(1 − inclusion)·migrant,
+///
+/// summed left to right. The first five terms are the *attitude part*
+/// ([`Utility::attitude`]): it depends only on a resident's civic
+/// propensity, efficacy and trust, so the fast pass keeps it per resident
+/// and computes it again only where those changed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Utility {
+    base: f32,
+    civic: f32,
+    efficacy: f32,
+    trust: f32,
+    peer: f32,
+    mobilized: f32,
+    crowding: f32,
+    migrant: f32,
+}
+
+impl Utility {
+    /// The coefficients of `s` for residents of a community with or without
+    /// a service center.
+    #[inline]
+    pub fn new(s: &Scenario, service_center: bool) -> Self {
+        let r = &s.residents;
+        let b_sc = if service_center { r.b_sc as f32 } else { 0.0 };
+        Self {
+            base: r.b0 as f32 + b_sc,
+            civic: r.b_civic as f32,
+            efficacy: r.b_eff as f32,
+            trust: r.b_trust as f32,
+            peer: r.b_peer as f32,
+            mobilized: r.b_mob as f32,
+            crowding: r.b_crowd as f32 * s.party.procedure.centralization as f32,
+            migrant: r.b_migrant as f32 * (1.0 - s.party.security.inclusion as f32),
+        }
+    }
+
+    /// The attitude part: b0 + b_sc·service_center + b_civic·c + b_eff·e +
+    /// b_trust·mean(trust).
+    #[inline(always)]
+    pub fn attitude(&self, civic: f32, efficacy: f32, mean_trust: f32) -> f32 {
+        self.base + self.civic * civic + self.efficacy * efficacy + self.trust * mean_trust
+    }
+
+    /// The whole utility from the attitude part and today's social terms.
+    #[inline(always)]
+    pub fn of(&self, attitude: f32, peer_share: f32, mobilized: bool, migrant: bool) -> f32 {
+        let u = attitude + self.peer * peer_share;
+        let u = u + if mobilized {
+            self.mobilized
+        } else {
+            -self.crowding
+        };
+        if migrant { u - self.migrant } else { u }
+    }
+}
+
+/// Whether a resident with utility `u` takes part: `draw` (uniform in
+/// [0, 1)) below σ(u).
+#[inline]
+pub fn takes_part(u: f32, draw: f32) -> bool {
+    draw < super::logistic_f32(u)
+}
+
+/// The moving average of taking part after today.
+#[inline(always)]
+pub fn recent_after(recent: f32, took_part: bool, weight: f32) -> f32 {
+    recent + weight * (f32::from(u8::from(took_part)) - recent)
+}
+
+/// A community's volunteer pool today: volunteer effort × (participants +
+/// mobilized party members).
+#[inline]
+pub fn volunteer_pool(s: &Scenario, participants: u32, party_members: u32) -> f64 {
+    s.residents.volunteer_effort * (f64::from(participants) + mobilized_members(s, party_members))
+}

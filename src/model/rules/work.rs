@@ -1,0 +1,60 @@
+//! ODD 7.5, work: the order of tasks, what organizations, volunteers and the
+//! alliance pool spend, and referral of bureaucratic parts.
+
+use crate::scenario::Scenario;
+
+/// Remaining effort at or below this counts as done.
+pub const DONE: f64 = 1e-9;
+
+/// The added urgency that puts escalated issues (petitions) first.
+pub const ESCALATED_FIRST: f64 = 10.0;
+
+/// Urgency of an issue's tasks: severity × (age + 1) / patience, escalated
+/// issues first. Tasks are worked most urgent first.
+#[inline]
+pub fn urgency(severity: f64, age_days: u32, patience: f64, escalated: bool) -> f64 {
+    let u = severity * f64::from(age_days + 1) / patience;
+    if escalated { u + ESCALATED_FIRST } else { u }
+}
+
+/// What an organization can spend today: capacity × the shocks' capacity
+/// multiplier − today's overhead, at least 0.
+#[inline]
+pub fn available(capacity: f64, multiplier: f64, overhead: f64) -> f64 {
+    (capacity * multiplier - overhead).max(0.0)
+}
+
+/// What an alliance member adds to its subdistrict's pool: `pooling` × its
+/// unused capacity today, shared evenly among the subdistricts for a
+/// district department (which sits in every alliance).
+#[inline]
+pub fn pooled(s: &Scenario, unused: f64, district_wide: bool, subdistricts: usize) -> f64 {
+    let share = if district_wide {
+        1.0 / subdistricts as f64
+    } else {
+        1.0
+    };
+    s.party.procedure.pooling * unused * share
+}
+
+/// Whether the community's volunteers top up a part: every part of a
+/// coalition, and parts handled by social or party organizations (not a
+/// department's or office's part of a single-competency issue).
+#[inline]
+pub fn volunteers_help(coalition: bool, handled_by_government: bool) -> bool {
+    coalition || !handled_by_government
+}
+
+/// Whether the subdistrict's pool tops up a part: parts of party-convened
+/// coalitions only.
+#[inline]
+pub fn pool_helps(party_convened_coalition: bool) -> bool {
+    party_convened_coalition
+}
+
+/// The chance a day that the next part of a bureaucratic issue is referred
+/// to its department, once the previous part is done.
+#[inline]
+pub fn referral_chance(s: &Scenario) -> f64 {
+    s.government.referral_rate
+}
