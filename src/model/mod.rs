@@ -7,20 +7,19 @@
 pub mod issue;
 pub mod network;
 pub mod org_trust;
-pub mod rng;
 pub mod rules;
 pub mod tally;
 pub mod world;
 
-mod attitudes;
-mod cpu;
-mod disjoint;
+mod detection;
+mod diffusion;
 mod feedback;
+mod kernels;
 mod participation;
 mod routing;
-mod tie_counts;
-mod tie_sums;
 mod work;
+
+use kernels::{attitudes, build::Build, tie_counts, tie_sums};
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
@@ -96,13 +95,15 @@ pub struct Model {
     /// trust and efficacy, of every grid (refreshed where marked stale).
     attitudes: attitudes::Attitudes,
     /// Each community's contacts and counts of today's participation.
-    community_days: Vec<participation::CommunityDay>,
+    community_days: Vec<kernels::participation::CommunityDay>,
     /// The day whose contacts were drawn at the end of the day before's
     /// participation pass, if any (`Model::participate`).
     contacts_drawn_for: Option<u32>,
     /// Whether contacts may be drawn a day ahead (tests turn it off to
     /// check that it changes nothing).
     draw_contacts_ahead: bool,
+    /// The build of the fast kernels (tests run each for sure).
+    build: Build,
     /// The next day to simulate (0-based).
     pub day: u32,
     /// Counts of the day being simulated.
@@ -145,6 +146,7 @@ impl Model {
             community_days: vec![Default::default(); n_communities],
             contacts_drawn_for: None,
             draw_contacts_ahead: true,
+            build: Build::fastest(),
             world,
             issues: Vec::new(),
             affected: Vec::new(),
@@ -475,15 +477,14 @@ mod tests {
     #[test]
     fn the_avx2_and_the_portable_pass_agree() {
         let scenario = with_newcomers(4, 5, 0.1);
-        let run = |portable: bool| {
-            cpu::PORTABLE_ONLY.store(portable, std::sync::atomic::Ordering::Relaxed);
+        let run = |build: Build| {
             let mut model = Model::new(&scenario, 21);
+            model.build = build;
             let days: Vec<String> = (0..25).map(|_| format!("{:?}", model.step())).collect();
-            cpu::PORTABLE_ONLY.store(false, std::sync::atomic::Ordering::Relaxed);
             (days, model)
         };
-        let (fast_days, fast) = run(false);
-        let (portable_days, portable) = run(true);
+        let (fast_days, fast) = run(Build::fastest());
+        let (portable_days, portable) = run(Build::portable());
         assert_eq!(fast_days, portable_days);
         let (a, b) = (&fast.world.residents, &portable.world.residents);
         assert_eq!(a.took_part, b.took_part);

@@ -20,8 +20,8 @@
 //! in row order, as the pass did before.
 
 use super::disjoint::DisjointSlice;
-use super::rules::participation::{Utility, mean_trust};
-use super::world::{Community, Grid};
+use crate::model::rules::participation::{Utility, mean_trust};
+use crate::model::world::{Community, Grid};
 
 /// Communities with at least this many residents are summed in row order.
 const EXACT_POPULATION: u32 = 1 << 17;
@@ -39,7 +39,7 @@ fn keeps_sums_exact(value: f32) -> bool {
 
 /// The residents' values that the attitude part and the sums read.
 #[derive(Clone, Copy)]
-pub(super) struct Values<'a> {
+pub(in crate::model) struct Values<'a> {
     /// Civic propensity.
     pub civic: &'a [f32],
     /// Efficacy.
@@ -50,7 +50,7 @@ pub(super) struct Values<'a> {
 
 /// A grid's share: its sums and whether they are current.
 #[derive(Debug, Clone, Copy, Default)]
-pub(super) struct GridAttitudes {
+pub(in crate::model) struct GridAttitudes {
     /// Sums over the grid's residents of trust in each kind, then of efficacy.
     sums: [f64; 4],
     /// Every one of those values keeps sums exact.
@@ -62,7 +62,7 @@ pub(super) struct GridAttitudes {
 
 /// Attitude parts of every resident and sums of every grid.
 #[derive(Debug, Clone, Default)]
-pub(super) struct Attitudes {
+pub(in crate::model) struct Attitudes {
     /// For each resident, the attitude part of the utility of taking part.
     pub parts: Vec<f32>,
     /// For each grid, in grid order.
@@ -71,7 +71,7 @@ pub(super) struct Attitudes {
 
 impl Attitudes {
     /// Every grid of `grids` stale, so that the first pass computes all.
-    pub(super) fn new(grids: &[Grid]) -> Self {
+    pub(in crate::model) fn new(grids: &[Grid]) -> Self {
         Self {
             parts: Vec::new(),
             grids: vec![
@@ -85,12 +85,12 @@ impl Attitudes {
     }
 
     /// Grid `g`'s residents changed: their efficacy or trust, or newcomers.
-    pub(super) fn mark(&mut self, g: u32) {
+    pub(in crate::model) fn mark(&mut self, g: u32) {
         self.grids[g as usize].stale = true;
     }
 
     /// Every resident's trust changed.
-    pub(super) fn mark_all(&mut self) {
+    pub(in crate::model) fn mark_all(&mut self) {
         for grid in &mut self.grids {
             grid.stale = true;
         }
@@ -99,7 +99,7 @@ impl Attitudes {
     /// Whether `community`'s sums came from its grids (all exact) in the
     /// latest pass.
     #[cfg(test)]
-    pub(super) fn community_exact(&self, community: &Community) -> bool {
+    pub(in crate::model) fn community_exact(&self, community: &Community) -> bool {
         community.population < EXACT_POPULATION
             && self.grids[community.grids.start as usize..community.grids.end as usize]
                 .iter()
@@ -111,7 +111,7 @@ impl Attitudes {
     /// newcomer's part is computed when the pass refreshes its grid, which
     /// its arrival marked stale); `grid_ranges` are the communities' grid
     /// ranges, which follow each other from grid 0.
-    pub(super) fn by_community(
+    pub(in crate::model) fn by_community(
         &mut self,
         residents: usize,
         grid_ranges: impl Iterator<Item = std::ops::Range<u32>>,
@@ -138,7 +138,7 @@ impl Attitudes {
 /// trust in each kind and of efficacy: its grids' sums where they are exact
 /// (and so the same as in row order), else summed in row order.
 #[inline(always)]
-pub(super) fn refresh_community(
+pub(in crate::model) fn refresh_community(
     utility: Utility,
     values: Values,
     community: &Community,

@@ -11,8 +11,8 @@
 //! The other ties (rewired ones, and all of them in tiny communities) are kept
 //! as a list of pairs. Newcomers, whose ties are one-way, are not counted here.
 
-use super::network::Ties;
-use super::world::World;
+use crate::model::network::Ties;
+use crate::model::world::World;
 
 /// Lattice neighbours covered by the bits, on each side (the update below
 /// is written out for four).
@@ -20,7 +20,7 @@ const REACH: usize = 4;
 
 /// Counts of ties that took part, with what is needed to update them.
 #[derive(Debug, Clone, Default)]
-pub(super) struct TieCounts {
+pub(in crate::model) struct TieCounts {
     /// For each resident built with the district, how many of its ties took
     /// part on the latest day whose participation pass is complete.
     pub counts: Vec<u32>,
@@ -40,7 +40,7 @@ impl TieCounts {
     /// # Panics
     /// If a built resident's tie leaves its community's first range (the
     /// district builder never makes one).
-    pub(super) fn new(world: &World) -> Self {
+    pub(in crate::model) fn new(world: &World) -> Self {
         let residents = &world.residents;
         let mut lattice = vec![0u8; world.initial_population as usize];
         let mut others = Vec::with_capacity(world.communities.len());
@@ -66,14 +66,14 @@ impl TieCounts {
     /// How many of resident `i`'s ties took part on the latest day whose
     /// participation pass is complete, if `i` was built with the district.
     #[inline]
-    pub(super) fn of(&self, i: usize) -> Option<u32> {
+    pub(in crate::model) fn of(&self, i: usize) -> Option<u32> {
         self.counts.get(i).copied()
     }
 
     /// The counts cut into the first range of each community, in community
     /// order, with what updates them; `first_ranges` are those ranges, which
     /// follow each other from resident 0.
-    pub(super) fn by_community<'a>(
+    pub(in crate::model) fn by_community<'a>(
         &'a mut self,
         first_ranges: impl Iterator<Item = (u32, u32)>,
     ) -> Vec<CommunityTieCounts<'a>> {
@@ -127,7 +127,7 @@ fn sort_ties(ties: &Ties, a: usize, b: usize, lattice: &mut [u8]) -> Vec<(u32, u
 }
 
 /// One community's share of the counts, during the parallel pass.
-pub(super) struct CommunityTieCounts<'a> {
+pub(in crate::model) struct CommunityTieCounts<'a> {
     /// The counts of the community's first range.
     pub counts: &'a mut [u32],
     lattice: &'a [u8],
@@ -139,7 +139,7 @@ impl CommunityTieCounts<'_> {
     /// (`today`), both over the community's first range; `change` is room for
     /// the changes, kept between days to save allocations.
     #[inline(always)]
-    pub(super) fn update(&mut self, today: &[u8], before: &[u8], change: &mut Vec<i8>) {
+    pub(in crate::model) fn update(&mut self, today: &[u8], before: &[u8], change: &mut Vec<i8>) {
         let n = self.counts.len();
         assert!(today.len() == n && before.len() == n, "lengths differ");
         // Each resident's change (−1, 0 or 1), with the ring's ends copied

@@ -1,7 +1,7 @@
 //! The logistic function σ, and the draw of "takes part" against it for many
 //! residents at once.
 
-use super::rules::logistic_f32;
+use crate::model::rules::logistic_f32;
 
 /// Utilities are drawn against the approximation in [−RANGE, RANGE] only;
 /// outside, the formula decides.

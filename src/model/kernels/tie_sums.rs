@@ -15,10 +15,11 @@
 //! added one by one. Rows never change once made (newcomers' ties are
 //! one-way and only appended), so the split stays true.
 
-use super::network::Ties;
+use super::build::Build;
+use crate::model::network::Ties;
 
 /// Residents summed together (the diffusion's block).
-pub(super) const BLOCK: usize = 1024;
+pub(in crate::model) const BLOCK: usize = 1024;
 
 /// How far the lattice slots reach on each side.
 const REACH: usize = 4;
@@ -34,7 +35,7 @@ const PLACES: usize = 2 * REACH + 1;
 /// the three kinds of trust in `values` summed into `sums[kind][k]` for
 /// resident `start + k`, and each resident's number of ties into
 /// `degree[k]`.
-pub(super) struct BlockSums<'a> {
+pub(in crate::model) struct BlockSums<'a> {
     /// The block's first resident.
     pub start: usize,
     /// Every resident's trust in each kind.
@@ -47,7 +48,7 @@ pub(super) struct BlockSums<'a> {
 
 /// Each resident's row split into lattice slots and other ties.
 #[derive(Debug, Clone, Default)]
-pub(super) struct RowSplit {
+pub(in crate::model) struct RowSplit {
     /// Bit q: slot q of the resident's row holds neighbour i + SLOT_DISTANCES[q].
     slots: Vec<u8>,
     /// The other ties (resident, tie), block by block, place by place within
@@ -68,7 +69,7 @@ impl RowSplit {
 
     /// Splits the rows of every resident not split yet. The last block, if it
     /// was not full, is split again.
-    pub(super) fn catch_up(&mut self, ties: &Ties) {
+    pub(in crate::model) fn catch_up(&mut self, ties: &Ties) {
         let residents = ties.offsets.len() - 1;
         if self.len() == residents {
             return;
@@ -111,15 +112,16 @@ impl RowSplit {
     }
 
     /// The three kinds of trust summed over the ties of one block of
-    /// residents (see [`BlockSums`]). Runs the AVX2 build where the
-    /// processor has it (the same results either way).
+    /// residents (see [`BlockSums`]), in the build `build` (the same results
+    /// either way).
     ///
     /// # Panics
     /// If the block is not one of the split ones.
-    pub(super) fn sum_block(&self, ties: &Ties, block: BlockSums) {
+    pub(in crate::model) fn sum_block(&self, ties: &Ties, block: BlockSums, build: Build) {
         #[cfg(target_arch = "x86_64")]
-        if super::cpu::avx2() {
-            // SAFETY: the processor has AVX2 (checked just above).
+        if build.avx2() {
+            // SAFETY: only `Build::fastest` makes an AVX2 build, on a
+            // processor that has AVX2.
             unsafe { self.sum_block_avx2(ties, block) };
             return;
         }
@@ -204,11 +206,9 @@ impl RowSplit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::cpu::PORTABLE_ONLY;
     use crate::model::network::watts_strogatz;
     use crate::seeds::{Purpose, stream};
     use rand::RngExt;
-    use std::sync::atomic::Ordering;
 
     /// Row-order sums, one row at a time: what the split must reproduce.
     fn plain(ties: &Ties, values: &[f32], i: usize) -> f32 {
@@ -252,8 +252,7 @@ mod tests {
                 })
                 .collect();
             let values = [&values[0][..], &values[1][..], &values[2][..]];
-            for portable in [false, true] {
-                PORTABLE_ONLY.store(portable, Ordering::Relaxed);
+            for build in [Build::fastest(), Build::portable()] {
                 for start in (0..n).step_by(BLOCK) {
                     let count = BLOCK.min(n - start);
                     let mut sums = vec![vec![0f32; count]; 3];
@@ -269,6 +268,7 @@ mod tests {
                             sums: [a, b, c],
                             degree: &mut degree,
                         },
+                        build,
                     );
                     for k in 0..count {
                         let i = start + k;
@@ -276,13 +276,12 @@ mod tests {
                             assert_eq!(
                                 sums[kind][k].to_bits(),
                                 plain(&ties, values[kind], i).to_bits(),
-                                "resident {i}, kind {kind}, portable {portable}"
+                                "resident {i}, kind {kind}, {build:?}"
                             );
                         }
                         assert_eq!(degree[k], ties.of(i).len() as f32);
                     }
                 }
-                PORTABLE_ONLY.store(false, Ordering::Relaxed);
             }
         }
     }

@@ -10,7 +10,7 @@
 use std::marker::PhantomData;
 
 /// A mutable slice shared by tasks that touch disjoint indices.
-pub(super) struct DisjointSlice<'a, T> {
+pub(in crate::model) struct DisjointSlice<'a, T> {
     ptr: *mut T,
     len: usize,
     _borrow: PhantomData<&'a mut [T]>,
@@ -24,7 +24,7 @@ unsafe impl<T: Send> Sync for DisjointSlice<'_, T> {}
 
 impl<'a, T: Copy> DisjointSlice<'a, T> {
     /// Borrows `slice` for the length of a parallel pass.
-    pub(super) fn new(slice: &'a mut [T]) -> Self {
+    pub(in crate::model) fn new(slice: &'a mut [T]) -> Self {
         Self {
             ptr: slice.as_mut_ptr(),
             len: slice.len(),
@@ -37,7 +37,7 @@ impl<'a, T: Copy> DisjointSlice<'a, T> {
     /// # Safety
     /// No other task writes index `i` during the pass.
     #[inline]
-    pub(super) unsafe fn get(&self, i: usize) -> T {
+    pub(in crate::model) unsafe fn get(&self, i: usize) -> T {
         assert!(i < self.len, "index {i} out of {}", self.len);
         // SAFETY: in bounds (checked above); no concurrent write (caller).
         unsafe { *self.ptr.add(i) }
@@ -49,7 +49,7 @@ impl<'a, T: Copy> DisjointSlice<'a, T> {
     /// No other task reads or writes any index in `a..b` while the slice lives.
     #[inline]
     #[allow(clippy::mut_from_ref)] // the point of the type; the caller promises disjointness
-    pub(super) unsafe fn range_mut(&self, a: usize, b: usize) -> &mut [T] {
+    pub(in crate::model) unsafe fn range_mut(&self, a: usize, b: usize) -> &mut [T] {
         assert!(
             a <= b && b <= self.len,
             "range {a}..{b} out of {}",

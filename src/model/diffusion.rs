@@ -1,0 +1,66 @@
+//! The weekly trust diffusion along ties (ODD 7.7), residents in parallel,
+//! the sums over ties from `kernels/tie_sums.rs`.
+
+use rayon::prelude::*;
+
+use super::Model;
+use super::kernels::tie_sums;
+use super::rules::diffusion::diffused;
+
+impl Model {
+    /// Weekly: each resident's trust in each kind moves toward the mean trust
+    /// of its ties, all computed from last week's values. One pass reads each
+    /// row of ties once for the three kinds, residents in parallel (each
+    /// writes only its own entry, so the result does not depend on threads).
+    pub(super) fn diffuse_trust(&mut self) {
+        let w = self.scenario.residents.diffusion as f32;
+        if w == 0.0 {
+            return;
+        }
+        let res = &mut self.world.residents;
+        let n = res.len();
+        for next in &mut self.next_trust {
+            next.resize(n, 0.0);
+        }
+        self.row_split.catch_up(&res.ties);
+        let (trust, ties, row_split, build) = (&res.trust, &res.ties, &self.row_split, self.build);
+        let [next0, next1, next2] = &mut self.next_trust;
+        const BLOCK: usize = tie_sums::BLOCK;
+        next0
+            .par_chunks_mut(BLOCK)
+            .zip(next1.par_chunks_mut(BLOCK))
+            .zip(next2.par_chunks_mut(BLOCK))
+            .enumerate()
+            .with_min_len(16)
+            .for_each(|(block, ((next0, next1), next2))| {
+                let start = block * BLOCK;
+                let n = next0.len();
+                // Sums over each row of ties (in row order, from −0.0, as
+                // `Iterator::sum` does), then the moves (many residents at once).
+                let mut sums = [[0f32; BLOCK]; 3];
+                let mut degree = [0f32; BLOCK];
+                let [sums0, sums1, sums2] = &mut sums;
+                row_split.sum_block(
+                    ties,
+                    tie_sums::BlockSums {
+                        start,
+                        values: [&trust[0], &trust[1], &trust[2]],
+                        sums: [&mut sums0[..n], &mut sums1[..n], &mut sums2[..n]],
+                        degree: &mut degree[..n],
+                    },
+                    build,
+                );
+                for (kind, next) in [next0, next1, next2].into_iter().enumerate() {
+                    let own = &trust[kind][start..start + n];
+                    let sums = &sums[kind][..n];
+                    for k in 0..n {
+                        next[k] = diffused(own[k], sums[k], degree[k], w);
+                    }
+                }
+            });
+        for (now, next) in res.trust.iter_mut().zip(&mut self.next_trust) {
+            std::mem::swap(now, next);
+        }
+        self.attitudes.mark_all();
+    }
+}

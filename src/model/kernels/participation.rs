@@ -1,0 +1,374 @@
+//! The participation pass of one community (ODD 7.1), fast: residents in
+//! blocks, the attitude parts kept per grid (`kernels/attitudes.rs`), the
+//! counts of ties that took part kept up to date (`kernels/tie_counts.rs`),
+//! the draws settled by an approximation of σ (`kernels/logistic.rs`), built
+//! twice (portable and AVX2, `kernels/build.rs`), and run for every
+//! community in parallel, each writing only its own residents
+//! (`kernels/disjoint.rs`). Every formula comes from
+//! `rules::participation`; the plain reference model of the tests computes
+//! the same decisions one resident at a time.
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+
+use super::attitudes::{self, GridAttitudes, Values};
+use super::build::Build;
+use super::disjoint::DisjointSlice;
+use super::logistic::below_logistic;
+use super::tie_counts::CommunityTieCounts;
+use crate::model::network::Ties;
+use crate::model::rules::participation::{
+    self as rules, CONTACT_DRAWS, ContactBasis, Utility, accepts_contact, peer_share, recent_after,
+};
+use crate::model::stochastic_round;
+use crate::model::world::{Community, Grid, flag, nth_in_ranges};
+use crate::scenario::Scenario;
+
+/// Residents handled together in the participation loop.
+const BLOCK: usize = 256;
+
+/// Read-only view of the residents during the participation pass; today's
+/// participation and the moving average of taking part are written apart.
+pub(in crate::model) struct ResidentsView<'a> {
+    pub flags: &'a [u8],
+    pub values: Values<'a>,
+    pub ties: &'a Ties,
+}
+
+/// What one community's participation pass adds to the day.
+#[derive(Debug, Clone, Default)]
+pub(in crate::model) struct CommunityDay {
+    /// Residents contacted today, sorted.
+    pub contacted: Vec<u32>,
+    /// A bit for each resident of the community, while contacts are drawn.
+    contact_marks: Vec<u64>,
+    /// Participants today in each grid of the community, in grid order.
+    pub grid_participants: Vec<u32>,
+    /// Party members among them.
+    pub grid_members: Vec<u32>,
+    /// Residents (local, migrant), participants (local, migrant), took part
+    /// yesterday, took part both days.
+    pub counts: [u32; 6],
+    /// Sums of the residents' trust in each kind and of their efficacy.
+    pub trust_sums: [f64; 3],
+    /// Sum of the residents' efficacy.
+    pub efficacy_sum: f64,
+    /// Today's random words of the residents' decisions, one each.
+    words: Vec<u32>,
+    /// Room for the changes of participation in the community's first range.
+    change: Vec<i8>,
+}
+
+impl CommunityDay {
+    /// Today's sums of trust in each kind and of efficacy.
+    #[cfg(test)]
+    pub(in crate::model) fn sums(&self) -> ([f64; 3], f64) {
+        (self.trust_sums, self.efficacy_sum)
+    }
+}
+
+/// Draws one contact target in `community`: residents who have not taken part
+/// recently are preferred (accepted with probability 1 − recent), and contacts
+/// of enterprise party branches go to migrant workers. Returns the target's
+/// place in the community (its order in the community's ranges).
+fn contact_target(
+    flags: &[u8],
+    recent: &DisjointSlice<f32>,
+    community: &Community,
+    migrants_only: bool,
+    rng: &mut ChaCha8Rng,
+) -> u32 {
+    let mut place = 0;
+    for _ in 0..CONTACT_DRAWS {
+        place = rng.random_range(0..community.population);
+        let i = nth_in_ranges(&community.ranges, place) as usize;
+        if migrants_only && flags[i] & flag::MIGRANT == 0 {
+            continue;
+        }
+        // SAFETY: i is a resident of this community, which only this task touches.
+        if accepts_contact(unsafe { recent.get(i) }, rng.random::<f32>()) {
+            break;
+        }
+    }
+    place
+}
+
+/// Today's contacts in `community` by party members (only a share is real
+/// under formalism) and grid workers: the residents contacted, sorted, each
+/// once, into `day.contacted`.
+pub(in crate::model) fn contact(
+    s: &Scenario,
+    grids: &[Grid],
+    flags: &[u8],
+    recent: &DisjointSlice<f32>,
+    community: &Community,
+    rng: &mut ChaCha8Rng,
+    day: &mut CommunityDay,
+) {
+    let (contacted, marks) = (&mut day.contacted, &mut day.contact_marks);
+    contacted.clear();
+    marks.clear();
+    marks.resize((community.population as usize).div_ceil(64), 0);
+    let covered_residents: u32 = community
+        .grids
+        .clone()
+        .filter(|&g| grids[g as usize].covered)
+        .map(|g| {
+            grids[g as usize]
+                .ranges
+                .iter()
+                .map(|(a, b)| b - a)
+                .sum::<u32>()
+        })
+        .sum();
+    let expected = rules::contacts(
+        s,
+        &ContactBasis {
+            party_members: community.party_members,
+            covered_residents,
+            service_center: community.service_center,
+            enterprise_branch_share: community.enterprise_branch_share,
+            migrants: community.migrants,
+            population: community.population,
+        },
+    );
+    let n_member = stochastic_round(expected.by_members, rng);
+    let n_grid = stochastic_round(expected.by_grid_workers, rng);
+    let to_migrants = expected.to_migrants;
+    for k in 0..n_member + n_grid {
+        let migrants_only =
+            k < n_member && community.migrants > 0 && rng.random::<f64>() < to_migrants;
+        let place = contact_target(flags, recent, community, migrants_only, rng) as usize;
+        marks[place / 64] |= 1 << (place % 64);
+    }
+    // The marked places in order are the residents in order: a community's
+    // ranges follow each other upward (newcomers are appended).
+    for (w, &word) in marks.iter().enumerate() {
+        let mut word = word;
+        while word != 0 {
+            let place = w as u32 * 64 + word.trailing_zeros();
+            contacted.push(nth_in_ranges(&community.ranges, place));
+            word &= word - 1;
+        }
+    }
+}
+
+/// What every community's participation pass reads, and the slices it
+/// writes at its own residents only.
+pub(in crate::model) struct Pass<'a> {
+    /// The scenario.
+    pub s: &'a Scenario,
+    /// The residents, read only.
+    pub residents: &'a ResidentsView<'a>,
+    /// Every grid.
+    pub grids: &'a [Grid],
+    /// Every resident's participation yesterday.
+    pub yesterday: &'a [u8],
+    /// Every resident's participation today, written at the community's own.
+    pub today_all: &'a DisjointSlice<'a, u8>,
+    /// Every resident's moving average of taking part, likewise.
+    pub recent: &'a DisjointSlice<'a, f32>,
+    /// Every resident's attitude part of the utility (`kernels/attitudes.rs`), likewise.
+    pub attitude: &'a DisjointSlice<'a, f32>,
+    /// The build of the pass to run.
+    pub build: Build,
+}
+
+/// The residents of `community` decide whether to take part today (design
+/// 4.1) from yesterday's state, in range order, block by block; each
+/// decision is written into `today` and the moving average `recent`, and
+/// counted in `day`. Runs the build `pass.build` (the same results either
+/// way).
+pub(in crate::model) fn decide(
+    pass: &Pass,
+    community: &Community,
+    grid_attitudes: &mut [GridAttitudes],
+    tie_counts: &mut CommunityTieCounts,
+    rng: &mut ChaCha8Rng,
+    day: &mut CommunityDay,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if pass.build.avx2() {
+        // SAFETY: only `Build::fastest` makes an AVX2 build, on a processor
+        // that has AVX2.
+        unsafe { decide_avx2(pass, community, grid_attitudes, tie_counts, rng, day) };
+        return;
+    }
+    decide_here(pass, community, grid_attitudes, tie_counts, rng, day);
+}
+
+/// `decide_here` compiled for AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn decide_avx2(
+    pass: &Pass,
+    community: &Community,
+    grid_attitudes: &mut [GridAttitudes],
+    tie_counts: &mut CommunityTieCounts,
+    rng: &mut ChaCha8Rng,
+    day: &mut CommunityDay,
+) {
+    decide_here(pass, community, grid_attitudes, tie_counts, rng, day);
+}
+
+/// The participation pass of one community, inlined into both builds.
+#[inline(always)]
+fn decide_here(
+    pass: &Pass,
+    community: &Community,
+    grid_attitudes: &mut [GridAttitudes],
+    tie_counts: &mut CommunityTieCounts,
+    rng: &mut ChaCha8Rng,
+    day: &mut CommunityDay,
+) {
+    let Pass {
+        s,
+        residents,
+        grids,
+        yesterday,
+        today_all,
+        recent,
+        attitude,
+        build: _,
+    } = *pass;
+    let utility_rule = Utility::new(s, community.service_center);
+    // The attitude parts of residents whose efficacy or trust changed since
+    // the last pass, and the community's sums of trust and efficacy.
+    let (trust_sums, efficacy_sum) = attitudes::refresh_community(
+        utility_rule,
+        residents.values,
+        community,
+        grids,
+        grid_attitudes,
+        attitude,
+    );
+    let weight = s.residents.recent_weight as f32;
+    let n_grids = community.grids.len();
+    day.grid_participants.clear();
+    day.grid_participants.resize(n_grids, 0);
+    day.grid_members.clear();
+    day.grid_members.resize(n_grids, 0);
+    // One word per resident, drawn at once: the same words, in the same
+    // order, as one `random::<f32>()` per resident.
+    day.words.resize(community.population as usize, 0);
+    rng.fill(&mut day.words[..]);
+    let contacted = &day.contacted;
+    let mut next_contact = 0;
+    // Counts live in locals during the loop and are stored at the end.
+    let mut counts = [0u32; 6];
+    let mut first_word = 0;
+    // Residents go in blocks of BLOCK: first the parts of the utility that
+    // the processor computes for many residents at once (the same operations,
+    // in the same order, for each), then the decisions one by one.
+    let mut utility = [0f32; BLOCK];
+    let mut mobilized = [false; BLOCK];
+    for &(a, b) in &community.ranges {
+        for start in (a as usize..b as usize).step_by(BLOCK) {
+            let end = (start + BLOCK).min(b as usize);
+            let n = end - start;
+            let flags = &residents.flags[start..end];
+            let before = &yesterday[start..end];
+            let offsets = &residents.ties.offsets[start..=end];
+            let words = &day.words[first_word..first_word + n];
+            first_word += n;
+            // SAFETY: the block is this community's, which only this task touches.
+            let (today, recent, attitude) = unsafe {
+                (
+                    today_all.range_mut(start, end),
+                    recent.range_mut(start, end),
+                    &*attitude.range_mut(start, end),
+                )
+            };
+            let (utility, mobilized) = (&mut utility[..n], &mut mobilized[..n]);
+            // Contacts are sorted, as are the blocks.
+            mobilized.fill(false);
+            while next_contact < contacted.len() && (contacted[next_contact] as usize) < end {
+                mobilized[contacted[next_contact] as usize - start] = true;
+                next_contact += 1;
+            }
+            // The utility (ODD 7.1, `rules::participation::Utility`) from
+            // the attitude part kept per resident and the share of ties
+            // that took part yesterday.
+            if (a, b) == community.ranges[0] {
+                // Residents built with the community: their ties that took
+                // part yesterday are counted already. The counts and degrees
+                // are far below 2^24, so i32 → f32 is exact, as u32 → f32 is
+                // (and i32's conversion is one instruction for many).
+                let took_part = &tie_counts.counts[start - a as usize..end - a as usize];
+                let (row_starts, row_ends) = (&offsets[..n], &offsets[1..]);
+                for k in 0..n {
+                    let degree = row_ends[k].wrapping_sub(row_starts[k]) as i32;
+                    let share = peer_share(took_part[k] as i32 as f32, degree as f32);
+                    let migrant = flags[k] & flag::MIGRANT != 0;
+                    utility[k] = utility_rule.of(attitude[k], share, mobilized[k], migrant);
+                }
+            } else {
+                // Newcomers: their ties are one-way, so they are counted here.
+                for k in 0..n {
+                    let degree = offsets[k + 1] - offsets[k];
+                    let active = residents.ties.count_marked(start + k, yesterday);
+                    let share = peer_share(active as f32, degree as f32);
+                    let migrant = flags[k] & flag::MIGRANT != 0;
+                    utility[k] = utility_rule.of(attitude[k], share, mobilized[k], migrant);
+                }
+            }
+            below_logistic(utility, words, today);
+            // The bookkeeping, in loops the compiler vectorizes: the moving
+            // average, then the counts of the day (integers, so their order
+            // does not matter).
+            for (recent, &took) in recent.iter_mut().zip(&*today) {
+                *recent = recent_after(*recent, took != 0, weight);
+            }
+            let mut migrants = 0u32;
+            let mut took_part = [0u32; 2];
+            let mut before_count = 0u32;
+            let mut persisting = 0u32;
+            for ((&f, &took), &then) in flags.iter().zip(&*today).zip(before) {
+                let migrant = u32::from(f & flag::MIGRANT);
+                migrants += migrant;
+                took_part[0] += u32::from(took);
+                took_part[1] += u32::from(took) & migrant;
+                before_count += u32::from(then);
+                persisting += u32::from(then & took);
+            }
+            counts[0] += n as u32 - migrants;
+            counts[1] += migrants;
+            counts[2] += took_part[0] - took_part[1];
+            counts[3] += took_part[1];
+            counts[4] += before_count;
+            counts[5] += persisting;
+        }
+    }
+    // Today's participation into the counts of ties that took part, for
+    // tomorrow.
+    let (a, b) = community.ranges[0];
+    // SAFETY: the range is this community's, which only this task touches.
+    let today_built = unsafe { today_all.range_mut(a as usize, b as usize) };
+    tie_counts.update(
+        today_built,
+        &yesterday[a as usize..b as usize],
+        &mut day.change,
+    );
+    // Participants and active party members of each grid, over the grid's
+    // ranges (inside this community's).
+    for (g, grid) in grids[community.grids.start as usize..community.grids.end as usize]
+        .iter()
+        .enumerate()
+    {
+        let (mut participants, mut members) = (0u32, 0u32);
+        for &(a, b) in &grid.ranges {
+            // SAFETY: the grid is in this community, which only this task touches.
+            let today = unsafe { today_all.range_mut(a as usize, b as usize) };
+            let flags = &residents.flags[a as usize..b as usize];
+            for (&took, &f) in today.iter().zip(flags) {
+                participants += u32::from(took);
+                members += u32::from(took & u8::from(f & flag::MEMBER != 0));
+            }
+        }
+        day.grid_participants[g] = participants;
+        day.grid_members[g] = members;
+    }
+    day.counts = counts;
+    day.trust_sums = trust_sums;
+    day.efficacy_sum = efficacy_sum;
+}
