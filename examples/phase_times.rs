@@ -57,13 +57,13 @@ fn main() -> ExitCode {
     let mut spent = [0f64; Phase::ALL.len()];
     let mut residents = 0f64;
     for _ in 0..days {
-        residents += model.world.residents.len() as f64;
+        residents += model.world().residents.len() as f64;
         for (k, phase) in Phase::ALL.into_iter().enumerate() {
             let start = Instant::now();
             model.run_phase(phase);
             spent[k] += start.elapsed().as_secs_f64();
         }
-        model.day += 1;
+        model.end_day();
     }
     let total: f64 = spent.iter().sum();
     say("phase          ns per resident-day   share".to_string());

@@ -16,7 +16,7 @@ pub struct RunOutput {
 /// Runs `scenario` for `scenario.sim.days` days from `scenario.sim.seed`.
 pub fn run(scenario: &Scenario) -> RunOutput {
     let mut model = Model::new(scenario, scenario.sim.seed);
-    let mut recorder = Recorder::new(scenario, model.world.residents.len() as u32);
+    let mut recorder = Recorder::new(scenario, model.world().residents.len() as u32);
     let mut rows = Vec::new();
     for _ in 0..scenario.sim.days {
         if let Some(row) = recorder.record(model.step()) {

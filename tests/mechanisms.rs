@@ -301,7 +301,7 @@ fn weekly_diffusion_pulls_trust_toward_neighbours() {
         for _ in 0..28 {
             model.step();
         }
-        let t = &model.world.residents.trust[0];
+        let t = &model.world().residents.trust()[0];
         let m = t.iter().map(|&x| f64::from(x)).sum::<f64>() / t.len() as f64;
         t.iter().map(|&x| (f64::from(x) - m).powi(2)).sum::<f64>() / t.len() as f64
     };

@@ -20,9 +20,9 @@ impl Model {
                     let a = a as usize;
                     detection::by_resident(
                         s,
-                        res.took_part[a] != 0,
+                        res.took_part()[a] != 0,
                         res.mean_trust(a),
-                        res.efficacy[a],
+                        res.efficacy()[a],
                     )
                 });
                 let grid = &self.world.grids[issue.grid as usize];

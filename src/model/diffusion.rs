@@ -17,13 +17,14 @@ impl Model {
         if w == 0.0 {
             return;
         }
-        let res = &mut self.world.residents;
+        let res = &self.world.residents;
         let n = res.len();
         for next in &mut self.next_trust {
             next.resize(n, 0.0);
         }
-        self.row_split.catch_up(&res.ties);
-        let (trust, ties, row_split, build) = (&res.trust, &res.ties, &self.row_split, self.build);
+        self.row_split.catch_up(res.ties());
+        let (trust, ties, row_split, build) =
+            (res.trust(), res.ties(), &self.row_split, self.build);
         let [next0, next1, next2] = &mut self.next_trust;
         const BLOCK: usize = tie_sums::BLOCK;
         next0
@@ -58,9 +59,6 @@ impl Model {
                     }
                 }
             });
-        for (now, next) in res.trust.iter_mut().zip(&mut self.next_trust) {
-            std::mem::swap(now, next);
-        }
-        self.attitudes.mark_all();
+        self.world.replace_trust(&mut self.next_trust);
     }
 }

@@ -50,12 +50,12 @@ impl Model {
         let mut deliberators = 0u32;
         for &a in self.affected_of(slot) {
             let a = a as usize;
-            deliberators += u32::from(res.took_part[a]);
+            deliberators += u32::from(res.took_part()[a]);
             // Residents built with the district have their count at hand.
             deliberators += self
                 .tie_counts
                 .of(a)
-                .unwrap_or_else(|| res.ties.count_marked(a, &res.took_part));
+                .unwrap_or_else(|| res.ties().count_marked(a, res.took_part()));
         }
         rules::quality(&self.scenario, deliberators)
     }
@@ -169,38 +169,36 @@ impl Model {
             Some(quality) => rules::trust_gain(s, quality, trust),
             None => rules::trust_loss(s, trust),
         };
-        let grid = self.issues[slot as usize].grid as usize;
-        let res = &mut self.world.residents;
-        // The affected residents live in the issue's grid too.
-        self.attitudes.mark(grid as u32);
+        let grid = self.issues[slot as usize].grid;
         for k in 0..a {
             let i = self.affected[slot as usize * a + k] as usize;
-            for (kind, &handled) in kinds.iter().enumerate() {
-                if handled {
-                    let t = res.trust[kind][i];
-                    res.trust[kind][i] = rules::changed(t, 1.0, delta(t));
+            let takes_part = self.world.residents.took_part()[i] != 0;
+            let efficacy = rules::efficacy_change(s, resolved, takes_part);
+            self.world.change_attitudes(i, |trust, own_efficacy| {
+                for (t, &handled) in trust.iter_mut().zip(&kinds) {
+                    if handled {
+                        *t = rules::changed(*t, 1.0, delta(*t));
+                    }
                 }
-            }
-            let efficacy = rules::efficacy_change(s, resolved, res.took_part[i] != 0);
-            res.efficacy[i] = rules::changed(res.efficacy[i], 1.0, efficacy);
+                *own_efficacy = rules::changed(*own_efficacy, 1.0, efficacy);
+            });
         }
         if w > 0.0 {
             // The same update for every resident of the grid, one quantity
             // at a time over each range, so that many residents go at once.
             let efficacy = rules::efficacy_change(s, resolved, false);
-            for &(lo, hi) in &self.world.grids[grid].ranges {
-                let (lo, hi) = (lo as usize, hi as usize);
-                for (kind, &handled) in kinds.iter().enumerate() {
+            self.world.change_grid_attitudes(grid, |trust, efficacies| {
+                for (values, &handled) in trust.into_iter().zip(&kinds) {
                     if handled {
-                        for t in &mut res.trust[kind][lo..hi] {
+                        for t in values {
                             *t = rules::changed(*t, w, delta(*t));
                         }
                     }
                 }
-                for e in &mut res.efficacy[lo..hi] {
+                for e in efficacies {
                     *e = rules::changed(*e, w, efficacy);
                 }
-            }
+            });
         }
     }
 

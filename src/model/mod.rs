@@ -71,11 +71,11 @@ impl Phase {
 #[derive(Clone)]
 pub struct Model {
     /// The scenario it runs.
-    pub scenario: Scenario,
+    scenario: Scenario,
     /// The district.
-    pub world: World,
+    world: World,
     /// Issue slots; closed slots are reused.
-    pub issues: Vec<Issue>,
+    issues: Vec<Issue>,
     /// Affected residents of slot i: `affected[i * A..(i + 1) * A]`, A = `issues.affected`.
     affected: Vec<u32>,
     free: Vec<u32>,
@@ -105,7 +105,7 @@ pub struct Model {
     /// The build of the fast kernels (tests run each for sure).
     build: Build,
     /// The next day to simulate (0-based).
-    pub day: u32,
+    day: u32,
     /// Counts of the day being simulated.
     tally: DayTally,
     capacity_multiplier: f64,
@@ -170,18 +170,39 @@ impl Model {
         self.active.len()
     }
 
+    /// The scenario it runs.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The district, read only: the model's own methods are the only
+    /// writers, so that what it keeps of the district stays right.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// Issue slots (closed slots are reused; [`Issue::open`] tells which
+    /// hold open issues).
+    pub fn issues(&self) -> &[Issue] {
+        &self.issues
+    }
+
+    /// The next day to simulate (0-based).
+    pub fn day(&self) -> u32 {
+        self.day
+    }
+
     /// Simulates one day and returns its counts.
     pub fn step(&mut self) -> DayTally {
         for phase in Phase::ALL {
             self.run_phase(phase);
         }
-        self.day += 1;
-        std::mem::take(&mut self.tally)
+        self.end_day()
     }
 
     /// Runs one phase of the current day. A day is every phase of
-    /// [`Phase::ALL`] in order and then the move to the next day, which is
-    /// what [`Model::step`] does; a phase run on its own is for measuring it.
+    /// [`Phase::ALL`] in order and then [`Model::end_day`], which is what
+    /// [`Model::step`] does; a phase run on its own is for measuring it.
     pub fn run_phase(&mut self, phase: Phase) {
         match phase {
             Phase::Arrival => {
@@ -210,6 +231,13 @@ impl Model {
         }
     }
 
+    /// Ends the day whose phases have run: the next day begins. Returns the
+    /// counts of the day that ended.
+    pub fn end_day(&mut self) -> DayTally {
+        self.day += 1;
+        std::mem::take(&mut self.tally)
+    }
+
     /// The shock effects of `day` (ODD 7.8).
     fn shock_on(&self, day: u32) -> ShockEffect {
         rules::shocks::on_day(&self.scenario, day, self.world.initial_population)
@@ -222,14 +250,10 @@ impl Model {
         let weights =
             rules::shocks::newcomer_weights(self.world.communities.iter().map(|c| c.migrants));
         let norm: f64 = weights.iter().sum();
-        let before = self.world.residents.len();
         for (c, w) in weights.iter().enumerate() {
             let count = stochastic_round(expected * w / norm, &mut self.events);
             self.world
                 .add_newcomers(&self.scenario, c, count, self.day, &mut self.events);
-        }
-        for &g in &self.world.residents.grid[before..] {
-            self.attitudes.mark(g);
         }
     }
 
@@ -258,7 +282,7 @@ impl Model {
     /// Creates a latent issue of competencies `comps` reported by `reporter`.
     fn spawn_issue(&mut self, reporter: u32, comps: &[u8]) {
         let r = reporter as usize;
-        let grid = self.world.residents.grid[r];
+        let grid = self.world.residents.grid()[r];
         let mut parts = [Issue::blank_part(); 3];
         for (k, &c) in comps.iter().enumerate() {
             parts[k] = Part {
@@ -268,7 +292,7 @@ impl Model {
             };
         }
         let issue = Issue {
-            community: self.world.residents.community[r],
+            community: self.world.residents.community()[r],
             grid,
             migrant: self.world.residents.is(r, world::flag::MIGRANT),
             parts,
@@ -442,9 +466,9 @@ mod tests {
             assert_eq!(population, community.population);
         }
         for (i, &c) in owner.iter().enumerate() {
-            assert_eq!(c, residents.community[i], "resident {i}");
+            assert_eq!(c, residents.community()[i], "resident {i}");
         }
-        assert_eq!(residents.took_part.len(), residents.len());
+        assert_eq!(residents.took_part().len(), residents.len());
     }
 
     /// The counts of ties that took part are kept up to date only where
@@ -457,9 +481,9 @@ mod tests {
         let mut model = Model::new(&scenario, 5);
         let mut changed = 0;
         for _ in 0..12 {
-            let before = model.world.residents.took_part.clone();
+            let before = model.world.residents.took_part().to_vec();
             model.step();
-            let after = &model.world.residents.took_part;
+            let after = model.world.residents.took_part();
             changed += before.iter().zip(after).filter(|(x, y)| x != y).count();
             assert_eq!(
                 model.tie_counts.counts,
@@ -487,10 +511,10 @@ mod tests {
         let (portable_days, portable) = run(Build::portable());
         assert_eq!(fast_days, portable_days);
         let (a, b) = (&fast.world.residents, &portable.world.residents);
-        assert_eq!(a.took_part, b.took_part);
-        assert_eq!(a.recent, b.recent);
-        assert_eq!(a.trust, b.trust);
-        assert_eq!(a.efficacy, b.efficacy);
+        assert_eq!(a.took_part(), b.took_part());
+        assert_eq!(a.recent(), b.recent());
+        assert_eq!(a.trust(), b.trust());
+        assert_eq!(a.efficacy(), b.efficacy());
         assert_eq!(fast.tie_counts.counts, portable.tie_counts.counts);
     }
 
@@ -509,9 +533,9 @@ mod tests {
         let ((ahead_days, ahead), (plain_days, plain)) = (run(true), run(false));
         assert_eq!(ahead_days, plain_days);
         let (a, b) = (&ahead.world.residents, &plain.world.residents);
-        assert_eq!(a.took_part, b.took_part);
-        assert_eq!(a.recent, b.recent);
-        assert_eq!(a.trust, b.trust);
+        assert_eq!(a.took_part(), b.took_part());
+        assert_eq!(a.recent(), b.recent());
+        assert_eq!(a.trust(), b.trust());
         assert!(ahead.contacts_drawn_for.is_some());
         assert!(plain.contacts_drawn_for.is_none());
     }
@@ -528,7 +552,9 @@ mod tests {
         // A value below 2⁻¹³ in community 0: its sums must come in row order
         // (until the weekly diffusion averages the value away).
         let (a, _) = model.world.communities[0].ranges[0];
-        model.world.residents.trust[1][a as usize] = 1e-6;
+        model
+            .world
+            .change_attitudes(a as usize, |trust, _| trust[1] = 1e-6);
         let mut refreshed_after_start = 0;
         for day in 0..16 {
             let before = model.attitudes.parts.clone();
@@ -547,16 +573,16 @@ mod tests {
                     for &(a, b) in &community.ranges {
                         for i in a as usize..b as usize {
                             let expected =
-                                w.attitude(res.civic[i], res.efficacy[i], res.mean_trust(i));
+                                w.attitude(res.civic()[i], res.efficacy()[i], res.mean_trust(i));
                             assert_eq!(
                                 model.attitudes.parts[i].to_bits(),
                                 expected.to_bits(),
                                 "day {day}, resident {i}"
                             );
-                            for (sum, t) in trust.iter_mut().zip(&res.trust) {
+                            for (sum, t) in trust.iter_mut().zip(res.trust()) {
                                 *sum += f64::from(t[i]);
                             }
-                            efficacy += f64::from(res.efficacy[i]);
+                            efficacy += f64::from(res.efficacy()[i]);
                         }
                     }
                     let (counted_trust, counted_efficacy) = model.community_days[c].sums();
@@ -575,7 +601,7 @@ mod tests {
                         .count();
                 }
             }
-            model.day += 1;
+            model.end_day();
         }
         assert!(refreshed_after_start > 10_000, "attitudes barely changed");
     }
@@ -585,7 +611,7 @@ mod tests {
     #[test]
     fn ties_of_built_residents_are_symmetric_and_inside_their_community() {
         let model = Model::new(&Scenario::default(), 8);
-        let ties = &model.world.residents.ties;
+        let ties = model.world.residents.ties();
         for community in &model.world.communities {
             let (a, b) = community.ranges[0];
             for i in a..b {

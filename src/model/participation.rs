@@ -10,7 +10,6 @@ use super::kernels::attitudes::Values;
 use super::kernels::disjoint::DisjointSlice;
 use super::kernels::participation::{CommunityDay, Pass, ResidentsView, contact, decide};
 use super::rules::participation as rules;
-use super::world::Residents;
 
 impl Model {
     /// Contacts, then each resident's decision to take part today. Communities
@@ -30,44 +29,35 @@ impl Model {
         let drawn_already = self.contacts_drawn_for == Some(today_number);
         let draw_ahead =
             self.draw_contacts_ahead && self.shock_on(today_number + 1).newcomers <= 0.0;
-        let residents = &mut self.world.residents;
-        let n = residents.len();
         // Yesterday's participation, read by peers while today's is decided;
         // today's buffer is overwritten for every resident.
-        std::mem::swap(&mut residents.took_part, &mut self.took_part_yesterday);
-        residents.took_part.resize(n, 0);
-        let Residents {
-            flags,
-            civic,
-            efficacy,
-            trust,
-            recent,
-            ties,
-            took_part,
-            ..
-        } = residents;
+        let day_state = self
+            .world
+            .start_participation(&mut self.took_part_yesterday);
+        let n = day_state.flags.len();
         let view = ResidentsView {
-            flags,
+            flags: day_state.flags,
             values: Values {
-                civic,
-                efficacy,
-                trust: [&trust[0], &trust[1], &trust[2]],
+                civic: day_state.civic,
+                efficacy: day_state.efficacy,
+                trust: day_state.trust,
             },
-            ties,
+            ties: day_state.ties,
         };
-        let today = DisjointSlice::new(took_part);
-        let recent = DisjointSlice::new(recent);
+        let today = DisjointSlice::new(day_state.took_part);
+        let recent = DisjointSlice::new(day_state.recent);
+        let (grids, communities) = (day_state.grids, day_state.communities);
         let (mut grid_attitudes, attitude) = self
             .attitudes
-            .by_community(n, self.world.communities.iter().map(|c| c.grids.clone()));
+            .by_community(n, communities.iter().map(|c| c.grids.clone()));
         let attitude = DisjointSlice::new(attitude);
         let scenario = &self.scenario;
-        let (grids, communities) = (&self.world.grids, &self.world.communities);
         let yesterday = &self.took_part_yesterday;
         let pass = Pass {
             s: scenario,
             residents: &view,
             grids,
+            attitudes_changed: day_state.attitudes_changed,
             yesterday,
             today_all: &today,
             recent: &recent,
@@ -96,6 +86,7 @@ impl Model {
                     draw_contacts(rng, day);
                 }
             });
+        self.world.attitudes_seen();
         self.contacts_drawn_for = draw_ahead.then_some(today_number + 1);
         self.add_up_participation();
     }

@@ -171,29 +171,50 @@ pub mod flag {
 }
 
 /// Residents as a struct of arrays: index i is one resident in every vector.
+///
+/// The fields are private: outside this module they are read through the
+/// methods of the same names, and changed only through the methods of
+/// [`World`] that keep the model's caches right (trust and efficacy through
+/// methods that mark the grid's attitude parts stale; today's participation
+/// and the moving average only through [`World::start_participation`], the
+/// participation pass's own; ties only by newcomers' arrival).
 #[derive(Debug, Clone, Default)]
 pub struct Residents {
-    /// Community.
-    pub community: Vec<u32>,
-    /// Grid.
-    pub grid: Vec<u32>,
+    community: Vec<u32>,
+    grid: Vec<u32>,
+    flags: Vec<u8>,
+    civic: Vec<f32>,
+    efficacy: Vec<f32>,
+    trust: [Vec<f32>; 3],
+    recent: Vec<f32>,
+    took_part: Vec<u8>,
+    ties: Ties,
+}
+
+/// What the participation pass of a day reads and writes of the residents
+/// (see [`World::start_participation`]).
+pub(in crate::model) struct ParticipationDay<'a> {
     /// Bits from [`flag`].
-    pub flags: Vec<u8>,
+    pub flags: &'a [u8],
     /// Civic propensity.
-    pub civic: Vec<f32>,
-    /// Efficacy. The participation pass reads it, with civic propensity and
-    /// trust, through attitude parts kept per grid (`model/attitudes.rs`):
-    /// whatever changes these values marks the resident's grid stale.
-    pub efficacy: Vec<f32>,
-    /// Trust in each [`Kind`] (see `efficacy` on changing it).
-    pub trust: [Vec<f32>; 3],
-    /// Moving average of taking part.
-    pub recent: Vec<f32>,
-    /// 1 if the resident took part on the latest day whose participation
-    /// pass is complete, else 0.
-    pub took_part: Vec<u8>,
+    pub civic: &'a [f32],
+    /// Efficacy.
+    pub efficacy: &'a [f32],
+    /// Trust in each kind.
+    pub trust: [&'a [f32]; 3],
     /// Small-world ties.
-    pub ties: Ties,
+    pub ties: &'a Ties,
+    /// Today's participation, to be written for every resident.
+    pub took_part: &'a mut [u8],
+    /// The moving average of taking part, to be moved by today's.
+    pub recent: &'a mut [f32],
+    /// The communities.
+    pub communities: &'a [Community],
+    /// The grids.
+    pub grids: &'a [Grid],
+    /// For each grid, whether its residents' trust or efficacy changed since
+    /// the last pass.
+    pub attitudes_changed: &'a [bool],
 }
 
 impl Residents {
@@ -205,6 +226,52 @@ impl Residents {
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.flags.is_empty()
+    }
+
+    /// Each resident's community.
+    pub fn community(&self) -> &[u32] {
+        &self.community
+    }
+
+    /// Each resident's grid.
+    pub fn grid(&self) -> &[u32] {
+        &self.grid
+    }
+
+    /// Each resident's bits from [`flag`].
+    pub fn flags(&self) -> &[u8] {
+        &self.flags
+    }
+
+    /// Each resident's civic propensity.
+    pub fn civic(&self) -> &[f32] {
+        &self.civic
+    }
+
+    /// Each resident's efficacy.
+    pub fn efficacy(&self) -> &[f32] {
+        &self.efficacy
+    }
+
+    /// Each resident's trust in each [`Kind`].
+    pub fn trust(&self) -> &[Vec<f32>; 3] {
+        &self.trust
+    }
+
+    /// Each resident's moving average of taking part.
+    pub fn recent(&self) -> &[f32] {
+        &self.recent
+    }
+
+    /// 1 for each resident who took part on the latest day whose
+    /// participation pass is complete, else 0.
+    pub fn took_part(&self) -> &[u8] {
+        &self.took_part
+    }
+
+    /// The small-world ties.
+    pub fn ties(&self) -> &Ties {
+        &self.ties
     }
 
     /// Whether resident i has flag bit `bit`.
@@ -299,9 +366,95 @@ pub struct World {
     pub possible_pairs: f64,
     /// Residents at the start.
     pub initial_population: u32,
+    /// For each grid, whether some resident's trust or efficacy changed (or
+    /// a resident arrived) since the participation pass last read them.
+    attitudes_changed: Vec<bool>,
 }
 
 impl World {
+    /// For each grid, whether its residents' trust or efficacy changed (or
+    /// a resident arrived) since [`World::attitudes_seen`] was last called.
+    pub fn attitudes_changed(&self) -> &[bool] {
+        &self.attitudes_changed
+    }
+
+    /// The participation pass has read every grid's trust and efficacy.
+    pub(in crate::model) fn attitudes_seen(&mut self) {
+        self.attitudes_changed.fill(false);
+    }
+
+    /// Changes resident `i`'s trust in each kind and efficacy by `change`,
+    /// and marks its grid.
+    pub(in crate::model) fn change_attitudes(
+        &mut self,
+        i: usize,
+        change: impl FnOnce(&mut [f32; 3], &mut f32),
+    ) {
+        let res = &mut self.residents;
+        let mut trust = [res.trust[0][i], res.trust[1][i], res.trust[2][i]];
+        change(&mut trust, &mut res.efficacy[i]);
+        for (all, value) in res.trust.iter_mut().zip(trust) {
+            all[i] = value;
+        }
+        self.attitudes_changed[res.grid[i] as usize] = true;
+    }
+
+    /// Changes the trust in each kind and the efficacy of every resident of
+    /// grid `g` by `change`, called once per index range of the grid with
+    /// that range's values, and marks the grid.
+    pub(in crate::model) fn change_grid_attitudes(
+        &mut self,
+        g: u32,
+        mut change: impl FnMut([&mut [f32]; 3], &mut [f32]),
+    ) {
+        let res = &mut self.residents;
+        for &(a, b) in &self.grids[g as usize].ranges {
+            let (a, b) = (a as usize, b as usize);
+            let [t0, t1, t2] = &mut res.trust;
+            change(
+                [&mut t0[a..b], &mut t1[a..b], &mut t2[a..b]],
+                &mut res.efficacy[a..b],
+            );
+        }
+        self.attitudes_changed[g as usize] = true;
+    }
+
+    /// Every resident's trust becomes `next` (the old values are left in
+    /// `next`); marks every grid.
+    pub(in crate::model) fn replace_trust(&mut self, next: &mut [Vec<f32>; 3]) {
+        for (now, next) in self.residents.trust.iter_mut().zip(next) {
+            assert_eq!(now.len(), next.len(), "trust of every resident");
+            std::mem::swap(now, next);
+        }
+        self.attitudes_changed.fill(true);
+    }
+
+    /// Starts a day's participation pass: today's participation buffer is
+    /// swapped with `yesterday`, which then holds the latest day's, and
+    /// made room for every resident; returns what the pass reads and writes.
+    /// Once the pass is done, the model calls [`World::attitudes_seen`].
+    pub(in crate::model) fn start_participation(
+        &mut self,
+        yesterday: &mut Vec<u8>,
+    ) -> ParticipationDay<'_> {
+        let res = &mut self.residents;
+        let n = res.flags.len();
+        std::mem::swap(&mut res.took_part, yesterday);
+        res.took_part.resize(n, 0);
+        ParticipationDay {
+            flags: &res.flags,
+            civic: &res.civic,
+            efficacy: &res.efficacy,
+            trust: [&res.trust[0], &res.trust[1], &res.trust[2]],
+            ties: &res.ties,
+            took_part: &mut res.took_part,
+            recent: &mut res.recent,
+            communities: &self.communities,
+            grids: &self.grids,
+            attitudes_changed: &self.attitudes_changed,
+        }
+    }
+
     /// Trust of organization `a` in `b` (symmetric), if they ever met.
     pub fn trust_between(&self, a: u32, b: u32) -> Option<f64> {
         self.org_trust.get(a, b)
@@ -360,6 +513,7 @@ impl World {
         self.communities[c].ranges.push(range);
         self.communities[c].population += count;
         self.grids[g as usize].ranges.push(range);
+        self.attitudes_changed[g as usize] = true;
     }
 }
 
@@ -670,6 +824,7 @@ pub fn build(s: &Scenario, seed: u64) -> World {
         })
         .sum();
     let initial_population = residents.len() as u32;
+    let attitudes_changed = vec![true; grids.len()];
     World {
         residents,
         communities,
@@ -681,5 +836,6 @@ pub fn build(s: &Scenario, seed: u64) -> World {
         org_trust: OrgTrust::default(),
         possible_pairs,
         initial_population,
+        attitudes_changed,
     }
 }

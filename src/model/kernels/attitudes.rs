@@ -9,8 +9,10 @@
 //! - the sums of trust in each kind and of efficacy over a community (in
 //!   `f64`), which the day's tally and the party's legitimacy read.
 //!
-//! So both are refreshed, grid by grid, only for grids marked *stale* since
-//! the last pass. The community's sums are then the sums of its grids'. That
+//! So both are refreshed, grid by grid, only for grids whose residents'
+//! trust or efficacy changed since the last pass: `World` marks them in
+//! the only methods that change those values, and clears the marks after
+//! the pass. The community's sums are then the sums of its grids'. That
 //! gives the same bits as the row-order sum over the community, because both
 //! are exact: every value is 0 or in [2⁻¹³, 1] in magnitude, hence a
 //! multiple of 2⁻³⁶ of at most 1, and a community has fewer than 2¹⁷
@@ -48,16 +50,13 @@ pub(in crate::model) struct Values<'a> {
     pub trust: [&'a [f32]; 3],
 }
 
-/// A grid's share: its sums and whether they are current.
+/// A grid's share: its sums as of the latest pass that refreshed it.
 #[derive(Debug, Clone, Copy, Default)]
 pub(in crate::model) struct GridAttitudes {
     /// Sums over the grid's residents of trust in each kind, then of efficacy.
     sums: [f64; 4],
     /// Every one of those values keeps sums exact.
     exact: bool,
-    /// Some resident's efficacy or trust changed (or a resident arrived)
-    /// since the sums and attitude parts were last computed.
-    stale: bool,
 }
 
 /// Attitude parts of every resident and sums of every grid.
@@ -70,29 +69,12 @@ pub(in crate::model) struct Attitudes {
 }
 
 impl Attitudes {
-    /// Every grid of `grids` stale, so that the first pass computes all.
+    /// Room for the sums of `grids` (a new world marks every grid changed,
+    /// so the first pass computes all).
     pub(in crate::model) fn new(grids: &[Grid]) -> Self {
         Self {
             parts: Vec::new(),
-            grids: vec![
-                GridAttitudes {
-                    stale: true,
-                    ..GridAttitudes::default()
-                };
-                grids.len()
-            ],
-        }
-    }
-
-    /// Grid `g`'s residents changed: their efficacy or trust, or newcomers.
-    pub(in crate::model) fn mark(&mut self, g: u32) {
-        self.grids[g as usize].stale = true;
-    }
-
-    /// Every resident's trust changed.
-    pub(in crate::model) fn mark_all(&mut self) {
-        for grid in &mut self.grids {
-            grid.stale = true;
+            grids: vec![GridAttitudes::default(); grids.len()],
         }
     }
 
@@ -132,7 +114,9 @@ impl Attitudes {
     }
 }
 
-/// Refreshes the stale grids of one community: the attitude part of each of
+/// Refreshes the grids of one community whose residents' trust or efficacy
+/// changed since the last pass (`changed`, every grid's marks, kept by
+/// `World`'s methods that change them): the attitude part of each of
 /// their residents into `parts` (every resident's, written only at the
 /// community's own) and the grids' sums. Returns the community's sums of
 /// trust in each kind and of efficacy: its grids' sums where they are exact
@@ -143,14 +127,16 @@ pub(in crate::model) fn refresh_community(
     values: Values,
     community: &Community,
     grids: &[Grid],
+    changed: &[bool],
     attitudes: &mut [GridAttitudes],
     parts: &DisjointSlice<f32>,
 ) -> ([f64; 3], f64) {
-    let grids = &grids[community.grids.start as usize..community.grids.end as usize];
+    let own = community.grids.start as usize..community.grids.end as usize;
+    let (grids, changed) = (&grids[own.clone()], &changed[own]);
     let mut exact = community.population < EXACT_POPULATION;
     let mut sums = [0f64; 4];
-    for (grid, attitude) in grids.iter().zip(attitudes) {
-        if attitude.stale {
+    for ((grid, attitude), &changed) in grids.iter().zip(attitudes).zip(changed) {
+        if changed {
             *attitude = refresh_grid(utility, values, grid, parts);
         }
         exact &= attitude.exact;
@@ -232,11 +218,7 @@ fn refresh_grid(
             exact &= all_exact;
         }
     }
-    GridAttitudes {
-        sums,
-        exact,
-        stale: false,
-    }
+    GridAttitudes { sums, exact }
 }
 
 #[cfg(test)]

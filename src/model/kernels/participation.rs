@@ -162,6 +162,9 @@ pub(in crate::model) struct Pass<'a> {
     pub residents: &'a ResidentsView<'a>,
     /// Every grid.
     pub grids: &'a [Grid],
+    /// For each grid, whether its residents' trust or efficacy changed since
+    /// the last pass.
+    pub attitudes_changed: &'a [bool],
     /// Every resident's participation yesterday.
     pub yesterday: &'a [u8],
     /// Every resident's participation today, written at the community's own.
@@ -225,6 +228,7 @@ fn decide_here(
         s,
         residents,
         grids,
+        attitudes_changed,
         yesterday,
         today_all,
         recent,
@@ -239,6 +243,7 @@ fn decide_here(
         residents.values,
         community,
         grids,
+        attitudes_changed,
         grid_attitudes,
         attitude,
     );

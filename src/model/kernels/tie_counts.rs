@@ -47,14 +47,14 @@ impl TieCounts {
         for community in &world.communities {
             let (a, b) = community.ranges[0];
             others.push(sort_ties(
-                &residents.ties,
+                residents.ties(),
                 a as usize,
                 b as usize,
                 &mut lattice[a as usize..b as usize],
             ));
         }
         let counts = (0..world.initial_population as usize)
-            .map(|i| residents.ties.count_marked(i, &residents.took_part))
+            .map(|i| residents.ties().count_marked(i, residents.took_part()))
             .collect();
         Self {
             counts,
