@@ -1,5 +1,6 @@
 //! Public issues: their parts, life cycle and the route that handled them.
 
+use super::rules::arrival::Drawn;
 use super::world::NONE;
 
 /// Where an issue is in its life cycle.
@@ -92,6 +93,41 @@ pub struct Issue {
 }
 
 impl Issue {
+    /// A new latent issue of community `community` and grid `grid`, needing
+    /// `competencies` (at most 3), drawn with `drawn`, arriving on `day`.
+    pub fn latent(
+        community: u32,
+        grid: u32,
+        migrant: bool,
+        competencies: &[u8],
+        drawn: Drawn,
+        day: u32,
+    ) -> Self {
+        let mut parts = [Self::blank_part(); 3];
+        for ((part, &competency), &effort) in parts.iter_mut().zip(competencies).zip(&drawn.effort)
+        {
+            part.competency = competency;
+            part.remaining = effort;
+        }
+        Self {
+            community,
+            grid,
+            migrant,
+            parts,
+            n_parts: competencies.len() as u8,
+            severity: drawn.severity,
+            patience: drawn.patience,
+            arrival: day,
+            status: Status::Latent,
+            route: Route::None,
+            stage: Stage::Convening,
+            tries: 0,
+            escalated: false,
+            convener: NONE,
+            next_part: 0,
+        }
+    }
+
     /// Needs more than one competency.
     pub fn cross_cutting(&self) -> bool {
         self.n_parts > 1

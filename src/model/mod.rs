@@ -23,11 +23,11 @@ use kernels::{attitudes, build::Build, tie_counts, tie_sums};
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Beta, Distribution, Gamma, Poisson};
+use rand_distr::{Distribution, Poisson};
 
 use crate::scenario::Scenario;
 use crate::seeds::{Purpose, stream};
-use issue::{Issue, Part, Route, Stage, Status};
+use issue::Issue;
 use rules::shocks::ShockEffect;
 pub use tally::DayTally;
 use world::{NONE, World};
@@ -110,9 +110,7 @@ pub struct Model {
     tally: DayTally,
     capacity_multiplier: f64,
     meeting_today: bool,
-    effort: Gamma<f64>,
-    patience: Gamma<f64>,
-    severity: Beta<f64>,
+    traits: rules::arrival::IssueTraits,
 }
 
 fn stochastic_round(x: f64, rng: &mut ChaCha8Rng) -> u32 {
@@ -135,7 +133,6 @@ impl Model {
         let community_rngs = (0..world.communities.len())
             .map(|c| stream(seed, Purpose::Participation, c as u64))
             .collect();
-        let i = &scenario.issues;
         Self {
             scenario: scenario.clone(),
             next_trust: Default::default(),
@@ -158,10 +155,7 @@ impl Model {
             tally: DayTally::default(),
             capacity_multiplier: 1.0,
             meeting_today: false,
-            effort: Gamma::new(i.effort_shape, i.effort_mean / i.effort_shape).expect("validated"),
-            patience: Gamma::new(i.patience_shape, i.patience_mean / i.patience_shape)
-                .expect("validated"),
-            severity: Beta::new(i.severity_a, i.severity_b).expect("validated"),
+            traits: rules::arrival::IssueTraits::new(scenario),
         }
     }
 
@@ -283,31 +277,16 @@ impl Model {
     fn spawn_issue(&mut self, reporter: u32, comps: &[u8]) {
         let r = reporter as usize;
         let grid = self.world.residents.grid()[r];
-        let mut parts = [Issue::blank_part(); 3];
-        for (k, &c) in comps.iter().enumerate() {
-            parts[k] = Part {
-                competency: c,
-                remaining: self.effort.sample(&mut self.events),
-                ..parts[k]
-            };
-        }
-        let issue = Issue {
-            community: self.world.residents.community()[r],
+        let drawn = self.traits.draw(comps.len(), &mut self.events);
+        let res = &self.world.residents;
+        let issue = Issue::latent(
+            res.community()[r],
             grid,
-            migrant: self.world.residents.is(r, world::flag::MIGRANT),
-            parts,
-            n_parts: comps.len() as u8,
-            severity: self.severity.sample(&mut self.events).max(0.01),
-            patience: self.patience.sample(&mut self.events).max(1.0),
-            arrival: self.day,
-            status: Status::Latent,
-            route: Route::None,
-            stage: Stage::Convening,
-            tries: 0,
-            escalated: false,
-            convener: NONE,
-            next_part: 0,
-        };
+            res.is(r, world::flag::MIGRANT),
+            comps,
+            drawn,
+            self.day,
+        );
         let slot = self.new_slot(issue);
         let a = self.scenario.issues.affected as usize;
         let start = slot as usize * a;
@@ -317,42 +296,6 @@ impl Model {
         }
         self.active.push(slot);
         self.tally.arrived += 1;
-    }
-
-    fn draw_competencies(&mut self, migrant: bool, forced: Option<u8>) -> Vec<u8> {
-        let s = &self.scenario.issues;
-        let weights = if migrant {
-            &s.migrant_type_weights
-        } else {
-            &s.type_weights
-        };
-        let n = weights.len();
-        let primary = forced.unwrap_or_else(|| {
-            let total: f64 = weights.iter().sum();
-            let mut x = self.events.random::<f64>() * total;
-            for (k, w) in weights.iter().enumerate() {
-                if x < *w {
-                    return k as u8;
-                }
-                x -= w;
-            }
-            (n - 1) as u8
-        });
-        let mut comps = vec![primary];
-        if n > 1 && self.events.random_bool(s.cross_cutting_share) {
-            let parts = if n > 2 && self.events.random_bool(s.three_competency_share) {
-                3
-            } else {
-                2
-            };
-            while comps.len() < parts {
-                let c = self.events.random_range(0..n) as u8;
-                if !comps.contains(&c) {
-                    comps.push(c);
-                }
-            }
-        }
-        comps
     }
 
     fn arrive(&mut self, shock: &ShockEffect) {
@@ -372,7 +315,8 @@ impl Model {
                     .residents
                     .is(reporter as usize, world::flag::MIGRANT);
                 let forced = if k >= n { shock.competency } else { None };
-                let comps = self.draw_competencies(migrant, forced);
+                let comps =
+                    rules::arrival::competencies(&self.scenario, migrant, forced, &mut self.events);
                 self.spawn_issue(reporter, &comps);
             }
         }

@@ -1,4 +1,9 @@
-//! ODD section 3, step 2: the arrival of new issues.
+//! ODD section 3, step 2: the arrival of new issues: how many, which
+//! competencies they need, and their effort, severity and patience.
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Beta, Distribution, Gamma};
 
 use crate::scenario::Scenario;
 
@@ -33,5 +38,98 @@ pub fn arrivals(
             any: base,
             extra: base * (multiplier - 1.0).max(0.0) * share,
         },
+    }
+}
+
+/// Which competencies a new issue needs, drawn from `rng`: the primary one
+/// from the type weights (the migrants' weights for an issue a migrant
+/// reports), unless `forced` (a surge of one competency); then, with
+/// probability `cross_cutting_share`, a cross-cutting issue with one more
+/// competency (two more with probability `three_competency_share`), drawn
+/// uniformly among the others.
+pub fn competencies(
+    s: &Scenario,
+    migrant: bool,
+    forced: Option<u8>,
+    rng: &mut ChaCha8Rng,
+) -> Vec<u8> {
+    let i = &s.issues;
+    let weights = if migrant {
+        &i.migrant_type_weights
+    } else {
+        &i.type_weights
+    };
+    let n = weights.len();
+    let primary = forced.unwrap_or_else(|| {
+        let total: f64 = weights.iter().sum();
+        let mut x = rng.random::<f64>() * total;
+        for (k, w) in weights.iter().enumerate() {
+            if x < *w {
+                return k as u8;
+            }
+            x -= w;
+        }
+        (n - 1) as u8
+    });
+    let mut comps = vec![primary];
+    if n > 1 && rng.random_bool(i.cross_cutting_share) {
+        let parts = if n > 2 && rng.random_bool(i.three_competency_share) {
+            3
+        } else {
+            2
+        };
+        while comps.len() < parts {
+            let c = rng.random_range(0..n) as u8;
+            if !comps.contains(&c) {
+                comps.push(c);
+            }
+        }
+    }
+    comps
+}
+
+/// The distributions of a new issue's effort per part, severity and
+/// patience (`issues.effort_*`, `severity_*`, `patience_*`).
+#[derive(Debug, Clone)]
+pub struct IssueTraits {
+    effort: Gamma<f64>,
+    patience: Gamma<f64>,
+    severity: Beta<f64>,
+}
+
+/// What a new issue is drawn with.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Drawn {
+    /// Effort of each part, in the order of its competencies.
+    pub effort: [f64; 3],
+    /// Severity in [0.01, 1].
+    pub severity: f64,
+    /// Days before it is abandoned, at least 1.
+    pub patience: f64,
+}
+
+impl IssueTraits {
+    /// The distributions of `s` (validated: shapes and means positive).
+    pub fn new(s: &Scenario) -> Self {
+        let i = &s.issues;
+        Self {
+            effort: Gamma::new(i.effort_shape, i.effort_mean / i.effort_shape).expect("validated"),
+            patience: Gamma::new(i.patience_shape, i.patience_mean / i.patience_shape)
+                .expect("validated"),
+            severity: Beta::new(i.severity_a, i.severity_b).expect("validated"),
+        }
+    }
+
+    /// Draws the effort of `parts` parts, then severity, then patience.
+    pub fn draw(&self, parts: usize, rng: &mut ChaCha8Rng) -> Drawn {
+        let mut effort = [0.0; 3];
+        for e in &mut effort[..parts] {
+            *e = self.effort.sample(rng);
+        }
+        Drawn {
+            effort,
+            severity: self.severity.sample(rng).max(0.01),
+            patience: self.patience.sample(rng).max(1.0),
+        }
     }
 }

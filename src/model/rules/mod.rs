@@ -3,14 +3,17 @@
 //! named by its section. This is where a scholar reads a mechanism and
 //! changes it.
 //!
-//! Nothing here keeps state, draws random numbers, reads the clock or does
-//! I/O, and there is no unsafe code, cache or vector instruction: the daily
+//! Nothing here keeps state, reads the clock or does I/O, and there is no
+//! unsafe code, cache or vector instruction: the daily
 //! schedule (`model/*.rs`) and the fast kernels (`model/kernels/`) call these
 //! functions (inlined), and so does the plain reference model that the tests
 //! step beside [`Model`](super::Model). A change made here reaches all three.
 //!
 //! A rule that decides by chance returns the probability (or the threshold
-//! a uniform draw is compared with); the caller draws. The order of the
+//! a uniform draw is compared with), and the caller draws; only the rules
+//! that are draws themselves (the competencies, effort, severity and
+//! patience of a new issue) take the random stream, and say in which order
+//! they draw from it. The order of the
 //! floating-point operations is part of each rule: the same operations in the
 //! same order give the same bits wherever the rule is called.
 //!
