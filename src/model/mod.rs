@@ -16,6 +16,8 @@ mod diffusion;
 mod feedback;
 mod kernels;
 mod participation;
+#[cfg(test)]
+mod reference;
 mod routing;
 mod work;
 
