@@ -238,18 +238,39 @@ fn identical_scenarios_differ_by_exactly_zero_under_common_random_numbers() {
     ok(&out);
     let text = std::fs::read_to_string(dir.join("out/differences.csv")).unwrap();
     let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let mut zeros = 0;
+    let mut metrics = Vec::new();
     for record in reader.records() {
         let r = record.unwrap();
-        if !r[3].is_empty() {
+        metrics.push(r[1].to_string());
+        if r[3].is_empty() {
+            continue;
+        }
+        // Every run of the copy equals its paired run of the original, so
+        // the difference and both ends of its interval are exactly 0.
+        for column in 3..6 {
             assert_eq!(
-                r[3].parse::<f64>().unwrap(),
+                r[column].parse::<f64>().unwrap(),
                 0.0,
-                "{} differs: {}",
-                &r[1],
-                &r[3]
+                "{} column {column}",
+                &r[1]
             );
         }
+        zeros += 1;
     }
+    // Not a pass by absence: the key metrics are there with values.
+    for key in [
+        "resolution_rate",
+        "cross_cutting_resolution_rate",
+        "participation_rate",
+    ] {
+        assert!(metrics.iter().any(|m| m == key), "{key} missing");
+    }
+    assert!(
+        zeros >= 30,
+        "only {zeros} of {} differences have values",
+        metrics.len()
+    );
 }
 
 #[test]

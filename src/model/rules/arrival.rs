@@ -133,3 +133,34 @@ impl IssueTraits {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seeds::{Purpose, stream};
+
+    #[test]
+    fn arrivals_and_competencies() {
+        let mut s = Scenario::default();
+        let rate = s.issues.rate;
+        let plain = arrivals(&s, 2000, 1.5, None);
+        assert_eq!((plain.any, plain.extra), (rate * 2.0 * 1.5, 0.0));
+        let one = arrivals(&s, 2000, 3.0, Some(0.25));
+        assert_eq!((one.any, one.extra), (rate * 2.0, rate * 2.0 * 2.0 * 0.25));
+        assert_eq!(arrivals(&s, 2000, 0.5, Some(0.25)).extra, 0.0);
+        let mut rng = stream(1, Purpose::Events, 0);
+        s.issues.cross_cutting_share = 1.0;
+        s.issues.three_competency_share = 1.0;
+        for _ in 0..200 {
+            let comps = competencies(&s, false, Some(2), &mut rng);
+            assert_eq!(comps.len(), 3);
+            assert_eq!(comps[0], 2);
+            assert!(comps[1] != comps[0] && comps[2] != comps[0] && comps[1] != comps[2]);
+        }
+        s.issues.cross_cutting_share = 0.0;
+        assert_eq!(competencies(&s, true, None, &mut rng).len(), 1);
+        let drawn = IssueTraits::new(&s).draw(2, &mut rng);
+        assert!(drawn.effort[0] > 0.0 && drawn.effort[1] > 0.0 && drawn.effort[2] == 0.0);
+        assert!((0.01..=1.0).contains(&drawn.severity) && drawn.patience >= 1.0);
+    }
+}

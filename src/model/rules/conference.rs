@@ -33,3 +33,28 @@ pub fn meeting_overhead(s: &Scenario, capacity: f64) -> f64 {
 pub fn reconvene_bonus(s: &Scenario) -> f64 {
     s.coalition.reconvene_bonus
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meetings_at_their_boundaries() {
+        let mut s = Scenario::default();
+        s.party.system.linkage = Linkage::Regional;
+        s.party.procedure.meeting_interval = 30;
+        let days: Vec<u32> = (0..100).filter(|&d| meets(&s, d)).collect();
+        assert_eq!(days, [29, 59, 89]);
+        s.party.procedure.meeting_interval = 0;
+        assert!(!(0..100).any(|d| meets(&s, d)));
+        s.party.procedure.meeting_interval = 30;
+        s.party.system.linkage = Linkage::Vertical;
+        assert!(!(0..100).any(|d| meets(&s, d)));
+        s.party.procedure.formalism = 1.0;
+        assert_eq!(trust_after_meeting(&s, 0.4), 0.4);
+        s.party.procedure.formalism = 0.0;
+        assert_eq!(meeting_overhead(&s, 10.0), 0.0);
+        assert!(trust_after_meeting(&s, 0.4) > 0.4);
+        assert_eq!(trust_after_meeting(&s, 1.0), 1.0);
+    }
+}

@@ -62,3 +62,42 @@ pub fn escalates(s: &Scenario, severity: f64, age_days: f64, patience: f64) -> b
     let i = &s.issues;
     severity >= i.escalation_severity && age_days >= i.escalation_age * patience
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detection_at_its_boundaries() {
+        let s = Scenario::default();
+        let nobody = Watchers {
+            covered: false,
+            active_members: 0,
+            service_center: false,
+        };
+        assert_eq!(chance_missed(&s, [], nobody), 1.0);
+        assert_eq!(by_resident(&s, true, 0.0, 0.0), s.issues.detect_participant);
+        assert_eq!(by_resident(&s, false, 0.0, 1.0), 0.0);
+        let one = chance_missed(&s, [0.3], nobody);
+        assert!((one - 0.7).abs() < 1e-12);
+        let watched = Watchers {
+            covered: true,
+            active_members: 2,
+            service_center: true,
+        };
+        assert!(chance_missed(&s, [0.3], watched) < one);
+        assert_eq!(chance_missed(&s, [1.0], watched), 0.0);
+    }
+
+    #[test]
+    fn escalation_at_its_boundaries() {
+        let s = Scenario::default();
+        let i = &s.issues;
+        assert_eq!(grown_severity(&s, 1.0), 1.0);
+        let patience = 10.0;
+        let age = i.escalation_age * patience;
+        assert!(escalates(&s, i.escalation_severity, age, patience));
+        assert!(!escalates(&s, i.escalation_severity - 1e-9, age, patience));
+        assert!(!escalates(&s, 1.0, age - 1e-9, patience));
+    }
+}

@@ -20,3 +20,16 @@ pub fn diffused(own: f32, sum: f32, degree: f32, weight: f32) -> f32 {
         own + weight * (sum / degree - own)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diffusion_at_its_boundaries() {
+        assert_eq!(diffused(0.3, 0.0, 0.0, 0.5), 0.3);
+        assert_eq!(diffused(0.3, 1.8, 2.0, 1.0), 0.9);
+        assert_eq!(diffused(0.3, 1.8, 2.0, 0.0), 0.3);
+        assert!((0..7).filter(|&d| diffuses_on(d)).eq([6]));
+    }
+}

@@ -137,3 +137,86 @@ pub fn autonomy_after(s: &Scenario, autonomy: f64) -> f64 {
     let target = social.autonomy * (1.0 - s.party.procedure.centralization);
     autonomy + social.autonomy_erosion * (target - autonomy)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quality_at_its_boundaries() {
+        let mut s = Scenario::default();
+        let r = &s.residents;
+        assert_eq!(quality(&s, 0), r.q0);
+        let needed = r.deliberators_needed;
+        assert_eq!(quality(&s, needed), (r.q0 + r.q_delib).min(1.0));
+        assert_eq!(quality(&s, needed * 5), quality(&s, needed));
+        assert!(quality(&s, needed / 2) < quality(&s, needed));
+        (s.residents.q0, s.residents.q_delib) = (0.8, 0.8);
+        assert_eq!(quality(&s, 1000), 1.0);
+    }
+
+    #[test]
+    fn recurrence_is_a_probability() {
+        let mut s = Scenario::default();
+        assert_eq!(recurrence_chance(&s, 1.0), 0.0);
+        s.issues.recurrence = 1.0;
+        assert_eq!(recurrence_chance(&s, 0.0), 1.0);
+        assert_eq!(recurrence_chance(&s, 1.5), 0.0);
+    }
+
+    /// Trust cannot grow past 1 or fall below 0, a resident who trusts fully
+    /// gains nothing and one who trusts not at all loses nothing.
+    #[test]
+    fn trust_changes_at_their_boundaries() {
+        let s = Scenario::default();
+        assert_eq!(trust_gain(&s, 1.0, 1.0), 0.0);
+        assert_eq!(trust_loss(&s, 0.0), 0.0);
+        assert!(trust_gain(&s, 1.0, 0.2) > trust_gain(&s, 0.5, 0.2));
+        assert_eq!(changed(0.9, 1.0, 0.5), 1.0);
+        assert_eq!(changed(0.1, 1.0, -0.5), 0.0);
+        assert_eq!(changed(0.5, 0.0, 0.3), 0.5);
+        let r = &s.residents;
+        assert_eq!(efficacy_change(&s, true, false), r.efficacy_gain);
+        assert_eq!(efficacy_change(&s, true, true), 2.0 * r.efficacy_gain);
+        assert_eq!(efficacy_change(&s, false, false), -r.efficacy_loss);
+        assert_eq!(org_trust_after(&s, 1.0, true), 1.0);
+        assert_eq!(org_trust_after(&s, 0.0, false), 0.0);
+    }
+
+    /// Legitimacy's target: trust × success × presence, with a prior of one
+    /// half on success and full presence while no cross-cutting issue has
+    /// been seen; at rate 1 legitimacy jumps to the target.
+    #[test]
+    fn legitimacy_target_at_its_boundaries() {
+        assert_eq!(success_share(0.0, 0.0), 0.5);
+        assert!(success_share(100.0, 0.0) > 0.99);
+        assert_eq!(presence(0.0, 0.4), 1.0);
+        assert_eq!(presence(0.0, 3.0), 0.0);
+        assert_eq!(presence(6.0, 3.0), 1.0);
+        let mut s = Scenario::default();
+        s.party.security.legitimacy_rate = 1.0;
+        let basis = LegitimacyBasis {
+            trust_in_party: 0.6,
+            convened_outcomes: (3.0, 1.0),
+            party_present: 2.0,
+            cross_cutting_seen: 4.0,
+        };
+        let target = 0.6 * (4.0 / 6.0) * 0.5;
+        assert!((legitimacy_after(&s, 0.9, &basis) - target).abs() < 1e-12);
+        s.party.security.legitimacy_rate = 0.0;
+        assert_eq!(legitimacy_after(&s, 0.9, &basis), 0.9);
+        assert!((presence_decay().powf(PRESENCE_MEMORY_DAYS) - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn autonomy_erodes_toward_its_target() {
+        let mut s = Scenario::default();
+        s.social.autonomy = 0.6;
+        s.party.procedure.centralization = 0.5;
+        s.social.autonomy_erosion = 1.0;
+        assert!((autonomy_after(&s, 0.9) - 0.3).abs() < 1e-12);
+        s.party.procedure.centralization = 0.0;
+        s.social.autonomy_erosion = 0.1;
+        assert_eq!(autonomy_after(&s, 0.6), 0.6);
+    }
+}

@@ -164,3 +164,89 @@ pub fn recent_after(recent: f32, took_part: bool, weight: f32) -> f32 {
 pub fn volunteer_pool(s: &Scenario, participants: u32, party_members: u32) -> f64 {
     s.residents.volunteer_effort * (f64::from(participants) + mobilized_members(s, party_members))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The utility's terms one at a time: contacts add b_mob, not being
+    /// contacted subtracts crowding (only under centralization), the
+    /// migrant term vanishes under full inclusion, and the attitude part
+    /// is the written sum.
+    #[test]
+    fn utility_terms_at_their_boundaries() {
+        let mut s = Scenario::default();
+        s.party.procedure.centralization = 0.0;
+        s.party.security.inclusion = 0.0;
+        let r = s.residents.clone();
+        let rule = Utility::new(&s, false);
+        let attitude = rule.attitude(0.5, 0.4, 0.3);
+        let expected =
+            r.b0 as f32 + r.b_civic as f32 * 0.5 + r.b_eff as f32 * 0.4 + r.b_trust as f32 * 0.3;
+        assert_eq!(attitude, expected);
+        assert_eq!(rule.of(attitude, 0.0, false, false), attitude);
+        assert_eq!(
+            rule.of(attitude, 0.0, true, false),
+            attitude + r.b_mob as f32
+        );
+        assert_eq!(
+            rule.of(attitude, 0.0, false, true),
+            attitude - r.b_migrant as f32
+        );
+        assert_eq!(
+            rule.of(attitude, 1.0, false, false),
+            attitude + r.b_peer as f32
+        );
+        let with_center = Utility::new(&s, true);
+        let difference = with_center.attitude(0.5, 0.4, 0.3) - rule.attitude(0.5, 0.4, 0.3);
+        assert!((difference - r.b_sc as f32).abs() < 1e-6, "{difference}");
+        s.party.security.inclusion = 1.0;
+        s.party.procedure.centralization = 1.0;
+        let rule = Utility::new(&s, false);
+        assert_eq!(rule.of(0.0, 0.0, false, true), -(r.b_crowd as f32));
+    }
+
+    #[test]
+    fn peer_share_and_draws() {
+        assert_eq!(peer_share(0.0, 0.0), 0.0);
+        assert_eq!(peer_share(3.0, 4.0), 0.75);
+        assert!(takes_part(0.0, 0.49) && !takes_part(0.0, 0.5));
+        assert!(takes_part(200.0, 0.999_999));
+        assert!(accepts_contact(0.0, 0.0) && !accepts_contact(1.0, 0.999));
+        assert_eq!(recent_after(0.5, true, 1.0), 1.0);
+        assert_eq!(recent_after(0.5, false, 0.0), 0.5);
+    }
+
+    /// Formalism makes member contacts unreal; a service center boosts both
+    /// kinds; no mobilization, no member contacts.
+    #[test]
+    fn contacts_at_their_boundaries() {
+        let mut s = Scenario::default();
+        let basis = ContactBasis {
+            party_members: 100,
+            covered_residents: 500,
+            service_center: false,
+            enterprise_branch_share: 0.5,
+            migrants: 200,
+            population: 1000,
+        };
+        let plain = contacts(&s, &basis);
+        assert_eq!(plain.to_migrants, 0.1);
+        s.party.procedure.formalism = 1.0;
+        assert_eq!(contacts(&s, &basis).by_members, 0.0);
+        s.party.procedure.formalism = 0.0;
+        s.party.procedure.mobilization = 0.0;
+        assert_eq!(contacts(&s, &basis).by_members, 0.0);
+        let s = Scenario::default();
+        let centered = contacts(
+            &s,
+            &ContactBasis {
+                service_center: true,
+                ..basis
+            },
+        );
+        let boost = 1.0 + s.party.security.service_center_contacts;
+        assert!((centered.by_grid_workers - plain.by_grid_workers * boost).abs() < 1e-9);
+        assert_eq!(volunteer_pool(&s, 0, 0), 0.0);
+    }
+}

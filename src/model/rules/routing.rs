@@ -76,3 +76,64 @@ pub fn department_delay(s: &Scenario, escalated: bool) -> u32 {
 pub fn paperwork(s: &Scenario) -> f64 {
     s.party.procedure.formalism * s.party.procedure.paperwork_effort
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utilization_is_capped_and_full_without_capacity() {
+        assert_eq!(utilization(5.0, 0.0, 3.0), 1.0);
+        assert_eq!(utilization(5.0, -1.0, 3.0), 1.0);
+        assert_eq!(utilization(0.0, 2.0, 3.0), 0.0);
+        assert_eq!(utilization(3.0, 2.0, 3.0), 0.5);
+        assert_eq!(utilization(60.0, 2.0, 3.0), 1.0);
+        assert!(has_room(0.999) && !has_room(1.0));
+    }
+
+    /// The join probability: one half at zero utility, rising with trust
+    /// and leadership, falling with load, and exactly σ of the stated sum.
+    #[test]
+    fn join_chance_at_its_boundaries() {
+        let mut s = Scenario::default();
+        let co = &mut s.coalition;
+        (co.j0, co.j_trust, co.j_load) = (0.0, 0.0, 0.0);
+        assert_eq!(join_chance(&s, 0.7, 0.0, 0.9), 0.5);
+        let s = Scenario::default();
+        let co = &s.coalition;
+        let base = join_chance(&s, 0.5, 0.0, 0.5);
+        assert!(join_chance(&s, 0.9, 0.0, 0.5) > base);
+        assert!(join_chance(&s, 0.5, 1.0, 0.5) > base);
+        assert!(join_chance(&s, 0.5, 0.0, 1.0) < base);
+        let u = co.j0 + co.j_trust * 0.3 + 0.2 - co.j_load * 0.4;
+        assert_eq!(join_chance(&s, 0.3, 0.2, 0.4), super::super::logistic(u));
+        for (t, lead, load) in [(0.0, 0.0, 1.0), (1.0, 10.0, 0.0)] {
+            let p = join_chance(&s, t, lead, load);
+            assert!((0.0..=1.0).contains(&p), "{p}");
+        }
+    }
+
+    /// Leadership: the floor keeps part of it at zero legitimacy; full
+    /// legitimacy gives the whole term; no coordination strength or
+    /// centralization leaves only the bonus.
+    #[test]
+    fn leadership_at_its_boundaries() {
+        let mut s = Scenario::default();
+        let (co, proc) = (&s.coalition, &s.party.procedure);
+        let l0 = s.party.security.legitimacy_floor;
+        let full = co.j_lead * proc.coordination_strength + co.j_cent * proc.centralization;
+        assert!((leadership(&s, 1.0, 0.0) - full).abs() < 1e-12);
+        let floor = co.j_lead * proc.coordination_strength * l0 + co.j_cent * proc.centralization;
+        assert!((leadership(&s, 0.0, 0.0) - floor).abs() < 1e-12);
+        s.party.procedure.coordination_strength = 0.0;
+        s.party.procedure.centralization = 0.0;
+        assert_eq!(leadership(&s, 0.8, 0.25), 0.25);
+    }
+
+    #[test]
+    fn escalated_issues_skip_the_delay() {
+        let s = Scenario::default();
+        assert_eq!(department_delay(&s, true), 0);
+        assert_eq!(department_delay(&s, false), s.government.delay);
+    }
+}

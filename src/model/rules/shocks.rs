@@ -67,3 +67,39 @@ pub fn newcomer_weights(initial_migrants: impl Iterator<Item = u32> + Clone) -> 
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Shock;
+
+    #[test]
+    fn shocks_act_only_on_their_days() {
+        let mut s = Scenario::default();
+        s.shocks.push(Shock {
+            start: 10,
+            days: 5,
+            issue_rate: 2.0,
+            capacity: 0.5,
+            migrant_influx: 0.1,
+            ..Shock::default()
+        });
+        s.shocks.push(Shock {
+            start: 12,
+            days: 1,
+            issue_rate: 3.0,
+            competency: Some(s.issues.competencies[1].clone()),
+            ..Shock::default()
+        });
+        assert_eq!(on_day(&s, 9, 1000).issue_rate, 1.0);
+        assert_eq!(on_day(&s, 15, 1000).capacity, 1.0);
+        let first = on_day(&s, 10, 1000);
+        assert_eq!((first.issue_rate, first.capacity), (2.0, 0.5));
+        assert_eq!(first.newcomers, 20.0);
+        assert_eq!(first.competency, None);
+        let both = on_day(&s, 12, 1000);
+        assert_eq!((both.issue_rate, both.competency), (6.0, Some(1)));
+        assert_eq!(newcomer_weights([0, 0].into_iter()), [1.0, 1.0]);
+        assert_eq!(newcomer_weights([1, 3].into_iter()), [0.25, 0.75]);
+    }
+}

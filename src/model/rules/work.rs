@@ -58,3 +58,23 @@ pub fn pool_helps(party_convened_coalition: bool) -> bool {
 pub fn referral_chance(s: &Scenario) -> f64 {
     s.government.referral_rate
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urgency_and_capacity_at_their_boundaries() {
+        assert_eq!(urgency(0.5, 0, 10.0, false), 0.05);
+        assert_eq!(urgency(0.5, 0, 10.0, true), 0.05 + ESCALATED_FIRST);
+        assert!(urgency(0.5, 9, 10.0, false) > urgency(0.5, 3, 10.0, false));
+        assert_eq!(available(10.0, 0.5, 2.0), 3.0);
+        assert_eq!(available(10.0, 0.5, 20.0), 0.0);
+        let mut s = Scenario::default();
+        s.party.procedure.pooling = 0.5;
+        assert_eq!(pooled(&s, 4.0, false, 4), 2.0);
+        assert_eq!(pooled(&s, 4.0, true, 4), 0.5);
+        assert!(volunteers_help(true, true) && volunteers_help(false, false));
+        assert!(!volunteers_help(false, true));
+    }
+}
