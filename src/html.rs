@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::experiment::aggregate::KEY_METRICS;
+use crate::metrics::metrics_where;
 use crate::plots::{FONT, FONT_BYTES, Plot, color};
 use crate::results::Results;
 
@@ -308,7 +308,7 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
         for lever in &m.varied {
             let _ = write!(h, "<th><code>{}</code></th>", escape(lever));
         }
-        for metric in KEY_METRICS {
+        for metric in metrics_where(|m| m.key) {
             let _ = write!(h, "<th>{}</th>", escape(metric));
         }
         h.push_str("</tr>\n");
@@ -317,7 +317,7 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
             for v in &point.values {
                 let _ = write!(h, "<td class=\"num\">{}</td>", escape(v));
             }
-            for metric in KEY_METRICS {
+            for metric in metrics_where(|m| m.key) {
                 let _ = write!(
                     h,
                     "<td class=\"num\">{}</td>",
@@ -337,7 +337,7 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
             "<th>difference from {} [95% interval]</th></tr>",
             escape(&labels[0])
         );
-        for metric in KEY_METRICS {
+        for metric in metrics_where(|m| m.key) {
             for (p, label) in labels.iter().enumerate() {
                 h.push_str("<tr>");
                 if p == 0 {

@@ -4,12 +4,17 @@
 //! handle public issues under multi-center governance rules. The model follows
 //! the design in `docs/ODD.md`: [`scenario`] holds every lever, [`model`] runs
 //! a day-by-day simulation as a pure function of (scenario, seed), [`metrics`]
-//! turns its state into rows, and [`output`] writes them.
+//! turns its state into rows, and [`output`] writes a run's files through
+//! [`files`]; [`experiment`] runs many, and [`export`] turns an experiment's
+//! files into plots and a report.
 
 #![warn(missing_docs)]
 
 pub mod experiment;
+pub mod export;
+pub mod files;
 pub mod html;
+pub mod manifest;
 pub mod metrics;
 pub mod model;
 pub mod output;

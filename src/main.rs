@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use std::time::{Instant, SystemTime};
 
 use clap::Parser;
-use govsim::output::{Manifest, prepare_dir, write_run};
+use govsim::files::prepare_dir;
+use govsim::manifest::Manifest;
+use govsim::output::write_run;
 use govsim::scenario::{InputError, ResolvedScenario, load_scenario};
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -280,9 +282,9 @@ fn start_stop_handler() {
 
 /// Draws plots and report.html of the experiment in `dir`.
 fn draw_report(dir: &Path) -> Result<PathBuf, Failure> {
-    govsim::output::write_report(dir).map_err(|e| match e {
-        govsim::output::ReportError::Input(e) => Failure::Input(e),
-        govsim::output::ReportError::Runtime(e) => Failure::Runtime(e),
+    govsim::export::write_report(dir).map_err(|e| match e {
+        govsim::export::ReportError::Input(e) => Failure::Input(e),
+        govsim::export::ReportError::Runtime(e) => Failure::Runtime(e),
     })
 }
 
@@ -424,14 +426,6 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
     report("merge", &outcome, &args.out)
 }
 
-/// Metrics analysed by default.
-const SENSITIVITY_METRICS: &[&str] = &[
-    "resolution_rate",
-    "cross_cutting_resolution_rate",
-    "median_resolution_days",
-    "participation_rate",
-];
-
 fn sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
     use govsim::experiment::sensitivity::{Spec, analyse_function, analyse_model_runs};
     use govsim::sensitivity::{Method, TestFunction};
@@ -524,7 +518,7 @@ fn sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
                 "a test function has one output, `y`".into(),
             ));
         }
-        govsim::output::prepare_dir(&out).map_err(|e| {
+        govsim::files::prepare_dir(&out).map_err(|e| {
             InputError::new(
                 out.display().to_string(),
                 format!("cannot write to the output folder: {e}"),
@@ -586,12 +580,15 @@ fn sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
         }
     }
     let metrics: Vec<String> = if args.metrics.is_empty() {
-        SENSITIVITY_METRICS.iter().map(|s| s.to_string()).collect()
+        govsim::metrics::metrics_where(|m| m.sensitivity)
+            .into_iter()
+            .map(String::from)
+            .collect()
     } else {
         args.metrics.clone()
     };
     let (summary_header, _) =
-        govsim::output::csv_fields(std::slice::from_ref(&govsim::metrics::Summary::default()))
+        govsim::files::csv_fields(std::slice::from_ref(&govsim::metrics::Summary::default()))
             .map_err(|e| Failure::Runtime(e.to_string()))?;
     for m in &metrics {
         if !summary_header.contains(m) {

@@ -1,6 +1,9 @@
 //! Metrics: turns the model's daily counts into the rows of `timeseries.csv`
 //! and the one row of `summary.csv` (design, section 6). Definitions of every
-//! column are in `docs/outputs.md`; this module is their single source.
+//! column are in `docs/outputs.md`; this module is their single source, and
+//! its [`CATALOGUE`] is the one list of how metrics are presented (labels,
+//! units, bounds, direction, and which are key, precision targets,
+//! sensitivity defaults, drawn over time or as estimates).
 
 use std::collections::VecDeque;
 
@@ -13,6 +16,248 @@ use crate::scenario::Scenario;
 pub const WINDOW_DAYS: usize = 30;
 /// Days in the rolling resolution rate used for shock dips and recovery.
 pub const SHOCK_WINDOW_DAYS: usize = 14;
+
+/// Whether more of a metric is better for governance, worse, or neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// More is better (resolution, participation, trust).
+    HigherIsBetter,
+    /// Less is better (days to resolution, open issues, petitions).
+    LowerIsBetter,
+    /// Neither: a gap or a structural index read in context.
+    Neither,
+}
+
+/// What a metric is, for every place that presents it: the console table,
+/// plots, the precision target of `--reps auto`, the defaults of
+/// `govsim sensitivity` and the report.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MetricInfo {
+    /// Column name in `summary.csv` (and `timeseries.csv`, where it has one).
+    pub name: &'static str,
+    /// Title for readers.
+    pub label: &'static str,
+    /// Unit, as an axis says it.
+    pub unit: &'static str,
+    /// The range its values live in, if bounded (intervals are drawn inside it).
+    pub bounds: Option<(f64, f64)>,
+    /// Whether more is better.
+    pub direction: Direction,
+    /// In the console table and the report's findings.
+    pub key: bool,
+    /// Its relative half-width is a precision target of `--reps auto` (gaps
+    /// near zero are not: their relative half-width is unbounded).
+    pub precision: bool,
+    /// Analysed by `govsim sensitivity` when no `--metric` is given.
+    pub sensitivity: bool,
+    /// Drawn over time in the report, with this axis label.
+    pub series: Option<&'static str>,
+    /// Drawn as estimates and differences in the report.
+    pub estimate: bool,
+}
+
+const SHARE: Option<(f64, f64)> = Some((0.0, 1.0));
+const GAP: Option<(f64, f64)> = Some((-1.0, 1.0));
+
+/// A metric of the catalogue with no role beyond its label.
+const fn plain(
+    name: &'static str,
+    label: &'static str,
+    unit: &'static str,
+    bounds: Option<(f64, f64)>,
+    direction: Direction,
+) -> MetricInfo {
+    MetricInfo {
+        name,
+        label,
+        unit,
+        bounds,
+        direction,
+        key: false,
+        precision: false,
+        sensitivity: false,
+        series: None,
+        estimate: false,
+    }
+}
+
+/// Every metric that outputs present, in the order they are presented.
+pub const CATALOGUE: &[MetricInfo] = &[
+    MetricInfo {
+        key: true,
+        precision: true,
+        sensitivity: true,
+        series: Some("share of closed issues resolved (30-day window)"),
+        estimate: true,
+        ..plain(
+            "resolution_rate",
+            "Resolution rate",
+            "resolution rate (share)",
+            SHARE,
+            Direction::HigherIsBetter,
+        )
+    },
+    MetricInfo {
+        key: true,
+        precision: true,
+        sensitivity: true,
+        series: Some("share of closed cross-cutting issues resolved (30-day window)"),
+        estimate: true,
+        ..plain(
+            "cross_cutting_resolution_rate",
+            "Cross-cutting resolution rate",
+            "cross-cutting resolution rate (share)",
+            SHARE,
+            Direction::HigherIsBetter,
+        )
+    },
+    MetricInfo {
+        series: Some("open issues (count)"),
+        ..plain(
+            "backlog",
+            "Open issues",
+            "open issues (count)",
+            None,
+            Direction::LowerIsBetter,
+        )
+    },
+    MetricInfo {
+        key: true,
+        precision: true,
+        sensitivity: true,
+        estimate: true,
+        ..plain(
+            "median_resolution_days",
+            "Median days to resolution",
+            "median days to resolution",
+            None,
+            Direction::LowerIsBetter,
+        )
+    },
+    MetricInfo {
+        key: true,
+        precision: true,
+        sensitivity: true,
+        series: Some("share of residents taking part that day"),
+        estimate: true,
+        ..plain(
+            "participation_rate",
+            "Participation",
+            "participation rate (share)",
+            SHARE,
+            Direction::HigherIsBetter,
+        )
+    },
+    MetricInfo {
+        key: true,
+        ..plain(
+            "participation_gap",
+            "Participation gap (migrants − locals)",
+            "difference of shares",
+            GAP,
+            Direction::Neither,
+        )
+    },
+    MetricInfo {
+        key: true,
+        precision: true,
+        series: Some("mean trust (0–1)"),
+        estimate: true,
+        ..plain(
+            "trust_party",
+            "Trust in party organizations",
+            "trust in party (0–1)",
+            SHARE,
+            Direction::HigherIsBetter,
+        )
+    },
+    MetricInfo {
+        key: true,
+        precision: true,
+        series: Some("mean trust (0–1)"),
+        ..plain(
+            "trust_government",
+            "Trust in government",
+            "trust in government (0–1)",
+            SHARE,
+            Direction::HigherIsBetter,
+        )
+    },
+    MetricInfo {
+        series: Some("mean trust (0–1)"),
+        ..plain(
+            "trust_social",
+            "Trust in social organizations",
+            "trust in social organizations (0–1)",
+            SHARE,
+            Direction::HigherIsBetter,
+        )
+    },
+    MetricInfo {
+        key: true,
+        series: Some("mean legitimacy (0–1)"),
+        estimate: true,
+        ..plain(
+            "party_legitimacy",
+            "Party legitimacy",
+            "party legitimacy (0–1)",
+            SHARE,
+            Direction::HigherIsBetter,
+        )
+    },
+    MetricInfo {
+        key: true,
+        ..plain(
+            "polycentricity",
+            "Polycentricity",
+            "evenness of resolution credit (0–1)",
+            SHARE,
+            Direction::Neither,
+        )
+    },
+    plain(
+        "abandoned_share",
+        "Abandoned share",
+        "share of closed issues abandoned",
+        SHARE,
+        Direction::LowerIsBetter,
+    ),
+    plain(
+        "escalations",
+        "Petitions",
+        "issues escalated (count)",
+        None,
+        Direction::LowerIsBetter,
+    ),
+    plain(
+        "migrant_resolution_gap",
+        "Resolution gap (migrants − locals)",
+        "difference of shares",
+        GAP,
+        Direction::Neither,
+    ),
+    plain(
+        "efficacy",
+        "Efficacy",
+        "mean efficacy (0–1)",
+        SHARE,
+        Direction::HigherIsBetter,
+    ),
+];
+
+/// The catalogue's entry of `name`, if it has one.
+pub fn metric_info(name: &str) -> Option<&'static MetricInfo> {
+    CATALOGUE.iter().find(|m| m.name == name)
+}
+
+/// The names of the metrics for which `role` holds, in catalogue order.
+pub fn metrics_where(role: impl Fn(&MetricInfo) -> bool) -> Vec<&'static str> {
+    CATALOGUE
+        .iter()
+        .filter(|m| role(m))
+        .map(|m| m.name)
+        .collect()
+}
 
 /// One row of `timeseries.csv`. Rates without a denominator are empty (NA).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -543,5 +788,48 @@ impl Recorder {
             .find(|&&(end, r)| end > low_day && r >= pre * 0.95)
             .map(|&(end, _)| (end - start) as f64);
         Some((Some(pre - low), recovery))
+    }
+}
+
+#[cfg(test)]
+mod catalogue_tests {
+    use super::*;
+
+    /// Every catalogued metric is a column of `summary.csv`, named once, with
+    /// bounds in order; every role that outputs rely on has members.
+    #[test]
+    fn the_catalogue_names_summary_columns() {
+        let (header, _) = crate::files::csv_fields(std::slice::from_ref(&Summary::default()))
+            .expect("summary serializes");
+        for (k, m) in CATALOGUE.iter().enumerate() {
+            assert!(
+                header.iter().any(|h| h == m.name),
+                "{} is no column",
+                m.name
+            );
+            assert!(
+                CATALOGUE[..k].iter().all(|other| other.name != m.name),
+                "{} twice",
+                m.name
+            );
+            if let Some((lo, hi)) = m.bounds {
+                assert!(lo < hi, "{}", m.name);
+            }
+            assert!(!m.label.is_empty() && !m.unit.is_empty(), "{}", m.name);
+        }
+        for role in [
+            |m: &MetricInfo| m.key,
+            |m: &MetricInfo| m.precision,
+            |m: &MetricInfo| m.sensitivity,
+            |m: &MetricInfo| m.estimate,
+            |m: &MetricInfo| m.series.is_some(),
+        ] {
+            assert!(!metrics_where(role).is_empty());
+        }
+        // Precision targets are key metrics with a direction (no gaps).
+        for name in metrics_where(|m| m.precision) {
+            let m = metric_info(name).unwrap();
+            assert!(m.key && m.direction != Direction::Neither, "{name}");
+        }
     }
 }

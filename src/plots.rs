@@ -12,6 +12,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
+use crate::metrics::{CATALOGUE, metric_info};
 use crate::results::Results;
 
 /// The bundled font; its licence is `assets/fonts/LICENSE-DejaVu.txt`.
@@ -115,58 +116,23 @@ fn font(size: u32) -> TextStyle<'static> {
     (FONT, size).into_font().color(&BLACK)
 }
 
-/// Metrics drawn over time, with their axis label.
-const SERIES: &[(&str, &str, &str)] = &[
-    (
-        "resolution_rate",
-        "Resolution rate",
-        "share of closed issues resolved (30-day window)",
-    ),
-    (
-        "cross_cutting_resolution_rate",
-        "Cross-cutting resolution rate",
-        "share of closed cross-cutting issues resolved (30-day window)",
-    ),
-    ("backlog", "Open issues", "open issues (count)"),
-    (
-        "participation_rate",
-        "Participation",
-        "share of residents taking part that day",
-    ),
-    (
-        "trust_party",
-        "Trust in party organizations",
-        "mean trust (0–1)",
-    ),
-    (
-        "trust_government",
-        "Trust in government",
-        "mean trust (0–1)",
-    ),
-    (
-        "trust_social",
-        "Trust in social organizations",
-        "mean trust (0–1)",
-    ),
-    (
-        "party_legitimacy",
-        "Party legitimacy",
-        "mean legitimacy (0–1)",
-    ),
-];
+/// Metrics drawn over time: name, title and axis label (the metric catalogue).
+fn series() -> Vec<(&'static str, &'static str, &'static str)> {
+    CATALOGUE
+        .iter()
+        .filter_map(|m| m.series.map(|axis| (m.name, m.label, axis)))
+        .collect()
+}
 
-/// Run-level metrics shown as estimates and differences, with their units.
-const ESTIMATES: &[(&str, &str)] = &[
-    ("resolution_rate", "resolution rate (share)"),
-    (
-        "cross_cutting_resolution_rate",
-        "cross-cutting resolution rate (share)",
-    ),
-    ("median_resolution_days", "median days to resolution"),
-    ("participation_rate", "participation rate (share)"),
-    ("trust_party", "trust in party (0–1)"),
-    ("party_legitimacy", "party legitimacy (0–1)"),
-];
+/// Run-level metrics shown as estimates and differences, with their units
+/// (the metric catalogue).
+fn estimates() -> Vec<(&'static str, &'static str)> {
+    CATALOGUE
+        .iter()
+        .filter(|m| m.estimate)
+        .map(|m| (m.name, m.unit))
+        .collect()
+}
 
 fn range_of(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -193,7 +159,7 @@ where
 {
     let labels = r.labels();
     // Intervals of shares are drawn inside [0, 1], where the metric lives.
-    let bounded = metric != "backlog";
+    let bounded = metric_info(metric).is_some_and(|m| m.bounds.is_some());
     let clamp = |v: f64| {
         if bounded {
             v.clamp(0.0, 1.0)
@@ -427,7 +393,7 @@ where
         2,
         3,
     )?;
-    for (panel, (metric, unit)) in panels.iter().zip(ESTIMATES) {
+    for (panel, (metric, unit)) in panels.iter().zip(estimates()) {
         let rows: Vec<Row> = (0..labels.len())
             .map(|p| {
                 let e = r.estimate(p, metric);
@@ -456,7 +422,7 @@ where
         labels[0]
     );
     let panels = split_grid(area, &title, 2, 3)?;
-    for (panel, (metric, unit)) in panels.iter().zip(ESTIMATES) {
+    for (panel, (metric, unit)) in panels.iter().zip(estimates()) {
         let rows: Vec<Row> = (1..labels.len())
             .map(|p| {
                 let d = r.difference(p, metric);
@@ -762,7 +728,7 @@ where
         3,
     )?;
     let one_lever = r.manifest.varied.len() == 1;
-    for (panel, (metric, unit)) in panels.iter().zip(ESTIMATES) {
+    for (panel, (metric, unit)) in panels.iter().zip(estimates()) {
         let mut pts: Vec<(f64, f64, f64, f64)> = r
             .manifest
             .points
@@ -779,7 +745,7 @@ where
         let xs = range_of(pts.iter().map(|p| p.0));
         let ys = range_of(pts.iter().flat_map(|p| [p.2, p.3]));
         let mut chart = ChartBuilder::on(panel)
-            .caption(*metric, font(15))
+            .caption(metric, font(15))
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(60)
@@ -788,7 +754,7 @@ where
         chart
             .configure_mesh()
             .x_desc(name.as_str())
-            .y_desc(*unit)
+            .y_desc(unit)
             .label_style(font(12))
             .axis_desc_style(font(12))
             .light_line_style(WHITE.mix(0.0))
@@ -866,7 +832,7 @@ where
         v
     };
     let (xa, ya) = (axis(0), axis(1));
-    for (panel, (metric, unit)) in panels.iter().zip(&ESTIMATES[..4]) {
+    for (panel, (metric, unit)) in panels.iter().zip(estimates().into_iter().take(4)) {
         let cells: Vec<(usize, usize, f64)> = r
             .manifest
             .points
@@ -1156,7 +1122,7 @@ pub fn all_plots(r: &Results, png_dir: Option<&Path>) -> Result<Vec<Plot>, Strin
         return Ok(plots);
     }
     if !r.sweep() {
-        for (metric, title, unit) in SERIES {
+        for (metric, title, unit) in series() {
             if !r.series.keys().any(|(_, m)| m == metric) {
                 continue;
             }

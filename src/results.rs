@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::experiment::ExperimentManifest;
+use crate::manifest::ExperimentManifest;
 use crate::scenario::InputError;
 
 /// One row of an experiment's `summary.csv`.

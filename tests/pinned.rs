@@ -6,7 +6,7 @@
 mod common;
 
 use common::scenario_path;
-use govsim::output::csv_bytes;
+use govsim::files::csv_bytes;
 use govsim::run::run;
 use govsim::scenario::load_scenario;
 use sha2::{Digest, Sha256};

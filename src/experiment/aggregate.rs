@@ -6,32 +6,9 @@
 use std::fmt::Write as _;
 
 use super::store::{RunsTable, SeriesSums};
-use crate::output::{CsvBuilder, format_float};
+use crate::files::{CsvBuilder, format_float};
+use crate::metrics::metrics_where;
 use crate::stats::{Estimate, estimate, holm, paired, t_quantile};
-
-/// Metrics printed in the console table.
-pub const KEY_METRICS: &[&str] = &[
-    "resolution_rate",
-    "cross_cutting_resolution_rate",
-    "median_resolution_days",
-    "participation_rate",
-    "participation_gap",
-    "trust_party",
-    "trust_government",
-    "party_legitimacy",
-    "polycentricity",
-];
-
-/// Metrics whose precision `--reps auto` controls (gaps near zero are left out:
-/// their relative half-width is unbounded).
-pub const PRECISION_METRICS: &[&str] = &[
-    "resolution_rate",
-    "cross_cutting_resolution_rate",
-    "median_resolution_days",
-    "participation_rate",
-    "trust_party",
-    "trust_government",
-];
 
 /// How the points of an experiment are labelled in outputs.
 #[derive(Debug, Clone, PartialEq)]
@@ -248,7 +225,7 @@ pub fn console_table(layout: &Layout, runs: &RunsTable) -> String {
         .max(8);
     let columns = metric_columns(layout, runs);
     let mut shown = 0;
-    for metric in KEY_METRICS {
+    for metric in metrics_where(|m| m.key) {
         let Some(&(col, _)) = columns.iter().find(|(_, m)| m == metric) else {
             continue;
         };

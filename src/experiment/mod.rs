@@ -18,13 +18,14 @@ use std::time::{Instant, SystemTime};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rand::Rng;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use crate::files::{csv_fields, prepare_dir, write_atomic};
+use crate::manifest::{ExperimentKey, ExperimentManifest, PointEntry, SensitivityInfo};
 use crate::metrics::Summary;
-use crate::output::{csv_fields, prepare_dir, write_atomic};
 use crate::scenario::{InputError, Scenario};
 use crate::seeds::{Purpose, stream};
-use aggregate::{Layout, PRECISION_METRICS, point_estimate};
+use aggregate::{Layout, point_estimate};
 use runner::run_jobs;
 use store::{RunId, RunsAppender, RunsTable, SeriesSums};
 
@@ -116,89 +117,6 @@ impl From<InputError> for Failure {
     fn from(e: InputError) -> Self {
         Self::Input(e)
     }
-}
-
-/// The identity of an experiment: equal keys mean the same runs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExperimentKey {
-    /// `compare` or `sweep`.
-    pub command: String,
-    /// SHA-256 of each point's resolved scenario.
-    pub hashes: Vec<String>,
-    /// Replications as requested.
-    pub reps: String,
-    /// Base seed.
-    pub base_seed: u64,
-}
-
-/// One scenario point in the manifest.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PointEntry {
-    /// Label in outputs.
-    pub label: String,
-    /// Scenario file.
-    pub path: String,
-    /// SHA-256 of the resolved scenario.
-    pub sha256: String,
-    /// Varied lever values (sweeps).
-    pub values: Vec<String>,
-}
-
-/// `manifest.json` of an experiment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExperimentManifest {
-    /// govsim version.
-    pub govsim_version: String,
-    /// What the runs are; resume and merge require equal keys.
-    pub key: ExperimentKey,
-    /// Every point.
-    pub points: Vec<PointEntry>,
-    /// Varied levers (sweeps).
-    pub varied: Vec<String>,
-    /// `--sample` (sweeps).
-    pub sample: String,
-    /// Replications per point in the finished experiment (0 until finished).
-    pub reps: u32,
-    /// Worker threads.
-    pub threads: usize,
-    /// `K/N` for a shard.
-    pub shard: Option<String>,
-    /// Folders merged into this one.
-    pub merged_from: Vec<String>,
-    /// Whether every planned run is done.
-    pub complete: bool,
-    /// Runs done.
-    pub runs_done: usize,
-    /// Command line.
-    pub command_line: Vec<String>,
-    /// Start time, RFC 3339 UTC.
-    pub start_time: String,
-    /// Wall time in seconds (this invocation).
-    pub wall_seconds: f64,
-    /// Sensitivity analyses: method and sample size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sensitivity: Option<SensitivityInfo>,
-}
-
-/// What a sensitivity analysis ran, in its manifest.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SensitivityInfo {
-    /// `morris` or `sobol`.
-    pub method: String,
-    /// Trajectories (Morris) or base samples N (Sobol).
-    pub samples: usize,
-    /// Morris grid levels.
-    pub levels: u32,
-    /// Second-order Sobol' indices estimated.
-    pub second_order: bool,
-    /// Bootstrap resamples.
-    pub bootstrap: usize,
-    /// Metrics analysed.
-    pub metrics: Vec<String>,
-    /// Test function instead of the model, if any.
-    pub function: Option<String>,
-    /// Lever ranges: name, low, high.
-    pub ranges: Vec<(String, f64, f64)>,
 }
 
 /// What a finished experiment reports.
@@ -552,7 +470,7 @@ pub fn execute(plan: &Plan, options: &Options, stop: &AtomicBool) -> Result<Outc
 fn worst_precision(layout: &Layout, runs: &RunsTable) -> Option<(f64, String, String)> {
     let mut worst: Option<(f64, String, String)> = None;
     for p in 0..layout.labels.len() {
-        for metric in PRECISION_METRICS {
+        for metric in crate::metrics::metrics_where(|m| m.precision) {
             let Some(e) = point_estimate(layout, runs, p as u32, metric) else {
                 continue;
             };

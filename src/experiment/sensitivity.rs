@@ -8,8 +8,9 @@ use std::path::Path;
 
 use super::design::Vary;
 use super::store::RunsTable;
-use super::{ExperimentKey, ExperimentManifest, Failure, SensitivityInfo, id_of};
-use crate::output::{CsvBuilder, format_float, write_atomic};
+use super::{Failure, id_of};
+use crate::files::{CsvBuilder, format_float, write_atomic};
+use crate::manifest::{ExperimentKey, ExperimentManifest, SensitivityInfo};
 use crate::sensitivity::{self, Design, Index, Method, TestFunction};
 
 /// What to analyse and how.

@@ -1,0 +1,89 @@
+//! The file layer at the bottom: CSV built as bytes in memory, and files
+//! written whole through a temporary name (flushed, then renamed), so that an
+//! interrupted run never leaves a half-written file. It knows nothing of the
+//! model, experiments or reports.
+
+use std::io::{self, Write as _};
+use std::path::Path;
+
+use serde::Serialize;
+
+/// Serializes `rows` as CSV with a header.
+pub fn csv_bytes<T: Serialize>(rows: &[T]) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        writer.serialize(row)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// A CSV file of text fields built row by row in memory, so that no table of
+/// rows needs to be held.
+pub struct CsvBuilder(csv::Writer<Vec<u8>>);
+
+impl CsvBuilder {
+    /// A file with this header.
+    pub fn new<S: AsRef<str>>(header: &[S]) -> Self {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        // Writing into a Vec cannot fail.
+        let _ = writer.write_record(header.iter().map(AsRef::as_ref));
+        Self(writer)
+    }
+
+    /// Appends one row.
+    pub fn push<S: AsRef<str>>(&mut self, row: &[S]) {
+        let _ = self.0.write_record(row.iter().map(AsRef::as_ref));
+    }
+
+    /// The file's bytes.
+    pub fn bytes(self) -> Vec<u8> {
+        self.0.into_inner().unwrap_or_default()
+    }
+}
+
+/// The CSV header and the fields of each row, as the CSV files hold them.
+pub fn csv_fields<T: Serialize>(rows: &[T]) -> Result<(Vec<String>, Vec<Vec<String>>), csv::Error> {
+    let bytes = csv_bytes(rows)?;
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let header = reader.headers()?.iter().map(String::from).collect();
+    let mut out = Vec::with_capacity(rows.len());
+    for record in reader.records() {
+        out.push(record?.iter().map(String::from).collect());
+    }
+    Ok((header, out))
+}
+
+/// Formats a float for CSV: shortest exact decimal, empty for NaN (NA).
+pub fn format_float(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x}")
+    } else {
+        String::new()
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder,
+/// flushed to disk before it is renamed, so that `path` holds either its old
+/// bytes or all the new ones.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp"));
+    let mut file = std::fs::File::create(&tmp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&tmp, path)
+}
+
+/// Creates `dir` (and parents) and checks it can be written.
+pub fn prepare_dir(dir: &Path) -> io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let probe = dir.join(".govsim-write-check");
+    std::fs::write(&probe, b"")?;
+    std::fs::remove_file(probe)
+}
