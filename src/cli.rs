@@ -1,8 +1,15 @@
-//! The command line: clap definitions only.
+//! The command line: clap definitions, and their conversion into the typed
+//! requests of the library (`govsim::commands`). The only file that knows
+//! clap.
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use govsim::commands::{
+    CompareRequest, MethodRequest, RepsRequest, RunRequest, RunnerRequest, ScenarioRequest,
+    SensitivityRequest, SweepRequest,
+};
+use govsim::sensitivity::TestFunction;
 
 /// govsim: simulate party-led collaborative governance of a district.
 #[derive(Debug, Parser)]
@@ -38,8 +45,8 @@ pub struct SensitivityArgs {
     /// Scenario file (not with --function).
     pub scenario: Option<PathBuf>,
     /// `morris` (elementary effects) or `sobol` (first-order and total indices).
-    #[arg(long)]
-    pub method: String,
+    #[arg(long, value_enum)]
+    pub method: MethodArg,
     /// A lever and its range, `KEY=LO..HI`; give one per lever analysed.
     #[arg(long = "vary", value_name = "KEY=LO..HI")]
     pub vary: Vec<String>,
@@ -61,9 +68,9 @@ pub struct SensitivityArgs {
     /// Bootstrap resamples for the intervals.
     #[arg(long, default_value_t = 1000)]
     pub bootstrap: usize,
-    /// Analyse a test function with known indices instead of the model: `ishigami` or `sobol-g`.
-    #[arg(long)]
-    pub function: Option<String>,
+    /// Analyse a test function with known indices instead of the model.
+    #[arg(long, value_enum)]
+    pub function: Option<FunctionArg>,
     /// Seeds, days, overrides, threads, output, shards, resuming.
     #[command(flatten)]
     pub runner: RunnerArgs,
@@ -185,4 +192,117 @@ pub struct RunArgs {
     /// Threads for the communities of one run (default: all cores); results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+}
+
+/// `--method` of `sensitivity`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MethodArg {
+    /// Morris elementary effects (screening).
+    Morris,
+    /// Sobol' first-order and total indices.
+    Sobol,
+}
+
+/// `--function` of `sensitivity`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FunctionArg {
+    /// Ishigami (three inputs).
+    Ishigami,
+    /// Sobol' G (eight inputs).
+    #[value(name = "sobol-g")]
+    SobolG,
+}
+
+impl From<ScenarioArgs> for ScenarioRequest {
+    fn from(a: ScenarioArgs) -> Self {
+        Self {
+            scenario: a.scenario,
+            set: a.set,
+        }
+    }
+}
+
+impl From<RunArgs> for RunRequest {
+    fn from(a: RunArgs) -> Self {
+        Self {
+            scenario: a.scenario.into(),
+            seed: a.seed,
+            days: a.days,
+            out: a.out,
+            threads: a.threads,
+        }
+    }
+}
+
+impl From<RunnerArgs> for RunnerRequest {
+    fn from(a: RunnerArgs) -> Self {
+        Self {
+            seed: a.seed,
+            days: a.days,
+            set: a.set,
+            threads: a.threads,
+            out: a.out,
+            shard: a.shard,
+            resume: a.resume,
+        }
+    }
+}
+
+impl ExperimentArgs {
+    fn into_parts(self) -> (RepsRequest, RunnerRequest) {
+        let reps = RepsRequest {
+            reps: self.reps,
+            precision: self.precision,
+            max_reps: self.max_reps,
+        };
+        (reps, self.runner.into())
+    }
+}
+
+impl From<CompareArgs> for CompareRequest {
+    fn from(a: CompareArgs) -> Self {
+        let (reps, runner) = a.experiment.into_parts();
+        Self {
+            scenarios: a.scenarios,
+            reps,
+            runner,
+        }
+    }
+}
+
+impl From<SweepArgs> for SweepRequest {
+    fn from(a: SweepArgs) -> Self {
+        let (reps, runner) = a.experiment.into_parts();
+        Self {
+            scenario: a.scenario,
+            vary: a.vary,
+            sample: a.sample,
+            reps,
+            runner,
+        }
+    }
+}
+
+impl From<SensitivityArgs> for SensitivityRequest {
+    fn from(a: SensitivityArgs) -> Self {
+        Self {
+            scenario: a.scenario,
+            method: match a.method {
+                MethodArg::Morris => MethodRequest::Morris,
+                MethodArg::Sobol => MethodRequest::Sobol,
+            },
+            vary: a.vary,
+            samples: a.samples,
+            reps: a.reps,
+            metrics: a.metrics,
+            levels: a.levels,
+            second_order: a.second_order,
+            bootstrap: a.bootstrap,
+            function: a.function.map(|f| match f {
+                FunctionArg::Ishigami => TestFunction::Ishigami,
+                FunctionArg::SobolG => TestFunction::SobolG,
+            }),
+            runner: a.runner.into(),
+        }
+    }
 }

@@ -4,32 +4,25 @@
 
 use std::path::{Path, PathBuf};
 
-/// Why the report could not be written.
-#[derive(Debug)]
-pub enum ReportError {
-    /// The folder is not an experiment's (bad input).
-    Input(crate::scenario::InputError),
-    /// Drawing or writing failed.
-    Runtime(String),
-}
+use crate::error::Error;
 
 /// Draws every plot (`plots/*.svg`, `plots/*.png`) and `report.html` of the
 /// experiment in `dir`, from its files alone. Returns the report's path.
-pub fn write_report(dir: &Path) -> Result<PathBuf, ReportError> {
-    let results = crate::results::load(dir).map_err(ReportError::Input)?;
+pub fn write_report(dir: &Path) -> Result<PathBuf, Error> {
+    let results = crate::results::load(dir).map_err(Error::Input)?;
     let plot_dir = dir.join("plots");
     std::fs::create_dir_all(&plot_dir)
-        .map_err(|e| ReportError::Runtime(format!("{}: {e}", plot_dir.display())))?;
+        .map_err(|e| Error::Runtime(format!("{}: {e}", plot_dir.display())))?;
     let plots = crate::plots::all_plots(&results, Some(&plot_dir))
-        .map_err(|e| ReportError::Runtime(format!("drawing plots: {e}")))?;
+        .map_err(|e| Error::Runtime(format!("drawing plots: {e}")))?;
     for plot in &plots {
         let path = plot_dir.join(format!("{}.svg", plot.stem));
         crate::files::write_atomic(&path, plot.svg.as_bytes())
-            .map_err(|e| ReportError::Runtime(format!("{}: {e}", path.display())))?;
+            .map_err(|e| Error::Runtime(format!("{}: {e}", path.display())))?;
     }
     let html = crate::html::report_html(&results, &plots);
     let path = dir.join("report.html");
     crate::files::write_atomic(&path, html.as_bytes())
-        .map_err(|e| ReportError::Runtime(format!("{}: {e}", path.display())))?;
+        .map_err(|e| Error::Runtime(format!("{}: {e}", path.display())))?;
     Ok(path)
 }

@@ -10,6 +10,8 @@
 
 #![warn(missing_docs)]
 
+pub mod commands;
+pub mod error;
 pub mod experiment;
 pub mod export;
 pub mod files;

@@ -16,10 +16,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Instant, SystemTime};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rand::Rng;
 use serde::Serialize;
 
+use crate::error::Error;
 use crate::files::{csv_fields, prepare_dir, write_atomic};
 use crate::manifest::{ExperimentKey, ExperimentManifest, PointEntry, SensitivityInfo};
 use crate::metrics::Summary;
@@ -93,30 +93,8 @@ pub struct Options {
     pub shard: Option<(u32, u32)>,
     /// Continue an experiment already in `out`.
     pub resume: bool,
-    /// Show a progress bar (only drawn on a terminal).
-    pub progress: bool,
     /// The command line, for the manifest.
     pub command_line: Vec<String>,
-}
-
-/// Why an experiment stopped early.
-#[derive(Debug)]
-pub enum Failure {
-    /// Bad input: exit 2.
-    Input(InputError),
-    /// Failure at run time: exit 1.
-    Runtime(String),
-    /// Stopped by the user; what was done is kept.
-    Interrupted {
-        /// Runs done.
-        done: usize,
-    },
-}
-
-impl From<InputError> for Failure {
-    fn from(e: InputError) -> Self {
-        Self::Input(e)
-    }
 }
 
 /// What a finished experiment reports.
@@ -244,27 +222,45 @@ fn read_manifest(dir: &Path) -> Result<ExperimentManifest, InputError> {
     })
 }
 
-fn runtime(what: &str, path: &Path) -> impl Fn(std::io::Error) -> Failure {
+fn runtime(what: &str, path: &Path) -> impl Fn(std::io::Error) -> Error {
     let context = format!("{what} {}", path.display());
-    move |e| Failure::Runtime(format!("{context}: {e}"))
+    move |e| Error::Runtime(format!("{context}: {e}"))
 }
 
-fn progress_bar(total: u64, show: bool) -> ProgressBar {
-    use std::io::IsTerminal;
-    if !show || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(
-        "{bar:40} {pos}/{len} runs  {per_sec}  elapsed {elapsed}  ETA {eta}",
-    ) {
-        bar.set_style(style);
-    }
-    bar
+/// What an experiment reports while it runs; the binary draws a progress
+/// bar, tests and scripts pass [`Silent`].
+pub trait Progress {
+    /// A line for the user before the runs start (what is planned).
+    fn note(&self, text: &str);
+    /// `total` runs are planned, `done` of them are already in the folder.
+    fn start(&self, total: u64, done: u64);
+    /// One more run is done.
+    fn advance(&self);
+    /// The experiment stopped early; what is done is kept.
+    fn stopped(&self);
+    /// Every planned run is done.
+    fn finished(&self);
 }
 
-/// Runs (or resumes) `plan` into `options.out`.
-pub fn execute(plan: &Plan, options: &Options, stop: &AtomicBool) -> Result<Outcome, Failure> {
+/// Reports nothing.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn note(&self, _text: &str) {}
+    fn start(&self, _total: u64, _done: u64) {}
+    fn advance(&self) {}
+    fn stopped(&self) {}
+    fn finished(&self) {}
+}
+
+/// Runs (or resumes) `plan` into `options.out`, telling `progress` how far
+/// it is. Stops starting runs once `stop` is set (what is done is kept).
+pub fn execute(
+    plan: &Plan,
+    options: &Options,
+    stop: &AtomicBool,
+    progress: &dyn Progress,
+) -> Result<Outcome, Error> {
     let started = SystemTime::now();
     let clock = Instant::now();
     let dir = &options.out;
@@ -288,7 +284,7 @@ pub fn execute(plan: &Plan, options: &Options, stop: &AtomicBool) -> Result<Outc
     let keep_series = !plan.layout.sweep;
     let mut header = plan.id_header();
     let (summary_header, _) = csv_fields(std::slice::from_ref(&Summary::default()))
-        .map_err(|e| Failure::Runtime(e.to_string()))?;
+        .map_err(|e| Error::Runtime(e.to_string()))?;
     header.extend(summary_header);
     let (mut runs, mut sums) = if options.resume {
         let manifest = read_manifest(dir)?;
@@ -373,10 +369,9 @@ pub fn execute(plan: &Plan, options: &Options, stop: &AtomicBool) -> Result<Outc
         Reps::Fixed(n) => u64::from(n * n_points),
         Reps::Auto { max, .. } => u64::from(max * n_points),
     };
-    let bar = progress_bar(planned_total, options.progress);
-    bar.set_position(runs.rows.len() as u64);
+    progress.start(planned_total, runs.rows.len() as u64);
     let mut last_checkpoint = Instant::now();
-    let mut failure: Option<Failure> = None;
+    let mut failure: Option<Error> = None;
     loop {
         let jobs: Vec<RunId> = (0..reps)
             .flat_map(|r| (0..n_points).map(move |p| (p, r)))
@@ -395,15 +390,15 @@ pub fn execute(plan: &Plan, options: &Options, stop: &AtomicBool) -> Result<Outc
             if failure.is_some() {
                 return;
             }
-            let result = (|| -> Result<(), Failure> {
-                let row = plan.row(id, &output.summary).map_err(Failure::Runtime)?;
+            let result = (|| -> Result<(), Error> {
+                let row = plan.row(id, &output.summary).map_err(Error::Runtime)?;
                 appender
                     .append(&row)
                     .map_err(runtime("writing", &runs_path))?;
                 runs.rows.insert(id, store::Row::new(&row));
                 if keep_series {
                     let (ts_header, ts_rows) =
-                        csv_fields(&output.rows).map_err(|e| Failure::Runtime(e.to_string()))?;
+                        csv_fields(&output.rows).map_err(|e| Error::Runtime(e.to_string()))?;
                     sums.add(id, &ts_header, &ts_rows);
                     if last_checkpoint.elapsed().as_secs_f64() > 2.0 {
                         write_atomic(&checkpoint_path, sums.to_text().as_bytes())
@@ -417,9 +412,9 @@ pub fn execute(plan: &Plan, options: &Options, stop: &AtomicBool) -> Result<Outc
                 stop.store(true, Ordering::SeqCst);
                 failure = Some(e);
             }
-            bar.inc(1);
+            progress.advance();
         })
-        .map_err(Failure::Runtime)?;
+        .map_err(Error::Runtime)?;
         if keep_series {
             write_atomic(&checkpoint_path, sums.to_text().as_bytes())
                 .map_err(runtime("writing", &checkpoint_path))?;
@@ -428,11 +423,11 @@ pub fn execute(plan: &Plan, options: &Options, stop: &AtomicBool) -> Result<Outc
             return Err(f);
         }
         if stop.load(Ordering::SeqCst) {
-            bar.abandon();
+            progress.stopped();
             manifest.runs_done = runs.rows.len();
             manifest.wall_seconds = clock.elapsed().as_secs_f64();
             write_json(&manifest_path, &manifest)?;
-            return Err(Failure::Interrupted {
+            return Err(Error::Interrupted {
                 done: runs.rows.len(),
             });
         }
@@ -447,7 +442,7 @@ pub fn execute(plan: &Plan, options: &Options, stop: &AtomicBool) -> Result<Outc
             }
         }
     }
-    bar.finish_and_clear();
+    progress.finished();
     manifest.reps = reps;
     manifest.complete = true;
     finish(
@@ -487,8 +482,8 @@ fn worst_precision(layout: &Layout, runs: &RunsTable) -> Option<(f64, String, St
     worst
 }
 
-fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), Failure> {
-    let bytes = serde_json::to_vec_pretty(value).map_err(|e| Failure::Runtime(e.to_string()))?;
+fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), Error> {
+    let bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::Runtime(e.to_string()))?;
     write_atomic(path, &bytes).map_err(runtime("writing", path))
 }
 
@@ -500,7 +495,7 @@ fn finish(
     sums: Option<&SeriesSums>,
     manifest: &mut ExperimentManifest,
     clock: Instant,
-) -> Result<(), Failure> {
+) -> Result<(), Error> {
     let mut files: Vec<(&str, Vec<u8>)> = vec![
         (RUNS, runs.to_bytes()),
         ("summary.csv", aggregate::summary_csv(layout, runs)),
@@ -521,7 +516,7 @@ fn finish(
 
 /// Joins the folders of shards of one experiment into `out` and recomputes
 /// every finding; the data files equal those of the unsharded experiment.
-pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<Outcome, Failure> {
+pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<Outcome, Error> {
     let clock = Instant::now();
     let manifests: Vec<ExperimentManifest> = dirs
         .iter()

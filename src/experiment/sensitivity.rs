@@ -7,8 +7,9 @@
 use std::path::Path;
 
 use super::design::Vary;
+use super::id_of;
 use super::store::RunsTable;
-use super::{Failure, id_of};
+use crate::error::Error;
 use crate::files::{CsvBuilder, format_float, write_atomic};
 use crate::manifest::{ExperimentKey, ExperimentManifest, SensitivityInfo};
 use crate::sensitivity::{self, Design, Index, Method, TestFunction};
@@ -114,10 +115,10 @@ fn csv_bytes(header: &[String], rows: impl Iterator<Item = Vec<String>>) -> Vec<
     out.bytes()
 }
 
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Failure> {
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Error> {
     let path = dir.join(name);
     write_atomic(&path, bytes)
-        .map_err(|e| Failure::Runtime(format!("writing {}: {e}", path.display())))
+        .map_err(|e| Error::Runtime(format!("writing {}: {e}", path.display())))
 }
 
 /// `samples.csv`: every design point in the unit cube and in lever units.
@@ -176,7 +177,7 @@ pub fn analyse_function(
     function: TestFunction,
     dir: &Path,
     command_line: Vec<String>,
-) -> Result<Vec<Index>, Failure> {
+) -> Result<Vec<Index>, Error> {
     let clock = std::time::Instant::now();
     let design = spec.design();
     let y = sensitivity::evaluate(function, &design);
@@ -232,8 +233,7 @@ pub fn analyse_function(
         wall_seconds: clock.elapsed().as_secs_f64(),
         sensitivity: Some(spec.info(&["y".to_string()], Some(function))),
     };
-    let bytes =
-        serde_json::to_vec_pretty(&manifest).map_err(|e| Failure::Runtime(e.to_string()))?;
+    let bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Runtime(e.to_string()))?;
     write(dir, "manifest.json", &bytes)?;
     Ok(indices)
 }
@@ -264,10 +264,10 @@ pub fn analyse_model_runs(
     layout: &super::aggregate::Layout,
     metrics: &[String],
     dir: &Path,
-) -> Result<(Vec<MetricIndices>, Vec<Noise>), Failure> {
+) -> Result<(Vec<MetricIndices>, Vec<Noise>), Error> {
     let path = dir.join("runs.csv");
     let runs = RunsTable::read(&path, |row| id_of(layout, row))
-        .map_err(|e| Failure::Runtime(format!("reading {}: {e}", path.display())))?;
+        .map_err(|e| Error::Runtime(format!("reading {}: {e}", path.display())))?;
     write(dir, "samples.csv", &samples_csv(spec, design, values))?;
     let header: Vec<String> = INDEX_HEADER.iter().map(|s| s.to_string()).collect();
     let mut all = Vec::new();
@@ -278,7 +278,7 @@ pub fn analyse_model_runs(
             .header
             .iter()
             .position(|h| h == metric)
-            .ok_or_else(|| Failure::Runtime(format!("runs.csv has no column {metric}")))?;
+            .ok_or_else(|| Error::Runtime(format!("runs.csv has no column {metric}")))?;
         let mut means = Vec::with_capacity(design.unit.len());
         let mut within = Vec::new();
         let mut reps = 0usize;
@@ -289,7 +289,7 @@ pub fn analyse_model_runs(
                 .filter_map(|(_, row)| row.field(col).parse::<f64>().ok())
                 .collect();
             if v.is_empty() {
-                return Err(Failure::Runtime(format!(
+                return Err(Error::Runtime(format!(
                     "{metric} is NA in every replication of design point {p}: choose another metric or lever range"
                 )));
             }

@@ -1,0 +1,773 @@
+//! Every command of the binary as a library call: a typed request (what the
+//! command line said) in, the work done, the text to print out. The binary
+//! only turns flags into requests, passes its progress bar and its Ctrl-C
+//! flag, prints what comes back and exits with the error's code.
+//!
+//! Plans of experiments (compare, sweep, sensitivity) are built here, from
+//! scenario files and lever ranges, and run on the one experiment runner.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::{Instant, SystemTime};
+
+use crate::error::{Error, InputError, Result};
+use crate::experiment::aggregate::Layout;
+use crate::experiment::sensitivity::{Spec, analyse_function, analyse_model_runs};
+use crate::experiment::{self, Options, Outcome, Plan, Progress, Reps, design};
+use crate::files::{csv_fields, prepare_dir};
+use crate::manifest::Manifest;
+use crate::metrics::{Summary, metrics_where};
+use crate::output::write_run;
+use crate::scenario::{ResolvedScenario, ScenarioSource, load_scenario};
+use crate::sensitivity::{Index, Method, TestFunction};
+
+/// The most worker threads a command may ask for.
+pub const MAX_THREADS: usize = 1024;
+
+/// A scenario file and `--set` overrides.
+#[derive(Debug, Clone, Default)]
+pub struct ScenarioRequest {
+    /// Scenario TOML file.
+    pub scenario: PathBuf,
+    /// Overrides `KEY=VALUE`, in order.
+    pub set: Vec<String>,
+}
+
+/// `govsim run`.
+#[derive(Debug, Clone, Default)]
+pub struct RunRequest {
+    /// Scenario and overrides.
+    pub scenario: ScenarioRequest,
+    /// Seed (overrides `sim.seed`).
+    pub seed: Option<u64>,
+    /// Days (overrides `sim.days`).
+    pub days: Option<u32>,
+    /// Output folder (default: a new folder under `output/`).
+    pub out: Option<PathBuf>,
+    /// Threads for the communities of the run (default: all cores).
+    pub threads: Option<usize>,
+}
+
+/// Seeds, days, overrides, threads, output, shards and resuming: what every
+/// command on the experiment runner takes.
+#[derive(Debug, Clone, Default)]
+pub struct RunnerRequest {
+    /// Base seed.
+    pub seed: u64,
+    /// Days (overrides `sim.days` of every scenario).
+    pub days: Option<u32>,
+    /// Overrides of every scenario.
+    pub set: Vec<String>,
+    /// Worker threads (default: all cores).
+    pub threads: Option<usize>,
+    /// Output folder (default: a new folder under `output/`).
+    pub out: Option<PathBuf>,
+    /// `K/N`: run only the K-th of N slices of the runs.
+    pub shard: Option<String>,
+    /// Continue the experiment in `out`.
+    pub resume: bool,
+}
+
+/// Replications: a number, or `auto` with a precision target.
+#[derive(Debug, Clone)]
+pub struct RepsRequest {
+    /// `N` or `auto`.
+    pub reps: String,
+    /// Target relative half-width, with `auto`.
+    pub precision: Option<f64>,
+    /// At most this many replications, with `auto`.
+    pub max_reps: u32,
+}
+
+/// `govsim compare`.
+#[derive(Debug, Clone)]
+pub struct CompareRequest {
+    /// Scenario files; the first is the baseline.
+    pub scenarios: Vec<PathBuf>,
+    /// Replications.
+    pub reps: RepsRequest,
+    /// Runner options.
+    pub runner: RunnerRequest,
+}
+
+/// `govsim sweep`.
+#[derive(Debug, Clone)]
+pub struct SweepRequest {
+    /// Scenario file.
+    pub scenario: PathBuf,
+    /// `KEY=LO..HI[:STEPS]`, one per varied lever.
+    pub vary: Vec<String>,
+    /// `grid` or `lhs:N`.
+    pub sample: String,
+    /// Replications.
+    pub reps: RepsRequest,
+    /// Runner options.
+    pub runner: RunnerRequest,
+}
+
+/// The method of a sensitivity analysis, as asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MethodRequest {
+    /// Morris elementary effects.
+    Morris,
+    /// Sobol' first-order and total indices.
+    Sobol,
+}
+
+/// `govsim sensitivity`.
+#[derive(Debug, Clone)]
+pub struct SensitivityRequest {
+    /// Scenario file (not with `function`).
+    pub scenario: Option<PathBuf>,
+    /// Morris or Sobol'.
+    pub method: MethodRequest,
+    /// `KEY=LO..HI`, one per lever analysed.
+    pub vary: Vec<String>,
+    /// Trajectories (Morris) or base samples N (Sobol').
+    pub samples: usize,
+    /// Replications averaged at every design point.
+    pub reps: u32,
+    /// Run-level metrics (default: the catalogue's sensitivity metrics).
+    pub metrics: Vec<String>,
+    /// Morris grid levels.
+    pub levels: u32,
+    /// Sobol': second-order indices too.
+    pub second_order: bool,
+    /// Bootstrap resamples.
+    pub bootstrap: usize,
+    /// A test function with known indices instead of the model.
+    pub function: Option<TestFunction>,
+    /// Runner options.
+    pub runner: RunnerRequest,
+}
+
+/// `govsim check`: the scenario fully resolved, as TOML.
+pub fn check(request: &ScenarioRequest) -> Result<String> {
+    Ok(load(request, &[])?.resolved_toml)
+}
+
+/// `govsim run`: one run written to its folder; returns the summary to print.
+pub fn run(request: &RunRequest, command_line: Vec<String>) -> Result<String> {
+    let mut extra = Vec::new();
+    if let Some(seed) = request.seed {
+        extra.push(format!("sim.seed={seed}"));
+    }
+    if let Some(days) = request.days {
+        extra.push(format!("sim.days={days}"));
+    }
+    let resolved = load(&request.scenario, &extra)?;
+    let dir = request
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out_dir(&request.scenario.scenario));
+    writable(&dir)?;
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let threads = threads(request.threads)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::runtime(format!("cannot start {threads} threads"), e))?;
+    let output = pool.install(|| crate::run::run(&resolved.scenario));
+    let wall = clock.elapsed().as_secs_f64();
+    let manifest = Manifest::new(
+        &resolved,
+        command_line,
+        humantime::format_rfc3339_seconds(started).to_string(),
+        wall,
+    );
+    write_run(&dir, &output, &manifest)
+        .map_err(|e| Error::runtime(format!("writing results to {}", dir.display()), e))?;
+    let mut text = crate::report::summary_text(&resolved, &output, wall);
+    let _ = writeln!(text, "results: {}", dir.display());
+    Ok(text)
+}
+
+/// `govsim compare`: the scenarios side by side over replications with
+/// common random numbers; returns what to print.
+pub fn compare(
+    request: &CompareRequest,
+    command_line: Vec<String>,
+    stop: &AtomicBool,
+    progress: &dyn Progress,
+) -> Result<String> {
+    let reps = request.reps.parse()?;
+    let options = request.runner.options("compare", command_line)?;
+    let plan = compare_plan(&request.scenarios, &request.runner, reps)?;
+    progress.note(&plan.describe());
+    let outcome = experiment::execute(&plan, &options, stop, progress)?;
+    finish("compare", &outcome, &options.out)
+}
+
+/// `govsim sweep`: levers varied over a grid or a Latin hypercube.
+pub fn sweep(
+    request: &SweepRequest,
+    command_line: Vec<String>,
+    stop: &AtomicBool,
+    progress: &dyn Progress,
+) -> Result<String> {
+    let reps = request.reps.parse()?;
+    let options = request.runner.options("sweep", command_line)?;
+    let plan = sweep_plan(request, reps)?;
+    progress.note(&plan.describe());
+    let outcome = experiment::execute(&plan, &options, stop, progress)?;
+    finish("sweep", &outcome, &options.out)
+}
+
+/// `govsim merge`: the folders of shards joined into one experiment.
+pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<String> {
+    let outcome = experiment::merge(dirs, out, command_line)?;
+    let sensitivity = std::fs::read_to_string(out.join("manifest.json"))
+        .is_ok_and(|t| t.contains("\"command\": \"sensitivity\""));
+    if sensitivity {
+        return Ok(format!(
+            "merge: {} runs in {}\ncompute the indices with the same `govsim sensitivity` command and `--out {} --resume`\n",
+            outcome.runs_done,
+            out.display(),
+            out.display()
+        ));
+    }
+    finish("merge", &outcome, out)
+}
+
+/// `govsim report`: plots and report.html of an experiment folder, redrawn
+/// from its files.
+pub fn report(dir: &Path) -> Result<String> {
+    let path = crate::export::write_report(dir)?;
+    Ok(format!("report: {}\n", path.display()))
+}
+
+/// `govsim sensitivity`: Morris screening or Sobol' indices of levers of a
+/// scenario, or of a test function with known indices.
+pub fn sensitivity(
+    request: &SensitivityRequest,
+    command_line: Vec<String>,
+    stop: &AtomicBool,
+    progress: &dyn Progress,
+) -> Result<String> {
+    let method = request.checked_method()?;
+    let options = request
+        .runner
+        .options("sensitivity", command_line.clone())?;
+    let out = options.out.clone();
+    if let Method::Sobol { .. } = method
+        && !request.samples.is_power_of_two()
+    {
+        progress.note(&format!(
+            "note: N = {} is not a power of 2; Sobol' sequences balance best at powers of 2",
+            request.samples
+        ));
+    }
+    if let Some(function) = request.function {
+        return sensitivity_of_function(request, method, function, &out, command_line);
+    }
+    let bad = |flag: &str, message: String| -> Error { InputError::new(flag, message).into() };
+    let scenario = request.scenario.as_ref().ok_or_else(|| {
+        bad(
+            "sensitivity",
+            "give a SCENARIO file, or --function ishigami|sobol-g".into(),
+        )
+    })?;
+    if request.vary.is_empty() {
+        return Err(bad(
+            "--vary",
+            "give at least one lever to analyse, KEY=LO..HI".into(),
+        ));
+    }
+    let overrides = request.runner.overrides();
+    let source = ScenarioSource::read(scenario)?;
+    let base = source.resolve(&overrides)?;
+    let varies = parse_varies(&request.vary, &source)?;
+    for (i, v) in varies.iter().enumerate() {
+        if varies[..i].iter().any(|w| w.key == v.key) {
+            return Err(bad("--vary", format!("`{}` is given twice", v.key)));
+        }
+    }
+    let metrics: Vec<String> = if request.metrics.is_empty() {
+        metrics_where(|m| m.sensitivity)
+            .into_iter()
+            .map(String::from)
+            .collect()
+    } else {
+        request.metrics.clone()
+    };
+    let (summary_header, _) = csv_fields(std::slice::from_ref(&Summary::default()))
+        .map_err(|e| Error::Runtime(e.to_string()))?;
+    for m in &metrics {
+        if !summary_header.contains(m) {
+            return Err(bad(
+                "--metric",
+                format!(
+                    "`{m}` is not a run-level metric; valid: {}",
+                    summary_header.join(", ")
+                ),
+            ));
+        }
+    }
+    let spec = Spec {
+        method,
+        samples: request.samples,
+        bootstrap: request.bootstrap,
+        seed: request.runner.seed,
+        names: varies.iter().map(|v| v.key.clone()).collect(),
+        ranges: varies.iter().map(|v| (v.lo, v.hi)).collect(),
+    };
+    let design = spec.design();
+    let values = spec.point_values(&design, &varies);
+    let (scenarios, hashes) = design::resolve_points(&source, &overrides, &varies, &values)?;
+    let n = values.len();
+    let layout = Layout {
+        sweep: true,
+        labels: vec![base.scenario.name.clone(); n],
+        varied: spec.names.clone(),
+        values: values.clone(),
+        id_columns: 4 + varies.len(),
+    };
+    let plan = Plan {
+        command: "sensitivity".into(),
+        layout: layout.clone(),
+        scenarios,
+        hashes,
+        paths: vec![scenario.display().to_string(); n],
+        base_seed: request.runner.seed,
+        reps: Reps::Fixed(request.reps),
+        sample: method.name().into(),
+        sensitivity: Some(spec.info(&metrics, None)),
+        resolved_toml: Vec::new(),
+    };
+    progress.note(&format!(
+        "{}: {} design points × {} replications",
+        method.name(),
+        n,
+        request.reps
+    ));
+    experiment::execute(&plan, &options, stop, progress)?;
+    if options.shard.is_some() {
+        return Ok("shard done: merge the shards with `govsim merge`, then rerun this command with --out the merged folder and --resume to compute the indices\n".into());
+    }
+    let (all, noise) = analyse_model_runs(&spec, &design, &values, &layout, &metrics, &out)?;
+    let mut text = String::new();
+    for (metric, indices) in &all {
+        text.push_str(&indices_table(&spec.names, metric, indices, None));
+    }
+    for n in &noise {
+        let flag = if n.share > 0.2 {
+            "  <- noisy: add replications before reading these indices"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            text,
+            "replication noise in {}: {:.1}% of the variance between design points{flag}",
+            n.metric,
+            100.0 * n.share
+        );
+    }
+    let _ = writeln!(text, "results: {}", out.display());
+    text.push_str(&report(&out)?);
+    Ok(text)
+}
+
+impl SensitivityRequest {
+    /// The method with its settings, after checking the sizes asked for.
+    fn checked_method(&self) -> Result<Method> {
+        let bad = |flag: &str, message: String| -> Error { InputError::new(flag, message).into() };
+        let method = match self.method {
+            MethodRequest::Morris => {
+                if self.levels < 2 || self.levels % 2 == 1 || self.levels > 100 {
+                    return Err(bad(
+                        "--levels",
+                        format!("{}: an even number from 2 to 100", self.levels),
+                    ));
+                }
+                if self.second_order {
+                    return Err(bad("--second-order", "only with --method sobol".into()));
+                }
+                if self.samples < 2 {
+                    return Err(bad(
+                        "--samples",
+                        format!(
+                            "{}: Morris needs at least 2 trajectories (10 or more is usual)",
+                            self.samples
+                        ),
+                    ));
+                }
+                Method::Morris {
+                    levels: self.levels,
+                }
+            }
+            MethodRequest::Sobol => {
+                if !(16..=65536).contains(&self.samples) {
+                    return Err(bad(
+                        "--samples",
+                        format!(
+                            "{}: Sobol needs N from 16 to 65536 base samples (a power of 2, e.g. 1024)",
+                            self.samples
+                        ),
+                    ));
+                }
+                Method::Sobol {
+                    second_order: self.second_order,
+                }
+            }
+        };
+        if self.bootstrap < 10 || self.bootstrap > 100_000 {
+            return Err(bad(
+                "--bootstrap",
+                format!(
+                    "{}: from 10 to 100000 resamples (1000 is usual)",
+                    self.bootstrap
+                ),
+            ));
+        }
+        if self.reps == 0 || self.reps > 10_000 {
+            return Err(bad("--reps", format!("{}: from 1 to 10000", self.reps)));
+        }
+        Ok(method)
+    }
+}
+
+/// The sensitivity analysis of a test function.
+fn sensitivity_of_function(
+    request: &SensitivityRequest,
+    method: Method,
+    function: TestFunction,
+    out: &Path,
+    command_line: Vec<String>,
+) -> Result<String> {
+    let bad = |flag: &str, message: &str| -> Error { InputError::new(flag, message).into() };
+    if !request.vary.is_empty() {
+        return Err(bad(
+            "--vary",
+            "not with --function: a test function has its own inputs",
+        ));
+    }
+    let runner = &request.runner;
+    if request.scenario.is_some() || !runner.set.is_empty() || runner.days.is_some() {
+        return Err(bad(
+            "--function",
+            "evaluates the test function instead of a scenario: give no SCENARIO, --set or --days",
+        ));
+    }
+    if request.metrics.iter().any(|m| m != "y") {
+        return Err(bad("--metric", "a test function has one output, `y`"));
+    }
+    writable(out)?;
+    if out.join("manifest.json").exists() {
+        return Err(bad(
+            &out.display().to_string(),
+            "already holds an experiment; choose another --out",
+        ));
+    }
+    let names: Vec<String> = (1..=function.inputs()).map(|i| format!("x{i}")).collect();
+    let spec = Spec {
+        method,
+        samples: request.samples,
+        bootstrap: request.bootstrap,
+        seed: runner.seed,
+        ranges: vec![function.range(); names.len()],
+        names,
+    };
+    let indices = analyse_function(&spec, function, out, command_line)?;
+    let (s1, st) = function.analytic();
+    let mut text = format!(
+        "{} on {} ({} evaluations)\n",
+        method.name(),
+        function.name(),
+        spec.design().unit.len()
+    );
+    text.push_str(&indices_table(&spec.names, "y", &indices, Some((&s1, &st))));
+    let _ = writeln!(text, "results: {}", out.display());
+    text.push_str(&report(out)?);
+    Ok(text)
+}
+
+/// The first-order (and total) indices of each input, one line each.
+fn indices_table(
+    names: &[String],
+    metric: &str,
+    indices: &[Index],
+    analytic: Option<(&Vec<f64>, &Vec<f64>)>,
+) -> String {
+    let mut text = format!("{metric}\n");
+    let width = names.iter().map(|n| n.len()).max().unwrap_or(4).max(9);
+    for (p, name) in names.iter().enumerate() {
+        let mut line = format!("  {name:width$}");
+        for ix in indices
+            .iter()
+            .filter(|i| i.parameter == p && i.partner.is_none())
+        {
+            if ix.ci_low.is_finite() {
+                let _ = write!(
+                    line,
+                    "  {} {:.4} [{:.4}, {:.4}]",
+                    ix.index, ix.value, ix.ci_low, ix.ci_high
+                );
+            } else {
+                let _ = write!(line, "  {} {:.4}", ix.index, ix.value);
+            }
+        }
+        if let Some((s1, st)) = analytic {
+            let _ = write!(line, "   analytic S1 {:.4} ST {:.4}", s1[p], st[p]);
+        }
+        let _ = writeln!(text, "{line}");
+    }
+    text
+}
+
+impl RepsRequest {
+    /// Replications as asked: 2 to 100,000, or `auto` with a positive
+    /// precision and at least one batch.
+    pub fn parse(&self) -> std::result::Result<Reps, InputError> {
+        match (self.reps.as_str(), self.precision) {
+            ("auto", Some(p)) if p > 0.0 && p.is_finite() => {
+                if self.max_reps < experiment::AUTO_BATCH || self.max_reps > 100_000 {
+                    return Err(InputError::new(
+                        "--max-reps",
+                        format!(
+                            "must be from {} (one batch) to 100000",
+                            experiment::AUTO_BATCH
+                        ),
+                    ));
+                }
+                Ok(Reps::Auto {
+                    precision: p,
+                    max: self.max_reps,
+                })
+            }
+            ("auto", Some(p)) => Err(InputError::new(
+                "--precision",
+                format!("{p}: must be a positive number, e.g. 0.02"),
+            )),
+            ("auto", None) => Err(InputError::new("--reps", "`auto` needs --precision P")),
+            (n, precision) => {
+                let n: u32 = n
+                    .parse()
+                    .ok()
+                    .filter(|&n| (2..=100_000).contains(&n))
+                    .ok_or_else(|| {
+                        InputError::new(
+                            "--reps",
+                            format!("`{n}`: a whole number from 2 to 100000, or `auto`"),
+                        )
+                    })?;
+                if precision.is_some() {
+                    return Err(InputError::new("--precision", "only with --reps auto"));
+                }
+                Ok(Reps::Fixed(n))
+            }
+        }
+    }
+}
+
+impl RunnerRequest {
+    /// The overrides of every scenario: `--set`, then `--days`.
+    pub fn overrides(&self) -> Vec<String> {
+        let mut overrides = self.set.clone();
+        if let Some(days) = self.days {
+            overrides.push(format!("sim.days={days}"));
+        }
+        overrides
+    }
+
+    /// The runner's options; the output folder defaults to a new one named
+    /// after `default_stem`.
+    pub fn options(&self, default_stem: &str, command_line: Vec<String>) -> Result<Options> {
+        let shard = match &self.shard {
+            None => None,
+            Some(spec) => Some(parse_shard(spec)?),
+        };
+        if self.resume && self.out.is_none() {
+            return Err(InputError::new(
+                "--resume",
+                "needs --out DIR: the folder of the experiment to continue",
+            )
+            .into());
+        }
+        Ok(Options {
+            out: self
+                .out
+                .clone()
+                .unwrap_or_else(|| new_out_dir(default_stem)),
+            threads: threads(self.threads)?,
+            shard,
+            resume: self.resume,
+            command_line,
+        })
+    }
+}
+
+/// `K/N` with 1 ≤ K ≤ N.
+fn parse_shard(spec: &str) -> std::result::Result<(u32, u32), InputError> {
+    let parsed = spec
+        .split_once('/')
+        .and_then(|(k, n)| Some((k.parse::<u32>().ok()?, n.parse::<u32>().ok()?)));
+    match parsed {
+        Some((k, n)) if n >= 1 && (1..=n).contains(&k) => Ok((k, n)),
+        _ => Err(InputError::new(
+            "--shard",
+            format!("`{spec}`: expected K/N with 1 ≤ K ≤ N, e.g. 2/8"),
+        )),
+    }
+}
+
+/// Worker threads: as asked (1 to [`MAX_THREADS`]), or every core.
+fn threads(requested: Option<usize>) -> std::result::Result<usize, InputError> {
+    match requested {
+        Some(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        Some(n) => Err(InputError::new(
+            "--threads",
+            format!("{n}: from 1 to {MAX_THREADS}"),
+        )),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
+
+/// The plan of a comparison: every scenario resolved with the overrides,
+/// each with a name of its own.
+fn compare_plan(paths: &[PathBuf], runner: &RunnerRequest, reps: Reps) -> Result<Plan> {
+    let overrides = runner.overrides();
+    let mut labels = Vec::new();
+    let mut scenarios = Vec::new();
+    let mut hashes = Vec::new();
+    let mut resolved_toml = Vec::new();
+    for path in paths {
+        let resolved = load_scenario(path, &overrides)?;
+        let label = resolved.scenario.name.clone();
+        if labels.contains(&label) {
+            return Err(InputError::new(
+                path.display().to_string(),
+                format!("another scenario is also named `{label}`: give each a different `name`"),
+            )
+            .into());
+        }
+        labels.push(label);
+        hashes.push(resolved.sha256.clone());
+        resolved_toml.push(resolved.resolved_toml.clone());
+        scenarios.push(resolved.scenario);
+    }
+    Ok(Plan {
+        command: "compare".into(),
+        layout: Layout {
+            sweep: false,
+            labels,
+            varied: Vec::new(),
+            values: Vec::new(),
+            id_columns: 3,
+        },
+        scenarios,
+        hashes,
+        paths: paths.iter().map(|p| p.display().to_string()).collect(),
+        base_seed: runner.seed,
+        reps,
+        sample: String::new(),
+        sensitivity: None,
+        resolved_toml,
+    })
+}
+
+/// The plan of a sweep: the base scenario valid first, then every point.
+fn sweep_plan(request: &SweepRequest, reps: Reps) -> Result<Plan> {
+    let overrides = request.runner.overrides();
+    let source = ScenarioSource::read(&request.scenario)?;
+    // The base scenario must be valid before its levers are varied.
+    let base = source.resolve(&overrides)?;
+    let varies = parse_varies(&request.vary, &source)?;
+    let sample = design::parse_sample(&request.sample)?;
+    let values = design::points(&varies, sample, request.runner.seed);
+    if values.len() > 1_000_000 {
+        return Err(InputError::new(
+            "--vary",
+            format!("{} points: at most 1,000,000", values.len()),
+        )
+        .into());
+    }
+    let (scenarios, hashes) = design::resolve_points(&source, &overrides, &varies, &values)?;
+    let n = values.len();
+    Ok(Plan {
+        command: "sweep".into(),
+        layout: Layout {
+            sweep: true,
+            labels: vec![base.scenario.name.clone(); n],
+            varied: varies.iter().map(|v| v.key.clone()).collect(),
+            values,
+            id_columns: 4 + varies.len(),
+        },
+        scenarios,
+        hashes,
+        paths: vec![request.scenario.display().to_string(); n],
+        base_seed: request.runner.seed,
+        reps,
+        sample: request.sample.clone(),
+        sensitivity: None,
+        resolved_toml: Vec::new(),
+    })
+}
+
+fn parse_varies(vary: &[String], source: &ScenarioSource) -> Result<Vec<design::Vary>> {
+    Ok(vary
+        .iter()
+        .map(|v| design::parse_vary(v, source))
+        .collect::<std::result::Result<_, _>>()?)
+}
+
+/// What a finished experiment prints, and its report drawn.
+fn finish(plan_line: &str, outcome: &Outcome, dir: &Path) -> Result<String> {
+    let mut text = format!(
+        "{plan_line}: {} runs, {} replications per point\n",
+        outcome.runs_done, outcome.reps
+    );
+    text.push_str(&outcome.table);
+    if let Some((w, metric, label)) = &outcome.worst_precision {
+        let _ = writeln!(
+            text,
+            "precision: largest CI half-width relative to the mean is {:.1}% ({metric}, {label})",
+            100.0 * w
+        );
+    }
+    let _ = writeln!(text, "results: {}", dir.display());
+    text.push_str(&report(dir)?);
+    Ok(text)
+}
+
+fn load(request: &ScenarioRequest, extra: &[String]) -> Result<ResolvedScenario> {
+    let mut overrides = request.set.clone();
+    overrides.extend_from_slice(extra);
+    Ok(load_scenario(&request.scenario, &overrides)?)
+}
+
+/// `dir` created and writable, or bad input naming it.
+fn writable(dir: &Path) -> Result<()> {
+    prepare_dir(dir).map_err(|e| {
+        InputError::new(
+            dir.display().to_string(),
+            format!("cannot write to the output folder: {e}"),
+        )
+        .into()
+    })
+}
+
+/// A new folder under `output/` named after the scenario and the time.
+fn default_out_dir(scenario: &Path) -> PathBuf {
+    let stem = scenario
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "run".into());
+    new_out_dir(&stem)
+}
+
+/// A new folder `output/<stem>-<time>`.
+fn new_out_dir(stem: &str) -> PathBuf {
+    let stamp = humantime::format_rfc3339_seconds(SystemTime::now())
+        .to_string()
+        .replace(':', "-");
+    let base = PathBuf::from("output").join(format!("{stem}-{stamp}"));
+    let mut dir = base.clone();
+    let mut k = 1;
+    while dir.exists() {
+        k += 1;
+        dir = PathBuf::from(format!("{}-{k}", base.display()));
+    }
+    dir
+}
