@@ -224,7 +224,7 @@ impl Model {
         for c in &mut self.world.communities {
             if c.party_committee != NONE {
                 let basis = LegitimacyBasis {
-                    trust_in_party: c.trust_party_sum / f64::from(c.population.max(1)),
+                    trust_in_party: c.trust_party_sum / f64::from(c.population().max(1)),
                     convened_outcomes: c.convened_outcomes,
                     party_present: c.party_present,
                     cross_cutting_seen: c.cross_cutting_seen,

@@ -305,7 +305,7 @@ impl Model {
             let share = shock
                 .competency
                 .map(|k| rules::shocks::competency_share(&self.scenario, k));
-            let population = self.world.communities[c].population;
+            let population = self.world.communities[c].population();
             let expected =
                 rules::arrival::arrivals(&self.scenario, population, shock.issue_rate, share);
             let n = poisson(expected.any, &mut self.events);
@@ -396,9 +396,9 @@ mod tests {
         let mut owner = vec![u32::MAX; residents.len()];
         for (c, community) in model.world.communities.iter().enumerate() {
             // The ranges follow each other upward (contacts rely on it).
-            assert!(community.ranges.windows(2).all(|w| w[0].1 <= w[1].0));
+            assert!(community.ranges().windows(2).all(|w| w[0].1 <= w[1].0));
             let mut population = 0;
-            for &(a, b) in &community.ranges {
+            for &(a, b) in community.ranges() {
                 population += b - a;
                 for i in a..b {
                     assert_eq!(
@@ -409,7 +409,7 @@ mod tests {
                     owner[i as usize] = c as u32;
                 }
             }
-            assert_eq!(population, community.population);
+            assert_eq!(population, community.population());
         }
         for (i, &c) in owner.iter().enumerate() {
             assert_eq!(c, residents.community()[i], "resident {i}");
@@ -497,7 +497,7 @@ mod tests {
         let mut model = Model::new(&scenario, 17);
         // A value below 2⁻¹³ in community 0: its sums must come in row order
         // (until the weekly diffusion averages the value away).
-        let (a, _) = model.world.communities[0].ranges[0];
+        let (a, _) = model.world.communities[0].ranges()[0];
         model
             .world
             .change_attitudes(a as usize, |trust, _| trust[1] = 1e-6);
@@ -516,7 +516,7 @@ mod tests {
                         community.service_center,
                     );
                     let (mut trust, mut efficacy) = ([0f64; 3], 0f64);
-                    for &(a, b) in &community.ranges {
+                    for &(a, b) in community.ranges() {
                         for i in a as usize..b as usize {
                             let expected =
                                 w.attitude(res.civic()[i], res.efficacy()[i], res.mean_trust(i));
@@ -559,7 +559,7 @@ mod tests {
         let model = Model::new(&Scenario::default(), 8);
         let ties = model.world.residents.ties();
         for community in &model.world.communities {
-            let (a, b) = community.ranges[0];
+            let (a, b) = community.ranges()[0];
             for i in a..b {
                 for &j in ties.of(i as usize) {
                     assert!((a..b).contains(&j), "tie {i}–{j} leaves the community");

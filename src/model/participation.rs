@@ -66,7 +66,7 @@ impl Model {
         };
         let mut tie_counts = self
             .tie_counts
-            .by_community(communities.iter().map(|c| c.ranges[0]));
+            .by_community(communities.iter().map(|c| c.ranges()[0]));
         self.community_rngs
             .par_iter_mut()
             .zip(self.community_days.par_iter_mut())

@@ -139,7 +139,7 @@ impl Reference {
             let share = shock
                 .competency
                 .map(|k| shocks::competency_share(&self.s, k));
-            let population = self.world.communities[c].population;
+            let population = self.world.communities[c].population();
             let expected = arrival::arrivals(&self.s, population, shock.issue_rate, share);
             let n = poisson(expected.any, &mut self.events);
             let n_extra = poisson(expected.extra, &mut self.events);
@@ -208,7 +208,7 @@ impl Reference {
                 .clone()
                 .filter(|&g| day.grids[g as usize].covered)
                 .map(|g| {
-                    let ranges = &day.grids[g as usize].ranges;
+                    let ranges = &day.grids[g as usize].ranges();
                     ranges.iter().map(|(a, b)| b - a).sum::<u32>()
                 })
                 .sum();
@@ -220,7 +220,7 @@ impl Reference {
                     service_center: community.service_center,
                     enterprise_branch_share: community.enterprise_branch_share,
                     migrants: community.migrants,
-                    population: community.population,
+                    population: community.population(),
                 },
             );
             let n_member = stochastic_round(expected.by_members, rng);
@@ -232,8 +232,8 @@ impl Reference {
                     && rng.random::<f64>() < expected.to_migrants;
                 let mut place = 0;
                 for _ in 0..participation::CONTACT_DRAWS {
-                    place = rng.random_range(0..community.population);
-                    let i = nth_in_ranges(&community.ranges, place) as usize;
+                    place = rng.random_range(0..community.population());
+                    let i = nth_in_ranges(community.ranges(), place) as usize;
                     if migrants_only && day.flags[i] & flag::MIGRANT == 0 {
                         continue;
                     }
@@ -241,7 +241,7 @@ impl Reference {
                         break;
                     }
                 }
-                contacted.insert(nth_in_ranges(&community.ranges, place));
+                contacted.insert(nth_in_ranges(community.ranges(), place));
             }
             let utility = Utility::new(s, community.service_center);
             let mut counts = CommunityCounts {
@@ -254,7 +254,7 @@ impl Reference {
                 trust_sums: [0.0; 3],
                 efficacy_sum: 0.0,
             };
-            for &(a, b) in &community.ranges {
+            for &(a, b) in community.ranges() {
                 for i in a as usize..b as usize {
                     let draw = rng.random::<f32>();
                     let trust = [day.trust[0][i], day.trust[1][i], day.trust[2][i]];
@@ -285,7 +285,7 @@ impl Reference {
             }
             for g in community.grids.clone() {
                 let (mut participants, mut members) = (0, 0);
-                for &(a, b) in &day.grids[g as usize].ranges {
+                for &(a, b) in day.grids[g as usize].ranges() {
                     for i in a as usize..b as usize {
                         participants += u32::from(day.took_part[i]);
                         if day.took_part[i] != 0 && day.flags[i] & flag::MEMBER != 0 {
@@ -429,7 +429,7 @@ impl Reference {
     }
 
     fn charge_convening(&mut self, org: u32) {
-        let cost = self.s.party.procedure.convening_cost;
+        let cost = routing::convening_cost(&self.s);
         self.world.orgs[org as usize].overhead_today += cost;
         self.tally.overhead += cost;
     }
@@ -938,7 +938,7 @@ impl Reference {
         if w > 0.0 {
             let grid = self.issues[slot as usize].grid as usize;
             let efficacy = feedback::efficacy_change(s, resolved, false);
-            for (a, b) in self.world.grids[grid].ranges.clone() {
+            for (a, b) in self.world.grids[grid].ranges().to_vec() {
                 for i in a as usize..b as usize {
                     update(&mut self.world, i, w, efficacy);
                 }
@@ -952,7 +952,7 @@ impl Reference {
         for c in &mut self.world.communities {
             if c.party_committee != NONE {
                 let basis = feedback::LegitimacyBasis {
-                    trust_in_party: c.trust_party_sum / f64::from(c.population.max(1)),
+                    trust_in_party: c.trust_party_sum / f64::from(c.population().max(1)),
                     convened_outcomes: c.convened_outcomes,
                     party_present: c.party_present,
                     cross_cutting_seen: c.cross_cutting_seen,

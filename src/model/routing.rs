@@ -84,7 +84,7 @@ impl Model {
 
     /// Charges convening or triage effort to the party committee.
     fn charge_convening(&mut self, org: u32) {
-        let cost = self.scenario.party.procedure.convening_cost;
+        let cost = rules::convening_cost(&self.scenario);
         self.world.orgs[org as usize].overhead_today += cost;
         self.tally.overhead += cost;
     }

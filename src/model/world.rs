@@ -109,10 +109,11 @@ pub struct Community {
     pub kind: CommunityKind,
     /// Its subdistrict.
     pub subdistrict: u32,
-    /// Resident index ranges (the initial block, then newcomers).
-    pub ranges: Vec<(u32, u32)>,
+    /// Resident index ranges (the initial block, then newcomers); read
+    /// through [`Community::ranges`], changed only when newcomers arrive.
+    ranges: Vec<(u32, u32)>,
     /// Residents now.
-    pub population: u32,
+    population: u32,
     /// Its grids (indices into `World::grids`).
     pub grids: std::ops::Range<u32>,
     /// Its residents' committee.
@@ -147,19 +148,40 @@ pub struct Community {
     pub trust_party_sum: f64,
 }
 
+impl Community {
+    /// Resident index ranges: the residents built with the community, then
+    /// each batch of newcomers; they follow each other upward.
+    pub fn ranges(&self) -> &[(u32, u32)] {
+        &self.ranges
+    }
+
+    /// Residents now.
+    pub fn population(&self) -> u32 {
+        self.population
+    }
+}
+
 /// A grid: the smallest unit of management.
 #[derive(Debug, Clone)]
 pub struct Grid {
     /// Its community.
     pub community: u32,
-    /// Resident index ranges.
-    pub ranges: Vec<(u32, u32)>,
+    /// Resident index ranges; read through [`Grid::ranges`], changed only
+    /// when newcomers arrive.
+    ranges: Vec<(u32, u32)>,
     /// It has an active grid worker.
     pub covered: bool,
     /// Residents taking part today.
     pub participants: u32,
     /// Party members taking part today.
     pub active_members: u32,
+}
+
+impl Grid {
+    /// Resident index ranges (inside its community's).
+    pub fn ranges(&self) -> &[(u32, u32)] {
+        &self.ranges
+    }
 }
 
 /// Bits of `Residents::flags`.

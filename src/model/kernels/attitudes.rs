@@ -82,7 +82,7 @@ impl Attitudes {
     /// latest pass.
     #[cfg(test)]
     pub(in crate::model) fn community_exact(&self, community: &Community) -> bool {
-        community.population < EXACT_POPULATION
+        community.population() < EXACT_POPULATION
             && self.grids[community.grids.start as usize..community.grids.end as usize]
                 .iter()
                 .all(|g| g.exact)
@@ -133,7 +133,7 @@ pub(in crate::model) fn refresh_community(
 ) -> ([f64; 3], f64) {
     let own = community.grids.start as usize..community.grids.end as usize;
     let (grids, changed) = (&grids[own.clone()], &changed[own]);
-    let mut exact = community.population < EXACT_POPULATION;
+    let mut exact = community.population() < EXACT_POPULATION;
     let mut sums = [0f64; 4];
     for ((grid, attitude), &changed) in grids.iter().zip(attitudes).zip(changed) {
         if changed {
@@ -152,7 +152,7 @@ pub(in crate::model) fn refresh_community(
             values.efficacy,
         ];
         sums = [0f64; 4];
-        for &(a, b) in &community.ranges {
+        for &(a, b) in community.ranges() {
             for i in a as usize..b as usize {
                 for (sum, quantity) in sums.iter_mut().zip(quantities) {
                     *sum += f64::from(quantity[i]);
@@ -196,7 +196,7 @@ fn refresh_grid(
 ) -> GridAttitudes {
     let mut sums = [0f64; 4];
     let mut exact = true;
-    for &(a, b) in &grid.ranges {
+    for &(a, b) in grid.ranges() {
         let (a, b) = (a as usize, b as usize);
         let civic = &values.civic[a..b];
         let efficacy = &values.efficacy[a..b];

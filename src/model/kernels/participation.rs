@@ -80,8 +80,8 @@ fn contact_target(
 ) -> u32 {
     let mut place = 0;
     for _ in 0..CONTACT_DRAWS {
-        place = rng.random_range(0..community.population);
-        let i = nth_in_ranges(&community.ranges, place) as usize;
+        place = rng.random_range(0..community.population());
+        let i = nth_in_ranges(community.ranges(), place) as usize;
         if migrants_only && flags[i] & flag::MIGRANT == 0 {
             continue;
         }
@@ -108,14 +108,14 @@ pub(in crate::model) fn contact(
     let (contacted, marks) = (&mut day.contacted, &mut day.contact_marks);
     contacted.clear();
     marks.clear();
-    marks.resize((community.population as usize).div_ceil(64), 0);
+    marks.resize((community.population() as usize).div_ceil(64), 0);
     let covered_residents: u32 = community
         .grids
         .clone()
         .filter(|&g| grids[g as usize].covered)
         .map(|g| {
             grids[g as usize]
-                .ranges
+                .ranges()
                 .iter()
                 .map(|(a, b)| b - a)
                 .sum::<u32>()
@@ -129,7 +129,7 @@ pub(in crate::model) fn contact(
             service_center: community.service_center,
             enterprise_branch_share: community.enterprise_branch_share,
             migrants: community.migrants,
-            population: community.population,
+            population: community.population(),
         },
     );
     let n_member = stochastic_round(expected.by_members, rng);
@@ -147,7 +147,7 @@ pub(in crate::model) fn contact(
         let mut word = word;
         while word != 0 {
             let place = w as u32 * 64 + word.trailing_zeros();
-            contacted.push(nth_in_ranges(&community.ranges, place));
+            contacted.push(nth_in_ranges(community.ranges(), place));
             word &= word - 1;
         }
     }
@@ -255,7 +255,7 @@ fn decide_here(
     day.grid_members.resize(n_grids, 0);
     // One word per resident, drawn at once: the same words, in the same
     // order, as one `random::<f32>()` per resident.
-    day.words.resize(community.population as usize, 0);
+    day.words.resize(community.population() as usize, 0);
     rng.fill(&mut day.words[..]);
     let contacted = &day.contacted;
     let mut next_contact = 0;
@@ -267,7 +267,7 @@ fn decide_here(
     // in the same order, for each), then the decisions one by one.
     let mut utility = [0f32; BLOCK];
     let mut mobilized = [false; BLOCK];
-    for &(a, b) in &community.ranges {
+    for &(a, b) in community.ranges() {
         for start in (a as usize..b as usize).step_by(BLOCK) {
             let end = (start + BLOCK).min(b as usize);
             let n = end - start;
@@ -294,7 +294,7 @@ fn decide_here(
             // The utility (ODD 7.1, `rules::participation::Utility`) from
             // the attitude part kept per resident and the share of ties
             // that took part yesterday.
-            if (a, b) == community.ranges[0] {
+            if (a, b) == community.ranges()[0] {
                 // Residents built with the community: their ties that took
                 // part yesterday are counted already. The counts and degrees
                 // are far below 2^24, so i32 → f32 is exact, as u32 → f32 is
@@ -346,7 +346,7 @@ fn decide_here(
     }
     // Today's participation into the counts of ties that took part, for
     // tomorrow.
-    let (a, b) = community.ranges[0];
+    let (a, b) = community.ranges()[0];
     // SAFETY: the range is this community's, which only this task touches.
     let today_built = unsafe { today_all.range_mut(a as usize, b as usize) };
     tie_counts.update(
@@ -361,7 +361,7 @@ fn decide_here(
         .enumerate()
     {
         let (mut participants, mut members) = (0u32, 0u32);
-        for &(a, b) in &grid.ranges {
+        for &(a, b) in grid.ranges() {
             // SAFETY: the grid is in this community, which only this task touches.
             let today = unsafe { today_all.range_mut(a as usize, b as usize) };
             let flags = &residents.flags[a as usize..b as usize];

@@ -45,7 +45,7 @@ impl TieCounts {
         let mut lattice = vec![0u8; world.initial_population as usize];
         let mut others = Vec::with_capacity(world.communities.len());
         for community in &world.communities {
-            let (a, b) = community.ranges[0];
+            let (a, b) = community.ranges()[0];
             others.push(sort_ties(
                 residents.ties(),
                 a as usize,

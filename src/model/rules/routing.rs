@@ -70,6 +70,13 @@ pub fn department_delay(s: &Scenario, escalated: bool) -> u32 {
     if escalated { 0 } else { s.government.delay }
 }
 
+/// Capacity the party committee spends on a convening try or a triage:
+/// `convening_cost`, whether or not a coalition forms.
+#[inline]
+pub fn convening_cost(s: &Scenario) -> f64 {
+    s.party.procedure.convening_cost
+}
+
 /// Effort a part of a party-convened coalition carries on top of its own:
 /// formalism × paperwork effort.
 #[inline]
