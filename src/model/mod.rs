@@ -94,7 +94,7 @@ pub struct Model {
     /// Each resident's row of ties split for the weekly diffusion's sums.
     row_split: tie_sums::RowSplit,
     /// The attitude parts of the utility of taking part, and the sums of
-    /// trust and efficacy, of every grid (refreshed where marked stale).
+    /// trust and efficacy, of every grid (refreshed where the world marked a change).
     attitudes: attitudes::Attitudes,
     /// Each community's contacts and counts of today's participation.
     community_days: Vec<kernels::participation::CommunityDay>,
@@ -487,7 +487,7 @@ mod tests {
     }
 
     /// The attitude parts of the utility, and the communities' sums of trust
-    /// and efficacy, refreshed only for grids marked stale, equal what the
+    /// and efficacy, refreshed only for grids the world marked, equal what the
     /// pass would compute afresh from every resident's values, day after
     /// day: with closures, the weekly diffusion and newcomers. A community
     /// with a value too small for exact sums is summed in row order.

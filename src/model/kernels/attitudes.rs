@@ -91,7 +91,7 @@ impl Attitudes {
     /// The grids cut by community, in community order, and the attitude
     /// parts of every resident, made room for `residents` of them (a
     /// newcomer's part is computed when the pass refreshes its grid, which
-    /// its arrival marked stale); `grid_ranges` are the communities' grid
+    /// its arrival marked changed); `grid_ranges` are the communities' grid
     /// ranges, which follow each other from grid 0.
     pub(in crate::model) fn by_community(
         &mut self,

@@ -6,7 +6,7 @@
 //!
 //! - `participation` — the blocked participation pass of one community.
 //! - `attitudes` — the attitude part of each resident's utility and each
-//!   grid's sums of trust and efficacy, refreshed only where marked stale.
+//!   grid's sums of trust and efficacy, refreshed only where the world marked a change.
 //! - `tie_counts` — how many of each resident's ties took part, kept up to
 //!   date.
 //! - `tie_sums` — the weekly diffusion's sums of trust over each row of
