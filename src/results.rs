@@ -171,12 +171,18 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
             format!("not an experiment manifest: {e}"),
         )
     })?;
+    if manifest.points.is_empty() {
+        return Err(InputError::new(
+            manifest_path.display().to_string(),
+            "lists no points: not a finished experiment's manifest",
+        ));
+    }
     let labels: Vec<String> = manifest.points.iter().map(|p| p.label.clone()).collect();
     let sweep = manifest.key.command != "compare";
     let sensitivity = manifest.key.command == "sensitivity";
     let point_of = |row: &[String], label_col: usize, point_col: Option<usize>| -> Option<usize> {
         match point_col {
-            Some(c) => row[c].parse().ok(),
+            Some(c) => row[c].parse().ok().filter(|&p| p < labels.len()),
             None => labels.iter().position(|l| *l == row[label_col]),
         }
     };

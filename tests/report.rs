@@ -206,3 +206,150 @@ fn report_redraws_from_files_alone_and_rejects_other_folders() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("manifest.json"));
 }
+
+/// A small deterministic generator for the mutations (xorshift64*).
+struct Mutations(u64);
+
+impl Mutations {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n.max(1)
+    }
+}
+
+/// Mutates one file of an experiment folder: cut it short, drop or repeat a
+/// line, change a byte, empty an array of the manifest or put a huge,
+/// negative or fractional number in place of one.
+fn mutate(dir: &Path, rng: &mut Mutations) -> String {
+    let files = [
+        "manifest.json",
+        "summary.csv",
+        "differences.csv",
+        "timeseries.csv",
+        "runs.csv",
+    ];
+    let name = files[rng.below(files.len())];
+    let path = dir.join(name);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return format!("{name}: absent");
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let kind = rng.below(7);
+    let mutated = match kind {
+        0 => text[..text.floor_char_boundary(rng.below(text.len()))].to_string(),
+        1 | 2 => {
+            let k = rng.below(lines.len());
+            let mut out: Vec<&str> = lines.clone();
+            if kind == 1 {
+                out.remove(k);
+            } else {
+                out.insert(k, lines[k]);
+            }
+            out.join("\n")
+        }
+        3 => {
+            let mut bytes = text.clone().into_bytes();
+            let k = rng.below(bytes.len());
+            bytes[k] = b",\"[]{}0-9x\n"[rng.below(11)];
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+        4 => text.replacen(
+            &["\"points\": [", "\"labels\": [", "\"values\": ["][rng.below(3)],
+            "\"points\": [], \"x\": [",
+            1,
+        ),
+        _ => {
+            // A number somewhere becomes another.
+            let digits: Vec<usize> = text
+                .char_indices()
+                .filter(|(_, c)| c.is_ascii_digit())
+                .map(|(i, _)| i)
+                .collect();
+            if digits.is_empty() {
+                text.clone()
+            } else {
+                let at = digits[rng.below(digits.len())];
+                let with = ["99999999999", "-1", "0.5", "1e308", "NaN", ""][rng.below(6)];
+                format!("{}{}{}", &text[..at], with, &text[at + 1..])
+            }
+        }
+    };
+    std::fs::write(&path, mutated).unwrap();
+    format!("{name}: mutation {kind}")
+}
+
+/// Hundreds of mutated experiment folders (a comparison and a sweep): the
+/// report is drawn or refused with exit 2, never a panic.
+#[test]
+fn mutated_experiment_folders_never_crash_the_report() {
+    let dir = scratch("mutations");
+    let town = common::scenario_path("classroom/small_town.toml");
+    let town = town.to_str().unwrap();
+    let shocks = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/pinned_shocks.toml");
+    let originals = [
+        (
+            "compare",
+            vec![
+                "compare",
+                town,
+                shocks.to_str().unwrap(),
+                "--reps",
+                "2",
+                "--days",
+                "20",
+            ],
+        ),
+        (
+            "sweep",
+            vec![
+                "sweep",
+                town,
+                "--vary",
+                "party.procedure.pooling=0..0.4:3",
+                "--reps",
+                "2",
+                "--days",
+                "20",
+            ],
+        ),
+    ];
+    let mut rng = Mutations(0x9e37_79b9_7f4a_7c15);
+    let (mut drawn, mut refused) = (0, 0);
+    for (name, args) in originals {
+        let original = dir.join(name);
+        let mut all = args.clone();
+        let out = original.to_str().unwrap().to_string();
+        all.extend(["--out", &out]);
+        assert!(govsim(&all).status.success(), "{name}");
+        for k in 0..100 {
+            let copy = dir.join(format!("{name}-{k}"));
+            std::fs::create_dir_all(&copy).unwrap();
+            for entry in std::fs::read_dir(&original).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_file() {
+                    std::fs::copy(&path, copy.join(path.file_name().unwrap())).unwrap();
+                }
+            }
+            let what = (0..1 + rng.below(3))
+                .map(|_| mutate(&copy, &mut rng))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let result = govsim(&["report", copy.to_str().unwrap()]);
+            let err = String::from_utf8_lossy(&result.stderr);
+            assert!(!err.contains("panicked"), "{what}: {err}");
+            match result.status.code() {
+                Some(0) => drawn += 1,
+                Some(2) => refused += 1,
+                code => panic!("{what}: exit {code:?}: {err}"),
+            }
+            let _ = std::fs::remove_dir_all(&copy);
+        }
+    }
+    // Both outcomes occur: the mutations are not all harmless or all fatal.
+    assert!(
+        drawn > 10 && refused > 10,
+        "drawn {drawn}, refused {refused}"
+    );
+}
