@@ -256,7 +256,7 @@ fn mutate(dir: &Path, rng: &mut Mutations) -> String {
             String::from_utf8_lossy(&bytes).into_owned()
         }
         4 => text.replacen(
-            &["\"points\": [", "\"labels\": [", "\"values\": ["][rng.below(3)],
+            ["\"points\": [", "\"labels\": [", "\"values\": ["][rng.below(3)],
             "\"points\": [], \"x\": [",
             1,
         ),
