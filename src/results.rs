@@ -171,7 +171,8 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
             format!("not an experiment manifest: {e}"),
         )
     })?;
-    if manifest.points.is_empty() {
+    // Only a sensitivity analysis of a test function runs no scenario.
+    if manifest.points.is_empty() && manifest.key.command != "sensitivity" {
         return Err(InputError::new(
             manifest_path.display().to_string(),
             "lists no points: not a finished experiment's manifest",

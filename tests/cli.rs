@@ -301,3 +301,82 @@ fn a_failed_run_keeps_earlier_results() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(std::fs::read(dir.join("timeseries.csv")).unwrap(), series);
 }
+
+/// Runs the binary with `args`, killed after `seconds` (a hang fails the test).
+fn govsim_within(seconds: u64, args: &[&str]) -> Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_govsim"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while child.try_wait().expect("waits").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("govsim {args:?} still running after {seconds} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+/// Hostile scenario input is bounded before work starts: very deep `--set`
+/// keys, long `extends` chains, files that are devices, FIFOs, folders or
+/// too large, and sections written as lists, all exit 2 fast with a
+/// message naming the file (and the file that says `extends`).
+#[test]
+fn hostile_scenario_input_is_bounded() {
+    let dir = scratch("hostile");
+    let deep_key = format!("a{}=1", ".a".repeat(20_000));
+    let out = govsim_within(10, &["check", &small_town(), "--set", &deep_key]);
+    assert_input_error(&out, &["--set", "more than 16 dotted segments"]);
+
+    // A chain of 40 files, each extending the next.
+    for k in 0..40 {
+        let text = if k == 39 {
+            String::new()
+        } else {
+            format!("extends = \"chain{}.toml\"\n", k + 1)
+        };
+        write(&dir, &format!("chain{k}.toml"), &text);
+    }
+    let first = dir.join("chain0.toml").display().to_string();
+    let out = govsim_within(10, &["check", &first]);
+    assert_input_error(&out, &["chain longer than 32 files", "extends"]);
+
+    let zero = write(&dir, "zero.toml", "extends = \"/dev/zero\"\n");
+    let out = govsim_within(10, &["check", &zero]);
+    assert_input_error(&out, &["/dev/zero", "not a regular file", "zero.toml:1"]);
+
+    let empty = write(&dir, "empty.toml", "extends = \"\"\n");
+    let out = govsim_within(10, &["check", &empty]);
+    assert_input_error(&out, &["not a regular file", "empty.toml:1"]);
+
+    let missing = write(
+        &dir,
+        "missing.toml",
+        "name = \"x\"\nextends = \"nowhere.toml\"\n",
+    );
+    let out = govsim_within(10, &["check", &missing]);
+    assert_input_error(&out, &["nowhere.toml", "missing.toml:2", "relative to"]);
+
+    let fifo = dir.join("fifo.toml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        let out = govsim_within(10, &["check", &fifo.display().to_string()]);
+        assert_input_error(&out, &["fifo.toml", "not a regular file"]);
+    }
+
+    let big = write(&dir, "big.toml", &format!("# {}\n", "x".repeat(2 << 20)));
+    let out = govsim_within(10, &["check", &big]);
+    assert_input_error(&out, &["big.toml", "at most 1048576"]);
+
+    let listed = write(&dir, "listed.toml", "sim = [30, 7, 3]\n");
+    let out = govsim_within(10, &["check", &listed]);
+    assert_input_error(&out, &["listed.toml:1", "`sim` is a section", "[sim]"]);
+
+    let shock = write(&dir, "shock.toml", "shocks = [[1, 2]]\n");
+    let out = govsim_within(10, &["check", &shock]);
+    assert_input_error(&out, &["shocks[0]", "[[shocks]]"]);
+}

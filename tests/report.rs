@@ -229,6 +229,9 @@ fn mutate(dir: &Path, rng: &mut Mutations) -> String {
         "differences.csv",
         "timeseries.csv",
         "runs.csv",
+        "indices.csv",
+        "samples.csv",
+        "noise.csv",
     ];
     let name = files[rng.below(files.len())];
     let path = dir.join(name);
@@ -280,8 +283,9 @@ fn mutate(dir: &Path, rng: &mut Mutations) -> String {
     format!("{name}: mutation {kind}")
 }
 
-/// Hundreds of mutated experiment folders (a comparison and a sweep): the
-/// report is drawn or refused with exit 2, never a panic.
+/// Hundreds of mutated experiment folders (a comparison, a sweep and two
+/// sensitivity analyses): the report is drawn or refused with exit 2, never
+/// a panic.
 #[test]
 fn mutated_experiment_folders_never_crash_the_report() {
     let dir = scratch("mutations");
@@ -314,6 +318,37 @@ fn mutated_experiment_folders_never_crash_the_report() {
                 "20",
             ],
         ),
+        (
+            "function",
+            vec![
+                "sensitivity",
+                "--function",
+                "ishigami",
+                "--method",
+                "morris",
+                "--samples",
+                "4",
+                "--bootstrap",
+                "20",
+            ],
+        ),
+        (
+            "levers",
+            vec![
+                "sensitivity",
+                town,
+                "--method",
+                "morris",
+                "--samples",
+                "2",
+                "--vary",
+                "party.procedure.pooling=0..0.5",
+                "--days",
+                "20",
+                "--bootstrap",
+                "20",
+            ],
+        ),
     ];
     let mut rng = Mutations(0x9e37_79b9_7f4a_7c15);
     let (mut drawn, mut refused) = (0, 0);
@@ -323,7 +358,7 @@ fn mutated_experiment_folders_never_crash_the_report() {
         let out = original.to_str().unwrap().to_string();
         all.extend(["--out", &out]);
         assert!(govsim(&all).status.success(), "{name}");
-        for k in 0..100 {
+        for k in 0..60 {
             let copy = dir.join(format!("{name}-{k}"));
             std::fs::create_dir_all(&copy).unwrap();
             for entry in std::fs::read_dir(&original).unwrap() {

@@ -15,6 +15,15 @@ use super::levers::LEVERS;
 /// Name used in place of a file for values given with `--set`.
 const SET_ORIGIN: &str = "--set";
 
+/// The largest scenario file read, in bytes (shipped ones are under 10 KB).
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+/// The longest `extends` chain followed (shipped ones are at most 3 files).
+pub const MAX_EXTENDS: usize = 32;
+/// The most dotted segments of a `--set` key (levers have at most 4).
+pub const MAX_KEY_SEGMENTS: usize = 16;
+/// Lists whose entries are sections (tables), checked as such.
+const LISTS_OF_SECTIONS: [&str; 2] = ["district.communities", "shocks"];
+
 /// Bad input: a file, flag or value that cannot be used. The binary exits 2.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InputError {
@@ -125,6 +134,11 @@ impl ScenarioSource {
                 &self.path,
             )
         };
+        let defaults = Value::try_from(Scenario::default())
+            .ok()
+            .and_then(|v| v.as_table().cloned())
+            .unwrap_or_default();
+        check_sections(&merged, &defaults, "").map_err(|(key, msg)| blame(&key, msg))?;
         let scenario: Scenario =
             serde_path_to_error::deserialize(Value::Table(merged)).map_err(|e| {
                 let key = e.path().to_string();
@@ -213,8 +227,15 @@ fn load_chain(
             ),
         });
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError::new(&name, format!("cannot read scenario file: {e}")))?;
+    if chain.len() >= MAX_EXTENDS {
+        return Err(InputError {
+            file: name,
+            key: Some("extends".into()),
+            line: None,
+            message: format!("`extends` chain longer than {MAX_EXTENDS} files"),
+        });
+    }
+    let text = read_scenario_text(&canonical).map_err(|message| InputError::new(&name, message))?;
     let mut table: Table = text.parse().map_err(|e: toml::de::Error| InputError {
         file: name.clone(),
         key: None,
@@ -225,8 +246,18 @@ fn load_chain(
     let mut merged = match table.remove("extends") {
         None => Table::new(),
         Some(Value::String(base)) => {
-            let base_path = path.parent().unwrap_or(Path::new(".")).join(base);
-            load_chain(&base_path, chain, sources, origins)?
+            let base_path = path.parent().unwrap_or(Path::new(".")).join(&base);
+            load_chain(&base_path, chain, sources, origins).map_err(|mut e| {
+                // Say which file named the one that failed, once.
+                if !e.message.contains("named by `extends`") {
+                    let at = find_line(&text, "extends").map_or(String::new(), |l| format!(":{l}"));
+                    e.message = format!(
+                        "{} (named by `extends = {base:?}` in {name}{at}, relative to that file's folder)",
+                        e.message
+                    );
+                }
+                e
+            })?
         }
         Some(other) => {
             return Err(InputError {
@@ -247,6 +278,71 @@ fn load_chain(
     }
     merge(&mut merged, table);
     Ok(merged)
+}
+
+/// The text of a scenario file: a regular file (not a device, a FIFO or a
+/// folder, which could block or never end) of at most [`MAX_FILE_BYTES`].
+fn read_scenario_text(path: &Path) -> Result<String, String> {
+    use std::io::Read as _;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read scenario file: {e}"))?;
+    if !meta.is_file() {
+        return Err("cannot read scenario file: not a regular file".into());
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "scenario file of {} bytes: at most {MAX_FILE_BYTES}",
+            meta.len()
+        ));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read scenario file: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read scenario file: {e}"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!("scenario file longer than {MAX_FILE_BYTES} bytes"));
+    }
+    String::from_utf8(bytes).map_err(|_| "cannot read scenario file: not UTF-8 text".into())
+}
+
+/// Sections written as something else: `sim = [30, 7, 3]` would be read
+/// field by field in order, so a section must be a table, and so must each
+/// entry of a list of sections. Returns the dotted key and the message.
+fn check_sections(given: &Table, defaults: &Table, prefix: &str) -> Result<(), (String, String)> {
+    for (key, value) in given {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match (defaults.get(key), value) {
+            (Some(Value::Table(d)), Value::Table(g)) => check_sections(g, d, &path)?,
+            (Some(Value::Table(_)), other) => {
+                return Err((
+                    path.clone(),
+                    format!(
+                        "`{path}` is a section: write it as `[{path}]` with its levers (found {})",
+                        other.type_str()
+                    ),
+                ));
+            }
+            (_, Value::Array(items)) if LISTS_OF_SECTIONS.contains(&path.as_str()) => {
+                for (k, item) in items.iter().enumerate() {
+                    if !item.is_table() {
+                        return Err((
+                            format!("{path}[{k}]"),
+                            format!(
+                                "entries of `{path}` are sections: write `[[{path}]]` with its levers (found {})",
+                                item.type_str()
+                            ),
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Dotted paths of every value that is not a table (lists count as values).
@@ -291,6 +387,15 @@ fn apply_override(table: &mut Table, item: &str) -> Result<(), InputError> {
         .ok()
         .and_then(|mut t| t.remove("v"))
         .unwrap_or_else(|| Value::String(raw.to_string()));
+    if key.split('.').count() > MAX_KEY_SEGMENTS {
+        return Err(InputError::new(
+            SET_ORIGIN,
+            format!(
+                "`{}…` has more than {MAX_KEY_SEGMENTS} dotted segments: no lever is that deep",
+                key.chars().take(40).collect::<String>()
+            ),
+        ));
+    }
     let segments: Vec<&str> = key.split('.').collect();
     if key.is_empty() || segments.iter().any(|s| s.is_empty()) {
         return Err(InputError::new(
