@@ -24,6 +24,8 @@ use crate::sensitivity::{Index, Method, TestFunction};
 
 /// The most worker threads a command may ask for.
 pub const MAX_THREADS: usize = 1024;
+/// The most design points of a sweep or a sensitivity analysis.
+pub const MAX_POINTS: usize = 1_000_000;
 
 /// A scenario file and `--set` overrides.
 #[derive(Debug, Clone, Default)]
@@ -161,10 +163,11 @@ pub fn run(request: &RunRequest, command_line: Vec<String>) -> Result<String> {
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&request.scenario.scenario));
+    // Every input checked before the folder is made.
+    let threads = threads(request.threads)?;
     writable(&dir)?;
     let started = SystemTime::now();
     let clock = Instant::now();
-    let threads = threads(request.threads)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -279,11 +282,6 @@ pub fn sensitivity(
     let source = ScenarioSource::read(scenario)?;
     let base = source.resolve(&overrides)?;
     let varies = parse_varies(&request.vary, &source)?;
-    for (i, v) in varies.iter().enumerate() {
-        if varies[..i].iter().any(|w| w.key == v.key) {
-            return Err(bad("--vary", format!("`{}` is given twice", v.key)));
-        }
-    }
     let metrics: Vec<String> = if request.metrics.is_empty() {
         metrics_where(|m| m.sensitivity)
             .into_iter()
@@ -313,6 +311,7 @@ pub fn sensitivity(
         names: varies.iter().map(|v| v.key.clone()).collect(),
         ranges: varies.iter().map(|v| (v.lo, v.hi)).collect(),
     };
+    check_design_size(&spec)?;
     let design = spec.design();
     let values = spec.point_values(&design, &varies);
     let (scenarios, hashes) = design::resolve_points(&source, &overrides, &varies, &values)?;
@@ -453,6 +452,7 @@ fn sensitivity_of_function(
     if request.metrics.iter().any(|m| m != "y") {
         return Err(bad("--metric", "a test function has one output, `y`"));
     }
+    check_design_size(&spec_of_function(request, method, function))?;
     writable(out)?;
     if out.join("manifest.json").exists() {
         return Err(bad(
@@ -460,15 +460,7 @@ fn sensitivity_of_function(
             "already holds an experiment; choose another --out",
         ));
     }
-    let names: Vec<String> = (1..=function.inputs()).map(|i| format!("x{i}")).collect();
-    let spec = Spec {
-        method,
-        samples: request.samples,
-        bootstrap: request.bootstrap,
-        seed: runner.seed,
-        ranges: vec![function.range(); names.len()],
-        names,
-    };
+    let spec = spec_of_function(request, method, function);
     let indices = analyse_function(&spec, function, out, command_line)?;
     let (s1, st) = function.analytic();
     let mut text = format!(
@@ -481,6 +473,35 @@ fn sensitivity_of_function(
     let _ = writeln!(text, "results: {}", out.display());
     text.push_str(&report(out)?);
     Ok(text)
+}
+
+/// The analysis of a test function's inputs `x1`, `x2`, …
+fn spec_of_function(request: &SensitivityRequest, method: Method, function: TestFunction) -> Spec {
+    let names: Vec<String> = (1..=function.inputs()).map(|i| format!("x{i}")).collect();
+    Spec {
+        method,
+        samples: request.samples,
+        bootstrap: request.bootstrap,
+        seed: request.runner.seed,
+        ranges: vec![function.range(); names.len()],
+        names,
+    }
+}
+
+/// Refuses a design of more than [`MAX_POINTS`] points before it is built.
+fn check_design_size(spec: &Spec) -> Result<()> {
+    match spec.design_points() {
+        Some(n) if n <= MAX_POINTS => Ok(()),
+        n => Err(InputError::new(
+            "--samples",
+            format!(
+                "{} samples make {} design points: at most {MAX_POINTS}",
+                spec.samples,
+                n.map_or("more than 2^64".into(), |n| n.to_string())
+            ),
+        )
+        .into()),
+    }
 }
 
 /// The first-order (and total) indices of each input, one line each.
@@ -675,14 +696,22 @@ fn sweep_plan(request: &SweepRequest, reps: Reps) -> Result<Plan> {
     let base = source.resolve(&overrides)?;
     let varies = parse_varies(&request.vary, &source)?;
     let sample = design::parse_sample(&request.sample)?;
-    let values = design::points(&varies, sample, request.runner.seed);
-    if values.len() > 1_000_000 {
-        return Err(InputError::new(
-            "--vary",
-            format!("{} points: at most 1,000,000", values.len()),
-        )
-        .into());
+    // Counted before any is placed, so that no size is allocated unchecked.
+    match design::point_count(&varies, sample) {
+        Some(n) if n <= MAX_POINTS => {}
+        count => {
+            let flag = if matches!(sample, design::Sample::Lhs(_)) {
+                "--sample"
+            } else {
+                "--vary"
+            };
+            let count = count.map_or("more than 2^64".into(), |n| n.to_string());
+            return Err(
+                InputError::new(flag, format!("{count} points: at most {MAX_POINTS}")).into(),
+            );
+        }
     }
+    let values = design::points(&varies, sample, request.runner.seed);
     let (scenarios, hashes) = design::resolve_points(&source, &overrides, &varies, &values)?;
     let n = values.len();
     Ok(Plan {
@@ -705,11 +734,18 @@ fn sweep_plan(request: &SweepRequest, reps: Reps) -> Result<Plan> {
     })
 }
 
+/// Every `--vary`, each lever at most once.
 fn parse_varies(vary: &[String], source: &ScenarioSource) -> Result<Vec<design::Vary>> {
-    Ok(vary
+    let varies: Vec<design::Vary> = vary
         .iter()
         .map(|v| design::parse_vary(v, source))
-        .collect::<std::result::Result<_, _>>()?)
+        .collect::<std::result::Result<_, _>>()?;
+    for (i, v) in varies.iter().enumerate() {
+        if varies[..i].iter().any(|w| w.key == v.key) {
+            return Err(InputError::new("--vary", format!("`{}` is given twice", v.key)).into());
+        }
+    }
+    Ok(varies)
 }
 
 /// What a finished experiment prints, and its report drawn.

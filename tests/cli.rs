@@ -380,3 +380,137 @@ fn hostile_scenario_input_is_bounded() {
     let out = govsim_within(10, &["check", &shock]);
     assert_input_error(&out, &["shocks[0]", "[[shocks]]"]);
 }
+
+/// Sizes are checked before anything is built (no allocation of the asked
+/// size, no abort), and bad input leaves no output folder behind.
+#[test]
+fn huge_designs_and_bad_flags_fail_fast_and_leave_nothing() {
+    let dir = scratch("huge");
+    let town = small_town();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec![
+                "sweep",
+                &town,
+                "--vary",
+                "party.procedure.pooling=0..1:1000000000",
+            ],
+            "at most 1000000",
+        ),
+        (
+            vec![
+                "sweep",
+                &town,
+                "--vary",
+                "party.procedure.pooling=0..1:1000",
+                "--vary",
+                "party.procedure.mobilization=0..1:1000",
+                "--vary",
+                "residents.b0=-3..0:1000",
+            ],
+            "at most 1000000",
+        ),
+        (
+            vec![
+                "sweep",
+                &town,
+                "--vary",
+                "party.procedure.pooling=0..1",
+                "--sample",
+                "lhs:1000000000000",
+            ],
+            "--sample",
+        ),
+        (
+            vec![
+                "sweep",
+                &town,
+                "--vary",
+                "party.procedure.pooling=0..1",
+                "--vary",
+                "party.procedure.pooling=0..0.5",
+            ],
+            "given twice",
+        ),
+        (
+            vec![
+                "sensitivity",
+                &town,
+                "--method",
+                "morris",
+                "--levels",
+                "100",
+                "--samples",
+                "1000000000",
+                "--vary",
+                "party.procedure.pooling=0..1",
+            ],
+            "design points: at most 1000000",
+        ),
+        (
+            vec![
+                "sensitivity",
+                "--function",
+                "sobol-g",
+                "--method",
+                "morris",
+                "--samples",
+                "100000000000",
+            ],
+            "design points",
+        ),
+        (
+            vec![
+                "sensitivity",
+                &town,
+                "--method",
+                "morris",
+                "--samples",
+                "4",
+                "--bootstrap",
+                "100000000000",
+                "--vary",
+                "party.procedure.pooling=0..1",
+            ],
+            "--bootstrap",
+        ),
+        (vec!["run", &town, "--threads", "0"], "--threads"),
+        (vec!["run", &town, "--threads", "100000"], "from 1 to 1024"),
+        (
+            vec![
+                "compare",
+                &town,
+                "--reps",
+                "2",
+                "--threads",
+                "18446744073709551615",
+            ],
+            "--threads",
+        ),
+    ];
+    for (k, (args, needle)) in cases.into_iter().enumerate() {
+        let out_dir = dir.join(format!("out{k}"));
+        let out_arg = out_dir.display().to_string();
+        let mut all = args.clone();
+        all.extend(["--out", &out_arg]);
+        let out = govsim_within(20, &all);
+        assert_input_error(&out, &[needle]);
+        assert!(!out_dir.exists(), "{args:?} left {}", out_dir.display());
+    }
+    // Without --out, nothing appears under output/ either.
+    let cwd = dir.join("cwd");
+    std::fs::create_dir_all(&cwd).unwrap();
+    for args in [
+        vec!["run", town.as_str(), "--threads", "0"],
+        vec!["run", town.as_str(), "--set", "sim.dayz=3"],
+        vec!["compare", town.as_str(), "--reps", "1"],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_govsim"))
+            .args(&args)
+            .current_dir(&cwd)
+            .output()
+            .unwrap();
+        assert_input_error(&out, &[]);
+        assert!(!cwd.join("output").exists(), "{args:?} made output/");
+    }
+}

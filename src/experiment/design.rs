@@ -162,6 +162,17 @@ fn format_value(v: f64, integer: bool) -> String {
     }
 }
 
+/// How many points `points` would place, before placing them; `None` if
+/// that overflows.
+pub fn point_count(varies: &[Vary], sample: Sample) -> Option<usize> {
+    match sample {
+        Sample::Grid => varies
+            .iter()
+            .try_fold(1usize, |n, v| n.checked_mul(v.steps)),
+        Sample::Lhs(n) => Some(n),
+    }
+}
+
 /// The lever values of every point, as text ready for `--set` and for CSV.
 pub fn points(varies: &[Vary], sample: Sample, seed: u64) -> Vec<Vec<String>> {
     match sample {

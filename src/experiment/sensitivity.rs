@@ -32,6 +32,21 @@ pub struct Spec {
 }
 
 impl Spec {
+    /// How many points the design has, before it is built: r·(k + 1) for
+    /// Morris, N·(k + 2) for Sobol' (N·(2k + 2) with second-order indices);
+    /// `None` if that overflows.
+    pub fn design_points(&self) -> Option<usize> {
+        let k = self.names.len();
+        let per_sample = match self.method {
+            Method::Morris { .. } => k.checked_add(1)?,
+            Method::Sobol {
+                second_order: false,
+            } => k.checked_add(2)?,
+            Method::Sobol { second_order: true } => k.checked_mul(2)?.checked_add(2)?,
+        };
+        self.samples.checked_mul(per_sample)
+    }
+
     /// The design of this analysis.
     pub fn design(&self) -> Design {
         let k = self.names.len();
