@@ -165,6 +165,7 @@ pub fn run(request: &RunRequest, command_line: Vec<String>) -> Result<String> {
         .unwrap_or_else(|| default_out_dir(&request.scenario.scenario));
     // Every input checked before the folder is made.
     let threads = threads(request.threads)?;
+    check_run_folder(&dir)?;
     writable(&dir)?;
     let started = SystemTime::now();
     let clock = Instant::now();
@@ -771,6 +772,36 @@ fn load(request: &ScenarioRequest, extra: &[String]) -> Result<ResolvedScenario>
     let mut overrides = request.set.clone();
     overrides.extend_from_slice(extra);
     Ok(load_scenario(&request.scenario, &overrides)?)
+}
+
+/// The files a run writes into its folder.
+const RUN_FILES: [&str; 3] = ["timeseries.csv", "summary.csv", "manifest.json"];
+
+/// A run writes only into an empty folder or one holding an earlier run's
+/// files (which it replaces); anything else, an experiment above all, is
+/// refused so that nothing is overwritten.
+fn check_run_folder(dir: &Path) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    let refuse = |why: String| -> Error {
+        InputError::new(
+            dir.display().to_string(),
+            format!("{why}: a run writes only into an empty folder or an earlier run's; choose another --out"),
+        )
+        .into()
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !RUN_FILES.contains(&name.as_str()) {
+            return Err(refuse(format!("holds `{name}`, which no run writes")));
+        }
+    }
+    let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap_or_default();
+    if manifest.contains("\"key\"") {
+        return Err(refuse("holds an experiment".into()));
+    }
+    Ok(())
 }
 
 /// `dir` created and writable, or bad input naming it.

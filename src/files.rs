@@ -65,19 +65,34 @@ pub fn format_float(x: f64) -> String {
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder,
-/// flushed to disk before it is renamed, so that `path` holds either its old
-/// bytes or all the new ones.
+/// flushed to disk before it is renamed (and the folder after), so that
+/// `path` holds either its old bytes or all the new ones, also after a power
+/// loss; on failure the temporary file is removed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.tmp"));
-    let mut file = std::fs::File::create(&tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(&tmp, path)
+    let written = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        // No half-written temporary file is left behind.
+        let _ = std::fs::remove_file(&tmp);
+        return written;
+    }
+    // The rename itself reaches the disk with the folder's entry.
+    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        && let Ok(folder) = std::fs::File::open(folder)
+    {
+        let _ = folder.sync_all();
+    }
+    Ok(())
 }
 
 /// Creates `dir` (and parents) and checks it can be written.

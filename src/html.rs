@@ -135,10 +135,10 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
     let labels = r.labels();
     let sweep = r.sweep();
     let mut h = String::new();
-    let title = if sweep {
-        "govsim sweep"
-    } else {
-        "govsim comparison"
+    let title = match m.key.command.as_str() {
+        "sensitivity" => "govsim sensitivity analysis",
+        _ if sweep => "govsim sweep",
+        _ => "govsim comparison",
     };
     let _ = write!(
         h,

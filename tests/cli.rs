@@ -514,3 +514,65 @@ fn huge_designs_and_bad_flags_fail_fast_and_leave_nothing() {
         assert!(!cwd.join("output").exists(), "{args:?} made output/");
     }
 }
+
+/// `run --out` never overwrites what is not a run's: an experiment's folder
+/// or a folder with other files is refused and left as it was; an earlier
+/// run's folder is replaced.
+#[test]
+fn run_refuses_a_folder_that_is_not_its_own() {
+    let dir = scratch("own-folder");
+    let town = small_town();
+    let experiment = dir.join("experiment");
+    let experiment_arg = experiment.display().to_string();
+    let out = govsim(&[
+        "compare",
+        &town,
+        "--reps",
+        "2",
+        "--days",
+        "10",
+        "--out",
+        &experiment_arg,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let before: Vec<(String, Vec<u8>)> = std::fs::read_dir(&experiment)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_file())
+        .map(|e| {
+            let path = e.path();
+            (path.display().to_string(), std::fs::read(&path).unwrap())
+        })
+        .collect();
+    let out = govsim(&["run", &town, "--days", "5", "--out", &experiment_arg]);
+    assert_input_error(&out, &["experiment", "choose another --out"]);
+    for (path, bytes) in &before {
+        assert_eq!(&std::fs::read(path).unwrap(), bytes, "{path} changed");
+    }
+    // A folder with another file is refused too.
+    let other = dir.join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    write(&other, "notes.txt", "mine");
+    let out = govsim(&[
+        "run",
+        &town,
+        "--days",
+        "5",
+        "--out",
+        &other.display().to_string(),
+    ]);
+    assert_input_error(&out, &["notes.txt"]);
+    // An earlier run's folder is the run's own.
+    let again = dir.join("again").display().to_string();
+    for _ in 0..2 {
+        let out = govsim(&["run", &town, "--days", "5", "--out", &again]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let leftovers: Vec<String> = std::fs::read_dir(dir.join("again"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

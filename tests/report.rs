@@ -358,6 +358,13 @@ fn mutated_experiment_folders_never_crash_the_report() {
         let out = original.to_str().unwrap().to_string();
         all.extend(["--out", &out]);
         assert!(govsim(&all).status.success(), "{name}");
+        let title = match name {
+            "compare" => "<title>govsim comparison</title>",
+            "sweep" => "<title>govsim sweep</title>",
+            _ => "<title>govsim sensitivity analysis</title>",
+        };
+        let page = std::fs::read_to_string(original.join("report.html")).unwrap();
+        assert!(page.contains(title), "{name}: no {title}");
         for k in 0..60 {
             let copy = dir.join(format!("{name}-{k}"));
             std::fs::create_dir_all(&copy).unwrap();
