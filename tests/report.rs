@@ -359,9 +359,9 @@ fn mutated_experiment_folders_never_crash_the_report() {
         all.extend(["--out", &out]);
         assert!(govsim(&all).status.success(), "{name}");
         let title = match name {
-            "compare" => "<title>govsim comparison</title>",
-            "sweep" => "<title>govsim sweep</title>",
-            _ => "<title>govsim sensitivity analysis</title>",
+            "compare" => "<title>govsim comparison",
+            "sweep" => "<title>govsim sweep",
+            _ => "<title>govsim sensitivity analysis",
         };
         let page = std::fs::read_to_string(original.join("report.html")).unwrap();
         assert!(page.contains(title), "{name}: no {title}");
