@@ -319,7 +319,7 @@ pub fn sensitivity(
     let n = values.len();
     let layout = Layout {
         sweep: true,
-        labels: vec![base.scenario.name.clone(); n],
+        labels: vec![crate::safe_text::label(&base.scenario.name); n],
         varied: spec.names.clone(),
         values: values.clone(),
         id_columns: 4 + varies.len(),
@@ -656,7 +656,7 @@ fn compare_plan(paths: &[PathBuf], runner: &RunnerRequest, reps: Reps) -> Result
     let mut resolved_toml = Vec::new();
     for path in paths {
         let resolved = load_scenario(path, &overrides)?;
-        let label = resolved.scenario.name.clone();
+        let label = crate::safe_text::label(&resolved.scenario.name);
         if labels.contains(&label) {
             return Err(InputError::new(
                 path.display().to_string(),
@@ -719,7 +719,7 @@ fn sweep_plan(request: &SweepRequest, reps: Reps) -> Result<Plan> {
         command: "sweep".into(),
         layout: Layout {
             sweep: true,
-            labels: vec![base.scenario.name.clone(); n],
+            labels: vec![crate::safe_text::label(&base.scenario.name); n],
             varied: varies.iter().map(|v| v.key.clone()).collect(),
             values,
             id_columns: 4 + varies.len(),

@@ -50,7 +50,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Input(e) => write!(f, "error: {e}"),
-            Self::Runtime(e) => write!(f, "error: {e}"),
+            Self::Runtime(e) => write!(f, "error: {}", crate::safe_text::for_terminal(e)),
             Self::Interrupted { done } => write!(
                 f,
                 "interrupted: {done} runs are kept; run the same command with --resume to finish"

@@ -24,6 +24,7 @@ pub mod plots;
 pub mod report;
 pub mod results;
 pub mod run;
+pub mod safe_text;
 pub mod scenario;
 pub mod seeds;
 pub mod sensitivity;

@@ -20,7 +20,11 @@ pub fn summary_text(scenario: &ResolvedScenario, output: &RunOutput, wall_second
     let _ = writeln!(
         out,
         "{} — {} residents, {} days, seed {} ({:.2} s)",
-        scenario.scenario.name, s.residents_start, s.days, scenario.scenario.sim.seed, wall_seconds
+        crate::safe_text::for_terminal(&scenario.scenario.name),
+        s.residents_start,
+        s.days,
+        scenario.scenario.sim.seed,
+        wall_seconds
     );
     let _ = writeln!(
         out,

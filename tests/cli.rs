@@ -576,3 +576,66 @@ fn run_refuses_a_folder_that_is_not_its_own() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// A scenario named like a spreadsheet formula, or with a terminal escape in
+/// its name, is written neutralised (OWASP's rule: a leading `'`) in every
+/// CSV and printed with the escape made visible; an escape in a bad key is
+/// made visible in the error.
+#[test]
+fn formulas_and_escapes_in_names_are_neutralised() {
+    let dir = scratch("injection");
+    let town = small_town();
+    let formula = write(
+        &dir,
+        "formula.toml",
+        &format!("extends = {town:?}\nname = \"=HYPERLINK(1)\"\n"),
+    );
+    let escape = write(
+        &dir,
+        "escape.toml",
+        &format!("extends = {town:?}\nname = \"red\\u001b[31m\"\n"),
+    );
+    let out_dir = dir.join("out");
+    let out = govsim(&[
+        "compare",
+        &formula,
+        &escape,
+        "--reps",
+        "2",
+        "--days",
+        "10",
+        "--out",
+        &out_dir.display().to_string(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(!printed.contains('\u{1b}'), "raw escape printed: {printed}");
+    assert!(printed.contains("red\\u{1b}[31m"), "{printed}");
+    for file in [
+        "runs.csv",
+        "summary.csv",
+        "differences.csv",
+        "timeseries.csv",
+    ] {
+        let text = std::fs::read_to_string(out_dir.join(file)).unwrap();
+        assert!(!text.contains('\u{1b}'), "{file} holds a raw escape");
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        for record in reader.records() {
+            for cell in record.unwrap().iter() {
+                assert!(
+                    !cell.starts_with(['=', '+', '@']),
+                    "{file}: cell `{cell}` reads as a formula"
+                );
+            }
+        }
+        // The baseline (the formula) has no row among the differences.
+        if file != "differences.csv" {
+            assert!(text.contains("'=HYPERLINK(1)"), "{file}");
+        }
+    }
+    // The report is drawn from those files all the same.
+    assert!(out_dir.join("report.html").exists());
+    let out = govsim(&["check", &town, "--set", "sim.\u{1b}[2Jdays=3"]);
+    assert_input_error(&out, &["\\u{1b}[2J"]);
+    assert!(!stderr(&out).contains('\u{1b}'));
+}

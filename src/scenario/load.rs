@@ -50,15 +50,17 @@ impl InputError {
 }
 
 impl fmt::Display for InputError {
+    /// One line, with any control character from the input made visible.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
+        use crate::safe_text::for_terminal;
+        write!(f, "{}", for_terminal(&self.file))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
         }
         if let Some(key) = &self.key {
-            write!(f, ": key `{key}`")?;
+            write!(f, ": key `{}`", for_terminal(key))?;
         }
-        write!(f, ": {}", self.message)
+        write!(f, ": {}", for_terminal(&self.message))
     }
 }
 
