@@ -15,7 +15,7 @@ use crate::error::{Error, InputError, Result};
 use crate::experiment::aggregate::Layout;
 use crate::experiment::sensitivity::{Spec, analyse_function, analyse_model_runs};
 use crate::experiment::{self, Options, Outcome, Plan, Progress, Reps, design};
-use crate::files::{csv_fields, prepare_dir};
+use crate::files::{FolderLock, csv_fields, prepare_dir};
 use crate::manifest::Manifest;
 use crate::metrics::{Summary, metrics_where};
 use crate::output::write_run;
@@ -167,6 +167,7 @@ pub fn run(request: &RunRequest, command_line: Vec<String>) -> Result<String> {
     let threads = threads(request.threads)?;
     check_run_folder(&dir)?;
     writable(&dir)?;
+    let _lock = FolderLock::acquire(&dir)?;
     let started = SystemTime::now();
     let clock = Instant::now();
     let pool = rayon::ThreadPoolBuilder::new()
@@ -462,7 +463,9 @@ fn sensitivity_of_function(
         ));
     }
     let spec = spec_of_function(request, method, function);
+    let lock = FolderLock::acquire(out)?;
     let indices = analyse_function(&spec, function, out, command_line)?;
+    drop(lock);
     let (s1, st) = function.analytic();
     let mut text = format!(
         "{} on {} ({} evaluations)\n",
@@ -775,7 +778,12 @@ fn load(request: &ScenarioRequest, extra: &[String]) -> Result<ResolvedScenario>
 }
 
 /// The files a run writes into its folder.
-const RUN_FILES: [&str; 3] = ["timeseries.csv", "summary.csv", "manifest.json"];
+const RUN_FILES: [&str; 4] = [
+    "timeseries.csv",
+    "summary.csv",
+    "manifest.json",
+    crate::files::LOCK_FILE,
+];
 
 /// A run writes only into an empty folder or one holding an earlier run's
 /// files (which it replaces); anything else, an experiment above all, is

@@ -40,6 +40,12 @@ impl Error {
     }
 }
 
+impl From<crate::files::LockRefused> for Error {
+    fn from(e: crate::files::LockRefused) -> Self {
+        Self::Input(InputError::new(e.folder, e.message))
+    }
+}
+
 impl From<InputError> for Error {
     fn from(e: InputError) -> Self {
         Self::Input(e)

@@ -10,6 +10,7 @@ use crate::error::Error;
 /// experiment in `dir`, from its files alone. Returns the report's path.
 pub fn write_report(dir: &Path) -> Result<PathBuf, Error> {
     let results = crate::results::load(dir).map_err(Error::Input)?;
+    let _lock = crate::files::FolderLock::acquire(dir)?;
     let plot_dir = dir.join("plots");
     std::fs::create_dir_all(&plot_dir)
         .map_err(|e| Error::Runtime(format!("{}: {e}", plot_dir.display())))?;

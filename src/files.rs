@@ -102,3 +102,69 @@ pub fn prepare_dir(dir: &Path) -> io::Result<()> {
     std::fs::write(&probe, b"")?;
     std::fs::remove_file(probe)
 }
+
+/// Why a folder could not be locked (bad input: exit 2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LockRefused {
+    /// The folder.
+    pub folder: String,
+    /// Who holds it, or what failed.
+    pub message: String,
+}
+
+/// The lock file of an output folder.
+pub const LOCK_FILE: &str = ".govsim.lock";
+
+/// An exclusive lock on an output folder, held while one command writes
+/// into it (one writer per folder); released when dropped or when the
+/// process ends, however it ends.
+#[derive(Debug)]
+pub struct FolderLock {
+    _file: std::fs::File,
+}
+
+impl FolderLock {
+    /// Locks `dir` (which must exist) for this process, or says who holds
+    /// it: the process id and command line the holder wrote into the lock
+    /// file.
+    pub fn acquire(dir: &Path) -> Result<Self, LockRefused> {
+        let refused = |message: String| LockRefused {
+            folder: dir.display().to_string(),
+            message,
+        };
+        let path = dir.join(LOCK_FILE);
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| refused(format!("cannot open {LOCK_FILE}: {e}")))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                let holder = holder.trim();
+                let holder = if holder.is_empty() {
+                    "unknown process"
+                } else {
+                    holder
+                };
+                return Err(refused(format!(
+                    "is being written by another govsim ({holder}); wait for it to finish or choose another --out"
+                )));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(refused(format!("cannot lock {LOCK_FILE}: {e}")));
+            }
+        }
+        let holder = format!(
+            "pid {}: {}",
+            std::process::id(),
+            std::env::args().collect::<Vec<_>>().join(" ")
+        );
+        let _ = file.set_len(0);
+        let _ = file.write_all(holder.as_bytes());
+        Ok(Self { _file: file })
+    }
+}

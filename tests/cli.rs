@@ -639,3 +639,53 @@ fn formulas_and_escapes_in_names_are_neutralised() {
     assert_input_error(&out, &["\\u{1b}[2J"]);
     assert!(!stderr(&out).contains('\u{1b}'));
 }
+
+/// One writer per folder: while another process holds a folder's lock,
+/// run, compare, merge and report refuse it (exit 2, saying who holds it)
+/// and write nothing; once it is released they go ahead.
+#[test]
+fn a_locked_folder_is_refused() {
+    let dir = scratch("locked");
+    let town = small_town();
+    let folder = dir.join("busy");
+    std::fs::create_dir_all(&folder).unwrap();
+    let lock = std::fs::File::create(folder.join(".govsim.lock")).unwrap();
+    lock.lock().unwrap();
+    std::fs::write(folder.join(".govsim.lock"), "pid 1: govsim sweep (test)").unwrap();
+    let busy = folder.display().to_string();
+    let attempts: [Vec<&str>; 3] = [
+        vec!["run", &town, "--days", "5", "--out", &busy],
+        vec![
+            "compare", &town, "--reps", "2", "--days", "5", "--out", &busy,
+        ],
+        vec!["report", &busy],
+    ];
+    for args in &attempts[..2] {
+        let out = govsim(args);
+        // (compare says what it plans before it reaches the folder)
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(
+            err.contains("being written by another govsim (pid 1"),
+            "{err}"
+        );
+        let names: Vec<String> = std::fs::read_dir(&folder)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            [".govsim.lock"],
+            "{args:?} wrote into a locked folder"
+        );
+    }
+    drop(lock);
+    let out = govsim(&attempts[1]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The report of a finished experiment is refused while it is locked.
+    let lock = std::fs::File::open(folder.join(".govsim.lock")).unwrap();
+    lock.lock().unwrap();
+    assert_input_error(&govsim(&attempts[2]), &["being written by another govsim"]);
+}

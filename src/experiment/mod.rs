@@ -20,7 +20,7 @@ use rand::Rng;
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::files::{csv_fields, prepare_dir, write_atomic};
+use crate::files::{FolderLock, csv_fields, prepare_dir, write_atomic};
 use crate::manifest::{ExperimentKey, ExperimentManifest, PointEntry, SensitivityInfo};
 use crate::metrics::Summary;
 use crate::scenario::{InputError, Scenario};
@@ -281,6 +281,7 @@ pub fn execute(
             format!("cannot write to the output folder: {e}"),
         )
     })?;
+    let _lock = FolderLock::acquire(dir)?;
     let keep_series = !plan.layout.sweep;
     let mut header = plan.id_header();
     let (summary_header, _) = csv_fields(std::slice::from_ref(&Summary::default()))
@@ -599,6 +600,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<
             format!("cannot write to the output folder: {e}"),
         )
     })?;
+    let _lock = FolderLock::acquire(out)?;
     if out.join(RUNS).exists() {
         return Err(InputError::new(
             out.display().to_string(),
