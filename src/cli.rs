@@ -162,6 +162,10 @@ pub struct MergeArgs {
     /// Folder for the merged experiment.
     #[arg(long)]
     pub out: PathBuf,
+    /// Merge even if some runs are missing (a shard not given or cut
+    /// short); the result is marked incomplete in its manifest and report.
+    #[arg(long)]
+    pub allow_partial: bool,
 }
 
 /// A scenario file and overrides.

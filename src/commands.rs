@@ -220,9 +220,16 @@ pub fn sweep(
     finish("sweep", &outcome, &options.out)
 }
 
-/// `govsim merge`: the folders of shards joined into one experiment.
-pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<String> {
-    let outcome = experiment::merge(dirs, out, command_line)?;
+/// `govsim merge`: the folders of shards joined into one experiment; every
+/// planned run must be there unless `allow_partial`, which marks the result
+/// incomplete.
+pub fn merge(
+    dirs: &[PathBuf],
+    out: &Path,
+    allow_partial: bool,
+    command_line: Vec<String>,
+) -> Result<String> {
+    let outcome = experiment::merge(dirs, out, allow_partial, command_line)?;
     let sensitivity = std::fs::read_to_string(out.join("manifest.json"))
         .is_ok_and(|t| t.contains("\"command\": \"sensitivity\""));
     if sensitivity {

@@ -150,6 +150,13 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
         base64(FONT_BYTES)
     );
     let _ = writeln!(h, "<h1>{}</h1>", escape(title));
+    if !m.complete {
+        let _ = writeln!(
+            h,
+            "<p id=\"incomplete\"><b>Incomplete:</b> {} runs of a larger plan (merged with <code>--allow-partial</code>, or stopped early). The findings rest on fewer replications than planned.</p>",
+            m.runs_done
+        );
+    }
     let _ = writeln!(
         h,
         "<p class=\"small\">{} replications per point, base seed {}, govsim {}, {} runs.</p>",

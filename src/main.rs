@@ -53,7 +53,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             start_stop_handler();
             commands::sweep(&args.into(), command_line, &STOP, &bar)?
         }
-        Command::Merge(args) => commands::merge(&args.dirs, &args.out, command_line)?,
+        Command::Merge(args) => {
+            commands::merge(&args.dirs, &args.out, args.allow_partial, command_line)?
+        }
         Command::Report(args) => commands::report(&args.dir)?,
         Command::Sensitivity(args) => {
             start_stop_handler();

@@ -210,6 +210,65 @@ fn shards_merge_into_the_unsharded_experiment() {
         &s(&dir.join("m3")),
     ]);
     assert_eq!(twice.status.code(), Some(2));
+
+    // Two of three shards: refused, unless --allow-partial, which marks the
+    // result incomplete in its manifest and its report.
+    let partial = s(&dir.join("partial"));
+    let two = govsim(&["merge", &shards[0], &shards[1], "--out", &partial]);
+    assert_eq!(two.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&two.stderr);
+    assert!(
+        err.contains("planned runs") && err.contains("--allow-partial"),
+        "{err}"
+    );
+    assert!(!dir.join("partial/manifest.json").exists());
+    ok(&govsim(&[
+        "merge",
+        &shards[0],
+        &shards[1],
+        "--out",
+        &partial,
+        "--allow-partial",
+    ]));
+    let manifest = std::fs::read_to_string(dir.join("partial/manifest.json")).unwrap();
+    assert!(manifest.contains("\"complete\": false"), "{manifest}");
+    let report = std::fs::read_to_string(dir.join("partial/report.html")).unwrap();
+    assert!(report.contains("id=\"incomplete\""));
+    // A shard that lost its last row is missing a run too.
+    let cut = dir.join("cut");
+    std::fs::create_dir_all(&cut).unwrap();
+    for entry in std::fs::read_dir(&shards[2]).unwrap().flatten() {
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), cut.join(entry.file_name())).unwrap();
+        }
+    }
+    let runs = std::fs::read_to_string(cut.join("runs.csv")).unwrap();
+    let kept: Vec<&str> = runs.lines().collect();
+    std::fs::write(
+        cut.join("runs.csv"),
+        kept[..kept.len() - 1].join("\n") + "\n",
+    )
+    .unwrap();
+    let short = govsim(&[
+        "merge",
+        &shards[0],
+        &shards[1],
+        &s(&cut),
+        "--out",
+        &s(&dir.join("m4")),
+    ]);
+    assert_eq!(short.status.code(), Some(2));
+    // A merge stopped before its manifest was written is merged again.
+    let stopped = dir.join("stopped");
+    std::fs::create_dir_all(&stopped).unwrap();
+    std::fs::copy(merged.join("runs.csv"), stopped.join("runs.csv")).unwrap();
+    let mut again = vec!["merge".to_string()];
+    again.extend(shards.iter().cloned());
+    again.extend(["--out".to_string(), s(&stopped)]);
+    ok(&govsim(
+        &again.iter().map(String::as_str).collect::<Vec<_>>(),
+    ));
+    assert_same_files(&dir.join("whole"), &stopped, DATA_FILES);
 }
 
 #[test]

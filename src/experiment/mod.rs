@@ -517,7 +517,15 @@ fn finish(
 
 /// Joins the folders of shards of one experiment into `out` and recomputes
 /// every finding; the data files equal those of the unsharded experiment.
-pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<Outcome, Error> {
+/// Every planned run must be in the folders, unless `allow_partial` (then
+/// the manifest says the result is not complete). A merge that was stopped
+/// before it wrote its manifest is done again over its files.
+pub fn merge(
+    dirs: &[PathBuf],
+    out: &Path,
+    allow_partial: bool,
+    command_line: Vec<String>,
+) -> Result<Outcome, Error> {
     let clock = Instant::now();
     let manifests: Vec<ExperimentManifest> = dirs
         .iter()
@@ -594,6 +602,24 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<
         }
         seen_shards.insert(dir.display().to_string());
     }
+    let planned = first.points.len() * first.reps as usize;
+    let missing: Vec<RunId> = (0..first.reps)
+        .flat_map(|r| (0..first.points.len() as u32).map(move |p| (p, r)))
+        .filter(|id| !runs.rows.contains_key(id))
+        .collect();
+    if let Some(&(p, r)) = missing.first()
+        && !allow_partial
+    {
+        return Err(InputError::new(
+            "merge",
+            format!(
+                "the folders hold {} of the {planned} planned runs (point {p}, replication {r} and {} more are missing): merge every shard, or pass --allow-partial to merge what is here and mark it incomplete",
+                runs.rows.len(),
+                missing.len() - 1
+            ),
+        )
+        .into());
+    }
     prepare_dir(out).map_err(|e| {
         InputError::new(
             out.display().to_string(),
@@ -601,7 +627,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<
         )
     })?;
     let _lock = FolderLock::acquire(out)?;
-    if out.join(RUNS).exists() {
+    // The manifest is written last: a folder without one holds at most the
+    // files of a merge that was stopped, which this one writes again.
+    if out.join(MANIFEST).exists() {
         return Err(InputError::new(
             out.display().to_string(),
             "already holds an experiment; choose another --out",
@@ -626,6 +654,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<
     manifest.command_line = command_line;
     manifest.start_time = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
     manifest.threads = 0;
+    manifest.complete = missing.is_empty();
     finish(
         out,
         &layout,
