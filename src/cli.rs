@@ -124,6 +124,10 @@ pub struct RunnerArgs {
     /// Continue the experiment already in --out, running only what is missing.
     #[arg(long)]
     pub resume: bool,
+    /// Refuse an experiment whose runs at once would need more memory than
+    /// this, e.g. `8G` (default: the machine's memory).
+    #[arg(long, value_name = "BYTES")]
+    pub max_memory: Option<String>,
 }
 
 /// Arguments of `compare`.
@@ -176,6 +180,10 @@ pub struct ScenarioArgs {
     /// Override a lever by its dotted path, e.g. `party.procedure.pooling=0.5`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Refuse a scenario whose run would need more memory than this, e.g.
+    /// `8G` (default: the machine's memory).
+    #[arg(long, value_name = "BYTES")]
+    pub max_memory: Option<String>,
 }
 
 /// Arguments of `run`.
@@ -222,6 +230,7 @@ impl From<ScenarioArgs> for ScenarioRequest {
         Self {
             scenario: a.scenario,
             set: a.set,
+            max_memory: a.max_memory,
         }
     }
 }
@@ -248,6 +257,7 @@ impl From<RunnerArgs> for RunnerRequest {
             out: a.out,
             shard: a.shard,
             resume: a.resume,
+            max_memory: a.max_memory,
         }
     }
 }

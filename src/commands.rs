@@ -34,6 +34,8 @@ pub struct ScenarioRequest {
     pub scenario: PathBuf,
     /// Overrides `KEY=VALUE`, in order.
     pub set: Vec<String>,
+    /// Memory limit (`8G`, …); default: the machine's memory.
+    pub max_memory: Option<String>,
 }
 
 /// `govsim run`.
@@ -69,6 +71,9 @@ pub struct RunnerRequest {
     pub shard: Option<String>,
     /// Continue the experiment in `out`.
     pub resume: bool,
+    /// Memory limit (`8G`, …) of the runs held at once; default: the
+    /// machine's memory.
+    pub max_memory: Option<String>,
 }
 
 /// Replications: a number, or `auto` with a precision target.
@@ -146,7 +151,15 @@ pub struct SensitivityRequest {
 
 /// `govsim check`: the scenario fully resolved, as TOML.
 pub fn check(request: &ScenarioRequest) -> Result<String> {
-    Ok(load(request, &[])?.resolved_toml)
+    let resolved = load(request, &[])?;
+    let limit = memory_limit(request.max_memory.as_deref())?;
+    check_memory(
+        &[&resolved.scenario],
+        &request.scenario.display().to_string(),
+        1,
+        limit,
+    )?;
+    Ok(resolved.resolved_toml)
 }
 
 /// `govsim run`: one run written to its folder; returns the summary to print.
@@ -165,6 +178,13 @@ pub fn run(request: &RunRequest, command_line: Vec<String>) -> Result<String> {
         .unwrap_or_else(|| default_out_dir(&request.scenario.scenario));
     // Every input checked before the folder is made.
     let threads = threads(request.threads)?;
+    let limit = memory_limit(request.scenario.max_memory.as_deref())?;
+    check_memory(
+        &[&resolved.scenario],
+        &request.scenario.scenario.display().to_string(),
+        1,
+        limit,
+    )?;
     check_run_folder(&dir)?;
     writable(&dir)?;
     let _lock = FolderLock::acquire(&dir)?;
@@ -200,6 +220,7 @@ pub fn compare(
     let reps = request.reps.parse()?;
     let options = request.runner.options("compare", command_line)?;
     let plan = compare_plan(&request.scenarios, &request.runner, reps)?;
+    check_plan_memory(&plan, &options, &request.runner)?;
     progress.note(&plan.describe());
     let outcome = experiment::execute(&plan, &options, stop, progress)?;
     finish("compare", &outcome, &options.out)
@@ -215,6 +236,7 @@ pub fn sweep(
     let reps = request.reps.parse()?;
     let options = request.runner.options("sweep", command_line)?;
     let plan = sweep_plan(request, reps)?;
+    check_plan_memory(&plan, &options, &request.runner)?;
     progress.note(&plan.describe());
     let outcome = experiment::execute(&plan, &options, stop, progress)?;
     finish("sweep", &outcome, &options.out)
@@ -344,6 +366,7 @@ pub fn sensitivity(
         sensitivity: Some(spec.info(&metrics, None)),
         resolved_toml: Vec::new(),
     };
+    check_plan_memory(&plan, &options, &request.runner)?;
     progress.note(&format!(
         "{}: {} design points × {} replications",
         method.name(),
@@ -782,6 +805,108 @@ fn load(request: &ScenarioRequest, extra: &[String]) -> Result<ResolvedScenario>
     let mut overrides = request.set.clone();
     overrides.extend_from_slice(extra);
     Ok(load_scenario(&request.scenario, &overrides)?)
+}
+
+/// The memory limit: `--max-memory` (bytes, or with K, M, G or T: powers
+/// of 1,024), else the machine's memory where it can be read.
+fn memory_limit(asked: Option<&str>) -> std::result::Result<Option<f64>, InputError> {
+    let Some(asked) = asked else {
+        return Ok(machine_memory());
+    };
+    let text = asked.trim();
+    let (digits, unit) = match text.char_indices().last() {
+        Some((at, c)) if c.is_ascii_alphabetic() => (&text[..at], c.to_ascii_uppercase()),
+        _ => (text, 'B'),
+    };
+    let scale = match unit {
+        'B' => 1.0,
+        'K' => 1024.0,
+        'M' => 1024f64.powi(2),
+        'G' => 1024f64.powi(3),
+        'T' => 1024f64.powi(4),
+        _ => f64::NAN,
+    };
+    match digits.trim().parse::<f64>() {
+        Ok(x) if x > 0.0 && x.is_finite() && scale.is_finite() => Ok(Some(x * scale)),
+        _ => Err(InputError::new(
+            "--max-memory",
+            format!("`{asked}`: a positive size such as 512M, 8G or 1T"),
+        )),
+    }
+}
+
+/// The machine's memory (Linux: `MemTotal` of /proc/meminfo), if known.
+fn machine_memory() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024.0)
+}
+
+/// A size for people: `3.2 GiB`.
+fn human_bytes(bytes: f64) -> String {
+    let units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut value = bytes;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < units.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", units[unit])
+}
+
+/// Refuses scenarios whose runs, `at_once` of them, would need more memory
+/// than `limit`, with the estimate in the message.
+fn check_memory(
+    scenarios: &[&crate::scenario::Scenario],
+    file: &str,
+    at_once: usize,
+    limit: Option<f64>,
+) -> Result<()> {
+    let Some(limit) = limit else {
+        return Ok(());
+    };
+    let Some(largest) = scenarios
+        .iter()
+        .map(|s| crate::model::memory::estimate(s))
+        .max_by(|a, b| a.bytes.total_cmp(&b.bytes))
+    else {
+        return Ok(());
+    };
+    let needed = largest.bytes * at_once as f64;
+    if needed <= limit {
+        return Ok(());
+    }
+    let runs = if at_once > 1 {
+        format!(", {at_once} runs at once")
+    } else {
+        String::new()
+    };
+    Err(InputError::new(
+        file,
+        format!(
+            "needs about {} of memory ({:.0} residents and {:.0} open issues at the most{runs}); the limit is {} (the machine's memory, or --max-memory)",
+            human_bytes(needed),
+            largest.residents,
+            largest.open_issues,
+            human_bytes(limit)
+        ),
+    )
+    .into())
+}
+
+/// The memory check of an experiment: its largest scenario, as many at once
+/// as there are worker threads (or runs, if fewer).
+fn check_plan_memory(plan: &Plan, options: &Options, runner: &RunnerRequest) -> Result<()> {
+    let limit = memory_limit(runner.max_memory.as_deref())?;
+    let reps = match plan.reps {
+        Reps::Fixed(n) => n as usize,
+        Reps::Auto { max, .. } => max as usize,
+    };
+    let at_once = options.threads.min(plan.scenarios.len() * reps).max(1);
+    let scenarios: Vec<&crate::scenario::Scenario> = plan.scenarios.iter().collect();
+    let file = plan.paths.first().cloned().unwrap_or_default();
+    check_memory(&scenarios, &file, at_once, limit)
 }
 
 /// The files a run writes into its folder.

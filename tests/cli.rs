@@ -689,3 +689,54 @@ fn a_locked_folder_is_refused() {
     lock.lock().unwrap();
     assert_input_error(&govsim(&attempts[2]), &["being written by another govsim"]);
 }
+
+/// A scenario too large for the memory allowed is refused before anything
+/// is built, with the estimate in the message.
+#[test]
+fn scenarios_that_cannot_fit_in_memory_are_refused() {
+    let dir = scratch("memory");
+    let town = small_town();
+    let huge = write(
+        &dir,
+        "huge.toml",
+        &format!(
+            "extends = {town:?}\n[[district.communities]]\nkind = \"urban\"\ncount = 49\npopulation = 1000000\nmigrant_share = 0.3\ngrids = 500\n[[shocks]]\nstart = 10\ndays = 30\nmigrant_influx = 10\n"
+        ),
+    );
+    let out = govsim_within(20, &["check", &huge, "--max-memory", "32G"]);
+    assert_input_error(&out, &["huge.toml", "needs about", "GiB", "--max-memory"]);
+    let out = govsim_within(
+        20,
+        &[
+            "run",
+            &town,
+            "--max-memory",
+            "100K",
+            "--out",
+            &dir.join("r").display().to_string(),
+        ],
+    );
+    assert_input_error(&out, &["needs about", "100.0 KiB"]);
+    assert!(!dir.join("r").exists());
+    let out = govsim_within(
+        20,
+        &[
+            "compare",
+            &town,
+            "--reps",
+            "2",
+            "--threads",
+            "2",
+            "--max-memory",
+            "300K",
+            "--out",
+            &dir.join("c").display().to_string(),
+        ],
+    );
+    assert_input_error(&out, &["needs about", "2 runs at once"]);
+    let out = govsim(&["check", &town, "--max-memory", "lots"]);
+    assert_input_error(&out, &["--max-memory", "8G"]);
+    // What fits is not refused.
+    let out = govsim(&["check", &town, "--max-memory", "64M"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}

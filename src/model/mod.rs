@@ -5,6 +5,7 @@
 //! the scenario, every output leaves as a [`DayTally`].
 
 pub mod issue;
+pub mod memory;
 pub mod network;
 pub mod org_trust;
 pub mod rules;
