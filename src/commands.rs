@@ -166,9 +166,11 @@ pub fn check(request: &ScenarioRequest) -> Result<String> {
 pub fn run(request: &RunRequest, command_line: Vec<String>) -> Result<String> {
     let mut extra = Vec::new();
     if let Some(seed) = request.seed {
+        in_lever_range("--seed", "sim.seed", Seed(seed))?;
         extra.push(format!("sim.seed={seed}"));
     }
     if let Some(days) = request.days {
+        in_lever_range("--days", "sim.days", days)?;
         extra.push(format!("sim.days={days}"));
     }
     let resolved = load(&request.scenario, &extra)?;
@@ -218,6 +220,7 @@ pub fn compare(
     progress: &dyn Progress,
 ) -> Result<String> {
     let reps = request.reps.parse()?;
+    request.runner.checked_overrides()?;
     let options = request.runner.options("compare", command_line)?;
     let plan = compare_plan(&request.scenarios, &request.runner, reps)?;
     check_plan_memory(&plan, &options, &request.runner)?;
@@ -234,6 +237,7 @@ pub fn sweep(
     progress: &dyn Progress,
 ) -> Result<String> {
     let reps = request.reps.parse()?;
+    request.runner.checked_overrides()?;
     let options = request.runner.options("sweep", command_line)?;
     let plan = sweep_plan(request, reps)?;
     check_plan_memory(&plan, &options, &request.runner)?;
@@ -617,6 +621,15 @@ impl RepsRequest {
 }
 
 impl RunnerRequest {
+    /// The overrides of every scenario: `--set`, then `--days` (checked as
+    /// `--days` first, so a bad value is blamed on it).
+    pub fn checked_overrides(&self) -> Result<Vec<String>> {
+        if let Some(days) = self.days {
+            in_lever_range("--days", "sim.days", days)?;
+        }
+        Ok(self.overrides())
+    }
+
     /// The overrides of every scenario: `--set`, then `--days`.
     pub fn overrides(&self) -> Vec<String> {
         let mut overrides = self.set.clone();
@@ -650,6 +663,41 @@ impl RunnerRequest {
             resume: self.resume,
             command_line,
         })
+    }
+}
+
+/// Bad input naming `flag` if `value` is outside the range of `lever`.
+fn in_lever_range(
+    flag: &str,
+    lever: &str,
+    value: impl Into<f64> + std::fmt::Display + Copy,
+) -> Result<()> {
+    match crate::scenario::levers::find(lever) {
+        Some(l) if !(l.min..=l.max).contains(&value.into()) => Err(InputError::new(
+            flag,
+            format!(
+                "{value} is out of range: valid range is {} to {} ({})",
+                l.min, l.max, l.unit
+            ),
+        )
+        .into()),
+        _ => Ok(()),
+    }
+}
+
+/// A seed shown as the integer it is, compared as a float.
+#[derive(Clone, Copy)]
+struct Seed(u64);
+
+impl From<Seed> for f64 {
+    fn from(s: Seed) -> f64 {
+        s.0 as f64
+    }
+}
+
+impl std::fmt::Display for Seed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
     }
 }
 

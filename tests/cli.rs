@@ -740,3 +740,56 @@ fn scenarios_that_cannot_fit_in_memory_are_refused() {
     let out = govsim(&["check", &town, "--max-memory", "64M"]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// Each message blames what gave the value: `--set` for a key set there,
+/// `--seed` and `--days` for theirs, the file and line of an enum given a
+/// number (with its choices); bad flags get one line with clap's
+/// suggestion; an unknown `--vary` lever gets a "did you mean".
+#[test]
+fn blame_is_put_where_the_value_came_from() {
+    let dir = scratch("blame");
+    let town = small_town();
+    assert_input_error(
+        &govsim(&["check", &town, "--set", "a.b=1"]),
+        &["--set: key `a`", "unknown field"],
+    );
+    let err = stderr(&govsim(&["check", &town, "--set", "a.b=1"]));
+    assert!(!err.contains("built-in defaults"), "{err}");
+    let kind = write(
+        &dir,
+        "kind.toml",
+        &format!(
+            "extends = {town:?}\n[[district.communities]]\nkind = 5\ncount = 1\npopulation = 500\nmigrant_share = 0.1\ngrids = 2\n"
+        ),
+    );
+    let out = govsim(&["check", &kind]);
+    assert_input_error(&out, &["kind.toml:3", "`urban`, `industrial`, `village`"]);
+    assert!(!stderr(&out).contains("variant"));
+    let out_dir = dir.join("out").display().to_string();
+    assert_input_error(
+        &govsim(&[
+            "run",
+            &town,
+            "--seed",
+            "18446744073709551615",
+            "--out",
+            &out_dir,
+        ]),
+        &["--seed: 18446744073709551615", "0 to 9000000000000000000"],
+    );
+    assert_input_error(
+        &govsim(&["run", &town, "--days", "0", "--out", &out_dir]),
+        &["--days: 0", "1 to 36500"],
+    );
+    assert_input_error(
+        &govsim(&["compare", &town, "--days", "0", "--out", &out_dir]),
+        &["--days: 0"],
+    );
+    assert_input_error(&govsim(&["compare", &town, "--rep", "30"]), &["'--reps'"]);
+    assert!(!stderr(&govsim(&["compare", &town, "--rep", "30"])).contains("--help"));
+    assert_input_error(
+        &govsim(&["sweep", &town, "--vary", "party.procedure.poling=0..1"]),
+        &["did you mean `party.procedure.pooling`"],
+    );
+    assert!(!dir.join("out").exists());
+}

@@ -89,7 +89,16 @@ pub fn parse_vary(spec: &str, source: &ScenarioSource) -> Result<Vary, InputErro
         file: FLAG.into(),
         key: Some(key.into()),
         line: None,
-        message: "no such numeric lever (see docs/ODD.md, section 7.9)".into(),
+        message: match levers::nearest(&lever_pattern(key)).as_slice() {
+            [] => "no such numeric lever (see docs/ODD.md, section 7.9)".into(),
+            near => format!(
+                "no such numeric lever; did you mean {}? (see docs/ODD.md, section 7.9)",
+                near.iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+        },
     })?;
     let keyed = |message: String| InputError {
         file: FLAG.into(),

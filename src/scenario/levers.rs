@@ -190,3 +190,24 @@ pub const LEVERS: &[Lever] = &[
 pub fn find(path: &str) -> Option<&'static Lever> {
     LEVERS.iter().find(|l| l.path == path)
 }
+
+/// The levers nearest to `path` by spelling (at most three, each within a
+/// few edits), for "did you mean" in messages.
+pub fn nearest(path: &str) -> Vec<&'static str> {
+    let mut scored: Vec<(usize, &'static str)> = LEVERS
+        .iter()
+        .map(|l| (strsim::levenshtein(path, l.path), l.path))
+        .filter(|&(d, _)| d <= 3.max(path.len() / 8))
+        .collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, p)| p).collect()
+}
+
+/// The values an enumerated lever takes, where `path` is one.
+pub fn choices(path: &str) -> Option<&'static [&'static str]> {
+    match path {
+        "district.communities[].kind" => Some(&["urban", "industrial", "village"]),
+        "party.system.linkage" => Some(&["isolated", "vertical", "regional"]),
+        _ => None,
+    }
+}

@@ -187,6 +187,16 @@ fn with_range(key: &str, message: String) -> String {
             _ => pattern.push(ch),
         }
     }
+    if let Some(choices) = super::levers::choices(&pattern) {
+        let list: Vec<String> = choices.iter().map(|c| format!("`{c}`")).collect();
+        // serde's words for a wrong enum type ("unit variant") mean nothing here.
+        let message = if message.contains("variant") {
+            "invalid value".to_string()
+        } else {
+            message
+        };
+        return format!("{message}; expected one of {}", list.join(", "));
+    }
     match super::levers::find(&pattern) {
         Some(l) => format!(
             "{message}; valid range is {} to {} ({})",
@@ -470,6 +480,14 @@ fn locate(
             None => break None,
         }
     };
+    // Else a value set below the key (`--set a.b=1` makes the table `a`).
+    let origin = origin.or_else(|| {
+        origins
+            .range(key.to_string()..)
+            .take_while(|(k, _)| k.starts_with(key))
+            .find(|(k, _)| k[key.len()..].starts_with(['.', '[']))
+            .map(|(_, &o)| o)
+    });
     let key = Some(key.to_string()).filter(|k| !k.is_empty());
     match origin {
         Some(usize::MAX) => InputError {
