@@ -71,9 +71,10 @@ pub struct Results {
     pub dir: PathBuf,
     /// Its manifest.
     pub manifest: ExperimentManifest,
-    /// `summary.csv`.
+    /// `summary.csv`, sorted by (point, metric) (rows of equal keys in file
+    /// order), so that a lookup is a binary search.
     pub estimates: Vec<Estimate>,
-    /// `differences.csv` (comparisons).
+    /// `differences.csv` (comparisons), sorted likewise.
     pub differences: Vec<Difference>,
     /// `timeseries.csv` by (point, metric) (comparisons).
     pub series: BTreeMap<(usize, String), Band>,
@@ -105,18 +106,25 @@ impl Results {
             .collect()
     }
 
-    /// The estimate of `metric` at `point`.
+    /// The estimate of `metric` at `point` (the first such row).
     pub fn estimate(&self, point: usize, metric: &str) -> Option<&Estimate> {
+        let at = self
+            .estimates
+            .partition_point(|e| (e.point, e.metric.as_str()) < (point, metric));
         self.estimates
-            .iter()
-            .find(|e| e.point == point && e.metric == metric)
+            .get(at)
+            .filter(|e| e.point == point && e.metric == metric)
     }
 
-    /// The difference of `metric` at `point` against the baseline.
+    /// The difference of `metric` at `point` against the baseline (the first
+    /// such row).
     pub fn difference(&self, point: usize, metric: &str) -> Option<&Difference> {
+        let at = self
+            .differences
+            .partition_point(|d| (d.point, d.metric.as_str()) < (point, metric));
         self.differences
-            .iter()
-            .find(|d| d.point == point && d.metric == metric)
+            .get(at)
+            .filter(|d| d.point == point && d.metric == metric)
     }
 }
 
@@ -320,6 +328,10 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
             noise = rows.iter().map(|r| (r[cm].clone(), num(&r[cs]))).collect();
         }
     }
+    // Stable sorts: lookups are binary searches, and the first of equal rows
+    // is the first in the file.
+    estimates.sort_by(|a, b| (a.point, &a.metric).cmp(&(b.point, &b.metric)));
+    differences.sort_by(|a, b| (a.point, &a.metric).cmp(&(b.point, &b.metric)));
     Ok(Results {
         dir: dir.to_path_buf(),
         manifest,
