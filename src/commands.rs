@@ -226,7 +226,7 @@ pub fn compare(
     check_plan_memory(&plan, &options, &request.runner)?;
     progress.note(&plan.describe());
     let outcome = experiment::execute(&plan, &options, stop, progress)?;
-    finish("compare", &outcome, &options.out)
+    finish("compare", &outcome, &options.out, reps.precision())
 }
 
 /// `govsim sweep`: levers varied over a grid or a Latin hypercube.
@@ -243,7 +243,7 @@ pub fn sweep(
     check_plan_memory(&plan, &options, &request.runner)?;
     progress.note(&plan.describe());
     let outcome = experiment::execute(&plan, &options, stop, progress)?;
-    finish("sweep", &outcome, &options.out)
+    finish("sweep", &outcome, &options.out, reps.precision())
 }
 
 /// `govsim merge`: the folders of shards joined into one experiment; every
@@ -266,7 +266,7 @@ pub fn merge(
             out.display()
         ));
     }
-    finish("merge", &outcome, out)
+    finish("merge", &outcome, out, None)
 }
 
 /// `govsim report`: plots and report.html of an experiment folder, redrawn
@@ -830,8 +830,9 @@ fn parse_varies(vary: &[String], source: &ScenarioSource) -> Result<Vec<design::
     Ok(varies)
 }
 
-/// What a finished experiment prints, and its report drawn.
-fn finish(plan_line: &str, outcome: &Outcome, dir: &Path) -> Result<String> {
+/// What a finished experiment prints, and its report drawn; a warning when
+/// `--reps auto` stopped at its cap short of the precision asked for.
+fn finish(plan_line: &str, outcome: &Outcome, dir: &Path, target: Option<f64>) -> Result<String> {
     let mut text = format!(
         "{plan_line}: {} runs, {} replications per point\n",
         outcome.runs_done, outcome.reps
@@ -843,6 +844,14 @@ fn finish(plan_line: &str, outcome: &Outcome, dir: &Path) -> Result<String> {
             "precision: largest CI half-width relative to the mean is {:.1}% ({metric}, {label})",
             100.0 * w
         );
+        if let Some(target) = target.filter(|&t| *w > t) {
+            let _ = writeln!(
+                text,
+                "warning: the precision asked for ({:.1}%) was not reached: the replications stopped at the --max-reps cap ({}); raise --max-reps, or read the intervals as they are",
+                100.0 * target,
+                outcome.reps
+            );
+        }
     }
     let _ = writeln!(text, "results: {}", dir.display());
     text.push_str(&report(dir)?);

@@ -440,7 +440,7 @@ fn automatic_replications_stop_at_the_precision_or_the_cap() {
     let town = scenario("classroom/small_town.toml");
     let run = |sub: &str, precision: &str| {
         let out = dir.join(sub);
-        ok(&govsim(&[
+        let result = govsim(&[
             "compare",
             &town,
             "--reps",
@@ -453,16 +453,26 @@ fn automatic_replications_stop_at_the_precision_or_the_cap() {
             "60",
             "--out",
             &s(&out),
-        ]));
+        ]);
+        ok(&result);
         let manifest: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap())
                 .unwrap();
-        manifest["reps"].as_u64().unwrap()
+        let warned = String::from_utf8_lossy(&result.stdout).contains("was not reached");
+        (manifest["reps"].as_u64().unwrap(), warned)
     };
     let loose = run("loose", "0.5");
     let strict = run("strict", "0.0001");
-    assert_eq!(loose, 10, "a loose target is met by the first batch");
-    assert_eq!(strict, 30, "an unreachable target stops at the cap");
+    assert_eq!(
+        loose,
+        (10, false),
+        "a loose target is met by the first batch"
+    );
+    assert_eq!(
+        strict,
+        (30, true),
+        "an unreachable target stops at the cap, and says so"
+    );
 }
 
 #[test]

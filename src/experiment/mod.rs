@@ -671,6 +671,16 @@ pub fn merge(
     })
 }
 
+impl Reps {
+    /// The precision target of `auto`, if any.
+    pub fn precision(&self) -> Option<f64> {
+        match *self {
+            Self::Fixed(_) => None,
+            Self::Auto { precision, .. } => Some(precision),
+        }
+    }
+}
+
 impl Plan {
     /// A one-line description for the console.
     pub fn describe(&self) -> String {
