@@ -208,6 +208,8 @@ pub fn run(request: &RunRequest, command_line: Vec<String>) -> Result<String> {
         .map_err(|e| Error::runtime(format!("writing results to {}", dir.display()), e))?;
     let mut text = crate::report::summary_text(&resolved, &output, wall);
     let _ = writeln!(text, "results: {}", dir.display());
+    drop(_lock);
+    text.push_str(&report(&dir)?);
     Ok(text)
 }
 
@@ -269,8 +271,8 @@ pub fn merge(
     finish("merge", &outcome, out, None)
 }
 
-/// `govsim report`: plots and report.html of an experiment folder, redrawn
-/// from its files.
+/// `govsim report`: plots and report.html of an experiment's or a run's
+/// folder, redrawn from its files.
 pub fn report(dir: &Path) -> Result<String> {
     let path = crate::export::write_report(dir)?;
     Ok(format!("report: {}\n", path.display()))
@@ -967,10 +969,12 @@ fn check_plan_memory(plan: &Plan, options: &Options, runner: &RunnerRequest) -> 
 }
 
 /// The files a run writes into its folder.
-const RUN_FILES: [&str; 4] = [
+const RUN_FILES: [&str; 6] = [
     "timeseries.csv",
     "summary.csv",
     "manifest.json",
+    "report.html",
+    "plots",
     crate::files::LOCK_FILE,
 ];
 

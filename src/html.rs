@@ -445,6 +445,69 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
     h
 }
 
+/// The page of a single run: what was run, its key figures with their
+/// units and which way is better (the metric catalogue), every plot.
+pub fn run_report_html(r: &crate::results::RunResults, plots: &[Plot]) -> String {
+    use crate::metrics::{CATALOGUE, Direction};
+    let m = &r.manifest;
+    let name = r
+        .dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n@font-face {{ font-family: '{FONT}'; src: url(data:font/ttf;base64,{}) format('truetype'); }}\n{STYLE}</style>\n</head>\n<body>\n",
+        escape(&format!("govsim run: {name}")),
+        base64(FONT_BYTES)
+    );
+    let _ = writeln!(h, "<h1>govsim run</h1>");
+    let _ = writeln!(
+        h,
+        "<p class=\"small\">{}, seed {}, {} days, govsim {}. One run of one seed: the figures below have no intervals; <code>govsim compare</code> gives them, with replications.</p>",
+        escape(&m.scenario_path),
+        m.seed,
+        m.days,
+        escape(&m.govsim_version)
+    );
+    h.push_str("<section>\n<h2>Key figures</h2>\n<table id=\"run-figures\"><tr><th>metric</th><th>value</th><th>unit</th><th>better</th></tr>\n");
+    for info in CATALOGUE {
+        let Some(value) = r.figure(info.name) else {
+            continue;
+        };
+        let better = match info.direction {
+            Direction::HigherIsBetter => "higher",
+            Direction::LowerIsBetter => "lower",
+            Direction::Neither => "—",
+        };
+        let shown = if value.fract() == 0.0 {
+            format!("{value:.0}")
+        } else {
+            format!("{value:.3}")
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td>{} (<code>{}</code>)</td><td class=\"num\">{shown}</td><td>{}</td><td>{better}</td></tr>",
+            escape(info.label),
+            escape(info.name),
+            escape(info.unit)
+        );
+    }
+    h.push_str("</table>\n</section>\n<section>\n<h2>Over the run</h2>\n");
+    for plot in plots {
+        let _ = writeln!(
+            h,
+            "<figure id=\"plot-{}\" class=\"plot\">\n{}\n<figcaption>{}</figcaption>\n</figure>",
+            escape(&plot.stem),
+            strip_xml_declaration(&plot.svg),
+            escape(&plot.caption)
+        );
+    }
+    h.push_str("</section>\n</body>\n</html>\n");
+    h
+}
+
 fn strip_xml_declaration(svg: &str) -> &str {
     match svg.find("<svg") {
         Some(i) => &svg[i..],

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::scenario::ResolvedScenario;
 
 /// Provenance of a run, written as `manifest.json`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     /// govsim version.
     pub govsim_version: String,

@@ -1215,3 +1215,146 @@ pub fn all_plots(r: &Results, png_dir: Option<&Path>) -> Result<Vec<Plot>, Strin
     }
     Ok(plots)
 }
+
+/// A panel of a single run's report: file stem, title, axis label, and the
+/// columns drawn with their labels in the legend.
+type RunPanel = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+/// The panels of a single run's report.
+const RUN_PANELS: &[RunPanel] = &[
+    (
+        "resolution",
+        "Resolution",
+        "share of closed issues resolved (30-day window)",
+        &[
+            ("resolution_rate", "all issues"),
+            ("cross_cutting_resolution_rate", "cross-cutting issues"),
+        ],
+    ),
+    (
+        "participation",
+        "Participation",
+        "share of residents taking part that day",
+        &[
+            ("participation_rate_local", "locals"),
+            ("participation_rate_migrant", "migrants"),
+        ],
+    ),
+    (
+        "trust",
+        "Trust",
+        "mean trust (0–1)",
+        &[
+            ("trust_party", "in party organizations"),
+            ("trust_government", "in government"),
+            ("trust_social", "in social organizations"),
+        ],
+    ),
+    (
+        "backlog",
+        "Open issues",
+        "open issues (count)",
+        &[("backlog", "open issues")],
+    ),
+    (
+        "legitimacy",
+        "Party legitimacy",
+        "mean legitimacy (0–1)",
+        &[("party_legitimacy", "party legitimacy")],
+    ),
+];
+
+/// One panel of a run: a line per column, the legend in its own strip.
+fn run_panel<DB: DrawingBackend>(
+    r: &crate::results::RunResults,
+    title: &str,
+    unit: &str,
+    columns: &[(&str, &str)],
+    area: &Area<DB>,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let lines: Vec<(usize, Vec<(f64, f64)>)> = columns
+        .iter()
+        .enumerate()
+        .filter_map(|(k, (column, _))| {
+            let values = r.series.get(*column)?;
+            let points: Vec<(f64, f64)> = r
+                .days
+                .iter()
+                .zip(values)
+                .filter_map(|(&d, v)| Some((d, (*v)?)))
+                .filter(|(d, v)| d.is_finite() && v.is_finite())
+                .collect();
+            (!points.is_empty()).then_some((k, points))
+        })
+        .collect();
+    let days = range_of(lines.iter().flat_map(|(_, p)| p.iter().map(|x| x.0)));
+    let ys = range_of(lines.iter().flat_map(|(_, p)| p.iter().map(|x| x.1)));
+    let (plot_area, legend_area) =
+        area.split_horizontally(area.dim_in_pixel().0.saturating_sub(210));
+    let mut chart = ChartBuilder::on(&plot_area)
+        .caption(title, font(20))
+        .margin(12)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d(days.0..days.1, ys.0..ys.1)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("day of the run")
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_desc(unit)
+        .label_style(font(13))
+        .axis_desc_style(font(14))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(err)?;
+    for (k, points) in &lines {
+        chart
+            .draw_series(LineSeries::new(
+                points.iter().copied(),
+                color(*k).stroke_width(2),
+            ))
+            .map_err(err)?;
+    }
+    let keys: Vec<usize> = lines.iter().map(|(k, _)| *k).collect();
+    let names: Vec<String> = columns.iter().map(|(_, l)| l.to_string()).collect();
+    legend(&legend_area, &keys, &names)
+}
+
+/// Every plot of a single run (a panel is left out where its columns have no
+/// value, such as legitimacy without a party committee).
+pub fn run_plots(
+    r: &crate::results::RunResults,
+    png_dir: Option<&Path>,
+) -> Result<Vec<Plot>, String> {
+    let mut plots = Vec::new();
+    for &(stem, title, unit, columns) in RUN_PANELS {
+        let has_values = columns.iter().any(|(c, _)| {
+            r.series
+                .get(*c)
+                .is_some_and(|v| v.iter().any(Option::is_some))
+        });
+        if !has_values {
+            continue;
+        }
+        let png = png_dir.map(|d| d.join(format!("{stem}.png")));
+        let svg = plot!((900, 440), png.as_deref(), |area| {
+            run_panel(r, title, unit, columns, area)
+        })?;
+        plots.push(Plot {
+            stem: stem.into(),
+            title: title.into(),
+            caption: format!("{title} day by day in this run (one seed: no intervals; compare regimes with replications for those)."),
+            svg,
+        });
+    }
+    Ok(plots)
+}

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::manifest::ExperimentManifest;
+use crate::manifest::{ExperimentManifest, Manifest};
 use crate::scenario::InputError;
 
 /// One row of an experiment's `summary.csv`.
@@ -341,5 +341,86 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
         scenarios,
         indices,
         noise,
+    })
+}
+
+/// A single run's folder read back: its manifest, its daily series by
+/// column and its summary.
+#[derive(Debug, Clone)]
+pub struct RunResults {
+    /// The folder.
+    pub dir: PathBuf,
+    /// Its manifest.
+    pub manifest: Manifest,
+    /// The recorded days of `timeseries.csv`.
+    pub days: Vec<f64>,
+    /// Every other column of `timeseries.csv`, one value per recorded day
+    /// (`None` for NA).
+    pub series: BTreeMap<String, Vec<Option<f64>>>,
+    /// `summary.csv`: each column and its value as written.
+    pub summary: Vec<(String, String)>,
+}
+
+impl RunResults {
+    /// A run-level figure of `summary.csv`, if it has a number.
+    pub fn figure(&self, name: &str) -> Option<f64> {
+        self.summary
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, v)| num(v))
+    }
+}
+
+/// Whether `dir` holds one run's files (a manifest without an experiment's
+/// key) rather than an experiment's.
+pub fn is_run(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join("manifest.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .is_some_and(|v| v.get("key").is_none() && v.get("seed").is_some())
+}
+
+/// Reads the run in `dir`.
+pub fn load_run(dir: &Path) -> Result<RunResults, InputError> {
+    let manifest_path = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&manifest_path).map_err(|e| {
+        InputError::new(
+            manifest_path.display().to_string(),
+            format!("no run here: {e}"),
+        )
+    })?;
+    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
+        InputError::new(
+            manifest_path.display().to_string(),
+            format!("not a run's manifest: {e}"),
+        )
+    })?;
+    let path = dir.join("timeseries.csv");
+    let (header, rows) = read_csv(&path)?;
+    let c_day = col(&path, &header, "day")?;
+    let days = rows
+        .iter()
+        .map(|r| num(&r[c_day]).unwrap_or(f64::NAN))
+        .collect();
+    let mut series = BTreeMap::new();
+    for (c, name) in header.iter().enumerate() {
+        if c != c_day {
+            series.insert(name.clone(), rows.iter().map(|r| num(&r[c])).collect());
+        }
+    }
+    let path = dir.join("summary.csv");
+    let (header, rows) = read_csv(&path)?;
+    let row = rows.first().ok_or_else(|| {
+        InputError::new(
+            path.display().to_string(),
+            "has no row: not a run's summary",
+        )
+    })?;
+    Ok(RunResults {
+        dir: dir.to_path_buf(),
+        manifest,
+        days,
+        series,
+        summary: header.into_iter().zip(row.iter().cloned()).collect(),
     })
 }

@@ -283,7 +283,7 @@ fn mutate(dir: &Path, rng: &mut Mutations) -> String {
     format!("{name}: mutation {kind}")
 }
 
-/// Hundreds of mutated experiment folders (a comparison, a sweep and two
+/// Hundreds of mutated output folders (a run, a comparison, a sweep and two
 /// sensitivity analyses): the report is drawn or refused with exit 2, never
 /// a panic.
 #[test]
@@ -293,6 +293,7 @@ fn mutated_experiment_folders_never_crash_the_report() {
     let town = town.to_str().unwrap();
     let shocks = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/pinned_shocks.toml");
     let originals = [
+        ("run", vec!["run", town, "--days", "20"]),
         (
             "compare",
             vec![
@@ -359,6 +360,7 @@ fn mutated_experiment_folders_never_crash_the_report() {
         all.extend(["--out", &out]);
         assert!(govsim(&all).status.success(), "{name}");
         let title = match name {
+            "run" => "<title>govsim run",
             "compare" => "<title>govsim comparison",
             "sweep" => "<title>govsim sweep",
             _ => "<title>govsim sensitivity analysis",
@@ -393,5 +395,45 @@ fn mutated_experiment_folders_never_crash_the_report() {
     assert!(
         drawn > 10 && refused > 10,
         "drawn {drawn}, refused {refused}"
+    );
+}
+
+/// A single run gets its plots and a short page, and `govsim report` redraws
+/// the same page from the run's files alone.
+#[test]
+fn a_run_gets_its_own_report() {
+    let dir = scratch("run-report");
+    let out = dir.join("run");
+    let town = common::scenario_path("classroom/small_town.toml");
+    let result = govsim(&[
+        "run",
+        town.to_str().unwrap(),
+        "--days",
+        "60",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    assert!(String::from_utf8_lossy(&result.stdout).contains("report: "));
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(page.contains("id=\"run-figures\""));
+    assert!(page.contains("Resolution rate (<code>resolution_rate</code>)"));
+    for stem in ["resolution", "participation", "trust", "backlog"] {
+        assert!(out.join(format!("plots/{stem}.svg")).exists(), "{stem}.svg");
+        assert!(out.join(format!("plots/{stem}.png")).exists(), "{stem}.png");
+        assert!(
+            page.contains(&format!("id=\"plot-{stem}\"")),
+            "{stem} not on the page"
+        );
+    }
+    let redrawn = govsim(&["report", out.to_str().unwrap()]);
+    assert!(redrawn.status.success());
+    assert_eq!(
+        std::fs::read_to_string(out.join("report.html")).unwrap(),
+        page
     );
 }
