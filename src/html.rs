@@ -390,14 +390,7 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
     // Plots.
     h.push_str("<section id=\"plots\">\n<h2>Plots</h2>\n");
     for plot in plots {
-        let _ = writeln!(
-            h,
-            "<figure id=\"plot-{}\" class=\"plot\">\n<h3>{}</h3>\n{}\n<figcaption>{}</figcaption>\n</figure>",
-            escape(&plot.stem),
-            escape(&plot.title),
-            strip_xml_declaration(&plot.svg),
-            escape(&plot.caption)
-        );
+        figure(&mut h, plot, Some(&plot.title));
     }
     h.push_str("</section>\n");
 
@@ -496,16 +489,23 @@ pub fn run_report_html(r: &crate::results::RunResults, plots: &[Plot]) -> String
     }
     h.push_str("</table>\n</section>\n<section>\n<h2>Over the run</h2>\n");
     for plot in plots {
-        let _ = writeln!(
-            h,
-            "<figure id=\"plot-{}\" class=\"plot\">\n{}\n<figcaption>{}</figcaption>\n</figure>",
-            escape(&plot.stem),
-            strip_xml_declaration(&plot.svg),
-            escape(&plot.caption)
-        );
+        // The chart carries its title; no heading above it.
+        figure(&mut h, plot, None);
     }
     h.push_str("</section>\n</body>\n</html>\n");
     h
+}
+
+/// One plot as a figure with its caption, under `heading` if given.
+fn figure(h: &mut String, plot: &Plot, heading: Option<&str>) {
+    let heading = heading.map_or(String::new(), |t| format!("<h3>{}</h3>\n", escape(t)));
+    let _ = writeln!(
+        h,
+        "<figure id=\"plot-{}\" class=\"plot\">\n{heading}{}\n<figcaption>{}</figcaption>\n</figure>",
+        escape(&plot.stem),
+        strip_xml_declaration(&plot.svg),
+        escape(&plot.caption)
+    );
 }
 
 fn strip_xml_declaration(svg: &str) -> &str {

@@ -205,26 +205,13 @@ where
         &bands.iter().map(|(p, _)| *p).collect::<Vec<_>>(),
         &labels,
     )?;
-    let mut chart = ChartBuilder::on(&plot_area)
-        .caption(
-            format!("{title}: mean and 95% band over replications"),
-            font(20),
-        )
-        .margin(12)
-        .x_label_area_size(45)
-        .y_label_area_size(70)
-        .build_cartesian_2d(days.0..days.1, ys.0..ys.1)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc("day of the run")
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_desc(unit)
-        .label_style(font(13))
-        .axis_desc_style(font(14))
-        .light_line_style(WHITE.mix(0.0))
-        .draw()
-        .map_err(err)?;
+    let mut chart = day_chart(
+        &plot_area,
+        &format!("{title}: mean and 95% band over replications"),
+        unit,
+        days,
+        ys,
+    )?;
     for &(p, band) in &bands {
         let c = color(p);
         let mut outline: Vec<(f64, f64)> = band.iter().map(|x| (x.0, x.2)).collect();
@@ -240,6 +227,45 @@ where
             .map_err(err)?;
     }
     Ok(())
+}
+
+/// A chart over the days of a run, its axes and grid drawn: `days` and `ys`
+/// its ranges, `unit` the y axis's label.
+fn day_chart<'a, DB: DrawingBackend>(
+    area: &'a Area<DB>,
+    title: &str,
+    unit: &str,
+    days: (f64, f64),
+    ys: (f64, f64),
+) -> Result<
+    ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    String,
+>
+where
+    DB::ErrorType: 'static,
+{
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, font(20))
+        .margin(12)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d(days.0..days.1, ys.0..ys.1)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("day of the run")
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_desc(unit)
+        .label_style(font(13))
+        .axis_desc_style(font(14))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
 }
 
 /// A legend of scenario colors drawn in its own area.
@@ -1299,23 +1325,7 @@ where
     let ys = range_of(lines.iter().flat_map(|(_, p)| p.iter().map(|x| x.1)));
     let (plot_area, legend_area) =
         area.split_horizontally(area.dim_in_pixel().0.saturating_sub(210));
-    let mut chart = ChartBuilder::on(&plot_area)
-        .caption(title, font(20))
-        .margin(12)
-        .x_label_area_size(45)
-        .y_label_area_size(70)
-        .build_cartesian_2d(days.0..days.1, ys.0..ys.1)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc("day of the run")
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_desc(unit)
-        .label_style(font(13))
-        .axis_desc_style(font(14))
-        .light_line_style(WHITE.mix(0.0))
-        .draw()
-        .map_err(err)?;
+    let mut chart = day_chart(&plot_area, title, unit, days, ys)?;
     for (k, points) in &lines {
         chart
             .draw_series(LineSeries::new(

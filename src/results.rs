@@ -164,21 +164,26 @@ fn col(path: &Path, header: &[String], name: &str) -> Result<usize, InputError> 
     })
 }
 
+/// A manifest read from `path`: `absent` or `malformed` (with the cause)
+/// if it cannot be.
+fn read_json<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    absent: &str,
+    malformed: &str,
+) -> Result<T, InputError> {
+    let bad = |message: String| InputError::new(path.display().to_string(), message);
+    let text = std::fs::read_to_string(path).map_err(|e| bad(format!("{absent}: {e}")))?;
+    serde_json::from_str(&text).map_err(|e| bad(format!("{malformed}: {e}")))
+}
+
 /// Reads the experiment in `dir`.
 pub fn load(dir: &Path) -> Result<Results, InputError> {
     let manifest_path = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&manifest_path).map_err(|e| {
-        InputError::new(
-            manifest_path.display().to_string(),
-            format!("no experiment here (run compare or sweep first): {e}"),
-        )
-    })?;
-    let manifest: ExperimentManifest = serde_json::from_str(&text).map_err(|e| {
-        InputError::new(
-            manifest_path.display().to_string(),
-            format!("not an experiment manifest: {e}"),
-        )
-    })?;
+    let manifest: ExperimentManifest = read_json(
+        &manifest_path,
+        "no experiment here (run compare or sweep first)",
+        "not an experiment manifest",
+    )?;
     // Only a sensitivity analysis of a test function runs no scenario.
     if manifest.points.is_empty() && manifest.key.command != "sensitivity" {
         return Err(InputError::new(
@@ -382,19 +387,11 @@ pub fn is_run(dir: &Path) -> bool {
 
 /// Reads the run in `dir`.
 pub fn load_run(dir: &Path) -> Result<RunResults, InputError> {
-    let manifest_path = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&manifest_path).map_err(|e| {
-        InputError::new(
-            manifest_path.display().to_string(),
-            format!("no run here: {e}"),
-        )
-    })?;
-    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
-        InputError::new(
-            manifest_path.display().to_string(),
-            format!("not a run's manifest: {e}"),
-        )
-    })?;
+    let manifest: Manifest = read_json(
+        &dir.join("manifest.json"),
+        "no run here",
+        "not a run's manifest",
+    )?;
     let path = dir.join("timeseries.csv");
     let (header, rows) = read_csv(&path)?;
     let c_day = col(&path, &header, "day")?;
