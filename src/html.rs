@@ -243,17 +243,26 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
         h.push_str("</table>\n");
     } else {
         h.push_str("<p>Scenarios run side by side; replication <i>i</i> of every scenario uses the same seed, so differences are paired. The first scenario is the baseline.</p>\n");
-        h.push_str("<table id=\"scenarios-table\"><tr><th>scenario</th><th>file</th><th>resolved scenario (SHA-256)</th></tr>\n");
+        h.push_str("<table id=\"scenarios-table\"><tr><th>scenario</th><th>what it is</th><th>file</th><th>resolved scenario (SHA-256)</th></tr>\n");
         for (p, point) in m.points.iter().enumerate() {
             let c = color(p);
+            // The scenario's own description, from its resolved file.
+            let description = r
+                .scenarios
+                .get(p)
+                .and_then(|t| t.as_deref())
+                .and_then(|t| t.parse::<toml::Table>().ok())
+                .and_then(|t| t.get("description")?.as_str().map(String::from))
+                .unwrap_or_default();
             let _ = writeln!(
                 h,
-                "<tr><td><span class=\"swatch\" style=\"background: rgb({},{},{})\"></span>{}{}</td><td><code>{}</code></td><td><code>{}</code></td></tr>",
+                "<tr><td><span class=\"swatch\" style=\"background: rgb({},{},{})\"></span>{}{}</td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td></tr>",
                 c.0,
                 c.1,
                 c.2,
                 escape(&point.label),
                 if p == 0 { " (baseline)" } else { "" },
+                escape(&description),
                 escape(&point.path),
                 escape(&point.sha256[..point.sha256.len().min(16)])
             );
@@ -350,9 +359,9 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
                 if p == 0 {
                     let _ = write!(
                         h,
-                        "<td rowspan=\"{}\"><b>{}</b></td>",
+                        "<td rowspan=\"{}\">{}</td>",
                         labels.len(),
-                        escape(metric)
+                        metric_cell(metric)
                     );
                 }
                 let e = r.estimate(p, metric);
@@ -494,6 +503,28 @@ pub fn run_report_html(r: &crate::results::RunResults, plots: &[Plot]) -> String
     }
     h.push_str("</section>\n</body>\n</html>\n");
     h
+}
+
+/// A metric as readers meet it: its label, its column name, its unit and
+/// which way is better (the metric catalogue).
+fn metric_cell(name: &str) -> String {
+    use crate::metrics::{Direction, metric_info};
+    match metric_info(name) {
+        Some(m) => {
+            let better = match m.direction {
+                Direction::HigherIsBetter => "; higher is better",
+                Direction::LowerIsBetter => "; lower is better",
+                Direction::Neither => "",
+            };
+            format!(
+                "<b>{}</b><br><code>{}</code><br><span class=\"small\">{}{better}</span>",
+                escape(m.label),
+                escape(m.name),
+                escape(m.unit)
+            )
+        }
+        None => format!("<b>{}</b>", escape(name)),
+    }
 }
 
 /// One plot as a figure with its caption, under `heading` if given.

@@ -367,6 +367,14 @@ fn mutated_experiment_folders_never_crash_the_report() {
         };
         let page = std::fs::read_to_string(original.join("report.html")).unwrap();
         assert!(page.contains(title), "{name}: no {title}");
+        if name == "compare" {
+            // Metrics are named, with unit and direction; scenarios described.
+            assert!(page.contains("<b>Resolution rate</b><br><code>resolution_rate</code>"));
+            assert!(page.contains("higher is better") && page.contains("lower is better"));
+            assert!(
+                page.contains("The classroom town under shocks, with triage and some formalism.")
+            );
+        }
         for k in 0..60 {
             let copy = dir.join(format!("{name}-{k}"));
             std::fs::create_dir_all(&copy).unwrap();
