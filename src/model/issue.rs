@@ -167,3 +167,27 @@ impl Issue {
         }
     }
 }
+
+/// Puts `issue` into the slot freed last, or a new one (making room for its
+/// `per_issue` affected residents in `affected`); returns the slot. Slots
+/// are reused in this order by the model and its reference alike, since the
+/// order of work and of top-ups breaks ties by slot.
+pub(super) fn place(
+    issues: &mut Vec<Issue>,
+    affected: &mut Vec<u32>,
+    free: &mut Vec<u32>,
+    per_issue: usize,
+    issue: Issue,
+) -> u32 {
+    match free.pop() {
+        Some(slot) => {
+            issues[slot as usize] = issue;
+            slot
+        }
+        None => {
+            issues.push(issue);
+            affected.resize(issues.len() * per_issue, 0);
+            (issues.len() - 1) as u32
+        }
+    }
+}

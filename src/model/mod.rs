@@ -254,22 +254,6 @@ impl Model {
         }
     }
 
-    /// A new issue slot, reusing a closed one when possible.
-    fn new_slot(&mut self, issue: Issue) -> u32 {
-        let a = self.scenario.issues.affected as usize;
-        match self.free.pop() {
-            Some(slot) => {
-                self.issues[slot as usize] = issue;
-                slot
-            }
-            None => {
-                self.issues.push(issue);
-                self.affected.resize(self.issues.len() * a, 0);
-                (self.issues.len() - 1) as u32
-            }
-        }
-    }
-
     /// Affected residents of issue `slot`.
     pub fn affected_of(&self, slot: u32) -> &[u32] {
         let a = self.scenario.issues.affected as usize;
@@ -290,13 +274,17 @@ impl Model {
             drawn,
             self.day,
         );
-        let slot = self.new_slot(issue);
         let a = self.scenario.issues.affected as usize;
-        let start = slot as usize * a;
-        self.affected[start] = reporter;
-        for k in 1..a {
-            self.affected[start + k] = self.world.random_in_grid(grid as usize, &mut self.events);
-        }
+        let slot = issue::place(
+            &mut self.issues,
+            &mut self.affected,
+            &mut self.free,
+            a,
+            issue,
+        );
+        let out = &mut self.affected[slot as usize * a..(slot as usize + 1) * a];
+        self.world
+            .affected_by(reporter, grid as usize, out, &mut self.events);
         self.active.push(slot);
         self.tally.arrived += 1;
     }

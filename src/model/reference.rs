@@ -20,7 +20,7 @@ use rand::RngExt;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
-use super::issue::{Issue, Route, Stage, Status};
+use super::issue::{self, Issue, Route, Stage, Status};
 use super::rules::participation::{self as participation, ContactBasis, Utility};
 use super::rules::{arrival, conference, detection, diffusion, feedback, routing, shocks, work};
 use super::world::{self, Kind, NONE, OrgRole, Task, World, flag, nth_in_ranges};
@@ -167,22 +167,16 @@ impl Reference {
             self.day,
         );
         let a = self.s.issues.affected as usize;
-        let slot = match self.free.pop() {
-            Some(slot) => {
-                self.issues[slot as usize] = issue;
-                slot
-            }
-            None => {
-                self.issues.push(issue);
-                self.affected.resize(self.issues.len() * a, 0);
-                (self.issues.len() - 1) as u32
-            }
-        };
-        self.affected[slot as usize * a] = reporter;
-        for k in 1..a {
-            self.affected[slot as usize * a + k] =
-                self.world.random_in_grid(grid as usize, &mut self.events);
-        }
+        let slot = issue::place(
+            &mut self.issues,
+            &mut self.affected,
+            &mut self.free,
+            a,
+            issue,
+        );
+        let out = &mut self.affected[slot as usize * a..(slot as usize + 1) * a];
+        self.world
+            .affected_by(reporter, grid as usize, out, &mut self.events);
         self.active.push(slot);
         self.tally.arrived += 1;
     }

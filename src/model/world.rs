@@ -495,6 +495,18 @@ impl World {
         nth_in_ranges(&grid.ranges, rng.random_range(0..total))
     }
 
+    /// The residents an issue reported by `reporter` in grid `g` affects:
+    /// the reporter first, then residents of the grid drawn uniformly (with
+    /// repetition), into `out`.
+    pub fn affected_by(&self, reporter: u32, g: usize, out: &mut [u32], rng: &mut ChaCha8Rng) {
+        if let Some((first, rest)) = out.split_first_mut() {
+            *first = reporter;
+            for a in rest {
+                *a = self.random_in_grid(g, rng);
+            }
+        }
+    }
+
     /// Adds `count` migrant newcomers to community `c`, all in one grid.
     pub fn add_newcomers(
         &mut self,
