@@ -166,11 +166,11 @@ pub fn check(request: &ScenarioRequest) -> Result<String> {
 pub fn run(request: &RunRequest, command_line: Vec<String>) -> Result<String> {
     let mut extra = Vec::new();
     if let Some(seed) = request.seed {
-        in_lever_range("--seed", "sim.seed", Seed(seed))?;
+        in_lever_range("--seed", "sim.seed", seed as f64, &seed.to_string())?;
         extra.push(format!("sim.seed={seed}"));
     }
     if let Some(days) = request.days {
-        in_lever_range("--days", "sim.days", days)?;
+        in_lever_range("--days", "sim.days", f64::from(days), &days.to_string())?;
         extra.push(format!("sim.days={days}"));
     }
     let resolved = load(&request.scenario, &extra)?;
@@ -189,7 +189,7 @@ pub fn run(request: &RunRequest, command_line: Vec<String>) -> Result<String> {
     )?;
     check_run_folder(&dir)?;
     writable(&dir)?;
-    let _lock = FolderLock::acquire(&dir)?;
+    let lock = FolderLock::acquire(&dir)?;
     let started = SystemTime::now();
     let clock = Instant::now();
     let pool = rayon::ThreadPoolBuilder::new()
@@ -208,7 +208,7 @@ pub fn run(request: &RunRequest, command_line: Vec<String>) -> Result<String> {
         .map_err(|e| Error::runtime(format!("writing results to {}", dir.display()), e))?;
     let mut text = crate::report::summary_text(&resolved, &output, wall);
     let _ = writeln!(text, "results: {}", dir.display());
-    drop(_lock);
+    drop(lock);
     text.push_str(&report(&dir)?);
     Ok(text)
 }
@@ -627,7 +627,7 @@ impl RunnerRequest {
     /// `--days` first, so a bad value is blamed on it).
     pub fn checked_overrides(&self) -> Result<Vec<String>> {
         if let Some(days) = self.days {
-            in_lever_range("--days", "sim.days", days)?;
+            in_lever_range("--days", "sim.days", f64::from(days), &days.to_string())?;
         }
         Ok(self.overrides())
     }
@@ -668,38 +668,19 @@ impl RunnerRequest {
     }
 }
 
-/// Bad input naming `flag` if `value` is outside the range of `lever`.
-fn in_lever_range(
-    flag: &str,
-    lever: &str,
-    value: impl Into<f64> + std::fmt::Display + Copy,
-) -> Result<()> {
+/// Bad input naming `flag` if `value` (shown as `shown`) is outside the
+/// range of `lever`.
+fn in_lever_range(flag: &str, lever: &str, value: f64, shown: &str) -> Result<()> {
     match crate::scenario::levers::find(lever) {
-        Some(l) if !(l.min..=l.max).contains(&value.into()) => Err(InputError::new(
+        Some(l) if !(l.min..=l.max).contains(&value) => Err(InputError::new(
             flag,
             format!(
-                "{value} is out of range: valid range is {} to {} ({})",
+                "{shown} is out of range: valid range is {} to {} ({})",
                 l.min, l.max, l.unit
             ),
         )
         .into()),
         _ => Ok(()),
-    }
-}
-
-/// A seed shown as the integer it is, compared as a float.
-#[derive(Clone, Copy)]
-struct Seed(u64);
-
-impl From<Seed> for f64 {
-    fn from(s: Seed) -> f64 {
-        s.0 as f64
-    }
-}
-
-impl std::fmt::Display for Seed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0)
     }
 }
 

@@ -154,18 +154,9 @@ impl Reference {
     }
 
     fn new_issue(&mut self, reporter: u32, comps: &[u8]) {
-        let r = reporter as usize;
-        let grid = self.world.residents.grid()[r];
         let drawn = self.traits.draw(comps.len(), &mut self.events);
-        let res = &self.world.residents;
-        let issue = Issue::latent(
-            res.community()[r],
-            grid,
-            res.is(r, flag::MIGRANT),
-            comps,
-            drawn,
-            self.day,
-        );
+        let issue = Issue::reported_by(&self.world.residents, reporter, comps, drawn, self.day);
+        let grid = issue.grid as usize;
         let a = self.s.issues.affected as usize;
         let slot = issue::place(
             &mut self.issues,
@@ -176,7 +167,7 @@ impl Reference {
         );
         let out = &mut self.affected[slot as usize * a..(slot as usize + 1) * a];
         self.world
-            .affected_by(reporter, grid as usize, out, &mut self.events);
+            .affected_by(reporter, grid, out, &mut self.events);
         self.active.push(slot);
         self.tally.arrived += 1;
     }
