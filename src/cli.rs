@@ -124,6 +124,10 @@ pub struct RunnerArgs {
     /// Continue the experiment already in --out, running only what is missing.
     #[arg(long)]
     pub resume: bool,
+    /// `all`: also write every replication's recorded series, in tidy long
+    /// form, to series.csv (streamed as runs finish; resumable).
+    #[arg(long, value_enum, default_value_t = SeriesArg::Mean)]
+    pub series: SeriesArg,
     /// Refuse an experiment whose runs at once would need more memory than
     /// this, e.g. `8G` (default: the machine's memory).
     #[arg(long, value_name = "BYTES")]
@@ -215,6 +219,15 @@ pub enum MethodArg {
     Sobol,
 }
 
+/// `--series` of the experiment commands.
+#[derive(Debug, Clone, Copy, PartialEq, ValueEnum)]
+pub enum SeriesArg {
+    /// The mean series across replications only (timeseries.csv; comparisons).
+    Mean,
+    /// Also each replication's own series (series.csv).
+    All,
+}
+
 /// `--function` of `sensitivity`.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum FunctionArg {
@@ -257,6 +270,7 @@ impl From<RunnerArgs> for RunnerRequest {
             out: a.out,
             shard: a.shard,
             resume: a.resume,
+            series_all: a.series == SeriesArg::All,
             max_memory: a.max_memory,
         }
     }

@@ -71,6 +71,8 @@ pub struct RunnerRequest {
     pub shard: Option<String>,
     /// Continue the experiment in `out`.
     pub resume: bool,
+    /// Keep every run's series in `series.csv`.
+    pub series_all: bool,
     /// Memory limit (`8G`, …) of the runs held at once; default: the
     /// machine's memory.
     pub max_memory: Option<String>,
@@ -663,6 +665,7 @@ impl RunnerRequest {
             threads: threads(self.threads)?,
             shard,
             resume: self.resume,
+            series_all: self.series_all,
             command_line,
         })
     }

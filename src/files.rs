@@ -69,14 +69,26 @@ pub fn format_float(x: f64) -> String {
 /// `path` holds either its old bytes or all the new ones, also after a power
 /// loss; on failure the temporary file is removed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_streamed(path, |writer| writer.write_all(bytes))
+}
+
+/// Like [`write_atomic`], for a file too large to build in memory: `write`
+/// streams its bytes into the temporary file (buffered).
+pub fn write_atomic_streamed(
+    path: &Path,
+    write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+) -> io::Result<()> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.tmp"));
     let written = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
+        let mut writer = io::BufWriter::new(std::fs::File::create(&tmp)?);
+        write(&mut writer)?;
+        let file = writer
+            .into_inner()
+            .map_err(io::IntoInnerError::into_error)?;
         file.sync_all()?;
         drop(file);
         std::fs::rename(&tmp, path)

@@ -112,6 +112,9 @@ pub struct ExperimentManifest {
     /// Sensitivity analyses: method and sample size.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitivity: Option<SensitivityInfo>,
+    /// Whether every run's series is kept in `series.csv` (`--series all`).
+    #[serde(default)]
+    pub series_all: bool,
 }
 
 /// What a sensitivity analysis ran, in its manifest.

@@ -101,7 +101,16 @@ fn interrupted(
     dir: &Path,
     stop: impl FnOnce(&mut std::process::Child),
 ) -> (std::process::ExitStatus, usize) {
-    let args = compare_args(dir, &SLOW);
+    interrupted_with(dir, &SLOW, stop)
+}
+
+/// [`interrupted`] with other arguments than [`SLOW`].
+fn interrupted_with(
+    dir: &Path,
+    extra: &[&str],
+    stop: impl FnOnce(&mut std::process::Child),
+) -> (std::process::ExitStatus, usize) {
+    let args = compare_args(dir, extra);
     let mut child = Command::new(env!("CARGO_BIN_EXE_govsim"))
         .args(&args)
         .stdout(Stdio::null())
@@ -135,6 +144,149 @@ fn a_killed_experiment_resumes_to_the_same_files() {
     ok(&compare(&killed, &[&SLOW[..], &["--resume"]].concat()));
     ok(&compare(&dir.join("whole12"), &SLOW));
     assert_same_files(&dir.join("whole12"), &killed, DATA_FILES);
+}
+
+/// The rows of a `series.csv` by (scenario, day, metric): each run's value.
+fn series_values(path: &Path) -> std::collections::BTreeMap<(String, u32, String), Vec<f64>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["scenario", "rep", "seed", "day", "metric", "value"]
+    );
+    let mut values = std::collections::BTreeMap::new();
+    for record in reader.records() {
+        let r = record.unwrap();
+        if let Ok(v) = r[5].parse::<f64>() {
+            values
+                .entry((r[0].to_string(), r[3].parse().unwrap(), r[4].to_string()))
+                .or_insert_with(Vec::new)
+                .push(v);
+        }
+    }
+    values
+}
+
+#[test]
+fn series_all_keeps_every_replications_series_whatever_the_threads() {
+    let dir = scratch("series-all");
+    for t in ["1", "2"] {
+        ok(&compare(&dir.join(t), &["--threads", t, "--series", "all"]));
+    }
+    ok(&compare(&dir.join("mean"), &[]));
+    assert_same_files(&dir.join("1"), &dir.join("2"), &["series.csv"]);
+    // Keeping the series changes no other file, and leaves no partial copy.
+    assert_same_files(&dir.join("1"), &dir.join("mean"), DATA_FILES);
+    assert!(!dir.join("1/series.partial.csv").exists());
+    assert!(!dir.join("mean/series.csv").exists());
+
+    // Each (scenario, day, metric) has one value per replication, and their
+    // mean is timeseries.csv's mean.
+    let values = series_values(&dir.join("1/series.csv"));
+    let mut reader = csv::Reader::from_path(dir.join("1/timeseries.csv")).unwrap();
+    let mut checked = 0;
+    for record in reader.records() {
+        let r = record.unwrap();
+        let key = (r[0].to_string(), r[1].parse().unwrap(), r[2].to_string());
+        let n: usize = r[3].parse().unwrap();
+        let Ok(mean) = r[4].parse::<f64>() else {
+            continue;
+        };
+        let v = values
+            .get(&key)
+            .unwrap_or_else(|| panic!("{key:?} not in series.csv"));
+        assert_eq!(v.len(), n, "{key:?}: replications");
+        let m = v.iter().sum::<f64>() / v.len() as f64;
+        assert!(
+            (m - mean).abs() <= 1e-6 * mean.abs().max(1.0),
+            "{key:?}: {m} against {mean}"
+        );
+        checked += 1;
+    }
+    assert!(checked > 1000, "only {checked} cells checked");
+    let reps: std::collections::BTreeSet<u32> = csv::Reader::from_path(dir.join("1/series.csv"))
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap()[1].parse().unwrap())
+        .collect();
+    assert_eq!(reps.len(), 5, "every replication is there");
+}
+
+#[test]
+fn a_killed_experiment_with_series_all_resumes_to_the_same_series() {
+    let dir = scratch("series-resume");
+    let extra = [&SLOW[..], &["--series", "all"]].concat();
+    let killed = dir.join("killed");
+    interrupted_with(&killed, &extra, |child| child.kill().unwrap());
+    // A block cut by the crash half-way through a line, after the last row.
+    let partial = killed.join("series.partial.csv");
+    let mut bytes = std::fs::read(&partial).unwrap();
+    bytes.extend_from_slice(b"bureaucratic_silo,11,123,5,arri");
+    std::fs::write(&partial, bytes).unwrap();
+    let other = compare(&killed, &[&SLOW[..], &["--resume"]].concat());
+    assert_eq!(
+        other.status.code(),
+        Some(2),
+        "resuming without --series all"
+    );
+    assert!(String::from_utf8_lossy(&other.stderr).contains("series"));
+    ok(&compare(&killed, &[&extra[..], &["--resume"]].concat()));
+    ok(&compare(&dir.join("whole"), &extra));
+    assert_same_files(&dir.join("whole"), &killed, &["series.csv"]);
+    assert_same_files(&dir.join("whole"), &killed, DATA_FILES);
+    assert!(!partial.exists());
+}
+
+#[test]
+fn shards_with_series_all_merge_into_the_unsharded_series() {
+    let dir = scratch("series-shards");
+    let all = ["--series", "all"];
+    ok(&compare(&dir.join("whole"), &all));
+    let mut merge = vec!["merge".to_string()];
+    for k in 1..=2 {
+        let d = dir.join(format!("shard{k}"));
+        ok(&compare(
+            &d,
+            &[&all[..], &["--shard", &format!("{k}/2")]].concat(),
+        ));
+        merge.push(s(&d));
+    }
+    let mut args = merge.clone();
+    args.extend(["--out".to_string(), s(&dir.join("merged"))]);
+    ok(&govsim(
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    ));
+    assert_same_files(&dir.join("whole"), &dir.join("merged"), &["series.csv"]);
+    assert_same_files(&dir.join("whole"), &dir.join("merged"), DATA_FILES);
+
+    // A shard run without --series all does not merge with one run with it.
+    let plain = dir.join("plain2");
+    ok(&compare(&plain, &["--shard", "2/2"]));
+    let mixed = govsim(&[
+        "merge",
+        &merge[1],
+        &s(&plain),
+        "--out",
+        &s(&dir.join("mixed")),
+    ]);
+    assert_eq!(mixed.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&mixed.stderr).contains("--series all"));
+    // A shard whose series.csv lost a run's block does not merge either.
+    let cut = dir.join("shard2/series.csv");
+    let text = std::fs::read_to_string(&cut).unwrap();
+    let keep: Vec<&str> = text
+        .lines()
+        .filter(|l| l.split(',').nth(1) != Some("3"))
+        .collect();
+    std::fs::write(&cut, keep.join("\n") + "\n").unwrap();
+    let lost = govsim(&[
+        "merge",
+        &merge[1],
+        &merge[2],
+        "--out",
+        &s(&dir.join("lost")),
+    ]);
+    assert_eq!(lost.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&lost.stderr).contains("lacks the series"));
 }
 
 #[test]

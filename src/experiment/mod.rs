@@ -9,6 +9,7 @@ pub mod aggregate;
 pub mod design;
 pub mod runner;
 pub mod sensitivity;
+pub mod series;
 pub mod store;
 
 use std::collections::BTreeSet;
@@ -27,6 +28,7 @@ use crate::scenario::{InputError, Scenario};
 use crate::seeds::{Purpose, stream};
 use aggregate::{Layout, point_estimate};
 use runner::run_jobs;
+use series::SeriesAppender;
 use store::{RunId, RunsAppender, RunsTable, SeriesSums};
 
 /// Replications added per batch by `--reps auto`.
@@ -93,6 +95,8 @@ pub struct Options {
     pub shard: Option<(u32, u32)>,
     /// Continue an experiment already in `out`.
     pub resume: bool,
+    /// Keep every run's series in `series.csv` (`--series all`).
+    pub series_all: bool,
     /// The command line, for the manifest.
     pub command_line: Vec<String>,
 }
@@ -187,6 +191,7 @@ impl Plan {
             start_time: start_time.into(),
             wall_seconds: 0.0,
             sensitivity: self.sensitivity.clone(),
+            series_all: options.series_all,
         }
     }
 }
@@ -290,16 +295,20 @@ pub fn execute(
     let (mut runs, mut sums) = if options.resume {
         let manifest = read_manifest(dir)?;
         let shard = options.shard.map(|(k, n)| format!("{k}/{n}"));
-        if manifest.key != plan.key() || manifest.shard != shard {
+        if manifest.key != plan.key()
+            || manifest.shard != shard
+            || manifest.series_all != options.series_all
+        {
             return Err(InputError::new(
                 dir.display().to_string(),
                 format!(
-                    "--resume: this folder holds a different experiment (command `{}`, {} points, reps {}, seed {}, shard {}); resume it with the command that started it",
+                    "--resume: this folder holds a different experiment (command `{}`, {} points, reps {}, seed {}, shard {}, series {}); resume it with the command that started it",
                     manifest.key.command,
                     manifest.key.hashes.len(),
                     manifest.key.reps,
                     manifest.key.base_seed,
-                    manifest.shard.as_deref().unwrap_or("none")
+                    manifest.shard.as_deref().unwrap_or("none"),
+                    if manifest.series_all { "all" } else { "mean" }
                 ),
             )
             .into());
@@ -356,6 +365,28 @@ pub fn execute(
             write_atomic(&path, text.as_bytes()).map_err(runtime("writing", &path))?;
         }
     }
+    let id_header = plan.id_header();
+    let row_id = |row: &[String]| id_of(&plan.layout, row);
+    let mut series = if options.series_all {
+        let keep: BTreeSet<RunId> = runs.rows.keys().copied().collect();
+        let partial = dir.join(series::PARTIAL);
+        let (appender, present) = SeriesAppender::start(dir, &id_header, &keep, &row_id)
+            .map_err(runtime("writing", &partial))?;
+        if present != keep {
+            return Err(InputError::new(
+                partial.display().to_string(),
+                format!(
+                    "holds the series of {} of the {} finished runs (was it changed or removed?); run the experiment again into another --out",
+                    present.len(),
+                    keep.len()
+                ),
+            )
+            .into());
+        }
+        Some(appender)
+    } else {
+        None
+    };
     let mut manifest = plan.manifest(options, &start_time);
     write_json(&manifest_path, &manifest)?;
     let mut appender =
@@ -393,14 +424,24 @@ pub fn execute(
             }
             let result = (|| -> Result<(), Error> {
                 let row = plan.row(id, &output.summary).map_err(Error::Runtime)?;
+                let recorded = if keep_series || series.is_some() {
+                    Some(csv_fields(&output.rows).map_err(|e| Error::Runtime(e.to_string()))?)
+                } else {
+                    None
+                };
+                // A run's series reach the disk before its row: a run in
+                // runs.csv always has its whole block.
+                if let (Some(series), Some((ts_header, ts_rows))) = (series.as_mut(), &recorded) {
+                    series
+                        .append(&row[..id_header.len()], ts_header, ts_rows)
+                        .map_err(runtime("writing", &dir.join(series::PARTIAL)))?;
+                }
                 appender
                     .append(&row)
                     .map_err(runtime("writing", &runs_path))?;
                 runs.rows.insert(id, store::Row::new(&row));
-                if keep_series {
-                    let (ts_header, ts_rows) =
-                        csv_fields(&output.rows).map_err(|e| Error::Runtime(e.to_string()))?;
-                    sums.add(id, &ts_header, &ts_rows);
+                if let (true, Some((ts_header, ts_rows))) = (keep_series, &recorded) {
+                    sums.add(id, ts_header, ts_rows);
                     if last_checkpoint.elapsed().as_secs_f64() > 2.0 {
                         write_atomic(&checkpoint_path, sums.to_text().as_bytes())
                             .map_err(runtime("writing", &checkpoint_path))?;
@@ -446,14 +487,27 @@ pub fn execute(
     progress.finished();
     manifest.reps = reps;
     manifest.complete = true;
+    let partial = match series {
+        Some(appender) => Some(
+            appender
+                .close()
+                .map_err(runtime("writing", &dir.join(series::PARTIAL)))?,
+        ),
+        None => None,
+    };
     finish(
         dir,
         &plan.layout,
         &runs,
         keep_series.then_some(&sums),
+        partial.as_slice(),
         &mut manifest,
         clock,
     )?;
+    if let Some(partial) = partial {
+        // series.csv is whole and the manifest says so: the appended copy goes.
+        std::fs::remove_file(&partial).map_err(runtime("removing", &partial))?;
+    }
     Ok(Outcome {
         reps,
         runs_done: runs.rows.len(),
@@ -488,12 +542,14 @@ fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), Error> {
     write_atomic(path, &bytes).map_err(runtime("writing", path))
 }
 
-/// Writes every final file from the run table and series sums alone.
+/// Writes every final file from the run table, series sums and the blocks
+/// of `series_sources` (each run's series, `--series all`) alone.
 fn finish(
     dir: &Path,
     layout: &Layout,
     runs: &RunsTable,
     sums: Option<&SeriesSums>,
+    series_sources: &[PathBuf],
     manifest: &mut ExperimentManifest,
     clock: Instant,
 ) -> Result<(), Error> {
@@ -509,6 +565,33 @@ fn finish(
     for (name, bytes) in files {
         let path = dir.join(name);
         write_atomic(&path, &bytes).map_err(runtime("writing", &path))?;
+    }
+    if !series_sources.is_empty() {
+        let id_header = &runs.header[..layout.id_columns.min(runs.header.len())];
+        let path = dir.join(series::SERIES);
+        let written =
+            series::write_sorted(series_sources, id_header, &path, &|row| id_of(layout, row))
+                .map_err(|e| InputError::new(path.display().to_string(), e))?;
+        if let Some(id) = written.iter().find(|id| !runs.rows.contains_key(id)) {
+            return Err(InputError::new(
+                path.display().to_string(),
+                format!(
+                    "holds the series of run (point {}, replication {}), which runs.csv lacks",
+                    id.0, id.1
+                ),
+            )
+            .into());
+        }
+        if let Some(id) = runs.rows.keys().find(|id| !written.contains(id)) {
+            return Err(InputError::new(
+                path.display().to_string(),
+                format!(
+                    "lacks the series of run (point {}, replication {}), which runs.csv holds",
+                    id.0, id.1
+                ),
+            )
+            .into());
+        }
     }
     manifest.runs_done = runs.rows.len();
     manifest.wall_seconds = clock.elapsed().as_secs_f64();
@@ -549,6 +632,17 @@ pub fn merge(
             return Err(InputError::new(
                 dir.display().to_string(),
                 "did not finish: resume it first",
+            )
+            .into());
+        }
+        if m.series_all != first.series_all {
+            return Err(InputError::new(
+                dir.display().to_string(),
+                format!(
+                    "was run {} --series all, unlike {}: every shard must keep the same series",
+                    if m.series_all { "with" } else { "without" },
+                    dirs[0].display()
+                ),
             )
             .into());
         }
@@ -655,11 +749,17 @@ pub fn merge(
     manifest.start_time = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
     manifest.threads = 0;
     manifest.complete = missing.is_empty();
+    let series_sources: Vec<PathBuf> = if first.series_all {
+        dirs.iter().map(|d| d.join(series::SERIES)).collect()
+    } else {
+        Vec::new()
+    };
     finish(
         out,
         &layout,
         &runs,
         (!layout.sweep).then_some(&sums),
+        &series_sources,
         &mut manifest,
         clock,
     )?;

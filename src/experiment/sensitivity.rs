@@ -247,6 +247,7 @@ pub fn analyse_function(
         start_time: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         wall_seconds: clock.elapsed().as_secs_f64(),
         sensitivity: Some(spec.info(&["y".to_string()], Some(function))),
+        series_all: false,
     };
     let bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Runtime(e.to_string()))?;
     write(dir, "manifest.json", &bytes)?;
