@@ -21,6 +21,7 @@ pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod plots;
+pub mod png_backend;
 pub mod report;
 pub mod results;
 pub mod run;

@@ -13,6 +13,7 @@ use plotters::prelude::*;
 use plotters::style::FontStyle;
 
 use crate::metrics::{CATALOGUE, metric_info};
+use crate::png_backend::{PngBackend, encode_png};
 use crate::results::Results;
 
 /// The bundled font; its licence is `assets/fonts/LICENSE-DejaVu.txt`.
@@ -50,7 +51,7 @@ pub struct Plot {
     pub svg: String,
 }
 
-fn register_font() {
+pub(crate) fn register_font() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // The bundled font is known to be valid; a failure would show as missing text.
@@ -61,13 +62,15 @@ fn register_font() {
 type Area<DB> = DrawingArea<DB, Shift>;
 type DrawResult = Result<(), String>;
 
-fn err<E: std::fmt::Debug>(e: E) -> String {
-    format!("{e:?}")
+/// A drawing error in words (plotters' errors show their cause, e.g. the
+/// I/O error of a full disk).
+fn err<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
 }
 
 /// A drawing function, run once on an SVG string and once on a PNG file.
 type Draw<'a> = dyn Fn(&Area<SVGBackend>) -> DrawResult + 'a;
-type DrawPng<'a> = dyn Fn(&Area<BitMapBackend>) -> DrawResult + 'a;
+type DrawPng<'a> = dyn Fn(&Area<PngBackend>) -> DrawResult + 'a;
 
 /// Renders one plot to SVG (returned) and PNG (written to `png`).
 fn render(
@@ -85,20 +88,22 @@ fn render(
         root.present().map_err(err)?;
     }
     if let Some(path) = png {
-        // The encoder picks the format from the extension: the temporary name ends in .png too.
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = path.with_file_name(format!(".tmp-{name}"));
+        // Drawn into memory and encoded there, then written whole through a
+        // temporary file (fsync, rename): never a half-written PNG, and a
+        // full disk is an I/O error in words.
+        let mut pixels = vec![0u8; size.0 as usize * size.1 as usize * 3];
         {
-            let root = BitMapBackend::new(&tmp, size).into_drawing_area();
+            let backend = PngBackend::new(&mut pixels, size, FONT_BYTES)
+                .ok_or("the bundled font does not parse")?;
+            let root = backend.into_drawing_area();
             root.fill(&WHITE).map_err(err)?;
             png_draw(&root)?;
             root.present().map_err(err)?;
         }
-        // Encoded under a temporary name, then renamed: never a half-written PNG.
-        std::fs::rename(&tmp, path).map_err(err)?;
+        let bytes =
+            encode_png(&pixels, size).map_err(|e| format!("encoding {}: {e}", path.display()))?;
+        crate::files::write_atomic(path, &bytes)
+            .map_err(|e| format!("writing {}: {e}", path.display()))?;
     }
     Ok(svg)
 }
@@ -107,7 +112,7 @@ fn render(
 macro_rules! plot {
     ($size:expr, $png:expr, |$area:ident| $body:block) => {{
         let svg_draw = |$area: &Area<SVGBackend>| -> DrawResult { $body };
-        let png_draw = |$area: &Area<BitMapBackend>| -> DrawResult { $body };
+        let png_draw = |$area: &Area<PngBackend>| -> DrawResult { $body };
         render($size, $png, &svg_draw, &png_draw)
     }};
 }

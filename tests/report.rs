@@ -207,6 +207,55 @@ fn report_redraws_from_files_alone_and_rejects_other_folders() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("manifest.json"));
 }
 
+#[test]
+fn a_full_disk_while_drawing_says_so_in_words_and_keeps_the_old_report() {
+    if !Path::new("/dev/full").exists() {
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "NOTICE: the full-disk test of the plots is SKIPPED: no /dev/full here"
+        );
+        return;
+    }
+    let dir = scratch("full-disk");
+    let town = common::scenario_path("classroom/small_town.toml")
+        .display()
+        .to_string();
+    let out_dir = dir.join("out");
+    let out = out_dir.display().to_string();
+    assert!(
+        govsim(&[
+            "compare", &town, "--reps", "2", "--days", "30", "--out", &out
+        ])
+        .status
+        .success()
+    );
+    let report = std::fs::read(out_dir.join("report.html")).unwrap();
+    let png = std::fs::read(out_dir.join("plots/ts_backlog.png")).unwrap();
+    // The PNG's temporary file is on a full disk: every write to it fails.
+    let tmp = out_dir.join("plots/.ts_backlog.png.tmp");
+    std::os::unix::fs::symlink("/dev/full", &tmp).unwrap();
+    let full = govsim(&["report", &out]);
+    let stderr = String::from_utf8_lossy(&full.stderr);
+    assert_eq!(full.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("ts_backlog.png") && stderr.contains("No space left on device"),
+        "{stderr}"
+    );
+    for debug in ["Custom {", "IoError(", "kind:", "ImageError"] {
+        assert!(!stderr.contains(debug), "debug output in: {stderr}");
+    }
+    assert!(
+        std::fs::symlink_metadata(&tmp).is_err(),
+        "the temporary file is left"
+    );
+    assert_eq!(
+        std::fs::read(out_dir.join("plots/ts_backlog.png")).unwrap(),
+        png
+    );
+    assert_eq!(std::fs::read(out_dir.join("report.html")).unwrap(), report);
+}
+
 /// A small deterministic generator for the mutations (xorshift64*).
 struct Mutations(u64);
 
