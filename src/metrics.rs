@@ -435,17 +435,23 @@ fn ratio(num: f64, den: f64) -> Option<f64> {
     (den > 0.0).then(|| num / den)
 }
 
+/// The interpolated median of whole-day durations: each value `d` stands
+/// for the class [d − ½, d + ½), and the median is placed within its class
+/// by the share of the class needed to reach half the values,
+/// m − ½ + (n/2 − below)/at, where `below` values are under m and `at`
+/// equal it. Equal to m when every value is m. Unlike the plain median of
+/// whole days, it moves continuously with the distribution, so its spread
+/// over replications (and its confidence interval) means something.
 fn median(values: &mut [u32]) -> Option<f64> {
     if values.is_empty() {
         return None;
     }
     values.sort_unstable();
     let n = values.len();
-    Some(if n % 2 == 1 {
-        f64::from(values[n / 2])
-    } else {
-        f64::from(values[n / 2 - 1] + values[n / 2]) / 2.0
-    })
+    let m = values[(n - 1) / 2];
+    let below = values.partition_point(|&v| v < m);
+    let at = values.partition_point(|&v| v <= m) - below;
+    Some(f64::from(m) - 0.5 + (n as f64 / 2.0 - below as f64) / at as f64)
 }
 
 /// Normalized Shannon entropy of `shares` (1 = even across all three kinds).
@@ -830,6 +836,37 @@ mod catalogue_tests {
         for name in metrics_where(|m| m.precision) {
             let m = metric_info(name).unwrap();
             assert!(m.key && m.direction != Direction::Neither, "{name}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median;
+
+    fn of(values: &[u32]) -> f64 {
+        median(&mut values.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn the_interpolated_median_places_the_median_within_its_day() {
+        assert_eq!(median(&mut []), None);
+        assert_eq!(of(&[5, 5, 5]), 5.0);
+        assert_eq!(of(&[1, 2]), 1.5);
+        assert_eq!(of(&[3, 1, 2]), 2.0);
+        // The plain median of these is 2 and 3; the interpolated one sees
+        // where in the day the middle falls.
+        assert!((of(&[2, 2, 2, 3]) - (1.5 + 2.0 / 3.0)).abs() < 1e-12);
+        assert!((of(&[2, 3, 3, 3]) - (2.5 + 1.0 / 3.0)).abs() < 1e-12);
+        // It moves with the distribution: more slow issues, a later median,
+        // even where the plain median stays on the same whole day.
+        let mut days = vec![1, 2, 2, 2, 3, 3, 4, 8];
+        let mut last = of(&days);
+        for _ in 0..5 {
+            days.push(9);
+            let now = of(&days);
+            assert!(now > last, "{now} after {last}");
+            last = now;
         }
     }
 }
