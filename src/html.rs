@@ -166,6 +166,8 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
         m.runs_done
     );
 
+    h.push_str(&summary_section(r));
+
     // What was run.
     h.push_str("<section id=\"what\">\n<h2>What was run</h2>\n");
     if let Some(info) = m.sensitivity.as_ref().filter(|_| r.sensitivity()) {
@@ -399,7 +401,8 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
     // Plots.
     h.push_str("<section id=\"plots\">\n<h2>Plots</h2>\n");
     for plot in plots {
-        figure(&mut h, plot, Some(&plot.title));
+        // The plot's title is drawn in it; a heading would say it twice.
+        figure(&mut h, plot, None);
     }
     h.push_str("</section>\n");
 
@@ -507,6 +510,191 @@ pub fn run_report_html(r: &crate::results::RunResults, plots: &[Plot]) -> String
 
 /// A metric as readers meet it: its label, its column name, its unit and
 /// which way is better (the metric catalogue).
+/// How a point is named in the summary: its label (comparisons) or its
+/// lever values (sweeps).
+fn point_name(r: &Results, p: usize) -> String {
+    if !r.sweep() {
+        return format!("<b>{}</b>", escape(&r.labels()[p]));
+    }
+    let values = r
+        .manifest
+        .points
+        .get(p)
+        .map(|point| {
+            r.manifest
+                .varied
+                .iter()
+                .zip(&point.values)
+                .map(|(lever, v)| format!("<code>{}</code> = {}", escape(lever), escape(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    format!("<b>point {p}</b> ({values})")
+}
+
+/// `+d [lo, hi]` of a paired difference, or `+d` without an interval.
+fn signed_interval(d: &crate::stats::PairedDifference) -> String {
+    let e = &d.estimate;
+    if e.ci_low.is_finite() && e.ci_high.is_finite() {
+        format!("{:+.3} [{:+.3}, {:+.3}]", e.mean, e.ci_low, e.ci_high)
+    } else {
+        format!("{:+.3} (one replication: no interval)", e.mean)
+    }
+}
+
+/// The summary at the top of the report, generated from the findings: for
+/// each key metric with a better direction, which point does best, by how
+/// much it leads the runner-up (paired over the same replications) and the
+/// baseline; for a sensitivity analysis, which lever matters most.
+fn summary_section(r: &Results) -> String {
+    use crate::metrics::{Direction, metric_info};
+    let mut h = String::from("<section id=\"summary\">\n<h2>Summary</h2>\n");
+    if r.sensitivity() {
+        h.push_str("<p class=\"small\">Generated from the indices below: for each metric, the lever with the largest index and the next one.</p>\n<ul>\n");
+        let main = if r
+            .manifest
+            .sensitivity
+            .as_ref()
+            .is_some_and(|s| s.method == "morris")
+        {
+            "mu_star"
+        } else {
+            "ST"
+        };
+        let shown = if main == "mu_star" { "μ*" } else { main };
+        let mut metrics: Vec<&str> = r.indices.iter().map(|i| i.metric.as_str()).collect();
+        metrics.dedup();
+        for metric in metrics {
+            let mut ranked: Vec<&crate::results::SensitivityIndex> = r
+                .indices
+                .iter()
+                .filter(|i| i.metric == metric && i.index == main && i.value.is_some())
+                .collect();
+            ranked.sort_by(|a, b| {
+                b.value
+                    .partial_cmp(&a.value)
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            });
+            let Some(top) = ranked.first() else { continue };
+            let label = metric_info(metric).map_or(metric, |m| m.label);
+            let _ = write!(
+                h,
+                "<li><b>{}</b>: <code>{}</code> has the largest {shown}, {} [{}, {}]",
+                escape(label),
+                escape(&top.parameter),
+                fmt(top.value),
+                fmt(top.ci_low),
+                fmt(top.ci_high)
+            );
+            if let Some(next) = ranked.get(1) {
+                let overlap =
+                    matches!((top.ci_low, next.ci_high), (Some(lo), Some(hi)) if lo <= hi);
+                let _ = write!(
+                    h,
+                    "; next <code>{}</code>, {} [{}, {}]{}",
+                    escape(&next.parameter),
+                    fmt(next.value),
+                    fmt(next.ci_low),
+                    fmt(next.ci_high),
+                    if overlap {
+                        " (the intervals overlap: which of the two matters more is not established)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            h.push_str(".</li>\n");
+        }
+        h.push_str("</ul>\n</section>\n");
+        return h;
+    }
+    let n_points = r.manifest.points.len();
+    if n_points < 2 {
+        h.push_str("<p>One point only: nothing to compare.</p>\n</section>\n");
+        return h;
+    }
+    let _ = writeln!(
+        h,
+        "<p class=\"small\">Generated from the findings below: for each key metric that has a better direction, the {} with the best mean, and its paired difference from the runner-up and from the baseline over the same replications (95% intervals).</p>\n<ul>",
+        if r.sweep() { "point" } else { "scenario" }
+    );
+    for metric in metrics_where(|m| m.key) {
+        let Some(info) = metric_info(metric) else {
+            continue;
+        };
+        let sign = match info.direction {
+            Direction::HigherIsBetter => 1.0,
+            Direction::LowerIsBetter => -1.0,
+            Direction::Neither => continue,
+        };
+        let mut ranked: Vec<(usize, f64)> = (0..n_points)
+            .filter_map(|p| Some((p, r.estimate(p, metric)?.mean?)))
+            .collect();
+        // Best first; equal means keep the file's order.
+        ranked.sort_by(|a, b| (sign * b.1).total_cmp(&(sign * a.1)));
+        let Some(&(best, _)) = ranked.first() else {
+            continue;
+        };
+        let better = if sign > 0.0 { "higher" } else { "lower" };
+        let _ = write!(
+            h,
+            "<li><b>{}</b> ({better} is better): ",
+            escape(info.label)
+        );
+        let runner_up = ranked.get(1).map(|&(p, _)| p);
+        let lead = runner_up.and_then(|q| Some((q, r.paired(best, q, metric)?)));
+        match lead {
+            Some((q, d)) => {
+                let e = &d.estimate;
+                let apart = e.ci_low.is_finite() && (e.ci_low > 0.0 || e.ci_high < 0.0);
+                if apart {
+                    let _ = write!(
+                        h,
+                        "{} does best, {}; ahead of {}, difference {}",
+                        point_name(r, best),
+                        interval(r.estimate(best, metric)),
+                        point_name(r, q),
+                        signed_interval(&d)
+                    );
+                } else {
+                    let _ = write!(
+                        h,
+                        "{} has the best mean, {}, but is not told apart from {}: difference {}",
+                        point_name(r, best),
+                        interval(r.estimate(best, metric)),
+                        point_name(r, q),
+                        signed_interval(&d)
+                    );
+                }
+                let _ = write!(h, " (paired, {} replications)", e.n);
+            }
+            None => {
+                let _ = write!(
+                    h,
+                    "{} has the best mean, {}",
+                    point_name(r, best),
+                    interval(r.estimate(best, metric))
+                );
+            }
+        }
+        if best != 0
+            && runner_up != Some(0)
+            && let Some(d) = r.paired(best, 0, metric)
+        {
+            let _ = write!(
+                h,
+                "; {} against the baseline {}",
+                signed_interval(&d),
+                point_name(r, 0)
+            );
+        }
+        h.push_str(".</li>\n");
+    }
+    h.push_str("</ul>\n</section>\n");
+    h
+}
+
 fn metric_cell(name: &str) -> String {
     use crate::metrics::{Direction, metric_info};
     match metric_info(name) {

@@ -5,8 +5,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::experiment::aggregate::{Layout, paired_difference};
+use crate::experiment::id_of;
+use crate::experiment::store::RunsTable;
 use crate::manifest::{ExperimentManifest, Manifest};
 use crate::scenario::InputError;
+use crate::stats::PairedDifference;
 
 /// One row of an experiment's `summary.csv`.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,6 +88,9 @@ pub struct Results {
     pub indices: Vec<SensitivityIndex>,
     /// Replication noise share of each metric (sensitivity analyses with replications).
     pub noise: Vec<(String, Option<f64>)>,
+    /// `runs.csv` of a comparison or sweep, for paired differences between
+    /// any two points; `None` if it is missing or unreadable.
+    pub runs: Option<(Layout, RunsTable)>,
 }
 
 impl Results {
@@ -114,6 +121,13 @@ impl Results {
         self.estimates
             .get(at)
             .filter(|e| e.point == point && e.metric == metric)
+    }
+
+    /// The paired difference of `metric` between points `a` and `b` (a − b,
+    /// by replication), from `runs.csv`.
+    pub fn paired(&self, a: usize, b: usize, metric: &str) -> Option<PairedDifference> {
+        let (layout, runs) = self.runs.as_ref()?;
+        paired_difference(layout, runs, a as u32, b as u32, metric).filter(|d| d.estimate.n > 0)
     }
 
     /// The difference of `metric` at `point` against the baseline (the first
@@ -333,6 +347,15 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
             noise = rows.iter().map(|r| (r[cm].clone(), num(&r[cs]))).collect();
         }
     }
+    let runs = if sensitivity {
+        None
+    } else {
+        let layout = Layout::of_manifest(&manifest);
+        RunsTable::read(&dir.join("runs.csv"), |row| id_of(&layout, row))
+            .ok()
+            .filter(|table| table.header.len() > layout.id_columns)
+            .map(|table| (layout, table))
+    };
     // Stable sorts: lookups are binary searches, and the first of equal rows
     // is the first in the file.
     estimates.sort_by(|a, b| (a.point, &a.metric).cmp(&(b.point, &b.metric)));
@@ -346,6 +369,7 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
         scenarios,
         indices,
         noise,
+        runs,
     })
 }
 

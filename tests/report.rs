@@ -256,6 +256,97 @@ fn a_full_disk_while_drawing_says_so_in_words_and_keeps_the_old_report() {
     assert_eq!(std::fs::read(out_dir.join("report.html")).unwrap(), report);
 }
 
+#[test]
+fn the_summary_names_the_best_scenario_of_each_key_metric_from_the_findings() {
+    use govsim::metrics::{Direction, metric_info, metrics_where};
+    let dir = scratch("summary");
+    let town = common::scenario_path("classroom/small_town.toml")
+        .display()
+        .to_string();
+    // A copy of the town under another name runs the same runs: never told apart.
+    let copy = dir.join("copy.toml");
+    std::fs::write(&copy, format!("extends = {town:?}\nname = \"town_copy\"\n")).unwrap();
+    let no_party = dir.join("no_party.toml");
+    std::fs::write(
+        &no_party,
+        format!(
+            "extends = {town:?}\nname = \"no_party\"\n[party.setting]\ncommunity_coverage = 0.0\n"
+        ),
+    )
+    .unwrap();
+    let out_dir = dir.join("out");
+    let run = govsim(&[
+        "compare",
+        &no_party.display().to_string(),
+        &town,
+        &copy.display().to_string(),
+        "--reps",
+        "6",
+        "--days",
+        "120",
+        "--out",
+        &out_dir.display().to_string(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    let start = html.find("<section id=\"summary\">").expect("a summary");
+    assert!(
+        start < html.find("<section id=\"findings\">").unwrap(),
+        "the summary comes first"
+    );
+    let summary = &html[start..start + html[start..].find("</section>").unwrap()];
+
+    // The best mean of each key metric, read from summary.csv here.
+    let mut means: std::collections::BTreeMap<(String, String), f64> = Default::default();
+    let mut reader = csv::Reader::from_path(out_dir.join("summary.csv")).unwrap();
+    for record in reader.records() {
+        let r = record.unwrap();
+        if let Ok(mean) = r[3].parse::<f64>() {
+            means.insert((r[1].to_string(), r[0].to_string()), mean);
+        }
+    }
+    let labels = ["no_party", "small_town", "town_copy"];
+    let mut checked = 0;
+    for metric in metrics_where(|m| m.key) {
+        let info = metric_info(metric).unwrap();
+        let sign = match info.direction {
+            Direction::HigherIsBetter => 1.0,
+            Direction::LowerIsBetter => -1.0,
+            Direction::Neither => {
+                assert!(!summary.contains(&format!("<b>{}</b>", info.label)));
+                continue;
+            }
+        };
+        let mut ranked: Vec<(&str, f64)> = labels
+            .iter()
+            .filter_map(|l| Some((*l, *means.get(&(metric.to_string(), l.to_string()))?)))
+            .collect();
+        if ranked.is_empty() {
+            continue;
+        }
+        ranked.sort_by(|a, b| (sign * b.1).total_cmp(&(sign * a.1)));
+        let line = summary
+            .lines()
+            .find(|l| l.contains(&format!("<li><b>{}</b>", info.label)))
+            .unwrap_or_else(|| panic!("no summary line for {metric}"));
+        let best = ranked[0].0;
+        assert!(
+            line.contains(&format!("<b>{best}</b> does best"))
+                || line.contains(&format!("<b>{best}</b> has the best mean")),
+            "{metric}: best is {best}: {line}"
+        );
+        if ranked.len() > 1 && ranked[0].1 == ranked[1].1 {
+            assert!(line.contains("not told apart"), "{metric}: {line}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 5, "only {checked} metrics checked");
+}
+
 /// A small deterministic generator for the mutations (xorshift64*).
 struct Mutations(u64);
 

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use super::store::{RunsTable, SeriesSums};
 use crate::files::{CsvBuilder, format_float};
 use crate::metrics::metrics_where;
-use crate::stats::{Estimate, estimate, holm, paired, t_quantile};
+use crate::stats::{Estimate, PairedDifference, estimate, holm, paired, t_quantile};
 
 /// How the points of an experiment are labelled in outputs.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +23,49 @@ pub struct Layout {
     pub values: Vec<Vec<String>>,
     /// Columns of `runs.csv` before the metrics.
     pub id_columns: usize,
+}
+
+impl Layout {
+    /// The layout of the experiment a manifest describes.
+    pub fn of_manifest(manifest: &crate::manifest::ExperimentManifest) -> Self {
+        let sweep = manifest.key.command != "compare";
+        Self {
+            sweep,
+            labels: manifest.points.iter().map(|p| p.label.clone()).collect(),
+            varied: manifest.varied.clone(),
+            values: manifest.points.iter().map(|p| p.values.clone()).collect(),
+            id_columns: if sweep { 4 + manifest.varied.len() } else { 3 },
+        }
+    }
+}
+
+/// The paired difference of column `col` between points `a` and `b`
+/// (a − b), over the replications where both have a value.
+fn paired_columns(runs: &RunsTable, a: u32, b: u32, col: usize) -> PairedDifference {
+    let base: std::collections::BTreeMap<u32, f64> = column(runs, b, col)
+        .into_iter()
+        .filter_map(|(r, v)| v.map(|v| (r, v)))
+        .collect();
+    let diffs: Vec<f64> = column(runs, a, col)
+        .into_iter()
+        .filter_map(|(r, v)| Some(v? - base.get(&r)?))
+        .collect();
+    paired(&diffs)
+}
+
+/// The paired difference of `metric` between points `a` and `b` (a − b,
+/// common random numbers), if the table has that metric.
+pub fn paired_difference(
+    layout: &Layout,
+    runs: &RunsTable,
+    a: u32,
+    b: u32,
+    metric: &str,
+) -> Option<PairedDifference> {
+    let (col, _) = metric_columns(layout, runs)
+        .into_iter()
+        .find(|(_, m)| m == metric)?;
+    Some(paired_columns(runs, a, b, col))
 }
 
 /// Values of metric column `col` of point `p`, by replication (None for NA).
@@ -135,15 +178,7 @@ pub fn differences_csv(layout: &Layout, runs: &RunsTable) -> Vec<u8> {
         let mut block = Vec::new();
         let mut p_values = Vec::new();
         for (col, metric) in metric_columns(layout, runs) {
-            let base: std::collections::BTreeMap<u32, f64> = column(runs, 0, col)
-                .into_iter()
-                .filter_map(|(r, v)| v.map(|v| (r, v)))
-                .collect();
-            let diffs: Vec<f64> = column(runs, p as u32, col)
-                .into_iter()
-                .filter_map(|(r, v)| Some(v? - base.get(&r)?))
-                .collect();
-            let d = paired(&diffs);
+            let d = paired_columns(runs, p as u32, 0, col);
             p_values.push(d.p_value);
             block.push((metric, d));
         }

@@ -647,17 +647,7 @@ pub fn merge(
             .into());
         }
     }
-    let layout = Layout {
-        sweep: first.key.command != "compare",
-        labels: first.points.iter().map(|p| p.label.clone()).collect(),
-        varied: first.varied.clone(),
-        values: first.points.iter().map(|p| p.values.clone()).collect(),
-        id_columns: if first.key.command != "compare" {
-            4 + first.varied.len()
-        } else {
-            3
-        },
-    };
+    let layout = Layout::of_manifest(first);
     let mut runs = RunsTable::default();
     let mut sums = SeriesSums::default();
     let mut seen_shards = BTreeSet::new();
