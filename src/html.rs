@@ -327,7 +327,7 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
             let _ = write!(h, "<th><code>{}</code></th>", escape(lever));
         }
         for metric in metrics_where(|m| m.key) {
-            let _ = write!(h, "<th>{}</th>", escape(metric));
+            let _ = write!(h, "<th>{}</th>", metric_cell(metric));
         }
         h.push_str("</tr>\n");
         for (p, point) in m.points.iter().enumerate().take(200) {

@@ -117,6 +117,11 @@ macro_rules! plot {
     }};
 }
 
+/// A metric's label for readers (the catalogue's), or its name.
+fn label(metric: &str) -> String {
+    metric_info(metric).map_or_else(|| metric.to_string(), |m| m.label.to_string())
+}
+
 fn font(size: u32) -> TextStyle<'static> {
     (FONT, size).into_font().color(&BLACK)
 }
@@ -438,7 +443,7 @@ where
                 }
             })
             .collect();
-        whisker_panel(panel, metric, unit, &rows, false)?;
+        whisker_panel(panel, &label(metric), unit, &rows, false)?;
     }
     Ok(())
 }
@@ -470,7 +475,13 @@ where
                 }
             })
             .collect();
-        whisker_panel(panel, metric, &format!("difference in {unit}"), &rows, true)?;
+        whisker_panel(
+            panel,
+            &label(metric),
+            &format!("difference in {unit}"),
+            &rows,
+            true,
+        )?;
     }
     Ok(())
 }
@@ -776,7 +787,7 @@ where
         let xs = range_of(pts.iter().map(|p| p.0));
         let ys = range_of(pts.iter().flat_map(|p| [p.2, p.3]));
         let mut chart = ChartBuilder::on(panel)
-            .caption(metric, font(15))
+            .caption(label(metric), font(15))
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(60)
@@ -887,7 +898,7 @@ where
             });
         let (body, legend) = panel.split_horizontally(panel.dim_in_pixel().0.saturating_sub(70));
         let mut chart = ChartBuilder::on(&body)
-            .caption(format!("{metric}: {unit}"), font(14))
+            .caption(format!("{}: {unit}", label(metric)), font(14))
             .margin(8)
             .x_label_area_size(40)
             .y_label_area_size(60)
@@ -1070,7 +1081,7 @@ where
             * 1.2;
         let ymax = pts.iter().map(|p| p.2).fold(0.0f64, f64::max).max(1e-9) * 1.2;
         let mut chart = ChartBuilder::on(panel)
-            .caption(metric.as_str(), font(15))
+            .caption(label(metric), font(15))
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(60)
