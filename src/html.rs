@@ -648,25 +648,19 @@ fn summary_section(r: &Results) -> String {
             Some((q, d)) => {
                 let e = &d.estimate;
                 let apart = e.ci_low.is_finite() && (e.ci_low > 0.0 || e.ci_high < 0.0);
-                if apart {
-                    let _ = write!(
-                        h,
-                        "{} does best, {}; ahead of {}, difference {}",
-                        point_name(r, best),
-                        interval(r.estimate(best, metric)),
-                        point_name(r, q),
-                        signed_interval(&d)
-                    );
+                let (verb, against) = if apart {
+                    ("does best", "; ahead of")
                 } else {
-                    let _ = write!(
-                        h,
-                        "{} has the best mean, {}, but is not told apart from {}: difference {}",
-                        point_name(r, best),
-                        interval(r.estimate(best, metric)),
-                        point_name(r, q),
-                        signed_interval(&d)
-                    );
-                }
+                    ("has the best mean", ", but is not told apart from")
+                };
+                let _ = write!(
+                    h,
+                    "{} {verb}, {}{against} {}, difference {}",
+                    point_name(r, best),
+                    interval(r.estimate(best, metric)),
+                    point_name(r, q),
+                    signed_interval(&d)
+                );
                 let _ = write!(h, " (paired, {} replications)", e.n);
             }
             None => {

@@ -172,21 +172,29 @@ fn report_renders_in_a_browser_with_every_plot_and_escaped_names() {
     );
 }
 
-#[test]
-fn report_redraws_from_files_alone_and_rejects_other_folders() {
-    let dir = scratch("redraw");
+/// A small comparison (the town, 2 replications, 30 days) in `dir/out`:
+/// the folder and its name.
+fn small_comparison(dir: &Path) -> (std::path::PathBuf, String) {
     let town = common::scenario_path("classroom/small_town.toml")
         .display()
         .to_string();
     let out_dir = dir.join("out");
     let out = out_dir.display().to_string();
+    let run = govsim(&[
+        "compare", &town, "--reps", "2", "--days", "30", "--out", &out,
+    ]);
     assert!(
-        govsim(&[
-            "compare", &town, "--reps", "2", "--days", "30", "--out", &out
-        ])
-        .status
-        .success()
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
     );
+    (out_dir, out)
+}
+
+#[test]
+fn report_redraws_from_files_alone_and_rejects_other_folders() {
+    let dir = scratch("redraw");
+    let (out_dir, out) = small_comparison(&dir);
     let first = std::fs::read(out_dir.join("report.html")).unwrap();
     std::fs::remove_dir_all(out_dir.join("plots")).unwrap();
     std::fs::remove_file(out_dir.join("report.html")).unwrap();
@@ -218,18 +226,7 @@ fn a_full_disk_while_drawing_says_so_in_words_and_keeps_the_old_report() {
         return;
     }
     let dir = scratch("full-disk");
-    let town = common::scenario_path("classroom/small_town.toml")
-        .display()
-        .to_string();
-    let out_dir = dir.join("out");
-    let out = out_dir.display().to_string();
-    assert!(
-        govsim(&[
-            "compare", &town, "--reps", "2", "--days", "30", "--out", &out
-        ])
-        .status
-        .success()
-    );
+    let (out_dir, out) = small_comparison(&dir);
     let report = std::fs::read(out_dir.join("report.html")).unwrap();
     let png = std::fs::read(out_dir.join("plots/ts_backlog.png")).unwrap();
     // The PNG's temporary file is on a full disk: every write to it fails.
