@@ -4,7 +4,7 @@
 //! seed and a fixed stream number, so that results depend only on the seed
 //! and never on thread count or scheduling.
 
-use rand::SeedableRng;
+use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// What a stream is used for; the purpose and an index make its stream number.
@@ -19,6 +19,9 @@ pub enum Purpose {
     Participation = 3,
     /// Issue arrival, detection, routing, work, feedback (district-wide, sequential).
     Events = 4,
+    /// The party's part of one community: committee coverage, branches of
+    /// organizations, alliance membership, service centres.
+    Party = 5,
     /// Seeds of replications of an experiment.
     Replications = 6,
     /// Placement of sweep points (Latin hypercube).
@@ -30,4 +33,14 @@ pub fn stream(seed: u64, purpose: Purpose, index: u64) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(((purpose as u64) << 40) | index);
     rng
+}
+
+/// True with probability `p` (clamped to [0, 1]), using exactly one draw of
+/// `rng` whatever `p` is. `random_bool` skips its draw when p = 1, so a lever
+/// set to 1 in one scenario and below 1 in another would shift every later
+/// draw of the stream and the two would no longer share their random
+/// numbers; this never does.
+pub fn chance<R: Rng + ?Sized>(rng: &mut R, p: f64) -> bool {
+    let u: f64 = rng.random();
+    u < p
 }

@@ -328,3 +328,63 @@ fn no_party_committee_means_no_legitimacy_and_no_convening() {
     assert_eq!(out.summary.share_party_convened, Some(0.0));
     assert!(out.rows.iter().all(|r| r.party_legitimacy.is_none()));
 }
+
+/// Every shipped regime runs on the same district: the same residents (place,
+/// migrant flag, civic disposition, starting attitudes) and the same
+/// non-party organizations (role, place, competencies) for a seed. Party
+/// levers add or reconfigure party organizations; they must not redraw the
+/// district, or paired comparisons would pair different districts.
+#[test]
+fn every_regime_runs_on_the_same_district() {
+    use govsim::model::world::{OrgRole, build};
+    let fingerprint = |name: &str| {
+        let resolved = govsim::scenario::load_scenario(
+            &common::scenario_path(&format!("regimes/{name}.toml")),
+            &["sim.seed=3".to_string()],
+        )
+        .unwrap();
+        let w = build(&resolved.scenario, 3);
+        let orgs: Vec<(OrgRole, u32, u16)> = w
+            .orgs
+            .iter()
+            .filter(|o| o.role != OrgRole::PartyCommittee)
+            .map(|o| (o.role, o.community, o.competencies))
+            .collect();
+        let r = &w.residents;
+        let migrant: Vec<bool> = (0..r.len())
+            .map(|i| r.is(i, govsim::model::world::flag::MIGRANT))
+            .collect();
+        (
+            orgs,
+            r.community().to_vec(),
+            r.grid().to_vec(),
+            migrant,
+            r.civic().to_vec(),
+            r.efficacy().to_vec(),
+        )
+    };
+    let silo = fingerprint("bureaucratic_silo");
+    for name in [
+        "party_led",
+        "polycentric",
+        "over_centralized",
+        "formalism_trap",
+    ] {
+        let other = fingerprint(name);
+        assert_eq!(
+            silo.0.len(),
+            other.0.len(),
+            "{name}: number of organizations"
+        );
+        assert!(silo.0 == other.0, "{name}: organizations differ");
+        assert!(
+            silo.1 == other.1 && silo.2 == other.2,
+            "{name}: residents' places differ"
+        );
+        assert!(silo.3 == other.3, "{name}: migrants differ");
+        assert!(
+            silo.4 == other.4 && silo.5 == other.5,
+            "{name}: residents' attitudes differ"
+        );
+    }
+}

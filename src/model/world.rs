@@ -8,7 +8,7 @@ use rand_distr::{Beta, Distribution, Poisson};
 use super::network::{Ties, append_watts_strogatz};
 use super::org_trust::OrgTrust;
 use crate::scenario::{CommunityKind, Linkage, Scenario};
-use crate::seeds::{Purpose, stream};
+use crate::seeds::{Purpose, chance, stream};
 
 /// Marker for "no organization" / "no community".
 pub const NONE: u32 = u32::MAX;
@@ -649,7 +649,7 @@ pub fn build(s: &Scenario, seed: u64) -> World {
         for _ in 0..n_social {
             let first = rng.random_range(0..n_comp);
             let mut comps = 1u16 << first;
-            if n_comp > 1 && rng.random_bool(0.5) {
+            if n_comp > 1 && chance(&mut rng, 0.5) {
                 comps |= 1 << ((first + rng.random_range(1..n_comp)) % n_comp);
             }
             let cap = per_1000(s.social.capacity, pop);
@@ -694,22 +694,27 @@ pub fn build(s: &Scenario, seed: u64) -> World {
                 enterprises += 1;
             }
         }
+        // The party's part of the community comes from a stream of its own,
+        // with a fixed number of draws, so that party levers never redraw
+        // the district's organizations or residents.
+        let mut party_rng = stream(seed, Purpose::Party, c as u64);
         // Alliance membership: a party branch ("two new" coverage) or joining openly.
         orgs[committee as usize].alliance = true;
         for &o in &social_orgs {
-            let branch = rng.random_bool(setting.two_new_coverage);
+            let branch = chance(&mut party_rng, setting.two_new_coverage);
+            let joins = chance(&mut party_rng, s.party.system.alliance_openness);
             if branch && orgs[o as usize].role == OrgRole::Enterprise {
                 enterprise_branches += 1;
             }
-            orgs[o as usize].alliance = branch || rng.random_bool(s.party.system.alliance_openness);
+            orgs[o as usize].alliance = branch || joins;
         }
-        let party_committee = if rng.random_bool(setting.community_coverage) {
+        let party_committee = if chance(&mut party_rng, setting.community_coverage) {
             let cap = per_1000(s.party.security.committee_capacity, pop);
             new_org(&mut orgs, OrgRole::PartyCommittee, d, cu, 0, cap, 0.0)
         } else {
             NONE
         };
-        let service_center = rng.random_bool(s.party.security.service_centers);
+        let service_center = chance(&mut party_rng, s.party.security.service_centers);
 
         // Residents, grid by grid, in one contiguous block.
         let mut rrng = stream(seed, Purpose::Residents, c as u64);
@@ -725,12 +730,12 @@ pub fn build(s: &Scenario, seed: u64) -> World {
             grids.push(Grid {
                 community: cu,
                 ranges: vec![(a, b)],
-                covered: rrng.random_bool(s.grid.coverage),
+                covered: chance(&mut rrng, s.grid.coverage),
                 participants: 0,
                 active_members: 0,
             });
             for _ in a..b {
-                let migrant = rrng.random_bool(g.migrant_share);
+                let migrant = chance(&mut rrng, g.migrant_share);
                 let member_p = if migrant {
                     setting.migrant_member_share
                 } else {
@@ -738,7 +743,7 @@ pub fn build(s: &Scenario, seed: u64) -> World {
                 };
                 let mut flags = if migrant { flag::MIGRANT } else { 0 };
                 migrants += u32::from(migrant);
-                if rrng.random_bool(member_p) {
+                if chance(&mut rrng, member_p) {
                     flags |= flag::MEMBER;
                     members += 1;
                 }
