@@ -245,7 +245,7 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
         h.push_str("</table>\n");
     } else {
         h.push_str("<p>Scenarios run side by side; replication <i>i</i> of every scenario uses the same seed, so differences are paired. The first scenario is the baseline.</p>\n");
-        h.push_str("<table id=\"scenarios-table\"><tr><th>scenario</th><th>what it is</th><th>file</th><th>resolved scenario (SHA-256)</th></tr>\n");
+        h.push_str("<table id=\"scenarios-table\"><tr><th>scenario</th><th>what it is</th><th>capacity per 1,000 residents (effort units a day)</th><th>file</th><th>resolved scenario (SHA-256)</th></tr>\n");
         for (p, point) in m.points.iter().enumerate() {
             let c = color(p);
             // The scenario's own description, from its resolved file.
@@ -258,13 +258,14 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
                 .unwrap_or_default();
             let _ = writeln!(
                 h,
-                "<tr><td><span class=\"swatch\" style=\"background: rgb({},{},{})\"></span>{}{}</td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td></tr>",
+                "<tr><td><span class=\"swatch\" style=\"background: rgb({},{},{})\"></span>{}{}</td><td>{}</td><td class=\"num\">{}</td><td><code>{}</code></td><td><code>{}</code></td></tr>",
                 c.0,
                 c.1,
                 c.2,
                 escape(&point.label),
                 if p == 0 { " (baseline)" } else { "" },
                 escape(&description),
+                interval(r.estimate(p, "capacity_per_1000")),
                 escape(&point.path),
                 escape(&point.sha256[..point.sha256.len().min(16)])
             );

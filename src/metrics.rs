@@ -243,6 +243,13 @@ pub const CATALOGUE: &[MetricInfo] = &[
         SHARE,
         Direction::HigherIsBetter,
     ),
+    plain(
+        "capacity_per_1000",
+        "Capacity per 1,000 residents",
+        "effort units a day per 1,000 residents",
+        None,
+        Direction::Neither,
+    ),
 ];
 
 /// The catalogue's entry of `name`, if it has one.
@@ -326,6 +333,9 @@ pub struct DayRow {
     pub volunteer_effort: f64,
     /// Capacity lost to meetings, convening and triage during the interval.
     pub meeting_overhead: f64,
+    /// Effort the organizations could give on the recorded day per 1,000
+    /// residents (volunteers and pooling excluded).
+    pub capacity_per_1000: Option<f64>,
     /// A: effort mobilized beyond own capacity / all effort, trailing window.
     pub agil_adaptation: Option<f64>,
     /// G: the resolution rate, trailing window.
@@ -415,6 +425,9 @@ pub struct Summary {
     pub volunteer_effort: f64,
     /// Capacity lost to meetings, convening and triage.
     pub meeting_overhead: f64,
+    /// Effort the organizations could give in a day per 1,000 residents,
+    /// mean over the days (volunteers and pooling excluded).
+    pub capacity_per_1000: Option<f64>,
     /// A over the run.
     pub agil_adaptation: Option<f64>,
     /// G over the run.
@@ -433,6 +446,14 @@ pub struct Summary {
 
 fn ratio(num: f64, den: f64) -> Option<f64> {
     (den > 0.0).then(|| num / den)
+}
+
+/// The day's organizational capacity per 1,000 residents.
+fn per_1000(t: &DayTally) -> Option<f64> {
+    ratio(
+        t.capacity * 1000.0,
+        f64::from(t.residents[0] + t.residents[1]),
+    )
 }
 
 /// The interpolated median of whole-day durations: each value `d` stands
@@ -569,6 +590,8 @@ pub struct Recorder {
     participation_days: [f64; 4],
     latency_sum: f64,
     latency_days: f64,
+    capacity_sum: f64,
+    capacity_days: f64,
     effort: [f64; 3],
     residents_start: u32,
     escalations: u64,
@@ -593,6 +616,8 @@ impl Recorder {
             participation_days: [0.0; 4],
             latency_sum: 0.0,
             latency_days: 0.0,
+            capacity_sum: 0.0,
+            capacity_days: 0.0,
             effort: [0.0; 3],
             residents_start: residents,
             escalations: 0,
@@ -623,6 +648,10 @@ impl Recorder {
         if let Some(l) = latency(&tally) {
             self.latency_sum += l;
             self.latency_days += 1.0;
+        }
+        if let Some(c) = per_1000(&tally) {
+            self.capacity_sum += c;
+            self.capacity_days += 1.0;
         }
         self.effort[0] += tally.pooled_effort;
         self.effort[1] += tally.volunteer_effort;
@@ -694,6 +723,7 @@ impl Recorder {
             pooled_effort: sumf(|t| t.pooled_effort),
             volunteer_effort: sumf(|t| t.volunteer_effort),
             meeting_overhead: sumf(|t| t.overhead),
+            capacity_per_1000: per_1000(today),
             agil_adaptation: w.adaptation(),
             agil_goal_attainment: w.resolution_rate(),
             agil_integration: today.org_trust * today.org_density,
@@ -754,6 +784,7 @@ impl Recorder {
             pooled_effort: self.effort[0],
             volunteer_effort: self.effort[1],
             meeting_overhead: self.effort[2],
+            capacity_per_1000: ratio(self.capacity_sum, self.capacity_days),
             agil_adaptation: t.adaptation(),
             agil_goal_attainment: t.resolution_rate(),
             agil_integration: last.org_trust * last.org_density,

@@ -338,6 +338,8 @@ impl Model {
         } else {
             0.0
         };
+        self.tally.capacity =
+            self.world.orgs.iter().map(|o| o.capacity).sum::<f64>() * self.capacity_multiplier;
     }
 }
 

@@ -1004,6 +1004,8 @@ impl Reference {
         } else {
             0.0
         };
+        t.capacity =
+            self.world.orgs.iter().map(|o| o.capacity).sum::<f64>() * self.capacity_multiplier;
     }
 }
 

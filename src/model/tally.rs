@@ -58,4 +58,7 @@ pub struct DayTally {
     pub org_trust: f64,
     /// Pairs that met as a share of possible pairs.
     pub org_density: f64,
+    /// Effort the organizations could give today (their capacities times a
+    /// shock's multiplier), volunteers and pooling excluded.
+    pub capacity: f64,
 }
