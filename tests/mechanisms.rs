@@ -388,3 +388,43 @@ fn every_regime_runs_on_the_same_district() {
         );
     }
 }
+
+/// Equal resources (design section 9.1): every shipped regime has the same
+/// organizational capacity per 1,000 residents; a party committee's time
+/// comes out of the community staff's, and only the security element's
+/// `extra_capacity` adds resources, by exactly its amount per community
+/// with a committee.
+#[test]
+fn every_regime_has_the_same_capacity_and_only_the_security_lever_adds_any() {
+    let capacity = |name: &str, extra: &[&str]| {
+        let mut set = vec!["sim.days=2"];
+        set.extend_from_slice(extra);
+        common::run_scenario(&format!("regimes/{name}.toml"), &set)
+            .summary
+            .capacity_per_1000
+            .unwrap()
+    };
+    let silo = capacity("bureaucratic_silo", &[]);
+    assert!(silo > 1.0, "{silo}");
+    for name in [
+        "party_led",
+        "polycentric",
+        "over_centralized",
+        "formalism_trap",
+    ] {
+        let c = capacity(name, &[]);
+        assert!(
+            (c - silo).abs() < 1e-9 * silo,
+            "{name}: {c} against the silo's {silo}"
+        );
+    }
+    // Every community of party_led has a committee: +0.5 per 1,000 each.
+    let funded = capacity("party_led", &["party.security.extra_capacity=0.5"]);
+    assert!(
+        (funded - silo - 0.5).abs() < 1e-9,
+        "{funded} against {silo} + 0.5"
+    );
+    // Without party committees the lever has nothing to fund.
+    let unfunded = capacity("bureaucratic_silo", &["party.security.extra_capacity=0.5"]);
+    assert!((unfunded - silo).abs() < 1e-9, "{unfunded} against {silo}");
+}

@@ -345,8 +345,13 @@ class GovModel(mesa.Model):
                 o.alliance = branch or rng.random() < party["system"]["alliance_openness"]
             com.enterprise_branch_share = branches / enterprises if enterprises else 0.0
             if rng.random() < setting["community_coverage"]:
+                # Equal resources (ODD section 8, item 15): the party committee
+                # takes its share of the community staff's time.
+                share = com.committee.capacity * setting["committee_share"]
+                com.committee.capacity -= share
                 com.party_committee = org(
-                    "party_committee", PARTY, d, com, [], party["security"]["committee_capacity"] * pop / 1000
+                    "party_committee", PARTY, d, com, [],
+                    share + party["security"]["extra_capacity"] * pop / 1000,
                 )
             com.service_center = rng.random() < party["security"]["service_centers"]
             self.orgs += [com.committee] + com.social_orgs

@@ -708,8 +708,14 @@ pub fn build(s: &Scenario, seed: u64) -> World {
             }
             orgs[o as usize].alliance = branch || joins;
         }
+        // Equal resources: a party committee takes its share of the
+        // community's staff time from the residents' committee (the same
+        // people serve both); only `extra_capacity` comes from outside.
         let party_committee = if chance(&mut party_rng, setting.community_coverage) {
-            let cap = per_1000(s.party.security.committee_capacity, pop);
+            let staff = orgs[committee as usize].capacity;
+            let share = staff * setting.committee_share;
+            orgs[committee as usize].capacity = staff - share;
+            let cap = share + per_1000(s.party.security.extra_capacity, pop);
             new_org(&mut orgs, OrgRole::PartyCommittee, d, cu, 0, cap, 0.0)
         } else {
             NONE

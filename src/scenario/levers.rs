@@ -128,6 +128,7 @@ pub const LEVERS: &[Lever] = &[
     lever("party.setting.two_new_coverage", 0.0, 1.0, S),
     lever("party.setting.member_share", 0.0, 1.0, S),
     lever("party.setting.migrant_member_share", 0.0, 1.0, S),
+    lever("party.setting.committee_share", 0.0, 1.0, S),
     lever("party.system.alliance_openness", 0.0, 1.0, P),
     lever("party.procedure.meeting_interval", 0.0, 3650.0, "days"),
     lever("party.procedure.coordination_strength", 0.0, 10.0, "weight"),
@@ -161,7 +162,7 @@ pub const LEVERS: &[Lever] = &[
         1.0,
         "probability/day",
     ),
-    lever("party.security.committee_capacity", 0.0, 1000.0, E),
+    lever("party.security.extra_capacity", 0.0, 1000.0, E),
     lever("party.security.service_centers", 0.0, 1.0, S),
     lever(
         "party.security.service_center_detection",

@@ -366,7 +366,9 @@ pub struct Social {
     pub per_community: f64,
     /// Effort units a day of a social organization per 1,000 community residents.
     pub capacity: f64,
-    /// Effort units a day of a residents' committee per 1,000 community residents.
+    /// Effort units a day of a community's staff per 1,000 community
+    /// residents: the residents' committee, and the community party
+    /// committee where there is one, which the same people serve.
     pub committee_capacity: f64,
     /// Competencies of a residents' committee.
     pub committee_competencies: Vec<String>,
@@ -392,7 +394,7 @@ impl Default for Social {
         Self {
             per_community: 2.0,
             capacity: 0.3,
-            committee_capacity: 0.5,
+            committee_capacity: 1.1,
             committee_competencies: names(&[
                 "neighborhood_disputes",
                 "elderly_social_services",
@@ -506,6 +508,10 @@ pub struct PartySetting {
     pub member_share: f64,
     /// Share of migrant residents who are party members.
     pub migrant_member_share: f64,
+    /// Share of a community's staff time that works as the community party
+    /// committee where there is one (the rest stays with the residents'
+    /// committee).
+    pub committee_share: f64,
 }
 
 impl Default for PartySetting {
@@ -515,6 +521,7 @@ impl Default for PartySetting {
             two_new_coverage: 0.5,
             member_share: 0.06,
             migrant_member_share: 0.02,
+            committee_share: 0.55,
         }
     }
 }
@@ -603,8 +610,10 @@ impl Default for PartyProcedure {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PartySecurity {
-    /// Effort units a day of a community party committee per 1,000 community residents.
-    pub committee_capacity: f64,
+    /// Effort units a day per 1,000 community residents that a community
+    /// party committee gets on top of the community's staff (party-building
+    /// funds, cadres sent down): resources from outside, priced separately.
+    pub extra_capacity: f64,
     /// Share of communities with a party-mass service center.
     pub service_centers: f64,
     /// Extra daily detection probability in a community with a service center.
@@ -624,7 +633,7 @@ pub struct PartySecurity {
 impl Default for PartySecurity {
     fn default() -> Self {
         Self {
-            committee_capacity: 0.6,
+            extra_capacity: 0.0,
             service_centers: 0.5,
             service_center_detection: 0.05,
             service_center_contacts: 0.5,
