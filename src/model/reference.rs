@@ -622,9 +622,15 @@ impl Reference {
             } else {
                 members[k]
             };
+            let delay = routing::part_delay(
+                &self.s,
+                self.world.orgs[org as usize].role == OrgRole::Department,
+                route == Route::PartyConvened,
+                issue.escalated,
+            );
             let part = &mut issue.parts[k];
             part.handler = org;
-            part.ready_day = self.day;
+            part.ready_day = self.day + delay;
             part.remaining += extra;
             let o = &mut self.world.orgs[org as usize];
             o.queue.push(Task {

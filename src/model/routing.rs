@@ -7,7 +7,7 @@ use rand::seq::SliceRandom;
 use super::Model;
 use super::issue::{Route, Stage, Status};
 use super::rules::{conference, routing as rules};
-use super::world::{NONE, Task};
+use super::world::{NONE, OrgRole, Task};
 
 /// How a coalition is being formed: by the party convener or self-organized.
 #[derive(Clone, Copy, PartialEq)]
@@ -300,15 +300,18 @@ impl Model {
         issue.convener = convener;
         issue.next_part = issue.n_parts;
         let single_handler = members.len() == 1 && issue.n_parts == 1;
+        let convened = route == Route::PartyConvened;
         for k in 0..issue.n_parts as usize {
             let org = if single_handler {
                 members[0]
             } else {
                 members[k]
             };
+            let department = self.world.orgs[org as usize].role == OrgRole::Department;
+            let delay = rules::part_delay(&self.scenario, department, convened, issue.escalated);
             let part = &mut issue.parts[k];
             part.handler = org;
-            part.ready_day = self.day;
+            part.ready_day = self.day + delay;
             part.remaining += extra_effort;
             let o = &mut self.world.orgs[org as usize];
             o.queue.push(Task {

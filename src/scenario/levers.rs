@@ -156,6 +156,7 @@ pub const LEVERS: &[Lever] = &[
         "effort units/part",
     ),
     lever("party.procedure.meeting_trust_gain", 0.0, 1.0, "rate"),
+    lever("party.procedure.summons", 0.0, 1.0, S),
     lever(
         "party.procedure.member_detection",
         0.0,

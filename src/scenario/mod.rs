@@ -585,6 +585,10 @@ pub struct PartyProcedure {
     pub meeting_trust_gain: f64,
     /// Daily probability that one active party member of a grid notices a latent issue there.
     pub member_detection: f64,
+    /// Share of the government delay a department skips on a part of a
+    /// coalition a party convener summoned ("whistle-blowing, departments
+    /// report"); 0 = the same delay on every route.
+    pub summons: f64,
 }
 
 impl Default for PartyProcedure {
@@ -602,6 +606,7 @@ impl Default for PartyProcedure {
             paperwork_effort: 1.0,
             meeting_trust_gain: 0.1,
             member_detection: 0.02,
+            summons: 0.0,
         }
     }
 }

@@ -70,6 +70,24 @@ pub fn department_delay(s: &Scenario, escalated: bool) -> u32 {
     if escalated { 0 } else { s.government.delay }
 }
 
+/// Days a part waits in its handler's queue before work starts: the
+/// government delay for a department whatever the route brought the part
+/// there (one rule for everyone), less the share `summons` skips on a
+/// party-convened coalition; none for other organizations. Escalated issues
+/// skip it (they are handled as urgent).
+pub fn part_delay(s: &Scenario, department: bool, convened: bool, escalated: bool) -> u32 {
+    if !department || escalated {
+        return 0;
+    }
+    let delay = f64::from(s.government.delay);
+    let kept = if convened {
+        1.0 - s.party.procedure.summons
+    } else {
+        1.0
+    };
+    (delay * kept).round() as u32
+}
+
 /// Capacity the party committee spends on a convening try or a triage:
 /// `convening_cost`, whether or not a coalition forms.
 #[inline]
