@@ -465,7 +465,11 @@ impl Reference {
             }
         }
         let rc = self.world.communities[c].committee;
-        if self.world.orgs[rc as usize].has(competency) && self.has_room(rc) {
+        let chance = routing::take_on_chance(self.world.orgs[rc as usize].autonomy);
+        if self.world.orgs[rc as usize].has(competency)
+            && self.has_room(rc)
+            && self.events.random_bool(chance)
+        {
             self.take_on(slot, &[rc], Route::SelfOrganized, NONE, 0.0);
             return;
         }

@@ -115,8 +115,14 @@ impl Model {
                 return;
             }
         }
+        // The residents' committee takes it on like any intake: with
+        // probability its autonomy (one rule for every intake).
         let rc = self.world.communities[c].committee;
-        if self.world.orgs[rc as usize].has(comp) && self.has_room(rc) {
+        let chance = rules::take_on_chance(self.world.orgs[rc as usize].autonomy);
+        if self.world.orgs[rc as usize].has(comp)
+            && self.has_room(rc)
+            && self.events.random_bool(chance)
+        {
             self.assign(slot, &[rc], Route::SelfOrganized, NONE, 0.0);
             return;
         }
