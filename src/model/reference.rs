@@ -721,7 +721,6 @@ impl Reference {
             let issue = &mut self.issues[slot as usize];
             let community = &mut self.world.communities[issue.community as usize];
             let coalition = issue.cross_cutting() && issue.route != Route::Bureaucratic;
-            let convened = coalition && issue.route == Route::PartyConvened;
             for k in 0..issue.n_parts as usize {
                 let part = &mut issue.parts[k];
                 if part.done || part.handler == NONE || part.ready_day > day {
@@ -737,7 +736,10 @@ impl Reference {
                     volunteered += spent;
                 }
                 let pool = &mut pools[community.subdistrict as usize];
-                if work::pool_helps(convened) && *pool > 0.0 && part.remaining > work::DONE {
+                if work::pool_helps(coalition, org.alliance)
+                    && *pool > 0.0
+                    && part.remaining > work::DONE
+                {
                     let spent = pool.min(part.remaining);
                     *pool -= spent;
                     part.remaining -= spent;

@@ -61,7 +61,7 @@ impl Model {
     }
 
     /// Volunteers top up social, party and coalition work in their community;
-    /// the alliance pool tops up party-convened coalition parts in its subdistrict.
+    /// the alliance pool tops up alliance members' coalition parts in its subdistrict.
     fn top_up(&mut self) {
         let day = self.day;
         let s = &self.scenario;
@@ -92,7 +92,6 @@ impl Model {
             let issue = &mut self.issues[slot as usize];
             let community = &mut self.world.communities[issue.community as usize];
             let coalition = issue.cross_cutting() && issue.route != Route::Bureaucratic;
-            let convened = coalition && issue.route == Route::PartyConvened;
             for k in 0..issue.n_parts as usize {
                 let part = &mut issue.parts[k];
                 if part.done || part.handler == NONE || part.ready_day > day {
@@ -116,7 +115,10 @@ impl Model {
                     );
                 }
                 let pool = &mut pools[community.subdistrict as usize];
-                if rules::pool_helps(convened) && *pool > 0.0 && part.remaining > rules::DONE {
+                if rules::pool_helps(coalition, org.alliance)
+                    && *pool > 0.0
+                    && part.remaining > rules::DONE
+                {
                     give(pool, &mut part.remaining, &mut pooled);
                 }
                 org.backlog = (org.backlog - (before - part.remaining)).max(0.0);

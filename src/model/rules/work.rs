@@ -45,11 +45,13 @@ pub fn volunteers_help(coalition: bool, handled_by_government: bool) -> bool {
     coalition || !handled_by_government
 }
 
-/// Whether the subdistrict's pool tops up a part: parts of party-convened
-/// coalitions only.
+/// Whether the subdistrict's alliance pool tops up a part: a part of any
+/// coalition (party-convened or self-organized) handled by an alliance
+/// member. The pool is the alliance's; who convened the coalition does not
+/// matter (one rule for every route; v1 topped up party-convened parts only).
 #[inline]
-pub fn pool_helps(party_convened_coalition: bool) -> bool {
-    party_convened_coalition
+pub fn pool_helps(coalition: bool, handler_in_alliance: bool) -> bool {
+    coalition && handler_in_alliance
 }
 
 /// The chance a day that the next part of a bureaucratic issue is referred
@@ -76,5 +78,7 @@ mod tests {
         assert_eq!(pooled(&s, 4.0, true, 4), 0.5);
         assert!(volunteers_help(true, true) && volunteers_help(false, false));
         assert!(!volunteers_help(false, true));
+        assert!(pool_helps(true, true));
+        assert!(!pool_helps(true, false) && !pool_helps(false, true));
     }
 }
