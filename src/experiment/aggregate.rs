@@ -72,7 +72,10 @@ pub fn paired_difference(
 fn column(runs: &RunsTable, p: u32, col: usize) -> Vec<(u32, Option<f64>)> {
     runs.rows
         .range((p, 0)..=(p, u32::MAX))
-        .map(|(&(_, rep), row)| (rep, row.field(col).parse::<f64>().ok()))
+        .map(|(&(_, rep), row)| {
+            let value = row.field(col).parse::<f64>().ok();
+            (rep, value.filter(|v| v.is_finite()))
+        })
         .collect()
 }
 
