@@ -428,3 +428,15 @@ fn every_regime_has_the_same_capacity_and_only_the_security_lever_adds_any() {
     let unfunded = capacity("bureaucratic_silo", &["party.security.extra_capacity=0.5"]);
     assert!((unfunded - silo).abs() < 1e-9, "{unfunded} against {silo}");
 }
+
+/// The subdistrict office is the community's next level up in every regime,
+/// not a party channel (design section 9.2): in the silo, whose linkage
+/// reaches nothing beyond the community, self-organized coalitions can still
+/// draw on it, so its capacity matters there too.
+#[test]
+fn the_subdistrict_office_serves_the_silo_too() {
+    let cc = |o: &RunOutput| na(o.summary.cross_cutting_resolution_rate);
+    let none = mean(SILO, &["government.office_capacity=0"], cc);
+    let ample = mean(SILO, &["government.office_capacity=1.0"], cc);
+    assert!(ample > none + 0.01, "office 1.0: {ample}, none: {none}");
+}

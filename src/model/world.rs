@@ -824,14 +824,17 @@ pub fn build(s: &Scenario, seed: u64) -> World {
     let linkage = s.party.system.linkage;
     for community in &mut communities {
         let d = community.subdistrict as usize;
+        // Every community organization can reach its subdistrict office,
+        // the community's next level up, in every regime (v2: the office is
+        // not a party channel).
         let mut local: Vec<u32> = vec![community.committee];
         local.extend(&community.social_orgs);
+        local.push(offices[d]);
         let mut convening = local.clone();
         match linkage {
             Linkage::Isolated => {}
             Linkage::Vertical => {
                 convening.extend(&departments);
-                convening.push(offices[d]);
             }
             Linkage::Regional => {
                 for &o in &alliances[d] {
