@@ -444,7 +444,11 @@ impl Reference {
         let competency = self.issues[slot as usize].parts[0].competency;
         let committee = self.world.communities[c].party_committee;
         let kappa = routing::triage_chance(&self.s);
-        if kappa > 0.0 && self.has_room(committee) && self.events.random_bool(kappa) {
+        if kappa > 0.0
+            && self.has_room(committee)
+            && self.world.orgs[committee as usize].has(competency)
+            && self.events.random_bool(kappa)
+        {
             self.charge_convening(committee);
             self.take_on(slot, &[committee], Route::PartyConvened, committee, 0.0);
             self.world.communities[c].party_present += 1.0;

@@ -94,8 +94,13 @@ impl Model {
         let comp = self.issues[slot as usize].parts[0].competency;
         let kappa = rules::triage_chance(&self.scenario);
         let committee = self.world.communities[c].party_committee;
-        // Triage: the party committee claims the issue first with probability κ.
-        if kappa > 0.0 && self.has_room(committee) && self.events.random_bool(kappa) {
+        // Triage: the party committee claims an issue its staff can handle
+        // first, with probability κ.
+        if kappa > 0.0
+            && self.has_room(committee)
+            && self.world.orgs[committee as usize].has(comp)
+            && self.events.random_bool(kappa)
+        {
             self.charge_convening(committee);
             self.assign(slot, &[committee], Route::PartyConvened, committee, 0.0);
             self.world.communities[c].party_present += 1.0;

@@ -716,7 +716,10 @@ pub fn build(s: &Scenario, seed: u64) -> World {
             let share = staff * setting.committee_share;
             orgs[committee as usize].capacity = staff - share;
             let cap = share + per_1000(s.party.security.extra_capacity, pop);
-            new_org(&mut orgs, OrgRole::PartyCommittee, d, cu, 0, cap, 0.0)
+            // The same people, the same skills: the residents' committee's
+            // competencies (v1: none, yet it worked any triaged issue).
+            let comps = bits(s, &s.social.committee_competencies);
+            new_org(&mut orgs, OrgRole::PartyCommittee, d, cu, comps, cap, 0.0)
         } else {
             NONE
         };
