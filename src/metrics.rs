@@ -5,7 +5,7 @@
 //! units, bounds, direction, and which are key, precision targets,
 //! sensitivity defaults, drawn over time or as estimates).
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use serde::Serialize;
 
@@ -210,8 +210,8 @@ pub const CATALOGUE: &[MetricInfo] = &[
         ..plain(
             "polycentricity",
             "Polycentricity",
-            "evenness of resolution credit (0–1)",
-            SHARE,
+            "effective number of decision centres",
+            None,
             Direction::Neither,
         )
     },
@@ -344,7 +344,7 @@ pub struct DayRow {
     pub agil_integration: f64,
     /// L: mean trust × participation persistence.
     pub agil_latency: Option<f64>,
-    /// Evenness (normalized entropy) of resolution credit across kinds, trailing window.
+    /// Effective number of autonomous decision centres that resolved issues, trailing window.
     pub polycentricity: Option<f64>,
 }
 
@@ -436,7 +436,7 @@ pub struct Summary {
     pub agil_integration: f64,
     /// L, mean over the run.
     pub agil_latency: Option<f64>,
-    /// Polycentricity over the run.
+    /// Effective number of autonomous decision centres that resolved issues, over the run.
     pub polycentricity: Option<f64>,
     /// First shock: pre-shock resolution rate (30 days before) minus the lowest 14-day rate after its start.
     pub shock_dip: Option<f64>,
@@ -475,18 +475,41 @@ fn median(values: &mut [u32]) -> Option<f64> {
     Some(f64::from(m) - 0.5 + (n as f64 / 2.0 - below as f64) / at as f64)
 }
 
-/// Normalized Shannon entropy of `shares` (1 = even across all three kinds).
-fn evenness(credit: [f64; 3]) -> Option<f64> {
-    let total: f64 = credit.iter().sum();
-    if total <= 0.0 {
-        return None;
+/// Resolution credit by decision centre: what each organization resolved
+/// on its own authority (its credit × its autonomy), and what the one
+/// hierarchy of party and government decided (the rest: government and
+/// party organizations have autonomy 0, and a social organization's
+/// non-autonomous share follows the hierarchy).
+#[derive(Debug, Clone, Default)]
+struct Centres {
+    own: BTreeMap<u32, f64>,
+    hierarchy: f64,
+    total: f64,
+}
+
+impl Centres {
+    fn add(&mut self, credits: &[(u32, f64, f64)]) {
+        for &(org, credit, autonomy) in credits {
+            *self.own.entry(org).or_insert(0.0) += credit * autonomy;
+            self.hierarchy += credit * (1.0 - autonomy);
+            self.total += credit;
+        }
     }
-    let h: f64 = credit
-        .iter()
-        .filter(|&&c| c > 0.0)
-        .map(|&c| -(c / total) * (c / total).ln())
-        .sum();
-    Some(h / 3f64.ln())
+
+    /// Polycentricity as the effective number of autonomous decision
+    /// centres (Ostrom's many centres of decision making, formally
+    /// independent of one another): the inverse Simpson index
+    /// (Σ credit)² / Σ credit² over the centres. 1 when one centre decides
+    /// everything, n when n centres decide equal shares; `None` with
+    /// nothing resolved.
+    fn effective_number(&self) -> Option<f64> {
+        if self.total <= 0.0 {
+            return None;
+        }
+        let squares: f64 =
+            self.hierarchy * self.hierarchy + self.own.values().map(|c| c * c).sum::<f64>();
+        Some(self.total * self.total / squares)
+    }
 }
 
 /// Sums of counts over some days.
@@ -592,6 +615,7 @@ pub struct Recorder {
     latency_days: f64,
     capacity_sum: f64,
     capacity_days: f64,
+    centres: Centres,
     effort: [f64; 3],
     residents_start: u32,
     escalations: u64,
@@ -618,6 +642,7 @@ impl Recorder {
             latency_days: 0.0,
             capacity_sum: 0.0,
             capacity_days: 0.0,
+            centres: Centres::default(),
             effort: [0.0; 3],
             residents_start: residents,
             escalations: 0,
@@ -649,6 +674,7 @@ impl Recorder {
             self.latency_sum += l;
             self.latency_days += 1.0;
         }
+        self.centres.add(&tally.org_credit);
         if let Some(c) = per_1000(&tally) {
             self.capacity_sum += c;
             self.capacity_days += 1.0;
@@ -728,7 +754,13 @@ impl Recorder {
             agil_goal_attainment: w.resolution_rate(),
             agil_integration: today.org_trust * today.org_density,
             agil_latency: latency(today),
-            polycentricity: evenness(w.credit),
+            polycentricity: {
+                let mut centres = Centres::default();
+                for day in &self.window {
+                    centres.add(&day.org_credit);
+                }
+                centres.effective_number()
+            },
         }
     }
 
@@ -789,7 +821,7 @@ impl Recorder {
             agil_goal_attainment: t.resolution_rate(),
             agil_integration: last.org_trust * last.org_density,
             agil_latency: ratio(self.latency_sum, self.latency_days),
-            polycentricity: evenness(t.credit),
+            polycentricity: self.centres.effective_number(),
             shock_dip: dip.flatten(),
             shock_recovery_days: recovery.flatten(),
         }
@@ -873,7 +905,47 @@ mod catalogue_tests {
 
 #[cfg(test)]
 mod tests {
-    use super::median;
+    use super::{Centres, median};
+
+    /// The effective number of centres of a toy district: each entry one
+    /// organization's resolution credit and autonomy.
+    fn centres(orgs: &[(f64, f64)]) -> f64 {
+        let mut c = Centres::default();
+        let credits: Vec<(u32, f64, f64)> = orgs
+            .iter()
+            .enumerate()
+            .map(|(i, &(credit, autonomy))| (i as u32, credit, autonomy))
+            .collect();
+        c.add(&credits);
+        c.effective_number().unwrap()
+    }
+
+    #[test]
+    fn polycentricity_ranks_toy_districts_as_the_concept_says() {
+        assert!(Centres::default().effective_number().is_none());
+        // One centre doing everything scores lowest, whoever it is: one
+        // department, one autonomous organization, ten departments (one
+        // hierarchy), or ten organizations with no autonomy.
+        assert_eq!(centres(&[(10.0, 0.0)]), 1.0);
+        assert_eq!(centres(&[(10.0, 1.0)]), 1.0);
+        assert_eq!(centres(&[(1.0, 0.0); 10]), 1.0);
+        // n autonomous organizations with equal shares: n centres.
+        assert!((centres(&[(1.0, 1.0); 10]) - 10.0).abs() < 1e-12);
+        assert!((centres(&[(3.0, 1.0), (3.0, 1.0)]) - 2.0).abs() < 1e-12);
+        // The hierarchy and one autonomous organization, half each: two.
+        assert!((centres(&[(1.0, 0.0), (1.0, 1.0)]) - 2.0).abs() < 1e-12);
+        // More autonomy, more centres; more concentration, fewer.
+        let half = centres(&[(1.0, 0.5); 10]);
+        assert!((half - 1.0 / (0.25 + 10.0 * 0.0025)).abs() < 1e-12);
+        assert!(half < centres(&[(1.0, 0.8); 10]));
+        assert!(centres(&[(9.0, 1.0), (1.0, 1.0)]) < centres(&[(5.0, 1.0), (5.0, 1.0)]));
+        // Party and government are one hierarchy: ten departments count as
+        // one centre, the same as one department doing their work.
+        let mut many = vec![(5.0, 1.0), (5.0, 1.0)];
+        many.extend([(0.5, 0.0); 10]);
+        let one = centres(&[(5.0, 1.0), (5.0, 1.0), (5.0, 0.0)]);
+        assert!((centres(&many) - one).abs() < 1e-12 && (one - 3.0).abs() < 1e-12);
+    }
 
     fn of(values: &[u32]) -> f64 {
         median(&mut values.to_vec()).unwrap()

@@ -36,10 +36,10 @@ fn outputs_of_pinned_runs_do_not_move() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/pinned_shocks.toml");
     let town = scenario_path("classroom/small_town.toml");
     let pins: [(&std::path::Path, u64, &str, &str); 4] = [
-        (&town, 1, "94506a57e97c8728", "00985ab369c09135"),
-        (&town, 2, "433ed4e58eced30d", "faf53c7017ad21c3"),
-        (&shocks, 1, "6e0dd942692e4ee3", "bf95f1d781aae023"),
-        (&shocks, 2, "ac2a3742e9809da4", "e920eca45f74a68a"),
+        (&town, 1, "b7cd330f99d629cf", "3158bd5024866312"),
+        (&town, 2, "93f3a193c143dd30", "e7cbaede171540e6"),
+        (&shocks, 1, "4a42be11ea210024", "9917c50d51f7d16a"),
+        (&shocks, 2, "711d5ef3ad7f51bc", "6ebc976c002aaafb"),
     ];
     let mut moved = Vec::new();
     for (path, seed, series, summary) in pins {

@@ -106,6 +106,11 @@ impl Model {
                 t.credit[k] += 1.0 / n_kinds;
             }
         }
+        let share = 1.0 / orgs.len().max(1) as f64;
+        for &o in &orgs {
+            t.org_credit
+                .push((o, share, self.world.orgs[o as usize].autonomy));
+        }
         let convened_by_party = issue.route == Route::PartyConvened;
         let community = issue.community as usize;
         if convened_by_party {

@@ -885,6 +885,13 @@ impl Reference {
                     t.credit[k] += 1.0 / n_kinds;
                 }
             }
+            for &o in &handlers {
+                t.org_credit.push((
+                    o,
+                    1.0 / handlers.len() as f64,
+                    self.world.orgs[o as usize].autonomy,
+                ));
+            }
             if issue.route == Route::PartyConvened {
                 community.convened_outcomes.0 += 1.0;
             }

@@ -32,6 +32,10 @@ pub struct DayTally {
     /// Each issue resolved today: days from arrival to resolution, whether
     /// cross-cutting, and its route (0 party-convened, 1 self-organized, 2 bureaucratic).
     pub resolution_days: Vec<(u32, bool, u8)>,
+    /// Each issue resolved today, for each organization that handled or
+    /// convened it: (organization, its share of the credit, 1 / number of
+    /// such organizations; its autonomy then).
+    pub org_credit: Vec<(u32, f64, f64)>,
     /// Effort organizations spent from their own capacity.
     pub own_effort: f64,
     /// Pooled effort spent on coalition parts.

@@ -89,13 +89,7 @@ fn unit_interval(name: &str) -> bool {
         || name.starts_with("credit_")
         || name.starts_with("trust_")
         || name.starts_with("agil_")
-        || [
-            "abandoned_share",
-            "efficacy",
-            "party_legitimacy",
-            "polycentricity",
-        ]
-        .contains(&name)
+        || ["abandoned_share", "efficacy", "party_legitimacy"].contains(&name)
 }
 
 fn check_numbers(value: &serde_json::Value, context: &str, day: u32) {
@@ -109,6 +103,13 @@ fn check_numbers(value: &serde_json::Value, context: &str, day: u32) {
             assert!(
                 (0.0..=1.0).contains(&x),
                 "{context}: {name} = {x} outside [0, 1] on day {day}"
+            );
+        }
+        if name == "polycentricity" {
+            // An effective number of centres: at least one (up to rounding).
+            assert!(
+                x >= 1.0 - 1e-9,
+                "{context}: {name} = {x} below 1 on day {day}"
             );
         }
         if name.ends_with("_gap") {
