@@ -376,6 +376,10 @@ fn mutate(dir: &Path, rng: &mut Mutations) -> String {
         return format!("{name}: absent");
     };
     let lines: Vec<&str> = text.lines().collect();
+    if lines.is_empty() {
+        // An earlier mutation emptied it: nothing left to mutate.
+        return format!("{name}: empty");
+    }
     let kind = rng.below(7);
     let mutated = match kind {
         0 => text[..text.floor_char_boundary(rng.below(text.len()))].to_string(),
