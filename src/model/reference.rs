@@ -609,7 +609,7 @@ impl Reference {
         issue.route = Route::Bureaucratic;
         issue.next_part = 1;
         issue.parts[0].handler = dept;
-        issue.parts[0].ready_day = self.day + routing::department_delay(&self.s, escalated);
+        issue.parts[0].ready_day = self.day + routing::part_delay(&self.s, true, false, escalated);
         let org = &mut self.world.orgs[dept as usize];
         org.queue.push(Task {
             issue: slot,
@@ -783,7 +783,10 @@ impl Reference {
             let issue = &mut self.issues[slot as usize];
             issue.next_part += 1;
             issue.parts[next].handler = dept;
-            issue.parts[next].ready_day = self.day + self.s.government.delay;
+            // A referred part waits the delay even for a petition: only its
+            // first part is handled as urgent.
+            issue.parts[next].ready_day =
+                self.day + routing::part_delay(&self.s, true, false, false);
             let org = &mut self.world.orgs[dept as usize];
             org.queue.push(Task {
                 issue: slot,

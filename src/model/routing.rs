@@ -280,7 +280,7 @@ impl Model {
     fn assign_bureaucratic(&mut self, slot: u32, urgent: bool) {
         let comp = self.issues[slot as usize].parts[0].competency;
         let dept = self.world.departments[comp as usize];
-        let delay = rules::department_delay(&self.scenario, urgent);
+        let delay = rules::part_delay(&self.scenario, true, false, urgent);
         let issue = &mut self.issues[slot as usize];
         issue.status = Status::Assigned;
         issue.route = Route::Bureaucratic;

@@ -140,7 +140,9 @@ impl Model {
     /// department with probability `referral_rate` a day, and waits `delay`.
     fn refer(&mut self) {
         let rate = rules::referral_chance(&self.scenario);
-        let delay = self.scenario.government.delay;
+        // A referred part waits the delay even for a petition: only its
+        // first part is handled as urgent.
+        let delay = super::rules::routing::part_delay(&self.scenario, true, false, false);
         for idx in 0..self.active.len() {
             let slot = self.active[idx];
             let issue = &self.issues[slot as usize];

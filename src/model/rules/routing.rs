@@ -63,13 +63,6 @@ pub fn partner_score(trust: f64, draw: f64) -> f64 {
     trust + 1e-6 * draw
 }
 
-/// Days a part waits in a department's queue before work may start: the
-/// government delay, none for an escalated issue.
-#[inline]
-pub fn department_delay(s: &Scenario, escalated: bool) -> u32 {
-    if escalated { 0 } else { s.government.delay }
-}
-
 /// Days a part waits in its handler's queue before work starts: the
 /// government delay for a department whatever the route brought the part
 /// there (one rule for everyone), less the share `summons` skips on a
@@ -157,8 +150,15 @@ mod tests {
 
     #[test]
     fn escalated_issues_skip_the_delay() {
-        let s = Scenario::default();
-        assert_eq!(department_delay(&s, true), 0);
-        assert_eq!(department_delay(&s, false), s.government.delay);
+        let mut s = Scenario::default();
+        assert_eq!(part_delay(&s, true, false, true), 0);
+        assert_eq!(part_delay(&s, true, false, false), s.government.delay);
+        // Whoever convened it, a department's part waits the same delay,
+        // unless `summons` says otherwise; other organizations never wait.
+        assert_eq!(part_delay(&s, true, true, false), s.government.delay);
+        assert_eq!(part_delay(&s, false, false, false), 0);
+        s.party.procedure.summons = 1.0;
+        assert_eq!(part_delay(&s, true, true, false), 0);
+        assert_eq!(part_delay(&s, true, false, false), s.government.delay);
     }
 }
