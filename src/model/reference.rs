@@ -22,6 +22,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::issue::{self, Issue, Route, Stage, Status};
 use super::rules::participation::{self as participation, ContactBasis, Utility};
+use super::rules::routing::AfterFailedTry;
 use super::rules::{arrival, conference, detection, diffusion, feedback, routing, shocks, work};
 use super::world::{self, Kind, NONE, OrgRole, Task, World, flag, nth_in_ranges};
 use super::{DayTally, Model, poisson, stochastic_round};
@@ -502,11 +503,14 @@ impl Reference {
             if stage == Stage::Convening {
                 let issue = &mut self.issues[slot as usize];
                 issue.tries += 1;
-                if issue.tries >= self.s.coalition.max_convening_tries {
-                    issue.stage = Stage::Searching;
-                    issue.tries = 0;
+                match routing::after_failed_try(&self.s, issue.tries, true) {
+                    AfterFailedTry::TryAgain => return,
+                    AfterFailedTry::SelfOrganize => {
+                        issue.stage = Stage::Searching;
+                        return;
+                    }
+                    AfterFailedTry::Refer => issue.stage = Stage::Referral,
                 }
-                return;
             }
         } else if stage == Stage::Convening {
             self.issues[slot as usize].stage = Stage::Searching;
@@ -552,7 +556,7 @@ impl Reference {
         }
         let issue = &mut self.issues[slot as usize];
         issue.tries += 1;
-        if issue.tries >= self.s.coalition.search_tries {
+        if routing::after_failed_try(&self.s, issue.tries, false) == AfterFailedTry::Refer {
             issue.stage = Stage::Referral;
             issue.convener = NONE;
         }
@@ -773,7 +777,9 @@ impl Reference {
                 continue;
             }
             let next = issue.next_part as usize;
-            if next >= issue.n_parts as usize || !issue.parts[next - 1].done {
+            if next >= issue.n_parts as usize
+                || !work::may_refer_next(&self.s, issue.parts[next - 1].done)
+            {
                 continue;
             }
             if !self.events.random_bool(chance) {

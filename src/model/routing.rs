@@ -6,6 +6,7 @@ use rand::seq::SliceRandom;
 
 use super::Model;
 use super::issue::{Route, Stage, Status};
+use super::rules::routing::AfterFailedTry;
 use super::rules::{conference, routing as rules};
 use super::world::{NONE, OrgRole, Task};
 
@@ -137,7 +138,6 @@ impl Model {
     fn route_cross_cutting(&mut self, slot: u32) {
         let c = self.issues[slot as usize].community as usize;
         let committee = self.world.communities[c].party_committee;
-        let max_tries = self.scenario.coalition.max_convening_tries;
         // At a joint conference, stalled issues are re-convened with a bonus.
         let reconvene = self.meeting_today && committee != NONE;
         let stage = self.issues[slot as usize].stage;
@@ -159,11 +159,14 @@ impl Model {
             if stage == Stage::Convening {
                 let issue = &mut self.issues[slot as usize];
                 issue.tries += 1;
-                if issue.tries >= max_tries {
-                    issue.stage = Stage::Searching;
-                    issue.tries = 0;
+                match rules::after_failed_try(&self.scenario, issue.tries, true) {
+                    AfterFailedTry::TryAgain => return,
+                    AfterFailedTry::SelfOrganize => {
+                        issue.stage = Stage::Searching;
+                        return;
+                    }
+                    AfterFailedTry::Refer => issue.stage = Stage::Referral,
                 }
-                return;
             }
         } else if stage == Stage::Convening {
             self.issues[slot as usize].stage = Stage::Searching;
@@ -210,7 +213,7 @@ impl Model {
         }
         let issue = &mut self.issues[slot as usize];
         issue.tries += 1;
-        if issue.tries >= self.scenario.coalition.search_tries {
+        if rules::after_failed_try(&self.scenario, issue.tries, false) == AfterFailedTry::Refer {
             issue.stage = Stage::Referral;
             issue.convener = NONE;
         }

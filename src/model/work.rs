@@ -150,7 +150,9 @@ impl Model {
                 continue;
             }
             let next = issue.next_part as usize;
-            if next >= issue.n_parts as usize || !issue.parts[next - 1].done {
+            if next >= issue.n_parts as usize
+                || !rules::may_refer_next(&self.scenario, issue.parts[next - 1].done)
+            {
                 continue;
             }
             if !self.events.random_bool(rate) {

@@ -345,6 +345,10 @@ pub struct Government {
     pub delay: u32,
     /// Daily probability that a referral to the next department goes through.
     pub referral_rate: f64,
+    /// Whether a department refers an issue's next part only once the
+    /// previous part is done (fragmented authority: no one coordinates the
+    /// parts); `false` refers the parts while earlier ones are worked.
+    pub sequential_referral: bool,
 }
 
 impl Default for Government {
@@ -354,6 +358,7 @@ impl Default for Government {
             office_capacity: 0.2,
             delay: 3,
             referral_rate: 0.3,
+            sequential_referral: true,
         }
     }
 }
@@ -453,9 +458,11 @@ pub struct Coalition {
     pub trust_gain: f64,
     /// τ⁻: trust loss of a pair on shared failure, times T.
     pub trust_loss: f64,
-    /// Days of partner search of a self-organized coalition.
+    /// Days an issue may wait for partners on any route (convening tries
+    /// and self-organized search days together) before it is referred.
     pub search_tries: u32,
-    /// Failed convening days before the convener falls back.
+    /// Failed convening days, out of `search_tries`, before the convener
+    /// hands the issue to a self-organized search.
     pub max_convening_tries: u32,
     /// Join-utility bonus of a stalled issue re-convened at the joint conference.
     pub reconvene_bonus: f64,
@@ -475,7 +482,7 @@ impl Default for Coalition {
             trust_gain: 0.1,
             trust_loss: 0.1,
             search_tries: 3,
-            max_convening_tries: 3,
+            max_convening_tries: 2,
             reconvene_bonus: 1.0,
             queue_days: 10.0,
         }

@@ -56,6 +56,34 @@ pub fn join_chance(s: &Scenario, trust: f64, leadership: f64, utilization: f64) 
     super::logistic(co.j0 + co.j_trust * trust + leadership - co.j_load * utilization)
 }
 
+/// What an issue waiting for partners does after a failed try.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterFailedTry {
+    /// The same asker tries again tomorrow.
+    TryAgain,
+    /// The convener hands the issue to a self-organized search.
+    SelfOrganize,
+    /// The issue goes to the departments today.
+    Refer,
+}
+
+/// What an issue does after its `tries`-th failed try to find partners.
+/// Convening tries and self-organized search days count against one budget,
+/// `search_tries`, so that an issue waits for partners as long on every route
+/// (one rule for everyone); a convener hands it to a self-organized search
+/// after `max_convening_tries`.
+#[inline]
+pub fn after_failed_try(s: &Scenario, tries: u32, convening: bool) -> AfterFailedTry {
+    let co = &s.coalition;
+    if tries >= co.search_tries {
+        AfterFailedTry::Refer
+    } else if convening && tries >= co.max_convening_tries {
+        AfterFailedTry::SelfOrganize
+    } else {
+        AfterFailedTry::TryAgain
+    }
+}
+
 /// How an asker ranks a reachable organization as partner: by its trust in
 /// it, ties broken by a tiny jitter (`draw` uniform in [0, 1)).
 #[inline]
@@ -98,6 +126,22 @@ pub fn paperwork(s: &Scenario) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_route_waits_for_partners_within_one_budget() {
+        let mut s = Scenario::default();
+        s.coalition.search_tries = 3;
+        s.coalition.max_convening_tries = 2;
+        use AfterFailedTry::*;
+        assert_eq!(after_failed_try(&s, 1, true), TryAgain);
+        assert_eq!(after_failed_try(&s, 2, true), SelfOrganize);
+        assert_eq!(after_failed_try(&s, 2, false), TryAgain);
+        assert_eq!(after_failed_try(&s, 3, true), Refer);
+        assert_eq!(after_failed_try(&s, 3, false), Refer);
+        // A convener with a budget beyond the route's refers when it is spent.
+        s.coalition.max_convening_tries = 9;
+        assert_eq!(after_failed_try(&s, 3, true), Refer);
+    }
 
     #[test]
     fn utilization_is_capped_and_full_without_capacity() {

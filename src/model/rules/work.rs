@@ -61,6 +61,13 @@ pub fn referral_chance(s: &Scenario) -> f64 {
     s.government.referral_rate
 }
 
+/// Whether a bureaucratic issue's next part may be referred today: once the
+/// previous part is done under `sequential_referral`, at once otherwise.
+#[inline]
+pub fn may_refer_next(s: &Scenario, previous_done: bool) -> bool {
+    previous_done || !s.government.sequential_referral
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
