@@ -250,6 +250,20 @@ pub const CATALOGUE: &[MetricInfo] = &[
         None,
         Direction::Neither,
     ),
+    plain(
+        "disclosed_at_meetings",
+        "Issues brought up at meetings",
+        "latent issues (count)",
+        None,
+        Direction::Neither,
+    ),
+    plain(
+        "reviewed_at_meetings",
+        "Referrals made at meetings",
+        "bureaucratic issues (count)",
+        None,
+        Direction::Neither,
+    ),
 ];
 
 /// The catalogue's entry of `name`, if it has one.
@@ -428,6 +442,10 @@ pub struct Summary {
     /// Effort the organizations could give in a day per 1,000 residents,
     /// mean over the days (volunteers and pooling excluded).
     pub capacity_per_1000: Option<f64>,
+    /// Latent issues brought up at joint conferences over the run.
+    pub disclosed_at_meetings: u64,
+    /// Bureaucratic issues whose remaining parts joint conferences referred.
+    pub reviewed_at_meetings: u64,
     /// A over the run.
     pub agil_adaptation: Option<f64>,
     /// G over the run.
@@ -619,6 +637,8 @@ pub struct Recorder {
     effort: [f64; 3],
     residents_start: u32,
     escalations: u64,
+    disclosed: u64,
+    reviewed: u64,
     last: Option<DayTally>,
     day: u32,
 }
@@ -646,6 +666,8 @@ impl Recorder {
             effort: [0.0; 3],
             residents_start: residents,
             escalations: 0,
+            disclosed: 0,
+            reviewed: 0,
             last: None,
             day: 0,
         }
@@ -656,6 +678,8 @@ impl Recorder {
         self.day += 1;
         self.total.add(&tally);
         self.escalations += u64::from(tally.escalations);
+        self.disclosed += u64::from(tally.disclosed);
+        self.reviewed += u64::from(tally.reviewed);
         for &(days, cross, route) in &tally.resolution_days {
             self.all_days.push(days);
             self.route_days[route as usize].push(days);
@@ -817,6 +841,8 @@ impl Recorder {
             volunteer_effort: self.effort[1],
             meeting_overhead: self.effort[2],
             capacity_per_1000: ratio(self.capacity_sum, self.capacity_days),
+            disclosed_at_meetings: self.disclosed,
+            reviewed_at_meetings: self.reviewed,
             agil_adaptation: t.adaptation(),
             agil_goal_attainment: t.resolution_rate(),
             agil_integration: last.org_trust * last.org_density,

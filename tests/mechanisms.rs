@@ -460,3 +460,26 @@ fn the_subdistrict_office_serves_the_silo_too() {
     let ample = mean(SILO, &["government.office_capacity=1.0"], cc);
     assert!(ample > none + 0.01, "office 1.0: {ample}, none: {none}");
 }
+
+/// The joint conference works through channels that exist only where an
+/// alliance meets, and formalism hollows each one out (ODD 7.4).
+#[test]
+fn the_joint_conference_brings_up_issues_and_reviews_referrals() {
+    let counts = |levers: &[&str]| {
+        let d = mean(PARTY_LED, levers, |o| {
+            o.summary.disclosed_at_meetings as f64
+        });
+        let r = mean(PARTY_LED, levers, |o| o.summary.reviewed_at_meetings as f64);
+        (d, r)
+    };
+    let (d, r) = counts(&["party.procedure.formalism=0"]);
+    assert!(d > 0.0 && r > 0.0, "meetings: disclosed {d}, reviewed {r}");
+    let none = counts(&["party.procedure.meeting_interval=0"]);
+    assert_eq!(none, (0.0, 0.0), "no meetings");
+    let hollow = counts(&["party.procedure.formalism=1"]);
+    assert_eq!(hollow, (0.0, 0.0), "full formalism");
+    let silo = counts(&[]);
+    assert!(silo.0 > 0.0, "the party-led preset meets");
+    let silo = mean(SILO, &[], |o| o.summary.disclosed_at_meetings as f64);
+    assert_eq!(silo, 0.0, "the silo has no alliance that meets");
+}

@@ -61,6 +61,15 @@ impl OrgTrust {
         self.pairs == 0
     }
 
+    /// Applies `change` to the trust of every pair.
+    pub fn update_all(&mut self, change: impl Fn(f64) -> f64) {
+        for row in &mut self.rows {
+            for t in &mut row.trust {
+                *t = change(*t);
+            }
+        }
+    }
+
     /// The trust of every pair, in the order (lower, higher).
     pub fn values(&self) -> impl Iterator<Item = f64> + '_ {
         self.rows.iter().flat_map(|row| row.trust.iter().copied())

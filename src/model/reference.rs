@@ -371,11 +371,15 @@ impl Reference {
     // ---- Joint conference (ODD 7.4) ----
 
     fn joint_conference(&mut self) -> bool {
+        let s = self.s.clone();
+        self.world
+            .org_trust
+            .update_all(|t| conference::trust_after_a_day(&s, t));
         if !conference::meets(&self.s, self.day) {
             return false;
         }
-        let mut held = false;
-        for d in 0..self.world.alliances.len() {
+        let mut met = vec![false; self.world.alliances.len()];
+        for (d, held) in met.iter_mut().enumerate() {
             let alliance = self.world.alliances[d].clone();
             let convened = alliance.iter().any(|&o| {
                 let c = self.world.orgs[o as usize].community;
@@ -384,7 +388,7 @@ impl Reference {
             if !convened {
                 continue;
             }
-            held = true;
+            *held = true;
             for x in 0..alliance.len() {
                 for y in x + 1..alliance.len() {
                     let t0 = self.s.coalition.initial_trust;
@@ -402,7 +406,54 @@ impl Reference {
                 self.tally.overhead += lost;
             }
         }
-        held
+        if !met.iter().any(|&m| m) {
+            return false;
+        }
+        // What members bring to the meeting: latent issues come to light,
+        // bureaucratic issues waiting for referral get every part referred.
+        for idx in 0..self.active.len() {
+            let slot = self.active[idx] as usize;
+            let c = self.issues[slot].community as usize;
+            if !met[self.world.communities[c].subdistrict as usize] {
+                continue;
+            }
+            let chance = conference::disclosure_chance(&self.s);
+            if self.issues[slot].status == Status::Latent {
+                if chance > 0.0 && self.events.random_bool(chance) {
+                    self.issues[slot].status = Status::Detected;
+                    self.tally.detected += 1;
+                    self.tally.disclosed += 1;
+                    if self.issues[slot].cross_cutting() {
+                        self.world.communities[c].cross_cutting_seen += 1.0;
+                    }
+                }
+                continue;
+            }
+            let waiting = self.issues[slot].status == Status::Assigned
+                && self.issues[slot].route == Route::Bureaucratic
+                && self.issues[slot].next_part < self.issues[slot].n_parts;
+            let chance = conference::review_chance(&self.s);
+            if waiting && chance > 0.0 && self.events.random_bool(chance) {
+                self.tally.reviewed += 1;
+                for next in self.issues[slot].next_part as usize..self.issues[slot].n_parts as usize
+                {
+                    let dept =
+                        self.world.departments[self.issues[slot].parts[next].competency as usize];
+                    let issue = &mut self.issues[slot];
+                    issue.next_part += 1;
+                    issue.parts[next].handler = dept;
+                    issue.parts[next].ready_day =
+                        self.day + routing::part_delay(&self.s, true, false, false);
+                    let org = &mut self.world.orgs[dept as usize];
+                    org.queue.push(Task {
+                        issue: slot as u32,
+                        part: next as u8,
+                    });
+                    org.backlog += issue.parts[next].remaining;
+                }
+            }
+        }
+        true
     }
 
     // ---- Routing (ODD 7.3) ----

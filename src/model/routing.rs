@@ -18,17 +18,21 @@ enum Formation {
 }
 
 impl Model {
-    /// Every `meeting_interval` days the alliance of each subdistrict meets.
+    /// Trust between organizations fades a little every day; every
+    /// `meeting_interval` days the alliance of each subdistrict meets.
     /// Returns whether a meeting was held today.
     pub(super) fn joint_conference(&mut self) -> bool {
-        if !conference::meets(&self.scenario, self.day) {
+        let s = &self.scenario;
+        self.world
+            .org_trust
+            .update_all(|t| conference::trust_after_a_day(s, t));
+        if !conference::meets(s, self.day) {
             return false;
         }
-        let s = &self.scenario;
         let t0 = s.coalition.initial_trust;
         let world = &mut self.world;
-        let mut held = false;
-        for alliance in &world.alliances {
+        let mut met = vec![false; world.alliances.len()];
+        for (d, alliance) in world.alliances.iter().enumerate() {
             // A joint conference needs a party convener in the subdistrict.
             let convened = alliance.iter().any(|&o| {
                 let org = &world.orgs[o as usize];
@@ -38,7 +42,7 @@ impl Model {
             if !convened {
                 continue;
             }
-            held = true;
+            met[d] = true;
             for (x, &a) in alliance.iter().enumerate() {
                 for &b in &alliance[x + 1..] {
                     let t = world.org_trust.get_or_insert(a, b, t0);
@@ -52,7 +56,50 @@ impl Model {
                 self.tally.overhead += lost;
             }
         }
-        held
+        if !met.contains(&true) {
+            return false;
+        }
+        self.share_and_review(&met);
+        true
+    }
+
+    /// What members bring to a meeting of the alliances that `met`: latent
+    /// issues of their subdistrict come to light (information shared), and
+    /// bureaucratic issues waiting to be referred get all their remaining
+    /// parts referred at once (joint commitment of the departments).
+    fn share_and_review(&mut self, met: &[bool]) {
+        let disclose = conference::disclosure_chance(&self.scenario);
+        let review = conference::review_chance(&self.scenario);
+        let delay = rules::part_delay(&self.scenario, true, false, false);
+        for idx in 0..self.active.len() {
+            let slot = self.active[idx];
+            let issue = &self.issues[slot as usize];
+            let c = issue.community as usize;
+            if !met[self.world.communities[c].subdistrict as usize] {
+                continue;
+            }
+            if issue.status == Status::Latent {
+                if disclose > 0.0 && self.events.random_bool(disclose) {
+                    let cross = issue.cross_cutting();
+                    self.issues[slot as usize].status = Status::Detected;
+                    self.tally.detected += 1;
+                    self.tally.disclosed += 1;
+                    if cross {
+                        self.world.communities[c].cross_cutting_seen += 1.0;
+                    }
+                }
+            } else if issue.status == Status::Assigned
+                && issue.route == Route::Bureaucratic
+                && issue.next_part < issue.n_parts
+                && review > 0.0
+                && self.events.random_bool(review)
+            {
+                self.tally.reviewed += 1;
+                while self.issues[slot as usize].next_part < self.issues[slot as usize].n_parts {
+                    self.refer_next_part(slot, delay);
+                }
+            }
+        }
     }
 
     /// Routes every detected issue that no one has taken on yet, in random order.

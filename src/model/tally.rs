@@ -23,6 +23,10 @@ pub struct DayTally {
     pub abandoned_migrant: u32,
     /// Issues that escalated into petitions.
     pub escalations: u32,
+    /// Latent issues brought up at a joint conference.
+    pub disclosed: u32,
+    /// Bureaucratic issues whose remaining parts a joint conference referred.
+    pub reviewed: u32,
     /// Open issues at the end of the day (latent, detected or assigned).
     pub open: u32,
     /// Resolutions by route: party-convened, self-organized, bureaucratic.

@@ -158,17 +158,24 @@ impl Model {
             if !self.events.random_bool(rate) {
                 continue;
             }
-            let dept = self.world.departments[issue.parts[next].competency as usize];
-            let issue = &mut self.issues[slot as usize];
-            issue.next_part += 1;
-            issue.parts[next].handler = dept;
-            issue.parts[next].ready_day = self.day + delay;
-            let org = &mut self.world.orgs[dept as usize];
-            org.queue.push(Task {
-                issue: slot,
-                part: next as u8,
-            });
-            org.backlog += issue.parts[next].remaining;
+            self.refer_next_part(slot, delay);
         }
+    }
+
+    /// Gives bureaucratic issue `slot`'s next part to its department, which
+    /// starts work after `delay` days.
+    pub(super) fn refer_next_part(&mut self, slot: u32, delay: u32) {
+        let issue = &mut self.issues[slot as usize];
+        let next = issue.next_part as usize;
+        let dept = self.world.departments[issue.parts[next].competency as usize];
+        issue.next_part += 1;
+        issue.parts[next].handler = dept;
+        issue.parts[next].ready_day = self.day + delay;
+        let org = &mut self.world.orgs[dept as usize];
+        org.queue.push(Task {
+            issue: slot,
+            part: next as u8,
+        });
+        org.backlog += issue.parts[next].remaining;
     }
 }

@@ -123,6 +123,7 @@ pub const LEVERS: &[Lever] = &[
     lever("coalition.search_tries", 0.0, 365.0, "days"),
     lever("coalition.max_convening_tries", 0.0, 365.0, "days"),
     lever("coalition.reconvene_bonus", 0.0, 20.0, "logit"),
+    lever("coalition.trust_decay", 0.0, 1.0, "rate/day"),
     lever("coalition.queue_days", 0.1, 365.0, "days of capacity"),
     lever("party.setting.community_coverage", 0.0, 1.0, S),
     lever("party.setting.two_new_coverage", 0.0, 1.0, S),
@@ -156,6 +157,13 @@ pub const LEVERS: &[Lever] = &[
         "effort units/part",
     ),
     lever("party.procedure.meeting_trust_gain", 0.0, 1.0, "rate"),
+    lever(
+        "party.procedure.meeting_disclosure",
+        0.0,
+        1.0,
+        "probability",
+    ),
+    lever("party.procedure.meeting_review", 0.0, 1.0, "probability"),
     lever("party.procedure.summons", 0.0, 1.0, S),
     lever(
         "party.procedure.member_detection",

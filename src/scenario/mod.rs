@@ -464,8 +464,12 @@ pub struct Coalition {
     /// Failed convening days, out of `search_tries`, before the convener
     /// hands the issue to a self-organized search.
     pub max_convening_tries: u32,
-    /// Join-utility bonus of a stalled issue re-convened at the joint conference.
+    /// Join-utility bonus of a stalled issue re-convened at the joint
+    /// conference, times (1 − formalism).
     pub reconvene_bonus: f64,
+    /// Daily rate at which the trust of every pair of organizations fades
+    /// toward `initial_trust` (contact rebuilds it).
+    pub trust_decay: f64,
     /// Days of own capacity an organization's queue may hold before it is full.
     pub queue_days: f64,
 }
@@ -484,6 +488,7 @@ impl Default for Coalition {
             search_tries: 3,
             max_convening_tries: 2,
             reconvene_bonus: 1.0,
+            trust_decay: 0.005,
             queue_days: 10.0,
         }
     }
@@ -590,6 +595,13 @@ pub struct PartyProcedure {
     pub paperwork_effort: f64,
     /// Trust gain of attending pairs at a meeting, times (1 − formalism)(1 − T).
     pub meeting_trust_gain: f64,
+    /// Chance that a latent issue of a meeting alliance's subdistrict is
+    /// brought up at the meeting (information shared), times (1 − formalism).
+    pub meeting_disclosure: f64,
+    /// Chance that a bureaucratic issue of the subdistrict waiting to be
+    /// referred is reviewed at the meeting and all its remaining parts
+    /// referred at once (joint commitment), times (1 − formalism).
+    pub meeting_review: f64,
     /// Daily probability that one active party member of a grid notices a latent issue there.
     pub member_detection: f64,
     /// Share of the government delay a department skips on a part of a
@@ -612,6 +624,8 @@ impl Default for PartyProcedure {
             meeting_cost: 1.0,
             paperwork_effort: 1.0,
             meeting_trust_gain: 0.1,
+            meeting_disclosure: 0.3,
+            meeting_review: 0.5,
             member_detection: 0.02,
             summons: 0.0,
         }
