@@ -102,6 +102,34 @@ fn inclusion_narrows_the_migrant_participation_gap() {
     );
 }
 
+/// The party's inclusion lever acts only through party organizations that
+/// reach migrants (design section 9.5): in a district without any, it
+/// changes nothing at all.
+#[test]
+fn inclusion_does_nothing_without_party_organizations() {
+    let none = [
+        "party.setting.community_coverage=0",
+        "party.setting.two_new_coverage=0",
+    ];
+    let run = |inclusion: &str| {
+        let mut levers: Vec<&str> = SMALL.to_vec();
+        levers.extend_from_slice(&none);
+        levers.push(inclusion);
+        let o = common::run_scenario(SILO, &levers);
+        serde_json::to_string(&o.summary).unwrap()
+    };
+    assert_eq!(
+        run("party.security.inclusion=0"),
+        run("party.security.inclusion=1")
+    );
+    let gap = |inclusion: &str| {
+        let mut levers = none.to_vec();
+        levers.push(inclusion);
+        mean(SILO, &levers, |o| na(o.summary.participation_gap))
+    };
+    assert!(gap("party.security.inclusion=0") < -0.05);
+}
+
 #[test]
 fn centralization_crowds_out_participation_and_shifts_credit_to_the_party() {
     let decentral = ["party.procedure.centralization=0"];

@@ -493,9 +493,16 @@ mod tests {
                 }
                 let res = &model.world.residents;
                 for (c, community) in model.world.communities.iter().enumerate() {
+                    let reach = rules::participation::inclusion_reach(
+                        &model.scenario,
+                        community.party_committee != NONE,
+                        community.service_center,
+                        community.enterprise_branch_share,
+                    );
                     let w = rules::participation::Utility::new(
                         &model.scenario,
                         community.service_center,
+                        reach,
                     );
                     let (mut trust, mut efficacy) = ([0f64; 3], 0f64);
                     for &(a, b) in community.ranges() {

@@ -229,7 +229,13 @@ impl Reference {
                 }
                 contacted.insert(nth_in_ranges(community.ranges(), place));
             }
-            let utility = Utility::new(s, community.service_center);
+            let reach = participation::inclusion_reach(
+                s,
+                community.party_committee != NONE,
+                community.service_center,
+                community.enterprise_branch_share,
+            );
+            let utility = Utility::new(s, community.service_center, reach);
             let mut counts = CommunityCounts {
                 residents: [0; 2],
                 participants: [0; 2],

@@ -520,6 +520,9 @@ pub struct PartySetting {
     pub member_share: f64,
     /// Share of migrant residents who are party members.
     pub migrant_member_share: f64,
+    /// Migrants that one migrant party member reaches through a community
+    /// party committee (fellow migrants of the same workplace or origin).
+    pub migrant_member_reach: f64,
     /// Share of a community's staff time that works as the community party
     /// committee where there is one (the rest stays with the residents'
     /// committee).
@@ -533,6 +536,7 @@ impl Default for PartySetting {
             two_new_coverage: 0.5,
             member_share: 0.06,
             migrant_member_share: 0.02,
+            migrant_member_reach: 10.0,
             committee_share: 0.55,
         }
     }
@@ -646,8 +650,12 @@ pub struct PartySecurity {
     pub service_center_detection: f64,
     /// Relative increase of contacts in a community with a service center.
     pub service_center_contacts: f64,
-    /// Inclusion of migrants: removes their participation penalty.
+    /// Inclusion of migrants: how much of their participation penalty party
+    /// channels remove for the migrants they reach.
     pub inclusion: f64,
+    /// Share of a community's migrants its party-mass service center
+    /// reaches (where a community party committee runs it).
+    pub service_center_migrant_reach: f64,
     /// Initial party legitimacy in each community.
     pub initial_legitimacy: f64,
     /// ℓ0: part of convening power from formal position, independent of legitimacy.
@@ -664,6 +672,7 @@ impl Default for PartySecurity {
             service_center_detection: 0.05,
             service_center_contacts: 0.5,
             inclusion: 0.3,
+            service_center_migrant_reach: 0.3,
             initial_legitimacy: 0.5,
             legitimacy_floor: 0.3,
             legitimacy_rate: 0.02,

@@ -21,7 +21,7 @@ use crate::model::rules::participation::{
     self as rules, CONTACT_DRAWS, ContactBasis, Utility, accepts_contact, peer_share, recent_after,
 };
 use crate::model::stochastic_round;
-use crate::model::world::{Community, Grid, flag, nth_in_ranges};
+use crate::model::world::{Community, Grid, NONE, flag, nth_in_ranges};
 use crate::scenario::Scenario;
 
 /// Residents handled together in the participation loop.
@@ -235,7 +235,13 @@ fn decide_here(
         attitude,
         build: _,
     } = *pass;
-    let utility_rule = Utility::new(s, community.service_center);
+    let reach = crate::model::rules::participation::inclusion_reach(
+        s,
+        community.party_committee != NONE,
+        community.service_center,
+        community.enterprise_branch_share,
+    );
+    let utility_rule = Utility::new(s, community.service_center, reach);
     // The attitude parts of residents whose efficacy or trust changed since
     // the last pass, and the community's sums of trust and efficacy.
     let (trust_sums, efficacy_sum) = attitudes::refresh_community(

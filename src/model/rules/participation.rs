@@ -88,9 +88,9 @@ pub fn peer_share(active: f32, degree: f32) -> f32 {
 ///
 /// u = b0 + b_sc·service_center + b_civic·c + b_eff·e + b_trust·mean(trust)
 ///     + b_peer·peer + (b_mob if mobilized, else −b_crowd·centralization)
-///     − b_migrant·(1 − inclusion)·migrant,
+///     − b_migrant·(1 − inclusion·reach)·migrant,
 ///
-/// summed left to right. The first five terms are the *attitude part*
+/// summed left to right, `reach` the community's [`inclusion_reach`]. The first five terms are the *attitude part*
 /// ([`Utility::attitude`]): it depends only on a resident's civic
 /// propensity, efficacy and trust, so the fast pass keeps it per resident
 /// and computes it again only where those changed.
@@ -108,9 +108,10 @@ pub struct Utility {
 
 impl Utility {
     /// The coefficients of `s` for residents of a community with or without
-    /// a service center.
+    /// a service center, whose party channels reach the share
+    /// `inclusion_reach` of its migrants.
     #[inline]
-    pub fn new(s: &Scenario, service_center: bool) -> Self {
+    pub fn new(s: &Scenario, service_center: bool, inclusion_reach: f64) -> Self {
         let r = &s.residents;
         let b_sc = if service_center { r.b_sc as f32 } else { 0.0 };
         Self {
@@ -121,7 +122,8 @@ impl Utility {
             peer: r.b_peer as f32,
             mobilized: r.b_mob as f32,
             crowding: r.b_crowd as f32 * s.party.procedure.centralization as f32,
-            migrant: r.b_migrant as f32 * (1.0 - s.party.security.inclusion as f32),
+            migrant: r.b_migrant as f32
+                * (1.0 - (s.party.security.inclusion * inclusion_reach) as f32),
         }
     }
 
@@ -143,6 +145,35 @@ impl Utility {
         };
         if migrant { u - self.migrant } else { u }
     }
+}
+
+/// The share of a community's migrants that party channels reach, through
+/// which the inclusion lever acts (design section 9.5): 1 − (1 − m)(1 − c)(1 − e)
+/// with m = min(1, `migrant_member_share` × `migrant_member_reach`) and
+/// c = `service_center_migrant_reach` where a community party committee
+/// works (with a service center for c), e the share of the community's
+/// enterprises with a party branch (their migrant workers). 0 where no
+/// party organization works: the lever then does nothing.
+#[inline]
+pub fn inclusion_reach(
+    s: &Scenario,
+    party_committee: bool,
+    service_center: bool,
+    enterprise_branch_share: f64,
+) -> f64 {
+    let set = &s.party.setting;
+    let (members, center) = if party_committee {
+        let m = (set.migrant_member_share * set.migrant_member_reach).min(1.0);
+        let c = if service_center {
+            s.party.security.service_center_migrant_reach
+        } else {
+            0.0
+        };
+        (m, c)
+    } else {
+        (0.0, 0.0)
+    };
+    1.0 - (1.0 - members) * (1.0 - center) * (1.0 - enterprise_branch_share)
 }
 
 /// Whether a resident with utility `u` takes part: `draw` (uniform in
@@ -179,7 +210,7 @@ mod tests {
         s.party.procedure.centralization = 0.0;
         s.party.security.inclusion = 0.0;
         let r = s.residents.clone();
-        let rule = Utility::new(&s, false);
+        let rule = Utility::new(&s, false, 1.0);
         let attitude = rule.attitude(0.5, 0.4, 0.3);
         let expected =
             r.b0 as f32 + r.b_civic as f32 * 0.5 + r.b_eff as f32 * 0.4 + r.b_trust as f32 * 0.3;
@@ -197,13 +228,35 @@ mod tests {
             rule.of(attitude, 1.0, false, false),
             attitude + r.b_peer as f32
         );
-        let with_center = Utility::new(&s, true);
+        let with_center = Utility::new(&s, true, 1.0);
         let difference = with_center.attitude(0.5, 0.4, 0.3) - rule.attitude(0.5, 0.4, 0.3);
         assert!((difference - r.b_sc as f32).abs() < 1e-6, "{difference}");
         s.party.security.inclusion = 1.0;
         s.party.procedure.centralization = 1.0;
-        let rule = Utility::new(&s, false);
+        let rule = Utility::new(&s, false, 1.0);
         assert_eq!(rule.of(0.0, 0.0, false, true), -(r.b_crowd as f32));
+    }
+
+    /// Inclusion acts only through the channels that reach migrants: none
+    /// without a party organization, each channel adding reach, and a
+    /// community without reach keeps the whole migrant penalty.
+    #[test]
+    fn inclusion_acts_through_party_channels_only() {
+        let mut s = Scenario::default();
+        s.party.security.inclusion = 1.0;
+        assert_eq!(inclusion_reach(&s, false, true, 0.0), 0.0);
+        let members = inclusion_reach(&s, true, false, 0.0);
+        let center = inclusion_reach(&s, true, true, 0.0);
+        let all = inclusion_reach(&s, true, true, 0.5);
+        assert!(members > 0.0 && center > members && all > center && all <= 1.0);
+        assert_eq!(inclusion_reach(&s, false, false, 0.5), 0.5);
+        let b = s.residents.b_migrant as f32;
+        assert_eq!(
+            Utility::new(&s, false, 0.0).of(0.0, 0.0, true, true),
+            s.residents.b_mob as f32 - b
+        );
+        let reached = Utility::new(&s, false, all).of(0.0, 0.0, true, true);
+        assert!(reached > s.residents.b_mob as f32 - b);
     }
 
     #[test]
