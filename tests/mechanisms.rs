@@ -96,8 +96,10 @@ fn inclusion_narrows_the_migrant_participation_gap() {
         low < -0.05,
         "migrants should take part less without inclusion (gap {low})"
     );
+    // Party channels reach part of the migrants (ODD 7.1), so full
+    // inclusion closes part of the gap: at least a third of it here.
     assert!(
-        high > low + 0.05,
+        high > low * 2.0 / 3.0,
         "gap: inclusion 1 gives {high}, 0 gives {low}"
     );
 }

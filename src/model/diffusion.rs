@@ -5,16 +5,24 @@ use rayon::prelude::*;
 
 use super::Model;
 use super::kernels::tie_sums;
-use super::rules::diffusion::diffused;
+use super::rules::diffusion::{diffused, forgotten};
 
 impl Model {
     /// Weekly: each resident's trust in each kind moves toward the mean trust
-    /// of its ties, all computed from last week's values. One pass reads each
-    /// row of ties once for the three kinds, residents in parallel (each
-    /// writes only its own entry, so the result does not depend on threads).
+    /// of its ties, all computed from last week's values, and then back
+    /// toward the prior by the week's forgetting, as does its efficacy. One
+    /// pass reads each row of ties once for the three kinds, residents in
+    /// parallel (each writes only its own entry, so the result does not
+    /// depend on threads).
     pub(super) fn diffuse_trust(&mut self) {
-        let w = self.scenario.residents.diffusion as f32;
-        if w == 0.0 {
+        let r = &self.scenario.residents;
+        let (w, forget) = (r.diffusion as f32, r.forgetting as f32);
+        let (trust0, efficacy0) = (r.initial_trust as f32, r.initial_efficacy as f32);
+        if forget != 0.0 {
+            self.world
+                .change_all_efficacy(|e| forgotten(e, efficacy0, forget));
+        }
+        if w == 0.0 && forget == 0.0 {
             return;
         }
         let res = &self.world.residents;
@@ -55,7 +63,8 @@ impl Model {
                     let own = &trust[kind][start..start + n];
                     let sums = &sums[kind][..n];
                     for k in 0..n {
-                        next[k] = diffused(own[k], sums[k], degree[k], w);
+                        let d = diffused(own[k], sums[k], degree[k], w);
+                        next[k] = forgotten(d, trust0, forget);
                     }
                 }
             });

@@ -1048,8 +1048,17 @@ impl Reference {
     // ---- Trust diffusion (ODD 7.7) ----
 
     fn diffusion(&mut self) {
-        let w = self.s.residents.diffusion as f32;
-        if w == 0.0 {
+        let r = &self.s.residents;
+        let (w, forget) = (r.diffusion as f32, r.forgetting as f32);
+        let (trust0, efficacy0) = (r.initial_trust as f32, r.initial_efficacy as f32);
+        if forget != 0.0 {
+            for i in 0..self.world.residents.len() {
+                self.world.change_attitudes(i, |_, e| {
+                    *e = diffusion::forgotten(*e, efficacy0, forget);
+                });
+            }
+        }
+        if w == 0.0 && forget == 0.0 {
             return;
         }
         let res = &self.world.residents;
@@ -1059,7 +1068,8 @@ impl Reference {
             for i in 0..res.len() {
                 let ties = res.ties().of(i);
                 let sum: f32 = ties.iter().map(|&j| trust[j as usize]).sum();
-                next.push(diffusion::diffused(trust[i], sum, ties.len() as f32, w));
+                let d = diffusion::diffused(trust[i], sum, ties.len() as f32, w);
+                next.push(diffusion::forgotten(d, trust0, forget));
             }
         }
         self.world.replace_trust(&mut next);

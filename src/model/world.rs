@@ -441,6 +441,18 @@ impl World {
         self.attitudes_changed[g as usize] = true;
     }
 
+    /// Every resident's efficacy becomes `change` of it, residents in
+    /// parallel; marks every grid.
+    pub(in crate::model) fn change_all_efficacy(&mut self, change: impl Fn(f32) -> f32 + Sync) {
+        use rayon::prelude::*;
+        self.residents
+            .efficacy
+            .par_iter_mut()
+            .with_min_len(4096)
+            .for_each(|e| *e = change(*e));
+        self.attitudes_changed.fill(true);
+    }
+
     /// Every resident's trust becomes `next` (the old values are left in
     /// `next`); marks every grid.
     pub(in crate::model) fn replace_trust(&mut self, next: &mut [Vec<f32>; 3]) {

@@ -70,6 +70,7 @@ pub const LEVERS: &[Lever] = &[
     lever("residents.efficacy_loss", 0.0, 1.0, "rate"),
     lever("residents.observer_weight", 0.0, 1.0, "weight"),
     lever("residents.diffusion", 0.0, 1.0, "weight/week"),
+    lever("residents.forgetting", 0.0, 1.0, "rate/week"),
     lever("residents.q0", 0.0, 1.0, "quality"),
     lever("residents.q_delib", 0.0, 1.0, "quality"),
     lever("residents.deliberators_needed", 1.0, 10000.0, "residents"),

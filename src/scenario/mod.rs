@@ -207,6 +207,9 @@ pub struct Residents {
     pub observer_weight: f64,
     /// Weekly pull of trust toward the mean trust of ties.
     pub diffusion: f64,
+    /// Weekly pull of every resident's trust and efficacy back toward
+    /// `initial_trust` and `initial_efficacy` (forgetting).
+    pub forgetting: f64,
     /// Base quality q0 of a resolution.
     pub q0: f64,
     /// Quality gained from full deliberation.
@@ -245,6 +248,7 @@ impl Default for Residents {
             efficacy_loss: 0.05,
             observer_weight: 0.2,
             diffusion: 0.2,
+            forgetting: 0.03,
             q0: 0.5,
             q_delib: 0.5,
             deliberators_needed: 10,

@@ -21,6 +21,15 @@ pub fn diffused(own: f32, sum: f32, degree: f32, weight: f32) -> f32 {
     }
 }
 
+/// A trust or efficacy value after the week's forgetting: value + rate ·
+/// (prior − value), `prior` the population's initial value, so that
+/// experience is kept only while it is renewed and long runs reach a
+/// steady state (applied after the diffusion, to its result).
+#[inline(always)]
+pub fn forgotten(value: f32, prior: f32, rate: f32) -> f32 {
+    value + rate * (prior - value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -31,5 +40,8 @@ mod tests {
         assert_eq!(diffused(0.3, 1.8, 2.0, 1.0), 0.9);
         assert_eq!(diffused(0.3, 1.8, 2.0, 0.0), 0.3);
         assert!((0..7).filter(|&d| diffuses_on(d)).eq([6]));
+        assert_eq!(forgotten(0.9, 0.5, 0.0), 0.9);
+        assert_eq!(forgotten(0.9, 0.5, 1.0), 0.5);
+        assert!(forgotten(0.9, 0.5, 0.1) < 0.9 && forgotten(0.1, 0.5, 0.1) > 0.1);
     }
 }
