@@ -251,6 +251,20 @@ pub const CATALOGUE: &[MetricInfo] = &[
         Direction::Neither,
     ),
     plain(
+        "participation_share_year",
+        "Took part in a year",
+        "share of residents who took part at least once in 365 days",
+        SHARE,
+        Direction::HigherIsBetter,
+    ),
+    plain(
+        "petitions_per_10k",
+        "Petitions per 10,000",
+        "escalations a year per 10,000 residents",
+        None,
+        Direction::LowerIsBetter,
+    ),
+    plain(
         "disclosed_at_meetings",
         "Issues brought up at meetings",
         "latent issues (count)",
@@ -265,6 +279,9 @@ pub const CATALOGUE: &[MetricInfo] = &[
         Direction::Neither,
     ),
 ];
+
+/// Days of a year of the yearly counts.
+pub const DAYS_PER_YEAR: u32 = 365;
 
 /// The catalogue's entry of `name`, if it has one.
 pub fn metric_info(name: &str) -> Option<&'static MetricInfo> {
@@ -442,6 +459,11 @@ pub struct Summary {
     /// Effort the organizations could give in a day per 1,000 residents,
     /// mean over the days (volunteers and pooling excluded).
     pub capacity_per_1000: Option<f64>,
+    /// Share of residents who took part at least once in a year (365
+    /// recorded days), mean over the run's whole years; none for a shorter run.
+    pub participation_share_year: Option<f64>,
+    /// Petitions (escalations) a year per 10,000 residents.
+    pub petitions_per_10k: Option<f64>,
     /// Latent issues brought up at joint conferences over the run.
     pub disclosed_at_meetings: u64,
     /// Bureaucratic issues whose remaining parts joint conferences referred.
@@ -639,11 +661,21 @@ pub struct Recorder {
     escalations: u64,
     disclosed: u64,
     reviewed: u64,
+    first_this_year: u64,
+    year_shares: Vec<f64>,
+    resident_days: f64,
     last: Option<DayTally>,
     day: u32,
 }
 
 impl Recorder {
+    /// Whether the day just recorded ends a year (365 recorded days) of the
+    /// count of residents who took part at least once; the run then starts
+    /// the model's next year of that count.
+    pub fn year_ended(&self) -> bool {
+        self.day > 0 && self.day.is_multiple_of(DAYS_PER_YEAR)
+    }
+
     /// A recorder for a run of `scenario` starting with `residents` residents.
     pub fn new(scenario: &Scenario, residents: u32) -> Self {
         Self {
@@ -668,6 +700,9 @@ impl Recorder {
             escalations: 0,
             disclosed: 0,
             reviewed: 0,
+            first_this_year: 0,
+            year_shares: Vec::new(),
+            resident_days: 0.0,
             last: None,
             day: 0,
         }
@@ -680,6 +715,14 @@ impl Recorder {
         self.escalations += u64::from(tally.escalations);
         self.disclosed += u64::from(tally.disclosed);
         self.reviewed += u64::from(tally.reviewed);
+        let residents = tally.residents[0] + tally.residents[1];
+        self.resident_days += f64::from(residents);
+        self.first_this_year += u64::from(tally.first_participants);
+        if self.year_ended() {
+            self.year_shares
+                .push(self.first_this_year as f64 / f64::from(residents.max(1)));
+            self.first_this_year = 0;
+        }
         for &(days, cross, route) in &tally.resolution_days {
             self.all_days.push(days);
             self.route_days[route as usize].push(days);
@@ -841,6 +884,12 @@ impl Recorder {
             volunteer_effort: self.effort[1],
             meeting_overhead: self.effort[2],
             capacity_per_1000: ratio(self.capacity_sum, self.capacity_days),
+            participation_share_year: (!self.year_shares.is_empty())
+                .then(|| self.year_shares.iter().sum::<f64>() / self.year_shares.len() as f64),
+            petitions_per_10k: ratio(
+                self.escalations as f64 * 10_000.0 * f64::from(DAYS_PER_YEAR),
+                self.resident_days,
+            ),
             disclosed_at_meetings: self.disclosed,
             reviewed_at_meetings: self.reviewed,
             agil_adaptation: t.adaptation(),

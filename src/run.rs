@@ -13,14 +13,22 @@ pub struct RunOutput {
     pub summary: Summary,
 }
 
-/// Runs `scenario` for `scenario.sim.days` days from `scenario.sim.seed`.
+/// Runs `scenario` for `scenario.sim.days` recorded days from
+/// `scenario.sim.seed`, after `sim.warmup_days` days that are not recorded.
 pub fn run(scenario: &Scenario) -> RunOutput {
     let mut model = Model::new(scenario, scenario.sim.seed);
+    for _ in 0..scenario.sim.warmup_days {
+        model.step();
+    }
+    model.start_participation_year();
     let mut recorder = Recorder::new(scenario, model.world().residents.len() as u32);
     let mut rows = Vec::new();
     for _ in 0..scenario.sim.days {
         if let Some(row) = recorder.record(model.step()) {
             rows.push(row);
+        }
+        if recorder.year_ended() {
+            model.start_participation_year();
         }
     }
     RunOutput {

@@ -197,3 +197,59 @@ proptest! {
         assert_invariants(&output, &levers.join(" "));
     }
 }
+
+/// The burn-in runs the model without recording it: the recorded days of a
+/// run with `warmup_days` = W are days W+1… of a run without one (state
+/// columns equal), and a shock's `start` counts from the first recorded day.
+#[test]
+fn warmup_days_are_run_but_not_recorded() {
+    let town = "classroom/small_town.toml";
+    let long = common::run_scenario(town, &["sim.days=60"]);
+    let warmed = common::run_scenario(town, &["sim.days=40", "sim.warmup_days=20"]);
+    assert_eq!(warmed.rows.len(), 40);
+    assert_eq!(warmed.summary.days, 40);
+    for (w, l) in warmed.rows.iter().zip(&long.rows[20..]) {
+        assert_eq!(w.efficacy, l.efficacy, "day {}", w.day);
+        assert_eq!(w.trust_government, l.trust_government, "day {}", w.day);
+        assert_eq!(w.backlog, l.backlog, "day {}", w.day);
+    }
+    let surge = [
+        "sim.days=40",
+        "sim.warmup_days=20",
+        "shocks.0.start=10",
+        "shocks.0.days=10",
+        "shocks.0.issue_rate=4",
+    ];
+    let shocked = common::run_scenario("shocks/issue_surge.toml", &surge);
+    let calm = common::run_scenario(
+        "shocks/issue_surge.toml",
+        &[&surge[..], &["shocks.0.issue_rate=1"]].concat(),
+    );
+    let arrived = |o: &govsim::run::RunOutput, days: std::ops::Range<usize>| -> u32 {
+        o.rows[days].iter().map(|r| r.arrived).sum()
+    };
+    assert_eq!(arrived(&shocked, 0..10), arrived(&calm, 0..10));
+    assert!(arrived(&shocked, 10..20) > 2 * arrived(&calm, 10..20));
+}
+
+/// The share who took part at least once in a year is at least the daily
+/// rate and at most 1, and is there only for runs of a whole year.
+#[test]
+fn the_yearly_participation_share_is_bounded_by_the_daily_rate() {
+    let year = common::run_scenario("classroom/small_town.toml", &["sim.days=365"]);
+    let share = year.summary.participation_share_year.expect("a whole year");
+    let daily = year.summary.participation_rate.expect("residents");
+    assert!(
+        share >= daily && share <= 1.0,
+        "share {share}, daily {daily}"
+    );
+    let short = common::run_scenario("classroom/small_town.toml", &["sim.days=100"]);
+    assert_eq!(short.summary.participation_share_year, None);
+    let petitions = year.summary.petitions_per_10k.expect("residents");
+    let expected =
+        year.summary.escalations as f64 * 10_000.0 / f64::from(year.summary.residents_start);
+    assert!(
+        (petitions - expected).abs() <= 1e-9 * expected.max(1.0),
+        "{petitions} vs {expected}"
+    );
+}

@@ -113,6 +113,8 @@ pub struct Model {
     tally: DayTally,
     capacity_multiplier: f64,
     meeting_today: bool,
+    /// 1 for each resident who took part since the year's count started.
+    took_part_this_year: Vec<u8>,
     traits: rules::arrival::IssueTraits,
 }
 
@@ -158,6 +160,7 @@ impl Model {
             tally: DayTally::default(),
             capacity_multiplier: 1.0,
             meeting_today: false,
+            took_part_this_year: Vec::new(),
             traits: rules::arrival::IssueTraits::new(scenario),
         }
     }
@@ -209,7 +212,10 @@ impl Model {
                 self.add_newcomers(shock.newcomers);
                 self.arrive(&shock);
             }
-            Phase::Participation => self.participate(),
+            Phase::Participation => {
+                self.participate();
+                self.count_first_participants();
+            }
             Phase::Detection => self.detect_and_escalate(),
             Phase::Routing => {
                 self.start_day_for_orgs();
@@ -236,6 +242,25 @@ impl Model {
     }
 
     /// The shock effects of `day` (ODD 7.8).
+    /// Starts a new year of the count of residents who took part at least
+    /// once: from now on, each resident's first day of taking part is
+    /// counted again (`DayTally::first_participants`).
+    pub fn start_participation_year(&mut self) {
+        self.took_part_this_year.fill(0);
+    }
+
+    /// Counts the residents who took part today for the first time this year.
+    fn count_first_participants(&mut self) {
+        let today = self.world.residents.took_part();
+        self.took_part_this_year.resize(today.len(), 0);
+        let mut first = 0u32;
+        for (seen, &took) in self.took_part_this_year.iter_mut().zip(today) {
+            first += u32::from(took & !*seen & 1);
+            *seen |= took;
+        }
+        self.tally.first_participants = first;
+    }
+
     fn shock_on(&self, day: u32) -> ShockEffect {
         rules::shocks::on_day(&self.scenario, day, self.world.initial_population)
     }

@@ -45,6 +45,7 @@ pub(super) struct Reference {
     tally: DayTally,
     capacity_multiplier: f64,
     meeting_today: bool,
+    ever: Vec<bool>,
 }
 
 /// What one community's participation adds to the day.
@@ -81,6 +82,7 @@ impl Reference {
             tally: DayTally::default(),
             capacity_multiplier: 1.0,
             meeting_today: false,
+            ever: Vec::new(),
         }
     }
 
@@ -92,6 +94,14 @@ impl Reference {
         self.newcomers(shock.newcomers);
         self.arrivals(&shock);
         self.participation();
+        let took_part = self.world.residents.took_part();
+        self.ever.resize(took_part.len(), false);
+        for (i, &t) in took_part.iter().enumerate() {
+            if t != 0 && !self.ever[i] {
+                self.ever[i] = true;
+                self.tally.first_participants += 1;
+            }
+        }
         self.detection();
         for org in &mut self.world.orgs {
             org.overhead_today = 0.0;

@@ -23,6 +23,9 @@ pub struct DayTally {
     pub abandoned_migrant: u32,
     /// Issues that escalated into petitions.
     pub escalations: u32,
+    /// Residents who took part today for the first time since
+    /// [`crate::model::Model::start_participation_year`].
+    pub first_participants: u32,
     /// Latent issues brought up at a joint conference.
     pub disclosed: u32,
     /// Bureaucratic issues whose remaining parts a joint conference referred.

@@ -35,6 +35,7 @@ pub const LEVERS: &[Lever] = &[
     lever("sim.days", 1.0, 36500.0, "days"),
     lever("sim.seed", 0.0, 9e18, "integer"),
     lever("sim.record_every", 1.0, 36500.0, "days"),
+    lever("sim.warmup_days", 0.0, 3650.0, "days"),
     lever("district.subdistricts", 1.0, 1000.0, "count"),
     lever("district.communities[].count", 1.0, 100000.0, "count"),
     lever(

@@ -72,6 +72,10 @@ pub struct Sim {
     pub seed: u64,
     /// A row of `timeseries.csv` every this many days.
     pub record_every: u32,
+    /// Days simulated before the recorded ones (burn-in): they are neither
+    /// recorded nor counted, and shocks' `start` counts from the first
+    /// recorded day.
+    pub warmup_days: u32,
 }
 
 impl Default for Sim {
@@ -80,6 +84,7 @@ impl Default for Sim {
             days: 365,
             seed: 1,
             record_every: 1,
+            warmup_days: 0,
         }
     }
 }

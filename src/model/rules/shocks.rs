@@ -15,7 +15,7 @@ pub struct ShockEffect {
     pub newcomers: f64,
 }
 
-/// The effects on `day` of the shocks of `s`, a district of
+/// The effects on model day `day` (the burn-in's days included) of the shocks of `s`, a district of
 /// `initial_population` residents at the start: shocks active that day
 /// (`start` … `start + days − 1`) multiply the issue rate and capacity;
 /// the last one naming a competency sets it; each migrant influx brings
@@ -26,6 +26,10 @@ pub fn on_day(s: &Scenario, day: u32, initial_population: u32) -> ShockEffect {
         competency: None,
         capacity: 1.0,
         newcomers: 0.0,
+    };
+    // Shocks count their days from the first recorded day, after the burn-in.
+    let Some(day) = day.checked_sub(s.sim.warmup_days) else {
+        return effect;
     };
     let comps = &s.issues.competencies;
     for shock in &s.shocks {
