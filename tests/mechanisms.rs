@@ -1,6 +1,8 @@
 //! Each mechanism of the design works in the direction the design says, shown
 //! by running the model with a lever low and high over several seeds and
-//! comparing means. Nothing here is special-cased in the model.
+//! comparing means. Nothing here is special-cased in the model. Differences
+//! of participation are asked for relative to its level (about 3% a day,
+//! ODD section 8, item 26).
 
 mod common;
 
@@ -79,7 +81,7 @@ fn mobilization_raises_participation() {
         na(o.summary.participation_rate)
     });
     assert!(
-        full > none + 0.02,
+        full > none * 1.1,
         "participation: mobilization 1 gives {full}, 0 gives {none}"
     );
 }
@@ -93,7 +95,7 @@ fn inclusion_narrows_the_migrant_participation_gap() {
         na(o.summary.participation_gap)
     });
     assert!(
-        low < -0.05,
+        low < -0.01,
         "migrants should take part less without inclusion (gap {low})"
     );
     // Party channels reach part of the migrants (ODD 7.1), so full
@@ -129,7 +131,7 @@ fn inclusion_does_nothing_without_party_organizations() {
         levers.push(inclusion);
         mean(SILO, &levers, |o| na(o.summary.participation_gap))
     };
-    assert!(gap("party.security.inclusion=0") < -0.05);
+    assert!(gap("party.security.inclusion=0") < -0.01);
 }
 
 #[test]
@@ -139,7 +141,7 @@ fn centralization_crowds_out_participation_and_shifts_credit_to_the_party() {
     let p0 = mean(PARTY_LED, &decentral, |o| na(o.summary.participation_rate));
     let p1 = mean(PARTY_LED, &central, |o| na(o.summary.participation_rate));
     assert!(
-        p1 < p0 - 0.03,
+        p1 < p0 * 0.8,
         "participation: κ 0.9 gives {p1}, κ 0 gives {p0}"
     );
     let s0 = mean(PARTY_LED, &decentral, |o| {
@@ -318,7 +320,7 @@ fn peers_and_autonomy_act_as_designed() {
         na(o.summary.participation_rate)
     });
     assert!(
-        p1 > p0 + 0.05,
+        p1 > p0 * 1.05,
         "participation: b_peer 3 gives {p1}, 0 gives {p0}"
     );
     let a0 = mean(PARTY_LED, &["social.autonomy=0.1"], |o| {
