@@ -121,8 +121,7 @@ impl Model {
             }
             efficacy_sum += day.efficacy_sum;
             community.trust_party_sum = day.trust_sums[0];
-            community.volunteer_pool =
-                rules::volunteer_pool(s, counts[2] + counts[3], community.party_members);
+            community.volunteer_pool = rules::volunteer_pool(s, counts[2] + counts[3]);
         }
         let n = world.residents.len().max(1) as f64;
         self.tally.trust = trust_sums.map(|t| t / n);

@@ -321,8 +321,7 @@ impl Reference {
             efficacy_sum += counts.efficacy_sum;
             community.trust_party_sum = counts.trust_sums[0];
             let participants = counts.participants[0] + counts.participants[1];
-            community.volunteer_pool =
-                participation::volunteer_pool(s, participants, community.party_members);
+            community.volunteer_pool = participation::volunteer_pool(s, participants);
         }
         let n = self.world.residents.len().max(1) as f64;
         self.tally.trust = trust_sums.map(|t| t / n);

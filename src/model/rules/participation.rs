@@ -189,11 +189,13 @@ pub fn recent_after(recent: f32, took_part: bool, weight: f32) -> f32 {
     recent + weight * (f32::from(u8::from(took_part)) - recent)
 }
 
-/// A community's volunteer pool today: volunteer effort × (participants +
-/// mobilized party members).
+/// A community's volunteer pool today: volunteer effort × today's
+/// participants. Mobilized party members give their day to contacts; they
+/// volunteer when they take part themselves, like any resident (v1 counted
+/// every mobilized member again, ODD section 8, item 27).
 #[inline]
-pub fn volunteer_pool(s: &Scenario, participants: u32, party_members: u32) -> f64 {
-    s.residents.volunteer_effort * (f64::from(participants) + mobilized_members(s, party_members))
+pub fn volunteer_pool(s: &Scenario, participants: u32) -> f64 {
+    s.residents.volunteer_effort * f64::from(participants)
 }
 
 #[cfg(test)]
@@ -300,6 +302,7 @@ mod tests {
         );
         let boost = 1.0 + s.party.security.service_center_contacts;
         assert!((centered.by_grid_workers - plain.by_grid_workers * boost).abs() < 1e-9);
-        assert_eq!(volunteer_pool(&s, 0, 0), 0.0);
+        assert_eq!(volunteer_pool(&s, 0), 0.0);
+        assert_eq!(volunteer_pool(&s, 10), 10.0 * s.residents.volunteer_effort);
     }
 }
