@@ -371,8 +371,8 @@ pub struct DayRow {
     pub agil_adaptation: Option<f64>,
     /// G: the resolution rate, trailing window.
     pub agil_goal_attainment: Option<f64>,
-    /// I: mean inter-organizational trust × network density.
-    pub agil_integration: f64,
+    /// I: share of closed cross-cutting issues resolved jointly, trailing window.
+    pub agil_integration: Option<f64>,
     /// L: mean trust × participation persistence.
     pub agil_latency: Option<f64>,
     /// Effective number of autonomous decision centres that resolved issues, trailing window.
@@ -472,8 +472,10 @@ pub struct Summary {
     pub agil_adaptation: Option<f64>,
     /// G over the run.
     pub agil_goal_attainment: Option<f64>,
-    /// I at the end.
-    pub agil_integration: f64,
+    /// I over the run.
+    pub agil_integration: Option<f64>,
+    /// Mean trust over the pairs of organizations that have met, at the end.
+    pub org_trust: Option<f64>,
     /// L, mean over the run.
     pub agil_latency: Option<f64>,
     /// Effective number of autonomous decision centres that resolved issues, over the run.
@@ -555,6 +557,8 @@ impl Centres {
 /// Sums of counts over some days.
 #[derive(Debug, Clone, Default)]
 struct Sums {
+    quality: f64,
+    resolved_cross_jointly: f64,
     arrived: f64,
     resolved: f64,
     abandoned: f64,
@@ -570,6 +574,8 @@ struct Sums {
 
 impl Sums {
     fn add(&mut self, t: &DayTally) {
+        self.quality += t.quality_sum;
+        self.resolved_cross_jointly += f64::from(t.resolved_cross_jointly);
         self.arrived += f64::from(t.arrived);
         self.resolved += f64::from(t.resolved);
         self.abandoned += f64::from(t.abandoned);
@@ -619,6 +625,35 @@ impl Sums {
     fn adaptation(&self) -> Option<f64> {
         ratio(self.extra, self.own + self.extra)
     }
+
+    fn goal_attainment(&self) -> Option<f64> {
+        goal_attainment(self.quality, self.resolved, self.abandoned)
+    }
+
+    fn integration(&self) -> Option<f64> {
+        integration(
+            self.resolved_cross_jointly,
+            self.resolved_cross,
+            self.abandoned_cross,
+        )
+    }
+}
+
+/// AGIL G, goal attainment (Parsons 1951: the system attains the goals it
+/// is for, here residents' issues settled well): the quality-weighted
+/// resolution rate, Σ quality of resolved issues / closed issues. Each
+/// resolution counts by how well it was settled, whoever settled it.
+pub fn goal_attainment(quality_sum: f64, resolved: f64, abandoned: f64) -> Option<f64> {
+    ratio(quality_sum, resolved + abandoned)
+}
+
+/// AGIL I, integration (Parsons 1951: the coordination of the system's
+/// units; Emerson et al. 2012: capacity for joint action): the share of
+/// closed cross-cutting issues resolved jointly, their parts worked together
+/// by two or more organizations, whoever convened them (one department
+/// after another does not count).
+pub fn integration(jointly: f64, resolved_cross: f64, abandoned_cross: f64) -> Option<f64> {
+    ratio(jointly, resolved_cross + abandoned_cross)
 }
 
 fn participation(t: &DayTally) -> [Option<f64>; 4] {
@@ -818,8 +853,8 @@ impl Recorder {
             meeting_overhead: sumf(|t| t.overhead),
             capacity_per_1000: per_1000(today),
             agil_adaptation: w.adaptation(),
-            agil_goal_attainment: w.resolution_rate(),
-            agil_integration: today.org_trust * today.org_density,
+            agil_goal_attainment: w.goal_attainment(),
+            agil_integration: w.integration(),
             agil_latency: latency(today),
             polycentricity: {
                 let mut centres = Centres::default();
@@ -893,8 +928,9 @@ impl Recorder {
             disclosed_at_meetings: self.disclosed,
             reviewed_at_meetings: self.reviewed,
             agil_adaptation: t.adaptation(),
-            agil_goal_attainment: t.resolution_rate(),
-            agil_integration: last.org_trust * last.org_density,
+            agil_goal_attainment: t.goal_attainment(),
+            agil_integration: t.integration(),
+            org_trust: Some(last.org_trust).filter(|_| last.org_density > 0.0),
             agil_latency: ratio(self.latency_sum, self.latency_days),
             polycentricity: self.centres.effective_number(),
             shock_dip: dip.flatten(),
@@ -980,7 +1016,60 @@ mod catalogue_tests {
 
 #[cfg(test)]
 mod tests {
-    use super::{Centres, median};
+    use super::{Centres, Recorder, Summary, median};
+    use crate::model::DayTally;
+    use crate::scenario::Scenario;
+
+    /// The run summary of a toy district that lives one day: `cross`
+    /// cross-cutting issues closed, `jointly` of them resolved by a
+    /// coalition, `resolved` of them resolved at quality `quality`, and
+    /// `own` and `extra` effort (own capacity; volunteers and pool).
+    fn toy(cross: u32, jointly: u32, resolved: u32, quality: f64, own: f64, extra: f64) -> Summary {
+        let tally = DayTally {
+            residents: [100, 0],
+            resolved,
+            resolved_cross: resolved,
+            abandoned: cross - resolved,
+            abandoned_cross: cross - resolved,
+            resolved_cross_jointly: jointly,
+            quality_sum: quality * f64::from(resolved),
+            own_effort: own,
+            volunteer_effort: extra,
+            ..DayTally::default()
+        };
+        let mut recorder = Recorder::new(&Scenario::default(), 100);
+        recorder.record(tally);
+        recorder.summary()
+    }
+
+    /// AGIL on toy districts whose ranking is obvious: integration counts
+    /// joint work whoever convened it (departments one after another score
+    /// 0), goal attainment ranks well-settled above badly settled above
+    /// abandoned, adaptation counts resources beyond own capacity.
+    #[test]
+    fn agil_indices_rank_toy_districts_as_the_concepts_say() {
+        let departments_in_turn = toy(10, 0, 10, 0.5, 10.0, 0.0);
+        let coalitions = toy(10, 10, 10, 0.5, 10.0, 0.0);
+        assert_eq!(departments_in_turn.agil_integration, Some(0.0));
+        assert_eq!(coalitions.agil_integration, Some(1.0));
+        // The same resolutions score the same goal attainment, whoever worked them.
+        assert_eq!(
+            departments_in_turn.agil_goal_attainment,
+            coalitions.agil_goal_attainment
+        );
+        let well = toy(10, 10, 10, 1.0, 10.0, 0.0)
+            .agil_goal_attainment
+            .unwrap();
+        let badly = toy(10, 10, 10, 0.5, 10.0, 0.0)
+            .agil_goal_attainment
+            .unwrap();
+        let half = toy(10, 5, 5, 1.0, 10.0, 0.0).agil_goal_attainment.unwrap();
+        let none = toy(10, 0, 0, 1.0, 10.0, 0.0).agil_goal_attainment.unwrap();
+        assert!(well > badly && badly == half && half > none && none == 0.0);
+        assert_eq!(toy(10, 0, 10, 1.0, 10.0, 0.0).agil_adaptation, Some(0.0));
+        assert_eq!(toy(10, 0, 10, 1.0, 10.0, 10.0).agil_adaptation, Some(0.5));
+        assert_eq!(toy(0, 0, 0, 1.0, 0.0, 0.0).agil_integration, None);
+    }
 
     /// The effective number of centres of a toy district: each entry one
     /// organization's resolution credit and autonomy.

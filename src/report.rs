@@ -64,10 +64,10 @@ pub fn summary_text(scenario: &ResolvedScenario, output: &RunOutput, wall_second
     );
     let _ = writeln!(
         out,
-        "  AGIL: A {} G {} I {:.3} L {}; polycentricity {}",
+        "  AGIL: A {} G {} I {} L {}; polycentricity {}",
         pct(s.agil_adaptation),
         pct(s.agil_goal_attainment),
-        s.agil_integration,
+        pct(s.agil_integration),
         s.agil_latency
             .map_or_else(|| "NA".into(), |v| format!("{v:.3}")),
         s.polycentricity

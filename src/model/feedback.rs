@@ -95,6 +95,11 @@ impl Model {
         t.resolved_cross += u32::from(issue.cross_cutting());
         t.resolved_migrant += u32::from(issue.migrant);
         t.by_route[issue.route as usize - 1] += 1;
+        t.quality_sum += quality;
+        let parts = &issue.parts[..issue.n_parts as usize];
+        let coalition = issue.route != Route::Bureaucratic
+            && parts.iter().any(|p| p.handler != parts[0].handler);
+        t.resolved_cross_jointly += u32::from(issue.cross_cutting() && coalition);
         t.resolution_days.push((
             self.day - issue.arrival,
             issue.cross_cutting(),

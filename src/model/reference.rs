@@ -952,6 +952,12 @@ impl Reference {
             t.resolved_cross += u32::from(cross);
             t.resolved_migrant += u32::from(issue.migrant);
             t.by_route[issue.route as usize - 1] += 1;
+            t.quality_sum += resolved_with.unwrap_or(0.0);
+            let mut part_handlers: Vec<u32> = issue.parts().iter().map(|p| p.handler).collect();
+            part_handlers.dedup();
+            if cross && issue.route != Route::Bureaucratic && part_handlers.len() > 1 {
+                t.resolved_cross_jointly += 1;
+            }
             t.resolution_days
                 .push((self.day - issue.arrival, cross, issue.route as u8 - 1));
             let n_kinds = kinds.iter().filter(|&&k| k).count() as f64;

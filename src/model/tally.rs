@@ -15,6 +15,12 @@ pub struct DayTally {
     pub abandoned: u32,
     /// Cross-cutting issues resolved.
     pub resolved_cross: u32,
+    /// Cross-cutting issues resolved jointly: their parts worked together by
+    /// a coalition of two or more organizations (any convener; not one
+    /// department after another).
+    pub resolved_cross_jointly: u32,
+    /// Sum of the quality of the issues resolved.
+    pub quality_sum: f64,
     /// Cross-cutting issues abandoned.
     pub abandoned_cross: u32,
     /// Issues of migrants resolved.
