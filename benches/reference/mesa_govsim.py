@@ -111,7 +111,7 @@ class Resident(mesa.Agent):
         if c.service_center:
             u += r["b_sc"]
         if self.migrant:
-            u -= r["b_migrant"] * (1.0 - m.s["party"]["security"]["inclusion"])
+            u -= r["b_migrant"] * (1.0 - m.s["party"]["security"]["inclusion"] * c.inclusion_reach)
         self.took_part = m.random.random() < sigma(u)
         self.recent += r["recent_weight"] * ((1.0 if self.took_part else 0.0) - self.recent)
         self.mobilized = False
@@ -182,6 +182,7 @@ class Community:
         self.members = 0
         self.migrants = 0
         self.enterprise_branch_share = 0.0
+        self.inclusion_reach = 0.0
         self.local_reach: list[list[Organization]] = []
         self.convening_reach: list[list[Organization]] = []
         self.legitimacy = 0.0
@@ -350,10 +351,16 @@ class GovModel(mesa.Model):
                 share = com.committee.capacity * setting["committee_share"]
                 com.committee.capacity -= share
                 com.party_committee = org(
-                    "party_committee", PARTY, d, com, [],
+                    "party_committee", PARTY, d, com, [index[x] for x in soc["committee_competencies"]],
                     share + party["security"]["extra_capacity"] * pop / 1000,
                 )
             com.service_center = rng.random() < party["security"]["service_centers"]
+            # ODD 7.1: the share of migrants party channels reach.
+            m_reach = c_reach = 0.0
+            if com.party_committee:
+                m_reach = min(1.0, setting["migrant_member_share"] * setting["migrant_member_reach"])
+                c_reach = party["security"]["service_center_migrant_reach"] if com.service_center else 0.0
+            com.inclusion_reach = 1.0 - (1.0 - m_reach) * (1.0 - c_reach) * (1.0 - com.enterprise_branch_share)
             self.orgs += [com.committee] + com.social_orgs
             if com.party_committee:
                 self.orgs.append(com.party_committee)
@@ -388,10 +395,10 @@ class GovModel(mesa.Model):
                 self.alliances[o.subdistrict].append(o)
         linkage = party["system"]["linkage"]
         for com in self.communities:
-            local = [com.committee] + com.social_orgs
+            local = [com.committee] + com.social_orgs + [self.offices[com.subdistrict]]
             convening = list(local)
             if linkage == "vertical":
-                convening += self.departments + [self.offices[com.subdistrict]]
+                convening += self.departments
             elif linkage == "regional":
                 convening += [o for o in self.alliances[com.subdistrict] if o not in convening]
             com.local_reach = [[o for o in local if k in o.competencies] for k in range(n_comp)]
@@ -551,9 +558,7 @@ class GovModel(mesa.Model):
         for com in self.communities:
             participants = sum(1 for x in com.residents if x.took_part)
             com.trust_party = sum(x.trust[PARTY] for x in com.residents) / len(com.residents)
-            com.volunteer_pool = s["residents"]["volunteer_effort"] * (
-                participants + com.members * proc["mobilization"]
-            )
+            com.volunteer_pool = s["residents"]["volunteer_effort"] * participants
         # Trust and efficacy as of the participation step (docs/outputs.md).
         n = len(self.residents)
         self.trust_means = [sum(x.trust[k] for x in self.residents) / n for k in range(3)]
@@ -597,17 +602,22 @@ class GovModel(mesa.Model):
                     issue.status = "detected"
 
     def joint_conference(self) -> bool:
-        """ODD 7.4."""
+        """ODD 7.4: trust between organizations fades every day; meetings."""
+        co = self.s["coalition"]
+        for key, t in self.org_trust.items():
+            self.org_trust[key] = t - co["trust_decay"] * (t - co["initial_trust"])
         proc = self.s["party"]["procedure"]
         interval = proc["meeting_interval"]
         if interval == 0 or self.s["party"]["system"]["linkage"] != "regional" or self.day % interval != interval - 1:
             return False
         gain = proc["meeting_trust_gain"] * (1 - proc["formalism"])
         held = False
-        for alliance in self.alliances:
+        met = set()
+        for d, alliance in enumerate(self.alliances):
             if not any(o.community is not None and o.community.party_committee for o in alliance):
                 continue
             held = True
+            met.add(d)
             for x, a in enumerate(alliance):
                 for b in alliance[x + 1:]:
                     t = self.trust_between(a, b)
@@ -616,7 +626,37 @@ class GovModel(mesa.Model):
                 lost = proc["formalism"] * proc["meeting_cost"] * o.capacity
                 o.overhead += lost
                 self.overhead += lost
+        if held:
+            self.share_and_review(met)
         return held
+
+    def share_and_review(self, met):
+        """ODD 7.4, channels 3 and 4: latent issues of a meeting subdistrict
+        come to light; bureaucratic issues waiting for a referral get every
+        remaining part referred at once."""
+        proc, g = self.s["party"]["procedure"], self.s["government"]
+        disclose = proc["meeting_disclosure"] * (1 - proc["formalism"])
+        review = proc["meeting_review"] * (1 - proc["formalism"])
+        for issue in self.issues:
+            if issue.community.subdistrict not in met:
+                continue
+            if issue.status == "latent":
+                if disclose > 0 and self.random.random() < disclose:
+                    issue.status = "detected"
+                    if issue.cross_cutting:
+                        issue.community.cross_cutting_seen += 1.0
+            elif (issue.status == "assigned" and issue.route == BUREAUCRATIC
+                    and issue.next_part < len(issue.parts) and review > 0
+                    and self.random.random() < review):
+                while issue.next_part < len(issue.parts):
+                    k = issue.next_part
+                    part = issue.parts[k]
+                    dept = self.departments[part.competency]
+                    issue.next_part += 1
+                    part.handler = dept
+                    part.ready_day = self.day + g["delay"]
+                    dept.queue.append((issue, k))
+                    dept.backlog += part.remaining
 
     # ---- ODD 7.3: routing -------------------------------------------------------
 
@@ -641,7 +681,7 @@ class GovModel(mesa.Model):
         comp = issue.parts[0].competency
         kappa = self.centralization
         pc = com.party_committee
-        if kappa > 0 and pc and pc.has_room() and self.random.random() < kappa:
+        if kappa > 0 and pc and pc.has_room() and comp in pc.competencies and self.random.random() < kappa:
             self.charge(pc)
             self.assign(issue, [pc], CONVENED, pc)
             com.party_present += 1
@@ -652,8 +692,9 @@ class GovModel(mesa.Model):
             if o.has_room() and self.random.random() < o.autonomy:
                 self.assign(issue, [o], SELF_ORGANIZED, None)
                 return
-        if comp in com.committee.competencies and com.committee.has_room():
-            self.assign(issue, [com.committee], SELF_ORGANIZED, None)
+        rc = com.committee
+        if comp in rc.competencies and rc.has_room() and self.random.random() < rc.autonomy:
+            self.assign(issue, [rc], SELF_ORGANIZED, None)
             return
         self.assign_bureaucratic(issue, urgent=False)
 
@@ -664,7 +705,7 @@ class GovModel(mesa.Model):
         reconvene = self.meeting_today and pc is not None
         if (issue.stage == CONVENING or reconvene) and pc and pc.has_room():
             self.charge(pc)
-            bonus = co["reconvene_bonus"] if reconvene else 0.0
+            bonus = co["reconvene_bonus"] * (1 - self.s["party"]["procedure"]["formalism"]) if reconvene else 0.0
             members = self.form_coalition(issue, pc, convened=True, bonus=bonus)
             if members:
                 proc = self.s["party"]["procedure"]
@@ -672,10 +713,15 @@ class GovModel(mesa.Model):
                 com.party_present += 1
                 return
             if issue.stage == CONVENING:
+                # One budget of days waiting for partners on every route (ODD 7.3).
                 issue.tries += 1
-                if issue.tries >= co["max_convening_tries"]:
-                    issue.stage, issue.tries = SEARCHING, 0
-                return
+                if issue.tries >= co["search_tries"]:
+                    issue.stage = REFERRAL
+                elif issue.tries >= co["max_convening_tries"]:
+                    issue.stage = SEARCHING
+                    return
+                else:
+                    return
         elif issue.stage == CONVENING:
             issue.stage = SEARCHING
         if issue.stage == SEARCHING:
@@ -743,10 +789,16 @@ class GovModel(mesa.Model):
     def assign(self, issue, members, route, convener, extra=0.0):
         issue.status, issue.route, issue.convener = "assigned", route, convener
         issue.next_part = len(issue.parts)
+        g, proc = self.s["government"], self.s["party"]["procedure"]
         for k, part in enumerate(issue.parts):
             org = members[0] if len(members) == 1 else members[k]
             part.handler = org
-            part.ready_day = self.day
+            # ODD 7.3: a department's part waits the delay on every route.
+            delay = 0
+            if org.role == "department" and not issue.escalated:
+                kept = 1.0 - proc["summons"] if route == CONVENED else 1.0
+                delay = round(g["delay"] * kept)
+            part.ready_day = self.day + delay
             part.remaining += extra
             org.queue.append((issue, k))
             org.backlog += part.remaining
@@ -774,7 +826,6 @@ class GovModel(mesa.Model):
         for issue in assigned:
             com = issue.community
             coalition = issue.cross_cutting and issue.route != BUREAUCRATIC
-            convened = coalition and issue.route == CONVENED
             for k, part in enumerate(issue.parts):
                 if part.done or part.handler is None or part.ready_day > self.day:
                     continue
@@ -785,7 +836,7 @@ class GovModel(mesa.Model):
                     part.remaining -= spent
                     self.volunteered += spent
                 d = com.subdistrict
-                if convened and pools[d] > 0 and part.remaining > 1e-9:
+                if coalition and part.handler.alliance and pools[d] > 0 and part.remaining > 1e-9:
                     spent = min(pools[d], part.remaining)
                     pools[d] -= spent
                     part.remaining -= spent
@@ -802,7 +853,7 @@ class GovModel(mesa.Model):
             if issue.status != "assigned" or issue.route != BUREAUCRATIC:
                 continue
             nxt = issue.next_part
-            if nxt >= len(issue.parts) or not issue.parts[nxt - 1].done:
+            if nxt >= len(issue.parts) or (g["sequential_referral"] and not issue.parts[nxt - 1].done):
                 continue
             if self.random.random() >= g["referral_rate"]:
                 continue
@@ -921,16 +972,20 @@ class GovModel(mesa.Model):
 
     def diffuse_trust(self):
         """ODD 7.7: toward the ties' mean, from last week's values for everyone at once."""
-        w = self.s["residents"]["diffusion"]
+        r = self.s["residents"]
+        w, f = r["diffusion"], r["forgetting"]
+        t0, e0 = r["initial_trust"], r["initial_efficacy"]
         new = {}
         for res in self.residents:
+            trust = res.trust
             if res.ties:
                 n = len(res.ties)
-                new[res] = [
-                    res.trust[k] + w * (sum(t.trust[k] for t in res.ties) / n - res.trust[k]) for k in range(3)
-                ]
+                trust = [trust[k] + w * (sum(t.trust[k] for t in res.ties) / n - trust[k]) for k in range(3)]
+            # ODD 7.7: then back toward the priors (forgetting).
+            new[res] = [x + f * (t0 - x) for x in trust]
         for res, trust in new.items():
             res.trust = trust
+            res.efficacy += f * (e0 - res.efficacy)
 
     # ---- docs/outputs.md: the run summary ---------------------------------------
 
