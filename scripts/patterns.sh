@@ -3,7 +3,7 @@
 # the four elements of party building, each a paired comparison (common
 # random numbers, base seed 1) with 95% intervals in its differences.csv.
 #
-#   scripts/patterns.sh [OUT]      (default output/patterns; about 5 minutes on 2 cores)
+#   scripts/patterns.sh [OUT]      (default output/patterns; 10 to 15 minutes on 2 cores)
 #
 # Each contrast is a folder of OUT holding a `govsim compare` result; the
 # contrast's scenario files (small files that extend a shipped preset and
