@@ -5,13 +5,13 @@
 #
 #   bash benches/dock_regimes.sh [SEEDS] [DAYS]
 #
-# Defaults: 10 seeds, 365 days, benches/reference/docking_20k.toml and
+# Defaults: 20 seeds, 365 days, benches/reference/docking_20k.toml and
 # docking_20k_silo.toml. Installs the port's environment as
-# benches/compare_mesa.sh does; two runs at a time. About 12 minutes on the
+# benches/compare_mesa.sh does; two runs at a time. About 25 minutes on the
 # project's 2-core machine. Not part of the test command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SEEDS="${1:-10}"
+SEEDS="${1:-20}"
 DAYS="${2:-365}"
 for value in "$SEEDS" "$DAYS"; do
   if ! [[ "$value" =~ ^[1-9][0-9]*$ ]]; then

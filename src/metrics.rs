@@ -1071,6 +1071,30 @@ mod tests {
         assert_eq!(toy(0, 0, 0, 1.0, 0.0, 0.0).agil_integration, None);
     }
 
+    /// AGIL L on toy districts: the same participants every day with high
+    /// trust keep the pattern best; new participants every day, or no
+    /// trust, keep nothing; whoever the participants are.
+    #[test]
+    fn latency_ranks_toy_districts_as_the_concept_says() {
+        let latency = |persisting: u32, trust: f64| {
+            let tally = DayTally {
+                residents: [100, 0],
+                participants: [10, 0],
+                yesterday: 10,
+                persisting,
+                trust: [trust; 3],
+                ..DayTally::default()
+            };
+            let mut recorder = Recorder::new(&Scenario::default(), 100);
+            recorder.record(tally);
+            recorder.summary().agil_latency.unwrap()
+        };
+        assert!(latency(10, 0.8) > latency(5, 0.8));
+        assert!(latency(5, 0.8) > latency(5, 0.4));
+        assert_eq!(latency(0, 0.8), 0.0);
+        assert_eq!(latency(10, 0.0), 0.0);
+    }
+
     /// The effective number of centres of a toy district: each entry one
     /// organization's resolution credit and autonomy.
     fn centres(orgs: &[(f64, f64)]) -> f64 {

@@ -7,6 +7,7 @@ interval of the govsim − Mesa gap must lie inside ±margin). Called by
 benches/dock_regimes.sh.
 
     dock_regimes.py GOVSIM A.toml B.toml SEEDS DAYS OUT_DIR
+    dock_regimes.py --report A_NAME B_NAME DAYS RUNS.jsonl...
 """
 from __future__ import annotations
 
@@ -58,29 +59,23 @@ def gap_interval(a, b, level=0.90):
     return ma - mb, ma - mb - h, ma - mb + h
 
 
-def main() -> int:
-    govsim, a, b, seeds, days, out = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), Path(sys.argv[6])
-    out.mkdir(parents=True, exist_ok=True)
-    jobs = [(impl, govsim, sc, seed, days, str(out)) for seed in range(1, seeds + 1) for sc in (a, b) for impl in ("govsim", "mesa")]
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(one, jobs))
-    with open(out / "runs.jsonl", "w") as f:
-        for impl, sc, seed, values in results:
-            f.write(json.dumps({"implementation": impl, "scenario": Path(sc).stem, "seed": seed, **values}) + "\n")
+def report(results, name_a, name_b, seeds, days) -> None:
+    """Prints the table from (implementation, scenario name, seed, values)."""
     runs = {}
     for impl, sc, seed, values in results:
         runs.setdefault((impl, sc), {})[seed] = values
-    name_a, name_b = Path(a).stem, Path(b).stem
-    print(f"## Docking on two regimes ({seeds} seeds × {days} days; govsim − Mesa gap, 90% Welch interval)\n")
+    print(f"## Docking on two regimes ({len(seeds)} seeds × {days} days; govsim − Mesa gap, 90% Welch interval)\n")
     print(f"| metric | margin | {name_a}: govsim / Mesa | {name_b}: govsim / Mesa | difference {name_a} − {name_b}: govsim / Mesa | gap of the difference | equivalent |")
     print("|---|---|---|---|---|---|---|")
     failed = 0
     for k, margin in MARGINS.items():
         def col(impl, sc):
-            return [runs[(impl, sc)][s][k] for s in range(1, seeds + 1)]
+            return [runs[(impl, sc)][s][k] for s in seeds]
+
         def mean(xs):
             return sum(xs) / len(xs)
-        ga, ma_, gb, mb_ = col("govsim", a), col("mesa", a), col("govsim", b), col("mesa", b)
+
+        ga, ma_, gb, mb_ = col("govsim", name_a), col("mesa", name_a), col("govsim", name_b), col("mesa", name_b)
         # Per seed, the regime difference within each implementation.
         gd = [x - y for x, y in zip(ga, gb)]
         md = [x - y for x, y in zip(ma_, mb_)]
@@ -96,6 +91,30 @@ def main() -> int:
             f"| {mean(gd):+.4g} / {mean(md):+.4g} | [{lo:+.3g}, {hi:+.3g}] | {'yes' if ok else '**no**'} |"
         )
     print(f"\n{failed} of {len(MARGINS)} metrics not shown equivalent (levels in both regimes and their difference).")
+
+
+def main() -> int:
+    if sys.argv[1] == "--report":
+        # dock_regimes.py --report A_NAME B_NAME DAYS RUNS.jsonl...: the table again from saved runs.
+        name_a, name_b, days = sys.argv[2], sys.argv[3], int(sys.argv[4])
+        results = []
+        for path in sys.argv[5:]:
+            for line in open(path):
+                r = json.loads(line)
+                values = {k: v for k, v in r.items() if k not in ("implementation", "scenario", "seed")}
+                results.append((r["implementation"], r["scenario"], r["seed"], values))
+        seeds = sorted({seed for _, _, seed, _ in results})
+        report(results, name_a, name_b, seeds, days)
+        return 0
+    govsim, a, b, seeds, days, out = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), Path(sys.argv[6])
+    out.mkdir(parents=True, exist_ok=True)
+    jobs = [(impl, govsim, sc, seed, days, str(out)) for seed in range(1, seeds + 1) for sc in (a, b) for impl in ("govsim", "mesa")]
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        results = [(impl, Path(sc).stem, seed, values) for impl, sc, seed, values in pool.map(one, jobs)]
+    with open(out / "runs.jsonl", "w") as f:
+        for impl, sc, seed, values in results:
+            f.write(json.dumps({"implementation": impl, "scenario": sc, "seed": seed, **values}) + "\n")
+    report(results, Path(a).stem, Path(b).stem, list(range(1, seeds + 1)), days)
     return 0
 
 
