@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod commands;
+pub mod decompose;
 pub mod error;
 pub mod experiment;
 pub mod export;
