@@ -49,23 +49,23 @@ pub fn shapley(values: &[f64], k: usize) -> Vec<f64> {
 pub fn interactions(values: &[f64], k: usize) -> Vec<Vec<f64>> {
     assert_eq!(values.len(), 1 << k, "one value per combination");
     let all = (1usize << k) - 1;
-    let mut out = vec![vec![0.0; k]; k];
-    for i in 0..k {
-        for j in i + 1..k {
-            let (bi, bj) = (1 << i, 1 << j);
-            let index: f64 = (0..=all)
-                .filter(|s| s & (bi | bj) == 0)
-                .map(|s| {
-                    let size = s.count_ones() as usize;
-                    let weight = factorial(size) * factorial(k - size - 2) / factorial(k - 1);
-                    weight * (values[s | bi | bj] - values[s | bi] - values[s | bj] + values[s])
-                })
-                .sum();
-            out[i][j] = index;
-            out[j][i] = index;
+    let pair = |i: usize, j: usize| -> f64 {
+        if i == j {
+            return 0.0;
         }
-    }
-    out
+        let (bi, bj) = (1 << i, 1 << j);
+        (0..=all)
+            .filter(|s| s & (bi | bj) == 0)
+            .map(|s| {
+                let size = s.count_ones() as usize;
+                let weight = factorial(size) * factorial(k - size - 2) / factorial(k - 1);
+                weight * (values[s | bi | bj] - values[s | bi] - values[s | bj] + values[s])
+            })
+            .sum()
+    };
+    (0..k)
+        .map(|i| (0..k).map(|j| pair(i, j)).collect())
+        .collect()
 }
 
 /// One-at-a-time effects from BASE: v({i}) − v(∅) for each group.
