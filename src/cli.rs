@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use govsim::commands::{
-    CompareRequest, MethodRequest, RepsRequest, RunRequest, RunnerRequest, ScenarioRequest,
-    SensitivityRequest, SweepRequest,
+    CompareRequest, DecomposeRequest, MethodRequest, RepsRequest, RunRequest, RunnerRequest,
+    ScenarioRequest, SensitivityRequest, SweepRequest,
 };
 use govsim::sensitivity::TestFunction;
 
@@ -37,6 +37,28 @@ pub enum Command {
     Report(ReportArgs),
     /// Global sensitivity analysis: Morris screening or Sobol' indices.
     Sensitivity(SensitivityArgs),
+    /// Attribute the difference between two scenarios to groups of levers (Shapley values).
+    Decompose(DecomposeArgs),
+}
+
+/// Arguments of `decompose`.
+#[derive(Debug, Args)]
+pub struct DecomposeArgs {
+    /// The scenario the difference starts from.
+    pub base: PathBuf,
+    /// The scenario it goes to.
+    pub target: PathBuf,
+    /// A group of levers, `NAME=PATTERN[,PATTERN...]` (`a.b.*` covers a section);
+    /// repeatable. Default: setting, system, procedure, security and one group
+    /// for each other section in which the two differ.
+    #[arg(long = "group", value_name = "NAME=PATTERN[,PATTERN...]")]
+    pub groups: Vec<String>,
+    /// Run-level metric to attribute (repeatable; default: the key metrics).
+    #[arg(long = "metric")]
+    pub metrics: Vec<String>,
+    /// Replications, seeds, threads, output.
+    #[command(flatten)]
+    pub experiment: ExperimentArgs,
 }
 
 /// Arguments of `sensitivity`.
@@ -292,6 +314,20 @@ impl From<CompareArgs> for CompareRequest {
         let (reps, runner) = a.experiment.into_parts();
         Self {
             scenarios: a.scenarios,
+            reps,
+            runner,
+        }
+    }
+}
+
+impl From<DecomposeArgs> for DecomposeRequest {
+    fn from(a: DecomposeArgs) -> Self {
+        let (reps, runner) = a.experiment.into_parts();
+        Self {
+            base: a.base,
+            target: a.target,
+            groups: a.groups,
+            metrics: a.metrics,
             reps,
             runner,
         }

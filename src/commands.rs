@@ -100,6 +100,23 @@ pub struct CompareRequest {
     pub runner: RunnerRequest,
 }
 
+/// `govsim decompose`.
+#[derive(Debug, Clone)]
+pub struct DecomposeRequest {
+    /// The scenario the difference starts from.
+    pub base: PathBuf,
+    /// The scenario it goes to.
+    pub target: PathBuf,
+    /// `NAME=PATTERN[,PATTERN...]`, or none for the default groups.
+    pub groups: Vec<String>,
+    /// Run-level metrics to attribute (default: the key metrics).
+    pub metrics: Vec<String>,
+    /// Replications.
+    pub reps: RepsRequest,
+    /// Runner options.
+    pub runner: RunnerRequest,
+}
+
 /// `govsim sweep`.
 #[derive(Debug, Clone)]
 pub struct SweepRequest {
@@ -231,6 +248,111 @@ pub fn compare(
     progress.note(&plan.describe());
     let outcome = experiment::execute(&plan, &options, stop, progress)?;
     finish("compare", &outcome, &options.out, reps.precision())
+}
+
+/// `govsim decompose`: the difference TARGET − BASE of each metric
+/// attributed to groups of the levers in which they differ (Shapley values
+/// over every combination of groups, with paired replications).
+pub fn decompose(
+    request: &DecomposeRequest,
+    command_line: Vec<String>,
+    stop: &AtomicBool,
+    progress: &dyn Progress,
+) -> Result<String> {
+    use crate::experiment::decomposition as dec;
+    let reps = request.reps.parse()?;
+    request.runner.checked_overrides()?;
+    let options = request.runner.options("decompose", command_line)?;
+    let overrides = request.runner.overrides();
+    let source = ScenarioSource::read(&request.base)?;
+    let base = source.resolve(&overrides)?;
+    let target = load_scenario(&request.target, &overrides)?;
+    let levers = dec::differing_levers(&base.resolved_toml, &target.resolved_toml)
+        .map_err(|m| InputError::new(request.target.display().to_string(), m))?;
+    let groups = dec::groups(&levers, &request.groups)?;
+    let metrics: Vec<String> = if request.metrics.is_empty() {
+        metrics_where(|m| m.key)
+            .into_iter()
+            .map(String::from)
+            .collect()
+    } else {
+        request.metrics.clone()
+    };
+    let (summary_header, _) = csv_fields(std::slice::from_ref(&Summary::default()))
+        .map_err(|e| Error::Runtime(e.to_string()))?;
+    if let Some(m) = metrics.iter().find(|m| !summary_header.contains(m)) {
+        return Err(InputError::new(
+            "--metric",
+            format!(
+                "`{m}` is not a run-level metric; valid: {}",
+                summary_header.join(", ")
+            ),
+        )
+        .into());
+    }
+    let k = groups.len();
+    let (mut labels, mut scenarios, mut hashes, mut resolved_toml) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for mask in 0..1usize << k {
+        let label = dec::label(&groups, mask);
+        let mut set = overrides.clone();
+        set.push(format!("name=\"{label}\""));
+        for (i, g) in groups.iter().enumerate() {
+            if mask & (1 << i) != 0 {
+                set.extend(g.target_values.iter().cloned());
+            }
+        }
+        let resolved = source.resolve(&set).map_err(|mut e| {
+            e.message = format!("{} (in the combination {label})", e.message);
+            e
+        })?;
+        labels.push(label);
+        hashes.push(resolved.sha256.clone());
+        resolved_toml.push(resolved.resolved_toml.clone());
+        scenarios.push(resolved.scenario);
+    }
+    let n = scenarios.len();
+    let plan = Plan {
+        command: "decompose".into(),
+        layout: Layout {
+            sweep: false,
+            labels,
+            varied: Vec::new(),
+            values: Vec::new(),
+            id_columns: 3,
+        },
+        scenarios,
+        hashes,
+        paths: vec![request.base.display().to_string(); n],
+        base_seed: request.runner.seed,
+        reps,
+        sample: String::new(),
+        sensitivity: None,
+        resolved_toml,
+    };
+    check_plan_memory(&plan, &options, &request.runner)?;
+    progress.note(&format!(
+        "decompose: {k} groups ({}), {n} combinations",
+        groups
+            .iter()
+            .map(|g| g.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    let outcome = experiment::execute(&plan, &options, stop, progress)?;
+    if options.shard.is_some() {
+        return Ok("shard done: merge the shards with `govsim merge`, then rerun this command with --out the merged folder and --resume to attribute the differences\n".into());
+    }
+    let all = dec::analyse(&options.out, &plan.layout, k, &metrics)?;
+    dec::write_tables(&options.out, &groups, &all)?;
+    let mut text = format!(
+        "decompose: {} runs, {} replications per combination\n",
+        outcome.runs_done, outcome.reps
+    );
+    text.push_str(&dec::table(&groups, &all));
+    let _ = writeln!(text, "results: {}", options.out.display());
+    text.push_str(&report(&options.out)?);
+    Ok(text)
 }
 
 /// `govsim sweep`: levers varied over a grid or a Latin hypercube.

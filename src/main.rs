@@ -72,6 +72,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             start_stop_handler();
             commands::sweep(&args.into(), command_line, &STOP, &bar)?
         }
+        Command::Decompose(args) => {
+            start_stop_handler();
+            commands::decompose(&args.into(), command_line, &STOP, &bar)?
+        }
         Command::Merge(args) => {
             commands::merge(&args.dirs, &args.out, args.allow_partial, command_line)?
         }

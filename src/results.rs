@@ -96,7 +96,7 @@ pub struct Results {
 impl Results {
     /// Whether this is a sweep (or a sensitivity analysis, whose points are a sweep's).
     pub fn sweep(&self) -> bool {
-        self.manifest.key.command != "compare"
+        !matches!(self.manifest.key.command.as_str(), "compare" | "decompose")
     }
 
     /// Whether this is a sensitivity analysis.
@@ -206,7 +206,7 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
         ));
     }
     let labels: Vec<String> = manifest.points.iter().map(|p| p.label.clone()).collect();
-    let sweep = manifest.key.command != "compare";
+    let sweep = !matches!(manifest.key.command.as_str(), "compare" | "decompose");
     let sensitivity = manifest.key.command == "sensitivity";
     let point_of = |row: &[String], label_col: usize, point_col: Option<usize>| -> Option<usize> {
         match point_col {

@@ -1,0 +1,419 @@
+//! `govsim decompose` as an experiment: the levers in which two scenarios
+//! differ, split into groups; every combination of groups as a point of a
+//! comparison (common random numbers, the one runner); then the Shapley
+//! attribution of each metric's difference (`crate::decompose`) from
+//! `runs.csv`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use toml::Value;
+
+use super::aggregate::Layout;
+use super::store::RunsTable;
+use crate::decompose::{Attribution, MAX_GROUPS, attribute};
+use crate::error::Error;
+use crate::files::write_atomic;
+use crate::scenario::InputError;
+
+/// Keys that name a scenario rather than set a lever.
+const NOT_LEVERS: [&str; 3] = ["name", "description", "sim.seed"];
+
+/// The default groups: the four elements of party building; every other
+/// differing lever goes to the group of its top-level section.
+const ELEMENTS: [(&str, &str); 4] = [
+    ("setting", "party.setting."),
+    ("system", "party.system."),
+    ("procedure", "party.procedure."),
+    ("security", "party.security."),
+];
+
+/// A group of levers and TARGET's value of each, as `--set` items.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// Its name.
+    pub name: String,
+    /// Dotted paths of its levers.
+    pub levers: Vec<String>,
+    /// `PATH=VALUE` with TARGET's value of each lever.
+    pub target_values: Vec<String>,
+}
+
+/// Every leaf of a resolved scenario by dotted path (lists are leaves).
+fn leaves(prefix: &str, value: &Value, out: &mut BTreeMap<String, Value>) {
+    match value {
+        Value::Table(table) => {
+            for (k, v) in table {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                leaves(&path, v, out);
+            }
+        }
+        other => {
+            out.insert(prefix.to_string(), other.clone());
+        }
+    }
+}
+
+/// The levers in which two resolved scenarios (TOML text) differ, with
+/// TARGET's value of each, in path order.
+pub fn differing_levers(base: &str, target: &str) -> Result<Vec<(String, Value)>, String> {
+    let parse = |text: &str| -> Result<BTreeMap<String, Value>, String> {
+        let value: Value = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut out = BTreeMap::new();
+        leaves("", &value, &mut out);
+        Ok(out)
+    };
+    let (b, t) = (parse(base)?, parse(target)?);
+    let mut keys: Vec<&String> = b.keys().chain(t.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let mut out = Vec::new();
+    for key in keys {
+        if NOT_LEVERS.contains(&key.as_str()) {
+            continue;
+        }
+        match (b.get(key), t.get(key)) {
+            (Some(x), Some(y)) if x == y => {}
+            (_, Some(y)) => out.push((key.clone(), y.clone())),
+            // Every resolved scenario has every lever, so this is only a
+            // list or optional entry TARGET lacks.
+            (Some(_), None) => return Err(format!("`{key}` is set in BASE but not in TARGET")),
+            (None, None) => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Whether `path` matches `pattern`: the same path, or `prefix.*`
+/// covering everything under `prefix`.
+fn matches(pattern: &str, path: &str) -> bool {
+    match pattern.strip_suffix(".*") {
+        Some(prefix) => path.starts_with(&format!("{prefix}.")),
+        None => pattern == path,
+    }
+}
+
+/// Splits the differing levers into groups: `--group NAME=PATTERN[,…]` as
+/// given (a lever in no group or in two is an error), else the default
+/// groups. Refuses no difference and more than [`MAX_GROUPS`] groups.
+pub fn groups(levers: &[(String, Value)], asked: &[String]) -> Result<Vec<Group>, InputError> {
+    let bad = |message: String| InputError::new("--group", message);
+    if levers.is_empty() {
+        return Err(InputError::new(
+            "decompose",
+            "BASE and TARGET do not differ in any lever: nothing to decompose",
+        ));
+    }
+    let mut defined: Vec<(String, Vec<String>)> = Vec::new();
+    for item in asked {
+        let (name, patterns) = item
+            .split_once('=')
+            .ok_or_else(|| bad(format!("`{item}` is not NAME=PATTERN[,PATTERN...]")))?;
+        let name = name.trim();
+        let patterns: Vec<String> = patterns
+            .split(',')
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect();
+        if name.is_empty() || patterns.is_empty() {
+            return Err(bad(format!(
+                "`{item}` needs a name and at least one pattern"
+            )));
+        }
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(bad(format!(
+                "the group name `{name}`: use letters, digits, `_` and `-` only"
+            )));
+        }
+        if defined.iter().any(|(n, _)| n == name) {
+            return Err(bad(format!("the group `{name}` is defined twice")));
+        }
+        defined.push((name.to_string(), patterns));
+    }
+    let group_of = |path: &str| -> Result<String, InputError> {
+        if defined.is_empty() {
+            let element = ELEMENTS.iter().find(|(_, p)| path.starts_with(p));
+            return Ok(match element {
+                Some((name, _)) => (*name).to_string(),
+                None => path.split('.').next().unwrap_or(path).to_string(),
+            });
+        }
+        let hits: Vec<&String> = defined
+            .iter()
+            .filter(|(_, ps)| ps.iter().any(|p| matches(p, path)))
+            .map(|(n, _)| n)
+            .collect();
+        match hits.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => Err(bad(format!(
+                "the lever `{path}`, in which BASE and TARGET differ, is in no group: add it to one"
+            ))),
+            many => Err(bad(format!(
+                "the lever `{path}` is in {} groups ({}): give each lever one group",
+                many.len(),
+                many.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    };
+    let mut out: Vec<Group> = Vec::new();
+    for (path, value) in levers {
+        let name = group_of(path)?;
+        let item = format!("{path}={value}");
+        match out.iter_mut().find(|g| g.name == name) {
+            Some(g) => {
+                g.levers.push(path.clone());
+                g.target_values.push(item);
+            }
+            None => out.push(Group {
+                name,
+                levers: vec![path.clone()],
+                target_values: vec![item],
+            }),
+        }
+    }
+    if let Some((name, _)) = defined
+        .iter()
+        .find(|(n, _)| !out.iter().any(|g| &g.name == n))
+    {
+        return Err(bad(format!(
+            "the group `{name}` holds none of the levers in which BASE and TARGET differ"
+        )));
+    }
+    if out.len() > MAX_GROUPS {
+        return Err(bad(format!(
+            "{} groups make 2^{} combinations: at most {MAX_GROUPS} groups; join some with --group",
+            out.len(),
+            out.len()
+        )));
+    }
+    Ok(out)
+}
+
+/// The label of combination `mask`: its groups at TARGET joined by `+`,
+/// `base` for none.
+pub fn label(groups: &[Group], mask: usize) -> String {
+    if mask == 0 {
+        return "base".into();
+    }
+    groups
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| mask & (1 << i) != 0)
+        .map(|(_, g)| g.name.as_str())
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
+/// Each metric's attribution from the `runs.csv` of `dir`, the points in
+/// combination order.
+pub fn analyse(
+    dir: &Path,
+    layout: &Layout,
+    k: usize,
+    metrics: &[String],
+) -> Result<Vec<(String, Attribution)>, Error> {
+    let path = dir.join("runs.csv");
+    let runs = RunsTable::read(&path, |row| super::id_of(layout, row))
+        .map_err(|e| Error::Runtime(format!("reading {}: {e}", path.display())))?;
+    let reps: Vec<u32> = {
+        let mut r: Vec<u32> = runs.rows.keys().map(|&(_, rep)| rep).collect();
+        r.sort_unstable();
+        r.dedup();
+        r
+    };
+    let mut out = Vec::new();
+    for metric in metrics {
+        let col = runs
+            .header
+            .iter()
+            .position(|h| h == metric)
+            .ok_or_else(|| Error::Runtime(format!("runs.csv has no column {metric}")))?;
+        // A replication counts if the metric is defined in every combination.
+        let per_rep: Vec<Vec<f64>> = reps
+            .iter()
+            .filter_map(|&rep| {
+                (0..1u32 << k)
+                    .map(|p| {
+                        runs.rows
+                            .get(&(p, rep))
+                            .and_then(|row| row.field(col).parse::<f64>().ok())
+                    })
+                    .collect::<Option<Vec<f64>>>()
+            })
+            .collect();
+        if per_rep.is_empty() {
+            return Err(Error::Runtime(format!(
+                "{metric} is NA in some combination of every replication: choose another metric"
+            )));
+        }
+        out.push((metric.clone(), attribute(&per_rep, k)));
+    }
+    Ok(out)
+}
+
+/// `attribution.csv` and `interactions.csv` of the attributions.
+pub fn write_tables(
+    dir: &Path,
+    groups: &[Group],
+    all: &[(String, Attribution)],
+) -> Result<(), Error> {
+    let mut a = String::from("metric,group,levers,shapley,ci_low,ci_high,share,one_at_a_time\n");
+    let mut i = String::from("metric,group_a,group_b,interaction,ci_low,ci_high\n");
+    let num = |x: f64| {
+        if x.is_finite() {
+            format!("{x}")
+        } else {
+            "NA".into()
+        }
+    };
+    for (metric, at) in all {
+        for (g, (s, m)) in groups.iter().zip(at.shapley.iter().zip(&at.main)) {
+            let share = s.mean / at.total.mean;
+            a.push_str(&format!(
+                "{metric},{},{},{},{},{},{},{}\n",
+                g.name,
+                g.levers.join(" "),
+                num(s.mean),
+                num(s.ci_low),
+                num(s.ci_high),
+                num(share),
+                num(m.mean)
+            ));
+        }
+        a.push_str(&format!(
+            "{metric},total,,{},{},{},1,\n",
+            num(at.total.mean),
+            num(at.total.ci_low),
+            num(at.total.ci_high)
+        ));
+        for ((x, y), e) in &at.interactions {
+            i.push_str(&format!(
+                "{metric},{},{},{},{},{}\n",
+                groups[*x].name,
+                groups[*y].name,
+                num(e.mean),
+                num(e.ci_low),
+                num(e.ci_high)
+            ));
+        }
+    }
+    for (name, text) in [("attribution.csv", a), ("interactions.csv", i)] {
+        let path = dir.join(name);
+        write_atomic(&path, text.as_bytes())
+            .map_err(|e| Error::Runtime(format!("writing {}: {e}", path.display())))?;
+    }
+    Ok(())
+}
+
+/// The console table: per metric, TARGET − BASE and each group's Shapley
+/// value with its interval and share, and the sentence of who carries most.
+pub fn table(groups: &[Group], all: &[(String, Attribution)]) -> String {
+    let mut text = String::new();
+    for (metric, at) in all {
+        text.push_str(&format!(
+            "{metric}: TARGET − BASE {:+.4} [{:+.4}, {:+.4}]\n",
+            at.total.mean, at.total.ci_low, at.total.ci_high
+        ));
+        for (g, s) in groups.iter().zip(&at.shapley) {
+            text.push_str(&format!(
+                "  {:<14} {:+.4} [{:+.4}, {:+.4}]  {:>5.0}%\n",
+                g.name,
+                s.mean,
+                s.ci_low,
+                s.ci_high,
+                100.0 * s.mean / at.total.mean
+            ));
+        }
+        if let Some((g, s)) = groups
+            .iter()
+            .zip(&at.shapley)
+            .max_by(|a, b| a.1.mean.abs().total_cmp(&b.1.mean.abs()))
+        {
+            text.push_str(&format!(
+                "  most of the difference is carried by {} ({:+.4} of {:+.4})\n",
+                g.name, s.mean, at.total.mean
+            ));
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "name = \"a\"\n[party.setting]\ncommunity_coverage = 0.0\n[party.procedure]\npooling = 0.0\nformalism = 0.2\n[social]\nautonomy = 0.15\n[sim]\nseed = 1\n";
+    const TARGET: &str = "name = \"b\"\n[party.setting]\ncommunity_coverage = 1.0\n[party.procedure]\npooling = 0.2\nformalism = 0.2\n[social]\nautonomy = 0.6\n[sim]\nseed = 9\n";
+
+    #[test]
+    fn the_differing_levers_fall_into_the_elements_and_their_sections() {
+        let levers = differing_levers(BASE, TARGET).unwrap();
+        let paths: Vec<&str> = levers.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "party.procedure.pooling",
+                "party.setting.community_coverage",
+                "social.autonomy"
+            ]
+        );
+        let g = groups(&levers, &[]).unwrap();
+        let names: Vec<&str> = g.iter().map(|g| g.name.as_str()).collect();
+        assert_eq!(names, ["procedure", "setting", "social"]);
+        assert_eq!(g[0].target_values, ["party.procedure.pooling=0.2"]);
+        assert_eq!(label(&g, 0), "base");
+        assert_eq!(label(&g, 0b101), "procedure+social");
+    }
+
+    #[test]
+    fn asked_groups_must_cover_each_lever_once() {
+        let levers = differing_levers(BASE, TARGET).unwrap();
+        let ok = groups(
+            &levers,
+            &["party=party.*".into(), "rest=social.autonomy".into()],
+        )
+        .unwrap();
+        assert_eq!(ok.len(), 2);
+        let missing = groups(&levers, &["party=party.*".into()]).unwrap_err();
+        assert!(
+            missing.message.contains("social.autonomy"),
+            "{}",
+            missing.message
+        );
+        let twice = groups(
+            &levers,
+            &[
+                "party=party.*".into(),
+                "all=party.setting.*,social.*".into(),
+            ],
+        )
+        .unwrap_err();
+        assert!(twice.message.contains("2 groups"), "{}", twice.message);
+        let empty = groups(
+            &levers,
+            &[
+                "party=party.*".into(),
+                "rest=social.*".into(),
+                "none=grid.*".into(),
+            ],
+        )
+        .unwrap_err();
+        assert!(empty.message.contains("none"), "{}", empty.message);
+        assert!(
+            groups(&[], &[])
+                .unwrap_err()
+                .message
+                .contains("do not differ")
+        );
+    }
+}

@@ -1,0 +1,136 @@
+//! `govsim decompose` on known answers: the Shapley values add up to the
+//! difference on the same runs, a group that changes nothing gets exactly
+//! zero, and bad input exits 2 naming its cause.
+
+mod common;
+
+use std::path::Path;
+
+use common::{govsim, scratch};
+
+/// A scenario file in `dir` extending the classroom town with `levers`.
+fn town_variant(dir: &Path, name: &str, levers: &str) -> String {
+    let town = common::scenario_path("classroom/small_town.toml");
+    let text = format!(
+        "extends = \"{}\"\nname = \"{name}\"\n{levers}\n",
+        town.display()
+    );
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+/// Rows of `attribution.csv` for `metric`: (group, shapley, ci_low, ci_high).
+fn attribution(dir: &Path, metric: &str) -> Vec<(String, f64, f64, f64)> {
+    let text = std::fs::read_to_string(dir.join("attribution.csv")).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|f| f[0] == metric)
+        .map(|f| {
+            let num = |s: &str| s.parse::<f64>().unwrap_or(f64::NAN);
+            (f[1].to_string(), num(f[3]), num(f[4]), num(f[5]))
+        })
+        .collect()
+}
+
+#[test]
+fn shapley_values_add_up_and_a_group_without_effect_gets_zero() {
+    let dir = scratch("decompose-known");
+    // Without a government delay, `summons` (the share of the delay a
+    // summoned department skips) can change nothing.
+    let base = town_variant(
+        &dir,
+        "base",
+        "[government]\ndelay = 0\n[party.procedure]\npooling = 0.0\nsummons = 0.0",
+    );
+    let target = town_variant(
+        &dir,
+        "target",
+        "[government]\ndelay = 0\n[party.procedure]\npooling = 0.5\nsummons = 0.8\n[social]\nautonomy = 0.9",
+    );
+    let out = dir.join("out");
+    let o = govsim(&[
+        "decompose",
+        &base,
+        &target,
+        "--group",
+        "pooling=party.procedure.pooling",
+        "--group",
+        "summons=party.procedure.summons",
+        "--group",
+        "autonomy=social.*",
+        "--reps",
+        "6",
+        "--days",
+        "120",
+        "--metric",
+        "resolution_rate",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("most of the difference is carried by"),
+        "{stdout}"
+    );
+    let rows = attribution(&out, "resolution_rate");
+    let get = |g: &str| rows.iter().find(|r| r.0 == g).unwrap().clone();
+    let total = get("total").1;
+    let sum: f64 = ["pooling", "summons", "autonomy"]
+        .iter()
+        .map(|g| get(g).1)
+        .sum();
+    assert!((sum - total).abs() < 1e-9, "sum {sum}, total {total}");
+    let summons = get("summons");
+    assert_eq!(
+        (summons.1, summons.2, summons.3),
+        (0.0, 0.0, 0.0),
+        "a lever that changes nothing"
+    );
+    assert!(get("autonomy").1.abs() > 0.0);
+    let interactions = std::fs::read_to_string(out.join("interactions.csv")).unwrap();
+    assert_eq!(interactions.lines().count(), 1 + 3, "three pairs of groups");
+    assert!(out.join("runs.csv").exists() && out.join("manifest.json").exists());
+}
+
+#[test]
+fn bad_input_exits_2_naming_the_cause() {
+    let dir = scratch("decompose-bad");
+    let a = town_variant(&dir, "a", "[social]\nautonomy = 0.2");
+    let b = town_variant(
+        &dir,
+        "b",
+        "[social]\nautonomy = 0.8\n[party.procedure]\npooling = 0.5",
+    );
+    let run = |args: &[&str]| {
+        let o = govsim(&[&["decompose"], args, &["--reps", "2", "--days", "5"]].concat());
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    let (code, err) = run(&[&a, &a]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("do not differ"), "{err}");
+    let (code, err) = run(&[&a, &b, "--metric", "happiness"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("happiness"), "{err}");
+    let (code, err) = run(&[&a, &b, "--group", "party=party.*"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("social.autonomy") && err.contains("no group"),
+        "{err}"
+    );
+    let (code, err) = run(&[
+        &a,
+        &b,
+        "--group",
+        "x=social.*",
+        "--group",
+        "y=social.autonomy,party.*",
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("2 groups"), "{err}");
+}
