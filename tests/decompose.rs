@@ -134,3 +134,32 @@ fn bad_input_exits_2_naming_the_cause() {
     assert_eq!(code, Some(2));
     assert!(err.contains("2 groups"), "{err}");
 }
+
+/// Two shards merged and resumed give the attribution of the unsharded
+/// run, and the thread count changes nothing.
+#[test]
+fn shards_and_threads_give_the_same_attribution() {
+    let dir = scratch("decompose-shards");
+    let a = town_variant(&dir, "a", "[social]\nautonomy = 0.2");
+    let b = town_variant(
+        &dir,
+        "b",
+        "[social]\nautonomy = 0.8\n[party.procedure]\npooling = 0.5",
+    );
+    let out = |name: &str| dir.join(name).display().to_string();
+    let common = ["--reps", "3", "--days", "30", "--metric", "resolution_rate"];
+    let run = |extra: &[&str]| {
+        let o = govsim(&[&["decompose", a.as_str(), b.as_str()], &common[..], extra].concat());
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    run(&["--threads", "1", "--out", &out("one")]);
+    run(&["--threads", "2", "--out", &out("two")]);
+    run(&["--shard", "1/2", "--out", &out("s1")]);
+    run(&["--shard", "2/2", "--out", &out("s2")]);
+    let o = govsim(&["merge", &out("s1"), &out("s2"), "--out", &out("merged")]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run(&["--resume", "--out", &out("merged")]);
+    let read = |name: &str| std::fs::read(dir.join(name).join("attribution.csv")).unwrap();
+    assert_eq!(read("one"), read("two"));
+    assert_eq!(read("one"), read("merged"));
+}
