@@ -167,6 +167,7 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
     );
 
     h.push_str(&summary_section(r));
+    h.push_str(&attribution_section(r));
 
     // What was run.
     h.push_str("<section id=\"what\">\n<h2>What was run</h2>\n");
@@ -548,6 +549,58 @@ fn signed_interval(d: &crate::stats::PairedDifference) -> String {
 /// each key metric with a better direction, which point does best, by how
 /// much it leads the runner-up (paired over the same replications) and the
 /// baseline; for a sensitivity analysis, which lever matters most.
+/// A decomposition's finding, one sentence per metric: which group of
+/// levers carries most of TARGET − BASE, with its interval and share.
+fn attribution_section(r: &Results) -> String {
+    if r.attribution.is_empty() {
+        return String::new();
+    }
+    let fmt = |v: Option<f64>| v.map_or("NA".into(), |x| format!("{x:+.4}"));
+    let mut h = String::from(
+        "<section id=\"attribution\">\n<h2>Which group carries the difference</h2>\n<ul>\n",
+    );
+    let mut metrics: Vec<&str> = Vec::new();
+    for a in &r.attribution {
+        if !metrics.contains(&a.metric.as_str()) {
+            metrics.push(&a.metric);
+        }
+    }
+    for metric in metrics {
+        let rows: Vec<_> = r
+            .attribution
+            .iter()
+            .filter(|a| a.metric == metric)
+            .collect();
+        let Some(total) = rows.iter().find(|a| a.index == "total") else {
+            continue;
+        };
+        let top = rows.iter().filter(|a| a.index == "shapley").max_by(|a, b| {
+            let m = |x: &&&crate::results::SensitivityIndex| x.value.unwrap_or(0.0).abs();
+            m(a).total_cmp(&m(b))
+        });
+        let Some(top) = top else { continue };
+        let share = match (top.value, total.value) {
+            (Some(v), Some(t)) if t != 0.0 => format!(" ({:.0}% of it)", 100.0 * v / t),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            h,
+            "<li>{}: TARGET − BASE {} [{}, {}]; <b>{}</b> carries the most, {} [{}, {}]{}.</li>",
+            escape(crate::metrics::metric_info(metric).map_or(metric, |m| m.label)),
+            fmt(total.value),
+            fmt(total.ci_low),
+            fmt(total.ci_high),
+            escape(&top.parameter),
+            fmt(top.value),
+            fmt(top.ci_low),
+            fmt(top.ci_high),
+            share
+        );
+    }
+    h.push_str("</ul>\n<p class=\"small\">Shapley values over every combination of the groups, with paired replications; they add up to the difference (<code>attribution.csv</code>, <code>interactions.csv</code>).</p>\n</section>\n");
+    h
+}
+
 fn summary_section(r: &Results) -> String {
     use crate::metrics::{Direction, metric_info};
     let mut h = String::from("<section id=\"summary\">\n<h2>Summary</h2>\n");

@@ -406,6 +406,57 @@ where
     Ok(())
 }
 
+/// A decomposition: per metric, each group's Shapley value with its
+/// interval, and the difference they add up to.
+fn attribution_plot<DB: DrawingBackend>(r: &Results, area: &Area<DB>) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let mut metrics: Vec<&str> = Vec::new();
+    for a in &r.attribution {
+        if !metrics.contains(&a.metric.as_str()) {
+            metrics.push(&a.metric);
+        }
+    }
+    let (rows, cols) = panel_grid(metrics.len());
+    let panels = split_grid(
+        area,
+        "Shapley attribution of TARGET − BASE to groups of levers: mean and 95% interval",
+        rows,
+        cols,
+    )?;
+    for (panel, metric) in panels.iter().zip(&metrics) {
+        let of_metric: Vec<&crate::results::SensitivityIndex> = r
+            .attribution
+            .iter()
+            .filter(|a| a.metric == *metric)
+            .collect();
+        let rows: Vec<Row> = of_metric
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let total = a.index == "total";
+                let lo = a.ci_low.unwrap_or(f64::NAN);
+                let hi = a.ci_high.unwrap_or(f64::NAN);
+                Row {
+                    label: if total {
+                        "TARGET − BASE".into()
+                    } else {
+                        a.parameter.clone()
+                    },
+                    color: if total { BLACK } else { color(i + 1) },
+                    value: a.value,
+                    low: lo,
+                    high: hi,
+                    filled: lo > 0.0 || hi < 0.0,
+                }
+            })
+            .collect();
+        whisker_panel(panel, &label(metric), "contribution", &rows, true)?;
+    }
+    Ok(())
+}
+
 fn split_grid<DB: DrawingBackend>(
     area: &Area<DB>,
     title: &str,
@@ -1132,6 +1183,19 @@ pub fn all_plots(r: &Results, png_dir: Option<&Path>) -> Result<Vec<Plot>, Strin
             svg,
         });
     };
+    if !r.attribution.is_empty() {
+        let n = r.attribution.iter().filter(|a| a.index == "total").count();
+        let (rows, _) = panel_grid(n);
+        let height = 60 + 320 * rows as u32;
+        add(
+            "attribution",
+            "Which group of levers carries the difference",
+            "Each group's Shapley value: its marginal contribution to TARGET − BASE averaged over every order in which the groups could be switched; the values add up to the difference (black). Mean over paired replications with its 95% interval; hollow where the interval includes 0.",
+            plot!((1200, height), png("attribution").as_deref(), |area| {
+                attribution_plot(r, area)
+            })?,
+        );
+    }
     if r.sensitivity() {
         let (rows, _) = panel_grid(sensitivity_metrics(r).len());
         let height = 60 + 380 * rows as u32;

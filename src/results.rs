@@ -88,6 +88,10 @@ pub struct Results {
     pub indices: Vec<SensitivityIndex>,
     /// Replication noise share of each metric (sensitivity analyses with replications).
     pub noise: Vec<(String, Option<f64>)>,
+    /// A decomposition's `attribution.csv`: per metric, each group's
+    /// Shapley value (`index` = `shapley`, `parameter` the group) and the
+    /// difference itself (`index` = `total`).
+    pub attribution: Vec<SensitivityIndex>,
     /// `runs.csv` of a comparison or sweep, for paired differences between
     /// any two points; `None` if it is missing or unreadable.
     pub runs: Option<(Layout, RunsTable)>,
@@ -347,6 +351,25 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
             noise = rows.iter().map(|r| (r[cm].clone(), num(&r[cs]))).collect();
         }
     }
+    let mut attribution = Vec::new();
+    let path = dir.join("attribution.csv");
+    if manifest.key.command == "decompose" && path.exists() {
+        let (h, rows) = read_csv(&path)?;
+        let c = |n: &str| col(&path, &h, n);
+        let (cm, cg, cv) = (c("metric")?, c("group")?, c("shapley")?);
+        let (clo, chi) = (c("ci_low")?, c("ci_high")?);
+        for row in &rows {
+            let total = row[cg] == "total";
+            attribution.push(SensitivityIndex {
+                metric: row[cm].clone(),
+                parameter: row[cg].clone(),
+                index: if total { "total" } else { "shapley" }.into(),
+                value: num(&row[cv]),
+                ci_low: num(&row[clo]),
+                ci_high: num(&row[chi]),
+            });
+        }
+    }
     let runs = if sensitivity {
         None
     } else {
@@ -369,6 +392,7 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
         scenarios,
         indices,
         noise,
+        attribution,
         runs,
     })
 }

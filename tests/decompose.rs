@@ -93,6 +93,18 @@ fn shapley_values_add_up_and_a_group_without_effect_gets_zero() {
     let interactions = std::fs::read_to_string(out.join("interactions.csv")).unwrap();
     assert_eq!(interactions.lines().count(), 1 + 3, "three pairs of groups");
     assert!(out.join("runs.csv").exists() && out.join("manifest.json").exists());
+    // The report says who carries the difference and draws the attribution.
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("Which group carries the difference"));
+    let top = ["pooling", "summons", "autonomy"]
+        .into_iter()
+        .max_by(|a, b| get(a).1.abs().total_cmp(&get(b).1.abs()))
+        .unwrap();
+    assert!(
+        report.contains(&format!("<b>{top}</b> carries the most")),
+        "the report names {top}, the largest value"
+    );
+    assert!(out.join("plots/attribution.svg").exists());
 }
 
 #[test]
