@@ -457,6 +457,101 @@ where
     Ok(())
 }
 
+/// A decomposition's interactions: per metric, the Shapley interaction
+/// index of each pair of groups, red where the pair does more together
+/// than apart, blue where less.
+fn interactions_plot<DB: DrawingBackend>(r: &Results, area: &Area<DB>) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let mut metrics: Vec<&str> = Vec::new();
+    let mut groups: Vec<&str> = Vec::new();
+    for (m, a, b, _) in &r.interactions {
+        if !metrics.contains(&m.as_str()) {
+            metrics.push(m);
+        }
+        for g in [a, b] {
+            if !groups.contains(&g.as_str()) {
+                groups.push(g);
+            }
+        }
+    }
+    let (rows, cols) = panel_grid(metrics.len());
+    let panels = split_grid(
+        area,
+        "Interaction of each pair of groups (Shapley interaction index); red: more together than apart",
+        rows,
+        cols,
+    )?;
+    let k = groups.len();
+    for (panel, metric) in panels.iter().zip(&metrics) {
+        let cells: Vec<(usize, usize, f64)> = r
+            .interactions
+            .iter()
+            .filter(|(m, ..)| m == metric)
+            .filter_map(|(_, a, b, v)| {
+                let i = groups.iter().position(|g| g == a)?;
+                let j = groups.iter().position(|g| g == b)?;
+                Some((i, j, (*v)?))
+            })
+            .collect();
+        let scale = cells
+            .iter()
+            .map(|c| c.2.abs())
+            .fold(0.0, f64::max)
+            .max(f64::MIN_POSITIVE);
+        let names: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
+        let mut chart = ChartBuilder::on(panel)
+            .caption(label(metric), font(14))
+            .margin(8)
+            .x_label_area_size(40)
+            .y_label_area_size(90)
+            .build_cartesian_2d(-0.5..(k as f64 - 0.5), -0.5..(k as f64 - 0.5))
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_labels(k)
+            .y_labels(k)
+            .x_label_formatter(&|x| category_at(&names, *x))
+            .y_label_formatter(&|y| category_at(&names, *y))
+            .label_style(font(11))
+            .disable_mesh()
+            .draw()
+            .map_err(err)?;
+        for &(i, j, v) in &cells {
+            let t = (v.abs() / scale).min(1.0);
+            let c = if v >= 0.0 {
+                RGBColor(255, (255.0 * (1.0 - t)) as u8, (255.0 * (1.0 - t)) as u8)
+            } else {
+                RGBColor((255.0 * (1.0 - t)) as u8, (255.0 * (1.0 - t)) as u8, 255)
+            };
+            for (x, y) in [(i, j), (j, i)] {
+                let (x, y) = (x as f64, y as f64);
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
+                        c.filled(),
+                    )))
+                    .map_err(err)?;
+                let text = if v != 0.0 && v.abs() < 0.01 {
+                    format!("{v:+.1e}")
+                } else {
+                    format!("{v:+.3}")
+                };
+                let ink = if t > 0.6 { WHITE } else { BLACK };
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        text,
+                        (x - 0.25, y),
+                        font(11).color(&ink),
+                    )))
+                    .map_err(err)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 fn split_grid<DB: DrawingBackend>(
     area: &Area<DB>,
     title: &str,
@@ -1193,6 +1288,19 @@ pub fn all_plots(r: &Results, png_dir: Option<&Path>) -> Result<Vec<Plot>, Strin
             "Each group's Shapley value: its marginal contribution to TARGET − BASE averaged over every order in which the groups could be switched; the values add up to the difference (black). Mean over paired replications with its 95% interval; hollow where the interval includes 0.",
             plot!((1200, height), png("attribution").as_deref(), |area| {
                 attribution_plot(r, area)
+            })?,
+        );
+    }
+    if !r.interactions.is_empty() {
+        let n = r.attribution.iter().filter(|a| a.index == "total").count();
+        let (rows, _) = panel_grid(n);
+        let height = 60 + 320 * rows as u32;
+        add(
+            "interactions",
+            "How pairs of groups interact",
+            "The Shapley interaction index of each pair: its joint effect beyond what each does alone, averaged like the Shapley values (interactions.csv). Red: the pair does more together than apart; blue: less; white: the effects add.",
+            plot!((1200, height), png("interactions").as_deref(), |area| {
+                interactions_plot(r, area)
             })?,
         );
     }

@@ -92,6 +92,9 @@ pub struct Results {
     /// Shapley value (`index` = `shapley`, `parameter` the group) and the
     /// difference itself (`index` = `total`).
     pub attribution: Vec<SensitivityIndex>,
+    /// A decomposition's `interactions.csv`: (metric, group a, group b,
+    /// Shapley interaction index).
+    pub interactions: Vec<(String, String, String, Option<f64>)>,
     /// `runs.csv` of a comparison or sweep, for paired differences between
     /// any two points; `None` if it is missing or unreadable.
     pub runs: Option<(Layout, RunsTable)>,
@@ -370,6 +373,26 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
             });
         }
     }
+    let mut interactions = Vec::new();
+    let path = dir.join("interactions.csv");
+    if manifest.key.command == "decompose" && path.exists() {
+        let (h, rows) = read_csv(&path)?;
+        let c = |n: &str| col(&path, &h, n);
+        let (cm, ca, cb, cv) = (
+            c("metric")?,
+            c("group_a")?,
+            c("group_b")?,
+            c("interaction")?,
+        );
+        for row in &rows {
+            interactions.push((
+                row[cm].clone(),
+                row[ca].clone(),
+                row[cb].clone(),
+                num(&row[cv]),
+            ));
+        }
+    }
     let runs = if sensitivity {
         None
     } else {
@@ -393,6 +416,7 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
         indices,
         noise,
         attribution,
+        interactions,
         runs,
     })
 }

@@ -105,6 +105,7 @@ fn shapley_values_add_up_and_a_group_without_effect_gets_zero() {
         "the report names {top}, the largest value"
     );
     assert!(out.join("plots/attribution.svg").exists());
+    assert!(out.join("plots/interactions.svg").exists());
 }
 
 #[test]
