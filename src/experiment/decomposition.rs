@@ -291,10 +291,11 @@ pub fn write_tables(
             ));
         }
         a.push_str(&format!(
-            "{metric},total,,{},{},{},1,\n",
+            "{metric},total,,{},{},{},1,{}\n",
             num(at.total.mean),
             num(at.total.ci_low),
-            num(at.total.ci_high)
+            num(at.total.ci_high),
+            num(main_sum(at))
         ));
         for ((x, y), e) in &at.interactions {
             i.push_str(&format!(
@@ -313,6 +314,12 @@ pub fn write_tables(
             .map_err(|e| Error::Runtime(format!("writing {}: {e}", path.display())))?;
     }
     Ok(())
+}
+
+/// The sum of the one-at-a-time effects from BASE: what the groups would
+/// give if their effects simply added.
+fn main_sum(at: &Attribution) -> f64 {
+    at.main.iter().map(|m| m.mean).sum()
 }
 
 /// The console table: per metric, TARGET − BASE and each group's Shapley
@@ -334,6 +341,11 @@ pub fn table(groups: &[Group], all: &[(String, Attribution)]) -> String {
                 100.0 * s.mean / at.total.mean
             ));
         }
+        let main = main_sum(at);
+        text.push_str(&format!(
+            "  one at a time from BASE the groups add up to {main:+.4} ({:.0}% of the difference); the rest is interaction\n",
+            100.0 * main / at.total.mean
+        ));
         if let Some((g, s)) = groups
             .iter()
             .zip(&at.shapley)
