@@ -270,26 +270,7 @@ pub fn decompose(
     let levers = dec::differing_levers(&base.resolved_toml, &target.resolved_toml)
         .map_err(|m| InputError::new(request.target.display().to_string(), m))?;
     let groups = dec::groups(&levers, &request.groups)?;
-    let metrics: Vec<String> = if request.metrics.is_empty() {
-        metrics_where(|m| m.key)
-            .into_iter()
-            .map(String::from)
-            .collect()
-    } else {
-        request.metrics.clone()
-    };
-    let (summary_header, _) = csv_fields(std::slice::from_ref(&Summary::default()))
-        .map_err(|e| Error::Runtime(e.to_string()))?;
-    if let Some(m) = metrics.iter().find(|m| !summary_header.contains(m)) {
-        return Err(InputError::new(
-            "--metric",
-            format!(
-                "`{m}` is not a run-level metric; valid: {}",
-                summary_header.join(", ")
-            ),
-        )
-        .into());
-    }
+    let metrics = run_level_metrics(&request.metrics, |m| m.key)?;
     let k = groups.len();
     let (mut labels, mut scenarios, mut hashes, mut resolved_toml) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -443,27 +424,7 @@ pub fn sensitivity(
     let source = ScenarioSource::read(scenario)?;
     let base = source.resolve(&overrides)?;
     let varies = parse_varies(&request.vary, &source)?;
-    let metrics: Vec<String> = if request.metrics.is_empty() {
-        metrics_where(|m| m.sensitivity)
-            .into_iter()
-            .map(String::from)
-            .collect()
-    } else {
-        request.metrics.clone()
-    };
-    let (summary_header, _) = csv_fields(std::slice::from_ref(&Summary::default()))
-        .map_err(|e| Error::Runtime(e.to_string()))?;
-    for m in &metrics {
-        if !summary_header.contains(m) {
-            return Err(bad(
-                "--metric",
-                format!(
-                    "`{m}` is not a run-level metric; valid: {}",
-                    summary_header.join(", ")
-                ),
-            ));
-        }
-    }
+    let metrics = run_level_metrics(&request.metrics, |m| m.sensitivity)?;
     let spec = Spec {
         method,
         samples: request.samples,
@@ -821,6 +782,36 @@ fn parse_shard(spec: &str) -> std::result::Result<(u32, u32), InputError> {
             format!("`{spec}`: expected K/N with 1 ≤ K ≤ N, e.g. 2/8"),
         )),
     }
+}
+
+/// The run-level metrics asked for with `--metric`, or those of the
+/// catalogue for which `default` holds; each must be a column of
+/// `summary.csv`, else an input error naming it and the valid ones.
+fn run_level_metrics(
+    asked: &[String],
+    default: impl Fn(&crate::metrics::MetricInfo) -> bool,
+) -> Result<Vec<String>> {
+    let metrics: Vec<String> = if asked.is_empty() {
+        metrics_where(default)
+            .into_iter()
+            .map(String::from)
+            .collect()
+    } else {
+        asked.to_vec()
+    };
+    let (summary_header, _) = csv_fields(std::slice::from_ref(&Summary::default()))
+        .map_err(|e| Error::Runtime(e.to_string()))?;
+    if let Some(m) = metrics.iter().find(|m| !summary_header.contains(m)) {
+        return Err(InputError::new(
+            "--metric",
+            format!(
+                "`{m}` is not a run-level metric; valid: {}",
+                summary_header.join(", ")
+            ),
+        )
+        .into());
+    }
+    Ok(metrics)
 }
 
 /// Worker threads: as asked (1 to [`MAX_THREADS`]), or every core.
