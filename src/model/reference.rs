@@ -450,21 +450,8 @@ impl Reference {
             let chance = conference::review_chance(&self.s);
             if waiting && chance > 0.0 && self.events.random_bool(chance) {
                 self.tally.reviewed += 1;
-                for next in self.issues[slot].next_part as usize..self.issues[slot].n_parts as usize
-                {
-                    let dept =
-                        self.world.departments[self.issues[slot].parts[next].competency as usize];
-                    let issue = &mut self.issues[slot];
-                    issue.next_part += 1;
-                    issue.parts[next].handler = dept;
-                    issue.parts[next].ready_day =
-                        self.day + routing::part_delay(&self.s, true, false, false);
-                    let org = &mut self.world.orgs[dept as usize];
-                    org.queue.push(Task {
-                        issue: slot as u32,
-                        part: next as u8,
-                    });
-                    org.backlog += issue.parts[next].remaining;
+                while self.issues[slot].next_part < self.issues[slot].n_parts {
+                    self.refer_next_part(slot as u32);
                 }
             }
         }
@@ -851,21 +838,26 @@ impl Reference {
             if !self.events.random_bool(chance) {
                 continue;
             }
-            let dept = self.world.departments[issue.parts[next].competency as usize];
-            let issue = &mut self.issues[slot as usize];
-            issue.next_part += 1;
-            issue.parts[next].handler = dept;
-            // A referred part waits the delay even for a petition: only its
-            // first part is handled as urgent.
-            issue.parts[next].ready_day =
-                self.day + routing::part_delay(&self.s, true, false, false);
-            let org = &mut self.world.orgs[dept as usize];
-            org.queue.push(Task {
-                issue: slot,
-                part: next as u8,
-            });
-            org.backlog += issue.parts[next].remaining;
+            self.refer_next_part(slot);
         }
+    }
+
+    /// Gives bureaucratic issue `slot`'s next part to its department. A
+    /// referred part waits the delay even for a petition: only its first
+    /// part is handled as urgent.
+    fn refer_next_part(&mut self, slot: u32) {
+        let issue = &mut self.issues[slot as usize];
+        let next = issue.next_part as usize;
+        let dept = self.world.departments[issue.parts[next].competency as usize];
+        issue.next_part += 1;
+        issue.parts[next].handler = dept;
+        issue.parts[next].ready_day = self.day + routing::part_delay(&self.s, true, false, false);
+        let org = &mut self.world.orgs[dept as usize];
+        org.queue.push(Task {
+            issue: slot,
+            part: next as u8,
+        });
+        org.backlog += issue.parts[next].remaining;
     }
 
     // ---- Outcomes and feedback (ODD 7.6) ----
