@@ -559,13 +559,7 @@ fn attribution_section(r: &Results) -> String {
     let mut h = String::from(
         "<section id=\"attribution\">\n<h2>Which group carries the difference</h2>\n<ul>\n",
     );
-    let mut metrics: Vec<&str> = Vec::new();
-    for a in &r.attribution {
-        if !metrics.contains(&a.metric.as_str()) {
-            metrics.push(&a.metric);
-        }
-    }
-    for metric in metrics {
+    for metric in r.attribution_metrics() {
         let rows: Vec<_> = r
             .attribution
             .iter()

@@ -412,12 +412,7 @@ fn attribution_plot<DB: DrawingBackend>(r: &Results, area: &Area<DB>) -> DrawRes
 where
     DB::ErrorType: 'static,
 {
-    let mut metrics: Vec<&str> = Vec::new();
-    for a in &r.attribution {
-        if !metrics.contains(&a.metric.as_str()) {
-            metrics.push(&a.metric);
-        }
-    }
+    let metrics = r.attribution_metrics();
     let (rows, cols) = panel_grid(metrics.len());
     let panels = split_grid(
         area,
@@ -464,12 +459,9 @@ fn interactions_plot<DB: DrawingBackend>(r: &Results, area: &Area<DB>) -> DrawRe
 where
     DB::ErrorType: 'static,
 {
-    let mut metrics: Vec<&str> = Vec::new();
+    let metrics = r.attribution_metrics();
     let mut groups: Vec<&str> = Vec::new();
-    for (m, a, b, _) in &r.interactions {
-        if !metrics.contains(&m.as_str()) {
-            metrics.push(m);
-        }
+    for (_, a, b, _) in &r.interactions {
         for g in [a, b] {
             if !groups.contains(&g.as_str()) {
                 groups.push(g);
@@ -1278,30 +1270,30 @@ pub fn all_plots(r: &Results, png_dir: Option<&Path>) -> Result<Vec<Plot>, Strin
             svg,
         });
     };
+    // A decomposition's two plots: one panel per metric.
+    let decomposition_height = 60 + 320 * panel_grid(r.attribution_metrics().len()).0 as u32;
     if !r.attribution.is_empty() {
-        let n = r.attribution.iter().filter(|a| a.index == "total").count();
-        let (rows, _) = panel_grid(n);
-        let height = 60 + 320 * rows as u32;
         add(
             "attribution",
             "Which group of levers carries the difference",
             "Each group's Shapley value: its marginal contribution to TARGET − BASE averaged over every order in which the groups could be switched; the values add up to the difference (black). Mean over paired replications with its 95% interval; hollow where the interval includes 0.",
-            plot!((1200, height), png("attribution").as_deref(), |area| {
-                attribution_plot(r, area)
-            })?,
+            plot!(
+                (1200, decomposition_height),
+                png("attribution").as_deref(),
+                |area| { attribution_plot(r, area) }
+            )?,
         );
     }
     if !r.interactions.is_empty() {
-        let n = r.attribution.iter().filter(|a| a.index == "total").count();
-        let (rows, _) = panel_grid(n);
-        let height = 60 + 320 * rows as u32;
         add(
             "interactions",
             "How pairs of groups interact",
             "The Shapley interaction index of each pair: its joint effect beyond what each does alone, averaged like the Shapley values (interactions.csv). Red: the pair does more together than apart; blue: less; white: the effects add.",
-            plot!((1200, height), png("interactions").as_deref(), |area| {
-                interactions_plot(r, area)
-            })?,
+            plot!(
+                (1200, decomposition_height),
+                png("interactions").as_deref(),
+                |area| { interactions_plot(r, area) }
+            )?,
         );
     }
     if r.sensitivity() {

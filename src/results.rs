@@ -106,6 +106,17 @@ impl Results {
         !matches!(self.manifest.key.command.as_str(), "compare" | "decompose")
     }
 
+    /// The metrics of a decomposition's `attribution.csv`, in file order.
+    pub fn attribution_metrics(&self) -> Vec<&str> {
+        let mut metrics: Vec<&str> = Vec::new();
+        for a in &self.attribution {
+            if !metrics.contains(&a.metric.as_str()) {
+                metrics.push(&a.metric);
+            }
+        }
+        metrics
+    }
+
     /// Whether this is a sensitivity analysis.
     pub fn sensitivity(&self) -> bool {
         self.manifest.key.command == "sensitivity"
