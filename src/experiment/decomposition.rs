@@ -233,11 +233,7 @@ pub fn analyse(
     };
     let mut out = Vec::new();
     for metric in metrics {
-        let col = runs
-            .header
-            .iter()
-            .position(|h| h == metric)
-            .ok_or_else(|| Error::Runtime(format!("runs.csv has no column {metric}")))?;
+        let col = runs.column(metric)?;
         // A replication counts if the metric is defined in every combination.
         let per_rep: Vec<Vec<f64>> = reps
             .iter()

@@ -290,11 +290,7 @@ pub fn analyse_model_runs(
     let mut noise = Vec::new();
     let mut rows = Vec::new();
     for metric in metrics {
-        let col = runs
-            .header
-            .iter()
-            .position(|h| h == metric)
-            .ok_or_else(|| Error::Runtime(format!("runs.csv has no column {metric}")))?;
+        let col = runs.column(metric)?;
         let mut means = Vec::with_capacity(design.unit.len());
         let mut within = Vec::new();
         let mut reps = 0usize;

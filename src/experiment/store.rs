@@ -52,6 +52,14 @@ pub struct RunsTable {
 }
 
 impl RunsTable {
+    /// The index of column `name`, or an error naming the missing column.
+    pub fn column(&self, name: &str) -> Result<usize, crate::error::Error> {
+        self.header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| crate::error::Error::Runtime(format!("runs.csv has no column {name}")))
+    }
+
     /// Reads `runs.csv`; a last line cut short by a crash (no final newline,
     /// or too few fields) is dropped. `id_of` finds the run of a row.
     pub fn read(path: &Path, id_of: impl Fn(&[String]) -> Option<RunId>) -> io::Result<Self> {
