@@ -634,7 +634,7 @@ class GovModel(mesa.Model):
         """ODD 7.4, channels 3 and 4: latent issues of a meeting subdistrict
         come to light; bureaucratic issues waiting for a referral get every
         remaining part referred at once."""
-        proc, g = self.s["party"]["procedure"], self.s["government"]
+        proc = self.s["party"]["procedure"]
         disclose = proc["meeting_disclosure"] * (1 - proc["formalism"])
         review = proc["meeting_review"] * (1 - proc["formalism"])
         for issue in self.issues:
@@ -649,14 +649,7 @@ class GovModel(mesa.Model):
                     and issue.next_part < len(issue.parts) and review > 0
                     and self.random.random() < review):
                 while issue.next_part < len(issue.parts):
-                    k = issue.next_part
-                    part = issue.parts[k]
-                    dept = self.departments[part.competency]
-                    issue.next_part += 1
-                    part.handler = dept
-                    part.ready_day = self.day + g["delay"]
-                    dept.queue.append((issue, k))
-                    dept.backlog += part.remaining
+                    self.refer_next_part(issue)
 
     # ---- ODD 7.3: routing -------------------------------------------------------
 
@@ -857,13 +850,18 @@ class GovModel(mesa.Model):
                 continue
             if self.random.random() >= g["referral_rate"]:
                 continue
-            part = issue.parts[nxt]
-            dept = self.departments[part.competency]
-            issue.next_part += 1
-            part.handler = dept
-            part.ready_day = self.day + g["delay"]
-            dept.queue.append((issue, nxt))
-            dept.backlog += part.remaining
+            self.refer_next_part(issue)
+
+    def refer_next_part(self, issue):
+        """The issue's next part to its department, after the delay."""
+        k = issue.next_part
+        part = issue.parts[k]
+        dept = self.departments[part.competency]
+        issue.next_part += 1
+        part.handler = dept
+        part.ready_day = self.day + self.s["government"]["delay"]
+        dept.queue.append((issue, k))
+        dept.backlog += part.remaining
 
     # ---- ODD 7.6: outcomes and feedback ------------------------------------------
 
