@@ -17,6 +17,7 @@ pub mod experiment;
 pub mod export;
 pub mod files;
 pub mod html;
+pub mod live;
 pub mod manifest;
 pub mod metrics;
 pub mod model;

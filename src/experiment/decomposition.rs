@@ -4,7 +4,6 @@
 //! attribution of each metric's difference (`crate::decompose`) from
 //! `runs.csv`.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use toml::Value;
@@ -15,9 +14,6 @@ use crate::decompose::{Attribution, MAX_GROUPS, attribute};
 use crate::error::Error;
 use crate::files::write_atomic;
 use crate::scenario::InputError;
-
-/// Keys that name a scenario rather than set a lever.
-const NOT_LEVERS: [&str; 3] = ["name", "description", "sim.seed"];
 
 /// The default groups: the four elements of party building; every other
 /// differing lever goes to the group of its top-level section.
@@ -39,54 +35,7 @@ pub struct Group {
     pub target_values: Vec<String>,
 }
 
-/// Every leaf of a resolved scenario by dotted path (lists are leaves).
-fn leaves(prefix: &str, value: &Value, out: &mut BTreeMap<String, Value>) {
-    match value {
-        Value::Table(table) => {
-            for (k, v) in table {
-                let path = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                leaves(&path, v, out);
-            }
-        }
-        other => {
-            out.insert(prefix.to_string(), other.clone());
-        }
-    }
-}
-
-/// The levers in which two resolved scenarios (TOML text) differ, with
-/// TARGET's value of each, in path order.
-pub fn differing_levers(base: &str, target: &str) -> Result<Vec<(String, Value)>, String> {
-    let parse = |text: &str| -> Result<BTreeMap<String, Value>, String> {
-        let value: Value = toml::from_str(text).map_err(|e| e.to_string())?;
-        let mut out = BTreeMap::new();
-        leaves("", &value, &mut out);
-        Ok(out)
-    };
-    let (b, t) = (parse(base)?, parse(target)?);
-    let mut keys: Vec<&String> = b.keys().chain(t.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    let mut out = Vec::new();
-    for key in keys {
-        if NOT_LEVERS.contains(&key.as_str()) {
-            continue;
-        }
-        match (b.get(key), t.get(key)) {
-            (Some(x), Some(y)) if x == y => {}
-            (_, Some(y)) => out.push((key.clone(), y.clone())),
-            // Every resolved scenario has every lever, so this is only a
-            // list or optional entry TARGET lacks.
-            (Some(_), None) => return Err(format!("`{key}` is set in BASE but not in TARGET")),
-            (None, None) => {}
-        }
-    }
-    Ok(out)
-}
+pub use crate::scenario::changes::differing_levers;
 
 /// Whether `path` matches `pattern`: the same path, or `prefix.*`
 /// covering everything under `prefix`.

@@ -86,6 +86,9 @@ pub struct Model {
     active: Vec<u32>,
     events: ChaCha8Rng,
     community_rngs: Vec<ChaCha8Rng>,
+    /// Each community's participation stream as it was before tomorrow's
+    /// contacts were drawn ahead (see [`Model::change_levers`]).
+    rngs_before_ahead: Vec<ChaCha8Rng>,
     /// Next week's trust in each kind, during diffusion.
     next_trust: [Vec<f32>; 3],
     took_part_yesterday: Vec<u8>,
@@ -156,6 +159,7 @@ impl Model {
             active: Vec::new(),
             events: stream(seed, Purpose::Events, 0),
             community_rngs,
+            rngs_before_ahead: Vec::new(),
             day: 0,
             tally: DayTally::default(),
             capacity_multiplier: 1.0,
@@ -163,6 +167,35 @@ impl Model {
             took_part_this_year: Vec::new(),
             traits: rules::arrival::IssueTraits::new(scenario),
         }
+    }
+
+    /// Replaces the levers from the next day on (a reform, or a lever moved
+    /// in a live run). Levers read only when the district was built cannot
+    /// change: they are returned, each with the reason, and nothing changes.
+    /// Contacts already drawn for the next day are drawn again on the new
+    /// levers from the same point of their streams, so a run with a change
+    /// is the same as one that had the new levers from that day on.
+    pub fn change_levers(
+        &mut self,
+        scenario: &Scenario,
+    ) -> Result<(), Vec<(String, &'static str)>> {
+        let fixed = crate::scenario::changes::fixed_changes(&self.scenario, scenario);
+        if !fixed.is_empty() {
+            return Err(fixed);
+        }
+        if self.contacts_drawn_for == Some(self.day) {
+            self.community_rngs.clone_from(&self.rngs_before_ahead);
+            self.contacts_drawn_for = None;
+        }
+        self.scenario = scenario.clone();
+        self.traits = rules::arrival::IssueTraits::new(scenario);
+        self.world.attitude_levers_changed();
+        Ok(())
+    }
+
+    /// Whether the joint conference met on the latest day simulated.
+    pub fn conference_met(&self) -> bool {
+        self.meeting_today
     }
 
     /// Open issues now.

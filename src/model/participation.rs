@@ -67,25 +67,33 @@ impl Model {
         let mut tie_counts = self
             .tie_counts
             .by_community(communities.iter().map(|c| c.ranges()[0]));
+        self.rngs_before_ahead
+            .resize(self.community_rngs.len(), self.events.clone());
         self.community_rngs
             .par_iter_mut()
+            .zip(self.rngs_before_ahead.par_iter_mut())
             .zip(self.community_days.par_iter_mut())
             .zip(tie_counts.par_iter_mut())
             .zip(grid_attitudes.par_iter_mut())
             .enumerate()
-            .for_each(|(c, (((rng, day), tie_counts), grid_attitudes))| {
-                let community = &communities[c];
-                let draw_contacts = |rng: &mut ChaCha8Rng, day: &mut CommunityDay| {
-                    contact(scenario, grids, view.flags, &recent, community, rng, day);
-                };
-                if !drawn_already {
-                    draw_contacts(rng, day);
-                }
-                decide(&pass, community, grid_attitudes, tie_counts, rng, day);
-                if draw_ahead {
-                    draw_contacts(rng, day);
-                }
-            });
+            .for_each(
+                |(c, ((((rng, before), day), tie_counts), grid_attitudes))| {
+                    let community = &communities[c];
+                    let draw_contacts = |rng: &mut ChaCha8Rng, day: &mut CommunityDay| {
+                        contact(scenario, grids, view.flags, &recent, community, rng, day);
+                    };
+                    if !drawn_already {
+                        draw_contacts(rng, day);
+                    }
+                    decide(&pass, community, grid_attitudes, tie_counts, rng, day);
+                    if draw_ahead {
+                        // Kept so that a change of levers before tomorrow can
+                        // draw tomorrow's contacts again, on tomorrow's levers.
+                        before.clone_from(rng);
+                        draw_contacts(rng, day);
+                    }
+                },
+            );
         self.world.attitudes_seen();
         self.contacts_drawn_for = draw_ahead.then_some(today_number + 1);
         self.add_up_participation();

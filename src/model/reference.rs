@@ -122,6 +122,12 @@ impl Reference {
         std::mem::take(&mut self.tally)
     }
 
+    /// The levers from the next day on; the district stays as it was built.
+    pub(super) fn change_levers(&mut self, s: &Scenario) {
+        self.s = s.clone();
+        self.traits = arrival::IssueTraits::new(s);
+    }
+
     /// Everything the comparison reads, as text.
     pub(super) fn state(&self) -> String {
         format!(
@@ -1155,10 +1161,19 @@ mod tests {
     /// Steps the model and the reference side by side for `days` days and
     /// requires the same tallies and the same state every day.
     fn side_by_side(s: &Scenario, seed: u64, days: u32) {
+        side_by_side_with_changes(s, seed, days, &[]);
+    }
+
+    /// [`side_by_side`], with the levers replaced before the given days.
+    fn side_by_side_with_changes(s: &Scenario, seed: u64, days: u32, changes: &[(u32, Scenario)]) {
         let mut model = Model::new(s, seed);
         let mut reference = Reference::new(s, seed);
         let mut resolved = 0;
         for day in 0..days {
+            for (_, levers) in changes.iter().filter(|(d, _)| *d == day) {
+                model.change_levers(levers).expect("rule levers only");
+                reference.change_levers(levers);
+            }
             let (a, b) = (model.step(), reference.step());
             resolved += a.resolved;
             assert_eq!(format!("{a:?}"), format!("{b:?}"), "{} day {day}", s.name);
@@ -1206,5 +1221,31 @@ mod tests {
             s.shocks.iter_mut().for_each(|shock| shock.start = 40);
             side_by_side(&s, 4, 150);
         }
+    }
+
+    /// Levers moved during a run, on consecutive days (contacts drawn
+    /// ahead are drawn again) and with a newcomer shock scheduled later:
+    /// the model and the reference stay the same every day.
+    #[test]
+    fn lever_changes_during_a_run_match_the_reference() {
+        let town = scenario("scenarios/classroom/small_town.toml");
+        let mut first = town.clone();
+        first.party.procedure.formalism = 0.7;
+        first.residents.b0 += 1.0;
+        first.issues.effort_mean *= 1.5;
+        let mut second = first.clone();
+        second.party.procedure.centralization = 0.9;
+        second.grid.contact_rate = 0.5;
+        second.party.procedure.contacts_per_member *= 3.0;
+        second.party.security.inclusion = 1.0;
+        let mut third = second.clone();
+        third.shocks.push(crate::scenario::Shock {
+            start: 70,
+            days: 5,
+            migrant_influx: 0.05,
+            ..Default::default()
+        });
+        let changes = [(30, first), (31, second), (60, third), (90, town.clone())];
+        side_by_side_with_changes(&town, 5, 120, &changes);
     }
 }

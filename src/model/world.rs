@@ -453,6 +453,11 @@ impl World {
         self.attitudes_changed.fill(true);
     }
 
+    /// Marks every grid: the levers that weigh attitudes changed.
+    pub(in crate::model) fn attitude_levers_changed(&mut self) {
+        self.attitudes_changed.fill(true);
+    }
+
     /// Every resident's trust becomes `next` (the old values are left in
     /// `next`); marks every grid.
     pub(in crate::model) fn replace_trust(&mut self, next: &mut [Vec<f32>; 3]) {

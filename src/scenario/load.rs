@@ -112,6 +112,33 @@ impl ScenarioSource {
         })
     }
 
+    /// A scenario given as text (an upload) named `name`, at most
+    /// [`MAX_FILE_BYTES`]; its `extends` is read relative to `folder`.
+    pub fn from_text(name: &str, text: &str, folder: &Path) -> Result<Self, InputError> {
+        if text.len() as u64 > MAX_FILE_BYTES {
+            return Err(InputError::new(
+                name,
+                format!("scenario text is larger than {MAX_FILE_BYTES} bytes"),
+            ));
+        }
+        let mut sources = Vec::new();
+        let mut origins = BTreeMap::new();
+        let merged = load_text(
+            name.to_string(),
+            text.to_string(),
+            folder,
+            &mut Vec::new(),
+            &mut sources,
+            &mut origins,
+        )?;
+        Ok(Self {
+            path: PathBuf::from(name),
+            sources,
+            origins,
+            merged,
+        })
+    }
+
     /// The file it was read from.
     pub fn path(&self) -> &Path {
         &self.path
@@ -248,17 +275,33 @@ fn load_chain(
         });
     }
     let text = read_scenario_text(&canonical).map_err(|message| InputError::new(&name, message))?;
+    chain.push(canonical);
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let merged = load_text(name, text, folder, chain, sources, origins)?;
+    chain.pop();
+    Ok(merged)
+}
+
+/// Parses one scenario's `text` (named `name`), follows its `extends`
+/// relative to `folder` and merges it over its base.
+fn load_text(
+    name: String,
+    text: String,
+    folder: &Path,
+    chain: &mut Vec<PathBuf>,
+    sources: &mut Vec<Source>,
+    origins: &mut BTreeMap<String, usize>,
+) -> Result<Table, InputError> {
     let mut table: Table = text.parse().map_err(|e: toml::de::Error| InputError {
         file: name.clone(),
         key: None,
         line: e.span().map(|s| line_of(&text, s.start)),
         message: format!("malformed TOML: {}", e.message()),
     })?;
-    chain.push(canonical);
     let mut merged = match table.remove("extends") {
         None => Table::new(),
         Some(Value::String(base)) => {
-            let base_path = path.parent().unwrap_or(Path::new(".")).join(&base);
+            let base_path = folder.join(&base);
             load_chain(&base_path, chain, sources, origins).map_err(|mut e| {
                 // Say which file named the one that failed, once.
                 if !e.message.contains("named by `extends`") {
@@ -280,7 +323,6 @@ fn load_chain(
             });
         }
     };
-    chain.pop();
     let index = sources.len();
     sources.push(Source { name, text });
     let mut leaves = Vec::new();

@@ -6,6 +6,7 @@
 //! valid ranges lives in [`levers`]. The model reads a `Scenario` and never
 //! parses anything itself.
 
+pub mod changes;
 pub mod levers;
 pub mod load;
 
