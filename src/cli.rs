@@ -39,6 +39,46 @@ pub enum Command {
     Sensitivity(SensitivityArgs),
     /// Attribute the difference between two scenarios to groups of levers (Shapley values).
     Decompose(DecomposeArgs),
+    /// Start the live app in the browser: a local web server and its JSON API.
+    Serve(ServeArgs),
+}
+
+/// Arguments of `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Anything but 127.0.0.1 lets anyone on the network use it.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// Port to listen on (0: any free port).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Folder of the scenarios the app offers.
+    #[arg(long, default_value = "scenarios")]
+    pub scenarios: PathBuf,
+    /// Live runs held at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub max_runs: u32,
+    /// Minutes after which a run nobody uses is dropped.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10080))]
+    pub idle_minutes: u32,
+    /// Residents of one live run.
+    #[arg(long, default_value_t = 200_000, value_parser = clap::value_parser!(u64).range(1..=5_000_000))]
+    pub max_residents: u64,
+}
+
+impl From<ServeArgs> for govsim::serve::Config {
+    fn from(a: ServeArgs) -> Self {
+        Self {
+            host: a.host,
+            port: a.port,
+            scenarios: a.scenarios,
+            limits: govsim::serve::api::Limits {
+                max_runs: a.max_runs as usize,
+                idle: std::time::Duration::from_secs(u64::from(a.idle_minutes) * 60),
+                max_residents: a.max_residents,
+            },
+        }
+    }
 }
 
 /// Arguments of `decompose`.

@@ -376,6 +376,37 @@ pub fn merge(
     finish("merge", &outcome, out, None)
 }
 
+/// `govsim serve`: binds, tells `announce` the address (and a warning when
+/// it is not this machine's loopback), and answers until `stop` is set.
+pub fn serve(
+    config: &crate::serve::Config,
+    stop: &AtomicBool,
+    announce: impl Fn(&str),
+) -> Result<String> {
+    if !config.scenarios.is_dir() {
+        return Err(Error::Input(InputError {
+            file: config.scenarios.display().to_string(),
+            key: Some("--scenarios".into()),
+            line: None,
+            message: "not a folder of scenario files".into(),
+        }));
+    }
+    let server = crate::serve::Server::bind(config).map_err(Error::Runtime)?;
+    if !config.host.is_loopback() {
+        announce(&format!(
+            "warning: listening on {}: anyone who can reach this machine on the network can use the app and its API",
+            config.host
+        ));
+    }
+    announce(&format!(
+        "govsim serve: {} ({} scenarios; Ctrl-C stops)",
+        server.url(),
+        server.api().catalogue().len()
+    ));
+    server.run(stop);
+    Ok(String::new())
+}
+
 /// `govsim report`: plots and report.html of an experiment's or a run's
 /// folder, redrawn from its files.
 pub fn report(dir: &Path) -> Result<String> {

@@ -31,4 +31,5 @@ pub mod safe_text;
 pub mod scenario;
 pub mod seeds;
 pub mod sensitivity;
+pub mod serve;
 pub mod stats;

@@ -80,6 +80,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             commands::merge(&args.dirs, &args.out, args.allow_partial, command_line)?
         }
         Command::Report(args) => commands::report(&args.dir)?,
+        Command::Serve(args) => {
+            start_stop_handler();
+            commands::serve(&args.into(), &STOP, |line| {
+                use std::io::Write as _;
+                println!("{line}");
+                let _ = std::io::stdout().flush();
+            })?
+        }
         Command::Sensitivity(args) => {
             start_stop_handler();
             commands::sensitivity(&args.into(), command_line, &STOP, &bar)?

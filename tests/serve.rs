@@ -1,0 +1,346 @@
+//! `govsim serve` through HTTP: the API's answers, every kind of bad input
+//! as a 4xx JSON error naming the field, the bounds (runs, idle runs,
+//! residents, body size), the page's assets (all in the binary, no request
+//! elsewhere), and the binary's start-up.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use common::{http, http_with_host, json_of};
+use govsim::serve::api::Limits;
+use govsim::serve::{Config, Server};
+
+/// A server answering on a free port until dropped.
+pub struct Running {
+    /// `127.0.0.1:port`.
+    pub address: String,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn limits() -> Limits {
+    Limits {
+        max_runs: 4,
+        idle: Duration::from_secs(600),
+        max_residents: 60_000,
+    }
+}
+
+fn start(limits: Limits) -> Running {
+    let config = Config {
+        host: "127.0.0.1".parse().unwrap(),
+        port: 0,
+        scenarios: Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
+        limits,
+    };
+    let server = Server::bind(&config).expect("binds");
+    let address = server
+        .url()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let thread = std::thread::spawn(move || server.run(&flag));
+    Running {
+        address,
+        stop,
+        thread: Some(thread),
+    }
+}
+
+fn post(s: &Running, path: &str, body: &str) -> (u16, serde_json::Value) {
+    let (status, body) = http(&s.address, "POST", path, body.as_bytes());
+    (status, json_of(&body))
+}
+
+fn new_run(s: &Running, body: &str) -> String {
+    let (status, reply) = post(s, "/api/runs", body);
+    assert_eq!(status, 201, "{reply}");
+    reply["id"].as_str().expect("an id").to_string()
+}
+
+#[test]
+fn a_run_is_created_stepped_moved_mapped_downloaded_and_deleted() {
+    let s = start(limits());
+    let (status, body) = http(&s.address, "GET", "/api/scenarios", b"");
+    assert_eq!(status, 200);
+    let scenarios = json_of(&body);
+    let names: Vec<&str> = scenarios
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"classroom/small_town") && names.contains(&"regimes/party_led"));
+    let beilun = scenarios
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "beilun")
+        .unwrap();
+    assert_eq!(
+        beilun["live"], false,
+        "Beilun is over this server's residents limit"
+    );
+
+    let id = new_run(
+        &s,
+        r#"{"scenario": "classroom/small_town", "seed": 3, "set": {"issues.rate": 0.5}}"#,
+    );
+    let (status, stepped) = post(&s, &format!("/api/runs/{id}/step"), r#"{"days": 30}"#);
+    assert_eq!(status, 200);
+    assert_eq!(stepped["day"], 30);
+    let rows = stepped["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 30);
+    assert_eq!(rows[29]["day"], 30);
+
+    // The same rows as the library's live run with the same levers, to the bit.
+    let source =
+        govsim::scenario::ScenarioSource::read(&common::scenario_path("classroom/small_town.toml"))
+            .unwrap();
+    let mut direct =
+        govsim::live::LiveRun::start(&source, &["issues.rate=0.5".into()], 3, 1 << 20).unwrap();
+    direct.step(30);
+    let (_, csv) = http(
+        &s.address,
+        "GET",
+        &format!("/api/runs/{id}/timeseries.csv"),
+        b"",
+    );
+    assert_eq!(csv, direct.timeseries_csv().unwrap());
+
+    let (status, moved) = post(
+        &s,
+        &format!("/api/runs/{id}/set"),
+        r#"{"party.procedure.formalism": 0.6}"#,
+    );
+    assert_eq!(status, 200, "{moved}");
+    assert_eq!(moved["changes"][0]["day"], 31);
+    assert_eq!(moved["state"]["levers"]["party.procedure.formalism"], 0.6);
+    let (_, state) = http(&s.address, "GET", &format!("/api/runs/{id}"), b"");
+    assert_eq!(json_of(&state)["changes"].as_array().unwrap().len(), 1);
+
+    let (status, map) = http(&s.address, "GET", &format!("/api/runs/{id}/map"), b"");
+    assert_eq!(status, 200);
+    let map = json_of(&map);
+    assert_eq!(map["grids"].as_array().unwrap().len(), 11);
+    assert_eq!(map["communities"].as_array().unwrap().len(), 3);
+
+    let (status, csv) = http(
+        &s.address,
+        "GET",
+        &format!("/api/runs/{id}/timeseries.csv"),
+        b"",
+    );
+    assert_eq!(status, 200);
+    let text = String::from_utf8(csv).unwrap();
+    assert!(text.starts_with("day,"), "{}", &text[..40.min(text.len())]);
+    assert_eq!(text.lines().count(), 31, "a header and 30 rows");
+
+    let (status, _) = http(&s.address, "DELETE", &format!("/api/runs/{id}"), b"");
+    assert_eq!(status, 200);
+    let (status, gone) = post(&s, &format!("/api/runs/{id}/step"), "{}");
+    assert_eq!((status, gone["field"].as_str()), (404, Some("id")));
+}
+
+#[test]
+fn bad_input_is_a_4xx_naming_the_field_never_a_5xx() {
+    let s = start(limits());
+    let id = new_run(&s, r#"{"scenario": "classroom/small_town"}"#);
+    let run = format!("/api/runs/{id}");
+    let cases: Vec<(&str, String, String, u16, &str, &str)> = vec![
+        ("POST", "/api/runs".into(), r#"{"scenario": "no/such"}"#.into(), 400, "scenario", "unknown scenario"),
+        ("POST", "/api/runs".into(), r#"{"scenario": "classroom/small_town", "colour": 1}"#.into(), 400, "colour", "unknown field"),
+        ("POST", "/api/runs".into(), r#"{"scenario": "classroom/small_town", "seed": -1}"#.into(), 400, "seed", "valid range"),
+        ("POST", "/api/runs".into(), r#"{"scenario": "classroom/small_town", "set": {"party.procedure.formalism": 2}}"#.into(), 400, "party.procedure.formalism", "valid range is 0 to 1"),
+        ("POST", "/api/runs".into(), r#"{"scenario": "classroom/small_town", "set": {"party.procedure.formalsm": 0.2}}"#.into(), 400, "party.procedure.formalsm", "formalism"),
+        ("POST", "/api/runs".into(), r#"{"scenario": "classroom/small_town", "set": [1, 2]}"#.into(), 400, "set", "object"),
+        ("POST", "/api/runs".into(), r#"{"scenario": "classroom/small_town", "set": {"issues.rate": [1]}}"#.into(), 400, "issues.rate", "number"),
+        ("POST", "/api/runs".into(), r#"{"text": "[[district.communities]]\nkind = \"urban\"\ncount = 100\npopulation = 1000\nmigrant_share = 0.1\ngrids = 5\n"}"#.into(), 400, "district.communities", "at most 60000"),
+        ("POST", "/api/runs".into(), r#"{"scenario": "beilun"}"#.into(), 400, "district.communities", "at most 60000"),
+        ("POST", "/api/runs".into(), r#"{"scenario": "#.into(), 400, "", "malformed JSON"),
+        ("POST", "/api/runs".into(), r#"{"text": "name = 3\n"}"#.into(), 400, "name", "string"),
+        ("POST", "/api/runs".into(), r#"{"text": "[sim]\ndays = \n"}"#.into(), 400, "", "malformed TOML"),
+        ("POST", "/api/runs".into(), r#"{"text": "extends = \"../../Cargo.toml\"\n"}"#.into(), 400, "extends", "shipped scenario"),
+        ("POST", format!("{run}/step"), r#"{"days": 0}"#.into(), 400, "days", "valid range is 1 to 365"),
+        ("POST", format!("{run}/step"), r#"{"days": "ten"}"#.into(), 400, "days", "valid range"),
+        ("POST", format!("{run}/set"), r#"{"party.procedure.formalism": 1.5}"#.into(), 400, "party.procedure.formalism", "valid range is 0 to 1"),
+        ("POST", format!("{run}/set"), r#"{"party.setting.community_coverage": 0}"#.into(), 400, "party.setting.community_coverage", "cannot change during a run"),
+        ("POST", format!("{run}/set"), r#"{"party.procedure.meeting_interval": 0.5}"#.into(), 400, "party.procedure.meeting_interval", "valid range"),
+        ("POST", format!("{run}/set"), "{}".into(), 400, "", "at least one lever"),
+        ("POST", "/api/runs/123456/step".into(), "{}".into(), 404, "id", "no live run"),
+        ("POST", "/api/runs/x%00y/step".into(), "{}".into(), 404, "id", "no live run"),
+        ("GET", format!("{run}/step"), "".into(), 405, "method", "not allowed"),
+        ("GET", "/api/nothing".into(), "".into(), 404, "path", "no such"),
+    ];
+    for (method, path, body, status, field, words) in cases {
+        let (got, reply) = http(&s.address, method, &path, body.as_bytes());
+        let reply = json_of(&reply);
+        let context = format!("{method} {path} {body}: {got} {reply}");
+        assert_eq!(got, status, "{context}");
+        assert!(
+            reply["field"].as_str().unwrap().starts_with(field),
+            "{context}"
+        );
+        assert!(
+            reply["error"].as_str().unwrap().contains(words),
+            "{context}"
+        );
+    }
+    // Nothing of that moved the run.
+    let (_, state) = http(&s.address, "GET", &run, b"");
+    let state = json_of(&state);
+    assert_eq!(
+        (
+            state["day"].as_u64(),
+            state["changes"].as_array().map(Vec::len)
+        ),
+        (Some(0), Some(0))
+    );
+}
+
+#[test]
+fn the_server_is_bounded_in_runs_idle_time_body_size_and_hosts() {
+    let s = start(Limits {
+        max_runs: 2,
+        idle: Duration::from_millis(700),
+        max_residents: 60_000,
+    });
+    let body = r#"{"scenario": "classroom/small_town"}"#;
+    new_run(&s, body);
+    new_run(&s, body);
+    let (status, reply) = post(&s, "/api/runs", body);
+    assert_eq!(status, 429, "{reply}");
+    assert!(reply["error"].as_str().unwrap().contains("2 live runs"));
+    std::thread::sleep(Duration::from_millis(900));
+    // Idle runs are gone; there is room again.
+    new_run(&s, body);
+
+    let big = vec![b' '; (govsim::serve::MAX_BODY_BYTES + 10) as usize];
+    let (status, reply) = http(&s.address, "POST", "/api/runs", &big);
+    assert_eq!(status, 413, "{}", String::from_utf8_lossy(&reply));
+
+    let (status, reply) = http_with_host(
+        &s.address,
+        "attacker.example:80",
+        "GET",
+        "/api/scenarios",
+        b"",
+    );
+    assert_eq!(status, 403, "{}", String::from_utf8_lossy(&reply));
+    let (status, _) = http_with_host(&s.address, "localhost", "GET", "/api/scenarios", b"");
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn an_uploaded_scenario_runs_and_may_extend_a_shipped_one() {
+    let s = start(limits());
+    let text = "extends = \"classroom/small_town.toml\"\nname = \"<b>mine</b>\"\n[party.procedure]\nformalism = 0.7\n";
+    let body = serde_json::json!({ "text": text, "seed": 2 }).to_string();
+    let (status, reply) = post(&s, "/api/runs", &body);
+    assert_eq!(status, 201, "{reply}");
+    assert_eq!(
+        reply["name"], "<b>mine</b>",
+        "kept as text; the page sets it as text"
+    );
+    assert_eq!(reply["levers"]["party.procedure.formalism"], 0.7);
+    assert_eq!(reply["scenario"], "uploaded");
+}
+
+#[test]
+fn the_page_and_its_assets_come_from_the_binary_and_ask_nothing_elsewhere() {
+    let s = start(limits());
+    for (path, kind) in [
+        ("/", "text/html"),
+        ("/app.js", "text/javascript"),
+        ("/app.css", "text/css"),
+    ] {
+        let (status, body) = http(&s.address, "GET", path, b"");
+        assert_eq!(status, 200, "{path}");
+        let text = String::from_utf8(body).unwrap();
+        // The SVG namespace is a name, not a request.
+        let outside = text.replace("http://www.w3.org/2000/svg", "");
+        assert!(
+            !outside.contains("http://")
+                && !outside.contains("https://")
+                && !outside.contains("//cdn"),
+            "{path} names an outside address"
+        );
+        let _ = kind;
+    }
+    let (_, page) = http(&s.address, "GET", "/", b"");
+    let page = String::from_utf8(page).unwrap();
+    for id in [
+        "scenario",
+        "upload",
+        "seed",
+        "ab",
+        "play",
+        "step-day",
+        "step-month",
+        "reset",
+        "speed",
+        "map-color",
+    ] {
+        assert!(page.contains(&format!("id=\"{id}\"")), "{id}");
+        assert!(
+            page.contains(&format!("for=\"{id}\""))
+                || ["play", "step-day", "step-month", "reset"].contains(&id),
+            "{id} has a label"
+        );
+    }
+}
+
+#[test]
+fn the_binary_prints_its_address_and_warns_off_loopback() {
+    let exe = env!("CARGO_BIN_EXE_govsim");
+    let root = env!("CARGO_MANIFEST_DIR");
+    for (host, warns) in [("127.0.0.1", false), ("0.0.0.0", true)] {
+        let mut child = Command::new(exe)
+            .args(["serve", "--port", "0", "--host", host])
+            .current_dir(root)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("starts");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut first = lines.next().unwrap().unwrap();
+        if warns {
+            assert!(
+                first.contains("warning") && first.contains("anyone"),
+                "{first}"
+            );
+            first = lines.next().unwrap().unwrap();
+        }
+        let url = first
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in {first}"));
+        let address = url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .replace("0.0.0.0", "127.0.0.1");
+        let (status, _) = http_with_host(&address, "127.0.0.1", "GET", "/api/scenarios", b"");
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(status, 200, "{host}");
+    }
+    let out = common::govsim(&["serve", "--scenarios", "/no/such/folder", "--port", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--scenarios"));
+}
