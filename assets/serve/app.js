@@ -25,6 +25,7 @@ const CHARTS = [
 const app = {
   controls: [], scenarios: [], levers: {}, uploaded: null,
   runs: { A: null, B: null }, playing: false, busy: false, chosen: null,
+  queue: Promise.resolve(),
 };
 
 const $ = (id) => document.getElementById(id);
@@ -101,7 +102,8 @@ function buildLevers() {
         div.appendChild(input);
       }
       if (c.fixed) input.title = c.fixed;
-      input.addEventListener("change", () => leverMoved(c, input));
+      // One change after another, in the order they were made.
+      input.addEventListener("change", () => { app.queue = app.queue.then(() => leverMoved(c, input)); });
       set.appendChild(div);
     }
     box.appendChild(set);

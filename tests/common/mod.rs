@@ -142,8 +142,27 @@ pub fn http_with_host(
     stream.write_all(head.as_bytes()).unwrap();
     // The server may answer (413) before it reads a large body.
     let _ = stream.write_all(body);
+    // Read until the body is complete (by Content-Length where given: not
+    // every server closes the connection when asked).
     let mut reply = Vec::new();
-    let _ = stream.read_to_end(&mut reply);
+    let mut buffer = [0u8; 65536];
+    loop {
+        let n = stream.read(&mut buffer).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        reply.extend_from_slice(&buffer[..n]);
+        if let Some(split) = reply.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&reply[..split]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok());
+            if length.is_some_and(|len| reply.len() >= split + 4 + len) {
+                break;
+            }
+        }
+    }
     let split = reply
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

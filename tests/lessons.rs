@@ -1,0 +1,244 @@
+//! The classroom lessons (`docs/classroom/`) stay true: each lesson's steps
+//! are done through the app's API, as the page does them, over paired
+//! seeds, and each claim the lesson makes is checked with a 95% interval
+//! of the paired difference. When the model changes and a claim no longer
+//! holds, this fails and the lesson must be rewritten.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use common::{http, json_of};
+use govsim::serve::api::Limits;
+use govsim::serve::{Config, Server};
+use govsim::stats::paired;
+use serde_json::{Value, json};
+
+/// Seeds of each lesson: a class runs a few; the test runs more.
+const SEEDS: u64 = 30;
+
+struct Running {
+    address: String,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn start() -> Running {
+    let server = Server::bind(&Config {
+        host: "127.0.0.1".parse().unwrap(),
+        port: 0,
+        scenarios: Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
+        limits: Limits {
+            max_runs: 8,
+            idle: Duration::from_secs(600),
+            max_residents: 60_000,
+        },
+    })
+    .unwrap();
+    let address = server
+        .url()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let thread = Some(std::thread::spawn(move || server.run(&flag)));
+    Running {
+        address,
+        stop,
+        thread,
+    }
+}
+
+fn post(s: &Running, path: &str, body: Value) -> Value {
+    let (status, reply) = http(&s.address, "POST", path, body.to_string().as_bytes());
+    let reply = json_of(&reply);
+    assert!(status < 300, "{path} {body}: {status} {reply}");
+    reply
+}
+
+/// One lesson run: created with `set`, stepped `days` days, with `moves`
+/// (day, levers) made before the given days, as a student moves sliders.
+fn lesson_run(s: &Running, seed: u64, set: Value, moves: &[(u32, Value)], days: u32) -> Vec<Value> {
+    let id = post(
+        s,
+        "/api/runs",
+        json!({ "scenario": "classroom/small_town", "seed": seed, "set": set }),
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut rows = Vec::new();
+    let mut day = 0;
+    for (at, levers) in moves
+        .iter()
+        .chain(std::iter::once(&(days + 1, json!(null))))
+    {
+        while day + 1 < *at && day < days {
+            let n = (*at - 1 - day).min(365);
+            let reply = post(s, &format!("/api/runs/{id}/step"), json!({ "days": n }));
+            rows.extend(reply["rows"].as_array().unwrap().iter().cloned());
+            day += n;
+        }
+        if !levers.is_null() {
+            post(s, &format!("/api/runs/{id}/set"), levers.clone());
+        }
+    }
+    http(&s.address, "DELETE", &format!("/api/runs/{id}"), b"");
+    rows
+}
+
+/// The mean of a chart's line over days `from..=to` (what a student reads
+/// off the chart), leaving out days without a value.
+fn chart_mean(rows: &[Value], key: &str, from: u32, to: u32) -> f64 {
+    let values: Vec<f64> = rows
+        .iter()
+        .filter(|r| (from..=to).contains(&(r["day"].as_u64().unwrap() as u32)))
+        .filter_map(|r| r[key].as_f64())
+        .collect();
+    values.iter().sum::<f64>() / values.len().max(1) as f64
+}
+
+/// The paired 95% interval of B − A over seeds.
+fn interval(diffs: &[f64]) -> (f64, f64, f64) {
+    let e = paired(diffs).estimate;
+    (e.mean, e.ci_low, e.ci_high)
+}
+
+/// Lesson 1: without a party committee to convene them, cross-cutting
+/// issues are resolved less often, while single-competency issues hardly
+/// move; the party-convened route disappears.
+#[test]
+fn lesson_1_cross_cutting_issues_need_a_convener() {
+    let s = start();
+    let (mut cross, mut single_share, mut party) = (Vec::new(), Vec::new(), Vec::new());
+    for seed in 1..=SEEDS {
+        let a = lesson_run(&s, seed, json!({}), &[], 365);
+        let b = lesson_run(
+            &s,
+            seed,
+            json!({ "party.setting.community_coverage": 0 }),
+            &[],
+            365,
+        );
+        let d = |k: &str| chart_mean(&b, k, 61, 365) - chart_mean(&a, k, 61, 365);
+        cross.push(d("cross_cutting_resolution_rate"));
+        single_share.push(d("resolution_rate"));
+        party.push(chart_mean(&b, "share_party_convened", 61, 365));
+    }
+    let (m, lo, hi) = interval(&cross);
+    eprintln!("lesson 1: cross-cutting B - A {m:+.3} [{lo:+.3}, {hi:+.3}]");
+    assert!(
+        hi < 0.0,
+        "cross-cutting resolution falls without a convener: {m:+.3} [{lo:+.3}, {hi:+.3}]"
+    );
+    let (m_all, lo_all, hi_all) = interval(&single_share);
+    eprintln!("lesson 1: all issues B - A {m_all:+.3} [{lo_all:+.3}, {hi_all:+.3}]");
+    assert!(
+        m_all.abs() < m.abs(),
+        "all issues move less than cross-cutting ones"
+    );
+    assert!(
+        party.iter().all(|&p| p == 0.0),
+        "no party-convened resolutions without party committees"
+    );
+}
+
+/// Lesson 2: formalism moved up during the run (day 121) lowers
+/// cross-cutting resolution from then on, and meetings cost more
+/// capacity; before the move the two runs are the same.
+#[test]
+fn lesson_2_formalism_hollows_out_the_alliance() {
+    let s = start();
+    let (mut cross, mut overhead) = (Vec::new(), Vec::new());
+    for seed in 1..=SEEDS {
+        let a = lesson_run(&s, seed, json!({}), &[], 365);
+        let b = lesson_run(
+            &s,
+            seed,
+            json!({}),
+            &[(121, json!({ "party.procedure.formalism": 0.8 }))],
+            365,
+        );
+        assert_eq!(a[..120], b[..120], "the runs are the same before the move");
+        cross.push(
+            chart_mean(&b, "cross_cutting_resolution_rate", 181, 365)
+                - chart_mean(&a, "cross_cutting_resolution_rate", 181, 365),
+        );
+        overhead.push(
+            chart_mean(&b, "meeting_overhead", 121, 365)
+                - chart_mean(&a, "meeting_overhead", 121, 365),
+        );
+    }
+    let (m, lo, hi) = interval(&cross);
+    eprintln!("lesson 2: cross-cutting B - A {m:+.3} [{lo:+.3}, {hi:+.3}]");
+    assert!(
+        hi < 0.0,
+        "formalism lowers cross-cutting resolution: {m:+.3} [{lo:+.3}, {hi:+.3}]"
+    );
+    let (m, lo, hi) = interval(&overhead);
+    eprintln!("lesson 2: meeting overhead B - A {m:+.3} [{lo:+.3}, {hi:+.3}]");
+    assert!(
+        lo > 0.0,
+        "formalism costs meeting capacity: {m:+.3} [{lo:+.3}, {hi:+.3}]"
+    );
+}
+
+/// Lesson 3: migrants take part less than locals; inclusion raised to 1
+/// narrows the gap, and mobilization alone does not.
+#[test]
+fn lesson_3_who_takes_part() {
+    let s = start();
+    let (mut gap, mut narrowed, mut mobilized) = (Vec::new(), Vec::new(), Vec::new());
+    for seed in 1..=SEEDS {
+        let a = lesson_run(&s, seed, json!({}), &[], 365);
+        let b = lesson_run(
+            &s,
+            seed,
+            json!({ "party.security.inclusion": 1.0 }),
+            &[],
+            365,
+        );
+        let c = lesson_run(
+            &s,
+            seed,
+            json!({ "party.procedure.mobilization": 1.0 }),
+            &[],
+            365,
+        );
+        let g = |rows: &[Value]| {
+            chart_mean(rows, "participation_rate_migrant", 31, 365)
+                - chart_mean(rows, "participation_rate_local", 31, 365)
+        };
+        gap.push(g(&a));
+        narrowed.push(g(&b) - g(&a));
+        mobilized.push(g(&c) - g(&a));
+    }
+    let (m, lo, hi) = interval(&gap);
+    eprintln!("lesson 3: migrant - local participation {m:+.4} [{lo:+.4}, {hi:+.4}]");
+    assert!(
+        hi < 0.0,
+        "migrants take part less: {m:+.4} [{lo:+.4}, {hi:+.4}]"
+    );
+    let (n, nlo, nhi) = interval(&narrowed);
+    eprintln!("lesson 3: inclusion narrows the gap by {n:+.4} [{nlo:+.4}, {nhi:+.4}]");
+    assert!(
+        nlo > 0.0,
+        "inclusion narrows the gap: {n:+.4} [{nlo:+.4}, {nhi:+.4}]"
+    );
+    let (k, klo, khi) = interval(&mobilized);
+    eprintln!("lesson 3: mobilization moves the gap by {k:+.4} [{klo:+.4}, {khi:+.4}]");
+    assert!(k < n, "mobilization narrows the gap less than inclusion");
+}
