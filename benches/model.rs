@@ -102,12 +102,67 @@ fn build(c: &mut Criterion) {
     group.finish();
 }
 
+/// A month stepped in the live app, through the API as the page asks for
+/// it (rows and events as JSON included), on a thread outside the rayon
+/// pool as the server's workers are: the classroom town and the
+/// 50,000-resident district.
+fn live(c: &mut Criterion) {
+    use govsim::serve::api::{Api, Limits};
+    let api = Api::new(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
+        Limits {
+            max_runs: 4,
+            idle: std::time::Duration::from_secs(3600),
+            max_residents: 100_000,
+        },
+    );
+    let mut group = c.benchmark_group("live");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(30));
+    for (name, scenario) in [
+        ("small_town_30_days", "classroom/small_town"),
+        ("district_50k_30_days", "regimes/party_led"),
+    ] {
+        let create = || {
+            let reply = api.handle(
+                "POST",
+                "/api/runs",
+                format!("{{\"scenario\": \"{scenario}\"}}").as_bytes(),
+            );
+            let value: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+            value["id"].as_str().unwrap().to_string()
+        };
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let mut total = std::time::Duration::ZERO;
+                let (mut id, mut day) = (create(), 0);
+                for _ in 0..iters {
+                    if day + 30 > govsim::live::MAX_LIVE_DAYS {
+                        api.handle("DELETE", &format!("/api/runs/{id}"), b"");
+                        (id, day) = (create(), 0);
+                    }
+                    let started = std::time::Instant::now();
+                    let reply =
+                        api.handle("POST", &format!("/api/runs/{id}/step"), br#"{"days": 30}"#);
+                    total += started.elapsed();
+                    assert_eq!(reply.status, 200);
+                    day += 30;
+                }
+                api.handle("DELETE", &format!("/api/runs/{id}"), b"");
+                total
+            })
+        });
+    }
+    group.finish();
+}
+
 /// Each benchmark runs on a thread of a rayon pool, as `govsim run` does
 /// (`RAYON_NUM_THREADS` sets its size): this thread joins the pool, so the
 /// parallel passes start on it instead of waking a pool from outside on
 /// every call, which would add more to a small town's year than the year
 /// itself costs.
 fn in_pool(c: &mut Criterion) {
+    live(c);
     let _pool = rayon::ThreadPoolBuilder::new()
         .use_current_thread()
         .build()
