@@ -72,6 +72,17 @@ fn post(s: &Running, path: &str, body: Value) -> Value {
 /// One lesson run: created with `set`, stepped `days` days, with `moves`
 /// (day, levers) made before the given days, as a student moves sliders.
 fn lesson_run(s: &Running, seed: u64, set: Value, moves: &[(u32, Value)], days: u32) -> Vec<Value> {
+    lesson_run_with_events(s, seed, set, moves, days).0
+}
+
+/// [`lesson_run`], with the events' texts.
+fn lesson_run_with_events(
+    s: &Running,
+    seed: u64,
+    set: Value,
+    moves: &[(u32, Value)],
+    days: u32,
+) -> (Vec<Value>, Vec<String>) {
     let id = post(
         s,
         "/api/runs",
@@ -81,6 +92,7 @@ fn lesson_run(s: &Running, seed: u64, set: Value, moves: &[(u32, Value)], days: 
         .unwrap()
         .to_string();
     let mut rows = Vec::new();
+    let mut events = Vec::new();
     let mut day = 0;
     for (at, levers) in moves
         .iter()
@@ -90,6 +102,13 @@ fn lesson_run(s: &Running, seed: u64, set: Value, moves: &[(u32, Value)], days: 
             let n = (*at - 1 - day).min(365);
             let reply = post(s, &format!("/api/runs/{id}/step"), json!({ "days": n }));
             rows.extend(reply["rows"].as_array().unwrap().iter().cloned());
+            events.extend(
+                reply["events"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["text"].as_str().unwrap().to_string()),
+            );
             day += n;
         }
         if !levers.is_null() {
@@ -97,7 +116,7 @@ fn lesson_run(s: &Running, seed: u64, set: Value, moves: &[(u32, Value)], days: 
         }
     }
     http(&s.address, "DELETE", &format!("/api/runs/{id}"), b"");
-    rows
+    (rows, events)
 }
 
 /// The mean of a chart's line over days `from..=to` (what a student reads

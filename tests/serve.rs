@@ -344,3 +344,61 @@ fn the_binary_prints_its_address_and_warns_off_loopback() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--scenarios"));
 }
+
+/// Every request in the API table of `docs/serve.md` is one the server
+/// answers (with a run made for `{id}`), and the table lists every route.
+#[test]
+fn the_documented_api_is_the_api() {
+    let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/serve.md"))
+        .unwrap();
+    let s = start(limits());
+    let id = new_run(&s, r#"{"scenario": "classroom/small_town"}"#);
+    let mut documented = Vec::new();
+    for line in docs.lines().filter(|l| l.starts_with("| `")) {
+        let request = line.trim_start_matches("| `").split('`').next().unwrap();
+        let Some((method, path)) = request.split_once(' ') else {
+            continue;
+        };
+        if !path.starts_with("/api/") {
+            continue;
+        }
+        documented.push(format!("{method} {path}"));
+    }
+    for route in [
+        "GET /api/scenarios",
+        "GET /api/controls",
+        "POST /api/runs",
+        "GET /api/runs/{id}",
+        "POST /api/runs/{id}/step",
+        "POST /api/runs/{id}/set",
+        "GET /api/runs/{id}/map",
+        "GET /api/runs/{id}/timeseries.csv",
+        "DELETE /api/runs/{id}",
+    ] {
+        assert!(
+            documented.contains(&route.to_string()),
+            "{route} is not in docs/serve.md"
+        );
+    }
+    // DELETE last: the others need the run.
+    documented.sort_by_key(|r| r.starts_with("DELETE"));
+    for route in documented {
+        let (method, path) = route.split_once(' ').unwrap();
+        let body = match path {
+            "/api/runs" => r#"{"scenario": "classroom/small_town"}"#,
+            p if p.ends_with("/set") => r#"{"issues.rate": 0.5}"#,
+            _ => "{}",
+        };
+        let (status, reply) = http(
+            &s.address,
+            method,
+            &path.replace("{id}", &id),
+            body.as_bytes(),
+        );
+        assert!(
+            (200..300).contains(&status),
+            "{route}: {status} {}",
+            String::from_utf8_lossy(&reply)
+        );
+    }
+}
