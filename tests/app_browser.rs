@@ -399,6 +399,42 @@ fn the_app_plays_moves_a_lever_and_compares_two_runs_in_a_browser() {
     );
     b.screenshot(&shots.join("app-ab.png"));
 
+    // Upload a scenario file through the file chooser: its name, full of
+    // markup, is shown as text.
+    b.click("ab");
+    b.wait_for(
+        "app.runs.B === null && app.runs.A !== null && !app.busy",
+        20,
+    );
+    let upload = profile.join("mine.toml");
+    std::fs::write(
+        &upload,
+        "extends = \"classroom/small_town.toml\"\nname = \"<b id='injected'>mine</b>\"\ndescription = \"<img src=x onerror=alert(1)>\"\n",
+    )
+    .unwrap();
+    let input = b.call(
+        "Runtime.evaluate",
+        json!({ "expression": "document.getElementById('upload')" }),
+    );
+    let object = input["result"]["objectId"].as_str().unwrap().to_string();
+    b.call(
+        "DOM.setFileInputFiles",
+        json!({ "files": [upload.display().to_string()], "objectId": object }),
+    );
+    b.wait_for(
+        "app.runs.A !== null && app.runs.A.state.scenario === 'uploaded' && !app.busy",
+        20,
+    );
+    assert_eq!(b.eval("document.getElementById('injected') === null && document.querySelectorAll('#description img').length === 0"), json!(true));
+    let shown = b.eval("document.getElementById('description').textContent");
+    assert!(
+        shown
+            .as_str()
+            .unwrap()
+            .contains("<b id='injected'>mine</b>"),
+        "{shown}"
+    );
+
     drop(b);
     stop.store(true, Ordering::SeqCst);
     serving.join().unwrap();
