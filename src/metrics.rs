@@ -215,6 +215,17 @@ pub const CATALOGUE: &[MetricInfo] = &[
             Direction::Neither,
         )
     },
+    MetricInfo {
+        series: Some("share of reporters of closed issues satisfied (30-day window)"),
+        estimate: true,
+        ..plain(
+            "satisfaction_rate",
+            "Satisfaction rate",
+            "share of reporters satisfied",
+            SHARE,
+            Direction::HigherIsBetter,
+        )
+    },
     plain(
         "abandoned_share",
         "Abandoned share",
@@ -326,6 +337,9 @@ pub struct DayRow {
     pub cross_cutting_median_days: Option<f64>,
     /// Abandoned / (resolved + abandoned), trailing window (1 − resolution_rate).
     pub abandoned_share: Option<f64>,
+    /// Chance that a reporter of a closed issue is satisfied, summed over
+    /// closed issues / closed issues, trailing window (abandoned: not satisfied).
+    pub satisfaction_rate: Option<f64>,
     /// Share of residents taking part on the day.
     pub participation_rate: Option<f64>,
     /// The same for locals.
@@ -414,6 +428,8 @@ pub struct Summary {
     pub median_days_bureaucratic: Option<f64>,
     /// Abandoned / arrived over the run.
     pub abandoned_share: Option<f64>,
+    /// The same over the run: the share of reporters of closed issues satisfied.
+    pub satisfaction_rate: Option<f64>,
     /// Mean daily participation rate.
     pub participation_rate: Option<f64>,
     /// The same for locals.
@@ -558,6 +574,7 @@ impl Centres {
 #[derive(Debug, Clone, Default)]
 struct Sums {
     quality: f64,
+    satisfied: f64,
     resolved_cross_jointly: f64,
     arrived: f64,
     resolved: f64,
@@ -575,6 +592,7 @@ struct Sums {
 impl Sums {
     fn add(&mut self, t: &DayTally) {
         self.quality += t.quality_sum;
+        self.satisfied += t.satisfied;
         self.resolved_cross_jointly += f64::from(t.resolved_cross_jointly);
         self.arrived += f64::from(t.arrived);
         self.resolved += f64::from(t.resolved);
@@ -832,6 +850,7 @@ impl Recorder {
             median_resolution_days: median(&mut days),
             cross_cutting_median_days: median(&mut cross_days),
             abandoned_share: ratio(w.abandoned, w.resolved + w.abandoned),
+            satisfaction_rate: ratio(w.satisfied, w.resolved + w.abandoned),
             participation_rate: all,
             participation_rate_local: local,
             participation_rate_migrant: migrant,
@@ -897,6 +916,7 @@ impl Recorder {
             median_days_self_organized: median(&mut self.route_days[1]),
             median_days_bureaucratic: median(&mut self.route_days[2]),
             abandoned_share: ratio(t.abandoned, t.arrived),
+            satisfaction_rate: ratio(t.satisfied, t.resolved + t.abandoned),
             participation_rate: mean(0),
             participation_rate_local: mean(1),
             participation_rate_migrant: mean(2),

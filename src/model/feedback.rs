@@ -21,6 +21,12 @@ impl Model {
             let expired = f64::from(self.day - issue.arrival) > issue.patience;
             if finished {
                 let quality = self.quality(slot);
+                self.tally.satisfied += rules::satisfaction(
+                    &self.scenario,
+                    quality,
+                    self.day - issue.arrival,
+                    issue.patience,
+                );
                 self.resolve(slot, quality);
                 let recurrence = rules::recurrence_chance(&self.scenario, quality);
                 if self.events.random_bool(recurrence) {

@@ -951,6 +951,12 @@ impl Reference {
             t.resolved_migrant += u32::from(issue.migrant);
             t.by_route[issue.route as usize - 1] += 1;
             t.quality_sum += resolved_with.unwrap_or(0.0);
+            t.satisfied += feedback::satisfaction(
+                &self.s,
+                resolved_with.unwrap_or(0.0),
+                self.day - issue.arrival,
+                issue.patience,
+            );
             let mut part_handlers: Vec<u32> = issue.parts().iter().map(|p| p.handler).collect();
             part_handlers.dedup();
             if cross && issue.route != Route::Bureaucratic && part_handlers.len() > 1 {

@@ -21,6 +21,9 @@ pub struct DayTally {
     pub resolved_cross_jointly: u32,
     /// Sum of the quality of the issues resolved.
     pub quality_sum: f64,
+    /// Sum over the issues resolved of the chance that their reporter is
+    /// satisfied (ODD 7.6).
+    pub satisfied: f64,
     /// Cross-cutting issues abandoned.
     pub abandoned_cross: u32,
     /// Issues of migrants resolved.

@@ -76,6 +76,7 @@ pub const LEVERS: &[Lever] = &[
     lever("residents.q_delib", 0.0, 1.0, "quality"),
     lever("residents.deliberators_needed", 1.0, 10000.0, "residents"),
     lever("residents.recent_weight", 0.001, 1.0, "weight"),
+    lever("residents.satisfaction_speed", 0.0, 1.0, "weight"),
     lever("issues.rate", 0.0, 100.0, "issues/day per 1,000 residents"),
     lever("issues.cross_cutting_share", 0.0, 1.0, S),
     lever("issues.three_competency_share", 0.0, 1.0, S),

@@ -224,6 +224,9 @@ pub struct Residents {
     pub deliberators_needed: u32,
     /// Weight of today in the moving average of a resident's participation.
     pub recent_weight: f64,
+    /// How much of a resolution's quality a reporter's satisfaction loses
+    /// as the wait nears the reporter's patience (ODD 7.6).
+    pub satisfaction_speed: f64,
 }
 
 impl Default for Residents {
@@ -259,6 +262,7 @@ impl Default for Residents {
             q_delib: 0.5,
             deliberators_needed: 10,
             recent_weight: 0.1,
+            satisfaction_speed: 0.5,
         }
     }
 }

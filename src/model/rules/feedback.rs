@@ -18,6 +18,16 @@ pub fn quality(s: &Scenario, deliberators: u32) -> f64 {
     (r.q0 + r.q_delib * share).min(1.0)
 }
 
+/// The chance that the reporter of a resolved issue is satisfied: Q · (1 −
+/// `satisfaction_speed` · min(1, W / P)), W the days from arrival to
+/// resolution and P the reporter's patience in days. An abandoned issue's
+/// reporter is not satisfied. No draw is made: the chance is summed.
+#[inline]
+pub fn satisfaction(s: &Scenario, quality: f64, waited_days: u32, patience: f64) -> f64 {
+    let wait = (f64::from(waited_days) / patience.max(1.0)).min(1.0);
+    quality * (1.0 - s.residents.satisfaction_speed * wait)
+}
+
 /// The chance that a resolved issue recurs as a new latent issue: (1 − Q) ×
 /// `recurrence`.
 #[inline]
@@ -153,6 +163,34 @@ mod tests {
         assert!(quality(&s, needed / 2) < quality(&s, needed));
         (s.residents.q0, s.residents.q_delib) = (0.8, 0.8);
         assert_eq!(quality(&s, 1000), 1.0);
+    }
+
+    #[test]
+    fn satisfaction_at_its_boundaries() {
+        let mut s = Scenario::default();
+        s.residents.satisfaction_speed = 0.5;
+        assert_eq!(satisfaction(&s, 0.8, 0, 30.0), 0.8);
+        assert_eq!(satisfaction(&s, 0.8, 15, 30.0), 0.8 * 0.75);
+        assert_eq!(satisfaction(&s, 0.8, 30, 30.0), 0.4);
+        assert_eq!(
+            satisfaction(&s, 0.8, 90, 30.0),
+            0.4,
+            "the wait counts up to the patience"
+        );
+        assert!(satisfaction(&s, 0.8, 10, 30.0) > satisfaction(&s, 0.8, 20, 30.0));
+        assert!(satisfaction(&s, 0.9, 10, 30.0) > satisfaction(&s, 0.6, 10, 30.0));
+        s.residents.satisfaction_speed = 0.0;
+        assert_eq!(
+            satisfaction(&s, 0.7, 29, 30.0),
+            0.7,
+            "speed weightless: quality alone"
+        );
+        s.residents.satisfaction_speed = 1.0;
+        assert_eq!(
+            satisfaction(&s, 1.0, 5, 0.2),
+            0.0,
+            "patience under a day counts as a day"
+        );
     }
 
     #[test]
