@@ -521,3 +521,27 @@ fn the_joint_conference_brings_up_issues_and_reviews_referrals() {
     let silo = mean(SILO, &[], |o| o.summary.disclosed_at_meetings as f64);
     assert_eq!(silo, 0.0, "the silo has no alliance that meets");
 }
+
+/// Slower resolutions leave fewer reporters satisfied (ODD 7.6): a longer
+/// government delay lowers satisfaction (through the wait and through
+/// issues given up); a larger weight of the wait lowers satisfaction among
+/// resolved issues. (Among resolved issues alone the delay moves little:
+/// the slowest issues are given up, not resolved late.)
+#[test]
+fn slower_resolutions_satisfy_fewer_reporters() {
+    let satisfied = |o: &RunOutput| na(o.summary.satisfaction_rate);
+    let quick = mean(SILO, &["government.delay=1"], satisfied);
+    let slow = mean(SILO, &["government.delay=20"], satisfied);
+    assert!(
+        slow < quick - 0.02,
+        "delay 20: {slow:.3}, delay 1: {quick:.3}"
+    );
+    let per_resolved =
+        |o: &RunOutput| na(o.summary.satisfaction_rate) / na(o.summary.resolution_rate);
+    let light = mean(PARTY_LED, &["residents.satisfaction_speed=0"], per_resolved);
+    let heavy = mean(PARTY_LED, &["residents.satisfaction_speed=1"], per_resolved);
+    assert!(
+        heavy < light - 0.05,
+        "weight 1: {heavy:.3}, weight 0: {light:.3}"
+    );
+}

@@ -80,6 +80,22 @@ pub fn assert_invariants(output: &RunOutput, context: &str) {
         "{context}: summary conservation"
     );
     check_numbers(&serde_json::to_value(s).unwrap(), context, s.days);
+    // A reporter is satisfied only by a resolution (ODD 7.6).
+    if let (Some(satisfied), Some(resolved)) = (s.satisfaction_rate, s.resolution_rate) {
+        assert!(
+            satisfied <= resolved + 1e-12,
+            "{context}: satisfaction {satisfied} above resolution {resolved}"
+        );
+    }
+    for row in &output.rows {
+        if let (Some(satisfied), Some(resolved)) = (row.satisfaction_rate, row.resolution_rate) {
+            assert!(
+                satisfied <= resolved + 1e-12,
+                "{context}: day {} satisfaction above resolution",
+                row.day
+            );
+        }
+    }
 }
 
 /// Columns that are shares, rates or trust: must lie in [0, 1].
