@@ -227,12 +227,15 @@ impl LiveRun {
     }
 
     /// Simulates `days` more days (fewer where [`MAX_LIVE_DAYS`] is reached).
+    /// The scenario's `[[policy]]` entries take effect on their days, as if
+    /// their levers were moved then (over any moved before).
     pub fn step(&mut self, days: u32) -> Stepped {
         let days = days.min(MAX_LIVE_DAYS - self.day());
         let from_event = self.events.len();
         let mut rows = Vec::with_capacity(days as usize);
         let mut open_before = Vec::new();
         for _ in 0..days {
+            self.apply_policies(self.day() + 1);
             open_before.clear();
             open_before.extend(self.model.issues().iter().map(|i| i.open()));
             let tally = self.model.step();
@@ -256,6 +259,34 @@ impl LiveRun {
             self.events.drain(..self.events.len() - MAX_EVENTS);
         }
         Stepped { rows, events }
+    }
+
+    /// Moves the levers of the scenario's policies of recorded day `day`.
+    fn apply_policies(&mut self, day: u32) {
+        let due: Vec<(String, Vec<String>)> = self
+            .scenario
+            .policy
+            .iter()
+            .filter(|p| p.day == day)
+            .map(|p| {
+                let items = p.set.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                (p.name.clone(), items)
+            })
+            .collect();
+        for (name, items) in due {
+            self.events.push(Event {
+                day,
+                text: format!("day {day}: policy \"{name}\" takes effect"),
+            });
+            // Validated with the scenario; a move made since cannot make it
+            // invalid, since it sets only levers that may move.
+            if let Err(e) = self.set(&items) {
+                self.events.push(Event {
+                    day,
+                    text: format!("day {day}: policy \"{name}\" could not take effect: {e}"),
+                });
+            }
+        }
     }
 
     /// The events of `day` (1-based): coalitions that resolved cross-cutting

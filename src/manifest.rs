@@ -28,6 +28,18 @@ pub struct Manifest {
     pub start_time: String,
     /// Wall time in seconds.
     pub wall_seconds: f64,
+    /// The scenario's reforms: each `[[policy]]` entry's day and name.
+    #[serde(default)]
+    pub policies: Vec<PolicyMark>,
+}
+
+/// A `[[policy]]` entry as outputs mark it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyMark {
+    /// The first recorded day with its levers.
+    pub day: u32,
+    /// Its name.
+    pub name: String,
 }
 
 impl Manifest {
@@ -48,6 +60,15 @@ impl Manifest {
             command_line,
             start_time,
             wall_seconds,
+            policies: scenario
+                .scenario
+                .policy
+                .iter()
+                .map(|p| PolicyMark {
+                    day: p.day,
+                    name: p.name.clone(),
+                })
+                .collect(),
         }
     }
 }

@@ -222,6 +222,11 @@ where
         days,
         ys,
     )?;
+    for &(p, _) in &bands {
+        if let Some(Some(resolved)) = r.scenarios.get(p) {
+            mark_days(&mut chart, &policy_days(resolved), ys, color(p))?;
+        }
+    }
     for &(p, band) in &bands {
         let c = color(p);
         let mut outline: Vec<(f64, f64)> = band.iter().map(|x| (x.0, x.2)).collect();
@@ -233,6 +238,64 @@ where
             .draw_series(LineSeries::new(
                 band.iter().map(|x| (x.0, x.1)),
                 c.stroke_width(2),
+            ))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// The days of the `[[policy]]` entries of a resolved scenario's TOML.
+fn policy_days(resolved: &str) -> Vec<f64> {
+    let Ok(value) = resolved.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    value
+        .get("policy")
+        .and_then(|p| p.as_array())
+        .map(|entries| {
+            entries
+                .iter()
+                .filter_map(|e| e.get("day")?.as_integer())
+                .map(|d| d as f64)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The sentence of a run plot's caption on its reforms, if any.
+fn policy_caption(policies: &[crate::manifest::PolicyMark]) -> String {
+    if policies.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = policies
+        .iter()
+        .map(|p| format!("day {} ({})", p.day, p.name))
+        .collect();
+    format!(
+        " Grey vertical lines mark the reforms: {}.",
+        list.join(", ")
+    )
+}
+
+/// Thin vertical lines at `days` (reforms' days) in `color`.
+fn mark_days<DB: DrawingBackend>(
+    chart: &mut ChartContext<
+        '_,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    days: &[f64],
+    ys: (f64, f64),
+    color: RGBColor,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    for &d in days {
+        chart
+            .draw_series(LineSeries::new(
+                [(d, ys.0), (d, ys.1)],
+                color.mix(0.7).stroke_width(1),
             ))
             .map_err(err)?;
     }
@@ -1336,8 +1399,18 @@ pub fn all_plots(r: &Results, png_dir: Option<&Path>) -> Result<Vec<Plot>, Strin
             let svg = plot!((900, 480), png(&stem).as_deref(), |area| {
                 time_series(r, metric, title, unit, area)
             })?;
+            let reforms = r
+                .scenarios
+                .iter()
+                .flatten()
+                .any(|s| !policy_days(s).is_empty());
             let caption = format!(
-                "{title} over the run for each scenario; where bands do not overlap, the scenarios differ on that day beyond replication noise."
+                "{title} over the run for each scenario; where bands do not overlap, the scenarios differ on that day beyond replication noise.{}",
+                if reforms {
+                    " Thin vertical lines in a scenario's colour mark the days its reforms ([[policy]]) take effect."
+                } else {
+                    ""
+                }
             );
             add(&stem, title, &caption, svg);
         }
@@ -1506,6 +1579,13 @@ where
     let (plot_area, legend_area) =
         area.split_horizontally(area.dim_in_pixel().0.saturating_sub(210));
     let mut chart = day_chart(&plot_area, title, unit, days, ys)?;
+    let marks: Vec<f64> = r
+        .manifest
+        .policies
+        .iter()
+        .map(|p| f64::from(p.day))
+        .collect();
+    mark_days(&mut chart, &marks, ys, RGBColor(0x55, 0x55, 0x55))?;
     for (k, points) in &lines {
         chart
             .draw_series(LineSeries::new(
@@ -1542,7 +1622,10 @@ pub fn run_plots(
         plots.push(Plot {
             stem: stem.into(),
             title: title.into(),
-            caption: format!("{title} day by day in this run (one seed: no intervals; compare regimes with replications for those)."),
+            caption: format!(
+                "{title} day by day in this run (one seed: no intervals; compare regimes with replications for those).{}",
+                policy_caption(&r.manifest.policies)
+            ),
             svg,
         });
     }

@@ -26,6 +26,20 @@ pub fn summary_text(scenario: &ResolvedScenario, output: &RunOutput, wall_second
         scenario.scenario.sim.seed,
         wall_seconds
     );
+    for policy in &scenario.scenario.policy {
+        let set: Vec<String> = policy
+            .set
+            .iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  reform from day {}: {} ({})",
+            policy.day,
+            crate::safe_text::for_terminal(&policy.name),
+            crate::safe_text::for_terminal(&set.join(", "))
+        );
+    }
     let _ = writeln!(
         out,
         "  issues: {} arrived, {} resolved, {} abandoned, {} open at the end, {} escalated",
@@ -33,9 +47,10 @@ pub fn summary_text(scenario: &ResolvedScenario, output: &RunOutput, wall_second
     );
     let _ = writeln!(
         out,
-        "  resolved: {} of closed issues ({} of cross-cutting); median {} days ({} cross-cutting)",
+        "  resolved: {} of closed issues ({} of cross-cutting), {} of reporters satisfied; median {} days ({} cross-cutting)",
         pct(s.resolution_rate),
         pct(s.cross_cutting_resolution_rate),
+        pct(s.satisfaction_rate),
         num(s.median_resolution_days),
         num(s.cross_cutting_median_days)
     );

@@ -15,7 +15,15 @@ pub struct RunOutput {
 
 /// Runs `scenario` for `scenario.sim.days` recorded days from
 /// `scenario.sim.seed`, after `sim.warmup_days` days that are not recorded.
+/// Each `[[policy]]` sets its levers before its recorded day.
+///
+/// # Panics
+/// On a policy that loading would have refused (`scenario::load` checks
+/// every policy; a scenario built in code must be as valid).
 pub fn run(scenario: &Scenario) -> RunOutput {
+    let stages = crate::scenario::policy_stages(scenario)
+        .unwrap_or_else(|(key, message)| panic!("invalid policy `{key}`: {message}"));
+    let mut stages = stages.into_iter().peekable();
     let mut model = Model::new(scenario, scenario.sim.seed);
     for _ in 0..scenario.sim.warmup_days {
         model.step();
@@ -23,7 +31,12 @@ pub fn run(scenario: &Scenario) -> RunOutput {
     model.start_participation_year();
     let mut recorder = Recorder::new(scenario, model.world().residents.len() as u32);
     let mut rows = Vec::new();
-    for _ in 0..scenario.sim.days {
+    for day in 1..=scenario.sim.days {
+        while let Some((_, levers)) = stages.next_if(|(at, _)| *at == day) {
+            model
+                .change_levers(&levers)
+                .unwrap_or_else(|fixed| panic!("policy sets fixed levers: {fixed:?}"));
+        }
         if let Some(row) = recorder.record(model.step()) {
             rows.push(row);
         }

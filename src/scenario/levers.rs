@@ -209,6 +209,7 @@ pub const LEVERS: &[Lever] = &[
     lever("shocks[].issue_rate", 0.0, 100.0, "multiplier"),
     lever("shocks[].migrant_influx", 0.0, 10.0, "share of population"),
     lever("shocks[].capacity", 0.0, 100.0, "multiplier"),
+    lever("policy[].day", 1.0, 36500.0, "recorded day"),
 ];
 
 /// The lever with this exact path (list indices written as `[]`).

@@ -22,7 +22,7 @@ pub const MAX_EXTENDS: usize = 32;
 /// The most dotted segments of a `--set` key (levers have at most 4).
 pub const MAX_KEY_SEGMENTS: usize = 16;
 /// Lists whose entries are sections (tables), checked as such.
-const LISTS_OF_SECTIONS: [&str; 2] = ["district.communities", "shocks"];
+const LISTS_OF_SECTIONS: [&str; 3] = ["district.communities", "shocks", "policy"];
 
 /// Bad input: a file, flag or value that cannot be used. The binary exits 2.
 #[derive(Debug, Clone, PartialEq)]
@@ -176,6 +176,7 @@ impl ScenarioSource {
             })?;
         check_ranges(&scenario).map_err(|(key, msg)| blame(&key, msg))?;
         check_consistency(&scenario).map_err(|(key, msg)| blame(&key, msg))?;
+        policy_stages(&scenario).map_err(|(key, msg)| blame(&key, msg))?;
         let resolved_toml = toml::to_string(&scenario)
             .map_err(|e| InputError::new(self.path.display().to_string(), e.to_string()))?;
         let sha256 = hex(&Sha256::digest(resolved_toml.as_bytes()));
@@ -690,6 +691,105 @@ fn collect_at<'v>(
         }
     } else if let Some(inner) = value.get(segment) {
         collect_at(inner, rest, join(&prefix, segment), out);
+    }
+}
+
+/// The most policy entries of a scenario.
+pub const MAX_POLICIES: usize = 100;
+
+/// The scenario in force from each policy's day: the policies applied one
+/// after another in the order of their days (the order written for equal
+/// days), each with its recorded day. Errors name `policy[k].…` and say
+/// why: a day outside the run, a key that is no lever, a value of the
+/// wrong type or out of range, a lever read only when the district is built.
+pub fn policy_stages(s: &Scenario) -> Result<Vec<(u32, Scenario)>, (String, String)> {
+    if s.policy.len() > MAX_POLICIES {
+        return Err((
+            "policy".into(),
+            format!("more than {MAX_POLICIES} policy entries"),
+        ));
+    }
+    let mut order: Vec<usize> = (0..s.policy.len()).collect();
+    order.sort_by_key(|&k| s.policy[k].day);
+    let mut stages: Vec<(u32, Scenario)> = Vec::new();
+    let mut now = s.clone();
+    for k in order {
+        let policy = &s.policy[k];
+        let at = format!("policy[{k}]");
+        if policy.day < 1 || policy.day > s.sim.days {
+            return Err((
+                format!("{at}.day"),
+                format!(
+                    "day {} is outside the run: valid range is 1 to {} (sim.days)",
+                    policy.day, s.sim.days
+                ),
+            ));
+        }
+        let mut table = match Value::try_from(&now) {
+            Ok(Value::Table(t)) => t,
+            _ => return Err((at, "cannot apply the policy".into())),
+        };
+        for (key, value) in &policy.set {
+            let blame = |message: String| (format!("{at}.set"), format!("`{key}`: {message}"));
+            if key == "policy" || key.starts_with("policy.") || key == "shocks" {
+                return Err(blame("a policy sets levers, not policies or shocks".into()));
+            }
+            if let Some(reason) = super::changes::fixed_reason(key) {
+                return Err(blame(format!("cannot change during a run: {reason}")));
+            }
+            let segments: Vec<&str> = key.split('.').collect();
+            if segments.len() > MAX_KEY_SEGMENTS || segments.iter().any(|p| p.is_empty()) {
+                return Err(blame("not a dotted lever path".into()));
+            }
+            let mut slot = &mut table;
+            for part in &segments[..segments.len() - 1] {
+                match slot.get_mut(*part) {
+                    Some(Value::Table(inner)) => slot = inner,
+                    _ => return Err(blame(unknown_lever(key))),
+                }
+            }
+            let last = segments[segments.len() - 1];
+            match slot.get(last) {
+                Some(Value::Table(_)) | None => return Err(blame(unknown_lever(key))),
+                Some(_) => {
+                    slot.insert(last.to_string(), value.clone());
+                }
+            }
+        }
+        let next: Scenario =
+            serde_path_to_error::deserialize(Value::Table(table)).map_err(|e| {
+                let lever = e.path().to_string();
+                let inner = e.into_inner();
+                (
+                    format!("{at}.set"),
+                    format!(
+                        "`{lever}`: {}",
+                        with_range(&lever, clean_serde_message(&inner.to_string()))
+                    ),
+                )
+            })?;
+        check_ranges(&next)
+            .map_err(|(lever, m)| (format!("{at}.set"), format!("`{lever}`: {m}")))?;
+        check_consistency(&next)
+            .map_err(|(lever, m)| (format!("{at}.set"), format!("`{lever}`: {m}")))?;
+        stages.push((policy.day, next.clone()));
+        now = next;
+    }
+    Ok(stages)
+}
+
+fn unknown_lever(key: &str) -> String {
+    let near = super::levers::nearest(key);
+    if near.is_empty() {
+        "unknown lever".into()
+    } else {
+        format!(
+            "unknown lever; did you mean {}?",
+            near.iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     }
 }
 

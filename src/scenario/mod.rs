@@ -12,7 +12,7 @@ pub mod load;
 
 use serde::{Deserialize, Serialize};
 
-pub use load::{InputError, ResolvedScenario, ScenarioSource, load_scenario};
+pub use load::{InputError, ResolvedScenario, ScenarioSource, load_scenario, policy_stages};
 
 /// The whole scenario: one section per part of the model (design, section 5).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,6 +42,33 @@ pub struct Scenario {
     pub party: Party,
     /// What-if shocks applied during the run.
     pub shocks: Vec<Shock>,
+    /// Reforms: levers set from a recorded day on (`[[policy]]`).
+    pub policy: Vec<Policy>,
+}
+
+/// A reform: from the recorded day `day` (1-based) on, the levers of `set`
+/// take the values given (any lever `--set` takes, except those read only
+/// when the district is built). Validated when the scenario is loaded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Policy {
+    /// Label for outputs.
+    pub name: String,
+    /// The first recorded day (1-based) with the new levers.
+    pub day: u32,
+    /// Dotted lever paths and their new values, e.g.
+    /// `{ "party.procedure.summons" = 0.8 }`.
+    pub set: toml::Table,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            name: "policy".into(),
+            day: 1,
+            set: toml::Table::new(),
+        }
+    }
 }
 
 impl Default for Scenario {
@@ -59,6 +86,7 @@ impl Default for Scenario {
             coalition: Coalition::default(),
             party: Party::default(),
             shocks: Vec::new(),
+            policy: Vec::new(),
         }
     }
 }
