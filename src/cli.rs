@@ -41,6 +41,65 @@ pub enum Command {
     Decompose(DecomposeArgs),
     /// Start the live app in the browser: a local web server and its JSON API.
     Serve(ServeArgs),
+    /// Fit levers of a scenario to observed targets (ABC-SMC): posterior intervals.
+    Calibrate(CalibrateArgs),
+}
+
+/// Arguments of `calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Scenario file and overrides.
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// A lever to calibrate and its uniform prior, `KEY=LO..HI` (repeatable).
+    #[arg(long = "vary", value_name = "KEY=LO..HI", required = true)]
+    pub vary: Vec<String>,
+    /// An observed run-level metric, `METRIC=VALUE[±SD]` (`+-` for `±`;
+    /// without SD the prior-predictive spread scales it; repeatable).
+    #[arg(long = "target", value_name = "METRIC=VALUE[±SD]", required = true)]
+    pub targets: Vec<String>,
+    /// Accepted particles per generation.
+    #[arg(long, default_value_t = 200)]
+    pub samples: usize,
+    /// Generations after the prior's (fewer if the acceptance falls below 1%).
+    #[arg(long, default_value_t = 5)]
+    pub generations: usize,
+    /// Replications per proposal (their mean is compared with the targets).
+    #[arg(long, default_value_t = 1)]
+    pub reps: u32,
+    /// Days of each run (default: the scenario's `sim.days`).
+    #[arg(long)]
+    pub days: Option<u32>,
+    /// Base seed of the sampler and the runs.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (default: all cores; results do not depend on it).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Continue the calibration in --out from its last whole generation.
+    #[arg(long)]
+    pub resume: bool,
+}
+
+impl From<CalibrateArgs> for govsim::commands::CalibrateRequest {
+    fn from(a: CalibrateArgs) -> Self {
+        Self {
+            scenario: a.scenario.into(),
+            vary: a.vary,
+            targets: a.targets,
+            samples: a.samples,
+            generations: a.generations,
+            reps: a.reps,
+            days: a.days,
+            seed: a.seed,
+            threads: a.threads,
+            out: a.out,
+            resume: a.resume,
+        }
+    }
 }
 
 /// Arguments of `serve`.

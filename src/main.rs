@@ -80,6 +80,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             commands::merge(&args.dirs, &args.out, args.allow_partial, command_line)?
         }
         Command::Report(args) => commands::report(&args.dir)?,
+        Command::Calibrate(args) => commands::calibrate(&args.into())?,
         Command::Serve(args) => {
             start_stop_handler();
             commands::serve(&args.into(), &STOP, |line| {

@@ -6,6 +6,7 @@
 //! thread count, completion order, resuming and sharding never change a byte.
 
 pub mod aggregate;
+pub mod calibration;
 pub mod decomposition;
 pub mod design;
 pub mod runner;
