@@ -602,6 +602,53 @@ pub fn calibrate(request: &CalibrateRequest) -> Result<String> {
     );
     write_atomic(&dir.join("calibrated.toml"), calibrated.as_bytes())
         .map_err(|e| Error::Runtime(e.to_string()))?;
+    // The posterior predictive: the targets' metrics at 40 particles drawn
+    // from the posterior, each with seeds of its own.
+    let simulated = calibration.predictive(&pool, last, 40);
+    let mut csv = String::from("draw,metric,value\n");
+    for (k, row) in simulated.iter().enumerate() {
+        for (t, v) in targets.iter().zip(row) {
+            let _ = writeln!(csv, "{k},{},{}", t.metric, format_float(*v));
+        }
+    }
+    write_atomic(&dir.join("predictive.csv"), csv.as_bytes())
+        .map_err(|e| Error::Runtime(e.to_string()))?;
+    let predictive: Vec<crate::plots::Predictive> = targets
+        .iter()
+        .enumerate()
+        .map(|(k, t)| crate::plots::Predictive {
+            metric: t.metric.clone(),
+            target: t.value,
+            sd: t.sd,
+            simulated: simulated
+                .iter()
+                .map(|r| r[k])
+                .filter(|v| v.is_finite())
+                .collect(),
+        })
+        .collect();
+    let plot_dir = dir.join("plots");
+    std::fs::create_dir_all(&plot_dir)
+        .map_err(|e| Error::Runtime(format!("{}: {e}", plot_dir.display())))?;
+    let plots = crate::plots::calibration_plots(&bare, &generations, &predictive, Some(&plot_dir))
+        .map_err(Error::Runtime)?;
+    for plot in &plots {
+        write_atomic(
+            &plot_dir.join(format!("{}.svg", plot.stem)),
+            plot.svg.as_bytes(),
+        )
+        .map_err(|e| Error::Runtime(e.to_string()))?;
+    }
+    let html = crate::html::calibration_report_html(
+        &request.scenario.scenario.display().to_string(),
+        &bare,
+        &marginals,
+        &generations,
+        &predictive,
+        &plots,
+    );
+    write_atomic(&dir.join("report.html"), html.as_bytes())
+        .map_err(|e| Error::Runtime(e.to_string()))?;
     drop(lock);
     let mut text = format!(
         "calibrate: {} generations, tolerance {} after {} proposals in the last (acceptance {:.3})\n",

@@ -776,6 +776,90 @@ fn strip_xml_declaration(svg: &str) -> &str {
     }
 }
 
+/// The page of a calibration: the levers' posteriors, the posterior
+/// predictive against the targets, the generations, every plot.
+pub fn calibration_report_html(
+    scenario: &str,
+    priors: &[crate::calibrate::Prior],
+    marginals: &[crate::calibrate::Marginal],
+    generations: &[crate::calibrate::Generation],
+    predictive: &[crate::plots::Predictive],
+    plots: &[Plot],
+) -> String {
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>govsim calibrate</title>\n<style>\n@font-face {{ font-family: '{FONT}'; src: url(data:font/ttf;base64,{}) format('truetype'); }}\n{STYLE}</style>\n</head>\n<body>\n",
+        base64(FONT_BYTES)
+    );
+    let _ = writeln!(h, "<h1>govsim calibrate</h1>");
+    let _ = writeln!(
+        h,
+        "<p class=\"small\">{}: ABC-SMC with uniform priors (docs/calibration.md), {} generations after the prior's. Intervals are 95% credible intervals of the last generation, given the priors' ranges, the targets and the tolerance reached.</p>",
+        escape(scenario),
+        generations.len().saturating_sub(1)
+    );
+    h.push_str("<section>\n<h2>Calibrated levers</h2>\n<table id=\"calibration\"><tr><th>lever</th><th>prior</th><th>mean</th><th>median</th><th>95% credible interval</th></tr>\n");
+    for (p, m) in priors.iter().zip(marginals) {
+        let _ = writeln!(
+            h,
+            "<tr><td><code>{}</code></td><td>{} to {}</td><td class=\"num\">{:.4}</td><td class=\"num\">{:.4}</td><td class=\"num\">[{:.4}, {:.4}]</td></tr>",
+            escape(&p.name),
+            p.lo,
+            p.hi,
+            m.mean,
+            m.median,
+            m.ci_low,
+            m.ci_high
+        );
+    }
+    h.push_str("</table>\n<h2>Targets and the posterior predictive</h2>\n<table id=\"predictive\"><tr><th>metric</th><th>target</th><th>simulated: median</th><th>simulated: 2.5% to 97.5%</th></tr>\n");
+    for p in predictive {
+        let mut v = p.simulated.clone();
+        v.sort_by(f64::total_cmp);
+        let q = |x: f64| {
+            v.get(((v.len().max(1) - 1) as f64 * x).round() as usize)
+                .copied()
+                .unwrap_or(f64::NAN)
+        };
+        let target = match p.sd {
+            Some(sd) => format!("{} ± {}", p.target, sd),
+            None => format!("{}", p.target),
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{:.4}</td><td class=\"num\">{:.4} to {:.4}</td></tr>",
+            escape(&p.metric),
+            escape(&target),
+            q(0.5),
+            q(0.025),
+            q(0.975)
+        );
+    }
+    h.push_str("</table>\n<h2>Generations</h2>\n<table id=\"generations\"><tr><th>generation</th><th>tolerance</th><th>proposals</th><th>acceptance</th><th>effective sample size</th></tr>\n");
+    for g in generations {
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.3}</td><td class=\"num\">{:.1}</td></tr>",
+            g.index,
+            if g.epsilon.is_finite() {
+                format!("{:.4}", g.epsilon)
+            } else {
+                "—".into()
+            },
+            g.proposals,
+            g.acceptance(),
+            g.effective_size()
+        );
+    }
+    h.push_str("</table>\n</section>\n<section>\n<h2>Plots</h2>\n");
+    for plot in plots {
+        figure(&mut h, plot, None);
+    }
+    h.push_str("</section>\n</body>\n</html>\n");
+    h
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1631,3 +1631,253 @@ pub fn run_plots(
     }
     Ok(plots)
 }
+
+/// A target and the posterior-predictive values of its metric.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Predictive {
+    /// The metric.
+    pub metric: String,
+    /// The observed value.
+    pub target: f64,
+    /// Its SD, where given.
+    pub sd: Option<f64>,
+    /// Simulated values at particles drawn from the posterior.
+    pub simulated: Vec<f64>,
+}
+
+/// The plots of a calibration: each lever's marginal posterior (weighted
+/// histogram of the last generation, with median, 95% interval and the
+/// prior), the pairs of levers, the posterior predictive against the
+/// targets, and the tolerance by generation.
+pub fn calibration_plots(
+    priors: &[crate::calibrate::Prior],
+    generations: &[crate::calibrate::Generation],
+    predictive: &[Predictive],
+    png_dir: Option<&Path>,
+) -> Result<Vec<Plot>, String> {
+    let Some(last) = generations.last() else {
+        return Ok(Vec::new());
+    };
+    let png = |stem: &str| png_dir.map(|d| d.join(format!("{stem}.png")));
+    let mut plots = Vec::new();
+    for (i, prior) in priors.iter().enumerate() {
+        let stem = format!("posterior_{i}");
+        let m = crate::calibrate::marginal(last, i);
+        const BINS: usize = 24;
+        let width = (prior.hi - prior.lo) / BINS as f64;
+        let mut heights = [0.0f64; BINS];
+        for p in &last.particles {
+            let b = (((p.theta[i] - prior.lo) / width) as usize).min(BINS - 1);
+            heights[b] += p.weight / width;
+        }
+        let top = heights
+            .iter()
+            .copied()
+            .fold(1.0 / (prior.hi - prior.lo), f64::max)
+            * 1.15;
+        let svg = plot!((800, 420), png(&stem).as_deref(), |area| {
+            let mut chart = ChartBuilder::on(area)
+                .caption(format!("Posterior of {}", prior.name), font(18))
+                .margin(12)
+                .x_label_area_size(44)
+                .y_label_area_size(64)
+                .build_cartesian_2d(prior.lo..prior.hi, 0.0..top)
+                .map_err(err)?;
+            chart
+                .configure_mesh()
+                .x_desc(prior.name.as_str())
+                .y_desc("posterior density")
+                .label_style(font(13))
+                .axis_desc_style(font(14))
+                .draw()
+                .map_err(err)?;
+            chart
+                .draw_series(heights.iter().enumerate().map(|(b, &h)| {
+                    let x0 = prior.lo + b as f64 * width;
+                    Rectangle::new([(x0, 0.0), (x0 + width, h)], color(1).mix(0.6).filled())
+                }))
+                .map_err(err)?;
+            let flat = 1.0 / (prior.hi - prior.lo);
+            chart
+                .draw_series(LineSeries::new(
+                    [(prior.lo, flat), (prior.hi, flat)],
+                    RGBColor(0x88, 0x88, 0x88).stroke_width(2),
+                ))
+                .map_err(err)?;
+            for (x, c, w) in [
+                (m.median, color(4), 3),
+                (m.ci_low, color(0), 2),
+                (m.ci_high, color(0), 2),
+            ] {
+                chart
+                    .draw_series(LineSeries::new([(x, 0.0), (x, top)], c.stroke_width(w)))
+                    .map_err(err)?;
+            }
+            Ok(())
+        })?;
+        plots.push(Plot {
+            stem,
+            title: format!("Posterior of {}", prior.name),
+            caption: format!(
+                "Weighted histogram of the last generation's particles of {}: median {:.4} (thick line), 95% credible interval {:.4} to {:.4} (thin lines); the grey line is the uniform prior over {} to {}.",
+                prior.name, m.median, m.ci_low, m.ci_high, prior.lo, prior.hi
+            ),
+            svg,
+        });
+    }
+    let mut pairs = 0;
+    for i in 0..priors.len() {
+        for j in i + 1..priors.len() {
+            if pairs >= 6 {
+                break;
+            }
+            pairs += 1;
+            let stem = format!("pairs_{i}_{j}");
+            let (a, b) = (&priors[i], &priors[j]);
+            let biggest = last
+                .particles
+                .iter()
+                .map(|p| p.weight)
+                .fold(0.0, f64::max)
+                .max(1e-12);
+            let svg = plot!((640, 560), png(&stem).as_deref(), |area| {
+                let mut chart = ChartBuilder::on(area)
+                    .caption(format!("{} and {}", a.name, b.name), font(16))
+                    .margin(12)
+                    .x_label_area_size(44)
+                    .y_label_area_size(64)
+                    .build_cartesian_2d(a.lo..a.hi, b.lo..b.hi)
+                    .map_err(err)?;
+                chart
+                    .configure_mesh()
+                    .x_desc(a.name.as_str())
+                    .y_desc(b.name.as_str())
+                    .label_style(font(13))
+                    .axis_desc_style(font(14))
+                    .draw()
+                    .map_err(err)?;
+                chart
+                    .draw_series(last.particles.iter().map(|p| {
+                        let r = 2 + (4.0 * (p.weight / biggest).sqrt()) as i32;
+                        Circle::new((p.theta[i], p.theta[j]), r, color(3).mix(0.55).filled())
+                    }))
+                    .map_err(err)?;
+                Ok(())
+            })?;
+            plots.push(Plot {
+                stem,
+                title: format!("{} and {}", a.name, b.name),
+                caption: format!(
+                    "The last generation's particles over the priors' ranges, larger where their weight is larger: a ridge means the targets identify a combination of {} and {}, not each.",
+                    a.name, b.name
+                ),
+                svg,
+            });
+        }
+    }
+    if !predictive.is_empty() {
+        let stem = "predictive".to_string();
+        let rows = predictive.len();
+        let svg = plot!(
+            (800, (110 * rows as u32).max(220) + 60),
+            png(&stem).as_deref(),
+            |area| {
+                let panels = area.split_evenly((rows, 1));
+                for (panel, p) in panels.iter().zip(predictive) {
+                    let mut all = p.simulated.clone();
+                    all.push(p.target);
+                    if let Some(sd) = p.sd {
+                        all.push(p.target - 2.0 * sd);
+                        all.push(p.target + 2.0 * sd);
+                    }
+                    let xs = range_of(all.iter().copied());
+                    let mut chart = ChartBuilder::on(panel)
+                        .caption(label(&p.metric), font(14))
+                        .margin(8)
+                        .x_label_area_size(30)
+                        .y_label_area_size(20)
+                        .build_cartesian_2d(xs.0..xs.1, 0.0..1.0)
+                        .map_err(err)?;
+                    chart
+                        .configure_mesh()
+                        .disable_y_mesh()
+                        .disable_y_axis()
+                        .label_style(font(12))
+                        .draw()
+                        .map_err(err)?;
+                    chart
+                        .draw_series(p.simulated.iter().enumerate().map(|(k, &v)| {
+                            let y = 0.2 + 0.6 * ((k * 37 % 100) as f64 / 100.0);
+                            Circle::new((v, y), 3, color(1).mix(0.7).filled())
+                        }))
+                        .map_err(err)?;
+                    if let Some(sd) = p.sd {
+                        chart
+                            .draw_series(std::iter::once(Rectangle::new(
+                                [(p.target - 2.0 * sd, 0.05), (p.target + 2.0 * sd, 0.95)],
+                                color(0).mix(0.15).filled(),
+                            )))
+                            .map_err(err)?;
+                    }
+                    chart
+                        .draw_series(LineSeries::new(
+                            [(p.target, 0.0), (p.target, 1.0)],
+                            color(4).stroke_width(3),
+                        ))
+                        .map_err(err)?;
+                }
+                Ok(())
+            }
+        )?;
+        plots.push(Plot {
+            stem,
+            title: "Posterior predictive against the targets".into(),
+            caption: "Each dot is the metric simulated at a particle drawn from the posterior (its own seeds); the thick line is the target and the shaded band its ±2 SD where an SD was given. Targets outside the dots are ones the calibrated model does not reproduce.".into(),
+            svg,
+        });
+    }
+    let stem = "tolerance".to_string();
+    let steps: Vec<(f64, f64)> = generations
+        .iter()
+        .filter(|g| g.epsilon.is_finite())
+        .map(|g| (g.index as f64, g.epsilon))
+        .collect();
+    if !steps.is_empty() {
+        let ys = range_of(steps.iter().map(|s| s.1).chain([0.0]));
+        let xs = (0.5, generations.len() as f64 - 0.5);
+        let svg = plot!((720, 380), png(&stem).as_deref(), |area| {
+            let mut chart = ChartBuilder::on(area)
+                .caption("Tolerance by generation", font(16))
+                .margin(12)
+                .x_label_area_size(44)
+                .y_label_area_size(64)
+                .build_cartesian_2d(xs.0..xs.1.max(1.5), ys.0..ys.1)
+                .map_err(err)?;
+            chart
+                .configure_mesh()
+                .x_desc("generation")
+                .y_desc("tolerance (distance)")
+                .label_style(font(13))
+                .axis_desc_style(font(14))
+                .draw()
+                .map_err(err)?;
+            chart
+                .draw_series(LineSeries::new(
+                    steps.iter().copied(),
+                    color(3).stroke_width(2),
+                ))
+                .map_err(err)?;
+            chart
+                .draw_series(steps.iter().map(|&p| Circle::new(p, 4, color(3).filled())))
+                .map_err(err)?;
+            Ok(())
+        })?;
+        plots.push(Plot {
+            stem,
+            title: "Tolerance by generation".into(),
+            caption: "The tolerance ε of each generation after the prior's: where it stops falling, the model cannot come closer to the targets.".into(),
+            svg,
+        });
+    }
+    Ok(plots)
+}

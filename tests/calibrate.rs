@@ -144,6 +144,34 @@ fn levers_behind_synthetic_targets_are_recovered() {
         6,
         "a header, the prior and 4 generations: {generations}"
     );
+    // The posterior predictive, the plots and the report.
+    let predictive = std::fs::read_to_string(out.join("predictive.csv")).unwrap();
+    assert_eq!(
+        predictive.lines().count(),
+        1 + 40 * 2,
+        "40 draws of 2 targets"
+    );
+    for plot in [
+        "posterior_0",
+        "posterior_1",
+        "pairs_0_1",
+        "predictive",
+        "tolerance",
+    ] {
+        let svg = std::fs::read_to_string(out.join(format!("plots/{plot}.svg"))).unwrap();
+        assert!(svg.contains("<svg"), "{plot}");
+        assert!(out.join(format!("plots/{plot}.png")).exists(), "{plot}.png");
+    }
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for id in [
+        "id=\"calibration\"",
+        "id=\"predictive\"",
+        "id=\"generations\"",
+        "plot-posterior_0",
+        "plot-predictive",
+    ] {
+        assert!(report.contains(id), "report lacks {id}");
+    }
 }
 
 fn calibrate_args(out: &std::path::Path, threads: &str) -> Vec<String> {

@@ -202,6 +202,43 @@ impl Calibration<'_> {
     }
 }
 
+impl Calibration<'_> {
+    /// The targets' metrics at `draws` particles drawn by weight from
+    /// `last`, each simulated with seeds of its own (the posterior
+    /// predictive), in parallel on `pool`.
+    pub fn predictive(
+        &self,
+        pool: &rayon::ThreadPool,
+        last: &Generation,
+        draws: usize,
+    ) -> Vec<Vec<f64>> {
+        use rand::RngExt;
+        use rand_chacha::rand_core::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(self.settings.seed ^ 0x0bad_cafe_f00d);
+        let total: f64 = last.particles.iter().map(|p| p.weight).sum();
+        let picks: Vec<(Vec<f64>, u64)> = (0..draws)
+            .filter_map(|_| {
+                let u = rng.random::<f64>() * total;
+                let mut seen = 0.0;
+                let p = last.particles.iter().find(|p| {
+                    seen += p.weight;
+                    seen >= u
+                })?;
+                Some((p.theta.clone(), rng.random::<u64>()))
+            })
+            .collect();
+        pool.install(|| {
+            picks
+                .par_iter()
+                .map(|(theta, seed)| {
+                    self.simulate(theta, *seed)
+                        .unwrap_or_else(|_| vec![f64::NAN; self.targets.len()])
+                })
+                .collect()
+        })
+    }
+}
+
 /// `generations.csv` and `posterior.csv` of `generations`.
 pub fn tables(priors: &[Prior], generations: &[Generation]) -> (String, String) {
     let mut gens =
