@@ -56,8 +56,16 @@ pub struct CalibrateArgs {
     pub vary: Vec<String>,
     /// An observed run-level metric, `METRIC=VALUE[±SD]` (`+-` for `±`;
     /// without SD the prior-predictive spread scales it; repeatable).
-    #[arg(long = "target", value_name = "METRIC=VALUE[±SD]", required = true)]
+    #[arg(
+        long = "target",
+        value_name = "METRIC=VALUE[±SD]",
+        required_unless_present = "targets_file"
+    )]
     pub targets: Vec<String>,
+    /// A file of targets: `[[target]]` entries with `metric`, `value`, and
+    /// optionally `sd` and `source`.
+    #[arg(long = "targets", value_name = "FILE.toml")]
+    pub targets_file: Option<PathBuf>,
     /// Accepted particles per generation.
     #[arg(long, default_value_t = 200)]
     pub samples: usize,
@@ -90,6 +98,7 @@ impl From<CalibrateArgs> for govsim::commands::CalibrateRequest {
             scenario: a.scenario.into(),
             vary: a.vary,
             targets: a.targets,
+            targets_file: a.targets_file,
             samples: a.samples,
             generations: a.generations,
             reps: a.reps,

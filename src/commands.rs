@@ -385,6 +385,8 @@ pub struct CalibrateRequest {
     pub vary: Vec<String>,
     /// `--target METRIC=VALUE[±SD]`.
     pub targets: Vec<String>,
+    /// `--targets FILE.toml`: more targets.
+    pub targets_file: Option<PathBuf>,
     /// Accepted particles per generation.
     pub samples: usize,
     /// Generations after the prior's.
@@ -423,7 +425,15 @@ pub fn calibrate(request: &CalibrateRequest) -> Result<String> {
             "give 1 to 20 levers to calibrate, as KEY=LO..HI".into(),
         ));
     }
-    if request.targets.is_empty() || request.targets.len() > 50 {
+    let mut targets = request
+        .targets
+        .iter()
+        .map(|t| cal::parse_target(t))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    if let Some(file) = &request.targets_file {
+        targets.extend(cal::read_targets(file)?);
+    }
+    if targets.is_empty() || targets.len() > 50 {
         return Err(bad(
             "--target",
             "give 1 to 50 targets, as METRIC=VALUE[±SD]".into(),
@@ -477,11 +487,6 @@ pub fn calibrate(request: &CalibrateRequest) -> Result<String> {
             v.integer,
         ));
     }
-    let targets = request
-        .targets
-        .iter()
-        .map(|t| cal::parse_target(t))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
     let threads = threads(request.threads)?;
     let settings = Settings {
         samples: request.samples,
@@ -500,7 +505,7 @@ pub fn calibrate(request: &CalibrateRequest) -> Result<String> {
         "command": "calibrate",
         "scenario_sha256": source.resolve(&overrides)?.sha256,
         "vary": request.vary,
-        "targets": request.targets,
+        "targets": targets.iter().map(|t| format!("{}={}±{:?}", t.metric, t.value, t.sd)).collect::<Vec<_>>(),
         "samples": request.samples,
         "reps": request.reps,
         "seed": request.seed,

@@ -354,6 +354,67 @@ fn bad_calibrations_are_input_errors_naming_the_cause() {
             );
         }
     }
+    // Targets from a file: checked as flags are, named by file and entry.
+    let file = dir.join("targets.toml");
+    for (text, needles) in [
+        (
+            "[[target]]\nmetric = \"resolution_rate\"\nvalue = 1.5\n",
+            vec![
+                "targets.toml",
+                "target[0].resolution_rate",
+                "valid range is 0 to 1",
+            ],
+        ),
+        (
+            "[[target]]\nmetric = \"arrived\"\nvalue = 10\nunit = 3\n",
+            vec!["targets.toml", "unit"],
+        ),
+        (
+            "[[target]]\nmetric = \"arrived\"\n",
+            vec!["targets.toml", "value"],
+        ),
+    ] {
+        std::fs::write(&file, text).unwrap();
+        let args = base(&[
+            "--vary",
+            "issues.rate=0.1..1",
+            "--targets",
+            &file.display().to_string(),
+        ]);
+        let result = govsim(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        let err = String::from_utf8_lossy(&result.stderr).to_string();
+        assert_eq!(result.status.code(), Some(2), "{text}: {err}");
+        for needle in needles {
+            assert!(
+                err.contains(needle),
+                "{text}: `{needle}` missing from {err}"
+            );
+        }
+    }
+    std::fs::write(
+        &file,
+        "[[target]]\nmetric = \"arrived\"\nvalue = 10\nsd = 2\nsource = \"synthetic\"\n",
+    )
+    .unwrap();
+    let from_file = dir.join("file").display().to_string();
+    let mut args = base(&[
+        "--vary",
+        "issues.rate=0.1..1",
+        "--targets",
+        &file.display().to_string(),
+        "--samples",
+        "20",
+        "--generations",
+        "1",
+    ]);
+    let at = args.iter().position(|a| a == &out).unwrap();
+    args[at] = from_file;
+    assert!(
+        govsim(&args.iter().map(String::as_str).collect::<Vec<_>>())
+            .status
+            .success()
+    );
+
     // A folder that holds a calibration is not overwritten.
     let ok = base(&[
         "--vary",

@@ -77,6 +77,68 @@ pub fn parse_target(spec: &str) -> Result<Target, InputError> {
     Ok(Target { metric, value, sd })
 }
 
+/// A targets file: `[[target]]` entries with `metric`, `value`, an
+/// optional `sd` and `source` (where the figure comes from).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetsFile {
+    target: Vec<TargetEntry>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetEntry {
+    metric: String,
+    value: f64,
+    sd: Option<f64>,
+    #[allow(dead_code)]
+    source: Option<String>,
+}
+
+/// The targets of a `--targets FILE.toml` (at most 1 MiB, 50 targets),
+/// each checked as a `--target` is.
+pub fn read_targets(path: &Path) -> Result<Vec<Target>, InputError> {
+    let name = path.display().to_string();
+    let meta = std::fs::metadata(path)
+        .map_err(|e| InputError::new(&name, format!("cannot read targets file: {e}")))?;
+    if !meta.is_file() || meta.len() > crate::scenario::load::MAX_FILE_BYTES {
+        return Err(InputError::new(
+            &name,
+            "not a regular file of at most 1 MiB",
+        ));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| InputError::new(&name, format!("cannot read targets file: {e}")))?;
+    let parsed: TargetsFile = toml::from_str(&text).map_err(|e| InputError {
+        file: name.clone(),
+        key: None,
+        line: e.span().map(|s| text[..s.start].lines().count().max(1)),
+        message: e.message().to_string(),
+    })?;
+    if parsed.target.is_empty() || parsed.target.len() > 50 {
+        return Err(InputError::new(&name, "give 1 to 50 [[target]] entries"));
+    }
+    parsed
+        .target
+        .iter()
+        .enumerate()
+        .map(|(k, t)| {
+            let spec = match t.sd {
+                Some(sd) => format!("{}={}±{}", t.metric, t.value, sd),
+                None => format!("{}={}", t.metric, t.value),
+            };
+            parse_target(&spec).map_err(|mut e| {
+                e.file = name.clone();
+                e.key = Some(format!(
+                    "target[{k}].{}",
+                    e.key.unwrap_or_else(|| "value".into())
+                ));
+                e
+            })
+        })
+        .collect()
+}
+
 /// A calibration as asked.
 pub struct Calibration<'a> {
     /// The scenario, read once.
