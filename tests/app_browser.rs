@@ -12,32 +12,13 @@ mod common;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{http, json_of};
+use common::{Served, chromium, http, json_of};
 use govsim::serve::api::Limits;
-use govsim::serve::{Config, Server};
 use serde_json::{Value, json};
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Message, WebSocket};
-
-fn chromium() -> Option<String> {
-    let candidates = match std::env::var("GOVSIM_CHROMIUM") {
-        Ok(path) => vec![path],
-        Err(_) => ["chromium", "chromium-browser", "google-chrome"]
-            .map(String::from)
-            .to_vec(),
-    };
-    candidates.into_iter().find(|name| {
-        Command::new(name)
-            .arg("--version")
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false)
-    })
-}
 
 /// A headless browser and one page's DevTools connection.
 struct Browser {
@@ -243,25 +224,12 @@ fn the_app_plays_moves_a_lever_and_compares_two_runs_in_a_browser() {
         return;
     };
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let server = Server::bind(&Config {
-        host: "127.0.0.1".parse().unwrap(),
-        port: 0,
-        scenarios: root.join("scenarios"),
-        limits: Limits {
-            max_runs: 8,
-            idle: Duration::from_secs(600),
-            max_residents: 60_000,
-        },
-    })
-    .unwrap();
-    let url = server.url();
-    let address = url
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    let serving = std::thread::spawn(move || server.run(&flag));
+    let served = Served::start(Limits {
+        max_runs: 8,
+        idle: Duration::from_secs(600),
+        max_residents: 60_000,
+    });
+    let (url, address) = (served.url(), served.address.clone());
     let shots = root.join("target/app-screenshots");
     std::fs::create_dir_all(&shots).unwrap();
 
@@ -436,7 +404,6 @@ fn the_app_plays_moves_a_lever_and_compares_two_runs_in_a_browser() {
     );
 
     drop(b);
-    stop.store(true, Ordering::SeqCst);
-    serving.join().unwrap();
+    drop(served);
     let _ = std::fs::remove_dir_all(&profile);
 }

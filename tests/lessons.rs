@@ -6,63 +6,25 @@
 
 mod common;
 
-use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use common::{http, json_of};
+use common::{Served, http, json_of};
 use govsim::serve::api::Limits;
-use govsim::serve::{Config, Server};
 use govsim::stats::paired;
 use serde_json::{Value, json};
 
 /// Seeds of each lesson: a class runs a few; the test runs more.
 const SEEDS: u64 = 30;
 
-struct Running {
-    address: String,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-fn start() -> Running {
-    let server = Server::bind(&Config {
-        host: "127.0.0.1".parse().unwrap(),
-        port: 0,
-        scenarios: Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
-        limits: Limits {
-            max_runs: 8,
-            idle: Duration::from_secs(600),
-            max_residents: 60_000,
-        },
+fn start() -> Served {
+    Served::start(Limits {
+        max_runs: 8,
+        idle: Duration::from_secs(600),
+        max_residents: 60_000,
     })
-    .unwrap();
-    let address = server
-        .url()
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    let thread = Some(std::thread::spawn(move || server.run(&flag)));
-    Running {
-        address,
-        stop,
-        thread,
-    }
 }
 
-fn post(s: &Running, path: &str, body: Value) -> Value {
+fn post(s: &Served, path: &str, body: Value) -> Value {
     let (status, reply) = http(&s.address, "POST", path, body.to_string().as_bytes());
     let reply = json_of(&reply);
     assert!(status < 300, "{path} {body}: {status} {reply}");
@@ -71,13 +33,13 @@ fn post(s: &Running, path: &str, body: Value) -> Value {
 
 /// One lesson run: created with `set`, stepped `days` days, with `moves`
 /// (day, levers) made before the given days, as a student moves sliders.
-fn lesson_run(s: &Running, seed: u64, set: Value, moves: &[(u32, Value)], days: u32) -> Vec<Value> {
+fn lesson_run(s: &Served, seed: u64, set: Value, moves: &[(u32, Value)], days: u32) -> Vec<Value> {
     lesson_run_with_events(s, seed, set, moves, days).0
 }
 
 /// [`lesson_run`], with the events' texts.
 fn lesson_run_with_events(
-    s: &Running,
+    s: &Served,
     seed: u64,
     set: Value,
     moves: &[(u32, Value)],

@@ -6,28 +6,10 @@
 
 mod common;
 
-use common::{govsim, scratch};
+use common::{chromium, govsim, scratch};
 
 use std::path::Path;
 use std::process::Command;
-
-/// A Chromium that runs: GOVSIM_CHROMIUM if set, else one on the PATH.
-fn chromium() -> Option<String> {
-    let candidates = match std::env::var("GOVSIM_CHROMIUM") {
-        Ok(path) => vec![path],
-        Err(_) => ["chromium", "chromium-browser", "google-chrome"]
-            .map(String::from)
-            .to_vec(),
-    };
-    candidates.iter().find_map(|name| {
-        let ok = Command::new(name)
-            .arg("--version")
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false);
-        ok.then(|| name.to_string())
-    })
-}
 
 /// Runs headless Chromium on `page` with `args`; returns stdout.
 fn browse(browser: &str, page: &Path, args: &[&str], profile: &Path) -> String {

@@ -8,30 +8,10 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use common::{http, http_with_host, json_of};
+use common::{Served, http, http_with_host, json_of};
 use govsim::serve::api::Limits;
-use govsim::serve::{Config, Server};
-
-/// A server answering on a free port until dropped.
-pub struct Running {
-    /// `127.0.0.1:port`.
-    pub address: String,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
 
 fn limits() -> Limits {
     Limits {
@@ -41,35 +21,16 @@ fn limits() -> Limits {
     }
 }
 
-fn start(limits: Limits) -> Running {
-    let config = Config {
-        host: "127.0.0.1".parse().unwrap(),
-        port: 0,
-        scenarios: Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
-        limits,
-    };
-    let server = Server::bind(&config).expect("binds");
-    let address = server
-        .url()
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    let thread = std::thread::spawn(move || server.run(&flag));
-    Running {
-        address,
-        stop,
-        thread: Some(thread),
-    }
+fn start(limits: Limits) -> Served {
+    Served::start(limits)
 }
 
-fn post(s: &Running, path: &str, body: &str) -> (u16, serde_json::Value) {
+fn post(s: &Served, path: &str, body: &str) -> (u16, serde_json::Value) {
     let (status, body) = http(&s.address, "POST", path, body.as_bytes());
     (status, json_of(&body))
 }
 
-fn new_run(s: &Running, body: &str) -> String {
+fn new_run(s: &Served, body: &str) -> String {
     let (status, reply) = post(s, "/api/runs", body);
     assert_eq!(status, 201, "{reply}");
     reply["id"].as_str().expect("an id").to_string()

@@ -224,3 +224,69 @@ pub fn json_of(body: &[u8]) -> serde_json::Value {
     serde_json::from_slice(body)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(body)))
 }
+
+/// A Chromium that runs: GOVSIM_CHROMIUM if set, else one on the PATH.
+pub fn chromium() -> Option<String> {
+    let candidates = match std::env::var("GOVSIM_CHROMIUM") {
+        Ok(path) => vec![path],
+        Err(_) => ["chromium", "chromium-browser", "google-chrome"]
+            .map(String::from)
+            .to_vec(),
+    };
+    candidates.into_iter().find(|name| {
+        Command::new(name)
+            .arg("--version")
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    })
+}
+
+/// `govsim serve` answering in this process on a free port of 127.0.0.1,
+/// over the shipped scenarios, until dropped.
+pub struct Served {
+    /// `127.0.0.1:port`.
+    pub address: String,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Served {
+    /// Starts a server with `limits`.
+    pub fn start(limits: govsim::serve::api::Limits) -> Self {
+        let server = govsim::serve::Server::bind(&govsim::serve::Config {
+            host: "127.0.0.1".parse().unwrap(),
+            port: 0,
+            scenarios: Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
+            limits,
+        })
+        .expect("binds");
+        let address = server
+            .url()
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = Some(std::thread::spawn(move || server.run(&flag)));
+        Self {
+            address,
+            stop,
+            thread,
+        }
+    }
+
+    /// The page's address.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.address)
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
