@@ -19,19 +19,13 @@ fn scenario(name: &str, overrides: &[&str]) -> Scenario {
         .scenario
 }
 
-fn residents(s: &Scenario) -> u64 {
-    s.district
-        .communities
-        .iter()
-        .map(|g| u64::from(g.count) * u64::from(g.population))
-        .sum()
-}
-
 /// A whole year of the classroom town: the cost of one small run in a sweep.
 fn whole_run(c: &mut Criterion) {
     let s = scenario("classroom/small_town.toml", &[]);
     let mut group = c.benchmark_group("run");
-    group.throughput(Throughput::Elements(residents(&s) * u64::from(s.sim.days)));
+    group.throughput(Throughput::Elements(
+        s.district.residents() * u64::from(s.sim.days),
+    ));
     group.sample_size(20);
     group.bench_function("small_town_365_days", |b| {
         b.iter(|| black_box(govsim::run::run(&s)))
@@ -54,7 +48,7 @@ fn warmed_district() -> (Scenario, Model) {
 fn one_day(c: &mut Criterion) {
     let (s, mut model) = warmed_district();
     let mut group = c.benchmark_group("day");
-    group.throughput(Throughput::Elements(residents(&s)));
+    group.throughput(Throughput::Elements(s.district.residents()));
     group.sample_size(30);
     group.bench_function("party_led_50k", |b| b.iter(|| black_box(model.step())));
     group.finish();
@@ -68,7 +62,7 @@ fn one_day(c: &mut Criterion) {
 fn kernels(c: &mut Criterion) {
     let (s, warm) = warmed_district();
     let mut group = c.benchmark_group("kernel");
-    group.throughput(Throughput::Elements(residents(&s)));
+    group.throughput(Throughput::Elements(s.district.residents()));
     group.sample_size(20);
     for (k, phase) in Phase::ALL.into_iter().enumerate() {
         let name = format!("{phase:?}").to_lowercase();
@@ -96,7 +90,7 @@ fn kernels(c: &mut Criterion) {
 fn build(c: &mut Criterion) {
     let s = scenario("regimes/party_led.toml", &[]);
     let mut group = c.benchmark_group("build");
-    group.throughput(Throughput::Elements(residents(&s)));
+    group.throughput(Throughput::Elements(s.district.residents()));
     group.sample_size(20);
     group.bench_function("party_led_50k", |b| b.iter(|| black_box(Model::new(&s, 1))));
     group.finish();

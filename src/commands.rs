@@ -417,7 +417,7 @@ pub fn calibrate(request: &CalibrateRequest) -> Result<String> {
     if let Some(days) = request.days {
         overrides.push(format!("sim.days={days}"));
     }
-    source.resolve(&overrides)?;
+    let resolved = source.resolve(&overrides)?;
     let bad = |flag: &str, message: String| -> Error { InputError::new(flag, message).into() };
     if request.vary.is_empty() || request.vary.len() > 20 {
         return Err(bad(
@@ -503,7 +503,7 @@ pub fn calibrate(request: &CalibrateRequest) -> Result<String> {
         .unwrap_or_else(|| default_out_dir(&request.scenario.scenario));
     let key = serde_json::json!({
         "command": "calibrate",
-        "scenario_sha256": source.resolve(&overrides)?.sha256,
+        "scenario_sha256": resolved.sha256,
         "vary": request.vary,
         "targets": targets.iter().map(|t| format!("{}={}±{:?}", t.metric, t.value, t.sd)).collect::<Vec<_>>(),
         "samples": request.samples,

@@ -159,12 +159,7 @@ impl LiveRun {
         overrides.push(format!("sim.seed={seed}"));
         overrides.push("sim.record_every=1".into());
         let scenario = source.resolve(&overrides)?.scenario;
-        let residents: u64 = scenario
-            .district
-            .communities
-            .iter()
-            .map(|g| u64::from(g.count) * u64::from(g.population))
-            .sum();
+        let residents = scenario.district.residents();
         if residents > max_residents {
             return Err(InputError {
                 file: source.path().display().to_string(),

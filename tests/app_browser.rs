@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Served, chromium, http, json_of};
+use common::{CHROMIUM_FLAGS, Served, chromium, http, json_of};
 use govsim::serve::api::Limits;
 use serde_json::{Value, json};
 use tungstenite::stream::MaybeTlsStream;
@@ -40,18 +40,8 @@ impl Browser {
         let _ = std::fs::remove_dir_all(profile);
         std::fs::create_dir_all(profile).unwrap();
         let child = Command::new(binary)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-                "--hide-scrollbars",
-                "--window-size=1600,1300",
-                "--remote-debugging-port=0",
-            ])
+            .args(CHROMIUM_FLAGS)
+            .args(["--window-size=1600,1300", "--remote-debugging-port=0"])
             .arg(format!("--user-data-dir={}", profile.display()))
             .arg("about:blank")
             .stdout(Stdio::null())

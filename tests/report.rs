@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{chromium, govsim, scratch};
+use common::{CHROMIUM_FLAGS, chromium, govsim, scratch};
 
 use std::path::Path;
 use std::process::Command;
@@ -15,16 +15,7 @@ use std::process::Command;
 fn browse(browser: &str, page: &Path, args: &[&str], profile: &Path) -> String {
     let url = format!("file://{}", page.display());
     let out = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-            "--disable-sync",
-            "--hide-scrollbars",
-        ])
+        .args(CHROMIUM_FLAGS)
         .arg(format!("--user-data-dir={}", profile.display()))
         .args(args)
         .arg(&url)

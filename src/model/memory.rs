@@ -34,12 +34,7 @@ pub struct MemoryEstimate {
 /// rate the shocks allow, for as long as an issue can stay open) and the
 /// recorded rows.
 pub fn estimate(s: &Scenario) -> MemoryEstimate {
-    let built: f64 = s
-        .district
-        .communities
-        .iter()
-        .map(|g| f64::from(g.count) * f64::from(g.population))
-        .sum();
+    let built = s.district.residents() as f64;
     let newcomers: f64 = s.shocks.iter().map(|k| k.migrant_influx * built).sum();
     let residents = built + newcomers;
     let r = &s.residents;

@@ -882,7 +882,6 @@ fn check_consistency(s: &Scenario) -> Result<(), (String, String)> {
             format!("must be even, found {}", s.residents.ties_k),
         );
     }
-    let mut total: u64 = 0;
     for (i, g) in s.district.communities.iter().enumerate() {
         if g.grids > g.population {
             return err(
@@ -899,8 +898,8 @@ fn check_consistency(s: &Scenario) -> Result<(), (String, String)> {
                 ),
             );
         }
-        total += u64::from(g.count) * u64::from(g.population);
     }
+    let total = s.district.residents();
     if total > 50_000_000 {
         return err(
             "district.communities",

@@ -167,6 +167,16 @@ pub struct District {
     pub communities: Vec<CommunityGroup>,
 }
 
+impl District {
+    /// Residents when the district is built.
+    pub fn residents(&self) -> u64 {
+        self.communities
+            .iter()
+            .map(|g| u64::from(g.count) * u64::from(g.population))
+            .sum()
+    }
+}
+
 impl Default for District {
     fn default() -> Self {
         let group = |kind, count, population, migrant_share, grids| CommunityGroup {

@@ -129,14 +129,6 @@ fn scenario_files(folder: &Path, depth: usize, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn residents_of(s: &crate::scenario::Scenario) -> u64 {
-    s.district
-        .communities
-        .iter()
-        .map(|g| u64::from(g.count) * u64::from(g.population))
-        .sum()
-}
-
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while a lock was held leaves data that is still whole here
     // (each change is one assignment); go on with it.
@@ -213,7 +205,7 @@ impl Api {
                     .with_extension("")
                     .to_string_lossy()
                     .replace('\\', "/");
-                let residents = residents_of(&scenario);
+                let residents = scenario.district.residents();
                 Some(Offered {
                     name,
                     description: scenario.description,

@@ -225,6 +225,19 @@ pub fn json_of(body: &[u8]) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(body)))
 }
 
+/// Flags for headless Chromium in tests: no sandbox (root in CI), no GPU,
+/// and nothing that reaches the network.
+pub const CHROMIUM_FLAGS: [&str; 8] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--hide-scrollbars",
+];
+
 /// A Chromium that runs: GOVSIM_CHROMIUM if set, else one on the PATH.
 pub fn chromium() -> Option<String> {
     let candidates = match std::env::var("GOVSIM_CHROMIUM") {
