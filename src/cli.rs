@@ -43,6 +43,48 @@ pub enum Command {
     Serve(ServeArgs),
     /// Fit levers of a scenario to observed targets (ABC-SMC): posterior intervals.
     Calibrate(CalibrateArgs),
+    /// Check the patterns of validation/*.toml by running their experiments.
+    Validate(ValidateArgs),
+}
+
+/// Arguments of `validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Pattern files, or folders of them (default: validation).
+    #[arg(value_name = "PATTERN.toml|DIR")]
+    pub patterns: Vec<PathBuf>,
+    /// Replications of every pattern, instead of each file's own (2 to 1000).
+    #[arg(long)]
+    pub reps: Option<u32>,
+    /// Days of every pattern's runs, instead of each file's own.
+    #[arg(long)]
+    pub days: Option<u32>,
+    /// Worker threads (default: all cores; results do not depend on it).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: a new folder under output/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Continue the validation in --out: finished patterns are read back.
+    #[arg(long)]
+    pub resume: bool,
+    /// Memory for the runs held at once, e.g. 8G (default: the machine's).
+    #[arg(long, value_name = "SIZE")]
+    pub max_memory: Option<String>,
+}
+
+impl From<ValidateArgs> for govsim::commands::ValidateRequest {
+    fn from(a: ValidateArgs) -> Self {
+        Self {
+            patterns: a.patterns,
+            reps: a.reps,
+            days: a.days,
+            threads: a.threads,
+            out: a.out,
+            resume: a.resume,
+            max_memory: a.max_memory,
+        }
+    }
 }
 
 /// Arguments of `calibrate`.

@@ -168,6 +168,26 @@ pub struct SensitivityRequest {
     pub runner: RunnerRequest,
 }
 
+/// `govsim validate`.
+#[derive(Debug, Clone, Default)]
+pub struct ValidateRequest {
+    /// Pattern files, or folders of them (default: `validation`).
+    pub patterns: Vec<PathBuf>,
+    /// Replications of every pattern, instead of each file's own.
+    pub reps: Option<u32>,
+    /// Days of every pattern's runs, instead of each file's own.
+    pub days: Option<u32>,
+    /// Worker threads (default: all cores).
+    pub threads: Option<usize>,
+    /// Output folder (default: a new folder under `output/`).
+    pub out: Option<PathBuf>,
+    /// Continue the validation in `out`: finished patterns are read back,
+    /// a stopped one goes on from its runs.
+    pub resume: bool,
+    /// Memory limit (`8G`, …) of the runs held at once.
+    pub max_memory: Option<String>,
+}
+
 /// `govsim check`: the scenario fully resolved, as TOML.
 pub fn check(request: &ScenarioRequest) -> Result<String> {
     let resolved = load(request, &[])?;
@@ -680,6 +700,171 @@ pub fn calibrate(request: &CalibrateRequest) -> Result<String> {
     }
     let _ = writeln!(text, "results: {}", dir.display());
     Ok(text)
+}
+
+/// `govsim validate`: every pattern file's experiment run on the one
+/// runner (each in a folder of its own under `out`), its claims judged
+/// with 95% intervals; writes `validation.csv` and `report.html`. Whether
+/// patterns hold or not, it succeeds; it fails only if a pattern cannot be
+/// run.
+pub fn validate(
+    request: &ValidateRequest,
+    command_line: Vec<String>,
+    stop: &AtomicBool,
+    progress: &dyn Progress,
+) -> Result<String> {
+    use crate::experiment::validation as val;
+    let asked = if request.patterns.is_empty() {
+        vec![PathBuf::from("validation")]
+    } else {
+        request.patterns.clone()
+    };
+    if let Some(r) = request.reps.filter(|r| !(2..=val::MAX_REPS).contains(r)) {
+        return Err(InputError::new("--reps", format!("{r}: from 2 to {}", val::MAX_REPS)).into());
+    }
+    if let Some(days) = request.days {
+        in_lever_range("--days", "sim.days", f64::from(days), &days.to_string())?;
+    }
+    let files = val::pattern_files(&asked)?;
+    let (metrics, _) = csv_fields(std::slice::from_ref(&Summary::default()))
+        .map_err(|e| Error::Runtime(e.to_string()))?;
+    // Every file is read and checked before anything runs.
+    let patterns = files
+        .iter()
+        .map(|f| val::read_pattern(f, request.reps, request.days, &metrics))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    if request.resume && request.out.is_none() {
+        return Err(InputError::new(
+            "--resume",
+            "needs --out DIR: the folder of the validation to continue",
+        )
+        .into());
+    }
+    let dir = request
+        .out
+        .clone()
+        .unwrap_or_else(|| new_out_dir("validate"));
+    let held =
+        dir.join("validation.csv").exists() || patterns.iter().any(|p| dir.join(&p.stem).exists());
+    if held && !request.resume {
+        return Err(InputError::new(
+            "--out",
+            format!(
+                "{} already holds a validation: --resume to continue it, or choose another folder",
+                dir.display()
+            ),
+        )
+        .into());
+    }
+    writable(&dir)?;
+    let lock = FolderLock::acquire(&dir)?;
+    let threads = threads(request.threads)?;
+    let runner = RunnerRequest {
+        max_memory: request.max_memory.clone(),
+        ..RunnerRequest::default()
+    };
+    let mut results = Vec::new();
+    for (i, pattern) in patterns.iter().enumerate() {
+        let out = dir.join(&pattern.stem);
+        let options = Options {
+            resume: request.resume && out.join("manifest.json").exists(),
+            out: out.clone(),
+            threads,
+            shard: None,
+            series_all: false,
+            command_line: command_line.clone(),
+        };
+        check_plan_memory(&pattern.plan, &options, &runner)?;
+        progress.note(&format!(
+            "validate {}/{}: {} ({})",
+            i + 1,
+            patterns.len(),
+            crate::safe_text::for_terminal(&pattern.name),
+            pattern.plan.describe()
+        ));
+        experiment::execute(&pattern.plan, &options, stop, progress)?;
+        results.extend(val::judge_pattern(pattern, &out)?);
+    }
+    write_atomic(
+        &dir.join("validation.csv"),
+        &val::validation_csv(&patterns, &results),
+    )
+    .map_err(|e| Error::Runtime(format!("writing validation.csv: {e}")))?;
+    write_atomic(
+        &dir.join("report.html"),
+        crate::html::validation_report_html(&patterns, &results).as_bytes(),
+    )
+    .map_err(|e| Error::Runtime(format!("writing report.html: {e}")))?;
+    drop(lock);
+    let mut text = validation_table(&patterns, &results);
+    let held = results
+        .iter()
+        .filter(|r| r.verdict.holds == Some(true))
+        .count();
+    let _ = writeln!(
+        text,
+        "validate: {held} of {} claims hold ({} patterns); results: {}",
+        results.len(),
+        patterns.len(),
+        dir.display()
+    );
+    Ok(text)
+}
+
+/// The console table of a validation: pattern, source, expected, measured,
+/// verdict.
+fn validation_table(
+    patterns: &[crate::experiment::validation::Pattern],
+    results: &[crate::experiment::validation::ClaimResult],
+) -> String {
+    use crate::experiment::validation as val;
+    let short = |s: &str, n: usize| {
+        let s = crate::safe_text::for_terminal(s);
+        if s.chars().count() > n {
+            format!("{}…", s.chars().take(n - 1).collect::<String>())
+        } else {
+            s
+        }
+    };
+    let rows: Vec<[String; 5]> = results
+        .iter()
+        .map(|r| {
+            let p = patterns.iter().find(|p| p.stem == r.pattern);
+            [
+                r.pattern.clone(),
+                short(p.map_or("", |p| p.source.as_str()), 40),
+                short(&r.claim.expected, 70),
+                val::measured(&r.verdict),
+                r.verdict.reading.to_string(),
+            ]
+        })
+        .collect();
+    let head = ["pattern", "source", "expected", "measured [95%]", "verdict"];
+    let widths: Vec<usize> = (0..5)
+        .map(|c| {
+            rows.iter()
+                .map(|r| r[c].chars().count())
+                .chain([head[c].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut text = String::new();
+    let line = |cells: &[String]| {
+        cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, &w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    let _ = writeln!(text, "{}", line(&head.map(String::from)));
+    for r in &rows {
+        let _ = writeln!(text, "{}", line(r));
+    }
+    text
 }
 
 /// `govsim serve`: binds, tells `announce` the address (and a warning when

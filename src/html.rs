@@ -860,6 +860,79 @@ pub fn calibration_report_html(
     h
 }
 
+/// The page of a validation (`govsim validate`): every claim with its
+/// pattern, source, expected result, measurement and verdict, then each
+/// pattern's description and note. Self-contained; all text escaped.
+pub fn validation_report_html(
+    patterns: &[crate::experiment::validation::Pattern],
+    results: &[crate::experiment::validation::ClaimResult],
+) -> String {
+    use crate::experiment::validation as val;
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>govsim validate</title>\n<style>\n@font-face {{ font-family: '{FONT}'; src: url(data:font/ttf;base64,{}) format('truetype'); }}\n{STYLE}td.yes {{ color: #009E73; font-weight: bold; }} td.no {{ color: #D55E00; font-weight: bold; }}\n</style>\n</head>\n<body>\n",
+        base64(FONT_BYTES)
+    );
+    let held = results
+        .iter()
+        .filter(|r| r.verdict.holds == Some(true))
+        .count();
+    let _ = writeln!(
+        h,
+        "<h1>govsim validate</h1>\n<p class=\"small\">{held} of {} claims of {} patterns hold (pattern-oriented validation, Grimm et al. 2005; docs/validation.md). Differences, trends and curvatures are computed within each replication (common random numbers) and given with 95% t intervals over the replications; a target's interval is the 2.5% to 97.5% range of the runs (predictive interval). A pattern that does not hold is a finding, not an error.</p>",
+        results.len(),
+        patterns.len()
+    );
+    h.push_str("<section>\n<h2>Claims</h2>\n<table id=\"validation\"><tr><th>pattern</th><th>kind</th><th>source</th><th>expected</th><th>measured [95%]</th><th>runs</th><th>holds</th><th>verdict</th></tr>\n");
+    for r in results {
+        let p = patterns.iter().find(|p| p.stem == r.pattern);
+        let word = val::holds_word(r.verdict.holds);
+        let _ = writeln!(
+            h,
+            "<tr><td><a href=\"#{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
+            escape(&r.pattern),
+            escape(p.map_or("", |p| p.name.as_str())),
+            p.map_or("", |p| p.kind.name()),
+            escape(p.map_or("", |p| p.source.as_str())),
+            escape(&r.claim.expected),
+            escape(&val::measured(&r.verdict)),
+            r.verdict.units,
+            word,
+            word,
+            escape(r.verdict.reading)
+        );
+    }
+    h.push_str("</table>\n</section>\n<section>\n<h2>Patterns</h2>\n");
+    for p in patterns {
+        let _ = writeln!(
+            h,
+            "<h3 id=\"{}\">{}</h3>\n<p>{}</p>\n<p class=\"small\">Source: {}. File: <code>{}</code>; {} points × {} replications{}; runs in <code>{}/</code>.</p>",
+            escape(&p.stem),
+            escape(&p.name),
+            escape(&p.description),
+            escape(&p.source),
+            escape(&p.path.display().to_string()),
+            p.scenarios,
+            match p.plan.reps {
+                crate::experiment::Reps::Fixed(n) => n,
+                crate::experiment::Reps::Auto { max, .. } => max,
+            },
+            if p.draws > 1 {
+                format!(" × {} posterior draws", p.draws)
+            } else {
+                String::new()
+            },
+            escape(&p.stem)
+        );
+        if !p.note.is_empty() {
+            let _ = writeln!(h, "<p class=\"small\">Note: {}</p>", escape(&p.note));
+        }
+    }
+    h.push_str("</section>\n</body>\n</html>\n");
+    h
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

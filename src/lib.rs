@@ -34,3 +34,4 @@ pub mod seeds;
 pub mod sensitivity;
 pub mod serve;
 pub mod stats;
+pub mod validate;

@@ -81,6 +81,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Report(args) => commands::report(&args.dir)?,
         Command::Calibrate(args) => commands::calibrate(&args.into())?,
+        Command::Validate(args) => {
+            start_stop_handler();
+            commands::validate(&args.into(), command_line, &STOP, &bar)?
+        }
         Command::Serve(args) => {
             start_stop_handler();
             commands::serve(&args.into(), &STOP, |line| {

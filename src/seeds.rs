@@ -26,6 +26,8 @@ pub enum Purpose {
     Replications = 6,
     /// Placement of sweep points (Latin hypercube).
     Design = 7,
+    /// Particles drawn from a calibration's posterior (`govsim validate`).
+    Posterior = 8,
 }
 
 /// The generator for `purpose` and `index` under `seed`.

@@ -13,6 +13,7 @@ pub mod runner;
 pub mod sensitivity;
 pub mod series;
 pub mod store;
+pub mod validation;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
