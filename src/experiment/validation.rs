@@ -298,7 +298,8 @@ pub fn read_pattern(
                     format!("give 3 to {MAX_POINTS} values"),
                 ));
             }
-            let source = ScenarioSource::read(&folder.join(&sweep.file))?;
+            let source = ScenarioSource::read(&folder.join(&sweep.file))
+                .map_err(|e| within(e, &name, "experiment.sweep.file"))?;
             for &v in &sweep.values {
                 let mut set = overrides.clone();
                 set.push(format!("{}={v}", sweep.lever));
@@ -324,7 +325,8 @@ pub fn read_pattern(
                         ),
                     ));
                 }
-                let source = ScenarioSource::read(&folder.join(&s.file))?;
+                let source = ScenarioSource::read(&folder.join(&s.file))
+                    .map_err(|e| within(e, &name, &format!("experiment.scenario[{i}].file")))?;
                 let mut set = overrides.clone();
                 set.extend(s.set.iter().cloned());
                 points.push((label, source, set));
@@ -348,15 +350,19 @@ pub fn read_pattern(
                 ));
             }
             let posterior = folder.join(file);
-            draw_posterior(&posterior, n as usize, e.seed)
-                .map_err(|m| InputError::new(posterior.display().to_string(), m))?
+            draw_posterior(&posterior, n as usize, e.seed).map_err(|m| {
+                bad(
+                    "experiment.posterior",
+                    format!("{}: {m}", posterior.display()),
+                )
+            })?
         }
     };
     let n_draws = draws.len().max(1);
     let (mut labels, mut scenarios, mut hashes, mut resolved_toml, mut paths) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (label, source, set) in &points {
-        let base = source.resolve(set)?;
+        let base = source.resolve(set).map_err(|e| within(e, &name, label))?;
         for d in 0..n_draws {
             // The draw's levers come after the experiment's overrides and
             // before the scenario's own, which win.
@@ -373,10 +379,9 @@ pub fn read_pattern(
                 format!("{label}#{d}")
             };
             items.push(format!("name=\"{shown}\""));
-            let resolved = source.resolve(&items).map_err(|mut err| {
-                err.message = format!("{} (in the pattern's point `{shown}`)", err.message);
-                err
-            })?;
+            let resolved = source
+                .resolve(&items)
+                .map_err(|e| within(e, &name, &shown))?;
             labels.push(shown);
             hashes.push(resolved.sha256.clone());
             resolved_toml.push(resolved.resolved_toml.clone());
@@ -426,6 +431,12 @@ pub fn read_pattern(
         x,
         claims,
     })
+}
+
+/// A scenario's error, saying which pattern file and point it came from.
+fn within(mut e: InputError, pattern: &str, point: &str) -> InputError {
+    e.message = format!("{} (in `{point}` of the pattern file {pattern})", e.message);
+    e
 }
 
 /// The first line of `text` that sets `key`, for error messages.
