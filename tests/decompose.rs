@@ -37,17 +37,17 @@ fn attribution(dir: &Path, metric: &str) -> Vec<(String, f64, f64, f64)> {
 #[test]
 fn shapley_values_add_up_and_a_group_without_effect_gets_zero() {
     let dir = scratch("decompose-known");
-    // Without a government delay, `summons` (the share of the delay a
-    // summoned department skips) can change nothing.
+    // Without joint conferences, `meeting_disclosure` (the chance that a
+    // latent issue is brought up at a conference) can change nothing.
     let base = town_variant(
         &dir,
         "base",
-        "[government]\ndelay = 0\n[party.procedure]\npooling = 0.0\nsummons = 0.0",
+        "[party.procedure]\nmeeting_interval = 0\npooling = 0.0\nmeeting_disclosure = 0.0",
     );
     let target = town_variant(
         &dir,
         "target",
-        "[government]\ndelay = 0\n[party.procedure]\npooling = 0.5\nsummons = 0.8\n[social]\nautonomy = 0.9",
+        "[party.procedure]\nmeeting_interval = 0\npooling = 0.5\nmeeting_disclosure = 0.8\n[social]\nautonomy = 0.9",
     );
     let out = dir.join("out");
     let o = govsim(&[
@@ -57,7 +57,7 @@ fn shapley_values_add_up_and_a_group_without_effect_gets_zero() {
         "--group",
         "pooling=party.procedure.pooling",
         "--group",
-        "summons=party.procedure.summons",
+        "disclosure=party.procedure.meeting_disclosure",
         "--group",
         "autonomy=social.*",
         "--reps",
@@ -78,14 +78,14 @@ fn shapley_values_add_up_and_a_group_without_effect_gets_zero() {
     let rows = attribution(&out, "resolution_rate");
     let get = |g: &str| rows.iter().find(|r| r.0 == g).unwrap().clone();
     let total = get("total").1;
-    let sum: f64 = ["pooling", "summons", "autonomy"]
+    let sum: f64 = ["pooling", "disclosure", "autonomy"]
         .iter()
         .map(|g| get(g).1)
         .sum();
     assert!((sum - total).abs() < 1e-9, "sum {sum}, total {total}");
-    let summons = get("summons");
+    let disclosure = get("disclosure");
     assert_eq!(
-        (summons.1, summons.2, summons.3),
+        (disclosure.1, disclosure.2, disclosure.3),
         (0.0, 0.0, 0.0),
         "a lever that changes nothing"
     );
@@ -96,7 +96,7 @@ fn shapley_values_add_up_and_a_group_without_effect_gets_zero() {
     // The report says who carries the difference and draws the attribution.
     let report = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(report.contains("Which group carries the difference"));
-    let top = ["pooling", "summons", "autonomy"]
+    let top = ["pooling", "disclosure", "autonomy"]
         .into_iter()
         .max_by(|a, b| get(a).1.abs().total_cmp(&get(b).1.abs()))
         .unwrap();

@@ -545,3 +545,59 @@ fn slower_resolutions_satisfy_fewer_reporters() {
         "weight 1: {heavy:.3}, weight 0: {light:.3}"
     );
 }
+
+/// Departments alone can do what the office and the community cannot (the
+/// street "can see but cannot manage"), and they are slow: a summons makes
+/// a department that a party convener asks come (Beijing's "the street
+/// blows the whistle, departments report"), so more cross-cutting issues
+/// are resolved, and only where there is a party convener to summon.
+#[test]
+fn a_summons_brings_departments_only_a_convener_can_call() {
+    let cc = |o: &RunOutput| na(o.summary.cross_cutting_resolution_rate);
+    let only_departments = [
+        "government.delay=20",
+        "government.office_competencies=[\"neighborhood_disputes\"]",
+        "social.enterprise_competencies=[\"migrant_services\"]",
+    ];
+    // The classroom town: its community committees have room to convene.
+    let with = |extra: &[&str]| {
+        let mut levers = only_departments.to_vec();
+        levers.extend_from_slice(extra);
+        mean_over_seeds("classroom/small_town.toml", &levers, SEEDS, cc)
+    };
+    let (none, summoned) = (
+        with(&["party.procedure.summons=0"]),
+        with(&["party.procedure.summons=1"]),
+    );
+    assert!(summoned > none + 0.1, "summons 1: {summoned}, 0: {none}");
+    let no_convener = |summons: &str| with(&[summons, "party.setting.community_coverage=0"]);
+    assert_eq!(
+        no_convener("party.procedure.summons=0"),
+        no_convener("party.procedure.summons=1"),
+        "a summons without a party convener"
+    );
+}
+
+/// The office works only the competencies it is given; the rest go to the
+/// departments.
+#[test]
+fn the_office_works_only_its_competencies() {
+    let path = common::scenario_path(PARTY_LED);
+    let levers: Vec<String> = SMALL
+        .iter()
+        .map(|s| s.to_string())
+        .chain(["government.office_competencies=[\"neighborhood_disputes\"]".to_string()])
+        .collect();
+    let resolved = govsim::scenario::load_scenario(&path, &levers).expect("valid scenario");
+    let model = govsim::model::Model::new(&resolved.scenario, 1);
+    let world = model.world();
+    let office = &world.orgs[world.offices[0] as usize];
+    let comps = &resolved.scenario.issues.competencies;
+    for (k, name) in comps.iter().enumerate() {
+        assert_eq!(
+            office.has(k as u8),
+            name == "neighborhood_disputes",
+            "{name}"
+        );
+    }
+}

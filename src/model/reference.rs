@@ -655,7 +655,10 @@ impl Reference {
             }
             let t = self.world.trust_between(asker, best).unwrap_or(initial);
             let load = self.world.orgs[best as usize].utilization(self.s.coalition.queue_days);
-            let chance = routing::join_chance(&self.s, t, leadership.unwrap_or(0.0), load);
+            let mut chance = routing::join_chance(&self.s, t, leadership.unwrap_or(0.0), load);
+            if leadership.is_some() && self.world.orgs[best as usize].role == OrgRole::Department {
+                chance = routing::summoned_join_chance(&self.s, chance);
+            }
             if !self.events.random_bool(chance) {
                 return None;
             }
@@ -1221,12 +1224,26 @@ mod tests {
             "regimes/formalism_trap.toml",
             "shocks/issue_surge.toml",
             "shocks/migrant_influx.toml",
+            "reforms/beijing_2018.toml",
         ] {
             let mut s = scenario(&format!("scenarios/{file}"));
             s.district = town.district.clone();
             s.shocks.iter_mut().for_each(|shock| shock.start = 40);
             side_by_side(&s, 4, 150);
         }
+    }
+
+    /// A summons of departments that alone can do some parts (the office
+    /// and enterprises cannot), with slow departments: the forced joins and
+    /// the skipped delay.
+    #[test]
+    fn a_summons_matches_the_reference() {
+        let mut s = scenario("scenarios/classroom/small_town.toml");
+        s.government.delay = 20;
+        s.government.office_competencies = Some(vec!["neighborhood_disputes".into()]);
+        s.social.enterprise_competencies = vec!["migrant_services".into()];
+        s.party.procedure.summons = 0.7;
+        side_by_side(&s, 5, 150);
     }
 
     /// Levers moved during a run, on consecutive days (contacts drawn

@@ -313,11 +313,13 @@ impl Model {
                 .world
                 .trust_between(asker, best)
                 .unwrap_or(co.initial_trust);
-            let load = self.world.orgs[best as usize].utilization(co.queue_days);
-            if !self
-                .events
-                .random_bool(rules::join_chance(s, t, lead, load))
-            {
+            let org = &self.world.orgs[best as usize];
+            let load = org.utilization(co.queue_days);
+            let mut chance = rules::join_chance(s, t, lead, load);
+            if matches!(formation, Formation::Convened { .. }) && org.role == OrgRole::Department {
+                chance = rules::summoned_join_chance(s, chance);
+            }
+            if !self.events.random_bool(chance) {
                 return None;
             }
             members.push(best);

@@ -622,6 +622,11 @@ pub fn build(s: &Scenario, seed: u64) -> World {
             new_org(&mut orgs, OrgRole::Department, NONE, NONE, 1 << c, cap, 0.0)
         })
         .collect();
+    let office_comps = s
+        .government
+        .office_competencies
+        .as_ref()
+        .map_or(all_comps, |names| bits(s, names));
     let offices: Vec<u32> = (0..subdistricts)
         .map(|d| {
             let cap = per_1000(s.government.office_capacity, sub_population[d]);
@@ -630,7 +635,7 @@ pub fn build(s: &Scenario, seed: u64) -> World {
                 OrgRole::Office,
                 d as u32,
                 NONE,
-                all_comps,
+                office_comps,
                 cap,
                 0.0,
             )

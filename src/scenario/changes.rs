@@ -36,7 +36,7 @@ pub const FIXED_DURING_RUN: [(&str, &str); 9] = [
         "residents and their ties are drawn when the district is built",
     ),
     (
-        "issues.competencies",
+        "issues.competencies government.office_competencies",
         "organizations' competencies are fixed when the district is built",
     ),
     (

@@ -834,6 +834,10 @@ fn check_consistency(s: &Scenario) -> Result<(), (String, String)> {
     }
     let named = [
         (
+            "government.office_competencies",
+            s.government.office_competencies.as_ref().unwrap_or(comps),
+        ),
+        (
             "social.committee_competencies",
             &s.social.committee_competencies,
         ),

@@ -401,6 +401,11 @@ pub struct Government {
     /// previous part is done (fragmented authority: no one coordinates the
     /// parts); `false` refers the parts while earlier ones are worked.
     pub sequential_referral: bool,
+    /// Competencies a subdistrict office can work itself; absent: every
+    /// competency (a generalist office). Those left out only the district
+    /// departments can work ("the street can see but cannot manage").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub office_competencies: Option<Vec<String>>,
 }
 
 impl Default for Government {
@@ -411,6 +416,7 @@ impl Default for Government {
             delay: 3,
             referral_rate: 0.3,
             sequential_referral: true,
+            office_competencies: None,
         }
     }
 }

@@ -56,6 +56,18 @@ pub fn join_chance(s: &Scenario, trust: f64, leadership: f64, utilization: f64) 
     super::logistic(co.j0 + co.j_trust * trust + leadership - co.j_load * utilization)
 }
 
+/// The chance that a department a party convener asks joins its
+/// coalition: a summoned department must come ("the street blows the
+/// whistle, departments report"), so `summons` of the time it joins
+/// whatever its trust and load, and otherwise as any organization does
+/// (`join_chance`). Without summons (0, the default) a department is asked
+/// like anyone else (design section 9.2).
+#[inline]
+pub fn summoned_join_chance(s: &Scenario, join_chance: f64) -> f64 {
+    let m = s.party.procedure.summons;
+    m + (1.0 - m) * join_chance
+}
+
 /// What an issue waiting for partners does after a failed try.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AfterFailedTry {
@@ -155,6 +167,16 @@ mod tests {
 
     /// The join probability: one half at zero utility, rising with trust
     /// and leadership, falling with load, and exactly σ of the stated sum.
+    #[test]
+    fn a_summoned_department_must_come() {
+        let mut s = Scenario::default();
+        assert_eq!(summoned_join_chance(&s, 0.3), 0.3, "no summons: as anyone");
+        s.party.procedure.summons = 1.0;
+        assert_eq!(summoned_join_chance(&s, 0.3), 1.0);
+        s.party.procedure.summons = 0.5;
+        assert!((summoned_join_chance(&s, 0.2) - 0.6).abs() < 1e-12);
+    }
+
     #[test]
     fn join_chance_at_its_boundaries() {
         let mut s = Scenario::default();
