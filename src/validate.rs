@@ -32,7 +32,8 @@ pub enum Side {
 /// One claim of a pattern; points are indices into the experiment's points.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Claim {
-    /// The paired difference `of` − `minus` has the sign `expect`.
+    /// The paired difference `of` − `minus` has the sign `expect` and is
+    /// at least `by` in size (its whole interval beyond ±`by`).
     Difference {
         /// Treatment point.
         of: usize,
@@ -40,6 +41,8 @@ pub enum Claim {
         minus: usize,
         /// Expected sign.
         expect: Sign,
+        /// Smallest size that counts (0: any).
+        by: f64,
     },
     /// The paired difference `of` − `minus` lies within ±`margin`: its
     /// whole interval does (an equivalence test: "no more than").
@@ -121,10 +124,15 @@ pub fn judge(claim: &Claim, units: &[Vec<f64>], x: &[f64]) -> Verdict {
     };
     let at = |u: &[f64], p: usize| u.get(p).copied().filter(|v| v.is_finite());
     match *claim {
-        Claim::Difference { of, minus, expect } => {
+        Claim::Difference {
+            of,
+            minus,
+            expect,
+            by,
+        } => {
             let d = values(&|u| Some(at(u, of)? - at(u, minus)?));
             let e = stats::estimate(&d);
-            signed(&e, expect)
+            signed(&e, expect, by)
         }
         Claim::Equivalence { of, minus, margin } => {
             let d = values(&|u| Some(at(u, of)? - at(u, minus)?));
@@ -162,7 +170,7 @@ pub fn judge(claim: &Claim, units: &[Vec<f64>], x: &[f64]) -> Verdict {
         Claim::Trend { expect } => {
             let s = values(&|u| fit(x, u, 1).map(|c| c[1]));
             let e = stats::estimate(&s);
-            signed(&e, expect)
+            signed(&e, expect, 0.0)
         }
         Claim::InvertedU => {
             let coefs: Vec<[f64; 3]> = units
@@ -230,16 +238,18 @@ fn judged(e: &stats::Estimate, test: impl FnOnce() -> bool) -> Option<bool> {
     (e.n >= MIN_UNITS && e.sd.is_finite()).then(test)
 }
 
-/// A difference's or a slope's verdict against its expected sign.
-fn signed(e: &stats::Estimate, expect: Sign) -> Verdict {
-    let (holds_if, opposite) = match expect {
-        Sign::Positive => (e.ci_low > 0.0, e.ci_high < 0.0),
-        Sign::Negative => (e.ci_high < 0.0, e.ci_low > 0.0),
+/// A difference's or a slope's verdict against its expected sign and
+/// smallest size `by`.
+fn signed(e: &stats::Estimate, expect: Sign, by: f64) -> Verdict {
+    let (holds_if, signed_so, opposite) = match expect {
+        Sign::Positive => (e.ci_low > by, e.ci_low > 0.0, e.ci_high < 0.0),
+        Sign::Negative => (e.ci_high < -by, e.ci_high < 0.0, e.ci_low > 0.0),
     };
     let holds = judged(e, || holds_if);
     let reading = match holds {
         Some(true) => HOLDS,
         Some(false) if opposite => OPPOSITE,
+        Some(false) if signed_so => "not shown: the sign holds, but not the size asked for",
         Some(false) => "not shown: the interval includes 0",
         None => TOO_FEW,
     };
@@ -409,17 +419,31 @@ mod tests {
                 of: 1,
                 minus: 0,
                 expect: Sign::Positive,
+                by: 0.0,
             },
             &u,
             &[],
         );
         assert_eq!(d.holds, Some(true), "{d:?}");
+        let big = judge(
+            &Claim::Difference {
+                of: 1,
+                minus: 0,
+                expect: Sign::Positive,
+                by: 0.1,
+            },
+            &u,
+            &[],
+        );
+        assert_eq!(big.holds, Some(false), "0.05 is not 0.1");
+        assert!(big.reading.contains("size"), "{}", big.reading);
         assert!((d.estimate - 0.05).abs() < 0.01);
         let wrong = judge(
             &Claim::Difference {
                 of: 1,
                 minus: 0,
                 expect: Sign::Negative,
+                by: 0.0,
             },
             &u,
             &[],

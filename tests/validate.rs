@@ -264,6 +264,11 @@ fn bad_pattern_files_exit_2_naming_file_and_key() {
             "claim[0].expect",
         ),
         (
+            "a negative size",
+            good.replace("expect = \"positive\"", "expect = \"positive\"\nby = -0.1"),
+            "claim[0].by",
+        ),
+        (
             "too few replications",
             good.replace("reps = 4", "reps = 1"),
             "experiment.reps",

@@ -119,6 +119,7 @@ struct ClaimSpec {
     minus: Option<String>,
     expect: Option<String>,
     margin: Option<f64>,
+    by: Option<f64>,
     scenario: Option<String>,
     value: Option<f64>,
     sd: Option<f64>,
@@ -586,10 +587,24 @@ fn claim(
         "difference" => {
             let ((of, a), (minus, b)) = (point("of", &c.of)?, point("minus", &c.minus)?);
             let expect = sign()?;
-            let op = if expect == Sign::Positive { ">" } else { "<" };
+            let by = match c.by {
+                None => 0.0,
+                Some(v) if v.is_finite() && v >= 0.0 => v,
+                Some(v) => return Err(err("by", format!("{v}: a size ≥ 0"))),
+            };
+            let bound = if expect == Sign::Positive {
+                format!("> {by}")
+            } else {
+                format!("< -{by}")
+            };
             (
-                Claim::Difference { of, minus, expect },
-                format!("{m}: {a} − {b} {op} 0"),
+                Claim::Difference {
+                    of,
+                    minus,
+                    expect,
+                    by,
+                },
+                format!("{m}: {a} − {b} {bound}"),
             )
         }
         "equivalence" => {
