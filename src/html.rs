@@ -885,12 +885,17 @@ pub fn validation_report_html(
         patterns.len()
     );
     h.push_str("<section>\n<h2>Claims</h2>\n<table id=\"validation\"><tr><th>pattern</th><th>kind</th><th>source</th><th>expected</th><th>measured [95%]</th><th>runs</th><th>holds</th><th>verdict</th></tr>\n");
+    let mut previous = "";
     for r in results {
         let p = patterns.iter().find(|p| p.stem == r.pattern);
         let word = val::holds_word(r.verdict.holds);
+        // A pattern's name, kind and source on its first claim only.
+        let first = previous != r.pattern;
+        previous = &r.pattern;
+        let p = p.filter(|_| first);
         let _ = writeln!(
             h,
-            "<tr><td><a href=\"#{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
+            "<tr><td><a href=\"#{}\">{}</a></td><td>{}</td><td class=\"small\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
             escape(&r.pattern),
             escape(p.map_or("", |p| p.name.as_str())),
             p.map_or("", |p| p.kind.name()),

@@ -328,6 +328,10 @@ fn bad_pattern_files_exit_2_naming_file_and_key() {
         assert!(err.contains("bad.toml"), "{what}: no pattern file in {err}");
         assert!(!dir.join("out").join("bad").exists(), "{what}: ran anyway");
     }
+    // The line of the key, where the file sets it.
+    let file = write(&dir, "bad.toml", &good.replace("reps = 4", "reps = 1"));
+    let err = String::from_utf8_lossy(&govsim(&["validate", &file]).stderr).to_string();
+    assert!(err.contains("bad.toml:6: key `experiment.reps`"), "{err}");
     let empty = dir.join("empty");
     std::fs::create_dir_all(&empty).unwrap();
     let out = govsim(&["validate", empty.to_str().unwrap()]);

@@ -260,7 +260,7 @@ pub fn read_pattern(
     let bad = |key: &str, message: String| InputError {
         file: name.clone(),
         key: Some(key.to_string()),
-        line: line_of(&text, key.rsplit('.').next().unwrap_or(key)),
+        line: crate::scenario::load::find_line(&text, key),
         message,
     };
     let folder = path.parent().unwrap_or(Path::new("."));
@@ -438,18 +438,6 @@ pub fn read_pattern(
 fn within(mut e: InputError, pattern: &str, point: &str) -> InputError {
     e.message = format!("{} (in `{point}` of the pattern file {pattern})", e.message);
     e
-}
-
-/// The first line of `text` that sets `key`, for error messages.
-fn line_of(text: &str, key: &str) -> Option<usize> {
-    let key = key.split('[').next().unwrap_or(key);
-    text.lines()
-        .position(|l| {
-            let l = l.trim_start();
-            l.starts_with(key) && l[key.len()..].trim_start().starts_with('=')
-                || l.trim_start_matches('[').starts_with(key) && l.starts_with('[')
-        })
-        .map(|i| i + 1)
 }
 
 /// `lever=value`, rounded if the scenario holds the lever as an integer.
