@@ -580,10 +580,10 @@ fn claim(
                 Some(v) if v.is_finite() && v >= 0.0 => v,
                 Some(v) => return Err(err("by", format!("{v}: a size ≥ 0"))),
             };
-            let bound = if expect == Sign::Positive {
-                format!("> {by}")
-            } else {
-                format!("< -{by}")
+            let bound = match (expect, by == 0.0) {
+                (Sign::Positive, _) => format!("> {by}"),
+                (Sign::Negative, true) => "< 0".to_string(),
+                (Sign::Negative, false) => format!("< -{by}"),
             };
             (
                 Claim::Difference {
