@@ -277,6 +277,24 @@ fn inconsistent_lists_and_bad_flags_are_bad_input() {
         ]),
         &["issues.type_weights", "one weight per competency"],
     );
+    for (key, list, needle) in [
+        ("social.organization_competencies", "[]", "at least one"),
+        (
+            "social.organization_competencies",
+            "[\"policing\"]",
+            "unknown competency `policing`",
+        ),
+        (
+            "government.office_competencies",
+            "[\"policing\"]",
+            "unknown competency `policing`",
+        ),
+    ] {
+        assert_input_error(
+            &govsim(&["check", &small_town(), "--set", &format!("{key}={list}")]),
+            &[key, needle],
+        );
+    }
     assert_input_error(
         &govsim(&["check", &small_town(), "--set", "pooling"]),
         &["--set", "KEY=VALUE"],

@@ -601,3 +601,40 @@ fn the_office_works_only_its_competencies() {
         );
     }
 }
+
+/// Social organizations draw their one or two competencies only from the
+/// pool they are given.
+#[test]
+fn social_organizations_draw_only_from_their_pool() {
+    let path = common::scenario_path(PARTY_LED);
+    let pool = ["neighborhood_disputes", "elderly_social_services"];
+    let levers: Vec<String> = SMALL
+        .iter()
+        .map(|s| s.to_string())
+        .chain([format!(
+            "social.organization_competencies=[\"{}\", \"{}\"]",
+            pool[0], pool[1]
+        )])
+        .collect();
+    let resolved = govsim::scenario::load_scenario(&path, &levers).expect("valid scenario");
+    let model = govsim::model::Model::new(&resolved.scenario, 1);
+    let world = model.world();
+    let comps = &resolved.scenario.issues.competencies;
+    let mut seen = std::collections::BTreeSet::new();
+    for org in world
+        .orgs
+        .iter()
+        .filter(|o| o.role == govsim::model::world::OrgRole::SocialOrganization)
+    {
+        for (k, name) in comps.iter().enumerate() {
+            if org.has(k as u8) {
+                assert!(
+                    pool.contains(&name.as_str()),
+                    "a social organization has {name}"
+                );
+                seen.insert(name.clone());
+            }
+        }
+    }
+    assert_eq!(seen.len(), 2, "both pool competencies drawn: {seen:?}");
+}

@@ -622,6 +622,13 @@ pub fn build(s: &Scenario, seed: u64) -> World {
             new_org(&mut orgs, OrgRole::Department, NONE, NONE, 1 << c, cap, 0.0)
         })
         .collect();
+    // The competencies social organizations draw theirs from.
+    let pool: Vec<usize> = match &s.social.organization_competencies {
+        None => (0..n_comp).collect(),
+        Some(names) => (0..n_comp)
+            .filter(|&k| names.contains(&s.issues.competencies[k]))
+            .collect(),
+    };
     let office_comps = s
         .government
         .office_competencies
@@ -669,10 +676,14 @@ pub fn build(s: &Scenario, seed: u64) -> World {
             0
         };
         for _ in 0..n_social {
-            let first = rng.random_range(0..n_comp);
-            let mut comps = 1u16 << first;
-            if n_comp > 1 && chance(&mut rng, 0.5) {
-                comps |= 1 << ((first + rng.random_range(1..n_comp)) % n_comp);
+            // One competency from the pool, and a second, different one half
+            // the time (with every competency in the pool, the pool's index
+            // is the competency).
+            let n_pool = pool.len();
+            let first = rng.random_range(0..n_pool);
+            let mut comps = 1u16 << pool[first];
+            if n_pool > 1 && chance(&mut rng, 0.5) {
+                comps |= 1 << pool[(first + rng.random_range(1..n_pool)) % n_pool];
             }
             let cap = per_1000(s.social.capacity, pop);
             social_orgs.push(new_org(

@@ -838,6 +838,10 @@ fn check_consistency(s: &Scenario) -> Result<(), (String, String)> {
             s.government.office_competencies.as_ref().unwrap_or(comps),
         ),
         (
+            "social.organization_competencies",
+            s.social.organization_competencies.as_ref().unwrap_or(comps),
+        ),
+        (
             "social.committee_competencies",
             &s.social.committee_competencies,
         ),
@@ -850,6 +854,19 @@ fn check_consistency(s: &Scenario) -> Result<(), (String, String)> {
             &s.social.enterprise_competencies,
         ),
     ];
+    if s.social
+        .organization_competencies
+        .as_ref()
+        .is_some_and(Vec::is_empty)
+    {
+        return err(
+            "social.organization_competencies",
+            format!(
+                "name at least one competency, or leave it out for all; valid: {}",
+                comps.join(", ")
+            ),
+        );
+    }
     for (key, list) in named {
         if let Some(bad) = list.iter().find(|c| !comps.contains(c)) {
             return err(

@@ -449,6 +449,11 @@ pub struct Social {
     pub autonomy: f64,
     /// Daily rate at which autonomy erodes toward autonomy × (1 − centralization).
     pub autonomy_erosion: f64,
+    /// Competencies a social organization draws its one or two from;
+    /// absent: every competency. Those left out (law enforcement, say) only
+    /// other organizations can do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_competencies: Option<Vec<String>>,
 }
 
 impl Default for Social {
@@ -470,6 +475,7 @@ impl Default for Social {
             enterprise_competencies: names(&["migrant_services", "public_safety"]),
             autonomy: 0.6,
             autonomy_erosion: 0.01,
+            organization_competencies: None,
         }
     }
 }
