@@ -60,6 +60,14 @@ impl RunsTable {
             .ok_or_else(|| crate::error::Error::Runtime(format!("runs.csv has no column {name}")))
     }
 
+    /// The replication numbers present, sorted, each once.
+    pub fn replications(&self) -> Vec<u32> {
+        let mut r: Vec<u32> = self.rows.keys().map(|&(_, rep)| rep).collect();
+        r.sort_unstable();
+        r.dedup();
+        r
+    }
+
     /// Reads `runs.csv`; a last line cut short by a crash (no final newline,
     /// or too few fields) is dropped. `id_of` finds the run of a row.
     pub fn read(path: &Path, id_of: impl Fn(&[String]) -> Option<RunId>) -> io::Result<Self> {

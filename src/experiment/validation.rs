@@ -687,12 +687,7 @@ pub fn judge_pattern(pattern: &Pattern, dir: &Path) -> Result<Vec<ClaimResult>, 
     let path = dir.join("runs.csv");
     let runs = RunsTable::read(&path, |row| super::id_of(&pattern.plan.layout, row))
         .map_err(|e| Error::Runtime(format!("reading {}: {e}", path.display())))?;
-    let reps: Vec<u32> = {
-        let mut r: Vec<u32> = runs.rows.keys().map(|&(_, rep)| rep).collect();
-        r.sort_unstable();
-        r.dedup();
-        r
-    };
+    let reps = runs.replications();
     let mut out = Vec::new();
     for c in &pattern.claims {
         let col = runs.column(&c.metric)?;
