@@ -314,7 +314,7 @@ pub fn decompose(
     }
     let n = scenarios.len();
     let plan = Plan {
-        command: "decompose".into(),
+        command: crate::manifest::ExperimentKind::Decompose,
         layout: Layout {
             sweep: false,
             labels,
@@ -383,9 +383,7 @@ pub fn merge(
     command_line: Vec<String>,
 ) -> Result<String> {
     let outcome = experiment::merge(dirs, out, allow_partial, command_line)?;
-    let sensitivity = std::fs::read_to_string(out.join("manifest.json"))
-        .is_ok_and(|t| t.contains("\"command\": \"sensitivity\""));
-    if sensitivity {
+    if outcome.kind == crate::manifest::ExperimentKind::Sensitivity {
         return Ok(format!(
             "merge: {} runs in {}\ncompute the indices with the same `govsim sensitivity` command and `--out {} --resume`\n",
             outcome.runs_done,
@@ -968,7 +966,7 @@ pub fn sensitivity(
         id_columns: 4 + varies.len(),
     };
     let plan = Plan {
-        command: "sensitivity".into(),
+        command: crate::manifest::ExperimentKind::Sensitivity,
         layout: layout.clone(),
         scenarios,
         hashes,
@@ -1372,7 +1370,7 @@ fn compare_plan(paths: &[PathBuf], runner: &RunnerRequest, reps: Reps) -> Result
         scenarios.push(resolved.scenario);
     }
     Ok(Plan {
-        command: "compare".into(),
+        command: crate::manifest::ExperimentKind::Compare,
         layout: Layout {
             sweep: false,
             labels,
@@ -1418,7 +1416,7 @@ fn sweep_plan(request: &SweepRequest, reps: Reps) -> Result<Plan> {
     let (scenarios, hashes) = design::resolve_points(&source, &overrides, &varies, &values)?;
     let n = values.len();
     Ok(Plan {
-        command: "sweep".into(),
+        command: crate::manifest::ExperimentKind::Sweep,
         layout: Layout {
             sweep: true,
             labels: vec![crate::safe_text::label(&base.scenario.name); n],

@@ -5,8 +5,6 @@
 
 use std::fmt;
 
-pub use crate::scenario::InputError;
-
 /// Why a command stopped early.
 #[derive(Debug)]
 pub enum Error {
@@ -66,3 +64,45 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// Bad input: a file, flag or value that cannot be used. The binary exits 2.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputError {
+    /// The file (or `--set`, or a flag) the problem is in.
+    pub file: String,
+    /// The dotted key, where one is to blame.
+    pub key: Option<String>,
+    /// 1-based line in `file`, where known.
+    pub line: Option<usize>,
+    /// What is wrong and, for values, the valid range.
+    pub message: String,
+}
+
+impl InputError {
+    /// An error about a whole file or flag, with no key.
+    pub fn new(file: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            file: file.into(),
+            key: None,
+            line: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for InputError {
+    /// One line, with any control character from the input made visible.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::safe_text::for_terminal;
+        write!(f, "{}", for_terminal(&self.file))?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(key) = &self.key {
+            write!(f, ": key `{}`", for_terminal(key))?;
+        }
+        write!(f, ": {}", for_terminal(&self.message))
+    }
+}
+
+impl std::error::Error for InputError {}

@@ -180,3 +180,52 @@ impl FolderLock {
         Ok(Self { _file: file })
     }
 }
+
+/// The text of a regular file (not a device, a FIFO or a folder, which could
+/// block or never end) of at most `max` bytes, read with that bound even if
+/// the file grows after its size was checked. `what` names the file in the
+/// message (`scenario file`, `pattern file`, …).
+pub fn read_text(path: &Path, what: &str, max: u64) -> Result<String, String> {
+    use std::io::Read as _;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {what}: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!("cannot read {what}: not a regular file"));
+    }
+    if meta.len() > max {
+        return Err(format!("{what} of {} bytes: at most {max}", meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {what}: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {what}: {e}"))?;
+    if bytes.len() as u64 > max {
+        return Err(format!("{what} longer than {max} bytes"));
+    }
+    String::from_utf8(bytes).map_err(|_| format!("cannot read {what}: not UTF-8 text"))
+}
+
+/// The 1-based line of byte `offset` in `text`.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// A TOML file of at most `max` bytes read into `T` (unknown keys are
+/// refused where `T` says so), and its text for finding the lines of keys
+/// later; every failure names the file and, for malformed or unexpected
+/// content, the line.
+pub fn read_toml<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    what: &str,
+    max: u64,
+) -> Result<(T, String), crate::error::InputError> {
+    let name = path.display().to_string();
+    let text = read_text(path, what, max).map_err(|m| crate::error::InputError::new(&name, m))?;
+    let value = toml::from_str(&text).map_err(|e| crate::error::InputError {
+        file: name,
+        key: None,
+        line: e.span().map(|s| line_of(&text, s.start)),
+        message: e.message().to_string(),
+    })?;
+    Ok((value, text))
+}

@@ -135,8 +135,8 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
     let labels = r.labels();
     let sweep = r.sweep();
     let mut h = String::new();
-    let title = match m.key.command.as_str() {
-        "sensitivity" => "govsim sensitivity analysis",
+    let title = match m.key.command {
+        crate::manifest::ExperimentKind::Sensitivity => "govsim sensitivity analysis",
         _ if sweep => "govsim sweep",
         _ => "govsim comparison",
     };
@@ -432,7 +432,7 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
     h.push_str("<section id=\"provenance\">\n<h2>Provenance</h2>\n<table>\n");
     let rows: Vec<(&str, String)> = vec![
         ("govsim version", m.govsim_version.clone()),
-        ("command", m.key.command.clone()),
+        ("command", m.key.command.name().to_string()),
         ("command line", m.command_line.join(" ")),
         ("replications requested", m.key.reps.clone()),
         ("replications per point", m.reps.to_string()),

@@ -73,11 +73,46 @@ impl Manifest {
     }
 }
 
+/// What kind of experiment a folder holds: the command that planned it. It
+/// decides how `runs.csv` is laid out (sweeps number their points) and what
+/// the report draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExperimentKind {
+    /// Scenarios side by side (`govsim compare`, and `govsim validate`'s
+    /// patterns that compare scenarios).
+    Compare,
+    /// Levers varied over points (`govsim sweep`).
+    Sweep,
+    /// Morris or Sobol' design points (`govsim sensitivity`).
+    Sensitivity,
+    /// Every combination of groups of levers (`govsim decompose`).
+    Decompose,
+}
+
+impl ExperimentKind {
+    /// The command's name, as `manifest.json` writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Compare => "compare",
+            Self::Sweep => "sweep",
+            Self::Sensitivity => "sensitivity",
+            Self::Decompose => "decompose",
+        }
+    }
+
+    /// Whether points are numbered and carry varied lever values (sweeps
+    /// and sensitivity designs), rather than named scenarios.
+    pub fn numbered_points(self) -> bool {
+        matches!(self, Self::Sweep | Self::Sensitivity)
+    }
+}
+
 /// The identity of an experiment: equal keys mean the same runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExperimentKey {
-    /// `compare` or `sweep`.
-    pub command: String,
+    /// The kind of experiment.
+    pub command: ExperimentKind,
     /// SHA-256 of each point's resolved scenario.
     pub hashes: Vec<String>,
     /// Replications as requested.

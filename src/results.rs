@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::experiment::aggregate::{Layout, paired_difference};
 use crate::experiment::id_of;
 use crate::experiment::store::RunsTable;
-use crate::manifest::{ExperimentManifest, Manifest};
+use crate::manifest::{ExperimentKind, ExperimentManifest, Manifest};
 use crate::scenario::InputError;
 use crate::stats::PairedDifference;
 
@@ -103,7 +103,7 @@ pub struct Results {
 impl Results {
     /// Whether this is a sweep (or a sensitivity analysis, whose points are a sweep's).
     pub fn sweep(&self) -> bool {
-        !matches!(self.manifest.key.command.as_str(), "compare" | "decompose")
+        self.manifest.key.command.numbered_points()
     }
 
     /// The metrics of a decomposition's `attribution.csv`, in file order.
@@ -119,7 +119,7 @@ impl Results {
 
     /// Whether this is a sensitivity analysis.
     pub fn sensitivity(&self) -> bool {
-        self.manifest.key.command == "sensitivity"
+        self.manifest.key.command == ExperimentKind::Sensitivity
     }
 
     /// Labels of the points.
@@ -204,7 +204,8 @@ fn read_json<T: serde::de::DeserializeOwned>(
     malformed: &str,
 ) -> Result<T, InputError> {
     let bad = |message: String| InputError::new(path.display().to_string(), message);
-    let text = std::fs::read_to_string(path).map_err(|e| bad(format!("{absent}: {e}")))?;
+    let text = crate::files::read_text(path, "manifest", crate::experiment::MAX_MANIFEST_BYTES)
+        .map_err(|e| bad(format!("{absent}: {e}")))?;
     serde_json::from_str(&text).map_err(|e| bad(format!("{malformed}: {e}")))
 }
 
@@ -217,15 +218,15 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
         "not an experiment manifest",
     )?;
     // Only a sensitivity analysis of a test function runs no scenario.
-    if manifest.points.is_empty() && manifest.key.command != "sensitivity" {
+    if manifest.points.is_empty() && manifest.key.command != ExperimentKind::Sensitivity {
         return Err(InputError::new(
             manifest_path.display().to_string(),
             "lists no points: not a finished experiment's manifest",
         ));
     }
     let labels: Vec<String> = manifest.points.iter().map(|p| p.label.clone()).collect();
-    let sweep = !matches!(manifest.key.command.as_str(), "compare" | "decompose");
-    let sensitivity = manifest.key.command == "sensitivity";
+    let sweep = manifest.key.command.numbered_points();
+    let sensitivity = manifest.key.command == ExperimentKind::Sensitivity;
     let point_of = |row: &[String], label_col: usize, point_col: Option<usize>| -> Option<usize> {
         match point_col {
             Some(c) => row[c].parse().ok().filter(|&p| p < labels.len()),
@@ -367,7 +368,7 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
     }
     let mut attribution = Vec::new();
     let path = dir.join("attribution.csv");
-    if manifest.key.command == "decompose" && path.exists() {
+    if manifest.key.command == ExperimentKind::Decompose && path.exists() {
         let (h, rows) = read_csv(&path)?;
         let c = |n: &str| col(&path, &h, n);
         let (cm, cg, cv) = (c("metric")?, c("group")?, c("shapley")?);
@@ -386,7 +387,7 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
     }
     let mut interactions = Vec::new();
     let path = dir.join("interactions.csv");
-    if manifest.key.command == "decompose" && path.exists() {
+    if manifest.key.command == ExperimentKind::Decompose && path.exists() {
         let (h, rows) = read_csv(&path)?;
         let c = |n: &str| col(&path, &h, n);
         let (cm, ca, cb, cv) = (

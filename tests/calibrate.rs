@@ -367,7 +367,8 @@ fn bad_calibrations_are_input_errors_naming_the_cause() {
         ),
         (
             "[[target]]\nmetric = \"arrived\"\nvalue = 10\nunit = 3\n",
-            vec!["targets.toml", "unit"],
+            // The unknown key is on line 4, and the error says so.
+            vec!["targets.toml:4", "unit"],
         ),
         (
             "[[target]]\nmetric = \"arrived\"\n",

@@ -332,6 +332,16 @@ fn bad_pattern_files_exit_2_naming_file_and_key() {
     let file = write(&dir, "bad.toml", &good.replace("reps = 4", "reps = 1"));
     let err = String::from_utf8_lossy(&govsim(&["validate", &file]).stderr).to_string();
     assert!(err.contains("bad.toml:6: key `experiment.reps`"), "{err}");
+    // An unknown key is reported on its own line, not the one before it.
+    let text = good.replace("reps = 4", "reps = 4\nbogus = 1");
+    let line = text.lines().position(|l| l == "bogus = 1").unwrap() + 1;
+    let file = write(&dir, "bad.toml", &text);
+    let err = String::from_utf8_lossy(&govsim(&["validate", &file]).stderr).to_string();
+    assert!(
+        err.contains(&format!("bad.toml:{line}: ")),
+        "line {line}: {err}"
+    );
+    assert!(err.contains("bogus"), "{err}");
     let empty = dir.join("empty");
     std::fs::create_dir_all(&empty).unwrap();
     let out = govsim(&["validate", empty.to_str().unwrap()]);

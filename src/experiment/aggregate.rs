@@ -28,7 +28,7 @@ pub struct Layout {
 impl Layout {
     /// The layout of the experiment a manifest describes.
     pub fn of_manifest(manifest: &crate::manifest::ExperimentManifest) -> Self {
-        let sweep = !matches!(manifest.key.command.as_str(), "compare" | "decompose");
+        let sweep = manifest.key.command.numbered_points();
         Self {
             sweep,
             labels: manifest.points.iter().map(|p| p.label.clone()).collect(),

@@ -99,22 +99,8 @@ struct TargetEntry {
 /// each checked as a `--target` is.
 pub fn read_targets(path: &Path) -> Result<Vec<Target>, InputError> {
     let name = path.display().to_string();
-    let meta = std::fs::metadata(path)
-        .map_err(|e| InputError::new(&name, format!("cannot read targets file: {e}")))?;
-    if !meta.is_file() || meta.len() > crate::scenario::load::MAX_FILE_BYTES {
-        return Err(InputError::new(
-            &name,
-            "not a regular file of at most 1 MiB",
-        ));
-    }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError::new(&name, format!("cannot read targets file: {e}")))?;
-    let parsed: TargetsFile = toml::from_str(&text).map_err(|e| InputError {
-        file: name.clone(),
-        key: None,
-        line: e.span().map(|s| text[..s.start].lines().count().max(1)),
-        message: e.message().to_string(),
-    })?;
+    let (parsed, _): (TargetsFile, String) =
+        crate::files::read_toml(path, "targets file", crate::scenario::load::MAX_FILE_BYTES)?;
     if parsed.target.is_empty() || parsed.target.len() > 50 {
         return Err(InputError::new(&name, "give 1 to 50 [[target]] entries"));
     }

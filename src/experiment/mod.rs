@@ -25,7 +25,9 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::files::{FolderLock, csv_fields, prepare_dir, write_atomic};
-use crate::manifest::{ExperimentKey, ExperimentManifest, PointEntry, SensitivityInfo};
+use crate::manifest::{
+    ExperimentKey, ExperimentKind, ExperimentManifest, PointEntry, SensitivityInfo,
+};
 use crate::metrics::Summary;
 use crate::scenario::{InputError, Scenario};
 use crate::seeds::{Purpose, stream};
@@ -64,8 +66,8 @@ impl Reps {
 /// What to run: the points (scenario variants) and how to label them.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    /// `compare` or `sweep`.
-    pub command: String,
+    /// The kind of experiment.
+    pub command: ExperimentKind,
     /// Labels, varied levers and values of the points.
     pub layout: Layout,
     /// Resolved scenario of each point.
@@ -107,6 +109,8 @@ pub struct Options {
 /// What a finished experiment reports.
 #[derive(Debug, Clone)]
 pub struct Outcome {
+    /// The kind of experiment.
+    pub kind: ExperimentKind,
     /// Replications per point.
     pub reps: u32,
     /// Runs in the output.
@@ -130,7 +134,7 @@ impl Plan {
             Reps::Auto { precision, max } => format!("auto:{precision}:{max}"),
         };
         ExperimentKey {
-            command: self.command.clone(),
+            command: self.command,
             hashes: self.hashes.clone(),
             reps,
             base_seed: self.base_seed,
@@ -211,17 +215,21 @@ pub fn id_of(layout: &Layout, row: &[String]) -> Option<RunId> {
 }
 
 const MANIFEST: &str = "manifest.json";
+/// The largest `manifest.json` read back: a million points of a few hundred
+/// bytes each.
+pub const MAX_MANIFEST_BYTES: u64 = 1 << 30;
 const RUNS: &str = "runs.csv";
 const CHECKPOINT: &str = "checkpoint.txt";
 
 fn read_manifest(dir: &Path) -> Result<ExperimentManifest, InputError> {
     let path = dir.join(MANIFEST);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        InputError::new(
-            path.display().to_string(),
-            format!("no experiment manifest here: {e}"),
-        )
-    })?;
+    let text =
+        crate::files::read_text(&path, "experiment manifest", MAX_MANIFEST_BYTES).map_err(|e| {
+            InputError::new(
+                path.display().to_string(),
+                format!("no experiment manifest here: {e}"),
+            )
+        })?;
     serde_json::from_str(&text).map_err(|e| {
         InputError::new(
             path.display().to_string(),
@@ -306,7 +314,7 @@ pub fn execute(
                 dir.display().to_string(),
                 format!(
                     "--resume: this folder holds a different experiment (command `{}`, {} points, reps {}, seed {}, shard {}, series {}); resume it with the command that started it",
-                    manifest.key.command,
+                    manifest.key.command.name(),
                     manifest.key.hashes.len(),
                     manifest.key.reps,
                     manifest.key.base_seed,
@@ -512,6 +520,7 @@ pub fn execute(
         std::fs::remove_file(&partial).map_err(runtime("removing", &partial))?;
     }
     Ok(Outcome {
+        kind: plan.command,
         reps,
         runs_done: runs.rows.len(),
         table: aggregate::console_table(&plan.layout, &runs),
@@ -757,6 +766,7 @@ pub fn merge(
         clock,
     )?;
     Ok(Outcome {
+        kind: manifest.key.command,
         reps: manifest.reps,
         runs_done: runs.rows.len(),
         table: aggregate::console_table(&layout, &runs),
@@ -779,7 +789,7 @@ impl Plan {
     pub fn describe(&self) -> String {
         format!(
             "{} {} point(s) × {} replications, base seed {}",
-            self.command,
+            self.command.name(),
             self.scenarios.len(),
             self.reps.describe(),
             self.base_seed

@@ -229,7 +229,7 @@ pub fn analyse_function(
     let manifest = ExperimentManifest {
         govsim_version: env!("CARGO_PKG_VERSION").into(),
         key: ExperimentKey {
-            command: "sensitivity".into(),
+            command: crate::manifest::ExperimentKind::Sensitivity,
             hashes: Vec::new(),
             reps: "1".into(),
             base_seed: spec.seed,

@@ -241,22 +241,8 @@ pub fn read_pattern(
     metrics: &[String],
 ) -> Result<Pattern, InputError> {
     let name = path.display().to_string();
-    let meta = std::fs::metadata(path)
-        .map_err(|e| InputError::new(&name, format!("cannot read pattern file: {e}")))?;
-    if !meta.is_file() || meta.len() > crate::scenario::load::MAX_FILE_BYTES {
-        return Err(InputError::new(
-            &name,
-            "not a regular file of at most 1 MiB",
-        ));
-    }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError::new(&name, format!("cannot read pattern file: {e}")))?;
-    let spec: PatternFile = toml::from_str(&text).map_err(|e| InputError {
-        file: name.clone(),
-        key: None,
-        line: e.span().map(|s| text[..s.start].lines().count().max(1)),
-        message: e.message().to_string(),
-    })?;
+    let (spec, text): (PatternFile, String) =
+        crate::files::read_toml(path, "pattern file", crate::scenario::load::MAX_FILE_BYTES)?;
     let bad = |key: &str, message: String| InputError {
         file: name.clone(),
         key: Some(key.to_string()),
@@ -401,7 +387,7 @@ pub fn read_pattern(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let plan = Plan {
-        command: "compare".into(),
+        command: crate::manifest::ExperimentKind::Compare,
         layout: Layout {
             sweep: false,
             labels,

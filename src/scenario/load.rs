@@ -3,7 +3,6 @@
 //! the file, the key, the line where known and the valid range.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -24,47 +23,7 @@ pub const MAX_KEY_SEGMENTS: usize = 16;
 /// Lists whose entries are sections (tables), checked as such.
 const LISTS_OF_SECTIONS: [&str; 3] = ["district.communities", "shocks", "policy"];
 
-/// Bad input: a file, flag or value that cannot be used. The binary exits 2.
-#[derive(Debug, Clone, PartialEq)]
-pub struct InputError {
-    /// The file (or `--set`, or a flag) the problem is in.
-    pub file: String,
-    /// The dotted key, where one is to blame.
-    pub key: Option<String>,
-    /// 1-based line in `file`, where known.
-    pub line: Option<usize>,
-    /// What is wrong and, for values, the valid range.
-    pub message: String,
-}
-
-impl InputError {
-    /// An error about a whole file or flag, with no key.
-    pub fn new(file: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            file: file.into(),
-            key: None,
-            line: None,
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for InputError {
-    /// One line, with any control character from the input made visible.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use crate::safe_text::for_terminal;
-        write!(f, "{}", for_terminal(&self.file))?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-        }
-        if let Some(key) = &self.key {
-            write!(f, ": key `{}`", for_terminal(key))?;
-        }
-        write!(f, ": {}", for_terminal(&self.message))
-    }
-}
-
-impl std::error::Error for InputError {}
+pub use crate::error::InputError;
 
 /// A scenario with everything resolved, and where it came from.
 #[derive(Debug, Clone)]
@@ -275,7 +234,8 @@ fn load_chain(
             message: format!("`extends` chain longer than {MAX_EXTENDS} files"),
         });
     }
-    let text = read_scenario_text(&canonical).map_err(|message| InputError::new(&name, message))?;
+    let text = crate::files::read_text(&canonical, "scenario file", MAX_FILE_BYTES)
+        .map_err(|message| InputError::new(&name, message))?;
     chain.push(canonical);
     let folder = path.parent().unwrap_or(Path::new("."));
     let merged = load_text(name, text, folder, chain, sources, origins)?;
@@ -296,7 +256,7 @@ fn load_text(
     let mut table: Table = text.parse().map_err(|e: toml::de::Error| InputError {
         file: name.clone(),
         key: None,
-        line: e.span().map(|s| line_of(&text, s.start)),
+        line: e.span().map(|s| crate::files::line_of(&text, s.start)),
         message: format!("malformed TOML: {}", e.message()),
     })?;
     let mut merged = match table.remove("extends") {
@@ -333,31 +293,6 @@ fn load_text(
     }
     merge(&mut merged, table);
     Ok(merged)
-}
-
-/// The text of a scenario file: a regular file (not a device, a FIFO or a
-/// folder, which could block or never end) of at most [`MAX_FILE_BYTES`].
-fn read_scenario_text(path: &Path) -> Result<String, String> {
-    use std::io::Read as _;
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read scenario file: {e}"))?;
-    if !meta.is_file() {
-        return Err("cannot read scenario file: not a regular file".into());
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "scenario file of {} bytes: at most {MAX_FILE_BYTES}",
-            meta.len()
-        ));
-    }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read scenario file: {e}"))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read scenario file: {e}"))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!("scenario file longer than {MAX_FILE_BYTES} bytes"));
-    }
-    String::from_utf8(bytes).map_err(|_| "cannot read scenario file: not UTF-8 text".into())
 }
 
 /// Sections written as something else: `sim = [30, 7, 3]` would be read
@@ -572,10 +507,6 @@ fn bracket_indices(key: &str) -> String {
         }
     }
     out
-}
-
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
 /// Finds the line that sets dotted `key` (`a.b.c`, or `a.list[2].c`) in TOML text.
