@@ -25,6 +25,7 @@ outputs() {
   go run $S/classroom/small_town.toml --out "$OUT/town"
   go run $S/regimes/party_led.toml --set party.procedure.centralization=0.9 --days 60 --out "$OUT/pl"
   go run $S/shocks/issue_surge.toml --set party.procedure.pooling=0 --seed 7 --days 90 --out "$OUT/surge"
+  go run $S/reforms/beijing_2019.toml --days 40 --out "$OUT/reform"
   go compare $S/regimes/bureaucratic_silo.toml $S/regimes/party_led.toml --reps 3 --days 60 --out "$OUT/cmp"
   go sweep $S/classroom/small_town.toml --vary party.procedure.centralization=0..1:3 --reps 2 --days 60 --out "$OUT/sweep"
   go sweep $S/classroom/small_town.toml --vary party.procedure.centralization=0..1 --vary issues.rate=0.2..1 --sample lhs:4 --reps 2 --days 60 --out "$OUT/lhs"

@@ -9,10 +9,10 @@
 //! [`Model::change_levers`]: the run is the same as one whose scenario had
 //! the new value from that day.
 
-use crate::metrics::{DayRow, Recorder};
-use crate::model::Model;
+use crate::metrics::DayRow;
 use crate::model::issue::{Route, Status};
 use crate::model::world::{NONE, OrgRole};
+use crate::run::{PolicyTaken, Stepper};
 use crate::scenario::{InputError, Scenario, ScenarioSource, changes};
 
 /// The most days a live run may reach.
@@ -124,9 +124,7 @@ pub struct Stepped {
 pub struct LiveRun {
     source: ScenarioSource,
     overrides: Vec<String>,
-    scenario: Scenario,
-    model: Model,
-    recorder: Recorder,
+    stepper: Stepper,
     rows: Vec<DayRow>,
     changes: Vec<LeverChange>,
     events: Vec<Event>,
@@ -178,18 +176,10 @@ impl LiveRun {
                 message: format!("valid range for a live run is 0 to {MAX_LIVE_DAYS} days"),
             });
         }
-        let mut model = Model::new(&scenario, seed);
-        for _ in 0..scenario.sim.warmup_days {
-            model.step();
-        }
-        model.start_participation_year();
-        let recorder = Recorder::new(&scenario, model.world().residents.len() as u32);
         Ok(Self {
             source: source.clone(),
             overrides,
-            scenario,
-            model,
-            recorder,
+            stepper: Stepper::new(&scenario),
             rows: Vec::new(),
             changes: Vec::new(),
             events: Vec::new(),
@@ -198,7 +188,7 @@ impl LiveRun {
 
     /// The levers now.
     pub fn scenario(&self) -> &Scenario {
-        &self.scenario
+        self.stepper.levers()
     }
 
     /// Days recorded so far.
@@ -230,21 +220,14 @@ impl LiveRun {
         let mut rows = Vec::with_capacity(days as usize);
         let mut open_before = Vec::new();
         for _ in 0..days {
-            self.apply_policies(self.day() + 1);
             open_before.clear();
-            open_before.extend(self.model.issues().iter().map(|i| i.open()));
-            let tally = self.model.step();
-            let day = self
-                .model
-                .day()
-                .saturating_sub(self.scenario.sim.warmup_days);
-            let row = self
-                .recorder
-                .record(tally)
-                .expect("a live run records every day");
-            if self.recorder.year_ended() {
-                self.model.start_participation_year();
+            open_before.extend(self.stepper.model().issues().iter().map(|i| i.open()));
+            let stepped = self.stepper.step();
+            let day = self.stepper.day();
+            for taken in stepped.policies {
+                self.note_policy(day, taken);
             }
+            let row = stepped.row.expect("a live run records every day");
             self.note_events(day, &open_before);
             self.rows.push(row.clone());
             rows.push(row);
@@ -256,41 +239,62 @@ impl LiveRun {
         Stepped { rows, events }
     }
 
-    /// Moves the levers of the scenario's policies of recorded day `day`.
-    fn apply_policies(&mut self, day: u32) {
-        let due: Vec<(String, Vec<String>)> = self
-            .scenario
-            .policy
-            .iter()
-            .filter(|p| p.day == day)
-            .map(|p| {
-                let items = p.set.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                (p.name.clone(), items)
+    /// The events of a policy that came due on `day`; the levers it set
+    /// join the overrides, so that levers moved later are moved over it.
+    fn note_policy(&mut self, day: u32, taken: PolicyTaken) {
+        let policy = &self.stepper.levers().policy[taken.index];
+        let name = policy.name.clone();
+        let items: Vec<String> = policy.set.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        self.events.push(Event {
+            day,
+            text: format!("day {day}: policy \"{name}\" takes effect"),
+        });
+        match taken.outcome {
+            Ok(changed) => {
+                self.overrides.extend(items);
+                self.record_changes(day, changed);
+            }
+            Err((key, message)) => self.events.push(Event {
+                day,
+                text: format!(
+                    "day {day}: policy \"{name}\" could not take effect: {key}: {message}"
+                ),
+            }),
+        }
+    }
+
+    /// Levers moved from `day` on: kept in the list of changes, each an event.
+    fn record_changes(
+        &mut self,
+        day: u32,
+        changed: Vec<(String, toml::Value)>,
+    ) -> Vec<LeverChange> {
+        let made: Vec<LeverChange> = changed
+            .into_iter()
+            .map(|(key, value)| LeverChange {
+                day,
+                key,
+                value: value.to_string(),
             })
             .collect();
-        for (name, items) in due {
+        for change in &made {
             self.events.push(Event {
                 day,
-                text: format!("day {day}: policy \"{name}\" takes effect"),
+                text: format!("day {day}: {} set to {}", change.key, change.value),
             });
-            // Validated with the scenario; a move made since cannot make it
-            // invalid, since it sets only levers that may move.
-            if let Err(e) = self.set(&items) {
-                self.events.push(Event {
-                    day,
-                    text: format!("day {day}: policy \"{name}\" could not take effect: {e}"),
-                });
-            }
         }
+        self.changes.extend(made.iter().cloned());
+        made
     }
 
     /// The events of `day` (1-based): coalitions that resolved cross-cutting
     /// issues, petitions given up, the joint conference.
     fn note_events(&mut self, day: u32, open_before: &[bool]) {
-        let world = self.model.world();
+        let model = self.stepper.model();
+        let world = model.world();
         let mut coalition = Vec::new();
         let mut petitions = 0usize;
-        for (slot, issue) in self.model.issues().iter().enumerate() {
+        for (slot, issue) in model.issues().iter().enumerate() {
             if !open_before.get(slot).copied().unwrap_or(false) || issue.open() {
                 continue;
             }
@@ -318,7 +322,7 @@ impl LiveRun {
             }
         }
         let mut texts = Vec::new();
-        if self.model.conference_met() {
+        if model.conference_met() {
             texts.push(format!("day {day}: the joint conference met"));
         }
         let extra = coalition.len().saturating_sub(EVENTS_PER_DAY);
@@ -346,7 +350,7 @@ impl LiveRun {
         let mut overrides = self.overrides.clone();
         overrides.extend(items.iter().cloned());
         let next = self.source.resolve(&overrides)?.scenario;
-        if let Some((key, reason)) = changes::fixed_changes(&self.scenario, &next)
+        if let Some((key, reason)) = changes::fixed_changes(self.stepper.levers(), &next)
             .into_iter()
             .next()
         {
@@ -359,38 +363,22 @@ impl LiveRun {
                 ),
             });
         }
-        let changed = changes::differing_scenarios(&self.scenario, &next)
+        let changed = changes::differing_scenarios(self.stepper.levers(), &next)
             .map_err(|e| InputError::new(self.source.path().display().to_string(), e))?;
-        self.model
-            .change_levers(&next)
+        self.stepper
+            .change_levers(next)
             .expect("fixed levers checked above");
-        let day = self.day() + 1;
-        let made: Vec<LeverChange> = changed
-            .into_iter()
-            .map(|(key, value)| LeverChange {
-                day,
-                key,
-                value: value.to_string(),
-            })
-            .collect();
-        for change in &made {
-            self.events.push(Event {
-                day,
-                text: format!("day {day}: {} set to {}", change.key, change.value),
-            });
-        }
-        self.changes.extend(made.iter().cloned());
         self.overrides = overrides;
-        self.scenario = next;
-        Ok(made)
+        Ok(self.record_changes(self.day() + 1, changed))
     }
 
     /// The district now, as the map draws it.
     pub fn map(&self) -> DistrictMap {
-        let world = self.model.world();
+        let model = self.stepper.model();
+        let world = model.world();
         let residents = &world.residents;
         let mut backlog = vec![0u32; world.grids.len()];
-        for issue in self.model.issues().iter().filter(|i| i.open()) {
+        for issue in model.issues().iter().filter(|i| i.open()) {
             backlog[issue.grid as usize] += 1;
         }
         let took_part = residents.took_part();

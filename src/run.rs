@@ -1,8 +1,14 @@
 //! One run: a scenario in, rows and a summary out. Pure: no I/O, no clock.
+//!
+//! [`Stepper`] is the one procedure of a run — the unrecorded warm-up, the
+//! `[[policy]]` reforms on their days, the recorded days and the
+//! participation year restarted every 365 of them — that both a whole run
+//! ([`run`]) and a live run (`crate::live::LiveRun`) step.
 
 use crate::metrics::{DayRow, Recorder, Summary};
 use crate::model::Model;
-use crate::scenario::Scenario;
+use crate::scenario::changes::differing_scenarios;
+use crate::scenario::{Scenario, apply_policy};
 
 /// What one run produces.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,6 +19,111 @@ pub struct RunOutput {
     pub summary: Summary,
 }
 
+/// A policy that came due before a day, and what became of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyTaken {
+    /// Its index in the scenario's `[[policy]]` list.
+    pub index: usize,
+    /// The levers it changed, with their new values, if it took effect;
+    /// else why not (`policy[k].set` and the reason).
+    pub outcome: Result<Vec<(String, toml::Value)>, (String, String)>,
+}
+
+/// One day stepped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Day {
+    /// The day's row, if the day is recorded (`sim.record_every`).
+    pub row: Option<DayRow>,
+    /// The policies due on the day, applied before it, in the order of the
+    /// scenario's list.
+    pub policies: Vec<PolicyTaken>,
+}
+
+/// A run stepped day by day, whose levers may move between days.
+pub struct Stepper {
+    levers: Scenario,
+    model: Model,
+    recorder: Recorder,
+    day: u32,
+}
+
+impl Stepper {
+    /// Builds the district of `scenario` for `scenario.sim.seed` and steps
+    /// its `sim.warmup_days`, which are not recorded.
+    pub fn new(scenario: &Scenario) -> Self {
+        let mut model = Model::new(scenario, scenario.sim.seed);
+        for _ in 0..scenario.sim.warmup_days {
+            model.step();
+        }
+        model.start_participation_year();
+        let recorder = Recorder::new(scenario, model.world().residents.len() as u32);
+        Self {
+            levers: scenario.clone(),
+            model,
+            recorder,
+            day: 0,
+        }
+    }
+
+    /// Recorded days simulated so far (the warm-up not counted).
+    pub fn day(&self) -> u32 {
+        self.day
+    }
+
+    /// The levers in force now.
+    pub fn levers(&self) -> &Scenario {
+        &self.levers
+    }
+
+    /// The model, to read its state.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Simulates the next day. First every `[[policy]]` of that day takes
+    /// effect, each over the levers in force (those moved before stay
+    /// moved), through [`apply_policy`]; a policy that cannot take effect
+    /// leaves the levers as they were and says why.
+    pub fn step(&mut self) -> Day {
+        let next = self.day + 1;
+        let due: Vec<usize> = (0..self.levers.policy.len())
+            .filter(|&k| self.levers.policy[k].day == next)
+            .collect();
+        let mut policies = Vec::with_capacity(due.len());
+        for index in due {
+            let at = format!("policy[{index}].set");
+            let outcome = apply_policy(&self.levers, &self.levers, index).and_then(|after| {
+                let changed =
+                    differing_scenarios(&self.levers, &after).map_err(|e| (at.clone(), e))?;
+                self.change_levers(after)
+                    .map_err(|fixed| (at.clone(), format!("sets fixed levers: {fixed:?}")))?;
+                Ok(changed)
+            });
+            policies.push(PolicyTaken { index, outcome });
+        }
+        let row = self.recorder.record(self.model.step());
+        self.day = next;
+        if self.recorder.year_ended() {
+            self.model.start_participation_year();
+        }
+        Day { row, policies }
+    }
+
+    /// Moves the levers from the next day on; refused, with the levers
+    /// named, where `next` changes a lever read only when the district was
+    /// built.
+    pub fn change_levers(&mut self, next: Scenario) -> Result<(), Vec<(String, &'static str)>> {
+        self.model.change_levers(&next)?;
+        self.levers = next;
+        Ok(())
+    }
+
+    /// The run's summary so far.
+    pub fn summary(&mut self) -> Summary {
+        self.recorder.summary()
+    }
+}
+
 /// Runs `scenario` for `scenario.sim.days` recorded days from
 /// `scenario.sim.seed`, after `sim.warmup_days` days that are not recorded.
 /// Each `[[policy]]` sets its levers before its recorded day.
@@ -21,31 +132,24 @@ pub struct RunOutput {
 /// On a policy that loading would have refused (`scenario::load` checks
 /// every policy; a scenario built in code must be as valid).
 pub fn run(scenario: &Scenario) -> RunOutput {
-    let stages = crate::scenario::policy_stages(scenario)
-        .unwrap_or_else(|(key, message)| panic!("invalid policy `{key}`: {message}"));
-    let mut stages = stages.into_iter().peekable();
-    let mut model = Model::new(scenario, scenario.sim.seed);
-    for _ in 0..scenario.sim.warmup_days {
-        model.step();
+    if let Err((key, message)) = crate::scenario::policy_stages(scenario) {
+        panic!("invalid policy `{key}`: {message}");
     }
-    model.start_participation_year();
-    let mut recorder = Recorder::new(scenario, model.world().residents.len() as u32);
+    let mut stepper = Stepper::new(scenario);
     let mut rows = Vec::new();
-    for day in 1..=scenario.sim.days {
-        while let Some((_, levers)) = stages.next_if(|(at, _)| *at == day) {
-            model
-                .change_levers(&levers)
-                .unwrap_or_else(|fixed| panic!("policy sets fixed levers: {fixed:?}"));
+    for _ in 0..scenario.sim.days {
+        let day = stepper.step();
+        if let Some(PolicyTaken {
+            outcome: Err((key, message)),
+            ..
+        }) = day.policies.iter().find(|p| p.outcome.is_err())
+        {
+            panic!("invalid policy `{key}`: {message}");
         }
-        if let Some(row) = recorder.record(model.step()) {
-            rows.push(row);
-        }
-        if recorder.year_ended() {
-            model.start_participation_year();
-        }
+        rows.extend(day.row);
     }
     RunOutput {
         rows,
-        summary: recorder.summary(),
+        summary: stepper.summary(),
     }
 }

@@ -646,67 +646,80 @@ pub fn policy_stages(s: &Scenario) -> Result<Vec<(u32, Scenario)>, (String, Stri
     let mut now = s.clone();
     for k in order {
         let policy = &s.policy[k];
-        let at = format!("policy[{k}]");
         if policy.day < 1 || policy.day > s.sim.days {
             return Err((
-                format!("{at}.day"),
+                format!("policy[{k}].day"),
                 format!(
                     "day {} is outside the run: valid range is 1 to {} (sim.days)",
                     policy.day, s.sim.days
                 ),
             ));
         }
-        let mut table = match Value::try_from(&now) {
-            Ok(Value::Table(t)) => t,
-            _ => return Err((at, "cannot apply the policy".into())),
-        };
-        for (key, value) in &policy.set {
-            let blame = |message: String| (format!("{at}.set"), format!("`{key}`: {message}"));
-            if key == "policy" || key.starts_with("policy.") || key == "shocks" {
-                return Err(blame("a policy sets levers, not policies or shocks".into()));
-            }
-            if let Some(reason) = super::changes::fixed_reason(key) {
-                return Err(blame(format!("cannot change during a run: {reason}")));
-            }
-            let segments: Vec<&str> = key.split('.').collect();
-            if segments.len() > MAX_KEY_SEGMENTS || segments.iter().any(|p| p.is_empty()) {
-                return Err(blame("not a dotted lever path".into()));
-            }
-            let mut slot = &mut table;
-            for part in &segments[..segments.len() - 1] {
-                match slot.get_mut(*part) {
-                    Some(Value::Table(inner)) => slot = inner,
-                    _ => return Err(blame(unknown_lever(key))),
-                }
-            }
-            let last = segments[segments.len() - 1];
-            match slot.get(last) {
-                Some(Value::Table(_)) | None => return Err(blame(unknown_lever(key))),
-                Some(_) => {
-                    slot.insert(last.to_string(), value.clone());
-                }
-            }
-        }
-        let next: Scenario =
-            serde_path_to_error::deserialize(Value::Table(table)).map_err(|e| {
-                let lever = e.path().to_string();
-                let inner = e.into_inner();
-                (
-                    format!("{at}.set"),
-                    format!(
-                        "`{lever}`: {}",
-                        with_range(&lever, clean_serde_message(&inner.to_string()))
-                    ),
-                )
-            })?;
-        check_ranges(&next)
-            .map_err(|(lever, m)| (format!("{at}.set"), format!("`{lever}`: {m}")))?;
-        check_consistency(&next)
-            .map_err(|(lever, m)| (format!("{at}.set"), format!("`{lever}`: {m}")))?;
-        stages.push((policy.day, next.clone()));
-        now = next;
+        now = apply_policy(&now, s, k)?;
+        stages.push((policy.day, now.clone()));
     }
     Ok(stages)
+}
+
+/// The levers in force after `scenario`'s policy number `k` (whose levers
+/// it sets) is applied over `now`, the levers in force before it: every
+/// other lever of `now` stays as it is. This is the one way a policy takes
+/// effect, in whole runs and live runs alike. Errors name `policy[k].set`
+/// and say why: a key that is no lever, a value of the wrong type or out of
+/// range, a lever read only when the district is built.
+pub fn apply_policy(
+    now: &Scenario,
+    scenario: &Scenario,
+    k: usize,
+) -> Result<Scenario, (String, String)> {
+    let policy = &scenario.policy[k];
+    let at = format!("policy[{k}]");
+    let mut table = match Value::try_from(now) {
+        Ok(Value::Table(t)) => t,
+        _ => return Err((at, "cannot apply the policy".into())),
+    };
+    for (key, value) in &policy.set {
+        let blame = |message: String| (format!("{at}.set"), format!("`{key}`: {message}"));
+        if key == "policy" || key.starts_with("policy.") || key == "shocks" {
+            return Err(blame("a policy sets levers, not policies or shocks".into()));
+        }
+        if let Some(reason) = super::changes::fixed_reason(key) {
+            return Err(blame(format!("cannot change during a run: {reason}")));
+        }
+        let segments: Vec<&str> = key.split('.').collect();
+        if segments.len() > MAX_KEY_SEGMENTS || segments.iter().any(|p| p.is_empty()) {
+            return Err(blame("not a dotted lever path".into()));
+        }
+        let mut slot = &mut table;
+        for part in &segments[..segments.len() - 1] {
+            match slot.get_mut(*part) {
+                Some(Value::Table(inner)) => slot = inner,
+                _ => return Err(blame(unknown_lever(key))),
+            }
+        }
+        let last = segments[segments.len() - 1];
+        match slot.get(last) {
+            Some(Value::Table(_)) | None => return Err(blame(unknown_lever(key))),
+            Some(_) => {
+                slot.insert(last.to_string(), value.clone());
+            }
+        }
+    }
+    let next: Scenario = serde_path_to_error::deserialize(Value::Table(table)).map_err(|e| {
+        let lever = e.path().to_string();
+        let inner = e.into_inner();
+        (
+            format!("{at}.set"),
+            format!(
+                "`{lever}`: {}",
+                with_range(&lever, clean_serde_message(&inner.to_string()))
+            ),
+        )
+    })?;
+    check_ranges(&next).map_err(|(lever, m)| (format!("{at}.set"), format!("`{lever}`: {m}")))?;
+    check_consistency(&next)
+        .map_err(|(lever, m)| (format!("{at}.set"), format!("`{lever}`: {m}")))?;
+    Ok(next)
 }
 
 fn unknown_lever(key: &str) -> String {

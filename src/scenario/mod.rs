@@ -12,7 +12,9 @@ pub mod load;
 
 use serde::{Deserialize, Serialize};
 
-pub use load::{InputError, ResolvedScenario, ScenarioSource, load_scenario, policy_stages};
+pub use load::{
+    InputError, ResolvedScenario, ScenarioSource, apply_policy, load_scenario, policy_stages,
+};
 
 /// The whole scenario: one section per part of the model (design, section 5).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
