@@ -42,6 +42,20 @@ outputs() {
   go run $S/classroom/small_town.toml --set issues.rat=1
   go
   go compare $S/regimes/bureaucratic_silo.toml --reps 1
+  go compare $S/regimes/bureaucratic_silo.toml --reps auto
+  go compare $S/regimes/bureaucratic_silo.toml --reps auto --precision 0.1 --max-reps 3
+  go compare $S/regimes/bureaucratic_silo.toml --reps 2 --precision 0.1
+  go compare $S/regimes/bureaucratic_silo.toml --reps 2 --shard 3/2
+  go compare $S/regimes/bureaucratic_silo.toml --reps 2 --max-memory 8Q
+  go compare $S/regimes/bureaucratic_silo.toml --reps 2 --max-memory 1K
+  go compare $S/regimes/bureaucratic_silo.toml --reps 2 --resume
+  go compare $S/regimes/bureaucratic_silo.toml --reps 2 --threads 0
+  go compare $S/regimes/bureaucratic_silo.toml --reps 2 --days 0
+  go sweep $S/classroom/small_town.toml --vary issues.rate=0.2..1 --sample lhs:1
+  go sweep $S/classroom/small_town.toml --vary issues.rate=0.2..1 --vary issues.rate=0..1
+  go run $S/classroom/small_town.toml --max-memory 1K
+  go check $S/classroom/small_town.toml --max-memory 1K
+  go run $S/classroom/small_town.toml --seed 7 --days 20 --out "$OUT/cmp"
 }
 
 mask() {

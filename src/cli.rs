@@ -1,14 +1,18 @@
 //! The command line: clap definitions, and their conversion into the typed
-//! requests of the library (`govsim::commands`). The only file that knows
-//! clap.
+//! requests of the library (`govsim::commands`, `govsim::api`): the strings
+//! of flags (`auto`, `lhs:200`, `2/8`, `8G`) become typed values here, and
+//! a bad one is bad input (exit 2) naming the flag. The only file that
+//! knows clap.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use govsim::api::{CompareRequest, Runner, Shard, SweepRequest};
 use govsim::commands::{
-    CompareRequest, DecomposeRequest, MethodRequest, RepsRequest, RunRequest, RunnerRequest,
-    ScenarioRequest, SensitivityRequest, SweepRequest,
+    DecomposeRequest, MethodRequest, RunRequest, ScenarioRequest, SensitivityRequest,
 };
+use govsim::error::InputError;
+use govsim::experiment::{AUTO_BATCH, Reps, design::Sample};
 use govsim::sensitivity::TestFunction;
 
 /// govsim: simulate party-led collaborative governance of a district.
@@ -73,17 +77,18 @@ pub struct ValidateArgs {
     pub max_memory: Option<String>,
 }
 
-impl From<ValidateArgs> for govsim::commands::ValidateRequest {
-    fn from(a: ValidateArgs) -> Self {
-        Self {
+impl TryFrom<ValidateArgs> for govsim::commands::ValidateRequest {
+    type Error = InputError;
+    fn try_from(a: ValidateArgs) -> Result<Self, InputError> {
+        Ok(Self {
             patterns: a.patterns,
             reps: a.reps,
             days: a.days,
             threads: a.threads,
             out: a.out,
             resume: a.resume,
-            max_memory: a.max_memory,
-        }
+            max_memory: a.max_memory.as_deref().map(parse_size).transpose()?,
+        })
     }
 }
 
@@ -134,10 +139,11 @@ pub struct CalibrateArgs {
     pub resume: bool,
 }
 
-impl From<CalibrateArgs> for govsim::commands::CalibrateRequest {
-    fn from(a: CalibrateArgs) -> Self {
-        Self {
-            scenario: a.scenario.into(),
+impl TryFrom<CalibrateArgs> for govsim::commands::CalibrateRequest {
+    type Error = InputError;
+    fn try_from(a: CalibrateArgs) -> Result<Self, InputError> {
+        Ok(Self {
+            scenario: a.scenario.try_into()?,
             vary: a.vary,
             targets: a.targets,
             targets_file: a.targets_file,
@@ -149,7 +155,7 @@ impl From<CalibrateArgs> for govsim::commands::CalibrateRequest {
             threads: a.threads,
             out: a.out,
             resume: a.resume,
-        }
+        })
     }
 }
 
@@ -410,96 +416,189 @@ pub enum FunctionArg {
     SobolG,
 }
 
-impl From<ScenarioArgs> for ScenarioRequest {
-    fn from(a: ScenarioArgs) -> Self {
-        Self {
+impl TryFrom<ScenarioArgs> for ScenarioRequest {
+    type Error = InputError;
+    fn try_from(a: ScenarioArgs) -> Result<Self, InputError> {
+        Ok(Self {
             scenario: a.scenario,
             set: a.set,
-            max_memory: a.max_memory,
-        }
+            max_memory: a.max_memory.as_deref().map(parse_size).transpose()?,
+        })
     }
 }
 
-impl From<RunArgs> for RunRequest {
-    fn from(a: RunArgs) -> Self {
-        Self {
-            scenario: a.scenario.into(),
+impl TryFrom<RunArgs> for RunRequest {
+    type Error = InputError;
+    fn try_from(a: RunArgs) -> Result<Self, InputError> {
+        Ok(Self {
+            scenario: a.scenario.try_into()?,
             seed: a.seed,
             days: a.days,
             out: a.out,
             threads: a.threads,
-        }
+        })
     }
 }
 
-impl From<RunnerArgs> for RunnerRequest {
-    fn from(a: RunnerArgs) -> Self {
-        Self {
+impl TryFrom<RunnerArgs> for Runner {
+    type Error = InputError;
+    fn try_from(a: RunnerArgs) -> Result<Self, InputError> {
+        Ok(Self {
             seed: a.seed,
             days: a.days,
             set: a.set,
             threads: a.threads,
             out: a.out,
-            shard: a.shard,
+            shard: a.shard.as_deref().map(parse_shard).transpose()?,
             resume: a.resume,
             series_all: a.series == SeriesArg::All,
-            max_memory: a.max_memory,
-        }
+            max_memory: a.max_memory.as_deref().map(parse_size).transpose()?,
+        })
     }
 }
 
 impl ExperimentArgs {
-    fn into_parts(self) -> (RepsRequest, RunnerRequest) {
-        let reps = RepsRequest {
-            reps: self.reps,
-            precision: self.precision,
-            max_reps: self.max_reps,
-        };
-        (reps, self.runner.into())
+    fn into_parts(self) -> Result<(Reps, Runner), InputError> {
+        let reps = parse_reps(&self.reps, self.precision, self.max_reps)?;
+        Ok((reps, self.runner.try_into()?))
     }
 }
 
-impl From<CompareArgs> for CompareRequest {
-    fn from(a: CompareArgs) -> Self {
-        let (reps, runner) = a.experiment.into_parts();
-        Self {
+impl TryFrom<CompareArgs> for CompareRequest {
+    type Error = InputError;
+    fn try_from(a: CompareArgs) -> Result<Self, InputError> {
+        let (reps, runner) = a.experiment.into_parts()?;
+        Ok(Self {
             scenarios: a.scenarios,
+            names: Vec::new(),
+            sets: Vec::new(),
             reps,
             runner,
-        }
+        })
     }
 }
 
-impl From<DecomposeArgs> for DecomposeRequest {
-    fn from(a: DecomposeArgs) -> Self {
-        let (reps, runner) = a.experiment.into_parts();
-        Self {
+impl TryFrom<DecomposeArgs> for DecomposeRequest {
+    type Error = InputError;
+    fn try_from(a: DecomposeArgs) -> Result<Self, InputError> {
+        let (reps, runner) = a.experiment.into_parts()?;
+        Ok(Self {
             base: a.base,
             target: a.target,
             groups: a.groups,
             metrics: a.metrics,
             reps,
             runner,
-        }
+        })
     }
 }
 
-impl From<SweepArgs> for SweepRequest {
-    fn from(a: SweepArgs) -> Self {
-        let (reps, runner) = a.experiment.into_parts();
-        Self {
+impl TryFrom<SweepArgs> for SweepRequest {
+    type Error = InputError;
+    fn try_from(a: SweepArgs) -> Result<Self, InputError> {
+        let sample = parse_sample(&a.sample)?;
+        let (reps, runner) = a.experiment.into_parts()?;
+        Ok(Self {
             scenario: a.scenario,
             vary: a.vary,
-            sample: a.sample,
+            sample,
             reps,
             runner,
+        })
+    }
+}
+
+/// `--reps`: 2 to 100,000, or `auto` with a positive `--precision` and a
+/// `--max-reps` of at least one batch.
+fn parse_reps(reps: &str, precision: Option<f64>, max_reps: u32) -> Result<Reps, InputError> {
+    match (reps, precision) {
+        ("auto", Some(p)) if p > 0.0 && p.is_finite() => {
+            if !(AUTO_BATCH..=100_000).contains(&max_reps) {
+                return Err(InputError::new(
+                    "--max-reps",
+                    format!("must be from {AUTO_BATCH} (one batch) to 100000"),
+                ));
+            }
+            Ok(Reps::Auto {
+                precision: p,
+                max: max_reps,
+            })
+        }
+        ("auto", Some(p)) => Err(InputError::new(
+            "--precision",
+            format!("{p}: must be a positive number, e.g. 0.02"),
+        )),
+        ("auto", None) => Err(InputError::new("--reps", "`auto` needs --precision P")),
+        (n, precision) => {
+            let n: u32 = n
+                .parse()
+                .ok()
+                .filter(|&n| (2..=100_000).contains(&n))
+                .ok_or_else(|| {
+                    InputError::new(
+                        "--reps",
+                        format!("`{n}`: a whole number from 2 to 100000, or `auto`"),
+                    )
+                })?;
+            if precision.is_some() {
+                return Err(InputError::new("--precision", "only with --reps auto"));
+            }
+            Ok(Reps::Fixed(n))
         }
     }
 }
 
-impl From<SensitivityArgs> for SensitivityRequest {
-    fn from(a: SensitivityArgs) -> Self {
-        Self {
+/// `--shard K/N` with 1 ≤ K ≤ N.
+fn parse_shard(spec: &str) -> Result<Shard, InputError> {
+    let parsed = spec
+        .split_once('/')
+        .and_then(|(k, n)| Some((k.parse::<u32>().ok()?, n.parse::<u32>().ok()?)));
+    match parsed {
+        Some((index, count)) if count >= 1 && (1..=count).contains(&index) => {
+            Ok(Shard { index, count })
+        }
+        _ => Err(InputError::new(
+            "--shard",
+            format!("`{spec}`: expected K/N with 1 ≤ K ≤ N, e.g. 2/8"),
+        )),
+    }
+}
+
+/// `--sample grid` or `lhs:N` (N ≥ 2).
+fn parse_sample(spec: &str) -> Result<Sample, InputError> {
+    govsim::experiment::design::parse_sample(spec)
+}
+
+/// `--max-memory`: bytes, or with K, M, G or T (powers of 1,024).
+fn parse_size(asked: &str) -> Result<u64, InputError> {
+    let text = asked.trim();
+    let (digits, unit) = match text.char_indices().last() {
+        Some((at, c)) if c.is_ascii_alphabetic() => (&text[..at], c.to_ascii_uppercase()),
+        _ => (text, 'B'),
+    };
+    let scale = match unit {
+        'B' => 1.0,
+        'K' => 1024.0,
+        'M' => 1024f64.powi(2),
+        'G' => 1024f64.powi(3),
+        'T' => 1024f64.powi(4),
+        _ => f64::NAN,
+    };
+    match digits.trim().parse::<f64>() {
+        Ok(x) if x > 0.0 && (x * scale).is_finite() && x * scale < u64::MAX as f64 => {
+            Ok((x * scale) as u64)
+        }
+        _ => Err(InputError::new(
+            "--max-memory",
+            format!("`{asked}`: a positive size such as 512M, 8G or 1T"),
+        )),
+    }
+}
+
+impl TryFrom<SensitivityArgs> for SensitivityRequest {
+    type Error = InputError;
+    fn try_from(a: SensitivityArgs) -> Result<Self, InputError> {
+        Ok(Self {
             scenario: a.scenario,
             method: match a.method {
                 MethodArg::Morris => MethodRequest::Morris,
@@ -516,7 +615,7 @@ impl From<SensitivityArgs> for SensitivityRequest {
                 FunctionArg::Ishigami => TestFunction::Ishigami,
                 FunctionArg::SobolG => TestFunction::SobolG,
             }),
-            runner: a.runner.into(),
-        }
+            runner: a.runner.try_into()?,
+        })
     }
 }

@@ -1,31 +1,23 @@
-//! Every command of the binary as a library call: a typed request (what the
-//! command line said) in, the work done, the text to print out. The binary
-//! only turns flags into requests, passes its progress bar and its Ctrl-C
-//! flag, prints what comes back and exits with the error's code.
-//!
-//! Plans of experiments (compare, sweep, sensitivity) are built here, from
-//! scenario files and lever ranges, and run on the one experiment runner.
+//! Every command of the binary: a typed request (what the command line
+//! said) in, the work done through the typed API ([`crate::api`]), the text
+//! to print out. The binary only turns flags into requests, passes its
+//! progress bar and its Ctrl-C flag, prints what comes back and exits with
+//! the error's code.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
-use std::time::{Instant, SystemTime};
+use std::time::SystemTime;
 
+use crate::api::{self, MAX_POINTS, Runner, parse_varies};
 use crate::error::{Error, InputError, Result};
 use crate::experiment::aggregate::Layout;
 use crate::experiment::sensitivity::{Spec, analyse_function, analyse_model_runs};
 use crate::experiment::{self, Options, Outcome, Plan, Progress, Reps, design};
-use crate::files::{FolderLock, csv_fields, format_float, prepare_dir, write_atomic};
-use crate::manifest::Manifest;
+use crate::files::{FolderLock, csv_fields, format_float, write_atomic};
 use crate::metrics::{Summary, metrics_where};
-use crate::output::write_run;
 use crate::scenario::{ResolvedScenario, ScenarioSource, load_scenario};
 use crate::sensitivity::{Index, Method, TestFunction};
-
-/// The most worker threads a command may ask for.
-pub const MAX_THREADS: usize = 1024;
-/// The most design points of a sweep or a sensitivity analysis.
-pub const MAX_POINTS: usize = 1_000_000;
 
 /// A scenario file and `--set` overrides.
 #[derive(Debug, Clone, Default)]
@@ -34,8 +26,8 @@ pub struct ScenarioRequest {
     pub scenario: PathBuf,
     /// Overrides `KEY=VALUE`, in order.
     pub set: Vec<String>,
-    /// Memory limit (`8G`, …); default: the machine's memory.
-    pub max_memory: Option<String>,
+    /// Memory limit in bytes; default: the machine's memory.
+    pub max_memory: Option<u64>,
 }
 
 /// `govsim run`.
@@ -53,53 +45,6 @@ pub struct RunRequest {
     pub threads: Option<usize>,
 }
 
-/// Seeds, days, overrides, threads, output, shards and resuming: what every
-/// command on the experiment runner takes.
-#[derive(Debug, Clone, Default)]
-pub struct RunnerRequest {
-    /// Base seed.
-    pub seed: u64,
-    /// Days (overrides `sim.days` of every scenario).
-    pub days: Option<u32>,
-    /// Overrides of every scenario.
-    pub set: Vec<String>,
-    /// Worker threads (default: all cores).
-    pub threads: Option<usize>,
-    /// Output folder (default: a new folder under `output/`).
-    pub out: Option<PathBuf>,
-    /// `K/N`: run only the K-th of N slices of the runs.
-    pub shard: Option<String>,
-    /// Continue the experiment in `out`.
-    pub resume: bool,
-    /// Keep every run's series in `series.csv`.
-    pub series_all: bool,
-    /// Memory limit (`8G`, …) of the runs held at once; default: the
-    /// machine's memory.
-    pub max_memory: Option<String>,
-}
-
-/// Replications: a number, or `auto` with a precision target.
-#[derive(Debug, Clone)]
-pub struct RepsRequest {
-    /// `N` or `auto`.
-    pub reps: String,
-    /// Target relative half-width, with `auto`.
-    pub precision: Option<f64>,
-    /// At most this many replications, with `auto`.
-    pub max_reps: u32,
-}
-
-/// `govsim compare`.
-#[derive(Debug, Clone)]
-pub struct CompareRequest {
-    /// Scenario files; the first is the baseline.
-    pub scenarios: Vec<PathBuf>,
-    /// Replications.
-    pub reps: RepsRequest,
-    /// Runner options.
-    pub runner: RunnerRequest,
-}
-
 /// `govsim decompose`.
 #[derive(Debug, Clone)]
 pub struct DecomposeRequest {
@@ -112,24 +57,9 @@ pub struct DecomposeRequest {
     /// Run-level metrics to attribute (default: the key metrics).
     pub metrics: Vec<String>,
     /// Replications.
-    pub reps: RepsRequest,
+    pub reps: Reps,
     /// Runner options.
-    pub runner: RunnerRequest,
-}
-
-/// `govsim sweep`.
-#[derive(Debug, Clone)]
-pub struct SweepRequest {
-    /// Scenario file.
-    pub scenario: PathBuf,
-    /// `KEY=LO..HI[:STEPS]`, one per varied lever.
-    pub vary: Vec<String>,
-    /// `grid` or `lhs:N`.
-    pub sample: String,
-    /// Replications.
-    pub reps: RepsRequest,
-    /// Runner options.
-    pub runner: RunnerRequest,
+    pub runner: Runner,
 }
 
 /// The method of a sensitivity analysis, as asked.
@@ -165,7 +95,7 @@ pub struct SensitivityRequest {
     /// A test function with known indices instead of the model.
     pub function: Option<TestFunction>,
     /// Runner options.
-    pub runner: RunnerRequest,
+    pub runner: Runner,
 }
 
 /// `govsim validate`.
@@ -184,20 +114,14 @@ pub struct ValidateRequest {
     /// Continue the validation in `out`: finished patterns are read back,
     /// a stopped one goes on from its runs.
     pub resume: bool,
-    /// Memory limit (`8G`, …) of the runs held at once.
-    pub max_memory: Option<String>,
+    /// Memory limit in bytes of the runs held at once.
+    pub max_memory: Option<u64>,
 }
 
 /// `govsim check`: the scenario fully resolved, as TOML.
 pub fn check(request: &ScenarioRequest) -> Result<String> {
     let resolved = load(request, &[])?;
-    let limit = memory_limit(request.max_memory.as_deref())?;
-    check_memory(
-        &[&resolved.scenario],
-        &request.scenario.display().to_string(),
-        1,
-        limit,
-    )?;
+    api::check_scenario_memory(&resolved, request.max_memory)?;
     Ok(resolved.resolved_toml)
 }
 
@@ -205,11 +129,11 @@ pub fn check(request: &ScenarioRequest) -> Result<String> {
 pub fn run(request: &RunRequest, command_line: Vec<String>) -> Result<String> {
     let mut extra = Vec::new();
     if let Some(seed) = request.seed {
-        in_lever_range("--seed", "sim.seed", seed as f64, &seed.to_string())?;
+        api::in_lever_range("--seed", "sim.seed", seed as f64, &seed.to_string())?;
         extra.push(format!("sim.seed={seed}"));
     }
     if let Some(days) = request.days {
-        in_lever_range("--days", "sim.days", f64::from(days), &days.to_string())?;
+        api::in_lever_range("--days", "sim.days", f64::from(days), &days.to_string())?;
         extra.push(format!("sim.days={days}"));
     }
     let resolved = load(&request.scenario, &extra)?;
@@ -217,37 +141,14 @@ pub fn run(request: &RunRequest, command_line: Vec<String>) -> Result<String> {
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&request.scenario.scenario));
-    // Every input checked before the folder is made.
-    let threads = threads(request.threads)?;
-    let limit = memory_limit(request.scenario.max_memory.as_deref())?;
-    check_memory(
-        &[&resolved.scenario],
-        &request.scenario.scenario.display().to_string(),
-        1,
-        limit,
-    )?;
-    check_run_folder(&dir)?;
-    writable(&dir)?;
-    let lock = FolderLock::acquire(&dir)?;
-    let started = SystemTime::now();
-    let clock = Instant::now();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::runtime(format!("cannot start {threads} threads"), e))?;
-    let output = pool.install(|| crate::run::run(&resolved.scenario));
-    let wall = clock.elapsed().as_secs_f64();
-    let manifest = Manifest::new(
+    let (output, wall) = api::run_scenario(
         &resolved,
-        command_line,
-        humantime::format_rfc3339_seconds(started).to_string(),
-        wall,
-    );
-    write_run(&dir, &output, &manifest)
-        .map_err(|e| Error::runtime(format!("writing results to {}", dir.display()), e))?;
+        request.threads,
+        request.scenario.max_memory,
+        Some((&dir, command_line)),
+    )?;
     let mut text = crate::report::summary_text(&resolved, &output, wall);
     let _ = writeln!(text, "results: {}", dir.display());
-    drop(lock);
     text.push_str(&report(&dir)?);
     Ok(text)
 }
@@ -255,19 +156,21 @@ pub fn run(request: &RunRequest, command_line: Vec<String>) -> Result<String> {
 /// `govsim compare`: the scenarios side by side over replications with
 /// common random numbers; returns what to print.
 pub fn compare(
-    request: &CompareRequest,
+    request: &api::CompareRequest,
     command_line: Vec<String>,
     stop: &AtomicBool,
     progress: &dyn Progress,
 ) -> Result<String> {
-    let reps = request.reps.parse()?;
-    request.runner.checked_overrides()?;
-    let options = request.runner.options("compare", command_line)?;
-    let plan = compare_plan(&request.scenarios, &request.runner, reps)?;
-    check_plan_memory(&plan, &options, &request.runner)?;
-    progress.note(&plan.describe());
-    let outcome = experiment::execute(&plan, &options, stop, progress)?;
-    finish("compare", &outcome, &options.out, reps.precision())
+    let mut request = request.clone();
+    let out;
+    (request.runner, out) = with_output_folder(&request.runner, "compare")?;
+    let context = api::Context {
+        stop,
+        progress,
+        command_line,
+    };
+    let result = api::compare(&request, &context)?;
+    finish("compare", &result.outcome, &out, request.reps.precision())
 }
 
 /// `govsim decompose`: the difference TARGET − BASE of each metric
@@ -280,9 +183,12 @@ pub fn decompose(
     progress: &dyn Progress,
 ) -> Result<String> {
     use crate::experiment::decomposition as dec;
-    let reps = request.reps.parse()?;
+    let reps = request.reps;
     request.runner.checked_overrides()?;
-    let options = request.runner.options("decompose", command_line)?;
+    let options = request.runner.options(
+        default_experiment_dir(&request.runner, "decompose"),
+        command_line,
+    )?;
     let overrides = request.runner.overrides();
     let source = ScenarioSource::read(&request.base)?;
     let base = source.resolve(&overrides)?;
@@ -331,7 +237,7 @@ pub fn decompose(
         sensitivity: None,
         resolved_toml,
     };
-    check_plan_memory(&plan, &options, &request.runner)?;
+    api::check_plan_memory(&plan, &options, request.runner.max_memory)?;
     progress.note(&format!(
         "decompose: {k} groups ({}), {n} combinations",
         groups
@@ -358,19 +264,21 @@ pub fn decompose(
 
 /// `govsim sweep`: levers varied over a grid or a Latin hypercube.
 pub fn sweep(
-    request: &SweepRequest,
+    request: &api::SweepRequest,
     command_line: Vec<String>,
     stop: &AtomicBool,
     progress: &dyn Progress,
 ) -> Result<String> {
-    let reps = request.reps.parse()?;
-    request.runner.checked_overrides()?;
-    let options = request.runner.options("sweep", command_line)?;
-    let plan = sweep_plan(request, reps)?;
-    check_plan_memory(&plan, &options, &request.runner)?;
-    progress.note(&plan.describe());
-    let outcome = experiment::execute(&plan, &options, stop, progress)?;
-    finish("sweep", &outcome, &options.out, reps.precision())
+    let mut request = request.clone();
+    let out;
+    (request.runner, out) = with_output_folder(&request.runner, "sweep")?;
+    let context = api::Context {
+        stop,
+        progress,
+        command_line,
+    };
+    let result = api::sweep(&request, &context)?;
+    finish("sweep", &result.outcome, &out, request.reps.precision())
 }
 
 /// `govsim merge`: the folders of shards joined into one experiment; every
@@ -505,7 +413,7 @@ pub fn calibrate(request: &CalibrateRequest) -> Result<String> {
             v.integer,
         ));
     }
-    let threads = threads(request.threads)?;
+    let threads = api::threads(request.threads)?;
     let settings = Settings {
         samples: request.samples,
         generations: request.generations,
@@ -565,7 +473,7 @@ pub fn calibrate(request: &CalibrateRequest) -> Result<String> {
         }
         Vec::new()
     };
-    writable(&dir)?;
+    api::writable(&dir)?;
     let lock = FolderLock::acquire(&dir)?;
     let manifest = serde_json::json!({
         "govsim_version": env!("CARGO_PKG_VERSION"),
@@ -721,7 +629,7 @@ pub fn validate(
         return Err(InputError::new("--reps", format!("{r}: from 2 to {}", val::MAX_REPS)).into());
     }
     if let Some(days) = request.days {
-        in_lever_range("--days", "sim.days", f64::from(days), &days.to_string())?;
+        api::in_lever_range("--days", "sim.days", f64::from(days), &days.to_string())?;
     }
     let files = val::pattern_files(&asked)?;
     let (metrics, _) = csv_fields(std::slice::from_ref(&Summary::default()))
@@ -754,13 +662,9 @@ pub fn validate(
         )
         .into());
     }
-    writable(&dir)?;
+    api::writable(&dir)?;
     let lock = FolderLock::acquire(&dir)?;
-    let threads = threads(request.threads)?;
-    let runner = RunnerRequest {
-        max_memory: request.max_memory.clone(),
-        ..RunnerRequest::default()
-    };
+    let threads = api::threads(request.threads)?;
     let mut results = Vec::new();
     for (i, pattern) in patterns.iter().enumerate() {
         let out = dir.join(&pattern.stem);
@@ -772,7 +676,7 @@ pub fn validate(
             series_all: false,
             command_line: command_line.clone(),
         };
-        check_plan_memory(&pattern.plan, &options, &runner)?;
+        api::check_plan_memory(&pattern.plan, &options, request.max_memory)?;
         progress.note(&format!(
             "validate {}/{}: {} ({})",
             i + 1,
@@ -912,9 +816,10 @@ pub fn sensitivity(
     progress: &dyn Progress,
 ) -> Result<String> {
     let method = request.checked_method()?;
-    let options = request
-        .runner
-        .options("sensitivity", command_line.clone())?;
+    let options = request.runner.options(
+        default_experiment_dir(&request.runner, "sensitivity"),
+        command_line.clone(),
+    )?;
     let out = options.out.clone();
     if let Method::Sobol { .. } = method
         && !request.samples.is_power_of_two()
@@ -977,7 +882,7 @@ pub fn sensitivity(
         sensitivity: Some(spec.info(&metrics, None)),
         resolved_toml: Vec::new(),
     };
-    check_plan_memory(&plan, &options, &request.runner)?;
+    api::check_plan_memory(&plan, &options, request.runner.max_memory)?;
     progress.note(&format!(
         "{}: {} design points × {} replications",
         method.name(),
@@ -1096,7 +1001,7 @@ fn sensitivity_of_function(
         return Err(bad("--metric", "a test function has one output, `y`"));
     }
     check_design_size(&spec_of_function(request, method, function))?;
-    writable(out)?;
+    api::writable(out)?;
     if out.join("manifest.json").exists() {
         return Err(bad(
             &out.display().to_string(),
@@ -1182,128 +1087,6 @@ fn indices_table(
     text
 }
 
-impl RepsRequest {
-    /// Replications as asked: 2 to 100,000, or `auto` with a positive
-    /// precision and at least one batch.
-    pub fn parse(&self) -> std::result::Result<Reps, InputError> {
-        match (self.reps.as_str(), self.precision) {
-            ("auto", Some(p)) if p > 0.0 && p.is_finite() => {
-                if self.max_reps < experiment::AUTO_BATCH || self.max_reps > 100_000 {
-                    return Err(InputError::new(
-                        "--max-reps",
-                        format!(
-                            "must be from {} (one batch) to 100000",
-                            experiment::AUTO_BATCH
-                        ),
-                    ));
-                }
-                Ok(Reps::Auto {
-                    precision: p,
-                    max: self.max_reps,
-                })
-            }
-            ("auto", Some(p)) => Err(InputError::new(
-                "--precision",
-                format!("{p}: must be a positive number, e.g. 0.02"),
-            )),
-            ("auto", None) => Err(InputError::new("--reps", "`auto` needs --precision P")),
-            (n, precision) => {
-                let n: u32 = n
-                    .parse()
-                    .ok()
-                    .filter(|&n| (2..=100_000).contains(&n))
-                    .ok_or_else(|| {
-                        InputError::new(
-                            "--reps",
-                            format!("`{n}`: a whole number from 2 to 100000, or `auto`"),
-                        )
-                    })?;
-                if precision.is_some() {
-                    return Err(InputError::new("--precision", "only with --reps auto"));
-                }
-                Ok(Reps::Fixed(n))
-            }
-        }
-    }
-}
-
-impl RunnerRequest {
-    /// The overrides of every scenario: `--set`, then `--days` (checked as
-    /// `--days` first, so a bad value is blamed on it).
-    pub fn checked_overrides(&self) -> Result<Vec<String>> {
-        if let Some(days) = self.days {
-            in_lever_range("--days", "sim.days", f64::from(days), &days.to_string())?;
-        }
-        Ok(self.overrides())
-    }
-
-    /// The overrides of every scenario: `--set`, then `--days`.
-    pub fn overrides(&self) -> Vec<String> {
-        let mut overrides = self.set.clone();
-        if let Some(days) = self.days {
-            overrides.push(format!("sim.days={days}"));
-        }
-        overrides
-    }
-
-    /// The runner's options; the output folder defaults to a new one named
-    /// after `default_stem`.
-    pub fn options(&self, default_stem: &str, command_line: Vec<String>) -> Result<Options> {
-        let shard = match &self.shard {
-            None => None,
-            Some(spec) => Some(parse_shard(spec)?),
-        };
-        if self.resume && self.out.is_none() {
-            return Err(InputError::new(
-                "--resume",
-                "needs --out DIR: the folder of the experiment to continue",
-            )
-            .into());
-        }
-        Ok(Options {
-            out: self
-                .out
-                .clone()
-                .unwrap_or_else(|| new_out_dir(default_stem)),
-            threads: threads(self.threads)?,
-            shard,
-            resume: self.resume,
-            series_all: self.series_all,
-            command_line,
-        })
-    }
-}
-
-/// Bad input naming `flag` if `value` (shown as `shown`) is outside the
-/// range of `lever`.
-fn in_lever_range(flag: &str, lever: &str, value: f64, shown: &str) -> Result<()> {
-    match crate::scenario::levers::find(lever) {
-        Some(l) if !(l.min..=l.max).contains(&value) => Err(InputError::new(
-            flag,
-            format!(
-                "{shown} is out of range: valid range is {} to {} ({})",
-                l.min, l.max, l.unit
-            ),
-        )
-        .into()),
-        _ => Ok(()),
-    }
-}
-
-/// `K/N` with 1 ≤ K ≤ N.
-fn parse_shard(spec: &str) -> std::result::Result<(u32, u32), InputError> {
-    let parsed = spec
-        .split_once('/')
-        .and_then(|(k, n)| Some((k.parse::<u32>().ok()?, n.parse::<u32>().ok()?)));
-    match parsed {
-        Some((k, n)) if n >= 1 && (1..=n).contains(&k) => Ok((k, n)),
-        _ => Err(InputError::new(
-            "--shard",
-            format!("`{spec}`: expected K/N with 1 ≤ K ≤ N, e.g. 2/8"),
-        )),
-    }
-}
-
 /// The run-level metrics asked for with `--metric`, or those of the
 /// catalogue for which `default` holds; each must be a column of
 /// `summary.csv`, else an input error naming it and the valid ones.
@@ -1332,121 +1115,6 @@ fn run_level_metrics(
         .into());
     }
     Ok(metrics)
-}
-
-/// Worker threads: as asked (1 to [`MAX_THREADS`]), or every core.
-fn threads(requested: Option<usize>) -> std::result::Result<usize, InputError> {
-    match requested {
-        Some(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
-        Some(n) => Err(InputError::new(
-            "--threads",
-            format!("{n}: from 1 to {MAX_THREADS}"),
-        )),
-        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
-    }
-}
-
-/// The plan of a comparison: every scenario resolved with the overrides,
-/// each with a name of its own.
-fn compare_plan(paths: &[PathBuf], runner: &RunnerRequest, reps: Reps) -> Result<Plan> {
-    let overrides = runner.overrides();
-    let mut labels = Vec::new();
-    let mut scenarios = Vec::new();
-    let mut hashes = Vec::new();
-    let mut resolved_toml = Vec::new();
-    for path in paths {
-        let resolved = load_scenario(path, &overrides)?;
-        let label = crate::safe_text::label(&resolved.scenario.name);
-        if labels.contains(&label) {
-            return Err(InputError::new(
-                path.display().to_string(),
-                format!("another scenario is also named `{label}`: give each a different `name`"),
-            )
-            .into());
-        }
-        labels.push(label);
-        hashes.push(resolved.sha256.clone());
-        resolved_toml.push(resolved.resolved_toml.clone());
-        scenarios.push(resolved.scenario);
-    }
-    Ok(Plan {
-        command: crate::manifest::ExperimentKind::Compare,
-        layout: Layout {
-            sweep: false,
-            labels,
-            varied: Vec::new(),
-            values: Vec::new(),
-            id_columns: 3,
-        },
-        scenarios,
-        hashes,
-        paths: paths.iter().map(|p| p.display().to_string()).collect(),
-        base_seed: runner.seed,
-        reps,
-        sample: String::new(),
-        sensitivity: None,
-        resolved_toml,
-    })
-}
-
-/// The plan of a sweep: the base scenario valid first, then every point.
-fn sweep_plan(request: &SweepRequest, reps: Reps) -> Result<Plan> {
-    let overrides = request.runner.overrides();
-    let source = ScenarioSource::read(&request.scenario)?;
-    // The base scenario must be valid before its levers are varied.
-    let base = source.resolve(&overrides)?;
-    let varies = parse_varies(&request.vary, &source)?;
-    let sample = design::parse_sample(&request.sample)?;
-    // Counted before any is placed, so that no size is allocated unchecked.
-    match design::point_count(&varies, sample) {
-        Some(n) if n <= MAX_POINTS => {}
-        count => {
-            let flag = if matches!(sample, design::Sample::Lhs(_)) {
-                "--sample"
-            } else {
-                "--vary"
-            };
-            let count = count.map_or("more than 2^64".into(), |n| n.to_string());
-            return Err(
-                InputError::new(flag, format!("{count} points: at most {MAX_POINTS}")).into(),
-            );
-        }
-    }
-    let values = design::points(&varies, sample, request.runner.seed);
-    let (scenarios, hashes) = design::resolve_points(&source, &overrides, &varies, &values)?;
-    let n = values.len();
-    Ok(Plan {
-        command: crate::manifest::ExperimentKind::Sweep,
-        layout: Layout {
-            sweep: true,
-            labels: vec![crate::safe_text::label(&base.scenario.name); n],
-            varied: varies.iter().map(|v| v.key.clone()).collect(),
-            values,
-            id_columns: 4 + varies.len(),
-        },
-        scenarios,
-        hashes,
-        paths: vec![request.scenario.display().to_string(); n],
-        base_seed: request.runner.seed,
-        reps,
-        sample: request.sample.clone(),
-        sensitivity: None,
-        resolved_toml: Vec::new(),
-    })
-}
-
-/// Every `--vary`, each lever at most once.
-fn parse_varies(vary: &[String], source: &ScenarioSource) -> Result<Vec<design::Vary>> {
-    let varies: Vec<design::Vary> = vary
-        .iter()
-        .map(|v| design::parse_vary(v, source))
-        .collect::<std::result::Result<_, _>>()?;
-    for (i, v) in varies.iter().enumerate() {
-        if varies[..i].iter().any(|w| w.key == v.key) {
-            return Err(InputError::new("--vary", format!("`{}` is given twice", v.key)).into());
-        }
-    }
-    Ok(varies)
 }
 
 /// What a finished experiment prints, and its report drawn; a warning when
@@ -1483,154 +1151,22 @@ fn load(request: &ScenarioRequest, extra: &[String]) -> Result<ResolvedScenario>
     Ok(load_scenario(&request.scenario, &overrides)?)
 }
 
-/// The memory limit: `--max-memory` (bytes, or with K, M, G or T: powers
-/// of 1,024), else the machine's memory where it can be read.
-fn memory_limit(asked: Option<&str>) -> std::result::Result<Option<f64>, InputError> {
-    let Some(asked) = asked else {
-        return Ok(machine_memory());
-    };
-    let text = asked.trim();
-    let (digits, unit) = match text.char_indices().last() {
-        Some((at, c)) if c.is_ascii_alphabetic() => (&text[..at], c.to_ascii_uppercase()),
-        _ => (text, 'B'),
-    };
-    let scale = match unit {
-        'B' => 1.0,
-        'K' => 1024.0,
-        'M' => 1024f64.powi(2),
-        'G' => 1024f64.powi(3),
-        'T' => 1024f64.powi(4),
-        _ => f64::NAN,
-    };
-    match digits.trim().parse::<f64>() {
-        Ok(x) if x > 0.0 && x.is_finite() && scale.is_finite() => Ok(Some(x * scale)),
-        _ => Err(InputError::new(
-            "--max-memory",
-            format!("`{asked}`: a positive size such as 512M, 8G or 1T"),
-        )),
-    }
+/// The output folder of an experiment: `--out`, or a new folder under
+/// `output/` named after the command.
+fn default_experiment_dir(runner: &Runner, stem: &str) -> PathBuf {
+    runner.out.clone().unwrap_or_else(|| new_out_dir(stem))
 }
 
-/// The machine's memory (Linux: `MemTotal` of /proc/meminfo), if known.
-fn machine_memory() -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024.0)
-}
-
-/// A size for people: `3.2 GiB`.
-fn human_bytes(bytes: f64) -> String {
-    let units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut value = bytes;
-    let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < units.len() {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", units[unit])
-}
-
-/// Refuses scenarios whose runs, `at_once` of them, would need more memory
-/// than `limit`, with the estimate in the message.
-fn check_memory(
-    scenarios: &[&crate::scenario::Scenario],
-    file: &str,
-    at_once: usize,
-    limit: Option<f64>,
-) -> Result<()> {
-    let Some(limit) = limit else {
-        return Ok(());
+/// `request` with its output folder filled in: `--out`, or a new folder
+/// under `output/` named after the command (`--resume` needs `--out`).
+fn with_output_folder(runner: &Runner, stem: &str) -> Result<(Runner, PathBuf)> {
+    runner.check_resume()?;
+    let out = default_experiment_dir(runner, stem);
+    let runner = Runner {
+        out: Some(out.clone()),
+        ..runner.clone()
     };
-    let Some(largest) = scenarios
-        .iter()
-        .map(|s| crate::model::memory::estimate(s))
-        .max_by(|a, b| a.bytes.total_cmp(&b.bytes))
-    else {
-        return Ok(());
-    };
-    let needed = largest.bytes * at_once as f64;
-    if needed <= limit {
-        return Ok(());
-    }
-    let runs = if at_once > 1 {
-        format!(", {at_once} runs at once")
-    } else {
-        String::new()
-    };
-    Err(InputError::new(
-        file,
-        format!(
-            "needs about {} of memory ({:.0} residents and {:.0} open issues at the most{runs}); the limit is {} (the machine's memory, or --max-memory)",
-            human_bytes(needed),
-            largest.residents,
-            largest.open_issues,
-            human_bytes(limit)
-        ),
-    )
-    .into())
-}
-
-/// The memory check of an experiment: its largest scenario, as many at once
-/// as there are worker threads (or runs, if fewer).
-fn check_plan_memory(plan: &Plan, options: &Options, runner: &RunnerRequest) -> Result<()> {
-    let limit = memory_limit(runner.max_memory.as_deref())?;
-    let reps = match plan.reps {
-        Reps::Fixed(n) => n as usize,
-        Reps::Auto { max, .. } => max as usize,
-    };
-    let at_once = options.threads.min(plan.scenarios.len() * reps).max(1);
-    let scenarios: Vec<&crate::scenario::Scenario> = plan.scenarios.iter().collect();
-    let file = plan.paths.first().cloned().unwrap_or_default();
-    check_memory(&scenarios, &file, at_once, limit)
-}
-
-/// The files a run writes into its folder.
-const RUN_FILES: [&str; 6] = [
-    "timeseries.csv",
-    "summary.csv",
-    "manifest.json",
-    "report.html",
-    "plots",
-    crate::files::LOCK_FILE,
-];
-
-/// A run writes only into an empty folder or one holding an earlier run's
-/// files (which it replaces); anything else, an experiment above all, is
-/// refused so that nothing is overwritten.
-fn check_run_folder(dir: &Path) -> Result<()> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(());
-    };
-    let refuse = |why: String| -> Error {
-        InputError::new(
-            dir.display().to_string(),
-            format!("{why}: a run writes only into an empty folder or an earlier run's; choose another --out"),
-        )
-        .into()
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !RUN_FILES.contains(&name.as_str()) {
-            return Err(refuse(format!("holds `{name}`, which no run writes")));
-        }
-    }
-    let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap_or_default();
-    if manifest.contains("\"key\"") {
-        return Err(refuse("holds an experiment".into()));
-    }
-    Ok(())
-}
-
-/// `dir` created and writable, or bad input naming it.
-fn writable(dir: &Path) -> Result<()> {
-    prepare_dir(dir).map_err(|e| {
-        InputError::new(
-            dir.display().to_string(),
-            format!("cannot write to the output folder: {e}"),
-        )
-        .into()
-    })
+    Ok((runner, out))
 }
 
 /// A new folder under `output/` named after the scenario and the time.

@@ -10,6 +10,7 @@
 
 #![warn(missing_docs)]
 
+pub mod api;
 pub mod calibrate;
 pub mod commands;
 pub mod decompose;

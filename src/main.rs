@@ -62,28 +62,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let command_line: Vec<String> = std::env::args().collect();
     let bar = Bar::default();
     let text = match cli.command {
-        Command::Check(args) => commands::check(&args.into())?,
-        Command::Run(args) => commands::run(&args.into(), command_line)?,
+        Command::Check(args) => commands::check(&args.try_into()?)?,
+        Command::Run(args) => commands::run(&args.try_into()?, command_line)?,
         Command::Compare(args) => {
             start_stop_handler();
-            commands::compare(&args.into(), command_line, &STOP, &bar)?
+            commands::compare(&args.try_into()?, command_line, &STOP, &bar)?
         }
         Command::Sweep(args) => {
             start_stop_handler();
-            commands::sweep(&args.into(), command_line, &STOP, &bar)?
+            commands::sweep(&args.try_into()?, command_line, &STOP, &bar)?
         }
         Command::Decompose(args) => {
             start_stop_handler();
-            commands::decompose(&args.into(), command_line, &STOP, &bar)?
+            commands::decompose(&args.try_into()?, command_line, &STOP, &bar)?
         }
         Command::Merge(args) => {
             commands::merge(&args.dirs, &args.out, args.allow_partial, command_line)?
         }
         Command::Report(args) => commands::report(&args.dir)?,
-        Command::Calibrate(args) => commands::calibrate(&args.into())?,
+        Command::Calibrate(args) => commands::calibrate(&args.try_into()?)?,
         Command::Validate(args) => {
             start_stop_handler();
-            commands::validate(&args.into(), command_line, &STOP, &bar)?
+            commands::validate(&args.try_into()?, command_line, &STOP, &bar)?
         }
         Command::Serve(args) => {
             start_stop_handler();
@@ -95,7 +95,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Sensitivity(args) => {
             start_stop_handler();
-            commands::sensitivity(&args.into(), command_line, &STOP, &bar)?
+            commands::sensitivity(&args.try_into()?, command_line, &STOP, &bar)?
         }
     };
     print!("{text}");

@@ -124,6 +124,66 @@ fn point_header(layout: &Layout) -> Vec<String> {
     out
 }
 
+/// One row of `summary.csv`: a metric of a point over its replications.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryRow {
+    /// The point (0-based, in plan order).
+    pub point: usize,
+    /// Its label.
+    pub scenario: String,
+    /// The varied levers' values at the point (sweeps), as written.
+    pub values: Vec<String>,
+    /// The run-level metric.
+    pub metric: String,
+    /// Its estimate over the replications where it is defined.
+    pub estimate: Estimate,
+}
+
+/// One row of `differences.csv`: a metric of a point minus the first
+/// point's, paired by replication.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DifferenceRow {
+    /// The point's label.
+    pub scenario: String,
+    /// The run-level metric.
+    pub metric: String,
+    /// Replications where both are defined.
+    pub n: usize,
+    /// Mean paired difference.
+    pub diff: f64,
+    /// Lower end of its 95% interval.
+    pub ci_low: f64,
+    /// Upper end.
+    pub ci_high: f64,
+    /// Standardized mean difference d_z.
+    pub effect_size: f64,
+    /// Two-sided p-value of the paired t-test.
+    pub p_value: f64,
+    /// Holm-adjusted over the point's metrics.
+    pub p_adjusted: f64,
+}
+
+/// Per point and metric: n, mean, SD, 95% interval.
+pub fn summary_rows(layout: &Layout, runs: &RunsTable) -> Vec<SummaryRow> {
+    let mut out = Vec::new();
+    for p in 0..layout.labels.len() {
+        for (col, metric) in metric_columns(layout, runs) {
+            let values: Vec<f64> = column(runs, p as u32, col)
+                .into_iter()
+                .filter_map(|(_, v)| v)
+                .collect();
+            out.push(SummaryRow {
+                point: p,
+                scenario: layout.labels[p].clone(),
+                values: layout.values.get(p).cloned().unwrap_or_default(),
+                metric,
+                estimate: estimate(&values),
+            });
+        }
+    }
+    out
+}
+
 /// `summary.csv`: per point and metric, n, mean, sd, 95% interval and its
 /// half-width relative to the mean.
 pub fn summary_csv(layout: &Layout, runs: &RunsTable) -> Vec<u8> {
@@ -140,27 +200,51 @@ pub fn summary_csv(layout: &Layout, runs: &RunsTable) -> Vec<u8> {
         header.push(h.into());
     }
     let mut rows = CsvBuilder::new(&header);
-    for p in 0..layout.labels.len() {
-        for (col, metric) in metric_columns(layout, runs) {
-            let values: Vec<f64> = column(runs, p as u32, col)
-                .into_iter()
-                .filter_map(|(_, v)| v)
-                .collect();
-            let e = estimate(&values);
-            let mut row = point_columns(layout, p);
-            row.push(metric);
-            row.push(e.n.to_string());
-            for x in [e.mean, e.sd, e.ci_low, e.ci_high, e.relative_half_width()] {
-                row.push(format_float(x));
-            }
-            rows.push(&row);
+    for r in summary_rows(layout, runs) {
+        let e = r.estimate;
+        let mut row = point_columns(layout, r.point);
+        row.push(r.metric);
+        row.push(e.n.to_string());
+        for x in [e.mean, e.sd, e.ci_low, e.ci_high, e.relative_half_width()] {
+            row.push(format_float(x));
         }
+        rows.push(&row);
     }
     rows.bytes()
 }
 
-/// `differences.csv`: every point against point 0, paired by replication
-/// (common random numbers), with Holm-adjusted p-values over metrics.
+/// Every point against point 0, paired by replication (common random
+/// numbers), with Holm-adjusted p-values over each point's metrics.
+pub fn difference_rows(layout: &Layout, runs: &RunsTable) -> Vec<DifferenceRow> {
+    let mut out = Vec::new();
+    for p in 1..layout.labels.len() {
+        let mut block = Vec::new();
+        let mut p_values = Vec::new();
+        for (col, metric) in metric_columns(layout, runs) {
+            let d = paired_columns(runs, p as u32, 0, col);
+            p_values.push(d.p_value);
+            block.push((metric, d));
+        }
+        let adjusted = holm(&p_values);
+        for ((metric, d), p_adjusted) in block.into_iter().zip(adjusted) {
+            let e = d.estimate;
+            out.push(DifferenceRow {
+                scenario: layout.labels[p].clone(),
+                metric,
+                n: e.n,
+                diff: e.mean,
+                ci_low: e.ci_low,
+                ci_high: e.ci_high,
+                effect_size: d.effect_size,
+                p_value: d.p_value,
+                p_adjusted,
+            });
+        }
+    }
+    out
+}
+
+/// `differences.csv`: [`difference_rows`] as CSV.
 pub fn differences_csv(layout: &Layout, runs: &RunsTable) -> Vec<u8> {
     let header: Vec<String> = [
         "scenario",
@@ -177,23 +261,19 @@ pub fn differences_csv(layout: &Layout, runs: &RunsTable) -> Vec<u8> {
     .map(|s| s.to_string())
     .collect();
     let mut rows = CsvBuilder::new(&header);
-    for p in 1..layout.labels.len() {
-        let mut block = Vec::new();
-        let mut p_values = Vec::new();
-        for (col, metric) in metric_columns(layout, runs) {
-            let d = paired_columns(runs, p as u32, 0, col);
-            p_values.push(d.p_value);
-            block.push((metric, d));
+    for d in difference_rows(layout, runs) {
+        let mut row = vec![d.scenario, d.metric, d.n.to_string()];
+        for x in [
+            d.diff,
+            d.ci_low,
+            d.ci_high,
+            d.effect_size,
+            d.p_value,
+            d.p_adjusted,
+        ] {
+            row.push(format_float(x));
         }
-        let adjusted = holm(&p_values);
-        for ((metric, d), adj) in block.into_iter().zip(adjusted) {
-            let e = d.estimate;
-            let mut row = vec![layout.labels[p].clone(), metric, e.n.to_string()];
-            for x in [e.mean, e.ci_low, e.ci_high, d.effect_size, d.p_value, adj] {
-                row.push(format_float(x));
-            }
-            rows.push(&row);
-        }
+        rows.push(&row);
     }
     rows.bytes()
 }

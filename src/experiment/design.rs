@@ -33,6 +33,16 @@ pub enum Sample {
     Lhs(usize),
 }
 
+impl std::fmt::Display for Sample {
+    /// `grid` or `lhs:N`, as `--sample` takes it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Grid => write!(f, "grid"),
+            Self::Lhs(n) => write!(f, "lhs:{n}"),
+        }
+    }
+}
+
 const FLAG: &str = "--vary";
 
 /// `a.list.0.b` → `a.list[].b`, the form of the lever table.

@@ -203,6 +203,12 @@ impl Plan {
     }
 }
 
+/// The `runs.csv` of the experiment in `dir`, read back.
+pub fn read_runs(dir: &Path, layout: &Layout) -> Result<RunsTable, Error> {
+    let path = dir.join(RUNS);
+    RunsTable::read(&path, |row| id_of(layout, row)).map_err(runtime("reading", &path))
+}
+
 /// Finds the run of a `runs.csv` row under `layout`.
 pub fn id_of(layout: &Layout, row: &[String]) -> Option<RunId> {
     if layout.sweep {

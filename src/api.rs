@@ -1,0 +1,680 @@
+//! The typed library API: the one boundary that the command line, the live
+//! app's server and other programs (a notebook through the Python package,
+//! an optimizer, another Rust program) call. Requests are typed values — no
+//! flag strings to parse — and results come back in memory; a folder is
+//! written only when a request names one, and then exactly as the command
+//! line writes it.
+//!
+//! - [`load`]: a scenario file with overrides, validated.
+//! - [`run`]: one run, its daily rows and summary.
+//! - [`compare`], [`sweep`]: experiments on the one runner (parallel,
+//!   common random numbers, resumable, shardable, with a memory limit, a
+//!   progress observer and a stop flag), returning the per-point summary
+//!   and the paired differences with 95% intervals.
+//! - [`LiveRun`]: a run stepped a few days at a time whose levers move.
+//!
+//! ```
+//! use govsim::api::{self, CompareRequest, Context, Runner};
+//! use govsim::experiment::Reps;
+//!
+//! let town = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+//!     .join("scenarios/classroom/small_town.toml");
+//! // One run in memory, 30 days.
+//! let scenario = api::load(&town, &["sim.days=30".into()])?;
+//! let run = api::run(&scenario.scenario);
+//! assert_eq!(run.rows.len(), 30);
+//!
+//! // The town with and without pooling, 3 paired replications, no folder.
+//! let request = CompareRequest {
+//!     scenarios: vec![town.clone(), town.clone()],
+//!     names: vec!["pooling".into(), "no_pooling".into()],
+//!     sets: vec![vec![], vec!["party.procedure.pooling=0".into()]],
+//!     reps: Reps::Fixed(3),
+//!     runner: Runner {
+//!         days: Some(30),
+//!         threads: Some(1),
+//!         ..Runner::default()
+//!     },
+//! };
+//! let result = api::compare(&request, &Context::quiet())?;
+//! let diff = result
+//!     .differences
+//!     .iter()
+//!     .find(|d| d.metric == "resolution_rate")
+//!     .unwrap();
+//! assert_eq!(diff.scenario, "no_pooling");
+//! assert!(diff.ci_low <= diff.diff && diff.diff <= diff.ci_high);
+//! # Ok::<(), govsim::error::Error>(())
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::{Instant, SystemTime};
+
+use crate::error::{Error, InputError, Result};
+use crate::experiment::aggregate::{DifferenceRow, Layout, SummaryRow};
+use crate::experiment::store::RunsTable;
+use crate::experiment::{self, Options, Outcome, Plan, Progress, Reps, Silent, design};
+use crate::files::{FolderLock, prepare_dir};
+use crate::manifest::{ExperimentKind, Manifest};
+use crate::metrics::Summary;
+use crate::output::write_run;
+use crate::scenario::{ResolvedScenario, Scenario, ScenarioSource, load_scenario};
+
+pub use crate::live::LiveRun;
+pub use crate::run::{RunOutput, Stepper, run};
+
+/// The most worker threads a request may ask for.
+pub const MAX_THREADS: usize = 1024;
+/// The most design points of a sweep or a sensitivity analysis.
+pub const MAX_POINTS: usize = 1_000_000;
+
+/// A scenario file with `KEY=VALUE` overrides (the scenario language of
+/// `--set`: VALUE is TOML, or else a plain string), validated: every lever
+/// filled, every range checked. Errors name the file, line, key and range.
+pub fn load(path: &Path, set: &[String]) -> Result<ResolvedScenario> {
+    Ok(load_scenario(path, set)?)
+}
+
+/// What an experiment is told while it runs, and what it records of how it
+/// was asked for.
+pub struct Context<'a> {
+    /// Set to stop: no new run starts, the runs done are kept (resume them).
+    pub stop: &'a AtomicBool,
+    /// Told of the plan, each run's end, and the end.
+    pub progress: &'a dyn Progress,
+    /// How the experiment was asked for, kept in its manifest.
+    pub command_line: Vec<String>,
+}
+
+/// A stop flag that is never set.
+static NEVER: AtomicBool = AtomicBool::new(false);
+
+impl Context<'static> {
+    /// No stop, no progress, the command line `govsim-api`.
+    pub fn quiet() -> Self {
+        Self {
+            stop: &NEVER,
+            progress: &Silent,
+            command_line: vec!["govsim-api".into()],
+        }
+    }
+}
+
+/// The `K`-th of `N` slices of an experiment's runs (1 ≤ K ≤ N).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// Which slice, from 1.
+    pub index: u32,
+    /// How many slices.
+    pub count: u32,
+}
+
+/// Seeds, days, overrides, threads, output, shards, resuming and memory:
+/// what every experiment on the runner takes.
+#[derive(Debug, Clone, Default)]
+pub struct Runner {
+    /// Base seed: every replication's seed derives from it, the same for
+    /// every point (common random numbers).
+    pub seed: u64,
+    /// Days (overrides `sim.days` of every scenario).
+    pub days: Option<u32>,
+    /// Overrides of every scenario, `KEY=VALUE`.
+    pub set: Vec<String>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    pub threads: Option<usize>,
+    /// Output folder to write and keep; none: the experiment runs in a
+    /// temporary folder that is removed once its results are read.
+    pub out: Option<PathBuf>,
+    /// Run only this slice of the runs (merge the slices' folders after).
+    pub shard: Option<Shard>,
+    /// Continue the experiment in `out`.
+    pub resume: bool,
+    /// Keep every run's daily series in `series.csv`.
+    pub series_all: bool,
+    /// Memory limit in bytes of the runs held at once; default: the
+    /// machine's memory.
+    pub max_memory: Option<u64>,
+}
+
+/// `compare`: scenarios side by side over replications; the first is the
+/// baseline of the differences.
+#[derive(Debug, Clone)]
+pub struct CompareRequest {
+    /// Scenario files.
+    pub scenarios: Vec<PathBuf>,
+    /// A name for each scenario instead of its `name` (empty: their own);
+    /// names must differ.
+    pub names: Vec<String>,
+    /// Overrides of each scenario in turn, after the runner's `set`
+    /// (empty: none).
+    pub sets: Vec<Vec<String>>,
+    /// Replications.
+    pub reps: Reps,
+    /// Runner options.
+    pub runner: Runner,
+}
+
+/// `sweep`: levers varied over a grid or a Latin hypercube.
+#[derive(Debug, Clone)]
+pub struct SweepRequest {
+    /// Scenario file.
+    pub scenario: PathBuf,
+    /// `KEY=LO..HI[:STEPS]`, one per varied lever.
+    pub vary: Vec<String>,
+    /// How points are placed.
+    pub sample: design::Sample,
+    /// Replications.
+    pub reps: Reps,
+    /// Runner options.
+    pub runner: Runner,
+}
+
+/// A finished (or stopped, or sharded) experiment, read back into memory.
+#[derive(Debug, Clone)]
+pub struct Experiment {
+    /// The folder it was written to, when one was asked for.
+    pub dir: Option<PathBuf>,
+    /// Runs done, replications, the console table, the precision reached.
+    pub outcome: Outcome,
+    /// Labels, varied levers and values of the points.
+    pub layout: Layout,
+    /// Every run's summary (`runs.csv`), by point and replication.
+    pub runs: RunsTable,
+    /// Per point and metric: mean, SD and 95% interval (`summary.csv`).
+    pub summary: Vec<SummaryRow>,
+    /// Per point after the first and metric: the paired difference from
+    /// the first with its 95% interval and p-values (`differences.csv`;
+    /// comparisons only).
+    pub differences: Vec<DifferenceRow>,
+}
+
+impl Runner {
+    /// The overrides of every scenario: `set`, then `days` (checked as
+    /// `--days` first, so a bad value is blamed on it).
+    pub fn checked_overrides(&self) -> Result<Vec<String>> {
+        if let Some(days) = self.days {
+            in_lever_range("--days", "sim.days", f64::from(days), &days.to_string())?;
+        }
+        Ok(self.overrides())
+    }
+
+    /// The overrides of every scenario: `set`, then `days`.
+    pub fn overrides(&self) -> Vec<String> {
+        let mut overrides = self.set.clone();
+        if let Some(days) = self.days {
+            overrides.push(format!("sim.days={days}"));
+        }
+        overrides
+    }
+
+    /// Refuses to resume without a folder to resume.
+    pub fn check_resume(&self) -> Result<()> {
+        if self.resume && self.out.is_none() {
+            return Err(InputError::new(
+                "--resume",
+                "needs --out DIR: the folder of the experiment to continue",
+            )
+            .into());
+        }
+        Ok(())
+    }
+
+    /// The runner's options in `out`.
+    pub fn options(&self, out: PathBuf, command_line: Vec<String>) -> Result<Options> {
+        if let Some(Shard { index, count }) = self.shard
+            && !(count >= 1 && (1..=count).contains(&index))
+        {
+            return Err(InputError::new(
+                "--shard",
+                format!("`{index}/{count}`: expected K/N with 1 ≤ K ≤ N, e.g. 2/8"),
+            )
+            .into());
+        }
+        self.check_resume()?;
+        Ok(Options {
+            out,
+            threads: threads(self.threads)?,
+            shard: self.shard.map(|s| (s.index, s.count)),
+            resume: self.resume,
+            series_all: self.series_all,
+            command_line,
+        })
+    }
+}
+
+/// Checks `runner`'s options, builds the plan, runs it in `runner.out` or
+/// a temporary folder, and reads its results back. Inputs are checked in
+/// the order the command line always has: days, then the runner's options,
+/// then the plan's scenarios.
+fn execute(
+    kind: ExperimentKind,
+    runner: &Runner,
+    context: &Context,
+    plan: impl FnOnce() -> Result<Plan>,
+) -> Result<Experiment> {
+    runner.checked_overrides()?;
+    runner.check_resume()?;
+    let threads = threads(runner.threads)?;
+    let plan = plan()?;
+    let (dir, temporary) = match &runner.out {
+        Some(dir) => (dir.clone(), None),
+        None => {
+            let dir = temporary_dir(kind)?;
+            (dir.clone(), Some(TemporaryDir(dir)))
+        }
+    };
+    let options = Options {
+        threads,
+        ..runner.options(dir.clone(), context.command_line.clone())?
+    };
+    check_plan_memory(&plan, &options, runner.max_memory)?;
+    context.progress.note(&plan.describe());
+    let outcome = experiment::execute(&plan, &options, context.stop, context.progress)?;
+    let runs = experiment::read_runs(&dir, &plan.layout)?;
+    let summary = crate::experiment::aggregate::summary_rows(&plan.layout, &runs);
+    let differences = if plan.layout.sweep {
+        Vec::new()
+    } else {
+        crate::experiment::aggregate::difference_rows(&plan.layout, &runs)
+    };
+    drop(temporary);
+    Ok(Experiment {
+        dir: runner.out.clone(),
+        outcome,
+        layout: plan.layout.clone(),
+        runs,
+        summary,
+        differences,
+    })
+}
+
+/// A folder removed when dropped.
+struct TemporaryDir(PathBuf);
+
+impl Drop for TemporaryDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A new empty folder under the system's temporary folder.
+fn temporary_dir(kind: ExperimentKind) -> Result<PathBuf> {
+    let stamp = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    for k in 0..1000u32 {
+        let dir = std::env::temp_dir().join(format!(
+            "govsim-{}-{}-{stamp}-{k}",
+            kind.name(),
+            std::process::id()
+        ));
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(Error::runtime("cannot make a temporary folder", e)),
+        }
+    }
+    Err(Error::Runtime("cannot make a temporary folder".into()))
+}
+
+/// Scenarios side by side over replications with common random numbers.
+pub fn compare(request: &CompareRequest, context: &Context) -> Result<Experiment> {
+    execute(ExperimentKind::Compare, &request.runner, context, || {
+        compare_plan(request)
+    })
+}
+
+/// Levers varied over a grid or a Latin hypercube.
+pub fn sweep(request: &SweepRequest, context: &Context) -> Result<Experiment> {
+    execute(ExperimentKind::Sweep, &request.runner, context, || {
+        sweep_plan(request)
+    })
+}
+
+/// One run of `resolved` on `threads` threads (default: all cores) after
+/// checking that it fits in memory; if `out` is given, its folder checked
+/// before the run and written after it as `govsim run` writes it. Returns
+/// the output and the wall time in seconds.
+pub fn run_scenario(
+    resolved: &ResolvedScenario,
+    threads: Option<usize>,
+    max_memory: Option<u64>,
+    out: Option<(&Path, Vec<String>)>,
+) -> Result<(RunOutput, f64)> {
+    let threads = self::threads(threads)?;
+    check_memory(
+        &[&resolved.scenario],
+        &resolved.path.display().to_string(),
+        1,
+        memory_limit(max_memory),
+    )?;
+    let lock = match &out {
+        Some((dir, _)) => {
+            check_run_folder(dir)?;
+            writable(dir)?;
+            Some(FolderLock::acquire(dir)?)
+        }
+        None => None,
+    };
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::runtime(format!("cannot start {threads} threads"), e))?;
+    let output = pool.install(|| crate::run::run(&resolved.scenario));
+    let wall = clock.elapsed().as_secs_f64();
+    if let Some((dir, command_line)) = out {
+        let manifest = Manifest::new(
+            resolved,
+            command_line,
+            humantime::format_rfc3339_seconds(started).to_string(),
+            wall,
+        );
+        write_run(dir, &output, &manifest)
+            .map_err(|e| Error::runtime(format!("writing results to {}", dir.display()), e))?;
+    }
+    drop(lock);
+    Ok((output, wall))
+}
+
+/// Bad input naming `flag` if `value` (shown as `shown`) is outside the
+/// range of `lever`.
+pub fn in_lever_range(flag: &str, lever: &str, value: f64, shown: &str) -> Result<()> {
+    match crate::scenario::levers::find(lever) {
+        Some(l) if !(l.min..=l.max).contains(&value) => Err(InputError::new(
+            flag,
+            format!(
+                "{shown} is out of range: valid range is {} to {} ({})",
+                l.min, l.max, l.unit
+            ),
+        )
+        .into()),
+        _ => Ok(()),
+    }
+}
+
+/// Worker threads: as asked (1 to [`MAX_THREADS`]), or every core.
+pub fn threads(requested: Option<usize>) -> std::result::Result<usize, InputError> {
+    match requested {
+        Some(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        Some(n) => Err(InputError::new(
+            "--threads",
+            format!("{n}: from 1 to {MAX_THREADS}"),
+        )),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
+
+/// The plan of a comparison: every scenario resolved with the overrides,
+/// each with a name of its own.
+fn compare_plan(request: &CompareRequest) -> Result<Plan> {
+    let runner = &request.runner;
+    let overrides = runner.overrides();
+    let mut labels = Vec::new();
+    let mut scenarios = Vec::new();
+    let mut hashes = Vec::new();
+    let mut resolved_toml = Vec::new();
+    for (k, path) in request.scenarios.iter().enumerate() {
+        let mut set = overrides.clone();
+        if let Some(own) = request.sets.get(k) {
+            set.extend(own.iter().cloned());
+        }
+        if let Some(name) = request.names.get(k) {
+            set.push(format!("name={}", toml::Value::String(name.clone())));
+        }
+        let resolved = load_scenario(path, &set)?;
+        let label = crate::safe_text::label(&resolved.scenario.name);
+        if labels.contains(&label) {
+            return Err(InputError::new(
+                path.display().to_string(),
+                format!("another scenario is also named `{label}`: give each a different `name`"),
+            )
+            .into());
+        }
+        labels.push(label);
+        hashes.push(resolved.sha256.clone());
+        resolved_toml.push(resolved.resolved_toml.clone());
+        scenarios.push(resolved.scenario);
+    }
+    Ok(Plan {
+        command: ExperimentKind::Compare,
+        layout: Layout {
+            sweep: false,
+            labels,
+            varied: Vec::new(),
+            values: Vec::new(),
+            id_columns: 3,
+        },
+        scenarios,
+        hashes,
+        paths: request
+            .scenarios
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        base_seed: runner.seed,
+        reps: request.reps,
+        sample: String::new(),
+        sensitivity: None,
+        resolved_toml,
+    })
+}
+
+/// The plan of a sweep: the base scenario valid first, then every point.
+fn sweep_plan(request: &SweepRequest) -> Result<Plan> {
+    let overrides = request.runner.overrides();
+    let source = ScenarioSource::read(&request.scenario)?;
+    // The base scenario must be valid before its levers are varied.
+    let base = source.resolve(&overrides)?;
+    let varies = parse_varies(&request.vary, &source)?;
+    let sample = request.sample;
+    // Counted before any is placed, so that no size is allocated unchecked.
+    match design::point_count(&varies, sample) {
+        Some(n) if n <= MAX_POINTS => {}
+        count => {
+            let flag = if matches!(sample, design::Sample::Lhs(_)) {
+                "--sample"
+            } else {
+                "--vary"
+            };
+            let count = count.map_or("more than 2^64".into(), |n| n.to_string());
+            return Err(
+                InputError::new(flag, format!("{count} points: at most {MAX_POINTS}")).into(),
+            );
+        }
+    }
+    let values = design::points(&varies, sample, request.runner.seed);
+    let (scenarios, hashes) = design::resolve_points(&source, &overrides, &varies, &values)?;
+    let n = values.len();
+    Ok(Plan {
+        command: ExperimentKind::Sweep,
+        layout: Layout {
+            sweep: true,
+            labels: vec![crate::safe_text::label(&base.scenario.name); n],
+            varied: varies.iter().map(|v| v.key.clone()).collect(),
+            values,
+            id_columns: 4 + varies.len(),
+        },
+        scenarios,
+        hashes,
+        paths: vec![request.scenario.display().to_string(); n],
+        base_seed: request.runner.seed,
+        reps: request.reps,
+        sample: sample.to_string(),
+        sensitivity: None,
+        resolved_toml: Vec::new(),
+    })
+}
+
+/// Every `--vary`, each lever at most once.
+pub fn parse_varies(vary: &[String], source: &ScenarioSource) -> Result<Vec<design::Vary>> {
+    let varies: Vec<design::Vary> = vary
+        .iter()
+        .map(|v| design::parse_vary(v, source))
+        .collect::<std::result::Result<_, _>>()?;
+    for (i, v) in varies.iter().enumerate() {
+        if varies[..i].iter().any(|w| w.key == v.key) {
+            return Err(InputError::new("--vary", format!("`{}` is given twice", v.key)).into());
+        }
+    }
+    Ok(varies)
+}
+
+/// The memory limit: `asked` bytes, else the machine's memory where it can
+/// be read.
+fn memory_limit(asked: Option<u64>) -> Option<f64> {
+    match asked {
+        Some(bytes) => Some(bytes as f64),
+        None => machine_memory(),
+    }
+}
+
+/// The machine's memory (Linux: `MemTotal` of /proc/meminfo), if known.
+fn machine_memory() -> Option<f64> {
+    let text =
+        crate::files::read_text(Path::new("/proc/meminfo"), "/proc/meminfo", 1 << 20).ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024.0)
+}
+
+/// A size for people: `3.2 GiB`.
+fn human_bytes(bytes: f64) -> String {
+    let units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut value = bytes;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < units.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", units[unit])
+}
+
+/// Refuses scenarios whose runs, `at_once` of them, would need more memory
+/// than `limit`, with the estimate in the message.
+fn check_memory(
+    scenarios: &[&Scenario],
+    file: &str,
+    at_once: usize,
+    limit: Option<f64>,
+) -> Result<()> {
+    let Some(limit) = limit else {
+        return Ok(());
+    };
+    let Some(largest) = scenarios
+        .iter()
+        .map(|s| crate::model::memory::estimate(s))
+        .max_by(|a, b| a.bytes.total_cmp(&b.bytes))
+    else {
+        return Ok(());
+    };
+    let needed = largest.bytes * at_once as f64;
+    if needed <= limit {
+        return Ok(());
+    }
+    let runs = if at_once > 1 {
+        format!(", {at_once} runs at once")
+    } else {
+        String::new()
+    };
+    Err(InputError::new(
+        file,
+        format!(
+            "needs about {} of memory ({:.0} residents and {:.0} open issues at the most{runs}); the limit is {} (the machine's memory, or --max-memory)",
+            human_bytes(needed),
+            largest.residents,
+            largest.open_issues,
+            human_bytes(limit)
+        ),
+    )
+    .into())
+}
+
+/// The memory check of one scenario, as `govsim check` makes it.
+pub fn check_scenario_memory(resolved: &ResolvedScenario, max_memory: Option<u64>) -> Result<()> {
+    check_memory(
+        &[&resolved.scenario],
+        &resolved.path.display().to_string(),
+        1,
+        memory_limit(max_memory),
+    )
+}
+
+/// The memory check of an experiment: its largest scenario, as many at once
+/// as there are worker threads (or runs, if fewer).
+pub fn check_plan_memory(plan: &Plan, options: &Options, max_memory: Option<u64>) -> Result<()> {
+    let reps = match plan.reps {
+        Reps::Fixed(n) => n as usize,
+        Reps::Auto { max, .. } => max as usize,
+    };
+    let at_once = options.threads.min(plan.scenarios.len() * reps).max(1);
+    let scenarios: Vec<&Scenario> = plan.scenarios.iter().collect();
+    let file = plan.paths.first().cloned().unwrap_or_default();
+    check_memory(&scenarios, &file, at_once, memory_limit(max_memory))
+}
+
+/// The files a run writes into its folder.
+const RUN_FILES: [&str; 6] = [
+    "timeseries.csv",
+    "summary.csv",
+    "manifest.json",
+    "report.html",
+    "plots",
+    crate::files::LOCK_FILE,
+];
+
+/// A run writes only into an empty folder or one holding an earlier run's
+/// files (which it replaces); anything else, an experiment above all, is
+/// refused so that nothing is overwritten.
+fn check_run_folder(dir: &Path) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    let refuse = |why: String| -> Error {
+        InputError::new(
+            dir.display().to_string(),
+            format!("{why}: a run writes only into an empty folder or an earlier run's; choose another --out"),
+        )
+        .into()
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !RUN_FILES.contains(&name.as_str()) {
+            return Err(refuse(format!("holds `{name}`, which no run writes")));
+        }
+    }
+    let manifest = crate::files::read_text(
+        &dir.join("manifest.json"),
+        "manifest",
+        crate::experiment::MAX_MANIFEST_BYTES,
+    )
+    .unwrap_or_default();
+    if manifest.contains("\"key\"") {
+        return Err(refuse("holds an experiment".into()));
+    }
+    Ok(())
+}
+
+/// `dir` created and writable, or bad input naming it.
+pub fn writable(dir: &Path) -> Result<()> {
+    prepare_dir(dir).map_err(|e| {
+        InputError::new(
+            dir.display().to_string(),
+            format!("cannot write to the output folder: {e}"),
+        )
+        .into()
+    })
+}
+
+/// The summary of a run as `summary.csv` has it, by column name; for
+/// clients that read metrics by name.
+pub fn summary_fields(summary: &Summary) -> Result<Vec<(String, String)>> {
+    let (header, rows) = crate::files::csv_fields(std::slice::from_ref(summary))
+        .map_err(|e| Error::Runtime(e.to_string()))?;
+    Ok(header
+        .into_iter()
+        .zip(rows.into_iter().next().unwrap_or_default())
+        .collect())
+}

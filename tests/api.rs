@@ -1,0 +1,219 @@
+//! The typed API (`govsim::api`) gives, in memory, exactly what the command
+//! line writes: the same runs, summaries and paired differences, whether or
+//! not a folder is asked for, and leaves no temporary folder behind.
+
+mod common;
+
+use common::{govsim, scenario_path, scratch};
+use govsim::api::{self, CompareRequest, Context, Runner, SweepRequest};
+use govsim::experiment::{Reps, design::Sample};
+use govsim::files::format_float;
+
+fn town() -> std::path::PathBuf {
+    scenario_path("classroom/small_town.toml")
+}
+
+/// `summary.csv` rebuilt from the API's typed rows.
+fn summary_text(result: &api::Experiment) -> String {
+    let mut text = String::new();
+    for r in &result.summary {
+        let e = &r.estimate;
+        let mut cells: Vec<String> = Vec::new();
+        if result.layout.sweep {
+            cells.push(r.point.to_string());
+        }
+        cells.push(r.scenario.clone());
+        cells.extend(r.values.iter().cloned());
+        cells.push(r.metric.clone());
+        cells.push(e.n.to_string());
+        for x in [e.mean, e.sd, e.ci_low, e.ci_high, e.relative_half_width()] {
+            cells.push(format_float(x));
+        }
+        text.push_str(&cells.join(","));
+        text.push('\n');
+    }
+    text
+}
+
+/// The rows of a CSV file without its header.
+fn body(path: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.split_once('\n').unwrap().1.to_string()
+}
+
+#[test]
+fn compare_in_memory_equals_the_command_line() {
+    let dir = scratch("api-compare");
+    let silo = scenario_path("regimes/bureaucratic_silo.toml");
+    let party = scenario_path("regimes/party_led.toml");
+    let out = dir.join("cli");
+    let result = govsim(&[
+        "compare",
+        silo.to_str().unwrap(),
+        party.to_str().unwrap(),
+        "--reps",
+        "3",
+        "--days",
+        "20",
+        "--seed",
+        "5",
+        "--threads",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(result.status.success(), "{result:?}");
+
+    let request = CompareRequest {
+        scenarios: vec![silo, party],
+        names: Vec::new(),
+        sets: Vec::new(),
+        reps: Reps::Fixed(3),
+        runner: Runner {
+            seed: 5,
+            days: Some(20),
+            threads: Some(1),
+            ..Runner::default()
+        },
+    };
+    let memory = api::compare(&request, &Context::quiet()).unwrap();
+    assert_eq!(memory.dir, None);
+    assert_eq!(memory.outcome.runs_done, 6);
+    assert_eq!(summary_text(&memory), body(&out.join("summary.csv")));
+    assert_eq!(
+        memory.runs.to_bytes(),
+        std::fs::read(out.join("runs.csv")).unwrap()
+    );
+    // The paired differences: the party-led district against the silo.
+    let mut text = String::new();
+    for d in &memory.differences {
+        assert_eq!(d.scenario, "party_led");
+        let mut cells = vec![d.metric.clone(), d.n.to_string()];
+        for x in [
+            d.diff,
+            d.ci_low,
+            d.ci_high,
+            d.effect_size,
+            d.p_value,
+            d.p_adjusted,
+        ] {
+            cells.push(format_float(x));
+        }
+        text.push_str(&format!("party_led,{}\n", cells.join(",")));
+    }
+    assert_eq!(text, body(&out.join("differences.csv")));
+
+    // With a folder asked for, the API writes what the command line writes.
+    let written = dir.join("api");
+    let request = CompareRequest {
+        runner: Runner {
+            out: Some(written.clone()),
+            ..request.runner.clone()
+        },
+        ..request
+    };
+    let kept = api::compare(&request, &Context::quiet()).unwrap();
+    assert_eq!(kept.dir.as_deref(), Some(written.as_path()));
+    for file in [
+        "runs.csv",
+        "summary.csv",
+        "differences.csv",
+        "timeseries.csv",
+    ] {
+        assert_eq!(
+            std::fs::read(written.join(file)).unwrap(),
+            std::fs::read(out.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn one_file_compared_with_itself_under_other_levers() {
+    let request = CompareRequest {
+        scenarios: vec![town(), town()],
+        names: vec!["pooling".into(), "no_pooling".into()],
+        sets: vec![vec![], vec!["party.procedure.pooling=0".into()]],
+        reps: Reps::Fixed(4),
+        runner: Runner {
+            days: Some(60),
+            threads: Some(2),
+            ..Runner::default()
+        },
+    };
+    let result = api::compare(&request, &Context::quiet()).unwrap();
+    assert_eq!(result.layout.labels, ["pooling", "no_pooling"]);
+    let d = result
+        .differences
+        .iter()
+        .find(|d| d.metric == "cross_cutting_resolution_rate")
+        .unwrap();
+    assert_eq!((d.scenario.as_str(), d.n), ("no_pooling", 4));
+    assert!(d.ci_low <= d.diff && d.diff <= d.ci_high, "{d:?}");
+    // The same lever set by hand gives the same runs: overrides are applied.
+    let by_hand = api::load(&town(), &["party.procedure.pooling=0".into()]).unwrap();
+    assert_eq!(by_hand.scenario.party.procedure.pooling, 0.0);
+    // Equal names are refused, as equal scenario names are.
+    let same = CompareRequest {
+        names: vec!["a".into(), "a".into()],
+        ..request
+    };
+    let err = api::compare(&same, &Context::quiet()).unwrap_err();
+    assert_eq!(err.exit_code(), 2, "{err}");
+}
+
+#[test]
+fn a_sweep_in_memory_numbers_its_points() {
+    let request = SweepRequest {
+        scenario: town(),
+        vary: vec!["party.procedure.centralization=0..1:3".into()],
+        sample: Sample::Grid,
+        reps: Reps::Fixed(2),
+        runner: Runner {
+            days: Some(30),
+            threads: Some(2),
+            ..Runner::default()
+        },
+    };
+    // The only sweep of this test process: its temporary folder is gone
+    // after it (compare tests run beside it, so they are not counted).
+    let result = api::sweep(&request, &Context::quiet()).unwrap();
+    assert_eq!(temporary_folders("sweep"), Vec::<String>::new());
+    assert!(result.differences.is_empty());
+    assert_eq!(result.outcome.runs_done, 6);
+    let points: std::collections::BTreeSet<(usize, Vec<String>)> = result
+        .summary
+        .iter()
+        .map(|r| (r.point, r.values.clone()))
+        .collect();
+    assert_eq!(
+        points.into_iter().collect::<Vec<_>>(),
+        [
+            (0, vec!["0".to_string()]),
+            (1, vec!["0.5".to_string()]),
+            (2, vec!["1".to_string()])
+        ]
+    );
+    // Bad input is an input error, not a panic.
+    let bad = SweepRequest {
+        vary: vec!["party.procedure.centralisation=0..1".into()],
+        ..request
+    };
+    assert_eq!(
+        api::sweep(&bad, &Context::quiet()).unwrap_err().exit_code(),
+        2
+    );
+}
+
+/// The API's temporary folders of `kind` experiments of this process now
+/// in the system's temporary folder.
+fn temporary_folders(kind: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(&format!("govsim-{kind}-{}-", std::process::id())))
+        .collect();
+    names.sort();
+    names
+}
