@@ -31,6 +31,8 @@ import tomllib
 
 import mesa
 
+from port_levers import unimplemented_levers
+
 PARTY, GOVERNMENT, SOCIAL = 0, 1, 2
 
 # Routes of resolved issues (ODD 7.3).
@@ -1027,6 +1029,11 @@ def main() -> int:
             scenario = tomllib.load(f)
     except (OSError, tomllib.TOMLDecodeError) as e:
         print(f"error: {args.scenario}: {e}", file=sys.stderr)
+        return 2
+    refused = unimplemented_levers(scenario)
+    if refused:
+        for why in refused:
+            print(f"error: {args.scenario}: {why}", file=sys.stderr)
         return 2
     try:
         days = args.days or scenario["sim"]["days"]
