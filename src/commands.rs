@@ -558,18 +558,14 @@ pub fn calibrate(request: &CalibrateRequest) -> Result<String> {
                 .collect(),
         })
         .collect();
-    let plot_dir = dir.join("plots");
-    std::fs::create_dir_all(&plot_dir)
-        .map_err(|e| Error::Runtime(format!("{}: {e}", plot_dir.display())))?;
-    let plots = crate::plots::calibration_plots(&bare, &generations, &predictive, Some(&plot_dir))
-        .map_err(Error::Runtime)?;
-    for plot in &plots {
-        write_atomic(
-            &plot_dir.join(format!("{}.svg", plot.stem)),
-            plot.svg.as_bytes(),
-        )
-        .map_err(|e| Error::Runtime(e.to_string()))?;
-    }
+    let plots = crate::plots::calibration_plots(
+        &bare,
+        &generations,
+        &predictive,
+        crate::plots::Raster::Png,
+    )
+    .map_err(Error::Runtime)?;
+    crate::export::write_plots(&dir.join("plots"), &plots)?;
     let html = crate::html::calibration_report_html(
         &request.scenario.scenario.display().to_string(),
         &bare,

@@ -1,51 +1,63 @@
 //! The export wing on top: an experiment folder's files in, plots and
 //! `report.html` out. It reads files only (through [`crate::results`]),
-//! never the model or the experiment runner.
+//! never the model or the experiment runner. Drawing returns bytes
+//! ([`crate::plots`]); [`write_plots`] is the one writer of plot files.
 
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::plots::{Plot, Raster};
 
 /// Draws every plot (`plots/*.svg`, `plots/*.png`) and `report.html` of the
-/// experiment in `dir`, from its files alone. Returns the report's path.
+/// experiment or run in `dir`, from its files alone. Returns the report's
+/// path.
 pub fn write_report(dir: &Path) -> Result<PathBuf, Error> {
+    write_report_with(dir, Raster::Png)
+}
+
+/// [`write_report`], with the plots rasterised to PNG or not: the page
+/// embeds the SVG drawings, so [`Raster::SvgOnly`] gives the same
+/// `report.html` without the PNG files, in a fraction of the time.
+pub fn write_report_with(dir: &Path, raster: Raster) -> Result<PathBuf, Error> {
     if crate::results::is_run(dir) {
-        return write_run_report(dir);
+        let results = crate::results::load_run(dir).map_err(Error::Input)?;
+        let _lock = crate::files::FolderLock::acquire(dir)?;
+        let plots = crate::plots::run_plots(&results, raster)
+            .map_err(|e| Error::runtime("drawing plots", e))?;
+        write_plots(&dir.join("plots"), &plots)?;
+        return write_page(dir, &crate::html::run_report_html(&results, &plots));
     }
     let results = crate::results::load(dir).map_err(Error::Input)?;
     let _lock = crate::files::FolderLock::acquire(dir)?;
-    let plot_dir = dir.join("plots");
-    std::fs::create_dir_all(&plot_dir)
-        .map_err(|e| Error::Runtime(format!("{}: {e}", plot_dir.display())))?;
-    let plots = crate::plots::all_plots(&results, Some(&plot_dir))
-        .map_err(|e| Error::Runtime(format!("drawing plots: {e}")))?;
-    for plot in &plots {
-        let path = plot_dir.join(format!("{}.svg", plot.stem));
-        crate::files::write_atomic(&path, plot.svg.as_bytes())
-            .map_err(|e| Error::Runtime(format!("{}: {e}", path.display())))?;
-    }
-    let html = crate::html::report_html(&results, &plots);
-    let path = dir.join("report.html");
-    crate::files::write_atomic(&path, html.as_bytes())
-        .map_err(|e| Error::Runtime(format!("{}: {e}", path.display())))?;
-    Ok(path)
+    let plots = crate::plots::all_plots(&results, raster)
+        .map_err(|e| Error::runtime("drawing plots", e))?;
+    write_plots(&dir.join("plots"), &plots)?;
+    write_page(dir, &crate::html::report_html(&results, &plots))
 }
 
-/// Draws the plots (`plots/*.svg`, `plots/*.png`) and `report.html` of the
-/// single run in `dir`, from its files alone. Returns the report's path.
-pub fn write_run_report(dir: &Path) -> Result<PathBuf, Error> {
-    let results = crate::results::load_run(dir).map_err(Error::Input)?;
-    let _lock = crate::files::FolderLock::acquire(dir)?;
-    let plot_dir = dir.join("plots");
-    std::fs::create_dir_all(&plot_dir).map_err(|e| Error::runtime(plot_dir.display(), e))?;
-    let plots = crate::plots::run_plots(&results, Some(&plot_dir))
-        .map_err(|e| Error::runtime("drawing plots", e))?;
-    for plot in &plots {
+/// Writes each plot's `<stem>.png` (when drawn) and `<stem>.svg` into
+/// `plot_dir`, each whole through a temporary file: never a half-written
+/// file, and a full disk is an error in words naming the file.
+pub fn write_plots(plot_dir: &Path, plots: &[Plot]) -> Result<(), Error> {
+    std::fs::create_dir_all(plot_dir).map_err(|e| Error::runtime(plot_dir.display(), e))?;
+    for plot in plots {
+        if let Some(png) = &plot.png {
+            let path = plot_dir.join(format!("{}.png", plot.stem));
+            crate::files::write_atomic(&path, png).map_err(|e| {
+                Error::runtime(format!("drawing plots: writing {}", path.display()), e)
+            })?;
+        }
+    }
+    for plot in plots {
         let path = plot_dir.join(format!("{}.svg", plot.stem));
         crate::files::write_atomic(&path, plot.svg.as_bytes())
             .map_err(|e| Error::runtime(path.display(), e))?;
     }
-    let html = crate::html::run_report_html(&results, &plots);
+    Ok(())
+}
+
+/// Writes `report.html` into `dir`; returns its path.
+pub fn write_page(dir: &Path, html: &str) -> Result<PathBuf, Error> {
     let path = dir.join("report.html");
     crate::files::write_atomic(&path, html.as_bytes())
         .map_err(|e| Error::runtime(path.display(), e))?;

@@ -5,7 +5,6 @@
 //! bundled DejaVu Sans, so plots look the same on every machine; colors are
 //! the Okabe–Ito palette, one color per scenario everywhere.
 
-use std::path::Path;
 use std::sync::Once;
 
 use plotters::coord::Shift;
@@ -38,7 +37,8 @@ pub fn color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
-/// One plot: a file stem, a title, a caption for the report, and its SVG.
+/// One plot: a file stem, a title, a caption for the report, and its
+/// drawings. Drawing returns bytes; `crate::export` writes them.
 #[derive(Debug, Clone)]
 pub struct Plot {
     /// File stem (`plots/<stem>.svg` and `.png`).
@@ -49,6 +49,24 @@ pub struct Plot {
     pub caption: String,
     /// The SVG document.
     pub svg: String,
+    /// The PNG file's bytes, when rasterised.
+    pub png: Option<Vec<u8>>,
+}
+
+/// Whether plots are also rasterised to PNG (for people and documents) or
+/// drawn as SVG only (what the report page embeds; much faster).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Raster {
+    /// SVG and PNG.
+    Png,
+    /// SVG only.
+    SvgOnly,
+}
+
+/// One plot drawn: its SVG and, when rasterised, its PNG bytes.
+struct Drawn {
+    svg: String,
+    png: Option<Vec<u8>>,
 }
 
 pub(crate) fn register_font() {
@@ -72,13 +90,13 @@ fn err<E: std::fmt::Display>(e: E) -> String {
 type Draw<'a> = dyn Fn(&Area<SVGBackend>) -> DrawResult + 'a;
 type DrawPng<'a> = dyn Fn(&Area<PngBackend>) -> DrawResult + 'a;
 
-/// Renders one plot to SVG (returned) and PNG (written to `png`).
+/// Renders one plot to SVG and, with [`Raster::Png`], to PNG bytes.
 fn render(
     size: (u32, u32),
-    png: Option<&Path>,
+    raster: Raster,
     svg_draw: &Draw,
     png_draw: &DrawPng,
-) -> Result<String, String> {
+) -> Result<Drawn, String> {
     register_font();
     let mut svg = String::new();
     {
@@ -87,10 +105,10 @@ fn render(
         svg_draw(&root)?;
         root.present().map_err(err)?;
     }
-    if let Some(path) = png {
-        // Drawn into memory and encoded there, then written whole through a
-        // temporary file (fsync, rename): never a half-written PNG, and a
-        // full disk is an I/O error in words.
+    let mut png = None;
+    if raster == Raster::Png {
+        // Drawn into memory and encoded there; written whole by the export
+        // wing through a temporary file (fsync, rename).
         let mut pixels = vec![0u8; size.0 as usize * size.1 as usize * 3];
         {
             let backend = PngBackend::new(&mut pixels, size, FONT_BYTES)
@@ -100,12 +118,9 @@ fn render(
             png_draw(&root)?;
             root.present().map_err(err)?;
         }
-        let bytes =
-            encode_png(&pixels, size).map_err(|e| format!("encoding {}: {e}", path.display()))?;
-        crate::files::write_atomic(path, &bytes)
-            .map_err(|e| format!("writing {}: {e}", path.display()))?;
+        png = Some(encode_png(&pixels, size).map_err(|e| format!("encoding PNG: {e}"))?);
     }
-    Ok(svg)
+    Ok(Drawn { svg, png })
 }
 
 /// Runs the same drawing code on both backends.
@@ -1321,16 +1336,16 @@ where
     Ok(())
 }
 
-/// Draws every plot the results allow; PNG files go into `png_dir` when given.
-pub fn all_plots(r: &Results, png_dir: Option<&Path>) -> Result<Vec<Plot>, String> {
-    let png = |stem: &str| png_dir.map(|d| d.join(format!("{stem}.png")));
+/// Draws every plot the results allow, rasterised as `raster` says.
+pub fn all_plots(r: &Results, raster: Raster) -> Result<Vec<Plot>, String> {
     let mut plots = Vec::new();
-    let mut add = |stem: &str, title: &str, caption: &str, svg: String| {
+    let mut add = |stem: &str, title: &str, caption: &str, drawn: Drawn| {
         plots.push(Plot {
             stem: stem.into(),
             title: title.into(),
             caption: caption.into(),
-            svg,
+            svg: drawn.svg,
+            png: drawn.png,
         });
     };
     // A decomposition's two plots: one panel per metric.
@@ -1340,11 +1355,9 @@ pub fn all_plots(r: &Results, png_dir: Option<&Path>) -> Result<Vec<Plot>, Strin
             "attribution",
             "Which group of levers carries the difference",
             "Each group's Shapley value: its marginal contribution to TARGET − BASE averaged over every order in which the groups could be switched; the values add up to the difference (black). Mean over paired replications with its 95% interval; hollow where the interval includes 0.",
-            plot!(
-                (1200, decomposition_height),
-                png("attribution").as_deref(),
-                |area| { attribution_plot(r, area) }
-            )?,
+            plot!((1200, decomposition_height), raster, |area| {
+                attribution_plot(r, area)
+            })?,
         );
     }
     if !r.interactions.is_empty() {
@@ -1352,11 +1365,9 @@ pub fn all_plots(r: &Results, png_dir: Option<&Path>) -> Result<Vec<Plot>, Strin
             "interactions",
             "How pairs of groups interact",
             "The Shapley interaction index of each pair: its joint effect beyond what each does alone, averaged like the Shapley values (interactions.csv). Red: the pair does more together than apart; blue: less; white: the effects add.",
-            plot!(
-                (1200, decomposition_height),
-                png("interactions").as_deref(),
-                |area| { interactions_plot(r, area) }
-            )?,
+            plot!((1200, decomposition_height), raster, |area| {
+                interactions_plot(r, area)
+            })?,
         );
     }
     if r.sensitivity() {
@@ -1368,24 +1379,20 @@ pub fn all_plots(r: &Results, png_dir: Option<&Path>) -> Result<Vec<Plot>, Strin
             .as_ref()
             .is_some_and(|s| s.method == "morris");
         if morris {
-            let svg = plot!((1200, height), png("morris").as_deref(), |area| {
-                morris_plot(r, area)
-            })?;
+            let drawn = plot!((1200, height), raster, |area| { morris_plot(r, area) })?;
             add(
                 "morris",
                 "Morris screening",
                 "Levers far to the right matter most; a high σ means their effect depends on other levers or is non-linear; levers near the origin can be fixed.",
-                svg,
+                drawn,
             );
         } else {
-            let svg = plot!((1200, height), png("sobol").as_deref(), |area| {
-                sobol_plot(r, area)
-            })?;
+            let drawn = plot!((1200, height), raster, |area| { sobol_plot(r, area) })?;
             add(
                 "sobol",
                 "Sobol' indices",
                 "S1 is the share of output variance a lever explains alone, ST including its interactions: a large gap between them means interactions.",
-                svg,
+                drawn,
             );
         }
         return Ok(plots);
@@ -1396,7 +1403,7 @@ pub fn all_plots(r: &Results, png_dir: Option<&Path>) -> Result<Vec<Plot>, Strin
                 continue;
             }
             let stem = format!("ts_{metric}");
-            let svg = plot!((900, 480), png(&stem).as_deref(), |area| {
+            let drawn = plot!((900, 480), raster, |area| {
                 time_series(r, metric, title, unit, area)
             })?;
             let reforms = r
@@ -1412,61 +1419,51 @@ pub fn all_plots(r: &Results, png_dir: Option<&Path>) -> Result<Vec<Plot>, Strin
                     ""
                 }
             );
-            add(&stem, title, &caption, svg);
+            add(&stem, title, &caption, drawn);
         }
-        let svg = plot!((1200, 640), png("estimates").as_deref(), |area| {
-            estimates_plot(r, area)
-        })?;
+        let drawn = plot!((1200, 640), raster, |area| { estimates_plot(r, area) })?;
         add(
             "estimates",
             "Run-level metrics",
             "Each dot is a scenario's mean over replications, whiskers its 95% interval: compare positions, and trust differences only where whiskers do not overlap.",
-            svg,
+            drawn,
         );
         if r.labels().len() > 1 {
-            let svg = plot!((1200, 640), png("differences").as_deref(), |area| {
-                differences_plot(r, area)
-            })?;
+            let drawn = plot!((1200, 640), raster, |area| { differences_plot(r, area) })?;
             add(
                 "differences",
                 "Differences against the baseline",
                 "Paired differences against the baseline with 95% intervals; filled dots have intervals that exclude zero (the vertical line).",
-                svg,
+                drawn,
             );
         }
-        let svg = plot!((1200, 520), png("equity").as_deref(), |area| {
-            equity_plot(r, area)
-        })?;
+        let drawn = plot!((1200, 520), raster, |area| { equity_plot(r, area) })?;
         add(
             "equity",
             "Locals and migrants",
             "Solid bars are locals, light bars migrants: the gap between them is the equity gap each regime leaves.",
-            svg,
+            drawn,
         );
-        let svg = plot!((1200, 720), png("agil").as_deref(), |area| {
-            agil_plot(r, area)
-        })?;
+        let drawn = plot!((1200, 720), raster, |area| { agil_plot(r, area) })?;
         add(
             "agil",
             "The four AGIL functions",
             "Adaptation, goal attainment, integration and latency side by side: a regime strong in one function can be weak in another.",
-            svg,
+            drawn,
         );
-        let svg = plot!(
-            (1000, 120 + 60 * r.labels().len() as u32),
-            png("routes").as_deref(),
-            |area| { routes_plot(r, area) }
-        )?;
+        let drawn = plot!((1000, 120 + 60 * r.labels().len() as u32), raster, |area| {
+            routes_plot(r, area)
+        })?;
         add(
             "routes",
             "Routes of resolution",
             "Who resolved the issues: the party-convened, self-organized and bureaucratic shares of each regime.",
-            svg,
+            drawn,
         );
     } else {
         for lever in 0..r.manifest.varied.len() {
             let stem = format!("response_{}", r.manifest.varied[lever].replace('.', "_"));
-            let svg = plot!((1200, 640), png(&stem).as_deref(), |area| {
+            let drawn = plot!((1200, 640), raster, |area| {
                 response_plot(r, lever, area)
             })?;
             let caption = format!(
@@ -1477,18 +1474,16 @@ pub fn all_plots(r: &Results, png_dir: Option<&Path>) -> Result<Vec<Plot>, Strin
                 &stem,
                 &format!("Response to {}", r.manifest.varied[lever]),
                 &caption,
-                svg,
+                drawn,
             );
         }
         if r.manifest.varied.len() == 2 && r.manifest.sample == "grid" {
-            let svg = plot!((1200, 800), png("heatmap").as_deref(), |area| {
-                heatmap_plot(r, area)
-            })?;
+            let drawn = plot!((1200, 800), raster, |area| { heatmap_plot(r, area) })?;
             add(
                 "heatmap",
                 "Two levers together",
                 "Mean of each metric over the grid of the two varied levers: look for where the color changes fastest.",
-                svg,
+                drawn,
             );
         }
     }
@@ -1601,10 +1596,7 @@ where
 
 /// Every plot of a single run (a panel is left out where its columns have no
 /// value, such as legitimacy without a party committee).
-pub fn run_plots(
-    r: &crate::results::RunResults,
-    png_dir: Option<&Path>,
-) -> Result<Vec<Plot>, String> {
+pub fn run_plots(r: &crate::results::RunResults, raster: Raster) -> Result<Vec<Plot>, String> {
     let mut plots = Vec::new();
     for &(stem, title, unit, columns) in RUN_PANELS {
         let has_values = columns.iter().any(|(c, _)| {
@@ -1615,8 +1607,7 @@ pub fn run_plots(
         if !has_values {
             continue;
         }
-        let png = png_dir.map(|d| d.join(format!("{stem}.png")));
-        let svg = plot!((900, 440), png.as_deref(), |area| {
+        let drawn = plot!((900, 440), raster, |area| {
             run_panel(r, title, unit, columns, area)
         })?;
         plots.push(Plot {
@@ -1626,7 +1617,8 @@ pub fn run_plots(
                 "{title} day by day in this run (one seed: no intervals; compare regimes with replications for those).{}",
                 policy_caption(&r.manifest.policies)
             ),
-            svg,
+            svg: drawn.svg,
+            png: drawn.png,
         });
     }
     Ok(plots)
@@ -1653,12 +1645,11 @@ pub fn calibration_plots(
     priors: &[crate::calibrate::Prior],
     generations: &[crate::calibrate::Generation],
     predictive: &[Predictive],
-    png_dir: Option<&Path>,
+    raster: Raster,
 ) -> Result<Vec<Plot>, String> {
     let Some(last) = generations.last() else {
         return Ok(Vec::new());
     };
-    let png = |stem: &str| png_dir.map(|d| d.join(format!("{stem}.png")));
     let mut plots = Vec::new();
     for (i, prior) in priors.iter().enumerate() {
         let stem = format!("posterior_{i}");
@@ -1675,7 +1666,7 @@ pub fn calibration_plots(
             .copied()
             .fold(1.0 / (prior.hi - prior.lo), f64::max)
             * 1.15;
-        let svg = plot!((800, 420), png(&stem).as_deref(), |area| {
+        let drawn = plot!((800, 420), raster, |area| {
             let mut chart = ChartBuilder::on(area)
                 .caption(format!("Posterior of {}", prior.name), font(18))
                 .margin(12)
@@ -1722,7 +1713,8 @@ pub fn calibration_plots(
                 "Weighted histogram of the last generation's particles of {}: median {:.4} (thick line), 95% credible interval {:.4} to {:.4} (thin lines); the grey line is the uniform prior over {} to {}.",
                 prior.name, m.median, m.ci_low, m.ci_high, prior.lo, prior.hi
             ),
-            svg,
+            svg: drawn.svg,
+            png: drawn.png,
         });
     }
     let mut pairs = 0;
@@ -1740,7 +1732,7 @@ pub fn calibration_plots(
                 .map(|p| p.weight)
                 .fold(0.0, f64::max)
                 .max(1e-12);
-            let svg = plot!((640, 560), png(&stem).as_deref(), |area| {
+            let drawn = plot!((640, 560), raster, |area| {
                 let mut chart = ChartBuilder::on(area)
                     .caption(format!("{} and {}", a.name, b.name), font(16))
                     .margin(12)
@@ -1771,69 +1763,67 @@ pub fn calibration_plots(
                     "The last generation's particles over the priors' ranges, larger where their weight is larger: a ridge means the targets identify a combination of {} and {}, not each.",
                     a.name, b.name
                 ),
-                svg,
+                svg: drawn.svg,
+                png: drawn.png,
             });
         }
     }
     if !predictive.is_empty() {
         let stem = "predictive".to_string();
         let rows = predictive.len();
-        let svg = plot!(
-            (800, (110 * rows as u32).max(220) + 60),
-            png(&stem).as_deref(),
-            |area| {
-                let panels = area.split_evenly((rows, 1));
-                for (panel, p) in panels.iter().zip(predictive) {
-                    let mut all = p.simulated.clone();
-                    all.push(p.target);
-                    if let Some(sd) = p.sd {
-                        all.push(p.target - 2.0 * sd);
-                        all.push(p.target + 2.0 * sd);
-                    }
-                    let xs = range_of(all.iter().copied());
-                    let mut chart = ChartBuilder::on(panel)
-                        .caption(label(&p.metric), font(14))
-                        .margin(8)
-                        .x_label_area_size(30)
-                        .y_label_area_size(20)
-                        .build_cartesian_2d(xs.0..xs.1, 0.0..1.0)
-                        .map_err(err)?;
+        let drawn = plot!((800, (110 * rows as u32).max(220) + 60), raster, |area| {
+            let panels = area.split_evenly((rows, 1));
+            for (panel, p) in panels.iter().zip(predictive) {
+                let mut all = p.simulated.clone();
+                all.push(p.target);
+                if let Some(sd) = p.sd {
+                    all.push(p.target - 2.0 * sd);
+                    all.push(p.target + 2.0 * sd);
+                }
+                let xs = range_of(all.iter().copied());
+                let mut chart = ChartBuilder::on(panel)
+                    .caption(label(&p.metric), font(14))
+                    .margin(8)
+                    .x_label_area_size(30)
+                    .y_label_area_size(20)
+                    .build_cartesian_2d(xs.0..xs.1, 0.0..1.0)
+                    .map_err(err)?;
+                chart
+                    .configure_mesh()
+                    .disable_y_mesh()
+                    .disable_y_axis()
+                    .label_style(font(12))
+                    .draw()
+                    .map_err(err)?;
+                chart
+                    .draw_series(p.simulated.iter().enumerate().map(|(k, &v)| {
+                        let y = 0.2 + 0.6 * ((k * 37 % 100) as f64 / 100.0);
+                        Circle::new((v, y), 3, color(1).mix(0.7).filled())
+                    }))
+                    .map_err(err)?;
+                if let Some(sd) = p.sd {
                     chart
-                        .configure_mesh()
-                        .disable_y_mesh()
-                        .disable_y_axis()
-                        .label_style(font(12))
-                        .draw()
-                        .map_err(err)?;
-                    chart
-                        .draw_series(p.simulated.iter().enumerate().map(|(k, &v)| {
-                            let y = 0.2 + 0.6 * ((k * 37 % 100) as f64 / 100.0);
-                            Circle::new((v, y), 3, color(1).mix(0.7).filled())
-                        }))
-                        .map_err(err)?;
-                    if let Some(sd) = p.sd {
-                        chart
-                            .draw_series(std::iter::once(Rectangle::new(
-                                [(p.target - 2.0 * sd, 0.05), (p.target + 2.0 * sd, 0.95)],
-                                color(0).mix(0.15).filled(),
-                            )))
-                            .map_err(err)?;
-                    }
-                    chart
-                        .draw_series(LineSeries::new(
-                            [(p.target, 0.0), (p.target, 1.0)],
-                            color(4).stroke_width(3),
-                        ))
+                        .draw_series(std::iter::once(Rectangle::new(
+                            [(p.target - 2.0 * sd, 0.05), (p.target + 2.0 * sd, 0.95)],
+                            color(0).mix(0.15).filled(),
+                        )))
                         .map_err(err)?;
                 }
-                Ok(())
+                chart
+                    .draw_series(LineSeries::new(
+                        [(p.target, 0.0), (p.target, 1.0)],
+                        color(4).stroke_width(3),
+                    ))
+                    .map_err(err)?;
             }
-        )?;
+            Ok(())
+        })?;
         plots.push(Plot {
             stem,
             title: "Posterior predictive against the targets".into(),
             caption: "Each dot is the metric simulated at a particle drawn from the posterior (its own seeds); the thick line is the target and the shaded band its ±2 SD where an SD was given. Targets outside the dots are ones the calibrated model does not reproduce.".into(),
-            svg,
+            svg: drawn.svg,
+            png: drawn.png,
         });
     }
     let stem = "tolerance".to_string();
@@ -1845,7 +1835,7 @@ pub fn calibration_plots(
     if !steps.is_empty() {
         let ys = range_of(steps.iter().map(|s| s.1).chain([0.0]));
         let xs = (0.5, generations.len() as f64 - 0.5);
-        let svg = plot!((720, 380), png(&stem).as_deref(), |area| {
+        let drawn = plot!((720, 380), raster, |area| {
             let mut chart = ChartBuilder::on(area)
                 .caption("Tolerance by generation", font(16))
                 .margin(12)
@@ -1876,7 +1866,8 @@ pub fn calibration_plots(
             stem,
             title: "Tolerance by generation".into(),
             caption: "The tolerance ε of each generation after the prior's: where it stops falling, the model cannot come closer to the targets.".into(),
-            svg,
+            svg: drawn.svg,
+            png: drawn.png,
         });
     }
     Ok(plots)

@@ -210,7 +210,9 @@ fn the_app_plays_moves_a_lever_and_compares_two_runs_in_a_browser() {
             std::env::var("GOVSIM_REQUIRE_BROWSER").is_err(),
             "GOVSIM_REQUIRE_BROWSER is set but no Chromium was found"
         );
-        eprintln!("NOTICE: no Chromium found; the browser test of the live app is skipped");
+        common::notice(
+            "the browser test of the live app is SKIPPED: no Chromium on this machine (Debian: apt-get install chromium; CI requires it)",
+        );
         return;
     };
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

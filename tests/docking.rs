@@ -53,7 +53,7 @@ fn the_mesa_port_refuses_what_it_does_not_implement() {
         let resolved = dir.join("resolved.toml");
         std::fs::write(&resolved, &out.stdout).unwrap();
         let Some((code, err)) = port_levers(&resolved) else {
-            eprintln!("NOTICE: the Mesa port's lever check is SKIPPED: no python3 on this machine");
+            common::notice("the Mesa port's lever check is SKIPPED: no python3 on this machine");
             return;
         };
         let reform = file.parent().unwrap().ends_with("reforms");

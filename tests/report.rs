@@ -37,10 +37,8 @@ fn report_renders_in_a_browser_with_every_plot_and_escaped_names() {
             "GOVSIM_REQUIRE_BROWSER is set but no Chromium was found (Debian: apt-get install chromium)"
         );
         // Written past the test harness's capture, so that it is seen.
-        use std::io::Write as _;
-        let _ = writeln!(
-            std::io::stderr(),
-            "NOTICE: the browser test of the report is SKIPPED: no Chromium on this machine (Debian: apt-get install chromium; CI requires it)"
+        common::notice(
+            "the browser test of the report is SKIPPED: no Chromium on this machine (Debian: apt-get install chromium; CI requires it)",
         );
         return;
     };
@@ -191,11 +189,7 @@ fn report_redraws_from_files_alone_and_rejects_other_folders() {
 #[test]
 fn a_full_disk_while_drawing_says_so_in_words_and_keeps_the_old_report() {
     if !Path::new("/dev/full").exists() {
-        use std::io::Write as _;
-        let _ = writeln!(
-            std::io::stderr(),
-            "NOTICE: the full-disk test of the plots is SKIPPED: no /dev/full here"
-        );
+        common::notice("the full-disk test of the plots is SKIPPED: no /dev/full here");
         return;
     }
     let dir = scratch("full-disk");
@@ -397,9 +391,25 @@ fn mutate(dir: &Path, rng: &mut Mutations) -> String {
     format!("{name}: mutation {kind}")
 }
 
+/// The files of an output folder but its report and plots, subfolders
+/// (`scenarios/`) included.
+fn copy_inputs(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap();
+        if path.is_dir() && name != "plots" {
+            copy_inputs(&path, &to.join(name));
+        } else if path.is_file() && name != "report.html" {
+            std::fs::copy(&path, to.join(name)).unwrap();
+        }
+    }
+}
+
 /// Hundreds of mutated output folders (a run, a comparison, a sweep and two
 /// sensitivity analyses): the report is drawn or refused with exit 2, never
-/// a panic.
+/// a panic. The originals are drawn by the binary, PNG files and all; the
+/// mutations through the library, SVG only.
 #[test]
 fn mutated_experiment_folders_never_crash_the_report() {
     let dir = scratch("mutations");
@@ -489,6 +499,18 @@ fn mutated_experiment_folders_never_crash_the_report() {
                 page.contains("The classroom town under shocks, with triage and some formalism.")
             );
         }
+        // Drawn without PNG files, the page is the same page.
+        let plain = dir.join("svg-only").join(name);
+        copy_inputs(&original, &plain);
+        govsim::export::write_report_with(&plain, govsim::plots::Raster::SvgOnly).unwrap();
+        let folders = |text: &str| {
+            text.replace(&plain.display().to_string(), "DIR")
+                .replace(&original.display().to_string(), "DIR")
+        };
+        let same =
+            folders(&std::fs::read_to_string(plain.join("report.html")).unwrap()) == folders(&page);
+        assert!(same, "{name}: the page differs without PNG files");
+        assert!(!plain.join("plots/estimates.png").exists());
         for k in 0..60 {
             let copy = dir.join(format!("{name}-{k}"));
             std::fs::create_dir_all(&copy).unwrap();
@@ -502,13 +524,17 @@ fn mutated_experiment_folders_never_crash_the_report() {
                 .map(|_| mutate(&copy, &mut rng))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let result = govsim(&["report", copy.to_str().unwrap()]);
-            let err = String::from_utf8_lossy(&result.stderr);
-            assert!(!err.contains("panicked"), "{what}: {err}");
-            match result.status.code() {
-                Some(0) => drawn += 1,
-                Some(2) => refused += 1,
-                code => panic!("{what}: exit {code:?}: {err}"),
+            // What `govsim report` does, in this process and without
+            // rasterising the PNG files (the page embeds the SVG drawings):
+            // a panic fails the test, an error must be bad input (exit 2).
+            let result = std::panic::catch_unwind(|| {
+                govsim::export::write_report_with(&copy, govsim::plots::Raster::SvgOnly)
+            });
+            match result {
+                Ok(Ok(_)) => drawn += 1,
+                Ok(Err(e)) if e.exit_code() == 2 => refused += 1,
+                Ok(Err(e)) => panic!("{what}: exit {}: {e}", e.exit_code()),
+                Err(_) => panic!("{what}: the report panicked"),
             }
             let _ = std::fs::remove_dir_all(&copy);
         }

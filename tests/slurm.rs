@@ -53,10 +53,8 @@ fn a_slurm_job_array_merges_into_the_unsharded_sweep() {
             std::env::var_os("GOVSIM_REQUIRE_SLURM").is_none(),
             "GOVSIM_REQUIRE_SLURM is set but no Slurm cluster answers (start one: scripts/slurm/local-cluster.sh)"
         );
-        use std::io::Write as _;
-        let _ = writeln!(
-            std::io::stderr(),
-            "NOTICE: the Slurm job-array test is SKIPPED: no Slurm cluster answers here (Debian: apt-get install slurm-wlm munge, then scripts/slurm/local-cluster.sh; CI requires it)"
+        common::notice(
+            "the Slurm job-array test is SKIPPED: no Slurm cluster answers here (Debian: apt-get install slurm-wlm munge, then scripts/slurm/local-cluster.sh; CI requires it)",
         );
         return;
     }

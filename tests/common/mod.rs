@@ -9,6 +9,14 @@ use std::process::{Command, Output};
 use govsim::run::{RunOutput, run};
 use govsim::scenario::load_scenario;
 
+/// Prints a notice where a person sees it: on the process's standard
+/// error, not through the test harness's capture (which swallows the
+/// output of a test that passes), e.g. that a test was skipped.
+pub fn notice(text: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "NOTICE: {text}");
+}
+
 /// Runs the govsim binary with `args`.
 pub fn govsim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_govsim"))
