@@ -55,9 +55,10 @@ use crate::error::{Error, InputError, Result};
 use crate::experiment::aggregate::{DifferenceRow, Layout, SummaryRow};
 use crate::experiment::store::RunsTable;
 use crate::experiment::{self, Options, Outcome, Plan, Progress, Reps, Silent, design};
+use crate::files::csv_fields;
 use crate::files::{FolderLock, prepare_dir};
 use crate::manifest::{ExperimentKind, Manifest};
-use crate::metrics::Summary;
+use crate::metrics::{Summary, metrics_where};
 use crate::output::write_run;
 use crate::scenario::{ResolvedScenario, Scenario, ScenarioSource, load_scenario};
 
@@ -111,8 +112,9 @@ pub struct Shard {
 }
 
 /// Seeds, days, overrides, threads, output, shards, resuming and memory:
-/// what every experiment on the runner takes.
-#[derive(Debug, Clone, Default)]
+/// what every experiment on the runner takes. The default is the command
+/// line's: base seed 1, every core, no folder.
+#[derive(Debug, Clone)]
 pub struct Runner {
     /// Base seed: every replication's seed derives from it, the same for
     /// every point (common random numbers).
@@ -170,11 +172,47 @@ pub struct SweepRequest {
     pub runner: Runner,
 }
 
+/// `decompose`: the difference TARGET − BASE of each metric attributed to
+/// groups of the levers in which the two scenarios differ.
+#[derive(Debug, Clone)]
+pub struct DecomposeRequest {
+    /// The scenario the difference starts from.
+    pub base: PathBuf,
+    /// The scenario it goes to.
+    pub target: PathBuf,
+    /// Groups as `NAME=PATTERN[,PATTERN...]`, or none for the default
+    /// groups (the elements of party building, and the rest).
+    pub groups: Vec<String>,
+    /// Run-level metrics to attribute (default: the key metrics).
+    pub metrics: Vec<String>,
+    /// Replications.
+    pub reps: Reps,
+    /// Runner options.
+    pub runner: Runner,
+}
+
+/// A decomposition: every combination of groups run, and the attribution.
+#[derive(Debug, Clone)]
+pub struct Decomposition {
+    /// The combinations' runs, summaries and differences from BASE.
+    pub experiment: Experiment,
+    /// The groups of levers, with the values TARGET gives them.
+    pub groups: Vec<crate::experiment::decomposition::Group>,
+    /// Per metric: the difference, each group's Shapley value and
+    /// one-at-a-time effect, and the pairs' interactions, with 95%
+    /// intervals (`attribution.csv`, `interactions.csv`). Empty for a
+    /// shard.
+    pub attribution: Vec<(String, crate::decompose::Attribution)>,
+}
+
 /// A finished (or stopped, or sharded) experiment, read back into memory.
 #[derive(Debug, Clone)]
 pub struct Experiment {
     /// The folder it was written to, when one was asked for.
     pub dir: Option<PathBuf>,
+    /// The slice of the runs it ran, if a shard: then its summaries are
+    /// of that slice, and an analysis waits for the merged folder.
+    pub shard: Option<Shard>,
     /// Runs done, replications, the console table, the precision reached.
     pub outcome: Outcome,
     /// Labels, varied levers and values of the points.
@@ -187,6 +225,22 @@ pub struct Experiment {
     /// the first with its 95% interval and p-values (`differences.csv`;
     /// comparisons only).
     pub differences: Vec<DifferenceRow>,
+}
+
+impl Default for Runner {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            days: None,
+            set: Vec::new(),
+            threads: None,
+            out: None,
+            shard: None,
+            resume: false,
+            series_all: false,
+            max_memory: None,
+        }
+    }
 }
 
 impl Runner {
@@ -253,10 +307,35 @@ fn execute(
     context: &Context,
     plan: impl FnOnce() -> Result<Plan>,
 ) -> Result<Experiment> {
+    execute_then(kind, runner, context, plan, |_, _| Ok(())).map(|(e, ())| e)
+}
+
+/// [`execute`], then `analyse` the experiment while its folder exists (a
+/// shard is not analysed: its runs are a slice). `analyse` is told the
+/// plan's description first, for the progress note; it gets the folder.
+fn execute_then<T>(
+    kind: ExperimentKind,
+    runner: &Runner,
+    context: &Context,
+    plan: impl FnOnce() -> Result<Plan>,
+    analyse: impl FnOnce(&Path, &Experiment) -> Result<T>,
+) -> Result<(Experiment, T)> {
+    execute_noted(kind, runner, context, || Ok((plan()?, None)), analyse)
+}
+
+/// [`execute_then`] with a progress note of the plan's own instead of
+/// [`Plan::describe`].
+fn execute_noted<T>(
+    kind: ExperimentKind,
+    runner: &Runner,
+    context: &Context,
+    plan: impl FnOnce() -> Result<(Plan, Option<String>)>,
+    analyse: impl FnOnce(&Path, &Experiment) -> Result<T>,
+) -> Result<(Experiment, T)> {
     runner.checked_overrides()?;
     runner.check_resume()?;
     let threads = threads(runner.threads)?;
-    let plan = plan()?;
+    let (plan, note) = plan()?;
     let (dir, temporary) = match &runner.out {
         Some(dir) => (dir.clone(), None),
         None => {
@@ -269,7 +348,9 @@ fn execute(
         ..runner.options(dir.clone(), context.command_line.clone())?
     };
     check_plan_memory(&plan, &options, runner.max_memory)?;
-    context.progress.note(&plan.describe());
+    context
+        .progress
+        .note(&note.unwrap_or_else(|| plan.describe()));
     let outcome = experiment::execute(&plan, &options, context.stop, context.progress)?;
     let runs = experiment::read_runs(&dir, &plan.layout)?;
     let summary = crate::experiment::aggregate::summary_rows(&plan.layout, &runs);
@@ -278,15 +359,18 @@ fn execute(
     } else {
         crate::experiment::aggregate::difference_rows(&plan.layout, &runs)
     };
-    drop(temporary);
-    Ok(Experiment {
+    let experiment = Experiment {
         dir: runner.out.clone(),
+        shard: runner.shard,
         outcome,
         layout: plan.layout.clone(),
         runs,
         summary,
         differences,
-    })
+    };
+    let analysed = analyse(&dir, &experiment)?;
+    drop(temporary);
+    Ok((experiment, analysed))
 }
 
 /// A folder removed when dropped.
@@ -329,6 +413,101 @@ pub fn compare(request: &CompareRequest, context: &Context) -> Result<Experiment
 pub fn sweep(request: &SweepRequest, context: &Context) -> Result<Experiment> {
     execute(ExperimentKind::Sweep, &request.runner, context, || {
         sweep_plan(request)
+    })
+}
+
+/// Every combination of the groups of levers in which TARGET differs from
+/// BASE, with paired replications; the difference of each metric
+/// attributed to the groups (Shapley values). With `runner.out`, the
+/// attribution tables are written there as `govsim decompose` writes them.
+pub fn decompose(request: &DecomposeRequest, context: &Context) -> Result<Decomposition> {
+    use crate::experiment::decomposition as dec;
+    let built = std::cell::OnceCell::new();
+    let plan = || -> Result<(Plan, Option<String>)> {
+        let overrides = request.runner.overrides();
+        let source = ScenarioSource::read(&request.base)?;
+        let base = source.resolve(&overrides)?;
+        let target = load_scenario(&request.target, &overrides)?;
+        let levers = dec::differing_levers(&base.resolved_toml, &target.resolved_toml)
+            .map_err(|m| InputError::new(request.target.display().to_string(), m))?;
+        let groups = dec::groups(&levers, &request.groups)?;
+        let metrics = run_level_metrics(&request.metrics, |m| m.key)?;
+        let k = groups.len();
+        let (mut labels, mut scenarios, mut hashes, mut resolved_toml) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for mask in 0..1usize << k {
+            let label = dec::label(&groups, mask);
+            let mut set = overrides.clone();
+            set.push(format!("name=\"{label}\""));
+            for (i, g) in groups.iter().enumerate() {
+                if mask & (1 << i) != 0 {
+                    set.extend(g.target_values.iter().cloned());
+                }
+            }
+            let resolved = source.resolve(&set).map_err(|mut e| {
+                e.message = format!("{} (in the combination {label})", e.message);
+                e
+            })?;
+            labels.push(label);
+            hashes.push(resolved.sha256.clone());
+            resolved_toml.push(resolved.resolved_toml.clone());
+            scenarios.push(resolved.scenario);
+        }
+        let n = scenarios.len();
+        let note = format!(
+            "decompose: {k} groups ({}), {n} combinations",
+            groups
+                .iter()
+                .map(|g| g.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let _ = built.set((groups, metrics));
+        let plan = Plan {
+            command: ExperimentKind::Decompose,
+            layout: Layout {
+                sweep: false,
+                labels,
+                varied: Vec::new(),
+                values: Vec::new(),
+                id_columns: 3,
+            },
+            scenarios,
+            hashes,
+            paths: vec![request.base.display().to_string(); n],
+            base_seed: request.runner.seed,
+            reps: request.reps,
+            sample: String::new(),
+            sensitivity: None,
+            resolved_toml,
+        };
+        Ok((plan, Some(note)))
+    };
+    let analyse = |dir: &Path, experiment: &Experiment| {
+        let Some((groups, metrics)) = built.get() else {
+            return Ok(Vec::new());
+        };
+        if experiment.shard.is_some() {
+            return Ok(Vec::new());
+        }
+        let all = dec::analyse(&experiment.runs, groups.len(), metrics)?;
+        if request.runner.out.is_some() {
+            dec::write_tables(dir, groups, &all)?;
+        }
+        Ok(all)
+    };
+    let (experiment, attribution) = execute_noted(
+        ExperimentKind::Decompose,
+        &request.runner,
+        context,
+        plan,
+        analyse,
+    )?;
+    let groups = built.get().map(|(g, _)| g.clone()).unwrap_or_default();
+    Ok(Decomposition {
+        experiment,
+        groups,
+        attribution,
     })
 }
 
@@ -677,4 +856,34 @@ pub fn summary_fields(summary: &Summary) -> Result<Vec<(String, String)>> {
         .into_iter()
         .zip(rows.into_iter().next().unwrap_or_default())
         .collect())
+}
+
+/// The run-level metrics asked for with `--metric`, or those of the
+/// catalogue for which `default` holds; each must be a column of
+/// `summary.csv`, else an input error naming it and the valid ones.
+pub fn run_level_metrics(
+    asked: &[String],
+    default: impl Fn(&crate::metrics::MetricInfo) -> bool,
+) -> Result<Vec<String>> {
+    let metrics: Vec<String> = if asked.is_empty() {
+        metrics_where(default)
+            .into_iter()
+            .map(String::from)
+            .collect()
+    } else {
+        asked.to_vec()
+    };
+    let (summary_header, _) = csv_fields(std::slice::from_ref(&Summary::default()))
+        .map_err(|e| Error::Runtime(e.to_string()))?;
+    if let Some(m) = metrics.iter().find(|m| !summary_header.contains(m)) {
+        return Err(InputError::new(
+            "--metric",
+            format!(
+                "`{m}` is not a run-level metric; valid: {}",
+                summary_header.join(", ")
+            ),
+        )
+        .into());
+    }
+    Ok(metrics)
 }

@@ -7,10 +7,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use govsim::api::{CompareRequest, Runner, Shard, SweepRequest};
-use govsim::commands::{
-    DecomposeRequest, MethodRequest, RunRequest, ScenarioRequest, SensitivityRequest,
-};
+use govsim::api::{CompareRequest, DecomposeRequest, Runner, Shard, SweepRequest};
+use govsim::commands::{MethodRequest, RunRequest, ScenarioRequest, SensitivityRequest};
 use govsim::error::InputError;
 use govsim::experiment::{AUTO_BATCH, Reps, design::Sample};
 use govsim::sensitivity::TestFunction;

@@ -15,7 +15,7 @@ use crate::experiment::aggregate::Layout;
 use crate::experiment::sensitivity::{Spec, analyse_function, analyse_model_runs};
 use crate::experiment::{self, Options, Outcome, Plan, Progress, Reps, design};
 use crate::files::{FolderLock, csv_fields, format_float, write_atomic};
-use crate::metrics::{Summary, metrics_where};
+use crate::metrics::Summary;
 use crate::scenario::{ResolvedScenario, ScenarioSource, load_scenario};
 use crate::sensitivity::{Index, Method, TestFunction};
 
@@ -43,23 +43,6 @@ pub struct RunRequest {
     pub out: Option<PathBuf>,
     /// Threads for the communities of the run (default: all cores).
     pub threads: Option<usize>,
-}
-
-/// `govsim decompose`.
-#[derive(Debug, Clone)]
-pub struct DecomposeRequest {
-    /// The scenario the difference starts from.
-    pub base: PathBuf,
-    /// The scenario it goes to.
-    pub target: PathBuf,
-    /// `NAME=PATTERN[,PATTERN...]`, or none for the default groups.
-    pub groups: Vec<String>,
-    /// Run-level metrics to attribute (default: the key metrics).
-    pub metrics: Vec<String>,
-    /// Replications.
-    pub reps: Reps,
-    /// Runner options.
-    pub runner: Runner,
 }
 
 /// The method of a sensitivity analysis, as asked.
@@ -177,88 +160,33 @@ pub fn compare(
 /// attributed to groups of the levers in which they differ (Shapley values
 /// over every combination of groups, with paired replications).
 pub fn decompose(
-    request: &DecomposeRequest,
+    request: &api::DecomposeRequest,
     command_line: Vec<String>,
     stop: &AtomicBool,
     progress: &dyn Progress,
 ) -> Result<String> {
-    use crate::experiment::decomposition as dec;
-    let reps = request.reps;
-    request.runner.checked_overrides()?;
-    let options = request.runner.options(
-        default_experiment_dir(&request.runner, "decompose"),
+    let mut request = request.clone();
+    let out;
+    (request.runner, out) = with_output_folder(&request.runner, "decompose")?;
+    let context = api::Context {
+        stop,
+        progress,
         command_line,
-    )?;
-    let overrides = request.runner.overrides();
-    let source = ScenarioSource::read(&request.base)?;
-    let base = source.resolve(&overrides)?;
-    let target = load_scenario(&request.target, &overrides)?;
-    let levers = dec::differing_levers(&base.resolved_toml, &target.resolved_toml)
-        .map_err(|m| InputError::new(request.target.display().to_string(), m))?;
-    let groups = dec::groups(&levers, &request.groups)?;
-    let metrics = run_level_metrics(&request.metrics, |m| m.key)?;
-    let k = groups.len();
-    let (mut labels, mut scenarios, mut hashes, mut resolved_toml) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for mask in 0..1usize << k {
-        let label = dec::label(&groups, mask);
-        let mut set = overrides.clone();
-        set.push(format!("name=\"{label}\""));
-        for (i, g) in groups.iter().enumerate() {
-            if mask & (1 << i) != 0 {
-                set.extend(g.target_values.iter().cloned());
-            }
-        }
-        let resolved = source.resolve(&set).map_err(|mut e| {
-            e.message = format!("{} (in the combination {label})", e.message);
-            e
-        })?;
-        labels.push(label);
-        hashes.push(resolved.sha256.clone());
-        resolved_toml.push(resolved.resolved_toml.clone());
-        scenarios.push(resolved.scenario);
-    }
-    let n = scenarios.len();
-    let plan = Plan {
-        command: crate::manifest::ExperimentKind::Decompose,
-        layout: Layout {
-            sweep: false,
-            labels,
-            varied: Vec::new(),
-            values: Vec::new(),
-            id_columns: 3,
-        },
-        scenarios,
-        hashes,
-        paths: vec![request.base.display().to_string(); n],
-        base_seed: request.runner.seed,
-        reps,
-        sample: String::new(),
-        sensitivity: None,
-        resolved_toml,
     };
-    api::check_plan_memory(&plan, &options, request.runner.max_memory)?;
-    progress.note(&format!(
-        "decompose: {k} groups ({}), {n} combinations",
-        groups
-            .iter()
-            .map(|g| g.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    let outcome = experiment::execute(&plan, &options, stop, progress)?;
-    if options.shard.is_some() {
+    let result = api::decompose(&request, &context)?;
+    if result.experiment.shard.is_some() {
         return Ok("shard done: merge the shards with `govsim merge`, then rerun this command with --out the merged folder and --resume to attribute the differences\n".into());
     }
-    let all = dec::analyse(&options.out, &plan.layout, k, &metrics)?;
-    dec::write_tables(&options.out, &groups, &all)?;
     let mut text = format!(
         "decompose: {} runs, {} replications per combination\n",
-        outcome.runs_done, outcome.reps
+        result.experiment.outcome.runs_done, result.experiment.outcome.reps
     );
-    text.push_str(&dec::table(&groups, &all));
-    let _ = writeln!(text, "results: {}", options.out.display());
-    text.push_str(&report(&options.out)?);
+    text.push_str(&crate::experiment::decomposition::table(
+        &result.groups,
+        &result.attribution,
+    ));
+    let _ = writeln!(text, "results: {}", out.display());
+    text.push_str(&report(&out)?);
     Ok(text)
 }
 
@@ -845,7 +773,7 @@ pub fn sensitivity(
     let source = ScenarioSource::read(scenario)?;
     let base = source.resolve(&overrides)?;
     let varies = parse_varies(&request.vary, &source)?;
-    let metrics = run_level_metrics(&request.metrics, |m| m.sensitivity)?;
+    let metrics = api::run_level_metrics(&request.metrics, |m| m.sensitivity)?;
     let spec = Spec {
         method,
         samples: request.samples,
@@ -1081,36 +1009,6 @@ fn indices_table(
         let _ = writeln!(text, "{line}");
     }
     text
-}
-
-/// The run-level metrics asked for with `--metric`, or those of the
-/// catalogue for which `default` holds; each must be a column of
-/// `summary.csv`, else an input error naming it and the valid ones.
-fn run_level_metrics(
-    asked: &[String],
-    default: impl Fn(&crate::metrics::MetricInfo) -> bool,
-) -> Result<Vec<String>> {
-    let metrics: Vec<String> = if asked.is_empty() {
-        metrics_where(default)
-            .into_iter()
-            .map(String::from)
-            .collect()
-    } else {
-        asked.to_vec()
-    };
-    let (summary_header, _) = csv_fields(std::slice::from_ref(&Summary::default()))
-        .map_err(|e| Error::Runtime(e.to_string()))?;
-    if let Some(m) = metrics.iter().find(|m| !summary_header.contains(m)) {
-        return Err(InputError::new(
-            "--metric",
-            format!(
-                "`{m}` is not a run-level metric; valid: {}",
-                summary_header.join(", ")
-            ),
-        )
-        .into());
-    }
-    Ok(metrics)
 }
 
 /// What a finished experiment prints, and its report drawn; a warning when

@@ -217,3 +217,65 @@ fn temporary_folders(kind: &str) -> Vec<String> {
     names.sort();
     names
 }
+
+#[test]
+fn a_decomposition_in_memory_equals_the_command_line() {
+    let dir = scratch("api-decompose");
+    let silo = scenario_path("regimes/bureaucratic_silo.toml");
+    let party = scenario_path("regimes/party_led.toml");
+    let out = dir.join("cli");
+    let args = [
+        "decompose",
+        silo.to_str().unwrap(),
+        party.to_str().unwrap(),
+        "--reps",
+        "2",
+        "--days",
+        "15",
+        "--metric",
+        "resolution_rate",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let result = govsim(&args);
+    assert!(result.status.success(), "{result:?}");
+    let mut request = api::DecomposeRequest {
+        base: silo,
+        target: party,
+        groups: Vec::new(),
+        metrics: vec!["resolution_rate".into()],
+        reps: Reps::Fixed(2),
+        runner: Runner {
+            days: Some(15),
+            threads: Some(2),
+            ..Runner::default()
+        },
+    };
+    let memory = api::decompose(&request, &Context::quiet()).unwrap();
+    assert_eq!(
+        memory.experiment.outcome.runs_done,
+        2 << memory.groups.len()
+    );
+    let (metric, attribution) = &memory.attribution[0];
+    assert_eq!(metric, "resolution_rate");
+    assert_eq!(attribution.shapley.len(), memory.groups.len());
+    // Shapley values add up to the difference, replication by replication.
+    let sum: f64 = attribution.shapley.iter().map(|e| e.mean).sum();
+    assert!(
+        (sum - attribution.total.mean).abs() < 1e-9,
+        "{sum} {:?}",
+        attribution.total
+    );
+    // Written where asked, the tables are the command line's.
+    let kept = dir.join("api");
+    request.runner.out = Some(kept.clone());
+    let written = api::decompose(&request, &Context::quiet()).unwrap();
+    assert_eq!(written.attribution, memory.attribution);
+    for file in ["attribution.csv", "interactions.csv", "runs.csv"] {
+        assert_eq!(
+            std::fs::read(kept.join(file)).unwrap(),
+            std::fs::read(out.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+}

@@ -8,7 +8,6 @@ use std::path::Path;
 
 use toml::Value;
 
-use super::aggregate::Layout;
 use super::store::RunsTable;
 use crate::decompose::{Attribution, MAX_GROUPS, attribute};
 use crate::error::Error;
@@ -163,17 +162,13 @@ pub fn label(groups: &[Group], mask: usize) -> String {
         .join("+")
 }
 
-/// Each metric's attribution from the `runs.csv` of `dir`, the points in
-/// combination order.
+/// Each metric's attribution from the runs of a decomposition, the points
+/// in combination order.
 pub fn analyse(
-    dir: &Path,
-    layout: &Layout,
+    runs: &RunsTable,
     k: usize,
     metrics: &[String],
 ) -> Result<Vec<(String, Attribution)>, Error> {
-    let path = dir.join("runs.csv");
-    let runs = RunsTable::read(&path, |row| super::id_of(layout, row))
-        .map_err(|e| Error::Runtime(format!("reading {}: {e}", path.display())))?;
     let reps = runs.replications();
     let mut out = Vec::new();
     for metric in metrics {
