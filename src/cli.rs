@@ -7,8 +7,11 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use govsim::api::{CompareRequest, DecomposeRequest, Runner, Shard, SweepRequest};
-use govsim::commands::{MethodRequest, RunRequest, ScenarioRequest, SensitivityRequest};
+use govsim::api::{
+    CompareRequest, DecomposeRequest, MethodRequest, Runner, SensitivityRequest, Shard,
+    SweepRequest,
+};
+use govsim::commands::{RunRequest, ScenarioRequest};
 use govsim::error::InputError;
 use govsim::experiment::{AUTO_BATCH, Reps, design::Sample};
 use govsim::sensitivity::TestFunction;

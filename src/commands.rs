@@ -9,15 +9,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::SystemTime;
 
-use crate::api::{self, MAX_POINTS, Runner, parse_varies};
+use crate::api::{self, Runner};
 use crate::error::{Error, InputError, Result};
-use crate::experiment::aggregate::Layout;
-use crate::experiment::sensitivity::{Spec, analyse_function, analyse_model_runs};
-use crate::experiment::{self, Options, Outcome, Plan, Progress, Reps, design};
+use crate::experiment::{self, Options, Outcome, Progress, design};
 use crate::files::{FolderLock, csv_fields, format_float, write_atomic};
 use crate::metrics::Summary;
 use crate::scenario::{ResolvedScenario, ScenarioSource, load_scenario};
-use crate::sensitivity::{Index, Method, TestFunction};
+use crate::sensitivity::Index;
 
 /// A scenario file and `--set` overrides.
 #[derive(Debug, Clone, Default)]
@@ -43,42 +41,6 @@ pub struct RunRequest {
     pub out: Option<PathBuf>,
     /// Threads for the communities of the run (default: all cores).
     pub threads: Option<usize>,
-}
-
-/// The method of a sensitivity analysis, as asked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MethodRequest {
-    /// Morris elementary effects.
-    Morris,
-    /// Sobol' first-order and total indices.
-    Sobol,
-}
-
-/// `govsim sensitivity`.
-#[derive(Debug, Clone)]
-pub struct SensitivityRequest {
-    /// Scenario file (not with `function`).
-    pub scenario: Option<PathBuf>,
-    /// Morris or Sobol'.
-    pub method: MethodRequest,
-    /// `KEY=LO..HI`, one per lever analysed.
-    pub vary: Vec<String>,
-    /// Trajectories (Morris) or base samples N (Sobol').
-    pub samples: usize,
-    /// Replications averaged at every design point.
-    pub reps: u32,
-    /// Run-level metrics (default: the catalogue's sensitivity metrics).
-    pub metrics: Vec<String>,
-    /// Morris grid levels.
-    pub levels: u32,
-    /// Sobol': second-order indices too.
-    pub second_order: bool,
-    /// Bootstrap resamples.
-    pub bootstrap: usize,
-    /// A test function with known indices instead of the model.
-    pub function: Option<TestFunction>,
-    /// Runner options.
-    pub runner: Runner,
 }
 
 /// `govsim validate`.
@@ -734,95 +696,50 @@ pub fn report(dir: &Path) -> Result<String> {
 /// `govsim sensitivity`: Morris screening or Sobol' indices of levers of a
 /// scenario, or of a test function with known indices.
 pub fn sensitivity(
-    request: &SensitivityRequest,
+    request: &api::SensitivityRequest,
     command_line: Vec<String>,
     stop: &AtomicBool,
     progress: &dyn Progress,
 ) -> Result<String> {
-    let method = request.checked_method()?;
-    let options = request.runner.options(
-        default_experiment_dir(&request.runner, "sensitivity"),
-        command_line.clone(),
-    )?;
-    let out = options.out.clone();
-    if let Method::Sobol { .. } = method
-        && !request.samples.is_power_of_two()
+    let mut request = request.clone();
+    let out;
+    (request.runner, out) = with_output_folder(&request.runner, "sensitivity")?;
+    let context = api::Context {
+        stop,
+        progress,
+        command_line,
+    };
+    let result = api::sensitivity(&request, &context)?;
+    if let Some((s1, st)) = &result.analytic {
+        let mut text = format!(
+            "{} on {} ({} evaluations)\n",
+            result.method.name(),
+            request.function.map_or("", |f| f.name()),
+            result.evaluations
+        );
+        let (metric, indices) = &result.indices[0];
+        text.push_str(&indices_table(
+            &result.names,
+            metric,
+            indices,
+            Some((s1, st)),
+        ));
+        let _ = writeln!(text, "results: {}", out.display());
+        text.push_str(&report(&out)?);
+        return Ok(text);
+    }
+    if result
+        .experiment
+        .as_ref()
+        .is_some_and(|e| e.shard.is_some())
     {
-        progress.note(&format!(
-            "note: N = {} is not a power of 2; Sobol' sequences balance best at powers of 2",
-            request.samples
-        ));
-    }
-    if let Some(function) = request.function {
-        return sensitivity_of_function(request, method, function, &out, command_line);
-    }
-    let bad = |flag: &str, message: String| -> Error { InputError::new(flag, message).into() };
-    let scenario = request.scenario.as_ref().ok_or_else(|| {
-        bad(
-            "sensitivity",
-            "give a SCENARIO file, or --function ishigami|sobol-g".into(),
-        )
-    })?;
-    if request.vary.is_empty() {
-        return Err(bad(
-            "--vary",
-            "give at least one lever to analyse, KEY=LO..HI".into(),
-        ));
-    }
-    let overrides = request.runner.overrides();
-    let source = ScenarioSource::read(scenario)?;
-    let base = source.resolve(&overrides)?;
-    let varies = parse_varies(&request.vary, &source)?;
-    let metrics = api::run_level_metrics(&request.metrics, |m| m.sensitivity)?;
-    let spec = Spec {
-        method,
-        samples: request.samples,
-        bootstrap: request.bootstrap,
-        seed: request.runner.seed,
-        names: varies.iter().map(|v| v.key.clone()).collect(),
-        ranges: varies.iter().map(|v| (v.lo, v.hi)).collect(),
-    };
-    check_design_size(&spec)?;
-    let design = spec.design();
-    let values = spec.point_values(&design, &varies);
-    let (scenarios, hashes) = design::resolve_points(&source, &overrides, &varies, &values)?;
-    let n = values.len();
-    let layout = Layout {
-        sweep: true,
-        labels: vec![crate::safe_text::label(&base.scenario.name); n],
-        varied: spec.names.clone(),
-        values: values.clone(),
-        id_columns: 4 + varies.len(),
-    };
-    let plan = Plan {
-        command: crate::manifest::ExperimentKind::Sensitivity,
-        layout: layout.clone(),
-        scenarios,
-        hashes,
-        paths: vec![scenario.display().to_string(); n],
-        base_seed: request.runner.seed,
-        reps: Reps::Fixed(request.reps),
-        sample: method.name().into(),
-        sensitivity: Some(spec.info(&metrics, None)),
-        resolved_toml: Vec::new(),
-    };
-    api::check_plan_memory(&plan, &options, request.runner.max_memory)?;
-    progress.note(&format!(
-        "{}: {} design points × {} replications",
-        method.name(),
-        n,
-        request.reps
-    ));
-    experiment::execute(&plan, &options, stop, progress)?;
-    if options.shard.is_some() {
         return Ok("shard done: merge the shards with `govsim merge`, then rerun this command with --out the merged folder and --resume to compute the indices\n".into());
     }
-    let (all, noise) = analyse_model_runs(&spec, &design, &values, &layout, &metrics, &out)?;
     let mut text = String::new();
-    for (metric, indices) in &all {
-        text.push_str(&indices_table(&spec.names, metric, indices, None));
+    for (metric, indices) in &result.indices {
+        text.push_str(&indices_table(&result.names, metric, indices, None));
     }
-    for n in &noise {
+    for n in &result.noise {
         let flag = if n.share > 0.2 {
             "  <- noisy: add replications before reading these indices"
         } else {
@@ -838,144 +755,6 @@ pub fn sensitivity(
     let _ = writeln!(text, "results: {}", out.display());
     text.push_str(&report(&out)?);
     Ok(text)
-}
-
-impl SensitivityRequest {
-    /// The method with its settings, after checking the sizes asked for.
-    fn checked_method(&self) -> Result<Method> {
-        let bad = |flag: &str, message: String| -> Error { InputError::new(flag, message).into() };
-        let method = match self.method {
-            MethodRequest::Morris => {
-                if self.levels < 2 || self.levels % 2 == 1 || self.levels > 100 {
-                    return Err(bad(
-                        "--levels",
-                        format!("{}: an even number from 2 to 100", self.levels),
-                    ));
-                }
-                if self.second_order {
-                    return Err(bad("--second-order", "only with --method sobol".into()));
-                }
-                if self.samples < 2 {
-                    return Err(bad(
-                        "--samples",
-                        format!(
-                            "{}: Morris needs at least 2 trajectories (10 or more is usual)",
-                            self.samples
-                        ),
-                    ));
-                }
-                Method::Morris {
-                    levels: self.levels,
-                }
-            }
-            MethodRequest::Sobol => {
-                if !(16..=65536).contains(&self.samples) {
-                    return Err(bad(
-                        "--samples",
-                        format!(
-                            "{}: Sobol needs N from 16 to 65536 base samples (a power of 2, e.g. 1024)",
-                            self.samples
-                        ),
-                    ));
-                }
-                Method::Sobol {
-                    second_order: self.second_order,
-                }
-            }
-        };
-        if self.bootstrap < 10 || self.bootstrap > 100_000 {
-            return Err(bad(
-                "--bootstrap",
-                format!(
-                    "{}: from 10 to 100000 resamples (1000 is usual)",
-                    self.bootstrap
-                ),
-            ));
-        }
-        if self.reps == 0 || self.reps > 10_000 {
-            return Err(bad("--reps", format!("{}: from 1 to 10000", self.reps)));
-        }
-        Ok(method)
-    }
-}
-
-/// The sensitivity analysis of a test function.
-fn sensitivity_of_function(
-    request: &SensitivityRequest,
-    method: Method,
-    function: TestFunction,
-    out: &Path,
-    command_line: Vec<String>,
-) -> Result<String> {
-    let bad = |flag: &str, message: &str| -> Error { InputError::new(flag, message).into() };
-    if !request.vary.is_empty() {
-        return Err(bad(
-            "--vary",
-            "not with --function: a test function has its own inputs",
-        ));
-    }
-    let runner = &request.runner;
-    if request.scenario.is_some() || !runner.set.is_empty() || runner.days.is_some() {
-        return Err(bad(
-            "--function",
-            "evaluates the test function instead of a scenario: give no SCENARIO, --set or --days",
-        ));
-    }
-    if request.metrics.iter().any(|m| m != "y") {
-        return Err(bad("--metric", "a test function has one output, `y`"));
-    }
-    check_design_size(&spec_of_function(request, method, function))?;
-    api::writable(out)?;
-    if out.join("manifest.json").exists() {
-        return Err(bad(
-            &out.display().to_string(),
-            "already holds an experiment; choose another --out",
-        ));
-    }
-    let spec = spec_of_function(request, method, function);
-    let lock = FolderLock::acquire(out)?;
-    let indices = analyse_function(&spec, function, out, command_line)?;
-    drop(lock);
-    let (s1, st) = function.analytic();
-    let mut text = format!(
-        "{} on {} ({} evaluations)\n",
-        method.name(),
-        function.name(),
-        spec.design().unit.len()
-    );
-    text.push_str(&indices_table(&spec.names, "y", &indices, Some((&s1, &st))));
-    let _ = writeln!(text, "results: {}", out.display());
-    text.push_str(&report(out)?);
-    Ok(text)
-}
-
-/// The analysis of a test function's inputs `x1`, `x2`, …
-fn spec_of_function(request: &SensitivityRequest, method: Method, function: TestFunction) -> Spec {
-    let names: Vec<String> = (1..=function.inputs()).map(|i| format!("x{i}")).collect();
-    Spec {
-        method,
-        samples: request.samples,
-        bootstrap: request.bootstrap,
-        seed: request.runner.seed,
-        ranges: vec![function.range(); names.len()],
-        names,
-    }
-}
-
-/// Refuses a design of more than [`MAX_POINTS`] points before it is built.
-fn check_design_size(spec: &Spec) -> Result<()> {
-    match spec.design_points() {
-        Some(n) if n <= MAX_POINTS => Ok(()),
-        n => Err(InputError::new(
-            "--samples",
-            format!(
-                "{} samples make {} design points: at most {MAX_POINTS}",
-                spec.samples,
-                n.map_or("more than 2^64".into(), |n| n.to_string())
-            ),
-        )
-        .into()),
-    }
 }
 
 /// The first-order (and total) indices of each input, one line each.

@@ -279,3 +279,67 @@ fn a_decomposition_in_memory_equals_the_command_line() {
         );
     }
 }
+
+#[test]
+fn a_sensitivity_analysis_in_memory() {
+    // A test function with known indices, no folder: the Sobol' estimates
+    // come back with the analytic values beside them.
+    let request = api::SensitivityRequest {
+        scenario: None,
+        method: api::MethodRequest::Sobol,
+        vary: Vec::new(),
+        samples: 1024,
+        reps: 1,
+        metrics: Vec::new(),
+        levels: 4,
+        second_order: false,
+        bootstrap: 100,
+        function: Some(govsim::sensitivity::TestFunction::Ishigami),
+        runner: Runner::default(),
+    };
+    let result = api::sensitivity(&request, &Context::quiet()).unwrap();
+    let (s1, _) = result.analytic.clone().unwrap();
+    let (metric, indices) = &result.indices[0];
+    assert_eq!((metric.as_str(), result.names.len()), ("y", 3));
+    for (p, analytic) in s1.iter().enumerate() {
+        let estimate = indices
+            .iter()
+            .find(|i| i.parameter == p && i.index == "S1")
+            .unwrap();
+        assert!(
+            (estimate.value - analytic).abs() < 0.1,
+            "{estimate:?} {analytic}"
+        );
+    }
+    // Morris on the model's levers, in memory: every lever gets μ*.
+    let request = api::SensitivityRequest {
+        scenario: Some(town()),
+        method: api::MethodRequest::Morris,
+        vary: vec![
+            "party.procedure.pooling=0..0.6".into(),
+            "issues.rate=0.2..1".into(),
+        ],
+        samples: 2,
+        reps: 2,
+        metrics: vec!["resolution_rate".into()],
+        function: None,
+        runner: Runner {
+            days: Some(20),
+            threads: Some(2),
+            ..Runner::default()
+        },
+        ..request
+    };
+    let result = api::sensitivity(&request, &Context::quiet()).unwrap();
+    // Two trajectories of three points, two replications each.
+    assert_eq!(result.evaluations, 2 * 3 * 2);
+    let (_, indices) = &result.indices[0];
+    for p in 0..2 {
+        assert!(
+            indices
+                .iter()
+                .any(|i| i.parameter == p && i.index == "mu_star")
+        );
+    }
+    assert_eq!(result.noise.len(), 1);
+}
