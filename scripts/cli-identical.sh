@@ -55,6 +55,10 @@ outputs() {
   go sweep $S/classroom/small_town.toml --vary issues.rate=0.2..1 --vary issues.rate=0..1
   go run $S/classroom/small_town.toml --max-memory 1K
   go check $S/classroom/small_town.toml --max-memory 1K
+  go validate validation/design_1_cross_cutting.toml --resume
+  go validate validation/design_1_cross_cutting.toml --reps 1
+  go validate validation/no_such_pattern.toml
+  go validate validation/design_1_cross_cutting.toml --reps 2 --days 30 --out "$OUT/val"
   go run $S/classroom/small_town.toml --seed 7 --days 20 --out "$OUT/cmp"
 }
 

@@ -78,7 +78,7 @@ pub struct ValidateArgs {
     pub max_memory: Option<String>,
 }
 
-impl TryFrom<ValidateArgs> for govsim::commands::ValidateRequest {
+impl TryFrom<ValidateArgs> for govsim::api::ValidateRequest {
     type Error = InputError;
     fn try_from(a: ValidateArgs) -> Result<Self, InputError> {
         Ok(Self {

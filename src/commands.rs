@@ -11,9 +11,8 @@ use std::time::SystemTime;
 
 use crate::api::{self, Runner};
 use crate::error::{Error, InputError, Result};
-use crate::experiment::{self, Options, Outcome, Progress, design};
-use crate::files::{FolderLock, csv_fields, format_float, write_atomic};
-use crate::metrics::Summary;
+use crate::experiment::{self, Outcome, Progress, design};
+use crate::files::{FolderLock, format_float, write_atomic};
 use crate::scenario::{ResolvedScenario, ScenarioSource, load_scenario};
 use crate::sensitivity::Index;
 
@@ -41,26 +40,6 @@ pub struct RunRequest {
     pub out: Option<PathBuf>,
     /// Threads for the communities of the run (default: all cores).
     pub threads: Option<usize>,
-}
-
-/// `govsim validate`.
-#[derive(Debug, Clone, Default)]
-pub struct ValidateRequest {
-    /// Pattern files, or folders of them (default: `validation`).
-    pub patterns: Vec<PathBuf>,
-    /// Replications of every pattern, instead of each file's own.
-    pub reps: Option<u32>,
-    /// Days of every pattern's runs, instead of each file's own.
-    pub days: Option<u32>,
-    /// Worker threads (default: all cores).
-    pub threads: Option<usize>,
-    /// Output folder (default: a new folder under `output/`).
-    pub out: Option<PathBuf>,
-    /// Continue the validation in `out`: finished patterns are read back,
-    /// a stopped one goes on from its runs.
-    pub resume: bool,
-    /// Memory limit in bytes of the runs held at once.
-    pub max_memory: Option<u64>,
 }
 
 /// `govsim check`: the scenario fully resolved, as TOML.
@@ -500,100 +479,34 @@ pub fn calibrate(request: &CalibrateRequest) -> Result<String> {
 /// patterns hold or not, it succeeds; it fails only if a pattern cannot be
 /// run.
 pub fn validate(
-    request: &ValidateRequest,
+    request: &api::ValidateRequest,
     command_line: Vec<String>,
     stop: &AtomicBool,
     progress: &dyn Progress,
 ) -> Result<String> {
-    use crate::experiment::validation as val;
-    let asked = if request.patterns.is_empty() {
-        vec![PathBuf::from("validation")]
-    } else {
-        request.patterns.clone()
+    let mut request = request.clone();
+    // A new folder unless one is named (resuming needs one: the API says so).
+    if request.out.is_none() && !request.resume {
+        request.out = Some(new_out_dir("validate"));
+    }
+    let context = api::Context {
+        stop,
+        progress,
+        command_line,
     };
-    if let Some(r) = request.reps.filter(|r| !(2..=val::MAX_REPS).contains(r)) {
-        return Err(InputError::new("--reps", format!("{r}: from 2 to {}", val::MAX_REPS)).into());
-    }
-    if let Some(days) = request.days {
-        api::in_lever_range("--days", "sim.days", f64::from(days), &days.to_string())?;
-    }
-    let files = val::pattern_files(&asked)?;
-    let (metrics, _) = csv_fields(std::slice::from_ref(&Summary::default()))
-        .map_err(|e| Error::Runtime(e.to_string()))?;
-    // Every file is read and checked before anything runs.
-    let patterns = files
-        .iter()
-        .map(|f| val::read_pattern(f, request.reps, request.days, &metrics))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    if request.resume && request.out.is_none() {
-        return Err(InputError::new(
-            "--resume",
-            "needs --out DIR: the folder of the validation to continue",
-        )
-        .into());
-    }
-    let dir = request
-        .out
-        .clone()
-        .unwrap_or_else(|| new_out_dir("validate"));
-    let held =
-        dir.join("validation.csv").exists() || patterns.iter().any(|p| dir.join(&p.stem).exists());
-    if held && !request.resume {
-        return Err(InputError::new(
-            "--out",
-            format!(
-                "{} already holds a validation: --resume to continue it, or choose another folder",
-                dir.display()
-            ),
-        )
-        .into());
-    }
-    api::writable(&dir)?;
-    let lock = FolderLock::acquire(&dir)?;
-    let threads = api::threads(request.threads)?;
-    let mut results = Vec::new();
-    for (i, pattern) in patterns.iter().enumerate() {
-        let out = dir.join(&pattern.stem);
-        let options = Options {
-            resume: request.resume && out.join("manifest.json").exists(),
-            out: out.clone(),
-            threads,
-            shard: None,
-            series_all: false,
-            command_line: command_line.clone(),
-        };
-        api::check_plan_memory(&pattern.plan, &options, request.max_memory)?;
-        progress.note(&format!(
-            "validate {}/{}: {} ({})",
-            i + 1,
-            patterns.len(),
-            crate::safe_text::for_terminal(&pattern.name),
-            pattern.plan.describe()
-        ));
-        experiment::execute(&pattern.plan, &options, stop, progress)?;
-        results.extend(val::judge_pattern(pattern, &out)?);
-    }
-    write_atomic(
-        &dir.join("validation.csv"),
-        &val::validation_csv(&patterns, &results),
-    )
-    .map_err(|e| Error::Runtime(format!("writing validation.csv: {e}")))?;
-    write_atomic(
-        &dir.join("report.html"),
-        crate::html::validation_report_html(&patterns, &results).as_bytes(),
-    )
-    .map_err(|e| Error::Runtime(format!("writing report.html: {e}")))?;
-    drop(lock);
-    let mut text = validation_table(&patterns, &results);
-    let held = results
+    let result = api::validate(&request, &context)?;
+    let dir = request.out.unwrap_or_default();
+    let mut text = validation_table(&result.patterns, &result.results);
+    let held = result
+        .results
         .iter()
         .filter(|r| r.verdict.holds == Some(true))
         .count();
     let _ = writeln!(
         text,
         "validate: {held} of {} claims hold ({} patterns); results: {}",
-        results.len(),
-        patterns.len(),
+        result.results.len(),
+        result.patterns.len(),
         dir.display()
     );
     Ok(text)

@@ -343,3 +343,41 @@ fn a_sensitivity_analysis_in_memory() {
     }
     assert_eq!(result.noise.len(), 1);
 }
+
+#[test]
+fn a_validation_in_memory_judges_what_the_folder_holds() {
+    let dir = scratch("api-validate");
+    let pattern =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("validation/design_3_formalism.toml");
+    let mut request = api::ValidateRequest {
+        patterns: vec![pattern],
+        reps: Some(3),
+        days: Some(30),
+        threads: Some(2),
+        ..api::ValidateRequest::default()
+    };
+    let memory = api::validate(&request, &Context::quiet()).unwrap();
+    assert_eq!(memory.patterns.len(), 1);
+    assert!(!memory.results.is_empty());
+    request.out = Some(dir.join("kept"));
+    let kept = api::validate(&request, &Context::quiet()).unwrap();
+    let verdicts = |v: &api::Validation| -> Vec<String> {
+        v.results
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {}",
+                    r.claim.expected,
+                    govsim::experiment::validation::measured(&r.verdict)
+                )
+            })
+            .collect()
+    };
+    assert_eq!(verdicts(&memory), verdicts(&kept));
+    assert!(dir.join("kept/validation.csv").exists());
+    // Resuming needs the folder to resume.
+    request.out = None;
+    request.resume = true;
+    let err = api::validate(&request, &Context::quiet()).unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+}

@@ -64,11 +64,13 @@ use crate::scenario::{ResolvedScenario, Scenario, ScenarioSource, load_scenario}
 
 mod decompose;
 mod sensitivity;
+mod validate;
 
 pub use crate::live::LiveRun;
 pub use crate::run::{RunOutput, Stepper, run};
 pub use decompose::{DecomposeRequest, Decomposition, decompose};
 pub use sensitivity::{MethodRequest, Sensitivity, SensitivityRequest, sensitivity};
+pub use validate::{ValidateRequest, Validation, validate};
 
 /// The most worker threads a request may ask for.
 pub const MAX_THREADS: usize = 1024;
