@@ -19,6 +19,8 @@
 //! whose results are taken in index order: the posterior is the same for
 //! any number of threads and any batch split.
 
+use std::ops::ControlFlow;
+
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
@@ -337,18 +339,21 @@ pub fn should_stop(settings: &Settings, g: &Generation) -> bool {
 }
 
 /// Runs every generation; `after` sees each one as it is done (to write
-/// it), and may start from generations done before (`done`, resumed).
+/// it) and may end the run there (`Break`: that generation is dropped).
+/// It may start from generations done before (`done`, resumed).
 pub fn run(
     priors: &[Prior],
     settings: &Settings,
     evaluate: &Evaluate,
     done: Vec<Generation>,
-    mut after: impl FnMut(&Generation),
+    mut after: impl FnMut(&Generation) -> ControlFlow<()>,
 ) -> Vec<Generation> {
     let mut generations = done;
     if generations.is_empty() {
         let g = prior_generation(priors, settings, evaluate);
-        after(&g);
+        if after(&g).is_break() {
+            return generations;
+        }
         generations.push(g);
     }
     while let Some(last) = generations.last() {
@@ -356,7 +361,9 @@ pub fn run(
             break;
         }
         let g = next_generation(priors, settings, last, evaluate);
-        after(&g);
+        if after(&g).is_break() {
+            break;
+        }
         generations.push(g);
     }
     generations
@@ -407,7 +414,9 @@ mod tests {
     fn the_posterior_of_a_normal_mean_is_recovered() {
         let (y, sigma) = (2.0, 1.0);
         let model = normal_model(y, sigma);
-        let gens = run(&priors(), &settings(1), &model, Vec::new(), |_| {});
+        let gens = run(&priors(), &settings(1), &model, Vec::new(), |_| {
+            ControlFlow::Continue(())
+        });
         let last = gens.last().unwrap();
         assert!(gens.len() >= 5, "{} generations", gens.len());
         assert!(
@@ -442,7 +451,9 @@ mod tests {
             let mut s = settings(r);
             s.samples = 200;
             s.generations = 4;
-            let gens = run(&priors(), &s, &normal_model(y, 1.0), Vec::new(), |_| {});
+            let gens = run(&priors(), &s, &normal_model(y, 1.0), Vec::new(), |_| {
+                ControlFlow::Continue(())
+            });
             let m = marginal(gens.last().unwrap(), 0);
             covered += usize::from(m.ci_low <= truth && truth <= m.ci_high);
         }
@@ -457,10 +468,16 @@ mod tests {
         a.generations = 3;
         let mut b = a;
         b.batch = 7;
-        let ga = run(&priors(), &a, &model, Vec::new(), |_| {});
-        let gb = run(&priors(), &b, &model, Vec::new(), |_| {});
+        let ga = run(&priors(), &a, &model, Vec::new(), |_| {
+            ControlFlow::Continue(())
+        });
+        let gb = run(&priors(), &b, &model, Vec::new(), |_| {
+            ControlFlow::Continue(())
+        });
         assert_eq!(ga, gb, "batches of 64 and 7 give the same generations");
-        let resumed = run(&priors(), &a, &model, ga[..2].to_vec(), |_| {});
+        let resumed = run(&priors(), &a, &model, ga[..2].to_vec(), |_| {
+            ControlFlow::Continue(())
+        });
         assert_eq!(resumed, ga, "resumed after generation 1");
     }
 

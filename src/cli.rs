@@ -140,11 +140,14 @@ pub struct CalibrateArgs {
     pub resume: bool,
 }
 
-impl TryFrom<CalibrateArgs> for govsim::commands::CalibrateRequest {
+impl TryFrom<CalibrateArgs> for govsim::api::CalibrateRequest {
     type Error = InputError;
     fn try_from(a: CalibrateArgs) -> Result<Self, InputError> {
+        let scenario = ScenarioRequest::try_from(a.scenario)?;
         Ok(Self {
-            scenario: a.scenario.try_into()?,
+            scenario: scenario.scenario,
+            set: scenario.set,
+            max_memory: scenario.max_memory,
             vary: a.vary,
             targets: a.targets,
             targets_file: a.targets_file,

@@ -11,9 +11,9 @@ use std::time::SystemTime;
 
 use crate::api::{self, Runner};
 use crate::error::{Error, InputError, Result};
-use crate::experiment::{self, Outcome, Progress, design};
-use crate::files::{FolderLock, format_float, write_atomic};
-use crate::scenario::{ResolvedScenario, ScenarioSource, load_scenario};
+use crate::experiment::{self, Outcome, Progress};
+use crate::files::format_float;
+use crate::scenario::{ResolvedScenario, load_scenario};
 use crate::sensitivity::Index;
 
 /// A scenario file and `--set` overrides.
@@ -171,284 +171,34 @@ pub fn merge(
     finish("merge", &outcome, out, None)
 }
 
-/// `govsim calibrate`.
-#[derive(Debug, Clone)]
-pub struct CalibrateRequest {
-    /// The scenario and `--set` overrides.
-    pub scenario: ScenarioRequest,
-    /// `--vary KEY=LO..HI`: the calibrated levers and their uniform priors.
-    pub vary: Vec<String>,
-    /// `--target METRIC=VALUE[±SD]`.
-    pub targets: Vec<String>,
-    /// `--targets FILE.toml`: more targets.
-    pub targets_file: Option<PathBuf>,
-    /// Accepted particles per generation.
-    pub samples: usize,
-    /// Generations after the prior's.
-    pub generations: usize,
-    /// Replications per proposal.
-    pub reps: u32,
-    /// Days of each run (default: the scenario's).
-    pub days: Option<u32>,
-    /// Base seed.
-    pub seed: u64,
-    /// Threads.
-    pub threads: Option<usize>,
-    /// Output folder.
-    pub out: Option<PathBuf>,
-    /// Continue the calibration in `out` from its last whole generation.
-    pub resume: bool,
-}
-
 /// `govsim calibrate`: ABC-SMC over levers of a scenario against targets;
-/// writes `posterior.csv`, `generations.csv`, `calibration.csv`,
-/// `calibrated.toml` and `manifest.json` into the folder, each generation
-/// as soon as it is done.
-pub fn calibrate(request: &CalibrateRequest) -> Result<String> {
-    use crate::calibrate::{Prior, Settings};
-    use crate::experiment::calibration as cal;
-    let source = ScenarioSource::read(&request.scenario.scenario)?;
-    let mut overrides = request.scenario.set.clone();
-    if let Some(days) = request.days {
-        overrides.push(format!("sim.days={days}"));
+/// the folder gets every generation as soon as it is done, then the
+/// posterior's summary, its predictive check, plots and a report.
+pub fn calibrate(
+    request: &api::CalibrateRequest,
+    command_line: Vec<String>,
+    stop: &AtomicBool,
+    progress: &dyn Progress,
+) -> Result<String> {
+    let mut request = request.clone();
+    // A new folder unless one is named (resuming needs one: the API says so).
+    if request.out.is_none() && !request.resume {
+        request.out = Some(default_out_dir(&request.scenario));
     }
-    let resolved = source.resolve(&overrides)?;
-    let bad = |flag: &str, message: String| -> Error { InputError::new(flag, message).into() };
-    if request.vary.is_empty() || request.vary.len() > 20 {
-        return Err(bad(
-            "--vary",
-            "give 1 to 20 levers to calibrate, as KEY=LO..HI".into(),
-        ));
-    }
-    let mut targets = request
-        .targets
-        .iter()
-        .map(|t| cal::parse_target(t))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    if let Some(file) = &request.targets_file {
-        targets.extend(cal::read_targets(file)?);
-    }
-    if targets.is_empty() || targets.len() > 50 {
-        return Err(bad(
-            "--target",
-            "give 1 to 50 targets, as METRIC=VALUE[±SD]".into(),
-        ));
-    }
-    if !(20..=100_000).contains(&request.samples) {
-        return Err(bad(
-            "--samples",
-            format!(
-                "{}: valid range is 20 to 100000 (fewer particles cannot estimate an interval)",
-                request.samples
-            ),
-        ));
-    }
-    if !(1..=50).contains(&request.generations) {
-        return Err(bad(
-            "--generations",
-            format!("{}: valid range is 1 to 50", request.generations),
-        ));
-    }
-    if !(1..=100).contains(&request.reps) {
-        return Err(bad(
-            "--reps",
-            format!("{}: valid range is 1 to 100", request.reps),
-        ));
-    }
-    let mut priors = Vec::new();
-    for spec in &request.vary {
-        if spec.contains(':') {
-            return Err(bad(
-                "--vary",
-                format!("`{spec}`: calibrate takes KEY=LO..HI (no steps)"),
-            ));
-        }
-        let v = design::parse_vary(spec, &source)?;
-        if priors.iter().any(|(p, _): &(Prior, bool)| p.name == v.key) {
-            return Err(bad("--vary", format!("`{}` is varied twice", v.key)));
-        }
-        if crate::scenario::changes::NOT_LEVERS.contains(&v.key.as_str()) {
-            return Err(bad(
-                "--vary",
-                format!("`{}` is not a lever to calibrate", v.key),
-            ));
-        }
-        priors.push((
-            Prior {
-                name: v.key,
-                lo: v.lo,
-                hi: v.hi,
-            },
-            v.integer,
-        ));
-    }
-    let threads = api::threads(request.threads)?;
-    let settings = Settings {
-        samples: request.samples,
-        generations: request.generations,
-        quantile: 0.5,
-        min_acceptance: 0.01,
-        batch: (threads * 8).max(16),
-        max_proposals: request.samples * 200,
-        seed: request.seed,
+    let context = api::Context {
+        stop,
+        progress,
+        command_line,
     };
-    let dir = request
-        .out
-        .clone()
-        .unwrap_or_else(|| default_out_dir(&request.scenario.scenario));
-    let key = serde_json::json!({
-        "command": "calibrate",
-        "scenario_sha256": resolved.sha256,
-        "vary": request.vary,
-        "targets": targets.iter().map(|t| format!("{}={}±{:?}", t.metric, t.value, t.sd)).collect::<Vec<_>>(),
-        "samples": request.samples,
-        "reps": request.reps,
-        "seed": request.seed,
-    });
-    let held = dir.join("generations.csv").exists();
-    let done = if request.resume {
-        let text = |name: &str| std::fs::read_to_string(dir.join(name));
-        let (Ok(manifest), Ok(gens), Ok(post)) = (
-            text("manifest.json"),
-            text("generations.csv"),
-            text("posterior.csv"),
-        ) else {
-            return Err(bad(
-                "--resume",
-                format!("{} holds no calibration to continue", dir.display()),
-            ));
-        };
-        let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap_or_default();
-        if manifest.get("key") != Some(&key) {
-            return Err(bad(
-                "--resume",
-                format!(
-                    "{} holds another calibration (scenario, levers, targets, samples, reps or seed differ)",
-                    dir.display()
-                ),
-            ));
-        }
-        let bare: Vec<Prior> = priors.iter().map(|(p, _)| p.clone()).collect();
-        cal::read_tables(&bare, &gens, &post).map_err(|e| bad("--resume", e))?
-    } else {
-        if held {
-            return Err(bad(
-                "--out",
-                format!(
-                    "{} already holds a calibration: --resume to continue it, or choose another folder",
-                    dir.display()
-                ),
-            ));
-        }
-        Vec::new()
-    };
-    api::writable(&dir)?;
-    let lock = FolderLock::acquire(&dir)?;
-    let manifest = serde_json::json!({
-        "govsim_version": env!("CARGO_PKG_VERSION"),
-        "scenario_path": request.scenario.scenario.display().to_string(),
-        "overrides": overrides,
-        "generations": request.generations,
-        "threads_do_not_matter": true,
-        "key": key,
-    });
-    write_atomic(
-        &dir.join("manifest.json"),
-        &serde_json::to_vec_pretty(&manifest).unwrap_or_default(),
-    )
-    .map_err(|e| Error::Runtime(e.to_string()))?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::Runtime(e.to_string()))?;
-    let calibration = cal::Calibration {
-        source: &source,
-        overrides: overrides.clone(),
-        priors: priors.clone(),
-        targets: targets.clone(),
-        reps: request.reps,
-        settings,
-    };
-    let scales = calibration.scales(&pool)?;
-    let bare: Vec<Prior> = priors.iter().map(|(p, _)| p.clone()).collect();
-    let mut so_far = done.clone();
-    let mut failed = None;
-    let evaluate =
-        |thetas: &[Vec<f64>], seeds: &[u64]| calibration.distances(&pool, &scales, thetas, seeds);
-    let generations = crate::calibrate::run(&bare, &settings, &evaluate, done, |g| {
-        so_far.push(g.clone());
-        if let Err(e) = cal::write_generations(&dir, &bare, &so_far) {
-            failed.get_or_insert(e);
-        }
-    });
-    if let Some(e) = failed {
-        return Err(Error::Runtime(format!(
-            "cannot write {}: {e}",
-            dir.display()
-        )));
-    }
-    let last = generations
+    let result = api::calibrate(&request, &context)?;
+    let dir = request.out.unwrap_or_default();
+    let last = result
+        .generations
         .last()
         .ok_or_else(|| Error::Runtime("no generation".into()))?;
-    let (table, marginals) = cal::summary_table(&bare, last);
-    write_atomic(&dir.join("calibration.csv"), table.as_bytes())
-        .map_err(|e| Error::Runtime(e.to_string()))?;
-    let calibrated = cal::calibrated_scenario(
-        &std::path::absolute(&request.scenario.scenario)
-            .unwrap_or(request.scenario.scenario.clone()),
-        &request.scenario.set,
-        &priors,
-        &marginals,
-    );
-    write_atomic(&dir.join("calibrated.toml"), calibrated.as_bytes())
-        .map_err(|e| Error::Runtime(e.to_string()))?;
-    // The posterior predictive: the targets' metrics at 40 particles drawn
-    // from the posterior, each with seeds of its own.
-    let simulated = calibration.predictive(&pool, last, 40);
-    let mut csv = String::from("draw,metric,value\n");
-    for (k, row) in simulated.iter().enumerate() {
-        for (t, v) in targets.iter().zip(row) {
-            let _ = writeln!(csv, "{k},{},{}", t.metric, format_float(*v));
-        }
-    }
-    write_atomic(&dir.join("predictive.csv"), csv.as_bytes())
-        .map_err(|e| Error::Runtime(e.to_string()))?;
-    let predictive: Vec<crate::plots::Predictive> = targets
-        .iter()
-        .enumerate()
-        .map(|(k, t)| crate::plots::Predictive {
-            metric: t.metric.clone(),
-            target: t.value,
-            sd: t.sd,
-            simulated: simulated
-                .iter()
-                .map(|r| r[k])
-                .filter(|v| v.is_finite())
-                .collect(),
-        })
-        .collect();
-    let plots = crate::plots::calibration_plots(
-        &bare,
-        &generations,
-        &predictive,
-        crate::plots::Raster::Png,
-    )
-    .map_err(Error::Runtime)?;
-    crate::export::write_plots(&dir.join("plots"), &plots)?;
-    let html = crate::html::calibration_report_html(
-        &request.scenario.scenario.display().to_string(),
-        &bare,
-        &marginals,
-        &generations,
-        &predictive,
-        &plots,
-    );
-    write_atomic(&dir.join("report.html"), html.as_bytes())
-        .map_err(|e| Error::Runtime(e.to_string()))?;
-    drop(lock);
     let mut text = format!(
         "calibrate: {} generations, tolerance {} after {} proposals in the last (acceptance {:.3})\n",
-        generations.len(),
+        result.generations.len(),
         format_float(last.epsilon),
         last.proposals,
         last.acceptance()
@@ -458,7 +208,7 @@ pub fn calibrate(request: &CalibrateRequest) -> Result<String> {
         "{:<44} {:>10} {:>10} {:>23}",
         "lever", "mean", "median", "95% credible interval"
     );
-    for (p, m) in bare.iter().zip(&marginals) {
+    for (p, m) in result.priors.iter().zip(&result.marginals) {
         let _ = writeln!(
             text,
             "{:<44} {:>10.4} {:>10.4}   [{:>9.4}, {:>9.4}]",

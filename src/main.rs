@@ -80,7 +80,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             commands::merge(&args.dirs, &args.out, args.allow_partial, command_line)?
         }
         Command::Report(args) => commands::report(&args.dir)?,
-        Command::Calibrate(args) => commands::calibrate(&args.try_into()?)?,
+        Command::Calibrate(args) => {
+            start_stop_handler();
+            commands::calibrate(&args.try_into()?, command_line, &STOP, &bar)?
+        }
         Command::Validate(args) => {
             start_stop_handler();
             commands::validate(&args.try_into()?, command_line, &STOP, &bar)?

@@ -200,6 +200,74 @@ fn calibrate_args(out: &std::path::Path, threads: &str) -> Vec<String> {
     .collect()
 }
 
+/// Runs a calibration in `out` and signals it with `signal` (`-KILL`,
+/// `-INT`) once its first generations are written (no clock: if it ends
+/// before writing them, the test fails); returns its exit status.
+fn calibration_stopped(out: &std::path::Path, signal: &str) -> std::process::ExitStatus {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_govsim"))
+        .args(calibrate_args(out, "1"))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    loop {
+        let rows =
+            std::fs::read_to_string(out.join("generations.csv")).map_or(0, |t| t.lines().count());
+        if rows >= 3 {
+            break;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the calibration ended before a generation was written"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sent = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    child.wait().unwrap()
+}
+
+/// Ctrl-C stops a calibration with exit 130, keeping its whole generations
+/// (the one under way is dropped), and --resume finishes it to the files of
+/// one never stopped.
+#[test]
+fn a_calibration_stopped_by_ctrl_c_resumes_to_the_same_files() {
+    let dir = scratch("calibrate-ctrl-c");
+    let whole = dir.join("whole");
+    let out = govsim(
+        &calibrate_args(&whole, "2")
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stopped = dir.join("stopped");
+    let status = calibration_stopped(&stopped, "-INT");
+    assert_eq!(status.code(), Some(130), "Ctrl-C exits with 130");
+    assert!(!stopped.join("calibration.csv").exists(), "finished anyway");
+    let mut args = calibrate_args(&stopped, "2");
+    args.push("--resume".into());
+    let out = govsim(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for file in ["posterior.csv", "generations.csv", "calibration.csv"] {
+        assert_eq!(
+            std::fs::read(whole.join(file)).unwrap(),
+            std::fs::read(stopped.join(file)).unwrap(),
+            "{file} differs after Ctrl-C and --resume"
+        );
+    }
+}
+
 #[test]
 fn a_calibration_killed_and_resumed_equals_one_never_stopped() {
     let dir = scratch("calibrate-resume");
@@ -217,26 +285,7 @@ fn a_calibration_killed_and_resumed_equals_one_never_stopped() {
     );
 
     let killed = dir.join("killed");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_govsim"))
-        .args(calibrate_args(&killed, "1"))
-        .spawn()
-        .unwrap();
-    // Killed once its first generations are written (no clock: if it ends
-    // before writing them, the test fails).
-    loop {
-        let rows = std::fs::read_to_string(killed.join("generations.csv"))
-            .map_or(0, |t| t.lines().count());
-        if rows >= 3 {
-            break;
-        }
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the calibration ended before a generation was written"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.kill().unwrap(); // SIGKILL
-    let _ = child.wait();
+    calibration_stopped(&killed, "-KILL");
     let mut args = calibrate_args(&killed, "2");
     args.push("--resume".into());
     let out = govsim(&args.iter().map(String::as_str).collect::<Vec<_>>());
@@ -290,6 +339,28 @@ fn bad_calibrations_are_input_errors_naming_the_cause() {
         (
             vec!["--vary", "issues.rate=0.1..1:5", "--target", "arrived=10"],
             vec!["--vary", "no steps"],
+        ),
+        (
+            // The memory limit holds for a calibration's runs too.
+            vec![
+                "--vary",
+                "issues.rate=0.1..1",
+                "--target",
+                "arrived=10",
+                "--max-memory",
+                "1K",
+            ],
+            vec!["memory", "--max-memory"],
+        ),
+        (
+            vec![
+                "--vary",
+                "issues.rate=0.1..1",
+                "--target",
+                "arrived=10",
+                "--resume",
+            ],
+            vec!["--resume", "no calibration to continue"],
         ),
         (
             vec!["--vary", "issues.rate=0.1..1", "--target", "arived=10"],

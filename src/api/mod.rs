@@ -62,12 +62,14 @@ use crate::metrics::{Summary, metrics_where};
 use crate::output::write_run;
 use crate::scenario::{ResolvedScenario, Scenario, ScenarioSource, load_scenario};
 
+mod calibrate;
 mod decompose;
 mod sensitivity;
 mod validate;
 
 pub use crate::live::LiveRun;
 pub use crate::run::{RunOutput, Stepper, run};
+pub use calibrate::{CalibrateRequest, Calibration, calibrate};
 pub use decompose::{DecomposeRequest, Decomposition, decompose};
 pub use sensitivity::{MethodRequest, Sensitivity, SensitivityRequest, sensitivity};
 pub use validate::{ValidateRequest, Validation, validate};
@@ -348,7 +350,7 @@ fn execute_noted<T>(
 }
 
 /// A folder removed when dropped.
-struct TemporaryDir(PathBuf);
+pub(crate) struct TemporaryDir(pub(crate) PathBuf);
 
 impl Drop for TemporaryDir {
     fn drop(&mut self) {
@@ -357,7 +359,7 @@ impl Drop for TemporaryDir {
 }
 
 /// A new empty folder under the system's temporary folder.
-fn temporary_dir(kind: ExperimentKind) -> Result<PathBuf> {
+pub(crate) fn temporary_dir(kind: ExperimentKind) -> Result<PathBuf> {
     let stamp = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
@@ -582,7 +584,7 @@ pub fn parse_varies(vary: &[String], source: &ScenarioSource) -> Result<Vec<desi
 
 /// The memory limit: `asked` bytes, else the machine's memory where it can
 /// be read.
-fn memory_limit(asked: Option<u64>) -> Option<f64> {
+pub(crate) fn memory_limit(asked: Option<u64>) -> Option<f64> {
     match asked {
         Some(bytes) => Some(bytes as f64),
         None => machine_memory(),
@@ -612,7 +614,7 @@ fn human_bytes(bytes: f64) -> String {
 
 /// Refuses scenarios whose runs, `at_once` of them, would need more memory
 /// than `limit`, with the estimate in the message.
-fn check_memory(
+pub(crate) fn check_memory(
     scenarios: &[&Scenario],
     file: &str,
     at_once: usize,
