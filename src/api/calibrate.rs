@@ -7,12 +7,14 @@ use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
-use super::{Context, ExperimentKind, TemporaryDir, check_memory, memory_limit, temporary_dir};
+use super::{
+    Context, ExperimentKind, TemporaryDir, check_memory, memory_limit, temporary_dir, write_file,
+};
 use crate::calibrate::{Generation, Marginal, Prior};
 use crate::error::{Error, InputError, Result};
 use crate::experiment::calibration::Target;
 use crate::experiment::design;
-use crate::files::{FolderLock, format_float, write_atomic};
+use crate::files::{FolderLock, format_float};
 use crate::plots::Predictive;
 use crate::scenario::ScenarioSource;
 
@@ -240,15 +242,14 @@ pub fn calibrate(request: &CalibrateRequest, context: &Context) -> Result<Calibr
         "threads_do_not_matter": true,
         "key": key,
     });
-    write_atomic(
+    write_file(
         &dir.join("manifest.json"),
         &serde_json::to_vec_pretty(&manifest).unwrap_or_default(),
-    )
-    .map_err(|e| Error::Runtime(e.to_string()))?;
+    )?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| Error::Runtime(e.to_string()))?;
+        .map_err(|e| Error::runtime(format!("cannot start {threads} threads"), e))?;
     let calibration = cal::Calibration {
         source: &source,
         overrides: overrides.clone(),
@@ -303,16 +304,14 @@ pub fn calibrate(request: &CalibrateRequest, context: &Context) -> Result<Calibr
         .last()
         .ok_or_else(|| Error::Runtime("no generation".into()))?;
     let (table, marginals) = cal::summary_table(&bare, last);
-    write_atomic(&dir.join("calibration.csv"), table.as_bytes())
-        .map_err(|e| Error::Runtime(e.to_string()))?;
+    write_file(&dir.join("calibration.csv"), table.as_bytes())?;
     let calibrated = cal::calibrated_scenario(
         &std::path::absolute(&request.scenario).unwrap_or(request.scenario.clone()),
         &request.set,
         &priors,
         &marginals,
     );
-    write_atomic(&dir.join("calibrated.toml"), calibrated.as_bytes())
-        .map_err(|e| Error::Runtime(e.to_string()))?;
+    write_file(&dir.join("calibrated.toml"), calibrated.as_bytes())?;
     // The posterior predictive: the targets' metrics at 40 particles drawn
     // from the posterior, each with seeds of its own.
     let simulated = calibration.predictive(&pool, last, 40);
@@ -322,8 +321,7 @@ pub fn calibrate(request: &CalibrateRequest, context: &Context) -> Result<Calibr
             let _ = writeln!(csv, "{k},{},{}", t.metric, format_float(*v));
         }
     }
-    write_atomic(&dir.join("predictive.csv"), csv.as_bytes())
-        .map_err(|e| Error::Runtime(e.to_string()))?;
+    write_file(&dir.join("predictive.csv"), csv.as_bytes())?;
     let predictive: Vec<crate::plots::Predictive> = targets
         .iter()
         .enumerate()
@@ -344,7 +342,7 @@ pub fn calibrate(request: &CalibrateRequest, context: &Context) -> Result<Calibr
         &predictive,
         crate::plots::Raster::Png,
     )
-    .map_err(Error::Runtime)?;
+    .map_err(|e| Error::runtime("drawing plots", e))?;
     crate::export::write_plots(&dir.join("plots"), &plots)?;
     let html = crate::html::calibration_report_html(
         &request.scenario.display().to_string(),
@@ -354,8 +352,7 @@ pub fn calibrate(request: &CalibrateRequest, context: &Context) -> Result<Calibr
         &predictive,
         &plots,
     );
-    write_atomic(&dir.join("report.html"), html.as_bytes())
-        .map_err(|e| Error::Runtime(e.to_string()))?;
+    crate::export::write_page(&dir, &html)?;
     drop(lock);
     Ok(Calibration {
         priors: bare,

@@ -717,6 +717,12 @@ fn check_run_folder(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Writes a whole file through a temporary one (fsync, rename); a failure
+/// is a run-time error naming the file.
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    crate::files::write_atomic(path, bytes).map_err(|e| Error::runtime(path.display(), e))
+}
+
 /// `dir` created and writable, or bad input naming it.
 pub fn writable(dir: &Path) -> Result<()> {
     prepare_dir(dir).map_err(|e| {

@@ -8,7 +8,7 @@ use super::{Context, ExperimentKind, TemporaryDir};
 use crate::error::{Error, InputError, Result};
 use crate::experiment::validation::{ClaimResult, Pattern};
 use crate::experiment::{self, Options};
-use crate::files::{FolderLock, csv_fields, write_atomic};
+use crate::files::{FolderLock, csv_fields};
 use crate::metrics::Summary;
 
 /// `validate`: pattern files, or folders of them.
@@ -118,16 +118,14 @@ pub fn validate(request: &ValidateRequest, context: &Context) -> Result<Validati
         experiment::execute(&pattern.plan, &options, context.stop, context.progress)?;
         results.extend(val::judge_pattern(pattern, &out)?);
     }
-    write_atomic(
+    super::write_file(
         &dir.join("validation.csv"),
         &val::validation_csv(&patterns, &results),
-    )
-    .map_err(|e| Error::Runtime(format!("writing validation.csv: {e}")))?;
-    write_atomic(
-        &dir.join("report.html"),
-        crate::html::validation_report_html(&patterns, &results).as_bytes(),
-    )
-    .map_err(|e| Error::Runtime(format!("writing report.html: {e}")))?;
+    )?;
+    crate::export::write_page(
+        &dir,
+        &crate::html::validation_report_html(&patterns, &results),
+    )?;
     drop(lock);
     Ok(Validation { patterns, results })
 }
