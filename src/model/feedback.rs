@@ -12,6 +12,14 @@ use super::world::{Kind, NONE, OrgRole, Task};
 impl Model {
     /// Closes finished and expired issues and applies their feedback.
     pub(super) fn close_issues(&mut self) {
+        self.close_issues_counting(Self::deliberators);
+    }
+
+    /// [`Model::close_issues`], with the deliberators of an issue counted
+    /// by `deliberators`: the model's own count from the kept counts of ties
+    /// that took part, or the reference model's count made afresh. The
+    /// procedure is written once; only the count is the kernels'.
+    pub(super) fn close_issues_counting(&mut self, deliberators: fn(&Model, u32) -> u32) {
         let mut recurrences = Vec::new();
         let mut closed = false;
         for idx in 0..self.active.len() {
@@ -20,7 +28,7 @@ impl Model {
             let finished = issue.status == Status::Assigned && issue.parts().iter().all(|p| p.done);
             let expired = f64::from(self.day - issue.arrival) > issue.patience;
             if finished {
-                let quality = self.quality(slot);
+                let quality = rules::quality(&self.scenario, deliberators(self, slot));
                 self.tally.satisfied += rules::satisfaction(
                     &self.scenario,
                     quality,
@@ -49,9 +57,9 @@ impl Model {
         }
     }
 
-    /// Quality of the resolution of issue `slot` (ODD 7.6), from its
-    /// deliberators: affected residents and their ties who take part today.
-    fn quality(&self, slot: u32) -> f64 {
+    /// The deliberators of issue `slot` (ODD 7.6): affected residents and
+    /// their ties who take part today.
+    fn deliberators(&self, slot: u32) -> u32 {
         let res = &self.world.residents;
         let mut deliberators = 0u32;
         for &a in self.affected_of(slot) {
@@ -63,7 +71,7 @@ impl Model {
                 .of(a)
                 .unwrap_or_else(|| res.ties().count_marked(a, res.took_part()));
         }
-        rules::quality(&self.scenario, deliberators)
+        deliberators
     }
 
     /// Organizations that handled issue `slot`, its convener included.
