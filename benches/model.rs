@@ -101,7 +101,7 @@ fn build(c: &mut Criterion) {
 /// pool as the server's workers are: the classroom town and the
 /// 50,000-resident district.
 fn live(c: &mut Criterion) {
-    use govsim::serve::api::{Api, Limits};
+    use govsim::app::serve::api::{Api, Limits};
     let api = Api::new(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
         Limits {
@@ -131,7 +131,7 @@ fn live(c: &mut Criterion) {
                 let mut total = std::time::Duration::ZERO;
                 let (mut id, mut day) = (create(), 0);
                 for _ in 0..iters {
-                    if day + 30 > govsim::live::MAX_LIVE_DAYS {
+                    if day + 30 > govsim::run::live::MAX_LIVE_DAYS {
                         api.handle("DELETE", &format!("/api/runs/{id}"), b"");
                         (id, day) = (create(), 0);
                     }

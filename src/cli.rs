@@ -1,5 +1,5 @@
 //! The command line: clap definitions, and their conversion into the typed
-//! requests of the library (`govsim::commands`, `govsim::api`): the strings
+//! requests of the library (`govsim::app::commands`, `govsim::api`): the strings
 //! of flags (`auto`, `lhs:200`, `2/8`, `8G`) become typed values here, and
 //! a bad one is bad input (exit 2) naming the flag. The only file that
 //! knows clap.
@@ -7,14 +7,14 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use govsim::analysis::sensitivity::TestFunction;
 use govsim::api::{
     CompareRequest, DecomposeRequest, MethodRequest, Runner, SensitivityRequest, Shard,
     SweepRequest,
 };
-use govsim::commands::{RunRequest, ScenarioRequest};
+use govsim::app::commands::{RunRequest, ScenarioRequest};
 use govsim::error::InputError;
 use govsim::experiment::{AUTO_BATCH, Reps, design::Sample};
-use govsim::sensitivity::TestFunction;
 
 /// govsim: simulate party-led collaborative governance of a district.
 #[derive(Debug, Parser)]
@@ -186,13 +186,13 @@ pub struct ServeArgs {
     pub max_residents: u64,
 }
 
-impl From<ServeArgs> for govsim::serve::Config {
+impl From<ServeArgs> for govsim::app::serve::Config {
     fn from(a: ServeArgs) -> Self {
         Self {
             host: a.host,
             port: a.port,
             scenarios: a.scenarios,
-            limits: govsim::serve::api::Limits {
+            limits: govsim::app::serve::api::Limits {
                 max_runs: a.max_runs as usize,
                 idle: std::time::Duration::from_secs(u64::from(a.idle_minutes) * 60),
                 max_residents: a.max_residents,

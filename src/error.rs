@@ -38,8 +38,8 @@ impl Error {
     }
 }
 
-impl From<crate::files::LockRefused> for Error {
-    fn from(e: crate::files::LockRefused) -> Self {
+impl From<crate::util::files::LockRefused> for Error {
+    fn from(e: crate::util::files::LockRefused) -> Self {
         Self::Input(InputError::new(e.folder, e.message))
     }
 }
@@ -54,7 +54,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Input(e) => write!(f, "error: {e}"),
-            Self::Runtime(e) => write!(f, "error: {}", crate::safe_text::for_terminal(e)),
+            Self::Runtime(e) => write!(f, "error: {}", crate::util::safe_text::for_terminal(e)),
             Self::Interrupted { done } => write!(
                 f,
                 "interrupted: {done} runs are kept; run the same command with --resume to finish"
@@ -93,7 +93,7 @@ impl InputError {
 impl fmt::Display for InputError {
     /// One line, with any control character from the input made visible.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use crate::safe_text::for_terminal;
+        use crate::util::safe_text::for_terminal;
         write!(f, "{}", for_terminal(&self.file))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;

@@ -4,35 +4,25 @@
 //! handle public issues under multi-center governance rules. The model follows
 //! the design in `docs/ODD.md`: [`scenario`] holds every lever, [`model`] runs
 //! a day-by-day simulation as a pure function of (scenario, seed), [`metrics`]
-//! turns its state into rows, and [`output`] writes a run's files through
-//! [`files`]; [`experiment`] runs many, and [`export`] turns an experiment's
-//! files into plots and a report.
+//! turns its state into rows, [`run`] steps a whole run or a live one;
+//! [`experiment`] runs many on one runner, [`analysis`] holds the pure
+//! mathematics of the analyses, [`store`] the on-disk contract, [`report`]
+//! draws plots and pages from files, and [`util`] the file layer. [`api`] is
+//! the typed API every client calls; [`app`] is the command line's and the
+//! live app's side of it.
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod api;
-pub mod calibrate;
-pub mod commands;
-pub mod decompose;
+pub mod app;
 pub mod error;
 pub mod experiment;
-pub mod export;
-pub mod files;
-pub mod html;
-pub mod live;
-pub mod manifest;
 pub mod metrics;
 pub mod model;
-pub mod output;
-pub mod plots;
-pub mod png_backend;
 pub mod report;
-pub mod results;
 pub mod run;
-pub mod safe_text;
 pub mod scenario;
 pub mod seeds;
-pub mod sensitivity;
-pub mod serve;
-pub mod stats;
-pub mod validate;
+pub mod store;
+pub mod util;

@@ -1,5 +1,5 @@
 //! The `govsim` binary: flags into the library's typed requests
-//! (`cli.rs`), the commands run by the library (`govsim::commands`), what
+//! (`cli.rs`), the commands run by the library (`govsim::app::commands`), what
 //! they return printed, and the error's exit code (2: bad input, 1: failure
 //! at run time, 130: stopped by Ctrl-C with what was done kept).
 
@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Parser;
-use govsim::commands;
+use govsim::app::commands;
 use govsim::error::Result;
 use govsim::experiment::Progress;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};

@@ -999,7 +999,7 @@ mod catalogue_tests {
     /// bounds in order; every role that outputs rely on has members.
     #[test]
     fn the_catalogue_names_summary_columns() {
-        let (header, _) = crate::files::csv_fields(std::slice::from_ref(&Summary::default()))
+        let (header, _) = crate::util::files::csv_fields(std::slice::from_ref(&Summary::default()))
             .expect("summary serializes");
         for (k, m) in CATALOGUE.iter().enumerate() {
             assert!(

@@ -7,7 +7,7 @@ mod common;
 use common::{govsim, scenario_path, scratch};
 use govsim::api::{self, CompareRequest, Context, Runner, SweepRequest};
 use govsim::experiment::{Reps, design::Sample};
-use govsim::files::format_float;
+use govsim::util::files::format_float;
 
 fn town() -> std::path::PathBuf {
     scenario_path("classroom/small_town.toml")
@@ -294,7 +294,7 @@ fn a_sensitivity_analysis_in_memory() {
         levels: 4,
         second_order: false,
         bootstrap: 100,
-        function: Some(govsim::sensitivity::TestFunction::Ishigami),
+        function: Some(govsim::analysis::sensitivity::TestFunction::Ishigami),
         runner: Runner::default(),
     };
     let result = api::sensitivity(&request, &Context::quiet()).unwrap();

@@ -15,7 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{CHROMIUM_FLAGS, Served, chromium, http, json_of};
-use govsim::serve::api::Limits;
+use govsim::app::serve::api::Limits;
 use serde_json::{Value, json};
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Message, WebSocket};

@@ -9,8 +9,8 @@ mod common;
 use std::time::Duration;
 
 use common::{Served, http, json_of};
-use govsim::serve::api::Limits;
-use govsim::stats::paired;
+use govsim::analysis::stats::paired;
+use govsim::app::serve::api::Limits;
 use serde_json::{Value, json};
 
 /// Seeds of each lesson: a class runs a few; the test runs more.

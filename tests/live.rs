@@ -1,4 +1,4 @@
-//! Live runs (`govsim::live`): levers moved between days act from the next
+//! Live runs (`govsim::run::live`): levers moved between days act from the next
 //! day exactly as if the scenario had had them then; levers read only when
 //! the district is built are refused; stepping in any chunks gives the same
 //! rows; the map and the events agree with the rows.
@@ -6,7 +6,7 @@
 mod common;
 
 use common::scenario_path;
-use govsim::live::LiveRun;
+use govsim::run::live::LiveRun;
 use govsim::scenario::changes::fixed_reason;
 use govsim::scenario::{ScenarioSource, levers};
 use toml::Value;

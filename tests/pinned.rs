@@ -6,9 +6,9 @@
 mod common;
 
 use common::scenario_path;
-use govsim::files::csv_bytes;
 use govsim::run::run;
 use govsim::scenario::load_scenario;
+use govsim::util::files::csv_bytes;
 use sha2::{Digest, Sha256};
 
 /// The first 16 hex digits of the SHA-256 of `bytes`.

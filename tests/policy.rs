@@ -7,7 +7,7 @@
 mod common;
 
 use common::{govsim, scratch};
-use govsim::live::LiveRun;
+use govsim::run::live::LiveRun;
 use govsim::run::run;
 use govsim::scenario::{ScenarioSource, load_scenario};
 

@@ -502,7 +502,7 @@ fn mutated_experiment_folders_never_crash_the_report() {
         // Drawn without PNG files, the page is the same page.
         let plain = dir.join("svg-only").join(name);
         copy_inputs(&original, &plain);
-        govsim::export::write_report_with(&plain, govsim::plots::Raster::SvgOnly).unwrap();
+        govsim::report::write_report_with(&plain, govsim::report::plots::Raster::SvgOnly).unwrap();
         let folders = |text: &str| {
             text.replace(&plain.display().to_string(), "DIR")
                 .replace(&original.display().to_string(), "DIR")
@@ -528,7 +528,7 @@ fn mutated_experiment_folders_never_crash_the_report() {
             // rasterising the PNG files (the page embeds the SVG drawings):
             // a panic fails the test, an error must be bad input (exit 2).
             let result = std::panic::catch_unwind(|| {
-                govsim::export::write_report_with(&copy, govsim::plots::Raster::SvgOnly)
+                govsim::report::write_report_with(&copy, govsim::report::plots::Raster::SvgOnly)
             });
             match result {
                 Ok(Ok(_)) => drawn += 1,

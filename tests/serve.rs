@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::{Served, http, http_with_host, json_of};
-use govsim::serve::api::Limits;
+use govsim::app::serve::api::Limits;
 
 fn limits() -> Limits {
     Limits {
@@ -76,7 +76,8 @@ fn a_run_is_created_stepped_moved_mapped_downloaded_and_deleted() {
         govsim::scenario::ScenarioSource::read(&common::scenario_path("classroom/small_town.toml"))
             .unwrap();
     let mut direct =
-        govsim::live::LiveRun::start(&source, &["issues.rate=0.5".into()], 3, 1 << 20).unwrap();
+        govsim::run::live::LiveRun::start(&source, &["issues.rate=0.5".into()], 3, 1 << 20)
+            .unwrap();
     direct.step(30);
     let (_, csv) = http(
         &s.address,
@@ -193,7 +194,7 @@ fn the_server_is_bounded_in_runs_idle_time_body_size_and_hosts() {
     // Idle runs are gone; there is room again.
     new_run(&s, body);
 
-    let big = vec![b' '; (govsim::serve::MAX_BODY_BYTES + 10) as usize];
+    let big = vec![b' '; (govsim::app::serve::MAX_BODY_BYTES + 10) as usize];
     let (status, reply) = http(&s.address, "POST", "/api/runs", &big);
     assert_eq!(status, 413, "{}", String::from_utf8_lossy(&reply));
 

@@ -360,7 +360,7 @@ fn every_shipped_pattern_file_reads() {
     let files = govsim::experiment::validation::pattern_files(&[dir]).unwrap();
     assert!(files.len() >= 10, "{files:?}");
     let (metrics, _) =
-        govsim::files::csv_fields(std::slice::from_ref(&govsim::metrics::Summary::default()))
+        govsim::util::files::csv_fields(std::slice::from_ref(&govsim::metrics::Summary::default()))
             .unwrap();
     let mut kinds = std::collections::BTreeSet::new();
     for f in &files {

@@ -10,13 +10,13 @@ use std::sync::atomic::Ordering;
 use super::{
     Context, ExperimentKind, TemporaryDir, check_memory, memory_limit, temporary_dir, write_file,
 };
-use crate::calibrate::{Generation, Marginal, Prior};
+use crate::analysis::calibrate::{Generation, Marginal, Prior};
 use crate::error::{Error, InputError, Result};
 use crate::experiment::calibration::Target;
 use crate::experiment::design;
-use crate::files::{FolderLock, format_float};
-use crate::plots::Predictive;
+use crate::report::plots::Predictive;
 use crate::scenario::ScenarioSource;
+use crate::util::files::{FolderLock, format_float};
 
 /// `calibrate`: levers of a scenario fitted to run-level targets.
 #[derive(Debug, Clone)]
@@ -78,7 +78,7 @@ pub struct Calibration {
 /// proposals: the unfinished generation is dropped, the whole ones are
 /// kept for `resume`.
 pub fn calibrate(request: &CalibrateRequest, context: &Context) -> Result<Calibration> {
-    use crate::calibrate::{Prior, Settings};
+    use crate::analysis::calibrate::{Prior, Settings};
     use crate::experiment::calibration as cal;
     let source = ScenarioSource::read(&request.scenario)?;
     let mut overrides = request.set.clone();
@@ -196,7 +196,11 @@ pub fn calibrate(request: &CalibrateRequest, context: &Context) -> Result<Calibr
     let held = dir.join("generations.csv").exists();
     let done = if request.resume {
         let text = |name: &str| {
-            crate::files::read_text(&dir.join(name), name, crate::experiment::MAX_MANIFEST_BYTES)
+            crate::util::files::read_text(
+                &dir.join(name),
+                name,
+                crate::experiment::MAX_MANIFEST_BYTES,
+            )
         };
         let (Ok(manifest), Ok(gens), Ok(post)) = (
             text("manifest.json"),
@@ -274,7 +278,7 @@ pub fn calibrate(request: &CalibrateRequest, context: &Context) -> Result<Calibr
     };
     let total = request.generations as u64 + 1;
     context.progress.start(total, done.len() as u64);
-    let generations = crate::calibrate::run(&bare, &settings, &evaluate, done, |g| {
+    let generations = crate::analysis::calibrate::run(&bare, &settings, &evaluate, done, |g| {
         if stopped() {
             return ControlFlow::Break(());
         }
@@ -322,10 +326,10 @@ pub fn calibrate(request: &CalibrateRequest, context: &Context) -> Result<Calibr
         }
     }
     write_file(&dir.join("predictive.csv"), csv.as_bytes())?;
-    let predictive: Vec<crate::plots::Predictive> = targets
+    let predictive: Vec<crate::report::plots::Predictive> = targets
         .iter()
         .enumerate()
-        .map(|(k, t)| crate::plots::Predictive {
+        .map(|(k, t)| crate::report::plots::Predictive {
             metric: t.metric.clone(),
             target: t.value,
             sd: t.sd,
@@ -336,15 +340,15 @@ pub fn calibrate(request: &CalibrateRequest, context: &Context) -> Result<Calibr
                 .collect(),
         })
         .collect();
-    let plots = crate::plots::calibration_plots(
+    let plots = crate::report::plots::calibration_plots(
         &bare,
         &generations,
         &predictive,
-        crate::plots::Raster::Png,
+        crate::report::plots::Raster::Png,
     )
     .map_err(|e| Error::runtime("drawing plots", e))?;
-    crate::export::write_plots(&dir.join("plots"), &plots)?;
-    let html = crate::html::calibration_report_html(
+    crate::report::write_plots(&dir.join("plots"), &plots)?;
+    let html = crate::report::html::calibration_report_html(
         &request.scenario.display().to_string(),
         &bare,
         &marginals,
@@ -352,7 +356,7 @@ pub fn calibrate(request: &CalibrateRequest, context: &Context) -> Result<Calibr
         &predictive,
         &plots,
     );
-    crate::export::write_page(&dir, &html)?;
+    crate::report::write_page(&dir, &html)?;
     drop(lock);
     Ok(Calibration {
         priors: bare,

@@ -40,7 +40,7 @@ pub struct Decomposition {
     /// one-at-a-time effect, and the pairs' interactions, with 95%
     /// intervals (`attribution.csv`, `interactions.csv`). Empty for a
     /// shard.
-    pub attribution: Vec<(String, crate::decompose::Attribution)>,
+    pub attribution: Vec<(String, crate::analysis::decompose::Attribution)>,
 }
 
 /// Every combination of the groups of levers in which TARGET differs from

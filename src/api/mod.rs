@@ -55,19 +55,19 @@ use crate::error::{Error, InputError, Result};
 use crate::experiment::aggregate::{DifferenceRow, Layout, SummaryRow};
 use crate::experiment::store::RunsTable;
 use crate::experiment::{self, Options, Outcome, Plan, Progress, Reps, Silent, design};
-use crate::files::csv_fields;
-use crate::files::{FolderLock, prepare_dir};
-use crate::manifest::{ExperimentKind, Manifest};
 use crate::metrics::{Summary, metrics_where};
-use crate::output::write_run;
 use crate::scenario::{ResolvedScenario, Scenario, ScenarioSource, load_scenario};
+use crate::store::manifest::{ExperimentKind, Manifest};
+use crate::store::output::write_run;
+use crate::util::files::csv_fields;
+use crate::util::files::{FolderLock, prepare_dir};
 
 mod calibrate;
 mod decompose;
 mod sensitivity;
 mod validate;
 
-pub use crate::live::LiveRun;
+pub use crate::run::live::{LiveRun, MAX_LIVE_DAYS};
 pub use crate::run::{RunOutput, Stepper, run};
 pub use calibrate::{CalibrateRequest, Calibration, calibrate};
 pub use decompose::{DecomposeRequest, Decomposition, decompose};
@@ -485,7 +485,7 @@ fn compare_plan(request: &CompareRequest) -> Result<Plan> {
             set.push(format!("name={}", toml::Value::String(name.clone())));
         }
         let resolved = load_scenario(path, &set)?;
-        let label = crate::safe_text::label(&resolved.scenario.name);
+        let label = crate::util::safe_text::label(&resolved.scenario.name);
         if labels.contains(&label) {
             return Err(InputError::new(
                 path.display().to_string(),
@@ -552,7 +552,7 @@ fn sweep_plan(request: &SweepRequest) -> Result<Plan> {
         command: ExperimentKind::Sweep,
         layout: Layout {
             sweep: true,
-            labels: vec![crate::safe_text::label(&base.scenario.name); n],
+            labels: vec![crate::util::safe_text::label(&base.scenario.name); n],
             varied: varies.iter().map(|v| v.key.clone()).collect(),
             values,
             id_columns: 4 + varies.len(),
@@ -594,7 +594,7 @@ pub(crate) fn memory_limit(asked: Option<u64>) -> Option<f64> {
 /// The machine's memory (Linux: `MemTotal` of /proc/meminfo), if known.
 fn machine_memory() -> Option<f64> {
     let text =
-        crate::files::read_text(Path::new("/proc/meminfo"), "/proc/meminfo", 1 << 20).ok()?;
+        crate::util::files::read_text(Path::new("/proc/meminfo"), "/proc/meminfo", 1 << 20).ok()?;
     let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024.0)
@@ -682,7 +682,7 @@ const RUN_FILES: [&str; 6] = [
     "manifest.json",
     "report.html",
     "plots",
-    crate::files::LOCK_FILE,
+    crate::util::files::LOCK_FILE,
 ];
 
 /// A run writes only into an empty folder or one holding an earlier run's
@@ -705,7 +705,7 @@ fn check_run_folder(dir: &Path) -> Result<()> {
             return Err(refuse(format!("holds `{name}`, which no run writes")));
         }
     }
-    let manifest = crate::files::read_text(
+    let manifest = crate::util::files::read_text(
         &dir.join("manifest.json"),
         "manifest",
         crate::experiment::MAX_MANIFEST_BYTES,
@@ -720,7 +720,7 @@ fn check_run_folder(dir: &Path) -> Result<()> {
 /// Writes a whole file through a temporary one (fsync, rename); a failure
 /// is a run-time error naming the file.
 pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    crate::files::write_atomic(path, bytes).map_err(|e| Error::runtime(path.display(), e))
+    crate::util::files::write_atomic(path, bytes).map_err(|e| Error::runtime(path.display(), e))
 }
 
 /// `dir` created and writable, or bad input naming it.
@@ -737,7 +737,7 @@ pub fn writable(dir: &Path) -> Result<()> {
 /// The summary of a run as `summary.csv` has it, by column name; for
 /// clients that read metrics by name.
 pub fn summary_fields(summary: &Summary) -> Result<Vec<(String, String)>> {
-    let (header, rows) = crate::files::csv_fields(std::slice::from_ref(summary))
+    let (header, rows) = crate::util::files::csv_fields(std::slice::from_ref(summary))
         .map_err(|e| Error::Runtime(e.to_string()))?;
     Ok(header
         .into_iter()

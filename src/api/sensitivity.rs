@@ -8,13 +8,13 @@ use super::{
     Context, Experiment, ExperimentKind, MAX_POINTS, Runner, TemporaryDir, execute_noted,
     parse_varies, run_level_metrics, temporary_dir,
 };
+use crate::analysis::sensitivity::{Index, Method, TestFunction};
 use crate::error::{Error, InputError, Result};
 use crate::experiment::aggregate::Layout;
 use crate::experiment::sensitivity::{Noise, Spec, analyse_function, analyse_model_runs};
 use crate::experiment::{Plan, Reps, design};
-use crate::files::FolderLock;
 use crate::scenario::ScenarioSource;
-use crate::sensitivity::{Index, Method, TestFunction};
+use crate::util::files::FolderLock;
 
 /// The method of a sensitivity analysis, as asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,7 +128,7 @@ pub fn sensitivity(request: &SensitivityRequest, context: &Context) -> Result<Se
         let n = values.len();
         let layout = Layout {
             sweep: true,
-            labels: vec![crate::safe_text::label(&base.scenario.name); n],
+            labels: vec![crate::util::safe_text::label(&base.scenario.name); n],
             varied: spec.names.clone(),
             values: values.clone(),
             id_columns: 4 + varies.len(),

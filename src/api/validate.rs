@@ -8,8 +8,8 @@ use super::{Context, ExperimentKind, TemporaryDir};
 use crate::error::{Error, InputError, Result};
 use crate::experiment::validation::{ClaimResult, Pattern};
 use crate::experiment::{self, Options};
-use crate::files::{FolderLock, csv_fields};
 use crate::metrics::Summary;
+use crate::util::files::{FolderLock, csv_fields};
 
 /// `validate`: pattern files, or folders of them.
 #[derive(Debug, Clone, Default)]
@@ -112,7 +112,7 @@ pub fn validate(request: &ValidateRequest, context: &Context) -> Result<Validati
             "validate {}/{}: {} ({})",
             i + 1,
             patterns.len(),
-            crate::safe_text::for_terminal(&pattern.name),
+            crate::util::safe_text::for_terminal(&pattern.name),
             pattern.plan.describe()
         ));
         experiment::execute(&pattern.plan, &options, context.stop, context.progress)?;
@@ -122,9 +122,9 @@ pub fn validate(request: &ValidateRequest, context: &Context) -> Result<Validati
         &dir.join("validation.csv"),
         &val::validation_csv(&patterns, &results),
     )?;
-    crate::export::write_page(
+    crate::report::write_page(
         &dir,
-        &crate::html::validation_report_html(&patterns, &results),
+        &crate::report::html::validation_report_html(&patterns, &results),
     )?;
     drop(lock);
     Ok(Validation { patterns, results })

@@ -6,9 +6,9 @@
 use std::fmt::Write as _;
 
 use super::store::{RunsTable, SeriesSums};
-use crate::files::{CsvBuilder, format_float};
+use crate::analysis::stats::{Estimate, PairedDifference, estimate, holm, paired, t_quantile};
 use crate::metrics::metrics_where;
-use crate::stats::{Estimate, PairedDifference, estimate, holm, paired, t_quantile};
+use crate::util::files::{CsvBuilder, format_float};
 
 /// How the points of an experiment are labelled in outputs.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,7 +27,7 @@ pub struct Layout {
 
 impl Layout {
     /// The layout of the experiment a manifest describes.
-    pub fn of_manifest(manifest: &crate::manifest::ExperimentManifest) -> Self {
+    pub fn of_manifest(manifest: &crate::store::manifest::ExperimentManifest) -> Self {
         let sweep = manifest.key.command.numbered_points();
         Self {
             sweep,

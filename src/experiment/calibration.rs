@@ -1,4 +1,4 @@
-//! `govsim calibrate` as an experiment: ABC-SMC (`crate::calibrate`) over
+//! `govsim calibrate` as an experiment: ABC-SMC (`crate::analysis::calibrate`) over
 //! levers of a scenario, each proposal simulated by the model (with its own
 //! seed, `reps` replications, in parallel), its distance to the targets
 //! scaled by their SDs or by the prior-predictive spread. Every generation
@@ -10,12 +10,12 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::calibrate::{Generation, Marginal, Particle, Prior, Settings, marginal};
+use crate::analysis::calibrate::{Generation, Marginal, Particle, Prior, Settings, marginal};
 use crate::error::Error;
-use crate::files::{format_float, write_atomic};
 use crate::metrics::metric_info;
 use crate::run::run;
 use crate::scenario::{InputError, ScenarioSource};
+use crate::util::files::{format_float, write_atomic};
 
 /// A target: a run-level metric's observed value and its SD (`None`: the
 /// prior-predictive spread).
@@ -100,7 +100,7 @@ struct TargetEntry {
 pub fn read_targets(path: &Path) -> Result<Vec<Target>, InputError> {
     let name = path.display().to_string();
     let (parsed, _): (TargetsFile, String) =
-        crate::files::read_toml(path, "targets file", crate::scenario::load::MAX_FILE_BYTES)?;
+        crate::util::files::read_toml(path, "targets file", crate::scenario::load::MAX_FILE_BYTES)?;
     if parsed.target.is_empty() || parsed.target.len() > 50 {
         return Err(InputError::new(&name, "give 1 to 50 [[target]] entries"));
     }
@@ -184,7 +184,7 @@ impl Calibration<'_> {
         pilot_settings.samples = pilot;
         let priors: Vec<Prior> = self.priors.iter().map(|(p, _)| p.clone()).collect();
         // Prior draws only: their simulations follow, with their own seeds.
-        let g = crate::calibrate::prior_generation(&priors, &pilot_settings, &|t, _| {
+        let g = crate::analysis::calibrate::prior_generation(&priors, &pilot_settings, &|t, _| {
             vec![0.0; t.len()]
         });
         let seeds: Vec<u64> = (0..pilot as u64)

@@ -1,7 +1,7 @@
 //! `govsim decompose` as an experiment: the levers in which two scenarios
 //! differ, split into groups; every combination of groups as a point of a
 //! comparison (common random numbers, the one runner); then the Shapley
-//! attribution of each metric's difference (`crate::decompose`) from
+//! attribution of each metric's difference (`crate::analysis::decompose`) from
 //! `runs.csv`.
 
 use std::path::Path;
@@ -9,10 +9,10 @@ use std::path::Path;
 use toml::Value;
 
 use super::store::RunsTable;
-use crate::decompose::{Attribution, MAX_GROUPS, attribute};
+use crate::analysis::decompose::{Attribution, MAX_GROUPS, attribute};
 use crate::error::Error;
-use crate::files::write_atomic;
 use crate::scenario::InputError;
+use crate::util::files::write_atomic;
 
 /// The default groups: the four elements of party building; every other
 /// differing lever goes to the group of its top-level section.

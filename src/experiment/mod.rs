@@ -24,13 +24,13 @@ use rand::Rng;
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::files::{FolderLock, csv_fields, prepare_dir, write_atomic};
-use crate::manifest::{
-    ExperimentKey, ExperimentKind, ExperimentManifest, PointEntry, SensitivityInfo,
-};
 use crate::metrics::Summary;
 use crate::scenario::{InputError, Scenario};
 use crate::seeds::{Purpose, stream};
+use crate::store::manifest::{
+    ExperimentKey, ExperimentKind, ExperimentManifest, PointEntry, SensitivityInfo,
+};
+use crate::util::files::{FolderLock, csv_fields, prepare_dir, write_atomic};
 use aggregate::{Layout, point_estimate};
 use runner::run_jobs;
 use series::SeriesAppender;
@@ -229,8 +229,8 @@ const CHECKPOINT: &str = "checkpoint.txt";
 
 fn read_manifest(dir: &Path) -> Result<ExperimentManifest, InputError> {
     let path = dir.join(MANIFEST);
-    let text =
-        crate::files::read_text(&path, "experiment manifest", MAX_MANIFEST_BYTES).map_err(|e| {
+    let text = crate::util::files::read_text(&path, "experiment manifest", MAX_MANIFEST_BYTES)
+        .map_err(|e| {
             InputError::new(
                 path.display().to_string(),
                 format!("no experiment manifest here: {e}"),

@@ -9,10 +9,10 @@ use std::path::Path;
 use super::design::Vary;
 use super::id_of;
 use super::store::RunsTable;
+use crate::analysis::sensitivity::{self, Design, Index, Method, TestFunction};
 use crate::error::Error;
-use crate::files::{CsvBuilder, format_float, write_atomic};
-use crate::manifest::{ExperimentKey, ExperimentManifest, SensitivityInfo};
-use crate::sensitivity::{self, Design, Index, Method, TestFunction};
+use crate::store::manifest::{ExperimentKey, ExperimentManifest, SensitivityInfo};
+use crate::util::files::{CsvBuilder, format_float, write_atomic};
 
 /// What to analyse and how.
 #[derive(Debug, Clone)]
@@ -229,7 +229,7 @@ pub fn analyse_function(
     let manifest = ExperimentManifest {
         govsim_version: env!("CARGO_PKG_VERSION").into(),
         key: ExperimentKey {
-            command: crate::manifest::ExperimentKind::Sensitivity,
+            command: crate::store::manifest::ExperimentKind::Sensitivity,
             hashes: Vec::new(),
             reps: "1".into(),
             base_seed: spec.seed,

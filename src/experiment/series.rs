@@ -16,7 +16,7 @@ use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use super::store::RunId;
-use crate::files::{write_atomic, write_atomic_streamed};
+use crate::util::files::{write_atomic, write_atomic_streamed};
 
 /// The finished file.
 pub const SERIES: &str = "series.csv";

@@ -8,7 +8,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter};
 use std::path::Path;
 
-use crate::files::write_atomic;
+use crate::util::files::write_atomic;
 
 /// A run of an experiment: (point, replication).
 pub type RunId = (u32, u32);

@@ -1,6 +1,6 @@
 //! `govsim validate`: pattern files read and checked, each pattern's
 //! experiment planned for the one runner, and its claims judged from
-//! `runs.csv` (`crate::validate`).
+//! `runs.csv` (`crate::analysis::validate`).
 //!
 //! A pattern file (`validation/*.toml`, format in `docs/validation.md`)
 //! names its source, an experiment (scenarios, or one lever swept over
@@ -17,10 +17,10 @@ use serde::Deserialize;
 use super::aggregate::Layout;
 use super::store::RunsTable;
 use super::{Plan, Reps};
+use crate::analysis::validate::{Claim, Side, Sign, Verdict};
 use crate::error::{Error, InputError};
 use crate::scenario::ScenarioSource;
 use crate::seeds::{Purpose, stream};
-use crate::validate::{Claim, Side, Sign, Verdict};
 
 /// The most pattern files a validation reads.
 pub const MAX_PATTERNS: usize = 200;
@@ -228,7 +228,7 @@ pub fn pattern_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
 }
 
 fn stem_of(path: &Path) -> String {
-    crate::safe_text::label(&path.file_stem().unwrap_or_default().to_string_lossy())
+    crate::util::safe_text::label(&path.file_stem().unwrap_or_default().to_string_lossy())
 }
 
 /// The pattern in `path`, checked: every scenario resolved, every claim's
@@ -242,7 +242,7 @@ pub fn read_pattern(
 ) -> Result<Pattern, InputError> {
     let name = path.display().to_string();
     let (spec, text): (PatternFile, String) =
-        crate::files::read_toml(path, "pattern file", crate::scenario::load::MAX_FILE_BYTES)?;
+        crate::util::files::read_toml(path, "pattern file", crate::scenario::load::MAX_FILE_BYTES)?;
     let bad = |key: &str, message: String| InputError {
         file: name.clone(),
         key: Some(key.to_string()),
@@ -302,7 +302,7 @@ pub fn read_pattern(
                 ));
             }
             for (i, s) in e.scenario.iter().enumerate() {
-                let label = crate::safe_text::label(&s.name);
+                let label = crate::util::safe_text::label(&s.name);
                 if label.is_empty() || points.iter().any(|p| p.0 == label) {
                     return Err(bad(
                         &format!("experiment.scenario[{i}].name"),
@@ -387,7 +387,7 @@ pub fn read_pattern(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let plan = Plan {
-        command: crate::manifest::ExperimentKind::Compare,
+        command: crate::store::manifest::ExperimentKind::Compare,
         layout: Layout {
             sweep: false,
             labels,
@@ -696,7 +696,7 @@ pub fn judge_pattern(pattern: &Pattern, dir: &Path) -> Result<Vec<ClaimResult>, 
         out.push(ClaimResult {
             pattern: pattern.stem.clone(),
             claim: c.clone(),
-            verdict: crate::validate::judge(&c.claim, &units, &pattern.x),
+            verdict: crate::analysis::validate::judge(&c.claim, &units, &pattern.x),
         });
     }
     Ok(out)
@@ -722,12 +722,12 @@ pub fn validation_csv(patterns: &[Pattern], results: &[ClaimResult]) -> Vec<u8> 
         let v = &r.verdict;
         let _ = w.write_record([
             r.pattern.clone(),
-            crate::safe_text::label(&p.name),
+            crate::util::safe_text::label(&p.name),
             p.kind.name().to_string(),
-            crate::safe_text::label(&p.source),
-            crate::safe_text::label(&r.claim.label),
+            crate::util::safe_text::label(&p.source),
+            crate::util::safe_text::label(&r.claim.label),
             r.claim.metric.clone(),
-            crate::safe_text::label(&r.claim.expected),
+            crate::util::safe_text::label(&r.claim.expected),
             num(v.estimate),
             num(v.ci_low),
             num(v.ci_high),

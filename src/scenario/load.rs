@@ -234,7 +234,7 @@ fn load_chain(
             message: format!("`extends` chain longer than {MAX_EXTENDS} files"),
         });
     }
-    let text = crate::files::read_text(&canonical, "scenario file", MAX_FILE_BYTES)
+    let text = crate::util::files::read_text(&canonical, "scenario file", MAX_FILE_BYTES)
         .map_err(|message| InputError::new(&name, message))?;
     chain.push(canonical);
     let folder = path.parent().unwrap_or(Path::new("."));
@@ -256,7 +256,9 @@ fn load_text(
     let mut table: Table = text.parse().map_err(|e: toml::de::Error| InputError {
         file: name.clone(),
         key: None,
-        line: e.span().map(|s| crate::files::line_of(&text, s.start)),
+        line: e
+            .span()
+            .map(|s| crate::util::files::line_of(&text, s.start)),
         message: format!("malformed TOML: {}", e.message()),
     })?;
     let mut merged = match table.remove("extends") {

@@ -274,8 +274,8 @@ pub struct Served {
 
 impl Served {
     /// Starts a server with `limits`.
-    pub fn start(limits: govsim::serve::api::Limits) -> Self {
-        let server = govsim::serve::Server::bind(&govsim::serve::Config {
+    pub fn start(limits: govsim::app::serve::api::Limits) -> Self {
+        let server = govsim::app::serve::Server::bind(&govsim::app::serve::Config {
             host: "127.0.0.1".parse().unwrap(),
             port: 0,
             scenarios: Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),

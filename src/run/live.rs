@@ -6,7 +6,7 @@
 //! A live run records every day (`sim.record_every = 1`) and has no end
 //! but [`MAX_LIVE_DAYS`]; `sim.days` is ignored. A lever moved before day
 //! `d` (1-based, the next day to be simulated) acts from day `d` on, through
-//! [`Model::change_levers`]: the run is the same as one whose scenario had
+//! [`crate::model::Model::change_levers`]: the run is the same as one whose scenario had
 //! the new value from that day.
 
 use crate::metrics::DayRow;
@@ -454,6 +454,6 @@ impl LiveRun {
 
     /// The rows so far as `timeseries.csv` bytes.
     pub fn timeseries_csv(&self) -> Result<Vec<u8>, csv::Error> {
-        crate::files::csv_bytes(&self.rows)
+        crate::util::files::csv_bytes(&self.rows)
     }
 }

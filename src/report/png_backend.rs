@@ -171,7 +171,7 @@ pub fn encode_png(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plots::{FONT, FONT_BYTES, register_font};
+    use crate::report::plots::{FONT, FONT_BYTES, register_font};
     use plotters::style::{IntoFont, TextStyle};
 
     /// Whether column `x` of an RGB image has ink.

@@ -12,11 +12,14 @@ use plotters::prelude::*;
 use plotters::style::FontStyle;
 
 use crate::metrics::{CATALOGUE, metric_info};
-use crate::png_backend::{PngBackend, encode_png};
-use crate::results::Results;
+use crate::report::png_backend::{PngBackend, encode_png};
+use crate::report::results::Results;
 
 /// The bundled font; its licence is `assets/fonts/LICENSE-DejaVu.txt`.
-pub static FONT_BYTES: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
+pub static FONT_BYTES: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/assets/fonts/DejaVuSans.ttf"
+));
 /// Font family name used in plots (and declared by the report's CSS).
 pub const FONT: &str = "DejaVu Sans";
 
@@ -38,7 +41,7 @@ pub fn color(i: usize) -> RGBColor {
 }
 
 /// One plot: a file stem, a title, a caption for the report, and its
-/// drawings. Drawing returns bytes; `crate::export` writes them.
+/// drawings. Drawing returns bytes; `crate::report` writes them.
 #[derive(Debug, Clone)]
 pub struct Plot {
     /// File stem (`plots/<stem>.svg` and `.png`).
@@ -192,7 +195,7 @@ where
             v.max(0.0)
         }
     };
-    let owned: Vec<(usize, crate::results::Band)> = (0..labels.len())
+    let owned: Vec<(usize, crate::report::results::Band)> = (0..labels.len())
         .filter_map(|p| {
             let band = r.series.get(&(p, metric.to_string()))?;
             Some((
@@ -203,7 +206,8 @@ where
             ))
         })
         .collect();
-    let bands: Vec<(usize, &crate::results::Band)> = owned.iter().map(|(p, b)| (*p, b)).collect();
+    let bands: Vec<(usize, &crate::report::results::Band)> =
+        owned.iter().map(|(p, b)| (*p, b)).collect();
     let first_day = bands
         .iter()
         .flat_map(|(_, b)| b.iter().map(|x| x.0))
@@ -278,7 +282,7 @@ fn policy_days(resolved: &str) -> Vec<f64> {
 }
 
 /// The sentence of a run plot's caption on its reforms, if any.
-fn policy_caption(policies: &[crate::manifest::PolicyMark]) -> String {
+fn policy_caption(policies: &[crate::store::manifest::PolicyMark]) -> String {
     if policies.is_empty() {
         return String::new();
     }
@@ -499,7 +503,7 @@ where
         cols,
     )?;
     for (panel, metric) in panels.iter().zip(&metrics) {
-        let of_metric: Vec<&crate::results::SensitivityIndex> = r
+        let of_metric: Vec<&crate::report::results::SensitivityIndex> = r
             .attribution
             .iter()
             .filter(|a| a.metric == *metric)
@@ -1545,7 +1549,7 @@ const RUN_PANELS: &[RunPanel] = &[
 
 /// One panel of a run: a line per column, the legend in its own strip.
 fn run_panel<DB: DrawingBackend>(
-    r: &crate::results::RunResults,
+    r: &crate::report::results::RunResults,
     title: &str,
     unit: &str,
     columns: &[(&str, &str)],
@@ -1596,7 +1600,10 @@ where
 
 /// Every plot of a single run (a panel is left out where its columns have no
 /// value, such as legitimacy without a party committee).
-pub fn run_plots(r: &crate::results::RunResults, raster: Raster) -> Result<Vec<Plot>, String> {
+pub fn run_plots(
+    r: &crate::report::results::RunResults,
+    raster: Raster,
+) -> Result<Vec<Plot>, String> {
     let mut plots = Vec::new();
     for &(stem, title, unit, columns) in RUN_PANELS {
         let has_values = columns.iter().any(|(c, _)| {
@@ -1642,8 +1649,8 @@ pub struct Predictive {
 /// prior), the pairs of levers, the posterior predictive against the
 /// targets, and the tolerance by generation.
 pub fn calibration_plots(
-    priors: &[crate::calibrate::Prior],
-    generations: &[crate::calibrate::Generation],
+    priors: &[crate::analysis::calibrate::Prior],
+    generations: &[crate::analysis::calibrate::Generation],
     predictive: &[Predictive],
     raster: Raster,
 ) -> Result<Vec<Plot>, String> {
@@ -1653,7 +1660,7 @@ pub fn calibration_plots(
     let mut plots = Vec::new();
     for (i, prior) in priors.iter().enumerate() {
         let stem = format!("posterior_{i}");
-        let m = crate::calibrate::marginal(last, i);
+        let m = crate::analysis::calibrate::marginal(last, i);
         const BINS: usize = 24;
         let width = (prior.hi - prior.lo) / BINS as f64;
         let mut heights = [0.0f64; BINS];

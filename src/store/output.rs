@@ -4,9 +4,9 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::files::{csv_bytes, write_atomic};
-use crate::manifest::Manifest;
 use crate::run::RunOutput;
+use crate::store::manifest::Manifest;
+use crate::util::files::{csv_bytes, write_atomic};
 
 /// Writes `timeseries.csv`, `summary.csv` and `manifest.json` into `dir`.
 /// Returns the paths written.

@@ -5,12 +5,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::analysis::stats::PairedDifference;
 use crate::experiment::aggregate::{Layout, paired_difference};
 use crate::experiment::id_of;
 use crate::experiment::store::RunsTable;
-use crate::manifest::{ExperimentKind, ExperimentManifest, Manifest};
 use crate::scenario::InputError;
-use crate::stats::PairedDifference;
+use crate::store::manifest::{ExperimentKind, ExperimentManifest, Manifest};
 
 /// One row of an experiment's `summary.csv`.
 #[derive(Debug, Clone, PartialEq)]
@@ -204,8 +204,9 @@ fn read_json<T: serde::de::DeserializeOwned>(
     malformed: &str,
 ) -> Result<T, InputError> {
     let bad = |message: String| InputError::new(path.display().to_string(), message);
-    let text = crate::files::read_text(path, "manifest", crate::experiment::MAX_MANIFEST_BYTES)
-        .map_err(|e| bad(format!("{absent}: {e}")))?;
+    let text =
+        crate::util::files::read_text(path, "manifest", crate::experiment::MAX_MANIFEST_BYTES)
+            .map_err(|e| bad(format!("{absent}: {e}")))?;
     serde_json::from_str(&text).map_err(|e| bad(format!("{malformed}: {e}")))
 }
 

@@ -13,7 +13,7 @@
 //! replication gives its own values and their mean and t interval are the
 //! estimate. Pure: no I/O.
 
-use crate::stats::{Estimate, estimate};
+use crate::analysis::stats::{Estimate, estimate};
 
 /// The largest number of groups: 2¹⁰ = 1,024 combinations.
 pub const MAX_GROUPS: usize = 10;

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::metrics::metrics_where;
-use crate::plots::{FONT, FONT_BYTES, Plot, color};
-use crate::results::Results;
+use crate::report::plots::{FONT, FONT_BYTES, Plot, color};
+use crate::report::results::Results;
 
 /// Escapes text for HTML content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -53,7 +53,7 @@ fn fmt(x: Option<f64>) -> String {
 }
 
 /// `mean [low, high]`, or `NA`.
-fn interval(e: Option<&crate::results::Estimate>) -> String {
+fn interval(e: Option<&crate::report::results::Estimate>) -> String {
     match e.and_then(|e| Some((e.mean?, e))) {
         None => "NA".into(),
         Some((mean, e)) => match (e.ci_low, e.ci_high) {
@@ -136,7 +136,7 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
     let sweep = r.sweep();
     let mut h = String::new();
     let title = match m.key.command {
-        crate::manifest::ExperimentKind::Sensitivity => "govsim sensitivity analysis",
+        crate::store::manifest::ExperimentKind::Sensitivity => "govsim sensitivity analysis",
         _ if sweep => "govsim sweep",
         _ => "govsim comparison",
     };
@@ -454,7 +454,7 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
 
 /// The page of a single run: what was run, its key figures with their
 /// units and which way is better (the metric catalogue), every plot.
-pub fn run_report_html(r: &crate::results::RunResults, plots: &[Plot]) -> String {
+pub fn run_report_html(r: &crate::report::results::RunResults, plots: &[Plot]) -> String {
     use crate::metrics::{CATALOGUE, Direction};
     let m = &r.manifest;
     let name = r
@@ -536,7 +536,7 @@ fn point_name(r: &Results, p: usize) -> String {
 }
 
 /// `+d [lo, hi]` of a paired difference, or `+d` without an interval.
-fn signed_interval(d: &crate::stats::PairedDifference) -> String {
+fn signed_interval(d: &crate::analysis::stats::PairedDifference) -> String {
     let e = &d.estimate;
     if e.ci_low.is_finite() && e.ci_high.is_finite() {
         format!("{:+.3} [{:+.3}, {:+.3}]", e.mean, e.ci_low, e.ci_high)
@@ -569,7 +569,7 @@ fn attribution_section(r: &Results) -> String {
             continue;
         };
         let top = rows.iter().filter(|a| a.index == "shapley").max_by(|a, b| {
-            let m = |x: &&&crate::results::SensitivityIndex| x.value.unwrap_or(0.0).abs();
+            let m = |x: &&&crate::report::results::SensitivityIndex| x.value.unwrap_or(0.0).abs();
             m(a).total_cmp(&m(b))
         });
         let Some(top) = top else { continue };
@@ -614,7 +614,7 @@ fn summary_section(r: &Results) -> String {
         let mut metrics: Vec<&str> = r.indices.iter().map(|i| i.metric.as_str()).collect();
         metrics.dedup();
         for metric in metrics {
-            let mut ranked: Vec<&crate::results::SensitivityIndex> = r
+            let mut ranked: Vec<&crate::report::results::SensitivityIndex> = r
                 .indices
                 .iter()
                 .filter(|i| i.metric == metric && i.index == main && i.value.is_some())
@@ -780,10 +780,10 @@ fn strip_xml_declaration(svg: &str) -> &str {
 /// predictive against the targets, the generations, every plot.
 pub fn calibration_report_html(
     scenario: &str,
-    priors: &[crate::calibrate::Prior],
-    marginals: &[crate::calibrate::Marginal],
-    generations: &[crate::calibrate::Generation],
-    predictive: &[crate::plots::Predictive],
+    priors: &[crate::analysis::calibrate::Prior],
+    marginals: &[crate::analysis::calibrate::Marginal],
+    generations: &[crate::analysis::calibrate::Generation],
+    predictive: &[crate::report::plots::Predictive],
     plots: &[Plot],
 ) -> String {
     let mut h = String::new();

@@ -9,7 +9,7 @@
 //! random numbers cancel the noise the points share. Pure: values in,
 //! verdicts out.
 
-use crate::stats;
+use crate::analysis::stats;
 
 /// The sign a paired difference or a slope is expected to have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::SystemTime;
 
+use crate::analysis::sensitivity::Index;
 use crate::api::{self, Runner};
 use crate::error::{Error, InputError, Result};
 use crate::experiment::{self, Outcome, Progress};
-use crate::files::format_float;
 use crate::scenario::{ResolvedScenario, load_scenario};
-use crate::sensitivity::Index;
+use crate::util::files::format_float;
 
 /// A scenario file and `--set` overrides.
 #[derive(Debug, Clone, Default)]
@@ -71,7 +71,7 @@ pub fn run(request: &RunRequest, command_line: Vec<String>) -> Result<String> {
         request.scenario.max_memory,
         Some((&dir, command_line)),
     )?;
-    let mut text = crate::report::summary_text(&resolved, &output, wall);
+    let mut text = crate::app::summary::summary_text(&resolved, &output, wall);
     let _ = writeln!(text, "results: {}", dir.display());
     text.push_str(&report(&dir)?);
     Ok(text)
@@ -160,7 +160,7 @@ pub fn merge(
     command_line: Vec<String>,
 ) -> Result<String> {
     let outcome = experiment::merge(dirs, out, allow_partial, command_line)?;
-    if outcome.kind == crate::manifest::ExperimentKind::Sensitivity {
+    if outcome.kind == crate::store::manifest::ExperimentKind::Sensitivity {
         return Ok(format!(
             "merge: {} runs in {}\ncompute the indices with the same `govsim sensitivity` command and `--out {} --resume`\n",
             outcome.runs_done,
@@ -212,7 +212,7 @@ pub fn calibrate(
         let _ = writeln!(
             text,
             "{:<44} {:>10.4} {:>10.4}   [{:>9.4}, {:>9.4}]",
-            crate::safe_text::for_terminal(&p.name),
+            crate::util::safe_text::for_terminal(&p.name),
             m.mean,
             m.median,
             m.ci_low,
@@ -270,7 +270,7 @@ fn validation_table(
 ) -> String {
     use crate::experiment::validation as val;
     let short = |s: &str, n: usize| {
-        let s = crate::safe_text::for_terminal(s);
+        let s = crate::util::safe_text::for_terminal(s);
         if s.chars().count() > n {
             format!("{}…", s.chars().take(n - 1).collect::<String>())
         } else {
@@ -321,7 +321,7 @@ fn validation_table(
 /// `govsim serve`: binds, tells `announce` the address (and a warning when
 /// it is not this machine's loopback), and answers until `stop` is set.
 pub fn serve(
-    config: &crate::serve::Config,
+    config: &crate::app::serve::Config,
     stop: &AtomicBool,
     announce: impl Fn(&str),
 ) -> Result<String> {
@@ -333,7 +333,7 @@ pub fn serve(
             message: "not a folder of scenario files".into(),
         }));
     }
-    let server = crate::serve::Server::bind(config).map_err(Error::Runtime)?;
+    let server = crate::app::serve::Server::bind(config).map_err(Error::Runtime)?;
     if !config.host.is_loopback() {
         announce(&format!(
             "warning: listening on {}: anyone who can reach this machine on the network can use the app and its API",
@@ -352,7 +352,7 @@ pub fn serve(
 /// `govsim report`: plots and report.html of an experiment's or a run's
 /// folder, redrawn from its files.
 pub fn report(dir: &Path) -> Result<String> {
-    let path = crate::export::write_report(dir)?;
+    let path = crate::report::write_report(dir)?;
     Ok(format!("report: {}\n", path.display()))
 }
 

@@ -3,7 +3,9 @@
 //! [`Stepper`] is the one procedure of a run — the unrecorded warm-up, the
 //! `[[policy]]` reforms on their days, the recorded days and the
 //! participation year restarted every 365 of them — that both a whole run
-//! ([`run`]) and a live run (`crate::live::LiveRun`) step.
+//! ([`run`]) and a live run (`crate::run::live::LiveRun`) step.
+
+pub mod live;
 
 use crate::metrics::{DayRow, Recorder, Summary};
 use crate::model::Model;

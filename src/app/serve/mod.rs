@@ -21,9 +21,12 @@ use std::time::Duration;
 use api::{Api, Limits, Reply};
 
 /// The page and its script and style, in the binary.
-const INDEX: &str = include_str!("../../assets/serve/index.html");
-const SCRIPT: &str = include_str!("../../assets/serve/app.js");
-const STYLE: &str = include_str!("../../assets/serve/app.css");
+const INDEX: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/assets/serve/index.html"
+));
+const SCRIPT: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/serve/app.js"));
+const STYLE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/serve/app.css"));
 
 /// The largest request body read: a scenario file's text, escaped in JSON.
 pub const MAX_BODY_BYTES: u64 = 2 * crate::scenario::load::MAX_FILE_BYTES + 4096;

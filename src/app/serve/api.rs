@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::{Value as Json, json};
 
 use super::controls::controls;
-use crate::live::{LiveRun, MAX_LIVE_DAYS};
+use crate::api::{LiveRun, MAX_LIVE_DAYS};
 use crate::scenario::{InputError, ScenarioSource};
 
 /// The most days one step request may ask for.

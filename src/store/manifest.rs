@@ -1,6 +1,6 @@
 //! The on-disk contract: what `manifest.json` holds, for one run and for an
 //! experiment. The experiment runner writes these; resume, merge and the
-//! report read them back (through [`crate::results`]), so they are the one
+//! report read them back (through [`crate::report::results`]), so they are the one
 //! definition both sides share.
 
 use serde::{Deserialize, Serialize};

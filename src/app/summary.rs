@@ -20,7 +20,7 @@ pub fn summary_text(scenario: &ResolvedScenario, output: &RunOutput, wall_second
     let _ = writeln!(
         out,
         "{} — {} residents, {} days, seed {} ({:.2} s)",
-        crate::safe_text::for_terminal(&scenario.scenario.name),
+        crate::util::safe_text::for_terminal(&scenario.scenario.name),
         s.residents_start,
         s.days,
         scenario.scenario.sim.seed,
@@ -36,8 +36,8 @@ pub fn summary_text(scenario: &ResolvedScenario, output: &RunOutput, wall_second
             out,
             "  reform from day {}: {} ({})",
             policy.day,
-            crate::safe_text::for_terminal(&policy.name),
-            crate::safe_text::for_terminal(&set.join(", "))
+            crate::util::safe_text::for_terminal(&policy.name),
+            crate::util::safe_text::for_terminal(&set.join(", "))
         );
     }
     let _ = writeln!(

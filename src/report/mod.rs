@@ -1,12 +1,18 @@
-//! The export wing on top: an experiment folder's files in, plots and
-//! `report.html` out. It reads files only (through [`crate::results`]),
-//! never the model or the experiment runner. Drawing returns bytes
-//! ([`crate::plots`]); [`write_plots`] is the one writer of plot files.
+//! The report wing on top: an output folder's files in ([`results`]), plots
+//! ([`plots`], drawn on SVG and PNG by [`png_backend`]) and pages ([`html`])
+//! out. It reads files only, never the model or the experiment runner.
+//! Drawing returns bytes; [`write_plots`] and [`write_page`] are the one
+//! writer of plot files and pages.
+
+pub mod html;
+pub mod plots;
+pub mod png_backend;
+pub mod results;
 
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::plots::{Plot, Raster};
+use crate::report::plots::{Plot, Raster};
 
 /// Draws every plot (`plots/*.svg`, `plots/*.png`) and `report.html` of the
 /// experiment or run in `dir`, from its files alone. Returns the report's
@@ -19,20 +25,20 @@ pub fn write_report(dir: &Path) -> Result<PathBuf, Error> {
 /// embeds the SVG drawings, so [`Raster::SvgOnly`] gives the same
 /// `report.html` without the PNG files, in a fraction of the time.
 pub fn write_report_with(dir: &Path, raster: Raster) -> Result<PathBuf, Error> {
-    if crate::results::is_run(dir) {
-        let results = crate::results::load_run(dir).map_err(Error::Input)?;
-        let _lock = crate::files::FolderLock::acquire(dir)?;
-        let plots = crate::plots::run_plots(&results, raster)
+    if crate::report::results::is_run(dir) {
+        let results = crate::report::results::load_run(dir).map_err(Error::Input)?;
+        let _lock = crate::util::files::FolderLock::acquire(dir)?;
+        let plots = crate::report::plots::run_plots(&results, raster)
             .map_err(|e| Error::runtime("drawing plots", e))?;
         write_plots(&dir.join("plots"), &plots)?;
-        return write_page(dir, &crate::html::run_report_html(&results, &plots));
+        return write_page(dir, &crate::report::html::run_report_html(&results, &plots));
     }
-    let results = crate::results::load(dir).map_err(Error::Input)?;
-    let _lock = crate::files::FolderLock::acquire(dir)?;
-    let plots = crate::plots::all_plots(&results, raster)
+    let results = crate::report::results::load(dir).map_err(Error::Input)?;
+    let _lock = crate::util::files::FolderLock::acquire(dir)?;
+    let plots = crate::report::plots::all_plots(&results, raster)
         .map_err(|e| Error::runtime("drawing plots", e))?;
     write_plots(&dir.join("plots"), &plots)?;
-    write_page(dir, &crate::html::report_html(&results, &plots))
+    write_page(dir, &crate::report::html::report_html(&results, &plots))
 }
 
 /// Writes each plot's `<stem>.png` (when drawn) and `<stem>.svg` into
@@ -43,14 +49,14 @@ pub fn write_plots(plot_dir: &Path, plots: &[Plot]) -> Result<(), Error> {
     for plot in plots {
         if let Some(png) = &plot.png {
             let path = plot_dir.join(format!("{}.png", plot.stem));
-            crate::files::write_atomic(&path, png).map_err(|e| {
+            crate::util::files::write_atomic(&path, png).map_err(|e| {
                 Error::runtime(format!("drawing plots: writing {}", path.display()), e)
             })?;
         }
     }
     for plot in plots {
         let path = plot_dir.join(format!("{}.svg", plot.stem));
-        crate::files::write_atomic(&path, plot.svg.as_bytes())
+        crate::util::files::write_atomic(&path, plot.svg.as_bytes())
             .map_err(|e| Error::runtime(path.display(), e))?;
     }
     Ok(())
@@ -59,7 +65,7 @@ pub fn write_plots(plot_dir: &Path, plots: &[Plot]) -> Result<(), Error> {
 /// Writes `report.html` into `dir`; returns its path.
 pub fn write_page(dir: &Path, html: &str) -> Result<PathBuf, Error> {
     let path = dir.join("report.html");
-    crate::files::write_atomic(&path, html.as_bytes())
+    crate::util::files::write_atomic(&path, html.as_bytes())
         .map_err(|e| Error::runtime(path.display(), e))?;
     Ok(path)
 }
