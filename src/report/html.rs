@@ -129,6 +129,16 @@ figcaption { color: #444; margin-top: 0.3em; }
 code { background: #f5f5f5; padding: 0 0.2em; } .small { color: #666; font-size: 0.9em; }
 ";
 
+/// The start of every page, up to `<body>`: the title (escaped), the
+/// bundled font and the style sheet, with `extra_style` after it.
+fn page_head(title: &str, extra_style: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n@font-face {{ font-family: '{FONT}'; src: url(data:font/ttf;base64,{}) format('truetype'); }}\n{STYLE}{extra_style}</style>\n</head>\n<body>\n",
+        escape(title),
+        base64(FONT_BYTES)
+    )
+}
+
 /// The report page.
 pub fn report_html(r: &Results, plots: &[Plot]) -> String {
     let m = &r.manifest;
@@ -140,15 +150,10 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
         _ if sweep => "govsim sweep",
         _ => "govsim comparison",
     };
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n@font-face {{ font-family: '{FONT}'; src: url(data:font/ttf;base64,{}) format('truetype'); }}\n{STYLE}</style>\n</head>\n<body>\n",
-        escape(&format!(
-            "{title}: {}",
-            labels.first().cloned().unwrap_or_default()
-        )),
-        base64(FONT_BYTES)
-    );
+    h.push_str(&page_head(
+        &format!("{title}: {}", labels.first().cloned().unwrap_or_default()),
+        "",
+    ));
     let _ = writeln!(h, "<h1>{}</h1>", escape(title));
     if !m.complete {
         let _ = writeln!(
@@ -463,12 +468,7 @@ pub fn run_report_html(r: &crate::report::results::RunResults, plots: &[Plot]) -
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n@font-face {{ font-family: '{FONT}'; src: url(data:font/ttf;base64,{}) format('truetype'); }}\n{STYLE}</style>\n</head>\n<body>\n",
-        escape(&format!("govsim run: {name}")),
-        base64(FONT_BYTES)
-    );
+    h.push_str(&page_head(&format!("govsim run: {name}"), ""));
     let _ = writeln!(h, "<h1>govsim run</h1>");
     let _ = writeln!(
         h,
@@ -787,11 +787,7 @@ pub fn calibration_report_html(
     plots: &[Plot],
 ) -> String {
     let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>govsim calibrate</title>\n<style>\n@font-face {{ font-family: '{FONT}'; src: url(data:font/ttf;base64,{}) format('truetype'); }}\n{STYLE}</style>\n</head>\n<body>\n",
-        base64(FONT_BYTES)
-    );
+    h.push_str(&page_head("govsim calibrate", ""));
     let _ = writeln!(h, "<h1>govsim calibrate</h1>");
     let _ = writeln!(
         h,
@@ -869,11 +865,10 @@ pub fn validation_report_html(
 ) -> String {
     use crate::experiment::validation as val;
     let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>govsim validate</title>\n<style>\n@font-face {{ font-family: '{FONT}'; src: url(data:font/ttf;base64,{}) format('truetype'); }}\n{STYLE}td.yes {{ color: #009E73; font-weight: bold; }} td.no {{ color: #D55E00; font-weight: bold; }}\n</style>\n</head>\n<body>\n",
-        base64(FONT_BYTES)
-    );
+    h.push_str(&page_head(
+        "govsim validate",
+        "td.yes { color: #009E73; font-weight: bold; } td.no { color: #D55E00; font-weight: bold; }\n",
+    ));
     let held = results
         .iter()
         .filter(|r| r.verdict.holds == Some(true))
