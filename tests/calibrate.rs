@@ -247,6 +247,49 @@ fn a_calibration_stopped_by_ctrl_c_resumes_to_the_same_files() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // `govsim report` redraws the calibration's page and plots from its
+    // files alone, byte for byte.
+    let page = std::fs::read(whole.join("report.html")).unwrap();
+    let plot = std::fs::read(whole.join("plots/posterior_0.png")).unwrap();
+    std::fs::remove_file(whole.join("report.html")).unwrap();
+    std::fs::remove_dir_all(whole.join("plots")).unwrap();
+    let redrawn = govsim(&["report", whole.to_str().unwrap()]);
+    assert!(
+        redrawn.status.success(),
+        "{}",
+        String::from_utf8_lossy(&redrawn.stderr)
+    );
+    assert!(
+        std::fs::read(whole.join("report.html")).unwrap() == page,
+        "page differs"
+    );
+    assert!(std::fs::read(whole.join("plots/posterior_0.png")).unwrap() == plot);
+    // A damaged calibration folder is bad input (exit 2), never a panic.
+    type Damage = fn(&str) -> String;
+    let cases: [(&str, Damage); 5] = [
+        ("posterior.csv", |t| t.replace(',', ";")),
+        ("posterior.csv", |t| {
+            t.lines().take(1).collect::<Vec<_>>().join("\n")
+        }),
+        ("posterior.csv", |t| t.replacen("0.", "NaN", 3)),
+        ("generations.csv", |_| "generation\n".into()),
+        ("manifest.json", |t| t.replace("..", "~")),
+    ];
+    for (k, (file, damage)) in cases.iter().enumerate() {
+        let copy = dir.join(format!("damaged-{k}"));
+        std::fs::create_dir_all(&copy).unwrap();
+        for entry in std::fs::read_dir(&whole).unwrap().flatten() {
+            if entry.path().is_file() {
+                std::fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
+            }
+        }
+        let text = std::fs::read_to_string(copy.join(file)).unwrap();
+        std::fs::write(copy.join(file), damage(&text)).unwrap();
+        let out = govsim(&["report", copy.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{file} damaged ({k}): {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
     let stopped = dir.join("stopped");
     let status = calibration_stopped(&stopped, "-INT");
     assert_eq!(status.code(), Some(130), "Ctrl-C exits with 130");

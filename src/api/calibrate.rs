@@ -340,23 +340,9 @@ pub fn calibrate(request: &CalibrateRequest, context: &Context) -> Result<Calibr
                 .collect(),
         })
         .collect();
-    let plots = crate::report::plots::calibration_plots(
-        &bare,
-        &generations,
-        &predictive,
-        crate::report::plots::Raster::Png,
-    )
-    .map_err(|e| Error::runtime("drawing plots", e))?;
-    crate::report::write_plots(&dir.join("plots"), &plots)?;
-    let html = crate::report::html::calibration_report_html(
-        &request.scenario.display().to_string(),
-        &bare,
-        &marginals,
-        &generations,
-        &predictive,
-        &plots,
-    );
-    crate::report::write_page(&dir, &html)?;
+    // The report is drawn from the files just written, as `govsim report`
+    // redraws it.
+    crate::report::write_calibration_report(&dir, crate::report::plots::Raster::Png)?;
     drop(lock);
     Ok(Calibration {
         priors: bare,

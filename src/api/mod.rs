@@ -392,6 +392,20 @@ pub fn sweep(request: &SweepRequest, context: &Context) -> Result<Experiment> {
     })
 }
 
+/// Joins the folders of an experiment's shards into `out`, which is then
+/// the experiment a single run would have written; every planned run must
+/// be there unless `allow_partial`, which marks the result incomplete. An
+/// analysis (decompose, sensitivity) is computed after by its request with
+/// `out` and `resume`.
+pub fn merge(
+    dirs: &[PathBuf],
+    out: &Path,
+    allow_partial: bool,
+    context: &Context,
+) -> Result<Outcome> {
+    experiment::merge(dirs, out, allow_partial, context.command_line.clone())
+}
+
 /// One run of `resolved` on `threads` threads (default: all cores) after
 /// checking that it fits in memory; if `out` is given, its folder checked
 /// before the run and written after it as `govsim run` writes it. Returns

@@ -12,7 +12,7 @@ use std::time::SystemTime;
 use crate::analysis::sensitivity::Index;
 use crate::api::{self, Runner};
 use crate::error::{Error, InputError, Result};
-use crate::experiment::{self, Outcome, Progress};
+use crate::experiment::{Outcome, Progress};
 use crate::scenario::{ResolvedScenario, load_scenario};
 use crate::util::files::format_float;
 
@@ -159,7 +159,11 @@ pub fn merge(
     allow_partial: bool,
     command_line: Vec<String>,
 ) -> Result<String> {
-    let outcome = experiment::merge(dirs, out, allow_partial, command_line)?;
+    let context = api::Context {
+        command_line,
+        ..api::Context::quiet()
+    };
+    let outcome = api::merge(dirs, out, allow_partial, &context)?;
     if outcome.kind == crate::store::manifest::ExperimentKind::Sensitivity {
         return Ok(format!(
             "merge: {} runs in {}\ncompute the indices with the same `govsim sensitivity` command and `--out {} --resume`\n",

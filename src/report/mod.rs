@@ -25,6 +25,10 @@ pub fn write_report(dir: &Path) -> Result<PathBuf, Error> {
 /// embeds the SVG drawings, so [`Raster::SvgOnly`] gives the same
 /// `report.html` without the PNG files, in a fraction of the time.
 pub fn write_report_with(dir: &Path, raster: Raster) -> Result<PathBuf, Error> {
+    if results::is_calibration(dir) {
+        let _lock = crate::util::files::FolderLock::acquire(dir)?;
+        return write_calibration_report(dir, raster);
+    }
     if crate::report::results::is_run(dir) {
         let results = crate::report::results::load_run(dir).map_err(Error::Input)?;
         let _lock = crate::util::files::FolderLock::acquire(dir)?;
@@ -39,6 +43,31 @@ pub fn write_report_with(dir: &Path, raster: Raster) -> Result<PathBuf, Error> {
         .map_err(|e| Error::runtime("drawing plots", e))?;
     write_plots(&dir.join("plots"), &plots)?;
     write_page(dir, &crate::report::html::report_html(&results, &plots))
+}
+
+/// Draws a calibration's plots and `report.html` from its files alone:
+/// each lever's marginal posterior, the pairs, the predictive check and the
+/// tolerance by generation. The caller holds the folder's lock.
+pub fn write_calibration_report(dir: &Path, raster: Raster) -> Result<PathBuf, Error> {
+    let r = results::load_calibration(dir).map_err(Error::Input)?;
+    let plots = plots::calibration_plots(&r.priors, &r.generations, &r.predictive, raster)
+        .map_err(|e| Error::runtime("drawing plots", e))?;
+    write_plots(&dir.join("plots"), &plots)?;
+    let last = r.generations.last().expect("loaded with a generation");
+    let marginals: Vec<_> = (0..r.priors.len())
+        .map(|i| crate::analysis::calibrate::marginal(last, i))
+        .collect();
+    write_page(
+        dir,
+        &html::calibration_report_html(
+            &r.scenario_path,
+            &r.priors,
+            &marginals,
+            &r.generations,
+            &r.predictive,
+            &plots,
+        ),
+    )
 }
 
 /// Writes each plot's `<stem>.png` (when drawn) and `<stem>.svg` into

@@ -464,10 +464,14 @@ impl RunResults {
 /// Whether `dir` holds one run's files (a manifest without an experiment's
 /// key) rather than an experiment's.
 pub fn is_run(dir: &Path) -> bool {
-    std::fs::read_to_string(dir.join("manifest.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .is_some_and(|v| v.get("key").is_none() && v.get("seed").is_some())
+    crate::util::files::read_text(
+        &dir.join("manifest.json"),
+        "manifest",
+        crate::experiment::MAX_MANIFEST_BYTES,
+    )
+    .ok()
+    .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+    .is_some_and(|v| v.get("key").is_none() && v.get("seed").is_some())
 }
 
 /// Reads the run in `dir`.
@@ -504,5 +508,167 @@ pub fn load_run(dir: &Path) -> Result<RunResults, InputError> {
         days,
         series,
         summary: header.into_iter().zip(row.iter().cloned()).collect(),
+    })
+}
+
+/// A calibration's folder (`govsim calibrate`) read back: what its report
+/// draws.
+#[derive(Debug, Clone)]
+pub struct CalibrationResults {
+    /// The calibrated scenario file, as given.
+    pub scenario_path: String,
+    /// The calibrated levers and their uniform priors.
+    pub priors: Vec<crate::analysis::calibrate::Prior>,
+    /// Every generation written (the last is the posterior).
+    pub generations: Vec<crate::analysis::calibrate::Generation>,
+    /// Each target with the posterior-predictive values of its metric.
+    pub predictive: Vec<crate::report::plots::Predictive>,
+}
+
+/// Whether `dir` holds a calibration (its manifest's key says so).
+pub fn is_calibration(dir: &Path) -> bool {
+    calibration_manifest(dir)
+        .ok()
+        .is_some_and(|m| m["key"]["command"] == "calibrate")
+}
+
+fn calibration_manifest(dir: &Path) -> Result<serde_json::Value, InputError> {
+    read_json(
+        &dir.join("manifest.json"),
+        "no calibration here",
+        "not a calibration's manifest",
+    )
+}
+
+/// Reads the calibration in `dir`: priors and targets from its manifest,
+/// generations from `generations.csv` and `posterior.csv`, the predictive
+/// check from `predictive.csv`; every file bounded, every error naming it.
+pub fn load_calibration(dir: &Path) -> Result<CalibrationResults, InputError> {
+    use crate::analysis::calibrate::Prior;
+    let manifest = calibration_manifest(dir)?;
+    let manifest_path = dir.join("manifest.json").display().to_string();
+    let bad = |message: String| InputError::new(&manifest_path, message);
+    let key = &manifest["key"];
+    let strings = |field: &str| -> Result<Vec<String>, InputError> {
+        key[field]
+            .as_array()
+            .ok_or_else(|| bad(format!("no `key.{field}` list")))?
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(String::from)
+                    .ok_or_else(|| bad(format!("`key.{field}` holds a non-string")))
+            })
+            .collect()
+    };
+    // `KEY=LO..HI`, as `--vary` gave them.
+    let priors = strings("vary")?
+        .iter()
+        .map(|spec| {
+            let parsed = spec.split_once('=').and_then(|(name, range)| {
+                let (lo, hi) = range.split_once("..")?;
+                Some(Prior {
+                    name: name.trim().to_string(),
+                    lo: lo.trim().parse().ok()?,
+                    hi: hi.trim().parse().ok()?,
+                })
+            });
+            parsed.ok_or_else(|| bad(format!("`{spec}` is not KEY=LO..HI")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    // `METRIC=VALUE±None` or `METRIC=VALUE±Some(SD)`.
+    let targets = strings("targets")?
+        .iter()
+        .map(|spec| {
+            let parsed = spec.split_once('=').and_then(|(metric, rest)| {
+                let (value, sd) = rest.split_once('±')?;
+                let sd = match sd {
+                    "None" => None,
+                    s => Some(s.strip_prefix("Some(")?.strip_suffix(')')?.parse().ok()?),
+                };
+                Some((metric.to_string(), value.parse::<f64>().ok()?, sd))
+            });
+            parsed.ok_or_else(|| bad(format!("`{spec}` is not a target")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let text = |name: &str| {
+        let path = dir.join(name);
+        crate::util::files::read_text(&path, name, crate::experiment::MAX_MANIFEST_BYTES)
+            .map_err(|e| InputError::new(path.display().to_string(), e))
+    };
+    let generations = crate::experiment::calibration::read_tables(
+        &priors,
+        &text("generations.csv")?,
+        &text("posterior.csv")?,
+    )
+    .map_err(|e| InputError::new(dir.display().to_string(), e))?;
+    if let Some(p) = priors
+        .iter()
+        .find(|p| !(p.lo.is_finite() && p.hi.is_finite() && p.lo < p.hi))
+    {
+        return Err(bad(format!(
+            "the prior of `{}` is no range LO < HI",
+            p.name
+        )));
+    }
+    // The posterior: particles with finite values and weights that add up.
+    let posterior = dir.join("posterior.csv").display().to_string();
+    let Some(last) = generations.last().filter(|g| !g.particles.is_empty()) else {
+        return Err(InputError::new(
+            &posterior,
+            "no particle in the last generation: not a calibration that ran",
+        ));
+    };
+    let weights: f64 = last.particles.iter().map(|p| p.weight).sum();
+    let finite = last
+        .particles
+        .iter()
+        .all(|p| p.weight.is_finite() && p.weight >= 0.0 && p.theta.iter().all(|x| x.is_finite()));
+    if !(finite && weights > 0.0 && weights.is_finite()) {
+        return Err(InputError::new(
+            &posterior,
+            "the last generation's weights and values must be finite, the weights positive",
+        ));
+    }
+    let predictive_path = dir.join("predictive.csv").display().to_string();
+    let mut simulated: Vec<Vec<f64>> = vec![Vec::new(); targets.len()];
+    for (n, line) in text("predictive.csv")?.lines().skip(1).enumerate() {
+        let fields: Vec<&str> = line.split(',').collect();
+        let [_, metric, value] = fields[..] else {
+            return Err(InputError::new(
+                &predictive_path,
+                format!("row {}: expected draw,metric,value", n + 2),
+            ));
+        };
+        let Some(k) = targets.iter().position(|t| t.0 == metric) else {
+            return Err(InputError::new(
+                &predictive_path,
+                format!("row {}: `{metric}` is no target", n + 2),
+            ));
+        };
+        // An undefined value is written empty; it is left out.
+        if let Ok(v) = value.parse::<f64>()
+            && v.is_finite()
+        {
+            simulated[k].push(v);
+        }
+    }
+    let predictive = targets
+        .into_iter()
+        .zip(simulated)
+        .map(
+            |((metric, target, sd), simulated)| crate::report::plots::Predictive {
+                metric,
+                target,
+                sd,
+                simulated,
+            },
+        )
+        .collect();
+    Ok(CalibrationResults {
+        scenario_path: manifest["scenario_path"].as_str().unwrap_or("").to_string(),
+        priors,
+        generations,
+        predictive,
     })
 }
