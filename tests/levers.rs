@@ -87,3 +87,40 @@ fn every_numeric_field_has_a_row_in_the_lever_table_and_every_row_a_field() {
     assert!(numbers.contains("shocks[].issue_rate"), "{numbers:?}");
     assert!(numbers.contains("policy[].day"), "{numbers:?}");
 }
+
+/// Every lever that the list of levers fixed during a run names (or every
+/// section it names, ending in `.`) is a field of the scenario format: a
+/// misspelt entry would leave a lever movable that the model reads only
+/// when the district is built, with every other test green.
+#[test]
+fn every_lever_fixed_during_a_run_is_a_field() {
+    let (mut numbers, mut others) = (BTreeSet::new(), BTreeSet::new());
+    for name in ["reforms/beijing_2019.toml", "shocks/issue_surge.toml"] {
+        let resolved = load_scenario(&scenario_path(name), &[]).unwrap();
+        let value: Value = toml::from_str(&resolved.resolved_toml).unwrap();
+        leaves(&value, "", &mut numbers, &mut others);
+    }
+    // Lists count by their own path too (`issues.competencies`).
+    let fields: BTreeSet<String> = numbers
+        .iter()
+        .chain(&others)
+        .map(|p| p.trim_end_matches("[]").to_string())
+        .collect();
+    let mut listed = 0;
+    for (levers, reason) in govsim::scenario::changes::FIXED_DURING_RUN {
+        assert!(!reason.is_empty());
+        for lever in levers.split_whitespace() {
+            let known = if lever.ends_with('.') {
+                fields.iter().any(|f| f.starts_with(lever))
+            } else {
+                fields.contains(lever)
+            };
+            assert!(
+                known,
+                "`{lever}` in FIXED_DURING_RUN is no field of the scenario format"
+            );
+            listed += 1;
+        }
+    }
+    assert!(listed >= 20, "{listed}");
+}
