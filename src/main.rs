@@ -61,20 +61,25 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     let command_line: Vec<String> = std::env::args().collect();
     let bar = Bar::default();
+    let context = govsim::api::Context {
+        stop: &STOP,
+        progress: &bar,
+        command_line: command_line.clone(),
+    };
     let text = match cli.command {
         Command::Check(args) => commands::check(&args.try_into()?)?,
         Command::Run(args) => commands::run(&args.try_into()?, command_line)?,
         Command::Compare(args) => {
             start_stop_handler();
-            commands::compare(&args.try_into()?, command_line, &STOP, &bar)?
+            commands::compare(&args.try_into()?, &context)?
         }
         Command::Sweep(args) => {
             start_stop_handler();
-            commands::sweep(&args.try_into()?, command_line, &STOP, &bar)?
+            commands::sweep(&args.try_into()?, &context)?
         }
         Command::Decompose(args) => {
             start_stop_handler();
-            commands::decompose(&args.try_into()?, command_line, &STOP, &bar)?
+            commands::decompose(&args.try_into()?, &context)?
         }
         Command::Merge(args) => {
             commands::merge(&args.dirs, &args.out, args.allow_partial, command_line)?
@@ -82,11 +87,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report(args) => commands::report(&args.dir)?,
         Command::Calibrate(args) => {
             start_stop_handler();
-            commands::calibrate(&args.try_into()?, command_line, &STOP, &bar)?
+            commands::calibrate(&args.try_into()?, &context)?
         }
         Command::Validate(args) => {
             start_stop_handler();
-            commands::validate(&args.try_into()?, command_line, &STOP, &bar)?
+            commands::validate(&args.try_into()?, &context)?
         }
         Command::Serve(args) => {
             start_stop_handler();
@@ -98,7 +103,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Sensitivity(args) => {
             start_stop_handler();
-            commands::sensitivity(&args.try_into()?, command_line, &STOP, &bar)?
+            commands::sensitivity(&args.try_into()?, &context)?
         }
     };
     print!("{text}");

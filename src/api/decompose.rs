@@ -92,13 +92,7 @@ pub fn decompose(request: &DecomposeRequest, context: &Context) -> Result<Decomp
         let _ = built.set((groups, metrics));
         let plan = Plan {
             command: ExperimentKind::Decompose,
-            layout: Layout {
-                sweep: false,
-                labels,
-                varied: Vec::new(),
-                values: Vec::new(),
-                id_columns: 3,
-            },
+            layout: Layout::named(labels),
             scenarios,
             hashes,
             paths: vec![request.base.display().to_string(); n],

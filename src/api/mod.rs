@@ -514,13 +514,7 @@ fn compare_plan(request: &CompareRequest) -> Result<Plan> {
     }
     Ok(Plan {
         command: ExperimentKind::Compare,
-        layout: Layout {
-            sweep: false,
-            labels,
-            varied: Vec::new(),
-            values: Vec::new(),
-            id_columns: 3,
-        },
+        layout: Layout::named(labels),
         scenarios,
         hashes,
         paths: request
@@ -564,13 +558,11 @@ fn sweep_plan(request: &SweepRequest) -> Result<Plan> {
     let n = values.len();
     Ok(Plan {
         command: ExperimentKind::Sweep,
-        layout: Layout {
-            sweep: true,
-            labels: vec![crate::util::safe_text::label(&base.scenario.name); n],
-            varied: varies.iter().map(|v| v.key.clone()).collect(),
+        layout: Layout::numbered(
+            vec![crate::util::safe_text::label(&base.scenario.name); n],
+            varies.iter().map(|v| v.key.clone()).collect(),
             values,
-            id_columns: 4 + varies.len(),
-        },
+        ),
         scenarios,
         hashes,
         paths: vec![request.scenario.display().to_string(); n],

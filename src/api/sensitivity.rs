@@ -126,13 +126,11 @@ pub fn sensitivity(request: &SensitivityRequest, context: &Context) -> Result<Se
         let values = spec.point_values(&design, &varies);
         let (scenarios, hashes) = design::resolve_points(&source, &overrides, &varies, &values)?;
         let n = values.len();
-        let layout = Layout {
-            sweep: true,
-            labels: vec![crate::util::safe_text::label(&base.scenario.name); n],
-            varied: spec.names.clone(),
-            values: values.clone(),
-            id_columns: 4 + varies.len(),
-        };
+        let layout = Layout::numbered(
+            vec![crate::util::safe_text::label(&base.scenario.name); n],
+            spec.names.clone(),
+            values.clone(),
+        );
         let plan = Plan {
             command: ExperimentKind::Sensitivity,
             layout,

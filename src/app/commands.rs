@@ -12,7 +12,7 @@ use std::time::SystemTime;
 use crate::analysis::sensitivity::Index;
 use crate::api::{self, Runner};
 use crate::error::{Error, InputError, Result};
-use crate::experiment::{Outcome, Progress};
+use crate::experiment::Outcome;
 use crate::scenario::{ResolvedScenario, load_scenario};
 use crate::util::files::format_float;
 
@@ -79,42 +79,22 @@ pub fn run(request: &RunRequest, command_line: Vec<String>) -> Result<String> {
 
 /// `govsim compare`: the scenarios side by side over replications with
 /// common random numbers; returns what to print.
-pub fn compare(
-    request: &api::CompareRequest,
-    command_line: Vec<String>,
-    stop: &AtomicBool,
-    progress: &dyn Progress,
-) -> Result<String> {
+pub fn compare(request: &api::CompareRequest, context: &api::Context) -> Result<String> {
     let mut request = request.clone();
     let out;
     (request.runner, out) = with_output_folder(&request.runner, "compare")?;
-    let context = api::Context {
-        stop,
-        progress,
-        command_line,
-    };
-    let result = api::compare(&request, &context)?;
+    let result = api::compare(&request, context)?;
     finish("compare", &result.outcome, &out, request.reps.precision())
 }
 
 /// `govsim decompose`: the difference TARGET − BASE of each metric
 /// attributed to groups of the levers in which they differ (Shapley values
 /// over every combination of groups, with paired replications).
-pub fn decompose(
-    request: &api::DecomposeRequest,
-    command_line: Vec<String>,
-    stop: &AtomicBool,
-    progress: &dyn Progress,
-) -> Result<String> {
+pub fn decompose(request: &api::DecomposeRequest, context: &api::Context) -> Result<String> {
     let mut request = request.clone();
     let out;
     (request.runner, out) = with_output_folder(&request.runner, "decompose")?;
-    let context = api::Context {
-        stop,
-        progress,
-        command_line,
-    };
-    let result = api::decompose(&request, &context)?;
+    let result = api::decompose(&request, context)?;
     if result.experiment.shard.is_some() {
         return Ok("shard done: merge the shards with `govsim merge`, then rerun this command with --out the merged folder and --resume to attribute the differences\n".into());
     }
@@ -132,21 +112,11 @@ pub fn decompose(
 }
 
 /// `govsim sweep`: levers varied over a grid or a Latin hypercube.
-pub fn sweep(
-    request: &api::SweepRequest,
-    command_line: Vec<String>,
-    stop: &AtomicBool,
-    progress: &dyn Progress,
-) -> Result<String> {
+pub fn sweep(request: &api::SweepRequest, context: &api::Context) -> Result<String> {
     let mut request = request.clone();
     let out;
     (request.runner, out) = with_output_folder(&request.runner, "sweep")?;
-    let context = api::Context {
-        stop,
-        progress,
-        command_line,
-    };
-    let result = api::sweep(&request, &context)?;
+    let result = api::sweep(&request, context)?;
     finish("sweep", &result.outcome, &out, request.reps.precision())
 }
 
@@ -178,23 +148,13 @@ pub fn merge(
 /// `govsim calibrate`: ABC-SMC over levers of a scenario against targets;
 /// the folder gets every generation as soon as it is done, then the
 /// posterior's summary, its predictive check, plots and a report.
-pub fn calibrate(
-    request: &api::CalibrateRequest,
-    command_line: Vec<String>,
-    stop: &AtomicBool,
-    progress: &dyn Progress,
-) -> Result<String> {
+pub fn calibrate(request: &api::CalibrateRequest, context: &api::Context) -> Result<String> {
     let mut request = request.clone();
     // A new folder unless one is named (resuming needs one: the API says so).
     if request.out.is_none() && !request.resume {
         request.out = Some(default_out_dir(&request.scenario));
     }
-    let context = api::Context {
-        stop,
-        progress,
-        command_line,
-    };
-    let result = api::calibrate(&request, &context)?;
+    let result = api::calibrate(&request, context)?;
     let dir = request.out.unwrap_or_default();
     let last = result
         .generations
@@ -232,23 +192,13 @@ pub fn calibrate(
 /// with 95% intervals; writes `validation.csv` and `report.html`. Whether
 /// patterns hold or not, it succeeds; it fails only if a pattern cannot be
 /// run.
-pub fn validate(
-    request: &api::ValidateRequest,
-    command_line: Vec<String>,
-    stop: &AtomicBool,
-    progress: &dyn Progress,
-) -> Result<String> {
+pub fn validate(request: &api::ValidateRequest, context: &api::Context) -> Result<String> {
     let mut request = request.clone();
     // A new folder unless one is named (resuming needs one: the API says so).
     if request.out.is_none() && !request.resume {
         request.out = Some(new_out_dir("validate"));
     }
-    let context = api::Context {
-        stop,
-        progress,
-        command_line,
-    };
-    let result = api::validate(&request, &context)?;
+    let result = api::validate(&request, context)?;
     let dir = request.out.unwrap_or_default();
     let mut text = validation_table(&result.patterns, &result.results);
     let held = result
@@ -362,21 +312,11 @@ pub fn report(dir: &Path) -> Result<String> {
 
 /// `govsim sensitivity`: Morris screening or Sobol' indices of levers of a
 /// scenario, or of a test function with known indices.
-pub fn sensitivity(
-    request: &api::SensitivityRequest,
-    command_line: Vec<String>,
-    stop: &AtomicBool,
-    progress: &dyn Progress,
-) -> Result<String> {
+pub fn sensitivity(request: &api::SensitivityRequest, context: &api::Context) -> Result<String> {
     let mut request = request.clone();
     let out;
     (request.runner, out) = with_output_folder(&request.runner, "sensitivity")?;
-    let context = api::Context {
-        stop,
-        progress,
-        command_line,
-    };
-    let result = api::sensitivity(&request, &context)?;
+    let result = api::sensitivity(&request, context)?;
     if let Some((s1, st)) = &result.analytic {
         let mut text = format!(
             "{} on {} ({} evaluations)\n",

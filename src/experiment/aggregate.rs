@@ -26,15 +26,39 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// Named scenarios side by side (comparisons, decompositions):
+    /// `runs.csv` starts with scenario, rep, seed.
+    pub fn named(labels: Vec<String>) -> Self {
+        Self {
+            sweep: false,
+            labels,
+            varied: Vec::new(),
+            values: Vec::new(),
+            id_columns: 3,
+        }
+    }
+
+    /// Numbered points with the values of the varied levers (sweeps,
+    /// sensitivity designs): `runs.csv` starts with point, scenario, rep,
+    /// seed and one column per varied lever.
+    pub fn numbered(labels: Vec<String>, varied: Vec<String>, values: Vec<Vec<String>>) -> Self {
+        Self {
+            sweep: true,
+            id_columns: 4 + varied.len(),
+            labels,
+            varied,
+            values,
+        }
+    }
+
     /// The layout of the experiment a manifest describes.
     pub fn of_manifest(manifest: &crate::store::manifest::ExperimentManifest) -> Self {
-        let sweep = manifest.key.command.numbered_points();
-        Self {
-            sweep,
-            labels: manifest.points.iter().map(|p| p.label.clone()).collect(),
-            varied: manifest.varied.clone(),
-            values: manifest.points.iter().map(|p| p.values.clone()).collect(),
-            id_columns: if sweep { 4 + manifest.varied.len() } else { 3 },
+        let labels = manifest.points.iter().map(|p| p.label.clone()).collect();
+        if manifest.key.command.numbered_points() {
+            let values = manifest.points.iter().map(|p| p.values.clone()).collect();
+            Self::numbered(labels, manifest.varied.clone(), values)
+        } else {
+            Self::named(labels)
         }
     }
 }

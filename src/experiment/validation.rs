@@ -388,13 +388,7 @@ pub fn read_pattern(
         .collect::<Result<Vec<_>, _>>()?;
     let plan = Plan {
         command: crate::store::manifest::ExperimentKind::Compare,
-        layout: Layout {
-            sweep: false,
-            labels,
-            varied: Vec::new(),
-            values: Vec::new(),
-            id_columns: 3,
-        },
+        layout: Layout::named(labels),
         scenarios,
         hashes,
         paths,
