@@ -229,11 +229,12 @@ fn calibration_stopped(out: &std::path::Path, signal: &str) -> std::process::Exi
     child.wait().unwrap()
 }
 
-/// Ctrl-C stops a calibration with exit 130, keeping its whole generations
-/// (the one under way is dropped), and --resume finishes it to the files of
-/// one never stopped.
+/// A calibration stopped by Ctrl-C (exit 130, keeping its whole
+/// generations; the one under way is dropped) or killed with `kill -9`,
+/// then finished with --resume (on another thread count), gives the files
+/// of one never stopped; its report is redrawn from its files alone.
 #[test]
-fn a_calibration_stopped_by_ctrl_c_resumes_to_the_same_files() {
+fn a_stopped_calibration_resumes_to_the_same_files() {
     let dir = scratch("calibrate-ctrl-c");
     let whole = dir.join("whole");
     let out = govsim(
@@ -309,24 +310,6 @@ fn a_calibration_stopped_by_ctrl_c_resumes_to_the_same_files() {
             "{file} differs after Ctrl-C and --resume"
         );
     }
-}
-
-#[test]
-fn a_calibration_killed_and_resumed_equals_one_never_stopped() {
-    let dir = scratch("calibrate-resume");
-    let whole = dir.join("whole");
-    let out = govsim(
-        &calibrate_args(&whole, "2")
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-
     let killed = dir.join("killed");
     calibration_stopped(&killed, "-KILL");
     let mut args = calibrate_args(&killed, "2");
