@@ -381,3 +381,36 @@ fn a_validation_in_memory_judges_what_the_folder_holds() {
     let err = api::validate(&request, &Context::quiet()).unwrap_err();
     assert_eq!(err.exit_code(), 2);
 }
+
+#[test]
+fn the_lever_registry_lists_every_lever_with_its_meaning() {
+    let levers = api::levers();
+    let find = |path: &str| levers.iter().find(|l| l.path == path).unwrap();
+    let pooling = find("party.procedure.pooling");
+    assert_eq!(
+        (pooling.unit.as_str(), pooling.min, pooling.max),
+        ("share", Some(0.0), Some(1.0))
+    );
+    assert!(pooling.meaning.contains("pooled"), "{pooling:?}");
+    // Levers that are not numbers are listed too, with their defaults.
+    let competencies = find("issues.competencies");
+    assert!(
+        competencies
+            .default
+            .as_deref()
+            .unwrap()
+            .contains("public_safety")
+    );
+    assert!(competencies.fixed.is_some(), "{competencies:?}");
+    // Every lever that --set accepts is listed: each default parses back.
+    for lever in levers.iter().filter(|l| l.default.is_some()) {
+        let set = format!("{}={}", lever.path, lever.default.as_ref().unwrap());
+        if lever.path == "name"
+            || lever.path == "description"
+            || lever.path.starts_with("district.")
+        {
+            continue;
+        }
+        api::load(&town(), std::slice::from_ref(&set)).unwrap_or_else(|e| panic!("{set}: {e}"));
+    }
+}

@@ -12,6 +12,8 @@
 //!   progress observer and a stop flag), returning the per-point summary
 //!   and the paired differences with 95% intervals.
 //! - [`LiveRun`]: a run stepped a few days at a time whose levers move.
+//! - [`levers`]: every lever with its default, unit, range, meaning and
+//!   whether it may change during a run.
 //!
 //! ```
 //! use govsim::api::{self, CompareRequest, Context, Runner};
@@ -69,6 +71,7 @@ mod validate;
 
 pub use crate::run::live::{LiveRun, MAX_LIVE_DAYS};
 pub use crate::run::{RunOutput, Stepper, run};
+pub use crate::scenario::registry::{LeverInfo, registry as levers};
 pub use calibrate::{CalibrateRequest, Calibration, calibrate};
 pub use decompose::{DecomposeRequest, Decomposition, decompose};
 pub use sensitivity::{MethodRequest, Sensitivity, SensitivityRequest, sensitivity};

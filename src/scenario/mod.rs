@@ -9,6 +9,7 @@
 pub mod changes;
 pub mod levers;
 pub mod load;
+pub mod registry;
 
 use serde::{Deserialize, Serialize};
 
