@@ -198,7 +198,7 @@ pub mod flag {
 /// methods of the same names, and changed only through the methods of
 /// [`World`] that keep the model's caches right (trust and efficacy through
 /// methods that mark the grid's attitude parts stale; today's participation
-/// and the moving average only through [`World::start_participation`], the
+/// and the moving average only through `World::start_participation`, the
 /// participation pass's own; ties only by newcomers' arrival).
 #[derive(Debug, Clone, Default)]
 pub struct Residents {
@@ -214,7 +214,7 @@ pub struct Residents {
 }
 
 /// What the participation pass of a day reads and writes of the residents
-/// (see [`World::start_participation`]).
+/// (see `World::start_participation`).
 pub(in crate::model) struct ParticipationDay<'a> {
     /// Bits from [`flag`].
     pub flags: &'a [u8],
@@ -395,7 +395,7 @@ pub struct World {
 
 impl World {
     /// For each grid, whether its residents' trust or efficacy changed (or
-    /// a resident arrived) since [`World::attitudes_seen`] was last called.
+    /// a resident arrived) since `World::attitudes_seen` was last called.
     pub fn attitudes_changed(&self) -> &[bool] {
         &self.attitudes_changed
     }
@@ -471,7 +471,7 @@ impl World {
     /// Starts a day's participation pass: today's participation buffer is
     /// swapped with `yesterday`, which then holds the latest day's, and
     /// made room for every resident; returns what the pass reads and writes.
-    /// Once the pass is done, the model calls [`World::attitudes_seen`].
+    /// Once the pass is done, the model calls `World::attitudes_seen`.
     pub(in crate::model) fn start_participation(
         &mut self,
         yesterday: &mut Vec<u8>,
