@@ -197,6 +197,37 @@ fn claims_are_judged_and_the_files_do_not_depend_on_threads() {
         std::fs::read(one.join("validation.csv")).unwrap(),
         std::fs::read(two.join("validation.csv")).unwrap()
     );
+
+    // `govsim report` judges the patterns again from the runs kept and
+    // redraws the same page and table; a pattern file changed since is
+    // refused (exit 2), naming it.
+    let page = std::fs::read(two.join("report.html")).unwrap();
+    let table = std::fs::read(two.join("validation.csv")).unwrap();
+    std::fs::remove_file(two.join("report.html")).unwrap();
+    std::fs::remove_file(two.join("validation.csv")).unwrap();
+    let redrawn = govsim(&["report", two.to_str().unwrap()]);
+    assert!(
+        redrawn.status.success(),
+        "{}",
+        String::from_utf8_lossy(&redrawn.stderr)
+    );
+    assert!(
+        std::fs::read(two.join("report.html")).unwrap() == page,
+        "page differs"
+    );
+    assert_eq!(std::fs::read(two.join("validation.csv")).unwrap(), table);
+    write(
+        &patterns,
+        "a_rate.toml",
+        &(rate_pattern("") + "\n# edited\n"),
+    );
+    let refused = govsim(&["report", two.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("a_rate.toml") && err.contains("changed"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -726,11 +726,7 @@ fn check_run_folder(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes a whole file through a temporary one (fsync, rename); a failure
-/// is a run-time error naming the file.
-pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    crate::util::files::write_atomic(path, bytes).map_err(|e| Error::runtime(path.display(), e))
-}
+pub(crate) use crate::report::write_file;
 
 /// `dir` created and writable, or bad input naming it.
 pub fn writable(dir: &Path) -> Result<()> {

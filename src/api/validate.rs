@@ -9,6 +9,7 @@ use crate::error::{Error, InputError, Result};
 use crate::experiment::validation::{ClaimResult, Pattern};
 use crate::experiment::{self, Options};
 use crate::metrics::Summary;
+use crate::store::manifest::{PatternEntry, ValidationManifest};
 use crate::util::files::{FolderLock, csv_fields};
 
 /// `validate`: pattern files, or folders of them.
@@ -118,14 +119,31 @@ pub fn validate(request: &ValidateRequest, context: &Context) -> Result<Validati
         experiment::execute(&pattern.plan, &options, context.stop, context.progress)?;
         results.extend(val::judge_pattern(pattern, &out)?);
     }
-    super::write_file(
-        &dir.join("validation.csv"),
-        &val::validation_csv(&patterns, &results),
-    )?;
-    crate::report::write_page(
-        &dir,
-        &crate::report::html::validation_report_html(&patterns, &results),
-    )?;
+    let mut entries = Vec::new();
+    for p in &patterns {
+        let text = crate::util::files::read_text(
+            &p.path,
+            "pattern file",
+            crate::scenario::load::MAX_FILE_BYTES,
+        )
+        .map_err(|e| InputError::new(p.path.display().to_string(), e))?;
+        entries.push(PatternEntry {
+            stem: p.stem.clone(),
+            path: std::path::absolute(&p.path)
+                .unwrap_or(p.path.clone())
+                .display()
+                .to_string(),
+            sha256: crate::util::files::sha256_hex(text.as_bytes()),
+        });
+    }
+    let manifest = ValidationManifest {
+        govsim_version: env!("CARGO_PKG_VERSION").into(),
+        command: "validate".into(),
+        reps: request.reps,
+        days: request.days,
+        patterns: entries,
+    };
+    crate::report::write_validation_files(&dir, &manifest, &patterns, &results)?;
     drop(lock);
     Ok(Validation { patterns, results })
 }

@@ -25,6 +25,10 @@ pub fn write_report(dir: &Path) -> Result<PathBuf, Error> {
 /// embeds the SVG drawings, so [`Raster::SvgOnly`] gives the same
 /// `report.html` without the PNG files, in a fraction of the time.
 pub fn write_report_with(dir: &Path, raster: Raster) -> Result<PathBuf, Error> {
+    if results::is_validation(dir) {
+        let _lock = crate::util::files::FolderLock::acquire(dir)?;
+        return write_validation_report(dir).map(|_| dir.join("report.html"));
+    }
     if results::is_calibration(dir) {
         let _lock = crate::util::files::FolderLock::acquire(dir)?;
         return write_calibration_report(dir, raster);
@@ -70,6 +74,54 @@ pub fn write_calibration_report(dir: &Path, raster: Raster) -> Result<PathBuf, E
     )
 }
 
+/// Judges a validation's patterns again from the runs its folder keeps (the
+/// pattern files must be as they were: their SHA-256 is in the manifest)
+/// and writes `validation.csv` and `report.html`. The caller holds the
+/// folder's lock.
+pub fn write_validation_report(
+    dir: &Path,
+) -> Result<
+    (
+        Vec<crate::experiment::validation::Pattern>,
+        Vec<crate::experiment::validation::ClaimResult>,
+    ),
+    Error,
+> {
+    use crate::experiment::validation as val;
+    let manifest = results::load_validation(dir).map_err(Error::Input)?;
+    let (metrics, _) =
+        crate::util::files::csv_fields(std::slice::from_ref(&crate::metrics::Summary::default()))
+            .map_err(|e| Error::runtime("the summary's columns", e))?;
+    let mut patterns = Vec::new();
+    let mut claims = Vec::new();
+    for entry in &manifest.patterns {
+        let path = Path::new(&entry.path);
+        let text = crate::util::files::read_text(
+            path,
+            "pattern file",
+            crate::scenario::load::MAX_FILE_BYTES,
+        )
+        .map_err(|e| Error::Input(crate::error::InputError::new(&entry.path, e)))?;
+        if crate::util::files::sha256_hex(text.as_bytes()) != entry.sha256 {
+            return Err(Error::Input(crate::error::InputError::new(
+                &entry.path,
+                "the pattern file changed since this validation ran: run govsim validate again",
+            )));
+        }
+        let pattern = val::read_pattern(path, manifest.reps, manifest.days, &metrics)?;
+        if pattern.stem != entry.stem {
+            return Err(Error::Input(crate::error::InputError::new(
+                dir.join("manifest.json").display().to_string(),
+                format!("pattern `{}` is kept as `{}`", entry.path, entry.stem),
+            )));
+        }
+        claims.extend(val::judge_pattern(&pattern, &dir.join(&pattern.stem))?);
+        patterns.push(pattern);
+    }
+    write_validation_files(dir, &manifest, &patterns, &claims)?;
+    Ok((patterns, claims))
+}
+
 /// Writes each plot's `<stem>.png` (when drawn) and `<stem>.svg` into
 /// `plot_dir`, each whole through a temporary file: never a half-written
 /// file, and a full disk is an error in words naming the file.
@@ -89,6 +141,33 @@ pub fn write_plots(plot_dir: &Path, plots: &[Plot]) -> Result<(), Error> {
             .map_err(|e| Error::runtime(path.display(), e))?;
     }
     Ok(())
+}
+
+/// Writes a validation's `manifest.json`, `validation.csv` and
+/// `report.html` into `dir`: what `govsim validate` writes after its runs,
+/// and `govsim report` again from them.
+pub fn write_validation_files(
+    dir: &Path,
+    manifest: &crate::store::manifest::ValidationManifest,
+    patterns: &[crate::experiment::validation::Pattern],
+    results: &[crate::experiment::validation::ClaimResult],
+) -> Result<(), Error> {
+    use crate::experiment::validation as val;
+    let json = serde_json::to_vec_pretty(manifest)
+        .map_err(|e| Error::runtime("the validation's manifest", e))?;
+    crate::api::write_file(&dir.join("manifest.json"), &json)?;
+    write_file(
+        &dir.join("validation.csv"),
+        &val::validation_csv(patterns, results),
+    )?;
+    write_page(dir, &html::validation_report_html(patterns, results))?;
+    Ok(())
+}
+
+/// Writes a whole file through a temporary one (fsync, rename); a failure
+/// is a run-time error naming the file.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    crate::util::files::write_atomic(path, bytes).map_err(|e| Error::runtime(path.display(), e))
 }
 
 /// Writes `report.html` into `dir`; returns its path.

@@ -672,3 +672,26 @@ pub fn load_calibration(dir: &Path) -> Result<CalibrationResults, InputError> {
         predictive,
     })
 }
+
+/// Whether `dir` holds a validation (its manifest says so).
+pub fn is_validation(dir: &Path) -> bool {
+    load_validation(dir).is_ok()
+}
+
+/// The manifest of the validation in `dir`.
+pub fn load_validation(
+    dir: &Path,
+) -> Result<crate::store::manifest::ValidationManifest, InputError> {
+    let manifest: crate::store::manifest::ValidationManifest = read_json(
+        &dir.join("manifest.json"),
+        "no validation here",
+        "not a validation's manifest",
+    )?;
+    if manifest.command != "validate" {
+        return Err(InputError::new(
+            dir.join("manifest.json").display().to_string(),
+            "not a validation's manifest",
+        ));
+    }
+    Ok(manifest)
+}

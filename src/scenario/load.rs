@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
 use toml::{Table, Value};
 
 use super::Scenario;
@@ -138,7 +137,7 @@ impl ScenarioSource {
         policy_stages(&scenario).map_err(|(key, msg)| blame(&key, msg))?;
         let resolved_toml = toml::to_string(&scenario)
             .map_err(|e| InputError::new(self.path.display().to_string(), e.to_string()))?;
-        let sha256 = hex(&Sha256::digest(resolved_toml.as_bytes()));
+        let sha256 = crate::util::files::sha256_hex(resolved_toml.as_bytes());
         Ok(ResolvedScenario {
             scenario,
             path: self.path.clone(),
@@ -191,10 +190,6 @@ fn with_range(key: &str, message: String) -> String {
         ),
         None => message,
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// serde's messages end with details that are noise here; keep the first line.

@@ -193,3 +193,31 @@ pub struct SensitivityInfo {
     /// Lever ranges: name, low, high.
     pub ranges: Vec<(String, f64, f64)>,
 }
+
+/// `manifest.json` of a validation (`govsim validate`): which pattern files
+/// it judged, as they were, so that `govsim report` can judge them again
+/// from the runs kept and redraw the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ValidationManifest {
+    /// govsim version.
+    pub govsim_version: String,
+    /// Always `validate`.
+    pub command: String,
+    /// `--reps` given instead of each file's own.
+    pub reps: Option<u32>,
+    /// `--days` given instead of each file's own.
+    pub days: Option<u32>,
+    /// Every pattern, in order.
+    pub patterns: Vec<PatternEntry>,
+}
+
+/// One pattern file of a validation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PatternEntry {
+    /// Its folder in the validation's folder.
+    pub stem: String,
+    /// The file, as an absolute path.
+    pub path: String,
+    /// SHA-256 of its text when it was judged.
+    pub sha256: String,
+}

@@ -229,3 +229,12 @@ pub fn read_toml<T: serde::de::DeserializeOwned>(
     })?;
     Ok((value, text))
 }
+
+/// The SHA-256 of `bytes`, in hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
