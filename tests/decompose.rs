@@ -176,3 +176,65 @@ fn shards_and_threads_give_the_same_attribution() {
     assert_eq!(read("one"), read("two"));
     assert_eq!(read("one"), read("merged"));
 }
+
+/// A metric undefined in some combination of every replication (party
+/// legitimacy, where a combination has no party committee) is left out with
+/// a note; the others are attributed. Before, the whole run failed after
+/// every combination had run (the README's own command did).
+#[test]
+fn a_metric_undefined_in_some_combination_is_left_out_with_a_note() {
+    let dir = scratch("decompose-left-out");
+    let town = common::scenario_path("classroom/small_town.toml");
+    let town = town.to_str().unwrap();
+    let base = dir.join("no_committees.toml");
+    std::fs::write(
+        &base,
+        format!(
+            "extends = \"{town}\"\nname = \"no_committees\"\n[party.setting]\ncommunity_coverage = 0.0\n"
+        ),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let result = govsim(&[
+        "decompose",
+        base.to_str().unwrap(),
+        town,
+        "--reps",
+        "2",
+        "--days",
+        "20",
+        "--metric",
+        "party_legitimacy",
+        "--metric",
+        "resolution_rate",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&result.stdout);
+    assert!(
+        result.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    assert!(text.contains("party_legitimacy: left out"), "{text}");
+    assert!(text.contains("resolution_rate: TARGET − BASE"), "{text}");
+    let table = std::fs::read_to_string(out.join("attribution.csv")).unwrap();
+    assert!(!table.contains("party_legitimacy"), "{table}");
+    // With no metric left to attribute, it says so (a run-time error).
+    let alone = govsim(&[
+        "decompose",
+        base.to_str().unwrap(),
+        town,
+        "--reps",
+        "2",
+        "--days",
+        "20",
+        "--metric",
+        "party_legitimacy",
+        "--out",
+        dir.join("alone").to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&alone.stderr);
+    assert_eq!(alone.status.code(), Some(1), "{err}");
+    assert!(err.contains("no metric to attribute"), "{err}");
+}

@@ -41,6 +41,10 @@ pub struct Decomposition {
     /// intervals (`attribution.csv`, `interactions.csv`). Empty for a
     /// shard.
     pub attribution: Vec<(String, crate::analysis::decompose::Attribution)>,
+    /// Metrics asked for but undefined in some combination of every
+    /// replication (party legitimacy where a combination has no party
+    /// committee): left out of the attribution.
+    pub left_out: Vec<String>,
 }
 
 /// Every combination of the groups of levers in which TARGET differs from
@@ -106,18 +110,24 @@ pub fn decompose(request: &DecomposeRequest, context: &Context) -> Result<Decomp
     };
     let analyse = |dir: &Path, experiment: &Experiment| {
         let Some((groups, metrics)) = built.get() else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), Vec::new()));
         };
         if experiment.shard.is_some() {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), Vec::new()));
         }
-        let all = dec::analyse(&experiment.runs, groups.len(), metrics)?;
+        let (all, left_out) = dec::analyse(&experiment.runs, groups.len(), metrics)?;
+        if all.is_empty() {
+            return Err(crate::error::Error::Runtime(format!(
+                "{} undefined in some combination of every replication: no metric to attribute; choose others with --metric",
+                left_out.join(", ")
+            )));
+        }
         if request.runner.out.is_some() {
             dec::write_tables(dir, groups, &all)?;
         }
-        Ok(all)
+        Ok((all, left_out))
     };
-    let (experiment, attribution) = execute_noted(
+    let (experiment, (attribution, left_out)) = execute_noted(
         ExperimentKind::Decompose,
         &request.runner,
         context,
@@ -129,5 +139,6 @@ pub fn decompose(request: &DecomposeRequest, context: &Context) -> Result<Decomp
         experiment,
         groups,
         attribution,
+        left_out,
     })
 }

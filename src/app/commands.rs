@@ -106,6 +106,12 @@ pub fn decompose(request: &api::DecomposeRequest, context: &api::Context) -> Res
         &result.groups,
         &result.attribution,
     ));
+    for metric in &result.left_out {
+        let _ = writeln!(
+            text,
+            "{metric}: left out, undefined in some combination in every replication (e.g. party legitimacy where a combination has no party committee)"
+        );
+    }
     let _ = writeln!(text, "results: {}", out.display());
     text.push_str(&report(&out)?);
     Ok(text)

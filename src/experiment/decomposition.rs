@@ -162,15 +162,22 @@ pub fn label(groups: &[Group], mask: usize) -> String {
         .join("+")
 }
 
+/// A metric and its attribution.
+pub type MetricAttribution = (String, Attribution);
+
 /// Each metric's attribution from the runs of a decomposition, the points
-/// in combination order.
+/// in combination order, over the replications in which the metric is
+/// defined in every combination. A metric undefined in some combination of
+/// every replication (party legitimacy where a combination has no party
+/// committee) cannot be attributed: it is returned apart, left out.
 pub fn analyse(
     runs: &RunsTable,
     k: usize,
     metrics: &[String],
-) -> Result<Vec<(String, Attribution)>, Error> {
+) -> Result<(Vec<MetricAttribution>, Vec<String>), Error> {
     let reps = runs.replications();
     let mut out = Vec::new();
+    let mut left_out = Vec::new();
     for metric in metrics {
         let col = runs.column(metric)?;
         // A replication counts if the metric is defined in every combination.
@@ -187,13 +194,12 @@ pub fn analyse(
             })
             .collect();
         if per_rep.is_empty() {
-            return Err(Error::Runtime(format!(
-                "{metric} is NA in some combination of every replication: choose another metric"
-            )));
+            left_out.push(metric.clone());
+            continue;
         }
         out.push((metric.clone(), attribute(&per_rep, k)));
     }
-    Ok(out)
+    Ok((out, left_out))
 }
 
 /// `attribution.csv` and `interactions.csv` of the attributions.
