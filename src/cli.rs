@@ -18,7 +18,7 @@ use govsim::experiment::{AUTO_BATCH, Reps, design::Sample};
 
 /// govsim: simulate party-led collaborative governance of a district.
 #[derive(Debug, Parser)]
-#[command(name = "govsim", version, about)]
+#[command(name = "govsim", version, about, arg_required_else_help = true)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]

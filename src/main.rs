@@ -28,21 +28,31 @@ fn main() -> ExitCode {
             let _ = e.print();
             return ExitCode::SUCCESS;
         }
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            // Bare `govsim`: the commands and how to get help, on stderr.
+            let _ = e.print();
+            return ExitCode::from(2);
+        }
         Err(e) => {
             // Bad flags: the error and clap's "did you mean", without the
-            // usage block.
+            // usage block, and without clap's tip to pass a flag as a value
+            // after `--` (never what is meant here).
             let text = e.render().to_string();
             let mut line = String::new();
             for part in text
                 .lines()
                 .map(str::trim)
                 .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more"))
-                .filter(|l| !l.is_empty())
+                .filter(|l| !l.is_empty() && !l.starts_with("tip: to pass"))
             {
                 if !line.is_empty() {
                     line.push_str(if line.ends_with(':') { " " } else { "; " });
                 }
                 line.push_str(part);
+            }
+            if let Some(hint) = experiment_flag_hint(&text) {
+                line.push_str("; ");
+                line.push_str(hint);
             }
             eprintln!("{line}");
             return ExitCode::from(2);
@@ -55,6 +65,23 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// What to say when a flag of the experiments is given to `run` or
+/// `check`, which make one run.
+fn experiment_flag_hint(error: &str) -> Option<&'static str> {
+    let experiment_flag = [
+        "'--reps'",
+        "'--vary'",
+        "'--precision'",
+        "'--shard'",
+        "'--resume'",
+    ]
+    .iter()
+    .any(|f| error.contains(f));
+    (experiment_flag && error.contains("unexpected argument")).then_some(
+        "`govsim run` makes one run of one seed; replications, sweeps and shards are for `govsim compare` and `govsim sweep` (e.g. `govsim compare FILE.toml --reps 30`)",
+    )
 }
 
 /// Runs the command and prints what it returns.

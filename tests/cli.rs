@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{govsim, scratch};
+use common::{govsim, scenario_path, scratch};
 
 use std::path::Path;
 use std::process::Output;
@@ -810,4 +810,32 @@ fn blame_is_put_where_the_value_came_from() {
         &["did you mean `party.procedure.pooling`"],
     );
     assert!(!dir.join("out").exists());
+}
+
+/// What a newcomer meets first: bare `govsim` lists the commands (exit 2),
+/// a folder given to `run` suggests `compare`, and a flag of the
+/// experiments given to `run` says where it belongs (not clap's tip to pass
+/// it after `--`).
+#[test]
+fn a_newcomer_is_told_what_to_do() {
+    let bare = govsim(&[]);
+    let err = String::from_utf8_lossy(&bare.stderr);
+    assert_eq!(bare.status.code(), Some(2), "{err}");
+    for command in ["run", "compare", "sweep", "serve", "validate", "--help"] {
+        assert!(err.contains(command), "`{command}` not in: {err}");
+    }
+    let folder = govsim(&["run", scenario_path("regimes").to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&folder.stderr);
+    assert_eq!(folder.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("a folder") && err.contains("govsim compare"),
+        "{err}"
+    );
+    assert!(err.contains("regimes/*.toml"), "{err}");
+    let town = scenario_path("classroom/small_town.toml");
+    let reps = govsim(&["run", town.to_str().unwrap(), "--reps", "30"]);
+    let err = String::from_utf8_lossy(&reps.stderr);
+    assert_eq!(reps.status.code(), Some(2), "{err}");
+    assert!(!err.contains("-- --reps"), "{err}");
+    assert!(err.contains("govsim compare"), "{err}");
 }

@@ -229,6 +229,16 @@ fn load_chain(
             message: format!("`extends` chain longer than {MAX_EXTENDS} files"),
         });
     }
+    if canonical.is_dir() && chain.is_empty() {
+        let shown = path.display().to_string();
+        let shown = shown.trim_end_matches('/');
+        return Err(InputError::new(
+            &name,
+            format!(
+                "a folder, not a scenario file: give a .toml file, or compare every scenario in it with `govsim compare {shown}/*.toml`"
+            ),
+        ));
+    }
     let text = crate::util::files::read_text(&canonical, "scenario file", MAX_FILE_BYTES)
         .map_err(|message| InputError::new(&name, message))?;
     chain.push(canonical);
