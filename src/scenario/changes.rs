@@ -19,73 +19,9 @@ use super::Scenario;
 /// Keys that name a scenario rather than set a lever.
 pub const NOT_LEVERS: [&str; 3] = ["name", "description", "sim.seed"];
 
-/// Levers (or whole sections, ending in `.`) read only when the district is
-/// built, with the reason a reader is given when a change is refused.
-pub const FIXED_DURING_RUN: [(&str, &str); 9] = [
-    (
-        "sim.",
-        "the run's length and recording are set when it starts",
-    ),
-    (
-        "district.",
-        "the district's communities and grids are built once",
-    ),
-    (
-        "residents.civic_a residents.civic_b residents.initial_trust residents.initial_spread \
-         residents.initial_efficacy residents.ties_k residents.ties_p",
-        "residents and their ties are drawn when the district is built",
-    ),
-    (
-        "issues.competencies government.office_competencies",
-        "organizations' competencies are fixed when the district is built",
-    ),
-    (
-        "government.department_capacity government.office_capacity",
-        "capacities are set when the organizations are built",
-    ),
-    (
-        "social.",
-        "social organizations are built with the district",
-    ),
-    (
-        "grid.coverage coalition.initial_trust",
-        "grids and inter-organizational trust start when the district is built",
-    ),
-    (
-        "party.setting.community_coverage party.setting.two_new_coverage \
-         party.setting.member_share party.setting.migrant_member_share \
-         party.setting.committee_share party.system.alliance_openness party.system.linkage",
-        "party organizations, members and alliances are built with the district",
-    ),
-    (
-        "party.security.extra_capacity party.security.service_centers \
-         party.security.initial_legitimacy",
-        "capacities, service centres and starting legitimacy are set when the district is built",
-    ),
-];
-
-/// Social levers that the rules read day by day (the rest of `social.` is
-/// read only when the district is built).
-const SOCIAL_RULES: [&str; 1] = ["social.autonomy_erosion"];
-
-/// Why `path` cannot change during a run, or `None` when it can.
-pub fn fixed_reason(path: &str) -> Option<&'static str> {
-    if SOCIAL_RULES.contains(&path) {
-        return None;
-    }
-    // `issues.competencies[2]` is listed as `issues.competencies`.
-    let bare = path.split('[').next().unwrap_or(path);
-    FIXED_DURING_RUN.iter().find_map(|&(levers, reason)| {
-        let listed = levers.split_whitespace().any(|l| {
-            if l.ends_with('.') {
-                bare.starts_with(l)
-            } else {
-                l == bare
-            }
-        });
-        listed.then_some(reason)
-    })
-}
+/// Why `path` cannot change during a run, or `None` when it can: the lever
+/// registry's entry ([`super::levers::fixed_reason`]).
+pub use super::levers::fixed_reason;
 
 /// Every leaf of a TOML value by dotted path (lists are leaves).
 fn leaves(prefix: &str, value: &Value, out: &mut BTreeMap<String, Value>) {
@@ -157,7 +93,10 @@ pub fn fixed_changes(before: &Scenario, after: &Scenario) -> Vec<(String, &'stat
         .filter_map(|(key, _)| fixed_reason(&key).map(|r| (key, r)))
         .collect();
     if before.sim.seed != after.sim.seed {
-        out.push(("sim.seed".into(), FIXED_DURING_RUN[0].1));
+        out.push((
+            "sim.seed".into(),
+            fixed_reason("sim.seed").unwrap_or_default(),
+        ));
     }
     out
 }

@@ -1,8 +1,12 @@
-//! The lever table: unit, valid range and meaning of every numeric lever.
-//!
-//! One table serves validation (a value outside its range is an input error
-//! naming the range), the documentation and, later, sweeps. Paths are dotted as
-//! in scenario files; `[]` stands for every element of a list.
+//! The lever registry: one row per lever of the scenario format, holding
+//! what the code knows of it besides its type and default (which the
+//! structs of [`super::Scenario`] hold): its unit, its valid range (numbers)
+//! or values (choices), and whether it can change during a run, with the
+//! reason when it cannot. The loader's range checks, `--vary`, live lever
+//! moves and reforms (`[[policy]]`), the app's controls, the listing of
+//! [`super::registry`] and the docs test all read it. Paths are dotted as in
+//! scenario files; `[]` stands for every element of a list. Each lever's
+//! meaning is in the lever table of `docs/ODD.md`, section 7.9 (tested).
 
 /// One numeric lever of the scenario format.
 #[derive(Debug, Clone, Copy)]
@@ -15,6 +19,9 @@ pub struct Lever {
     pub max: f64,
     /// Unit, in words.
     pub unit: &'static str,
+    /// Why it cannot change during a run (it is read only when the district
+    /// is built), or `None`: it may change between days.
+    pub fixed: Option<&'static str>,
 }
 
 const fn lever(path: &'static str, min: f64, max: f64, unit: &'static str) -> Lever {
@@ -23,6 +30,100 @@ const fn lever(path: &'static str, min: f64, max: f64, unit: &'static str) -> Le
         min,
         max,
         unit,
+        fixed: None,
+    }
+}
+
+impl Lever {
+    /// The lever, read only when the district is built, for `reason`.
+    const fn fixed(self, reason: &'static str) -> Lever {
+        Lever {
+            fixed: Some(reason),
+            ..self
+        }
+    }
+}
+
+/// One lever that is not a number: a list of names, a choice, a switch.
+#[derive(Debug, Clone, Copy)]
+pub struct OtherLever {
+    /// Dotted path, `[]` for every element of a list.
+    pub path: &'static str,
+    /// What its values are, in words.
+    pub unit: &'static str,
+    /// The values of a choice (empty otherwise).
+    pub choices: &'static [&'static str],
+    /// Why it cannot change during a run, or `None`.
+    pub fixed: Option<&'static str>,
+}
+
+// Why levers cannot change during a run: each is read only when the
+// district is built.
+const RUN: &str = "the run's length and recording are set when it starts";
+const DISTRICT: &str = "the district's communities and grids are built once";
+const RESIDENTS: &str = "residents and their ties are drawn when the district is built";
+const COMPETENCIES: &str = "organizations' competencies are fixed when the district is built";
+const CAPACITIES: &str = "capacities are set when the organizations are built";
+const SOCIAL: &str = "social organizations are built with the district";
+const GRIDS: &str = "grids and inter-organizational trust start when the district is built";
+const PARTY: &str = "party organizations, members and alliances are built with the district";
+const SECURITY: &str =
+    "capacities, service centres and starting legitimacy are set when the district is built";
+
+/// Every lever that is not a number.
+pub const OTHER_LEVERS: &[OtherLever] = &[
+    other(
+        "district.communities",
+        "list of community groups",
+        &[],
+        Some(DISTRICT),
+    ),
+    other(
+        "district.communities[].kind",
+        "choice",
+        &["urban", "industrial", "village"],
+        Some(DISTRICT),
+    ),
+    other("issues.competencies", "names", &[], Some(COMPETENCIES)),
+    other("government.sequential_referral", "on/off", &[], None),
+    other(
+        "government.office_competencies",
+        "names",
+        &[],
+        Some(COMPETENCIES),
+    ),
+    other("social.committee_competencies", "names", &[], Some(SOCIAL)),
+    other("social.property_competencies", "names", &[], Some(SOCIAL)),
+    other("social.enterprise_competencies", "names", &[], Some(SOCIAL)),
+    other(
+        "social.organization_competencies",
+        "names",
+        &[],
+        Some(SOCIAL),
+    ),
+    other(
+        "party.system.linkage",
+        "choice",
+        &["isolated", "vertical", "regional"],
+        Some(PARTY),
+    ),
+    other("shocks[].name", "name", &[], None),
+    other("shocks[].competency", "name", &[], None),
+    other("policy[].name", "name", &[], None),
+    other("policy[].set", "levers and values", &[], None),
+];
+
+const fn other(
+    path: &'static str,
+    unit: &'static str,
+    choices: &'static [&'static str],
+    fixed: Option<&'static str>,
+) -> OtherLever {
+    OtherLever {
+        path,
+        unit,
+        choices,
+        fixed,
     }
 }
 
@@ -30,31 +131,33 @@ const P: &str = "probability";
 const S: &str = "share";
 const E: &str = "effort units/day per 1,000 residents";
 
-/// Every numeric lever with its valid range.
+/// Every numeric lever with its valid range and, where it is read only
+/// when the district is built, why it cannot change during a run.
 pub const LEVERS: &[Lever] = &[
-    lever("sim.days", 1.0, 36500.0, "days"),
-    lever("sim.seed", 0.0, 9e18, "integer"),
-    lever("sim.record_every", 1.0, 36500.0, "days"),
-    lever("sim.warmup_days", 0.0, 3650.0, "days"),
-    lever("district.subdistricts", 1.0, 1000.0, "count"),
-    lever("district.communities[].count", 1.0, 100000.0, "count"),
+    lever("sim.days", 1.0, 36500.0, "days").fixed(RUN),
+    lever("sim.seed", 0.0, 9e18, "integer").fixed(RUN),
+    lever("sim.record_every", 1.0, 36500.0, "days").fixed(RUN),
+    lever("sim.warmup_days", 0.0, 3650.0, "days").fixed(RUN),
+    lever("district.subdistricts", 1.0, 1000.0, "count").fixed(DISTRICT),
+    lever("district.communities[].count", 1.0, 100000.0, "count").fixed(DISTRICT),
     lever(
         "district.communities[].population",
         10.0,
         1000000.0,
         "residents",
-    ),
-    lever("district.communities[].migrant_share", 0.0, 1.0, S),
-    lever("district.communities[].grids", 1.0, 10000.0, "count"),
-    lever("residents.civic_a", 0.01, 100.0, "Beta shape"),
-    lever("residents.civic_b", 0.01, 100.0, "Beta shape"),
-    lever("residents.initial_trust", 0.0, 1.0, "trust"),
-    lever("residents.initial_spread", 0.0, 0.5, "trust"),
-    lever("residents.initial_efficacy", 0.0, 1.0, "efficacy"),
+    )
+    .fixed(DISTRICT),
+    lever("district.communities[].migrant_share", 0.0, 1.0, S).fixed(DISTRICT),
+    lever("district.communities[].grids", 1.0, 10000.0, "count").fixed(DISTRICT),
+    lever("residents.civic_a", 0.01, 100.0, "Beta shape").fixed(RESIDENTS),
+    lever("residents.civic_b", 0.01, 100.0, "Beta shape").fixed(RESIDENTS),
+    lever("residents.initial_trust", 0.0, 1.0, "trust").fixed(RESIDENTS),
+    lever("residents.initial_spread", 0.0, 0.5, "trust").fixed(RESIDENTS),
+    lever("residents.initial_efficacy", 0.0, 1.0, "efficacy").fixed(RESIDENTS),
     lever("residents.newcomer_trust", 0.0, 1.0, "trust"),
     lever("residents.newcomer_ties", 0.0, 100.0, "ties"),
-    lever("residents.ties_k", 0.0, 100.0, "ties (even)"),
-    lever("residents.ties_p", 0.0, 1.0, P),
+    lever("residents.ties_k", 0.0, 100.0, "ties (even)").fixed(RESIDENTS),
+    lever("residents.ties_p", 0.0, 1.0, P).fixed(RESIDENTS),
     lever("residents.b0", -20.0, 20.0, "logit"),
     lever("residents.b_civic", -20.0, 20.0, "logit"),
     lever("residents.b_eff", -20.0, 20.0, "logit"),
@@ -95,24 +198,25 @@ pub const LEVERS: &[Lever] = &[
     lever("issues.affected", 1.0, 1000.0, "residents"),
     lever("issues.detect_participant", 0.0, 1.0, "probability/day"),
     lever("issues.detect_report", 0.0, 1.0, "probability/day"),
-    lever("government.department_capacity", 0.0, 1000.0, E),
-    lever("government.office_capacity", 0.0, 1000.0, E),
+    lever("government.department_capacity", 0.0, 1000.0, E).fixed(CAPACITIES),
+    lever("government.office_capacity", 0.0, 1000.0, E).fixed(CAPACITIES),
     lever("government.delay", 0.0, 365.0, "days"),
     lever("government.referral_rate", 0.0, 1.0, "probability/day"),
-    lever("social.per_community", 0.0, 100.0, "organizations"),
-    lever("social.capacity", 0.0, 1000.0, E),
-    lever("social.committee_capacity", 0.0, 1000.0, E),
-    lever("social.property_capacity", 0.0, 1000.0, E),
+    lever("social.per_community", 0.0, 100.0, "organizations").fixed(SOCIAL),
+    lever("social.capacity", 0.0, 1000.0, E).fixed(SOCIAL),
+    lever("social.committee_capacity", 0.0, 1000.0, E).fixed(SOCIAL),
+    lever("social.property_capacity", 0.0, 1000.0, E).fixed(SOCIAL),
     lever(
         "social.enterprises_per_industrial",
         0.0,
         1000.0,
         "organizations",
-    ),
-    lever("social.enterprise_capacity", 0.0, 1000.0, E),
-    lever("social.autonomy", 0.0, 1.0, P),
+    )
+    .fixed(SOCIAL),
+    lever("social.enterprise_capacity", 0.0, 1000.0, E).fixed(SOCIAL),
+    lever("social.autonomy", 0.0, 1.0, P).fixed(SOCIAL),
     lever("social.autonomy_erosion", 0.0, 1.0, "rate/day"),
-    lever("grid.coverage", 0.0, 1.0, S),
+    lever("grid.coverage", 0.0, 1.0, S).fixed(GRIDS),
     lever("grid.patrol_rate", 0.0, 1.0, "probability/day"),
     lever("grid.contact_rate", 0.0, 1.0, "probability/day"),
     lever("coalition.j0", -20.0, 20.0, "logit"),
@@ -120,7 +224,7 @@ pub const LEVERS: &[Lever] = &[
     lever("coalition.j_lead", -20.0, 20.0, "logit"),
     lever("coalition.j_cent", -20.0, 20.0, "logit"),
     lever("coalition.j_load", -20.0, 20.0, "logit"),
-    lever("coalition.initial_trust", 0.0, 1.0, "trust"),
+    lever("coalition.initial_trust", 0.0, 1.0, "trust").fixed(GRIDS),
     lever("coalition.trust_gain", 0.0, 1.0, "rate"),
     lever("coalition.trust_loss", 0.0, 1.0, "rate"),
     lever("coalition.search_tries", 0.0, 365.0, "days"),
@@ -128,18 +232,18 @@ pub const LEVERS: &[Lever] = &[
     lever("coalition.reconvene_bonus", 0.0, 20.0, "logit"),
     lever("coalition.trust_decay", 0.0, 1.0, "rate/day"),
     lever("coalition.queue_days", 0.1, 365.0, "days of capacity"),
-    lever("party.setting.community_coverage", 0.0, 1.0, S),
-    lever("party.setting.two_new_coverage", 0.0, 1.0, S),
-    lever("party.setting.member_share", 0.0, 1.0, S),
-    lever("party.setting.migrant_member_share", 0.0, 1.0, S),
+    lever("party.setting.community_coverage", 0.0, 1.0, S).fixed(PARTY),
+    lever("party.setting.two_new_coverage", 0.0, 1.0, S).fixed(PARTY),
+    lever("party.setting.member_share", 0.0, 1.0, S).fixed(PARTY),
+    lever("party.setting.migrant_member_share", 0.0, 1.0, S).fixed(PARTY),
     lever(
         "party.setting.migrant_member_reach",
         0.0,
         1000.0,
         "migrants per member",
     ),
-    lever("party.setting.committee_share", 0.0, 1.0, S),
-    lever("party.system.alliance_openness", 0.0, 1.0, P),
+    lever("party.setting.committee_share", 0.0, 1.0, S).fixed(PARTY),
+    lever("party.system.alliance_openness", 0.0, 1.0, P).fixed(PARTY),
     lever("party.procedure.meeting_interval", 0.0, 3650.0, "days"),
     lever("party.procedure.coordination_strength", 0.0, 10.0, "weight"),
     lever("party.procedure.pooling", 0.0, 1.0, S),
@@ -180,8 +284,8 @@ pub const LEVERS: &[Lever] = &[
         1.0,
         "probability/day",
     ),
-    lever("party.security.extra_capacity", 0.0, 1000.0, E),
-    lever("party.security.service_centers", 0.0, 1.0, S),
+    lever("party.security.extra_capacity", 0.0, 1000.0, E).fixed(SECURITY),
+    lever("party.security.service_centers", 0.0, 1.0, S).fixed(SECURITY),
     lever(
         "party.security.service_center_detection",
         0.0,
@@ -201,7 +305,7 @@ pub const LEVERS: &[Lever] = &[
         1.0,
         "share",
     ),
-    lever("party.security.initial_legitimacy", 0.0, 1.0, "legitimacy"),
+    lever("party.security.initial_legitimacy", 0.0, 1.0, "legitimacy").fixed(SECURITY),
     lever("party.security.legitimacy_floor", 0.0, 1.0, S),
     lever("party.security.legitimacy_rate", 0.0, 1.0, "rate/day"),
     lever("shocks[].start", 0.0, 36500.0, "day"),
@@ -212,7 +316,7 @@ pub const LEVERS: &[Lever] = &[
     lever("policy[].day", 1.0, 36500.0, "recorded day"),
 ];
 
-/// The lever with this exact path (list indices written as `[]`).
+/// The numeric lever with this exact path (list indices written as `[]`).
 pub fn find(path: &str) -> Option<&'static Lever> {
     LEVERS.iter().find(|l| l.path == path)
 }
@@ -231,9 +335,44 @@ pub fn nearest(path: &str) -> Vec<&'static str> {
 
 /// The values an enumerated lever takes, where `path` is one.
 pub fn choices(path: &str) -> Option<&'static [&'static str]> {
-    match path {
-        "district.communities[].kind" => Some(&["urban", "industrial", "village"]),
-        "party.system.linkage" => Some(&["isolated", "vertical", "regional"]),
-        _ => None,
+    OTHER_LEVERS
+        .iter()
+        .find(|l| l.path == path && !l.choices.is_empty())
+        .map(|l| l.choices)
+}
+
+/// Why the lever at `path` (a concrete path: `issues.competencies[2]`,
+/// `district.communities[0].count`) cannot change during a run, or `None`
+/// when it can or is no lever. A path above levers (`district.communities[0]`)
+/// is fixed if the levers under it are.
+pub fn fixed_reason(path: &str) -> Option<&'static str> {
+    // `a.list[3].b` is listed as `a.list[].b`; `a.names[2]` as `a.names`.
+    let mut pattern = String::new();
+    let mut skipping = false;
+    for ch in path.chars() {
+        match ch {
+            '[' => {
+                skipping = true;
+                pattern.push_str("[]");
+            }
+            ']' => skipping = false,
+            _ if skipping => {}
+            _ => pattern.push(ch),
+        }
     }
+    let rows = || {
+        LEVERS
+            .iter()
+            .map(|l| (l.path, l.fixed))
+            .chain(OTHER_LEVERS.iter().map(|l| (l.path, l.fixed)))
+    };
+    let bare = pattern.strip_suffix("[]").unwrap_or(&pattern);
+    if let Some((_, fixed)) = rows().find(|(p, _)| *p == pattern || *p == bare) {
+        return fixed;
+    }
+    let below = |p: &str| {
+        p.strip_prefix(pattern.as_str())
+            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with("[]"))
+    };
+    rows().find(|(p, _)| below(p)).and_then(|(_, fixed)| fixed)
 }

@@ -6,13 +6,12 @@
 //! The listing joins what is defined once elsewhere, each source tested to
 //! agree with the others: the structs' defaults ([`super::Scenario`]), the
 //! units and ranges the loader checks ([`super::levers::LEVERS`];
-//! `tests/levers.rs` checks that every numeric field has a row), the
-//! meaning from the lever table of `docs/ODD.md` section 7.9 (compiled in;
-//! `tests/docs.rs` checks that it shows the code's defaults), and the levers
-//! read only when the district is built ([`super::changes`]).
+//! `tests/levers.rs` checks that every numeric field has a row) with the
+//! levers that are not numbers and whether each may change during a run,
+//! and the meaning from the lever table of `docs/ODD.md` section 7.9
+//! (compiled in; `tests/docs.rs` checks that it shows the code's defaults).
 
 use super::Scenario;
-use super::changes::fixed_reason;
 use super::levers;
 
 /// The lever table of the ODD, section 7.9, compiled in.
@@ -47,7 +46,9 @@ pub fn registry() -> Vec<LeverInfo> {
     odd_rows()
         .into_iter()
         .map(|(path, unit, meaning)| {
-            let lever = levers::find(&path);
+            // A list of numbers is documented under its name, listed as `[]`.
+            let lever = levers::find(&path).or_else(|| levers::find(&format!("{path}[]")));
+            let other = levers::OTHER_LEVERS.iter().find(|l| l.path == path);
             let default = (!path.contains("[]"))
                 .then(|| {
                     let mut v = defaults.as_ref()?;
@@ -59,14 +60,15 @@ pub fn registry() -> Vec<LeverInfo> {
                 .flatten();
             LeverInfo {
                 default,
-                unit: lever.map_or(unit, |l| l.unit.to_string()),
+                unit: lever
+                    .map(|l| l.unit)
+                    .or(other.map(|l| l.unit))
+                    .map_or(unit, String::from),
                 min: lever.map(|l| l.min),
                 max: lever.map(|l| l.max),
                 meaning,
-                choices: levers::choices(&path)
-                    .map(|c| c.to_vec())
-                    .unwrap_or_default(),
-                fixed: fixed_reason(&path),
+                choices: other.map(|l| l.choices.to_vec()).unwrap_or_default(),
+                fixed: levers::fixed_reason(&path),
                 path,
             }
         })
