@@ -341,12 +341,9 @@ pub fn choices(path: &str) -> Option<&'static [&'static str]> {
         .map(|l| l.choices)
 }
 
-/// Why the lever at `path` (a concrete path: `issues.competencies[2]`,
-/// `district.communities[0].count`) cannot change during a run, or `None`
-/// when it can or is no lever. A path above levers (`district.communities[0]`)
-/// is fixed if the levers under it are.
-pub fn fixed_reason(path: &str) -> Option<&'static str> {
-    // `a.list[3].b` is listed as `a.list[].b`; `a.names[2]` as `a.names`.
+/// The registry's form of a concrete path: `a.list[3].b` is listed as
+/// `a.list[].b`.
+pub fn pattern_of(path: &str) -> String {
     let mut pattern = String::new();
     let mut skipping = false;
     for ch in path.chars() {
@@ -360,6 +357,16 @@ pub fn fixed_reason(path: &str) -> Option<&'static str> {
             _ => pattern.push(ch),
         }
     }
+    pattern
+}
+
+/// Why the lever at `path` (a concrete path: `issues.competencies[2]`,
+/// `district.communities[0].count`) cannot change during a run, or `None`
+/// when it can or is no lever. A path above levers (`district.communities[0]`)
+/// is fixed if the levers under it are.
+pub fn fixed_reason(path: &str) -> Option<&'static str> {
+    // `a.names[2]` is listed as `a.names`.
+    let pattern = pattern_of(path);
     let rows = || {
         LEVERS
             .iter()

@@ -159,20 +159,7 @@ fn with_range(key: &str, message: String) -> String {
     if message.contains("valid range") {
         return message;
     }
-    // `a.list[3].b` is listed as `a.list[].b`.
-    let mut pattern = String::new();
-    let mut skipping = false;
-    for ch in key.chars() {
-        match ch {
-            '[' => {
-                skipping = true;
-                pattern.push_str("[]");
-            }
-            ']' => skipping = false,
-            _ if skipping => {}
-            _ => pattern.push(ch),
-        }
-    }
+    let pattern = super::levers::pattern_of(key);
     if let Some(choices) = super::levers::choices(&pattern) {
         let list: Vec<String> = choices.iter().map(|c| format!("`{c}`")).collect();
         // serde's words for a wrong enum type ("unit variant") mean nothing here.
