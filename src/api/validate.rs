@@ -119,23 +119,17 @@ pub fn validate(request: &ValidateRequest, context: &Context) -> Result<Validati
         experiment::execute(&pattern.plan, &options, context.stop, context.progress)?;
         results.extend(val::judge_pattern(pattern, &out)?);
     }
-    let mut entries = Vec::new();
-    for p in &patterns {
-        let text = crate::util::files::read_text(
-            &p.path,
-            "pattern file",
-            crate::scenario::load::MAX_FILE_BYTES,
-        )
-        .map_err(|e| InputError::new(p.path.display().to_string(), e))?;
-        entries.push(PatternEntry {
+    let entries = patterns
+        .iter()
+        .map(|p| PatternEntry {
             stem: p.stem.clone(),
             path: std::path::absolute(&p.path)
                 .unwrap_or(p.path.clone())
                 .display()
                 .to_string(),
-            sha256: crate::util::files::sha256_hex(text.as_bytes()),
-        });
-    }
+            sha256: p.sha256.clone(),
+        })
+        .collect();
     let manifest = ValidationManifest {
         govsim_version: env!("CARGO_PKG_VERSION").into(),
         command: "validate".into(),

@@ -168,6 +168,8 @@ pub struct Pattern {
     pub x: Vec<f64>,
     /// The claims.
     pub claims: Vec<PatternClaim>,
+    /// SHA-256 of the file's text as read.
+    pub sha256: String,
 }
 
 /// A judged claim.
@@ -399,6 +401,7 @@ pub fn read_pattern(
         resolved_toml,
     };
     Ok(Pattern {
+        sha256: crate::util::files::sha256_hex(text.as_bytes()),
         path: path.to_path_buf(),
         stem: stem_of(path),
         name: spec.name,

@@ -96,19 +96,13 @@ pub fn write_validation_report(
     let mut claims = Vec::new();
     for entry in &manifest.patterns {
         let path = Path::new(&entry.path);
-        let text = crate::util::files::read_text(
-            path,
-            "pattern file",
-            crate::scenario::load::MAX_FILE_BYTES,
-        )
-        .map_err(|e| Error::Input(crate::error::InputError::new(&entry.path, e)))?;
-        if crate::util::files::sha256_hex(text.as_bytes()) != entry.sha256 {
+        let pattern = val::read_pattern(path, manifest.reps, manifest.days, &metrics)?;
+        if pattern.sha256 != entry.sha256 {
             return Err(Error::Input(crate::error::InputError::new(
                 &entry.path,
                 "the pattern file changed since this validation ran: run govsim validate again",
             )));
         }
-        let pattern = val::read_pattern(path, manifest.reps, manifest.days, &metrics)?;
         if pattern.stem != entry.stem {
             return Err(Error::Input(crate::error::InputError::new(
                 dir.join("manifest.json").display().to_string(),
