@@ -229,6 +229,26 @@ fn calibration_stopped(out: &std::path::Path, signal: &str) -> std::process::Exi
     child.wait().unwrap()
 }
 
+/// Finishes the calibration stopped in `stopped` with --resume (on two
+/// threads) and requires the files of the one never stopped, in `whole`.
+fn resumed_equals(stopped: &std::path::Path, whole: &std::path::Path, how: &str) {
+    let mut args = calibrate_args(stopped, "2");
+    args.push("--resume".into());
+    let out = govsim(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for file in ["posterior.csv", "generations.csv", "calibration.csv"] {
+        assert_eq!(
+            std::fs::read(whole.join(file)).unwrap(),
+            std::fs::read(stopped.join(file)).unwrap(),
+            "{file} differs after {how} and --resume"
+        );
+    }
+}
+
 /// A calibration stopped by Ctrl-C (exit 130, keeping its whole
 /// generations; the one under way is dropped) or killed with `kill -9`,
 /// then finished with --resume (on another thread count), gives the files
@@ -295,38 +315,10 @@ fn a_stopped_calibration_resumes_to_the_same_files() {
     let status = calibration_stopped(&stopped, "-INT");
     assert_eq!(status.code(), Some(130), "Ctrl-C exits with 130");
     assert!(!stopped.join("calibration.csv").exists(), "finished anyway");
-    let mut args = calibrate_args(&stopped, "2");
-    args.push("--resume".into());
-    let out = govsim(&args.iter().map(String::as_str).collect::<Vec<_>>());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for file in ["posterior.csv", "generations.csv", "calibration.csv"] {
-        assert_eq!(
-            std::fs::read(whole.join(file)).unwrap(),
-            std::fs::read(stopped.join(file)).unwrap(),
-            "{file} differs after Ctrl-C and --resume"
-        );
-    }
+    resumed_equals(&stopped, &whole, "Ctrl-C");
     let killed = dir.join("killed");
     calibration_stopped(&killed, "-KILL");
-    let mut args = calibrate_args(&killed, "2");
-    args.push("--resume".into());
-    let out = govsim(&args.iter().map(String::as_str).collect::<Vec<_>>());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for file in ["posterior.csv", "generations.csv", "calibration.csv"] {
-        assert_eq!(
-            std::fs::read(whole.join(file)).unwrap(),
-            std::fs::read(killed.join(file)).unwrap(),
-            "{file} differs after kill -9 and --resume"
-        );
-    }
+    resumed_equals(&killed, &whole, "kill -9");
 }
 
 #[test]

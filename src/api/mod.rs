@@ -286,24 +286,13 @@ fn execute(
     context: &Context,
     plan: impl FnOnce() -> Result<Plan>,
 ) -> Result<Experiment> {
-    execute_then(kind, runner, context, plan, |_, _| Ok(())).map(|(e, ())| e)
+    execute_noted(kind, runner, context, || Ok((plan()?, None)), |_, _| Ok(())).map(|(e, ())| e)
 }
 
-/// [`execute`], then `analyse` the experiment while its folder exists (a
-/// shard is not analysed: its runs are a slice). `analyse` is told the
-/// plan's description first, for the progress note; it gets the folder.
-fn execute_then<T>(
-    kind: ExperimentKind,
-    runner: &Runner,
-    context: &Context,
-    plan: impl FnOnce() -> Result<Plan>,
-    analyse: impl FnOnce(&Path, &Experiment) -> Result<T>,
-) -> Result<(Experiment, T)> {
-    execute_noted(kind, runner, context, || Ok((plan()?, None)), analyse)
-}
-
-/// [`execute_then`] with a progress note of the plan's own instead of
-/// [`Plan::describe`].
+/// [`execute`] with a progress note of the plan's own (`None`:
+/// [`Plan::describe`]), then `analyse` the experiment while its folder
+/// exists; it gets the folder. A shard's analysis is the caller's to skip:
+/// its runs are a slice.
 fn execute_noted<T>(
     kind: ExperimentKind,
     runner: &Runner,

@@ -437,17 +437,11 @@ fn load(request: &ScenarioRequest, extra: &[String]) -> Result<ResolvedScenario>
     Ok(load_scenario(&request.scenario, &overrides)?)
 }
 
-/// The output folder of an experiment: `--out`, or a new folder under
-/// `output/` named after the command.
-fn default_experiment_dir(runner: &Runner, stem: &str) -> PathBuf {
-    runner.out.clone().unwrap_or_else(|| new_out_dir(stem))
-}
-
 /// `request` with its output folder filled in: `--out`, or a new folder
 /// under `output/` named after the command (`--resume` needs `--out`).
 fn with_output_folder(runner: &Runner, stem: &str) -> Result<(Runner, PathBuf)> {
     runner.check_resume()?;
-    let out = default_experiment_dir(runner, stem);
+    let out = runner.out.clone().unwrap_or_else(|| new_out_dir(stem));
     let runner = Runner {
         out: Some(out.clone()),
         ..runner.clone()

@@ -25,15 +25,16 @@ pub fn write_report(dir: &Path) -> Result<PathBuf, Error> {
 /// embeds the SVG drawings, so [`Raster::SvgOnly`] gives the same
 /// `report.html` without the PNG files, in a fraction of the time.
 pub fn write_report_with(dir: &Path, raster: Raster) -> Result<PathBuf, Error> {
-    if results::is_validation(dir) {
+    let kind = results::folder_kind(dir);
+    if kind == results::FolderKind::Validation {
         let _lock = crate::util::files::FolderLock::acquire(dir)?;
         return write_validation_report(dir).map(|_| dir.join("report.html"));
     }
-    if results::is_calibration(dir) {
+    if kind == results::FolderKind::Calibration {
         let _lock = crate::util::files::FolderLock::acquire(dir)?;
         return write_calibration_report(dir, raster);
     }
-    if crate::report::results::is_run(dir) {
+    if kind == results::FolderKind::Run {
         let results = crate::report::results::load_run(dir).map_err(Error::Input)?;
         let _lock = crate::util::files::FolderLock::acquire(dir)?;
         let plots = crate::report::plots::run_plots(&results, raster)

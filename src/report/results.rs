@@ -461,17 +461,31 @@ impl RunResults {
     }
 }
 
-/// Whether `dir` holds one run's files (a manifest without an experiment's
-/// key) rather than an experiment's.
-pub fn is_run(dir: &Path) -> bool {
-    crate::util::files::read_text(
-        &dir.join("manifest.json"),
-        "manifest",
-        crate::experiment::MAX_MANIFEST_BYTES,
-    )
-    .ok()
-    .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-    .is_some_and(|v| v.get("key").is_none() && v.get("seed").is_some())
+/// What an output folder holds, as its manifest says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FolderKind {
+    /// One run (`govsim run`): a manifest without an experiment's key.
+    Run,
+    /// An experiment on the runner (compare, sweep, sensitivity, decompose).
+    Experiment,
+    /// A calibration (`govsim calibrate`).
+    Calibration,
+    /// A validation (`govsim validate`).
+    Validation,
+}
+
+/// What `dir` holds, from its `manifest.json` read once (bounded). A
+/// folder whose manifest cannot be read counts as an experiment, whose
+/// loader then says why.
+pub fn folder_kind(dir: &Path) -> FolderKind {
+    let manifest: Option<serde_json::Value> =
+        read_json(&dir.join("manifest.json"), "no manifest", "no manifest").ok();
+    match manifest {
+        Some(m) if m["command"] == "validate" => FolderKind::Validation,
+        Some(m) if m["key"]["command"] == "calibrate" => FolderKind::Calibration,
+        Some(m) if m.get("key").is_none() && m.get("seed").is_some() => FolderKind::Run,
+        _ => FolderKind::Experiment,
+    }
 }
 
 /// Reads the run in `dir`.
@@ -523,13 +537,6 @@ pub struct CalibrationResults {
     pub generations: Vec<crate::analysis::calibrate::Generation>,
     /// Each target with the posterior-predictive values of its metric.
     pub predictive: Vec<crate::report::plots::Predictive>,
-}
-
-/// Whether `dir` holds a calibration (its manifest's key says so).
-pub fn is_calibration(dir: &Path) -> bool {
-    calibration_manifest(dir)
-        .ok()
-        .is_some_and(|m| m["key"]["command"] == "calibrate")
 }
 
 fn calibration_manifest(dir: &Path) -> Result<serde_json::Value, InputError> {
@@ -671,11 +678,6 @@ pub fn load_calibration(dir: &Path) -> Result<CalibrationResults, InputError> {
         generations,
         predictive,
     })
-}
-
-/// Whether `dir` holds a validation (its manifest says so).
-pub fn is_validation(dir: &Path) -> bool {
-    load_validation(dir).is_ok()
 }
 
 /// The manifest of the validation in `dir`.
