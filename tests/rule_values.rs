@@ -472,7 +472,8 @@ fn table() -> String {
                 );
             }
             for service_center in [false, true] {
-                let reach = participation::inclusion_reach(&s, x > 0.5, service_center, x / 2.0);
+                let reach =
+                    participation::inclusion_reach(&s, x > 0.5, x > 0.5, service_center, x / 2.0);
                 row(
                     "participation::inclusion_reach",
                     format!("{} {service_center} {}", x > 0.5, x / 2.0),

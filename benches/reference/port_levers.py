@@ -164,6 +164,8 @@ NEUTRAL = {
     "government.office_competencies": EMPTY,  # the office works every competency
     "social.organization_competencies": EMPTY,  # social organizations draw from every competency
     "party.procedure.summons": 0.0,  # v2's summons of departments (join and delay) is not ported
+    "institutions.convener": "none",  # v3: only party committees convene in the port
+    "institutions.convener_coverage": 1.0,  # (no other convener to cover with)
 }
 
 # Not levers of the model: names, the run's length and seed (given on the

@@ -94,7 +94,7 @@ impl Model {
     fn kinds_of(&self, orgs: &[u32]) -> [bool; 3] {
         let mut kinds = [false; 3];
         for &o in orgs {
-            kinds[self.world.orgs[o as usize].role.kind() as usize] = true;
+            kinds[self.world.orgs[o as usize].center as usize] = true;
         }
         kinds
     }
@@ -130,7 +130,7 @@ impl Model {
             t.org_credit
                 .push((o, share, self.world.orgs[o as usize].autonomy));
         }
-        let convened_by_party = issue.route == Route::PartyConvened;
+        let convened_by_party = issue.route == Route::Convened;
         let community = issue.community as usize;
         if convened_by_party {
             self.world.communities[community].convened_outcomes.0 += 1.0;
@@ -165,7 +165,7 @@ impl Model {
         t.abandoned += 1;
         t.abandoned_cross += u32::from(issue.cross_cutting());
         t.abandoned_migrant += u32::from(issue.migrant);
-        if issue.route == Route::PartyConvened {
+        if issue.route == Route::Convened {
             self.world.communities[issue.community as usize]
                 .convened_outcomes
                 .1 += 1.0;
@@ -246,7 +246,7 @@ impl Model {
         let s = &self.scenario;
         let decay = rules::presence_decay();
         for c in &mut self.world.communities {
-            if c.party_committee != NONE {
+            if c.convener != NONE {
                 let basis = LegitimacyBasis {
                     trust_in_party: c.trust_party_sum / f64::from(c.population().max(1)),
                     convened_outcomes: c.convened_outcomes,

@@ -24,7 +24,7 @@ pub enum Route {
     /// Not routed yet.
     None = 0,
     /// A coalition convened by the party committee, or triage by it.
-    PartyConvened = 1,
+    Convened = 1,
     /// A social organization or the residents' committee, alone or in coalition.
     SelfOrganized = 2,
     /// Government departments, part after part.

@@ -8,6 +8,7 @@ pub mod issue;
 pub mod memory;
 pub mod network;
 pub mod org_trust;
+pub mod party_specific;
 pub mod rules;
 pub mod tally;
 pub mod world;
@@ -377,7 +378,7 @@ impl Model {
             .world
             .communities
             .iter()
-            .filter(|c| c.party_committee != NONE)
+            .filter(|c| c.convener != NONE)
             .map(|c| c.legitimacy)
             .collect();
         self.tally.legitimacy = if with_committee.is_empty() {
@@ -553,7 +554,8 @@ mod tests {
                 for (c, community) in model.world.communities.iter().enumerate() {
                     let reach = rules::participation::inclusion_reach(
                         &model.scenario,
-                        community.party_committee != NONE,
+                        party_specific::migrant_members_reach(community),
+                        community.convener != NONE,
                         community.service_center,
                         community.enterprise_branch_share,
                     );

@@ -21,7 +21,7 @@ use rand::RngExt;
 use super::rules::participation::{self as participation, ContactBasis, Utility};
 use super::rules::{diffusion, shocks};
 use super::world::{NONE, flag, nth_in_ranges};
-use super::{DayTally, Model, stochastic_round};
+use super::{DayTally, Model, party_specific, stochastic_round};
 use crate::scenario::Scenario;
 
 /// A run of the reference model: the model's state and plain phases, with
@@ -143,7 +143,8 @@ impl Reference {
             }
             let reach = participation::inclusion_reach(
                 s,
-                community.party_committee != NONE,
+                party_specific::migrant_members_reach(community),
+                community.convener != NONE,
                 community.service_center,
                 community.enterprise_branch_share,
             );

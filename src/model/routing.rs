@@ -6,11 +6,12 @@ use rand::seq::SliceRandom;
 
 use super::Model;
 use super::issue::{Route, Stage, Status};
+use super::party_specific;
 use super::rules::routing::AfterFailedTry;
 use super::rules::{conference, routing as rules};
 use super::world::{NONE, OrgRole, Task};
 
-/// How a coalition is being formed: by the party convener or self-organized.
+/// How a coalition is being formed: by the community's convener or self-organized.
 #[derive(Clone, Copy, PartialEq)]
 enum Formation {
     Convened { bonus: f64 },
@@ -33,11 +34,10 @@ impl Model {
         let world = &mut self.world;
         let mut met = vec![false; world.alliances.len()];
         for (d, alliance) in world.alliances.iter().enumerate() {
-            // A joint conference needs a party convener in the subdistrict.
+            // A joint conference needs a convener in the subdistrict.
             let convened = alliance.iter().any(|&o| {
                 let org = &world.orgs[o as usize];
-                org.community != NONE
-                    && world.communities[org.community as usize].party_committee != NONE
+                org.community != NONE && world.communities[org.community as usize].convener != NONE
             });
             if !convened {
                 continue;
@@ -130,7 +130,7 @@ impl Model {
             )
     }
 
-    /// Charges convening or triage effort to the party committee.
+    /// Charges convening or triage effort to the convener.
     fn charge_convening(&mut self, org: u32) {
         let cost = rules::convening_cost(&self.scenario);
         self.world.orgs[org as usize].overhead_today += cost;
@@ -141,16 +141,16 @@ impl Model {
         let c = self.issues[slot as usize].community as usize;
         let comp = self.issues[slot as usize].parts[0].competency;
         let kappa = rules::triage_chance(&self.scenario);
-        let committee = self.world.communities[c].party_committee;
-        // Triage: the party committee claims an issue its staff can handle
-        // first, with probability κ.
+        let committee = self.world.communities[c].convener;
+        // Triage: the convener claims an issue its staff can handle first,
+        // with probability κ.
         if kappa > 0.0
             && self.has_room(committee)
             && self.world.orgs[committee as usize].has(comp)
             && self.events.random_bool(kappa)
         {
             self.charge_convening(committee);
-            self.assign(slot, &[committee], Route::PartyConvened, committee, 0.0);
+            self.assign(slot, &[committee], Route::Convened, committee, 0.0);
             self.world.communities[c].party_present += 1.0;
             return;
         }
@@ -184,7 +184,7 @@ impl Model {
 
     fn route_cross_cutting(&mut self, slot: u32) {
         let c = self.issues[slot as usize].community as usize;
-        let committee = self.world.communities[c].party_committee;
+        let committee = self.world.communities[c].convener;
         // At a joint conference, stalled issues are re-convened with a bonus.
         let reconvene = self.meeting_today && committee != NONE;
         let stage = self.issues[slot as usize].stage;
@@ -199,7 +199,7 @@ impl Model {
                 self.form_coalition(slot, committee, Formation::Convened { bonus })
             {
                 let paperwork = rules::paperwork(&self.scenario);
-                self.assign(slot, &members, Route::PartyConvened, committee, paperwork);
+                self.assign(slot, &members, Route::Convened, committee, paperwork);
                 self.world.communities[c].party_present += 1.0;
                 return;
             }
@@ -316,7 +316,9 @@ impl Model {
             let org = &self.world.orgs[best as usize];
             let load = org.utilization(co.queue_days);
             let mut chance = rules::join_chance(s, t, lead, load);
-            if matches!(formation, Formation::Convened { .. }) && org.role == OrgRole::Department {
+            if matches!(formation, Formation::Convened { .. })
+                && party_specific::summons(&self.world, asker, best)
+            {
                 chance = rules::summoned_join_chance(s, chance);
             }
             if !self.events.random_bool(chance) {
@@ -363,7 +365,7 @@ impl Model {
         issue.convener = convener;
         issue.next_part = issue.n_parts;
         let single_handler = members.len() == 1 && issue.n_parts == 1;
-        let convened = route == Route::PartyConvened;
+        let summoned = route == Route::Convened;
         for k in 0..issue.n_parts as usize {
             let org = if single_handler {
                 members[0]
@@ -371,7 +373,8 @@ impl Model {
                 members[k]
             };
             let department = self.world.orgs[org as usize].role == OrgRole::Department;
-            let delay = rules::part_delay(&self.scenario, department, convened, issue.escalated);
+            let summoned = summoned && party_specific::summons(&self.world, convener, org);
+            let delay = rules::part_delay(&self.scenario, department, summoned, issue.escalated);
             let part = &mut issue.parts[k];
             part.handler = org;
             part.ready_day = self.day + delay;

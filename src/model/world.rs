@@ -7,7 +7,7 @@ use rand_distr::{Beta, Distribution, Poisson};
 
 use super::network::{Ties, append_watts_strogatz};
 use super::org_trust::OrgTrust;
-use crate::scenario::{CommunityKind, Linkage, Scenario};
+use crate::scenario::{CommunityKind, ConvenerHolder, Linkage, Scenario};
 use crate::seeds::{Purpose, chance, stream};
 
 /// Marker for "no organization" / "no community".
@@ -16,8 +16,10 @@ pub const NONE: u32 = u32::MAX;
 /// The three kinds of governance center that residents trust.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
-    /// Party organizations.
-    Party = 0,
+    /// The community's convener: the community party committee where there
+    /// is one (residents' "trust in party organizations"), else whoever
+    /// holds the convener institution.
+    Convener = 0,
     /// Government departments and offices.
     Government = 1,
     /// Residents' committees, social organizations, companies, enterprises.
@@ -41,14 +43,18 @@ pub enum OrgRole {
     Enterprise,
     /// A community party committee: convener and triage.
     PartyCommittee,
+    /// A hub of social organizations holding the convener institution.
+    CommunityHub,
 }
 
 impl OrgRole {
-    /// The kind of governance center of this role.
+    /// The kind of governance center residents see in an organization of
+    /// this role, unless it holds the convener institution (then
+    /// [`Kind::Convener`]).
     pub fn kind(self) -> Kind {
         match self {
             Self::Department | Self::Office => Kind::Government,
-            Self::PartyCommittee => Kind::Party,
+            Self::PartyCommittee | Self::CommunityHub => Kind::Convener,
             _ => Kind::Social,
         }
     }
@@ -66,8 +72,14 @@ pub struct Task {
 /// An organization: a governance center with capacity and a queue.
 #[derive(Debug, Clone)]
 pub struct Org {
-    /// What it is.
+    /// What it is. Rules never read it (design section 10): they read the
+    /// attributes below; only outputs and the words of the live app do.
     pub role: OrgRole,
+    /// The kind of governance center residents credit with its work.
+    pub center: Kind,
+    /// A party organization: read only by the party-specific mechanisms
+    /// listed in `model::party_specific`.
+    pub party: bool,
     /// Subdistrict, or `NONE` for district departments.
     pub subdistrict: u32,
     /// Community, or `NONE` for subdistrict and district scope.
@@ -118,8 +130,13 @@ pub struct Community {
     pub grids: std::ops::Range<u32>,
     /// Its residents' committee.
     pub committee: u32,
-    /// Its community party committee, or `NONE`.
-    pub party_committee: u32,
+    /// The organization holding its convener institution (its community
+    /// party committee, a community hub or its residents' committee), or
+    /// `NONE`.
+    pub convener: u32,
+    /// Whether its convener is a party organization (read only by the
+    /// mechanisms of `model::party_specific`).
+    pub convener_is_party: bool,
     /// It has a party-mass service center.
     pub service_center: bool,
     /// Its social organizations, property company and enterprises.
@@ -134,13 +151,14 @@ pub struct Community {
     pub convening_reach: Vec<Vec<u32>>,
     /// Organizations of this community, per competency (self-organized partners).
     pub local_reach: Vec<Vec<u32>>,
-    /// Party legitimacy here.
+    /// The convener's legitimacy here (party legitimacy where the convener
+    /// is the community party committee).
     pub legitimacy: f64,
-    /// Decaying count of issues the party convened or triaged here.
+    /// Decaying count of issues the convener convened or triaged here.
     pub party_present: f64,
     /// Decaying count of cross-cutting issues detected here.
     pub cross_cutting_seen: f64,
-    /// Decaying counts of party-convened outcomes: resolved, abandoned.
+    /// Decaying counts of convened outcomes: resolved, abandoned.
     pub convened_outcomes: (f64, f64),
     /// The volunteer effort available today.
     pub volunteer_pool: f64,
@@ -601,6 +619,8 @@ pub fn build(s: &Scenario, seed: u64) -> World {
         |orgs: &mut Vec<Org>, role, subdistrict, community, competencies, capacity, autonomy| {
             orgs.push(Org {
                 role,
+                center: OrgRole::kind(role),
+                party: role == OrgRole::PartyCommittee,
                 subdistrict,
                 community,
                 competencies,
@@ -741,20 +761,46 @@ pub fn build(s: &Scenario, seed: u64) -> World {
             }
             orgs[o as usize].alliance = branch || joins;
         }
-        // Equal resources: a party committee takes its share of the
-        // community's staff time from the residents' committee (the same
-        // people serve both); only `extra_capacity` comes from outside.
-        let party_committee = if chance(&mut party_rng, setting.community_coverage) {
-            let staff = orgs[committee as usize].capacity;
-            let share = staff * setting.committee_share;
-            orgs[committee as usize].capacity = staff - share;
-            let cap = share + per_1000(s.party.security.extra_capacity, pop);
-            // The same people, the same skills: the residents' committee's
-            // competencies (v1: none, yet it worked any triaged issue).
-            let comps = bits(s, &s.social.committee_competencies);
-            new_org(&mut orgs, OrgRole::PartyCommittee, d, cu, comps, cap, 0.0)
+        // The convener: a community party committee where one draw u falls
+        // below the party's coverage c, else the holder of
+        // `institutions.convener` where u < c + (1 − c)·its coverage. One
+        // draw, so that a hub with coverage c holds exactly the communities
+        // party committees of coverage c would (the label-swap test).
+        let u: f64 = party_rng.random();
+        let c_party = setting.community_coverage;
+        let c_other = c_party + (1.0 - c_party) * s.institutions.convener_coverage;
+        let holder = if u < c_party {
+            Some(OrgRole::PartyCommittee)
+        } else if u < c_other {
+            match s.institutions.convener {
+                ConvenerHolder::None => None,
+                ConvenerHolder::CommunityHub => Some(OrgRole::CommunityHub),
+                ConvenerHolder::ResidentsCommittee => Some(OrgRole::ResidentsCommittee),
+            }
         } else {
-            NONE
+            None
+        };
+        let convener = match holder {
+            None => NONE,
+            Some(OrgRole::ResidentsCommittee) => {
+                orgs[committee as usize].center = Kind::Convener;
+                committee
+            }
+            // Equal resources: a party committee or hub takes its share of
+            // the community's staff time from the residents' committee (the
+            // same people serve both); only `extra_capacity` comes from
+            // outside.
+            Some(role) => {
+                let staff = orgs[committee as usize].capacity;
+                let share = staff * setting.committee_share;
+                orgs[committee as usize].capacity = staff - share;
+                let cap = share + per_1000(s.party.security.extra_capacity, pop);
+                // The same people, the same skills: the residents'
+                // committee's competencies (v1: none, yet it worked any
+                // triaged issue).
+                let comps = bits(s, &s.social.committee_competencies);
+                new_org(&mut orgs, role, d, cu, comps, cap, 0.0)
+            }
         };
         let service_center = chance(&mut party_rng, s.party.security.service_centers);
 
@@ -820,7 +866,8 @@ pub fn build(s: &Scenario, seed: u64) -> World {
             population: g.population,
             grids: grid_start..grids.len() as u32,
             committee,
-            party_committee,
+            convener,
+            convener_is_party: holder == Some(OrgRole::PartyCommittee),
             service_center,
             social_orgs,
             party_members: members,

@@ -140,6 +140,7 @@ pub fn role_words(role: OrgRole) -> &'static str {
         OrgRole::PropertyCompany => "the property company",
         OrgRole::Enterprise => "an enterprise",
         OrgRole::PartyCommittee => "the party committee",
+        OrgRole::CommunityHub => "the community hub",
     }
 }
 
@@ -302,7 +303,7 @@ impl LiveRun {
             match issue.status {
                 Status::Resolved if issue.cross_cutting() => {
                     let who = match (issue.route, issue.convener) {
-                        (Route::PartyConvened, _) => "a coalition the party committee convened",
+                        (Route::Convened, _) => "a coalition the convener convened",
                         (Route::SelfOrganized, c) if c != NONE => {
                             coalition.push(format!(
                                 "day {day}: a cross-cutting issue in community {community} was resolved by a coalition {} convened",
@@ -427,7 +428,8 @@ impl LiveRun {
                     residents: community.population(),
                     migrants: community.migrants,
                     party_members: community.party_members,
-                    party_committee: community.party_committee != NONE,
+                    party_committee: community.convener != NONE
+                        && world.orgs[community.convener as usize].party,
                     service_center: community.service_center,
                     legitimacy: community.legitimacy,
                     backlog: backlog[community.grids.start as usize..community.grids.end as usize]

@@ -67,6 +67,7 @@ const CAPACITIES: &str = "capacities are set when the organizations are built";
 const SOCIAL: &str = "social organizations are built with the district";
 const GRIDS: &str = "grids and inter-organizational trust start when the district is built";
 const PARTY: &str = "party organizations, members and alliances are built with the district";
+const INSTITUTIONS: &str = "the convener of each community is chosen when the district is built";
 const SECURITY: &str =
     "capacities, service centres and starting legitimacy are set when the district is built";
 
@@ -100,6 +101,12 @@ pub const OTHER_LEVERS: &[OtherLever] = &[
         "names",
         &[],
         Some(SOCIAL),
+    ),
+    other(
+        "institutions.convener",
+        "choice",
+        &["none", "community_hub", "residents_committee"],
+        Some(INSTITUTIONS),
     ),
     other(
         "party.system.linkage",
@@ -180,6 +187,7 @@ pub const LEVERS: &[Lever] = &[
     lever("residents.deliberators_needed", 1.0, 10000.0, "residents"),
     lever("residents.recent_weight", 0.001, 1.0, "weight"),
     lever("residents.satisfaction_speed", 0.0, 1.0, "weight"),
+    lever("institutions.convener_coverage", 0.0, 1.0, S).fixed(INSTITUTIONS),
     lever("issues.rate", 0.0, 100.0, "issues/day per 1,000 residents"),
     lever("issues.cross_cutting_share", 0.0, 1.0, S),
     lever("issues.three_competency_share", 0.0, 1.0, S),

@@ -41,6 +41,9 @@ pub struct Scenario {
     pub grid: Grid,
     /// Coalition formation and inter-organizational trust.
     pub coalition: Coalition,
+    /// Institutions any regime and any organization can hold (design
+    /// section 10): who convenes where there is no community party committee.
+    pub institutions: Institutions,
     /// The four elements of grassroots party building.
     pub party: Party,
     /// What-if shocks applied during the run.
@@ -87,6 +90,7 @@ impl Default for Scenario {
             social: Social::default(),
             grid: Grid::default(),
             coalition: Coalition::default(),
+            institutions: Institutions::default(),
             party: Party::default(),
             shocks: Vec::new(),
             policy: Vec::new(),
@@ -557,6 +561,57 @@ impl Default for Coalition {
             reconvene_bonus: 1.0,
             trust_decay: 0.005,
             queue_days: 10.0,
+        }
+    }
+}
+
+/// Who holds the convener institution of a community that has no community
+/// party committee: it convenes cross-cutting issues, triages, calls the
+/// joint conference of its subdistrict's alliance and earns legitimacy by
+/// what it delivers, by the same rules as a party committee (design
+/// section 10). Only the mechanisms listed in `model::party_specific` read
+/// whether the holder is a party organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConvenerHolder {
+    /// No one: issues are taken on by intakes and departments only.
+    None,
+    /// A hub of social organizations (a community social-organization
+    /// federation), staffed, like a party committee, by
+    /// `party.setting.committee_share` of the community's staff time.
+    CommunityHub,
+    /// The residents' committee itself, with its whole staff.
+    ResidentsCommittee,
+}
+
+impl ConvenerHolder {
+    /// The name used in scenario files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::CommunityHub => "community_hub",
+            Self::ResidentsCommittee => "residents_committee",
+        }
+    }
+}
+
+/// Institutions any regime and any organization can hold (design section 10).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Institutions {
+    /// Who convenes in a community without a community party committee
+    /// (`party.setting.community_coverage` decides which have one).
+    pub convener: ConvenerHolder,
+    /// Share of the communities without a community party committee whose
+    /// convener is `convener`.
+    pub convener_coverage: f64,
+}
+
+impl Default for Institutions {
+    fn default() -> Self {
+        Self {
+            convener: ConvenerHolder::None,
+            convener_coverage: 1.0,
         }
     }
 }

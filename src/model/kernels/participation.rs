@@ -17,6 +17,7 @@ use super::disjoint::DisjointSlice;
 use super::logistic::below_logistic;
 use super::tie_counts::CommunityTieCounts;
 use crate::model::network::Ties;
+use crate::model::party_specific;
 use crate::model::rules::participation::{
     self as rules, CONTACT_DRAWS, ContactBasis, Utility, accepts_contact, peer_share, recent_after,
 };
@@ -237,7 +238,8 @@ fn decide_here(
     } = *pass;
     let reach = crate::model::rules::participation::inclusion_reach(
         s,
-        community.party_committee != NONE,
+        party_specific::migrant_members_reach(community),
+        community.convener != NONE,
         community.service_center,
         community.enterprise_branch_share,
     );

@@ -147,31 +147,33 @@ impl Utility {
     }
 }
 
-/// The share of a community's migrants that party channels reach, through
-/// which the inclusion lever acts (design section 9.5): 1 − (1 − m)(1 − c)(1 − e)
-/// with m = min(1, `migrant_member_share` × `migrant_member_reach`) and
-/// c = `service_center_migrant_reach` where a community party committee
-/// works (with a service center for c), e the share of the community's
-/// enterprises with a party branch (their migrant workers). 0 where no
-/// party organization works: the lever then does nothing.
+/// The share of a community's migrants that inclusion channels reach,
+/// through which the inclusion lever acts (design section 9.5):
+/// 1 − (1 − m)(1 − c)(1 − e) with m = min(1, `migrant_member_share` ×
+/// `migrant_member_reach`) where `members_reach` (a community party
+/// committee organizes its migrant members: party-specific), c =
+/// `service_center_migrant_reach` where a convener (any holder) runs a
+/// service center, e the share of the community's enterprises with a party
+/// branch (their migrant workers). 0 where no channel works: the lever then
+/// does nothing.
 #[inline]
 pub fn inclusion_reach(
     s: &Scenario,
-    party_committee: bool,
+    members_reach: bool,
+    convener: bool,
     service_center: bool,
     enterprise_branch_share: f64,
 ) -> f64 {
     let set = &s.party.setting;
-    let (members, center) = if party_committee {
-        let m = (set.migrant_member_share * set.migrant_member_reach).min(1.0);
-        let c = if service_center {
-            s.party.security.service_center_migrant_reach
-        } else {
-            0.0
-        };
-        (m, c)
+    let members = if members_reach {
+        (set.migrant_member_share * set.migrant_member_reach).min(1.0)
     } else {
-        (0.0, 0.0)
+        0.0
+    };
+    let center = if convener && service_center {
+        s.party.security.service_center_migrant_reach
+    } else {
+        0.0
     };
     1.0 - (1.0 - members) * (1.0 - center) * (1.0 - enterprise_branch_share)
 }
@@ -240,18 +242,21 @@ mod tests {
     }
 
     /// Inclusion acts only through the channels that reach migrants: none
-    /// without a party organization, each channel adding reach, and a
-    /// community without reach keeps the whole migrant penalty.
+    /// without a convener, each channel adding reach, a service center run
+    /// by any convener, and a community without reach keeps the whole
+    /// migrant penalty.
     #[test]
-    fn inclusion_acts_through_party_channels_only() {
+    fn inclusion_acts_through_its_channels_only() {
         let mut s = Scenario::default();
         s.party.security.inclusion = 1.0;
-        assert_eq!(inclusion_reach(&s, false, true, 0.0), 0.0);
-        let members = inclusion_reach(&s, true, false, 0.0);
-        let center = inclusion_reach(&s, true, true, 0.0);
-        let all = inclusion_reach(&s, true, true, 0.5);
+        assert_eq!(inclusion_reach(&s, false, false, true, 0.0), 0.0);
+        let members = inclusion_reach(&s, true, true, false, 0.0);
+        let center = inclusion_reach(&s, true, true, true, 0.0);
+        let all = inclusion_reach(&s, true, true, true, 0.5);
         assert!(members > 0.0 && center > members && all > center && all <= 1.0);
-        assert_eq!(inclusion_reach(&s, false, false, 0.5), 0.5);
+        let hub_center = inclusion_reach(&s, false, true, true, 0.0);
+        assert!((hub_center - s.party.security.service_center_migrant_reach).abs() < 1e-12);
+        assert_eq!(inclusion_reach(&s, false, false, false, 0.5), 0.5);
         let b = s.residents.b_migrant as f32;
         assert_eq!(
             Utility::new(&s, false, 0.0).of(0.0, 0.0, true, true),
