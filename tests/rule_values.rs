@@ -169,12 +169,14 @@ fn table() -> String {
             format!("{u}"),
             format!("{}", routing::has_room(u * 1.5)),
         );
-        row(
-            "routing::take_on_chance",
-            "-",
-            format!("{u}"),
-            format!("{:?}", routing::take_on_chance(u)),
-        );
+        for mandate in [0.0, 0.5, 1.0] {
+            row(
+                "routing::take_on_chance",
+                "-",
+                format!("{u} {mandate}"),
+                format!("{:?}", routing::take_on_chance(u, mandate)),
+            );
+        }
         for draw in [0.0, 0.999] {
             row(
                 "routing::partner_score",

@@ -166,6 +166,8 @@ NEUTRAL = {
     "party.procedure.summons": 0.0,  # v2's summons of departments (join and delay) is not ported
     "institutions.convener": "none",  # v3: only party committees convene in the port
     "institutions.convener_coverage": 1.0,  # (no other convener to cover with)
+    "institutions.convener_mandate": 1.0,  # the port's party committee always convenes
+    "social.committee_mandate": 0.0,  # the port's residents' committee takes issues by autonomy
 }
 
 # Not levers of the model: names, the run's length and seed (given on the

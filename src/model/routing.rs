@@ -130,6 +130,14 @@ impl Model {
             )
     }
 
+    /// Whether `org` takes on an issue it is asked to (or convenes it): by
+    /// the one intake rule, from its mandate and autonomy.
+    fn takes_on(&mut self, org: u32) -> bool {
+        let o = &self.world.orgs[org as usize];
+        let chance = rules::take_on_chance(o.autonomy, o.mandate);
+        self.events.random_bool(chance)
+    }
+
     /// Charges convening or triage effort to the convener.
     fn charge_convening(&mut self, org: u32) {
         let cost = rules::convening_cost(&self.scenario);
@@ -162,20 +170,15 @@ impl Model {
             .collect();
         candidates.shuffle(&mut self.events);
         for o in candidates {
-            let chance = rules::take_on_chance(self.world.orgs[o as usize].autonomy);
-            if self.has_room(o) && self.events.random_bool(chance) {
+            if self.has_room(o) && self.takes_on(o) {
                 self.assign(slot, &[o], Route::SelfOrganized, NONE, 0.0);
                 return;
             }
         }
-        // The residents' committee takes it on like any intake: with
-        // probability its autonomy (one rule for every intake).
+        // The residents' committee takes it on like any intake (one rule
+        // for every intake).
         let rc = self.world.communities[c].committee;
-        let chance = rules::take_on_chance(self.world.orgs[rc as usize].autonomy);
-        if self.world.orgs[rc as usize].has(comp)
-            && self.has_room(rc)
-            && self.events.random_bool(chance)
-        {
+        if self.world.orgs[rc as usize].has(comp) && self.has_room(rc) && self.takes_on(rc) {
             self.assign(slot, &[rc], Route::SelfOrganized, NONE, 0.0);
             return;
         }
@@ -188,7 +191,10 @@ impl Model {
         // At a joint conference, stalled issues are re-convened with a bonus.
         let reconvene = self.meeting_today && committee != NONE;
         let stage = self.issues[slot as usize].stage;
-        if (stage == Stage::Convening || reconvene) && self.has_room(committee) {
+        if (stage == Stage::Convening || reconvene)
+            && self.has_room(committee)
+            && self.takes_on(committee)
+        {
             self.charge_convening(committee);
             let bonus = if reconvene {
                 conference::reconvene_bonus(&self.scenario)
@@ -241,10 +247,9 @@ impl Model {
                 .collect();
             candidates.shuffle(&mut self.events);
             candidates.push(community.committee);
-            let intake = candidates.into_iter().find(|&o| {
-                let chance = rules::take_on_chance(self.world.orgs[o as usize].autonomy);
-                self.has_room(o) && self.events.random_bool(chance)
-            });
+            let intake = candidates
+                .into_iter()
+                .find(|&o| self.has_room(o) && self.takes_on(o));
             match intake {
                 Some(o) => self.issues[slot as usize].convener = o,
                 None => {

@@ -96,8 +96,11 @@ pub struct Org {
     pub backlog: f64,
     /// Its tasks.
     pub queue: Vec<Task>,
-    /// Probability of taking on an issue (social organizations, residents' committees).
+    /// Probability of taking on an issue beyond its mandate (social
+    /// organizations, residents' committees).
     pub autonomy: f64,
+    /// Probability of taking on an issue by duty, whatever its autonomy.
+    pub mandate: f64,
     /// Member of its subdistrict's regional alliance.
     pub alliance: bool,
 }
@@ -630,6 +633,7 @@ pub fn build(s: &Scenario, seed: u64) -> World {
                 backlog: 0.0,
                 queue: Vec::new(),
                 autonomy,
+                mandate: 0.0,
                 alliance: false,
             });
             (orgs.len() - 1) as u32
@@ -689,6 +693,7 @@ pub fn build(s: &Scenario, seed: u64) -> World {
             per_1000(s.social.committee_capacity, pop),
             s.social.autonomy,
         );
+        orgs[committee as usize].mandate = s.social.committee_mandate;
         let mut social_orgs = Vec::new();
         let n_social = if s.social.per_community > 0.0 {
             per_community.sample(&mut rng) as u32
@@ -784,6 +789,7 @@ pub fn build(s: &Scenario, seed: u64) -> World {
             None => NONE,
             Some(OrgRole::ResidentsCommittee) => {
                 orgs[committee as usize].center = Kind::Convener;
+                orgs[committee as usize].mandate = s.institutions.convener_mandate;
                 committee
             }
             // Equal resources: a party committee or hub takes its share of
@@ -799,7 +805,9 @@ pub fn build(s: &Scenario, seed: u64) -> World {
                 // committee's competencies (v1: none, yet it worked any
                 // triaged issue).
                 let comps = bits(s, &s.social.committee_competencies);
-                new_org(&mut orgs, role, d, cu, comps, cap, 0.0)
+                let o = new_org(&mut orgs, role, d, cu, comps, cap, 0.0);
+                orgs[o as usize].mandate = s.institutions.convener_mandate;
+                o
             }
         };
         let service_center = chance(&mut party_rng, s.party.security.service_centers);

@@ -454,6 +454,10 @@ pub struct Social {
     pub enterprise_competencies: Vec<String>,
     /// Initial autonomy: probability a social organization takes on an issue.
     pub autonomy: f64,
+    /// A residents' committee's mandate: the probability that it takes on
+    /// an issue by duty, whatever its autonomy (one intake rule for every
+    /// actor: `mandate + (1 − mandate) × autonomy`).
+    pub committee_mandate: f64,
     /// Daily rate at which autonomy erodes toward autonomy × (1 − centralization).
     pub autonomy_erosion: f64,
     /// Competencies a social organization draws its one or two from;
@@ -481,6 +485,7 @@ impl Default for Social {
             enterprise_capacity: 0.4,
             enterprise_competencies: names(&["migrant_services", "public_safety"]),
             autonomy: 0.6,
+            committee_mandate: 0.0,
             autonomy_erosion: 0.01,
             organization_competencies: None,
         }
@@ -605,6 +610,10 @@ pub struct Institutions {
     /// Share of the communities without a community party committee whose
     /// convener is `convener`.
     pub convener_coverage: f64,
+    /// The convener's mandate, whoever holds it: the probability that it
+    /// takes on an issue by duty, whatever its autonomy (one intake rule for
+    /// every actor: `mandate + (1 − mandate) × autonomy`).
+    pub convener_mandate: f64,
 }
 
 impl Default for Institutions {
@@ -612,6 +621,7 @@ impl Default for Institutions {
         Self {
             convener: ConvenerHolder::None,
             convener_coverage: 1.0,
+            convener_mandate: 1.0,
         }
     }
 }

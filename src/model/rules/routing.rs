@@ -26,12 +26,13 @@ pub fn triage_chance(s: &Scenario) -> f64 {
     s.party.procedure.centralization
 }
 
-/// The chance that a social organization or residents' committee takes on
-/// an issue it is asked to (or becomes a cross-cutting issue's intake): its
-/// autonomy.
+/// The chance that an organization takes on an issue it is asked to, or
+/// becomes a cross-cutting issue's intake or convener: one rule for every
+/// actor (design section 10), `mandate + (1 − mandate) × autonomy`: its
+/// mandate (the share it takes by duty), and its autonomy for the rest.
 #[inline]
-pub fn take_on_chance(autonomy: f64) -> f64 {
-    autonomy
+pub fn take_on_chance(autonomy: f64, mandate: f64) -> f64 {
+    mandate + (1.0 - mandate) * autonomy
 }
 
 /// The leadership terms of the join utility of a party-convened coalition:
