@@ -569,7 +569,9 @@ fn a_summons_brings_departments_only_a_convener_can_call() {
         with(&["party.procedure.summons=0"]),
         with(&["party.procedure.summons=1"]),
     );
-    assert!(summoned > none + 0.1, "summons 1: {summoned}, 0: {none}");
+    // v3: the residents' committee takes on by duty what a failed convening
+    // leaves, so the summons adds less than v2's 0.1 (ODD section 8, item 32).
+    assert!(summoned > none + 0.05, "summons 1: {summoned}, 0: {none}");
     let no_convener = |summons: &str| with(&[summons, "party.setting.community_coverage=0"]);
     assert_eq!(
         no_convener("party.procedure.summons=0"),

@@ -131,11 +131,16 @@ class Organization(mesa.Agent):
         self.competencies = competencies  # a set of competency indices
         self.capacity = capacity
         self.autonomy = autonomy
+        self.mandate = 0.0  # v3: the share of issues it takes on by duty
         self.overhead = 0.0
         self.unused = 0.0
         self.backlog = 0.0
         self.queue: list[tuple[Issue, int]] = []
         self.alliance = False
+
+    def take_on_chance(self) -> float:
+        # v3's one intake rule (ODD 7.3): mandate + (1 - mandate) x autonomy.
+        return self.mandate + (1 - self.mandate) * self.autonomy
 
     def utilization(self) -> float:
         if self.capacity <= 0.0:
@@ -319,6 +324,7 @@ class GovModel(mesa.Model):
                 "committee", SOCIAL, d, com, [index[x] for x in soc["committee_competencies"]],
                 soc["committee_capacity"] * pop / 1000, soc["autonomy"],
             )
+            com.committee.mandate = soc["committee_mandate"]
             for _ in range(poisson(soc["per_community"], rng)):
                 first = rng.randrange(n_comp)
                 cs = [first]
@@ -684,11 +690,11 @@ class GovModel(mesa.Model):
         candidates = [o for o in com.social_orgs if comp in o.competencies]
         self.random.shuffle(candidates)
         for o in candidates:
-            if o.has_room() and self.random.random() < o.autonomy:
+            if o.has_room() and self.random.random() < o.take_on_chance():
                 self.assign(issue, [o], SELF_ORGANIZED, None)
                 return
         rc = com.committee
-        if comp in rc.competencies and rc.has_room() and self.random.random() < rc.autonomy:
+        if comp in rc.competencies and rc.has_room() and self.random.random() < rc.take_on_chance():
             self.assign(issue, [rc], SELF_ORGANIZED, None)
             return
         self.assign_bureaucratic(issue, urgent=False)
@@ -732,7 +738,7 @@ class GovModel(mesa.Model):
             self.random.shuffle(candidates)
             candidates.append(com.committee)
             for o in candidates:
-                if o.has_room() and self.random.random() < o.autonomy:
+                if o.has_room() and self.random.random() < o.take_on_chance():
                     issue.convener = o
                     break
             else:

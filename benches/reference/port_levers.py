@@ -142,6 +142,7 @@ IMPLEMENTED = frozenset(
         "shocks[].name",
         "shocks[].start",
         "social.autonomy",
+        "social.committee_mandate",
         "social.autonomy_erosion",
         "social.capacity",
         "social.committee_capacity",
@@ -167,7 +168,6 @@ NEUTRAL = {
     "institutions.convener": "none",  # v3: only party committees convene in the port
     "institutions.convener_coverage": 1.0,  # (no other convener to cover with)
     "institutions.convener_mandate": 1.0,  # the port's party committee always convenes
-    "social.committee_mandate": 0.0,  # the port's residents' committee takes issues by autonomy
 }
 
 # Not levers of the model: names, the run's length and seed (given on the

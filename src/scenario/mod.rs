@@ -485,7 +485,7 @@ impl Default for Social {
             enterprise_capacity: 0.4,
             enterprise_competencies: names(&["migrant_services", "public_safety"]),
             autonomy: 0.6,
-            committee_mandate: 0.0,
+            committee_mandate: 1.0,
             autonomy_erosion: 0.01,
             organization_competencies: None,
         }
