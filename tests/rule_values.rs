@@ -323,6 +323,11 @@ fn table() -> String {
             format!("{:?}", routing::paperwork(&s)),
         );
         row(
+            "routing::intake_leadership",
+            String::new(),
+            format!("{:?}", routing::intake_leadership(&s)),
+        );
+        row(
             "work::referral_chance",
             String::new(),
             format!("{:?}", work::referral_chance(&s)),

@@ -168,6 +168,8 @@ NEUTRAL = {
     "institutions.convener": "none",  # v3: only party committees convene in the port
     "institutions.convener_coverage": 1.0,  # (no other convener to cover with)
     "institutions.convener_mandate": 1.0,  # the port's party committee always convenes
+    "institutions.intake_reach": "isolated",  # self-organized intakes ask their community and office
+    "institutions.intake_leadership": 0.0,  # no leadership term for self-organized coalitions
 }
 
 # Not levers of the model: names, the run's length and seed (given on the

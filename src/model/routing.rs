@@ -280,7 +280,7 @@ impl Model {
         let community = &self.world.communities[c];
         let lead = match formation {
             Formation::Convened { bonus } => rules::leadership(s, community.legitimacy, bonus),
-            Formation::SelfOrganized => 0.0,
+            Formation::SelfOrganized => rules::intake_leadership(s),
         };
         let n_parts = self.issues[slot as usize].n_parts as usize;
         let mut members = Vec::with_capacity(n_parts);

@@ -7,7 +7,7 @@ use rand::RngExt;
 use super::Model;
 use super::issue::{Route, Status};
 use super::rules::work as rules;
-use super::world::{Kind, NONE, Task};
+use super::world::{NONE, Task};
 
 impl Model {
     pub(super) fn work(&mut self) {
@@ -98,8 +98,7 @@ impl Model {
                     continue;
                 }
                 let org = &mut self.world.orgs[part.handler as usize];
-                let volunteers_help =
-                    rules::volunteers_help(coalition, org.role.kind() == Kind::Government);
+                let volunteers_help = rules::volunteers_help(coalition, org.community != NONE);
                 let give = |pool: &mut f64, remaining: &mut f64, total: &mut f64| {
                     let spent = pool.min(*remaining);
                     *pool -= spent;

@@ -911,30 +911,34 @@ pub fn build(s: &Scenario, seed: u64) -> World {
         }
     }
 
-    // Reach lists, per community and competency.
-    let linkage = s.party.system.linkage;
+    // Reach lists, per community and competency: the same rule for a
+    // convener (`party.system.linkage`) and a self-organized intake
+    // (`institutions.intake_reach`).
     for community in &mut communities {
         let d = community.subdistrict as usize;
         // Every community organization can reach its subdistrict office,
         // the community's next level up, in every regime (v2: the office is
         // not a party channel).
-        let mut local: Vec<u32> = vec![community.committee];
-        local.extend(&community.social_orgs);
-        local.push(offices[d]);
-        let mut convening = local.clone();
-        match linkage {
-            Linkage::Isolated => {}
-            Linkage::Vertical => {
-                convening.extend(&departments);
-            }
-            Linkage::Regional => {
-                for &o in &alliances[d] {
-                    if !convening.contains(&o) {
-                        convening.push(o);
+        let mut own: Vec<u32> = vec![community.committee];
+        own.extend(&community.social_orgs);
+        own.push(offices[d]);
+        let reach = |linkage: Linkage| {
+            let mut list = own.clone();
+            match linkage {
+                Linkage::Isolated => {}
+                Linkage::Vertical => list.extend(&departments),
+                Linkage::Regional => {
+                    for &o in &alliances[d] {
+                        if !list.contains(&o) {
+                            list.push(o);
+                        }
                     }
                 }
             }
-        }
+            list
+        };
+        let local = reach(s.institutions.intake_reach);
+        let convening = reach(s.party.system.linkage);
         let per_comp = |list: &[u32]| -> Vec<Vec<u32>> {
             (0..n_comp as u8)
                 .map(|k| {

@@ -109,6 +109,12 @@ pub const OTHER_LEVERS: &[OtherLever] = &[
         Some(INSTITUTIONS),
     ),
     other(
+        "institutions.intake_reach",
+        "choice",
+        &["isolated", "vertical", "regional"],
+        Some(INSTITUTIONS),
+    ),
+    other(
         "party.system.linkage",
         "choice",
         &["isolated", "vertical", "regional"],
@@ -189,6 +195,7 @@ pub const LEVERS: &[Lever] = &[
     lever("residents.satisfaction_speed", 0.0, 1.0, "weight"),
     lever("institutions.convener_coverage", 0.0, 1.0, S).fixed(INSTITUTIONS),
     lever("institutions.convener_mandate", 0.0, 1.0, P).fixed(INSTITUTIONS),
+    lever("institutions.intake_leadership", 0.0, 10.0, "strength"),
     lever("issues.rate", 0.0, 100.0, "issues/day per 1,000 residents"),
     lever("issues.cross_cutting_share", 0.0, 1.0, S),
     lever("issues.three_competency_share", 0.0, 1.0, S),

@@ -614,6 +614,15 @@ pub struct Institutions {
     /// takes on an issue by duty, whatever its autonomy (one intake rule for
     /// every actor: `mandate + (1 − mandate) × autonomy`).
     pub convener_mandate: f64,
+    /// Reach of a self-organized intake asking partners: its community and
+    /// the subdistrict office (`isolated`), also the district departments
+    /// (`vertical`), or also every member of the subdistrict's alliance
+    /// (`regional`: organizations of other communities too).
+    pub intake_reach: Linkage,
+    /// Facilitative leadership of a self-organized intake in the join
+    /// utility, as a share of `coalition.j_lead` (a convener's is
+    /// `party.procedure.coordination_strength` × its legitimacy term).
+    pub intake_leadership: f64,
 }
 
 impl Default for Institutions {
@@ -622,6 +631,8 @@ impl Default for Institutions {
             convener: ConvenerHolder::None,
             convener_coverage: 1.0,
             convener_mandate: 1.0,
+            intake_reach: Linkage::Isolated,
+            intake_leadership: 0.0,
         }
     }
 }

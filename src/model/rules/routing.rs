@@ -48,6 +48,14 @@ pub fn leadership(s: &Scenario, legitimacy: f64, bonus: f64) -> f64 {
         + bonus
 }
 
+/// The leadership term of the join utility of a self-organized coalition:
+/// `j_lead` · `institutions.intake_leadership` (facilitative leadership is
+/// an institution any intake can hold, Ansell & Gash 2008; v2: none).
+#[inline]
+pub fn intake_leadership(s: &Scenario) -> f64 {
+    s.coalition.j_lead * s.institutions.intake_leadership
+}
+
 /// The chance that an asked organization joins a coalition:
 /// σ(`j0` + `j_trust`·T + leadership − `j_load`·utilization), T the asker's
 /// trust in it.

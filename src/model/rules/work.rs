@@ -38,11 +38,13 @@ pub fn pooled(s: &Scenario, unused: f64, district_wide: bool, subdistricts: usiz
 }
 
 /// Whether the community's volunteers top up a part: every part of a
-/// coalition, and parts handled by social or party organizations (not a
-/// department's or office's part of a single-competency issue).
+/// coalition, whoever handles it, and parts handled by an organization of
+/// the community (not the part of a single-competency issue that an
+/// organization outside the community, a department or the subdistrict
+/// office, works alone). It reads where the handler is, not its kind.
 #[inline]
-pub fn volunteers_help(coalition: bool, handled_by_government: bool) -> bool {
-    coalition || !handled_by_government
+pub fn volunteers_help(coalition: bool, handler_in_community: bool) -> bool {
+    coalition || handler_in_community
 }
 
 /// Whether the subdistrict's alliance pool tops up a part: a part of any
@@ -83,8 +85,8 @@ mod tests {
         s.party.procedure.pooling = 0.5;
         assert_eq!(pooled(&s, 4.0, false, 4), 2.0);
         assert_eq!(pooled(&s, 4.0, true, 4), 0.5);
-        assert!(volunteers_help(true, true) && volunteers_help(false, false));
-        assert!(!volunteers_help(false, true));
+        assert!(volunteers_help(true, false) && volunteers_help(false, true));
+        assert!(!volunteers_help(false, false));
         assert!(pool_helps(true, true));
         assert!(!pool_helps(true, false) && !pool_helps(false, true));
     }
