@@ -262,6 +262,13 @@ pub const CATALOGUE: &[MetricInfo] = &[
         Direction::Neither,
     ),
     plain(
+        "capacity_used",
+        "Capacity used",
+        "share of the organizations' capacity spent on issues",
+        SHARE,
+        Direction::Neither,
+    ),
+    plain(
         "participation_share_year",
         "Took part in a year",
         "share of residents who took part at least once in 365 days",
@@ -475,6 +482,10 @@ pub struct Summary {
     /// Effort the organizations could give in a day per 1,000 residents,
     /// mean over the days (volunteers and pooling excluded).
     pub capacity_per_1000: Option<f64>,
+    /// Effort the organizations spent on issues from their own capacity, as
+    /// a share of that capacity over the run (the rest went to meetings and
+    /// convening, or found no work ready).
+    pub capacity_used: Option<f64>,
     /// Share of residents who took part at least once in a year (365
     /// recorded days), mean over the run's whole years; none for a shorter run.
     pub participation_share_year: Option<f64>,
@@ -708,6 +719,7 @@ pub struct Recorder {
     latency_days: f64,
     capacity_sum: f64,
     capacity_days: f64,
+    capacity_effort: f64,
     centres: Centres,
     effort: [f64; 3],
     residents_start: u32,
@@ -747,6 +759,7 @@ impl Recorder {
             latency_days: 0.0,
             capacity_sum: 0.0,
             capacity_days: 0.0,
+            capacity_effort: 0.0,
             centres: Centres::default(),
             effort: [0.0; 3],
             residents_start: residents,
@@ -799,6 +812,7 @@ impl Recorder {
             self.capacity_sum += c;
             self.capacity_days += 1.0;
         }
+        self.capacity_effort += tally.capacity;
         self.effort[0] += tally.pooled_effort;
         self.effort[1] += tally.volunteer_effort;
         self.effort[2] += tally.overhead;
@@ -939,6 +953,7 @@ impl Recorder {
             volunteer_effort: self.effort[1],
             meeting_overhead: self.effort[2],
             capacity_per_1000: ratio(self.capacity_sum, self.capacity_days),
+            capacity_used: ratio(t.own, self.capacity_effort),
             participation_share_year: (!self.year_shares.is_empty())
                 .then(|| self.year_shares.iter().sum::<f64>() / self.year_shares.len() as f64),
             petitions_per_10k: ratio(

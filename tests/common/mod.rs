@@ -88,6 +88,25 @@ pub fn assert_invariants(output: &RunOutput, context: &str) {
         "{context}: summary conservation"
     );
     check_numbers(&serde_json::to_value(s).unwrap(), context, s.days);
+    // Capacity used on issues and capacity lost to overhead together fit
+    // in the capacity the organizations had (ODD section 8, item 34).
+    if let Some(used) = s
+        .capacity_used
+        .filter(|_| output.rows.len() == s.days as usize)
+    {
+        let capacity: f64 = output
+            .rows
+            .iter()
+            .map(|r| r.capacity_per_1000.unwrap_or(0.0) * f64::from(r.residents) / 1000.0)
+            .sum();
+        if capacity > 0.0 {
+            let overhead = s.meeting_overhead / capacity;
+            assert!(
+                used >= 0.0 && used + overhead <= 1.0 + 1e-6,
+                "{context}: capacity used {used} + overhead {overhead} exceeds the capacity"
+            );
+        }
+    }
     // A reporter is satisfied only by a resolution (ODD 7.6).
     if let (Some(satisfied), Some(resolved)) = (s.satisfaction_rate, s.resolution_rate) {
         assert!(
