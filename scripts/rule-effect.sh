@@ -7,7 +7,9 @@
 #   scripts/rule-effect.sh BEFORE_BINARY AFTER_BINARY [REPS] [METRIC ...]
 #
 # Scenarios: scenarios/regimes/*.toml, or those in $SCENARIOS (space-separated).
-# Extra --set overrides for both builds: $SET (space-separated KEY=VALUE).
+# Extra --set overrides for both builds: $SET (space-separated KEY=VALUE);
+# for one side only: $BEFORE_SET, $AFTER_SET (to measure a change of
+# defaults or presets with one build: the old values set on the BEFORE side).
 set -euo pipefail
 before=$1 after=$2
 reps=${3:-20}
@@ -20,10 +22,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 scenarios=${SCENARIOS:-$(ls "$root"/scenarios/regimes/*.toml)}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-sets=()
-for s in ${SET:-}; do sets+=(--set "$s"); done
 for side in before after; do
   bin=${!side}
+  side_set=${side^^}_SET
+  sets=()
+  for s in ${SET:-} ${!side_set:-}; do sets+=(--set "$s"); done
   # shellcheck disable=SC2086
   "$bin" compare $scenarios --reps "$reps" ${sets[@]+"${sets[@]}"} --out "$work/$side" >/dev/null 2>&1
 done

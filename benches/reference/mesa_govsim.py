@@ -353,8 +353,17 @@ class GovModel(mesa.Model):
                     branches += 1
                 o.alliance = branch or rng.random() < party["system"]["alliance_openness"]
             com.enterprise_branch_share = branches / enterprises if enterprises else 0.0
-            if rng.random() < setting["community_coverage"]:
-                # Equal resources (ODD section 8, item 15): the party committee
+            # v3 (ODD section 8, item 30): a party committee where one draw u
+            # falls below its coverage c, else a community hub where
+            # u < c + (1 - c) x institutions.convener_coverage; both hold the
+            # convener institution (com.party_committee here).
+            inst = s["institutions"]
+            u = rng.random()
+            c_party = setting["community_coverage"]
+            c_other = c_party + (1 - c_party) * inst["convener_coverage"]
+            com.convener_is_party = u < c_party
+            if u < c_party or (u < c_other and inst["convener"] == "community_hub"):
+                # Equal resources (ODD section 8, item 15): the convener
                 # takes its share of the community staff's time.
                 share = com.committee.capacity * setting["committee_share"]
                 com.committee.capacity -= share
@@ -366,7 +375,8 @@ class GovModel(mesa.Model):
             # ODD 7.1: the share of migrants party channels reach.
             m_reach = c_reach = 0.0
             if com.party_committee:
-                m_reach = min(1.0, setting["migrant_member_share"] * setting["migrant_member_reach"])
+                if com.convener_is_party:  # party-specific: migrant members' reach
+                    m_reach = min(1.0, setting["migrant_member_share"] * setting["migrant_member_reach"])
                 c_reach = party["security"]["service_center_migrant_reach"] if com.service_center else 0.0
             com.inclusion_reach = 1.0 - (1.0 - m_reach) * (1.0 - c_reach) * (1.0 - com.enterprise_branch_share)
             self.orgs += [com.committee] + com.social_orgs
@@ -401,14 +411,19 @@ class GovModel(mesa.Model):
         for o in self.orgs:
             if o.alliance and o.community is not None:
                 self.alliances[o.subdistrict].append(o)
-        linkage = party["system"]["linkage"]
-        for com in self.communities:
-            local = [com.committee] + com.social_orgs + [self.offices[com.subdistrict]]
-            convening = list(local)
+        # v3: one reach rule for a convener (party.system.linkage) and a
+        # self-organized intake (institutions.intake_reach).
+        def reach(com, linkage):
+            found = [com.committee] + com.social_orgs + [self.offices[com.subdistrict]]
             if linkage == "vertical":
-                convening += self.departments
+                found += self.departments
             elif linkage == "regional":
-                convening += [o for o in self.alliances[com.subdistrict] if o not in convening]
+                found += [o for o in self.alliances[com.subdistrict] if o not in found]
+            return found
+
+        for com in self.communities:
+            local = reach(com, self.s["institutions"]["intake_reach"])
+            convening = reach(com, party["system"]["linkage"])
             com.local_reach = [[o for o in local if k in o.competencies] for k in range(n_comp)]
             com.convening_reach = [[o for o in convening if k in o.competencies] for k in range(n_comp)]
         self.org_trust: dict[tuple[int, int], float] = {}
@@ -756,7 +771,8 @@ class GovModel(mesa.Model):
         co = self.s["coalition"]
         proc = self.s["party"]["procedure"]
         com = issue.community
-        lead = 0.0
+        # v3: facilitative leadership of a self-organized intake.
+        lead = co["j_lead"] * self.s["institutions"]["intake_leadership"]
         if convened:
             l0 = self.s["party"]["security"]["legitimacy_floor"]
             lead = (co["j_lead"] * proc["coordination_strength"] * (l0 + (1 - l0) * com.legitimacy)

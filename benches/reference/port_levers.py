@@ -143,6 +143,9 @@ IMPLEMENTED = frozenset(
         "shocks[].start",
         "social.autonomy",
         "social.committee_mandate",
+        "institutions.intake_reach",
+        "institutions.convener_coverage",
+        "institutions.intake_leadership",
         "social.autonomy_erosion",
         "social.capacity",
         "social.committee_capacity",
@@ -165,11 +168,12 @@ NEUTRAL = {
     "government.office_competencies": EMPTY,  # the office works every competency
     "social.organization_competencies": EMPTY,  # social organizations draw from every competency
     "party.procedure.summons": 0.0,  # v2's summons of departments (join and delay) is not ported
-    "institutions.convener": "none",  # v3: only party committees convene in the port
-    "institutions.convener_coverage": 1.0,  # (no other convener to cover with)
     "institutions.convener_mandate": 1.0,  # the port's party committee always convenes
-    "institutions.intake_reach": "isolated",  # self-organized intakes ask their community and office
-    "institutions.intake_leadership": 0.0,  # no leadership term for self-organized coalitions
+}
+
+# Choices of which the port implements some values only.
+SOME_VALUES = {
+    "institutions.convener": ("none", "community_hub"),  # not the residents' committee
 }
 
 # Not levers of the model: names, the run's length and seed (given on the
@@ -190,7 +194,13 @@ def unimplemented_levers(scenario: dict) -> list[str]:
     def walk(table: dict, path: str):
         for key, value in table.items():
             dotted = f"{path}.{key}" if path else key
-            if dotted in NEUTRAL:
+            if dotted in SOME_VALUES:
+                if value not in SOME_VALUES[dotted]:
+                    found.append(
+                        f"`{dotted}` = {json.dumps(value)}: not implemented by this port "
+                        f"(only {', '.join(json.dumps(v) for v in SOME_VALUES[dotted])})"
+                    )
+            elif dotted in NEUTRAL:
                 neutral = NEUTRAL[dotted]
                 if (neutral is EMPTY and value != []) or (neutral is not EMPTY and value != neutral):
                     want = "absent" if neutral is EMPTY else json.dumps(neutral)

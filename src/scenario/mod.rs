@@ -631,8 +631,8 @@ impl Default for Institutions {
             convener: ConvenerHolder::None,
             convener_coverage: 1.0,
             convener_mandate: 1.0,
-            intake_reach: Linkage::Isolated,
-            intake_leadership: 0.0,
+            intake_reach: Linkage::Regional,
+            intake_leadership: 0.5,
         }
     }
 }
