@@ -91,6 +91,28 @@ fn a_hub_holding_the_party_committees_institutions_gives_the_same_outputs() {
     );
 }
 
+/// `scripts/odd-v3.sh`, which measures each mechanism switched off for
+/// ODD section 9.0, switches off exactly the levers of this list.
+#[test]
+fn the_section_9_script_switches_off_the_listed_mechanisms() {
+    let script = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/odd-v3.sh"),
+    )
+    .unwrap();
+    let variants = script.matches("\"$(mechanism ").count();
+    let levers: usize = MECHANISMS.iter().map(|m| m.off.len()).sum();
+    assert_eq!(variants, levers, "one variant a lever");
+    for mechanism in MECHANISMS {
+        for (path, _) in mechanism.off {
+            assert!(
+                script.contains(&format!(" {path} ")),
+                "scripts/odd-v3.sh does not switch {path} ({})",
+                mechanism.name
+            );
+        }
+    }
+}
+
 /// The list is of mechanisms that act: in the party-led preset, switching
 /// any one off (with the others on) changes the outputs, and every lever
 /// it names is a lever of the scenario format (the loader refuses others). The summons is off by
