@@ -2,11 +2,11 @@
 # Regenerates the figures of docs/ODD.md, section 9.0 (model v3): the
 # flagship (party-led against the civic alliance, the polycentric preset
 # and the silo), each party-specific mechanism switched off in party-led,
-# and the contrast over the issue load, all with 20 paired replications
-# and 95% intervals. Prints the tables as Markdown; the runs are kept in
+# the contrast over the issue load, all with 20 paired replications
+# and 95% intervals, and marginalization from two starts over five years. Prints the tables as Markdown; the runs are kept in
 # output/odd-v3/ (refused if it exists: remove it first).
 #
-#   scripts/odd-v3.sh [REPS] [LOAD_REPS]      # about 4 minutes on 2 cores
+#   scripts/odd-v3.sh [REPS] [LOAD_REPS]      # about 2 minutes on 2 cores
 set -euo pipefail
 reps=${1:-20}
 load_reps=${2:-10}
@@ -55,6 +55,17 @@ for preset in party_led civic_alliance polycentric; do
   "$govsim" sweep "$regimes/$preset.toml" --vary issues.rate=0.2..0.6:5 \
     --reps "$load_reps" --out "$out/load_$preset" >/dev/null 2>&1
 done
+
+# 4. Marginalization (ODD section 8, item 35): two starts of legitimacy and
+# of trust, five years, at three weights of legitimacy in what is brought to
+# the convener; and the same without forgetting.
+"$govsim" sweep "$regimes/party_led.toml" --vary party.security.initial_legitimacy=0.05..0.95:2 \
+  --vary residents.initial_trust=0.1..0.9:2 --vary institutions.legitimacy_uptake=0..1:3 \
+  --reps "$load_reps" --days 1825 --out "$out/marginalization" >/dev/null 2>&1
+"$govsim" sweep "$regimes/party_led.toml" --vary party.security.initial_legitimacy=0.05..0.95:2 \
+  --vary residents.initial_trust=0.1..0.9:2 --vary institutions.legitimacy_uptake=0.5..1:2 \
+  --set residents.forgetting=0 --reps "$load_reps" --days 1825 \
+  --out "$out/marginalization_no_forgetting" >/dev/null 2>&1
 
 python3 - "$out" <<'PY'
 import csv, math, sys
@@ -108,4 +119,19 @@ for m in ["resolution_rate", "cross_cutting_resolution_rate"]:
             d = [float(runs[("party_led", rate, r)][m]) - float(runs[(other, rate, r)][m]) for r in reps_]
             cells.append(ci(d))
         print(f"| {float(rate):.2f} | " + " | ".join(cells) + " |")
+keys = ["party.security.initial_legitimacy", "residents.initial_trust", "institutions.legitimacy_uptake"]
+shown = ["party_legitimacy", "trust_party", "convener_share", "virtual_share", "resolution_rate"]
+for folder, title in [("marginalization", "forgetting 0.03 a week"),
+                      ("marginalization_no_forgetting", "no forgetting")]:
+    groups = {}
+    with open(f"{out}/{folder}/runs.csv") as f:
+        for r in csv.DictReader(f):
+            groups.setdefault(tuple(float(r[k]) for k in keys), []).append(r)
+    print(f"\nMarginalization after five years, {title}: means over replications\n")
+    print("| legitimacy weight | start: legitimacy, trust | " + " | ".join(shown) + " |")
+    print("|---|---|" + "---|" * len(shown))
+    for k in sorted(groups, key=lambda k: (k[2], k[1], k[0])):
+        rs = groups[k]
+        cells = [f"{mean(float(r[m]) for r in rs if r[m] not in ('', 'NA')):.3f}" for m in shown]
+        print(f"| {k[2]:.1f} | {k[0]:.2f}, {k[1]:.1f} | " + " | ".join(cells) + " |")
 PY

@@ -193,6 +193,20 @@ pub const CATALOGUE: &[MetricInfo] = &[
             Direction::HigherIsBetter,
         )
     },
+    plain(
+        "convener_share",
+        "Taken on by the convener",
+        "share of the issues taken on that the convener convened or triaged",
+        SHARE,
+        Direction::Neither,
+    ),
+    plain(
+        "virtual_share",
+        "Virtual conveners",
+        "share of conveners that took on no issue lately",
+        SHARE,
+        Direction::LowerIsBetter,
+    ),
     MetricInfo {
         key: true,
         series: Some("mean legitimacy (0–1)"),
@@ -461,6 +475,12 @@ pub struct Summary {
     pub efficacy: f64,
     /// Mean party legitimacy at the end.
     pub party_legitimacy: Option<f64>,
+    /// Share of the issues taken on over the run that the convener convened
+    /// or triaged ("marginalized" when low); none without issues taken on.
+    pub convener_share: Option<f64>,
+    /// Share of the communities with a convener whose convener took on no
+    /// issue lately, at the end ("virtual"); none without conveners.
+    pub virtual_share: Option<f64>,
     /// Share of resolutions by the party-convened route.
     pub share_party_convened: Option<f64>,
     /// Share of resolutions by the self-organized route.
@@ -598,6 +618,7 @@ struct Sums {
     credit: [f64; 3],
     own: f64,
     extra: f64,
+    assigned: [f64; 2],
 }
 
 impl Sums {
@@ -612,6 +633,8 @@ impl Sums {
         self.abandoned_cross += f64::from(t.abandoned_cross);
         self.resolved_migrant += f64::from(t.resolved_migrant);
         self.abandoned_migrant += f64::from(t.abandoned_migrant);
+        self.assigned[0] += f64::from(t.assigned[0]);
+        self.assigned[1] += f64::from(t.assigned[1]);
         for k in 0..3 {
             self.by_route[k] += f64::from(t.by_route[k]);
             self.credit[k] += t.credit[k];
@@ -943,6 +966,8 @@ impl Recorder {
             trust_social: last.trust[2],
             efficacy: last.efficacy,
             party_legitimacy: Some(last.legitimacy).filter(|l| l.is_finite()),
+            convener_share: ratio(t.assigned[1], t.assigned[0]),
+            virtual_share: Some(last.virtual_share).filter(|v| v.is_finite()),
             share_party_convened: t.route_share(0),
             share_self_organized: t.route_share(1),
             share_bureaucratic: t.route_share(2),

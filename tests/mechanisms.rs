@@ -640,3 +640,34 @@ fn social_organizations_draw_only_from_their_pool() {
     }
     assert_eq!(seen.len(), 2, "both pool competencies drawn: {seen:?}");
 }
+
+/// Marginalization (ODD section 8, item 35): where the convener's
+/// legitimacy decides whether issues are brought to it, a convener takes on
+/// fewer of them; a convener that declines every issue is "virtual" in
+/// every community, and one that takes them on is in none.
+#[test]
+fn legitimacy_decides_what_is_brought_to_the_convener() {
+    let share = |o: &RunOutput| na(o.summary.convener_share);
+    let always = mean(PARTY_LED, &["institutions.legitimacy_uptake=0"], share);
+    let by_legitimacy = mean(PARTY_LED, &["institutions.legitimacy_uptake=1"], share);
+    assert!(
+        by_legitimacy < always - 0.05,
+        "brought by legitimacy {by_legitimacy}, always {always}"
+    );
+    let idle = |o: &RunOutput| na(o.summary.virtual_share);
+    let declining = [
+        "institutions.convener_mandate=0",
+        "party.procedure.centralization=0",
+    ];
+    assert_eq!(mean(PARTY_LED, &declining, idle), 1.0);
+    assert_eq!(mean(PARTY_LED, &[], idle), 0.0);
+    let none = mean(
+        PARTY_LED,
+        &["party.setting.community_coverage=0"],
+        |o: &RunOutput| {
+            assert_eq!(o.summary.virtual_share, None);
+            o.summary.convener_share.unwrap_or(f64::NAN)
+        },
+    );
+    assert_eq!(none, 0.0, "no convener takes nothing on");
+}

@@ -996,7 +996,7 @@ class GovModel(mesa.Model):
         """ODD 7.7: toward the ties' mean, from last week's values for everyone at once."""
         r = self.s["residents"]
         w, f = r["diffusion"], r["forgetting"]
-        t0, e0 = r["initial_trust"], r["initial_efficacy"]
+        t0, e0 = r["prior_trust"], r["prior_efficacy"]  # v3: priors apart from the start
         new = {}
         for res in self.residents:
             trust = res.trust

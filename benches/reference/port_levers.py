@@ -143,6 +143,8 @@ IMPLEMENTED = frozenset(
         "shocks[].start",
         "social.autonomy",
         "social.committee_mandate",
+        "residents.prior_trust",
+        "residents.prior_efficacy",
         "institutions.intake_reach",
         "institutions.convener_coverage",
         "institutions.intake_leadership",
@@ -169,6 +171,7 @@ NEUTRAL = {
     "social.organization_competencies": EMPTY,  # social organizations draw from every competency
     "party.procedure.summons": 0.0,  # v2's summons of departments (join and delay) is not ported
     "institutions.convener_mandate": 1.0,  # the port's party committee always convenes
+    "institutions.legitimacy_uptake": 0.0,  # issues are always brought to the convener
 }
 
 # Choices of which the port implements some values only.

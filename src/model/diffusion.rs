@@ -17,7 +17,7 @@ impl Model {
     pub(super) fn diffuse_trust(&mut self) {
         let r = &self.scenario.residents;
         let (w, forget) = (r.diffusion as f32, r.forgetting as f32);
-        let (trust0, efficacy0) = (r.initial_trust as f32, r.initial_efficacy as f32);
+        let (trust0, efficacy0) = (r.prior_trust as f32, r.prior_efficacy as f32);
         if forget != 0.0 {
             self.world
                 .change_all_efficacy(|e| forgotten(e, efficacy0, forget));

@@ -386,6 +386,22 @@ impl Model {
         } else {
             with_committee.iter().sum::<f64>() / with_committee.len() as f64
         };
+        let (with_convener, idle) = self
+            .world
+            .communities
+            .iter()
+            .filter(|c| c.convener != NONE)
+            .fold((0u32, 0u32), |(n, idle), c| {
+                (
+                    n + 1,
+                    idle + u32::from(rules::feedback::is_virtual(c.party_present)),
+                )
+            });
+        self.tally.virtual_share = if with_convener == 0 {
+            f64::NAN
+        } else {
+            f64::from(idle) / f64::from(with_convener)
+        };
         let pairs = self.world.org_trust.len() as f64;
         self.tally.org_trust = if pairs > 0.0 {
             self.world.org_trust.values().sum::<f64>() / pairs

@@ -237,7 +237,7 @@ impl Reference {
         let m = &mut self.model;
         let r = &m.scenario.residents;
         let (w, forget) = (r.diffusion as f32, r.forgetting as f32);
-        let (trust0, efficacy0) = (r.initial_trust as f32, r.initial_efficacy as f32);
+        let (trust0, efficacy0) = (r.prior_trust as f32, r.prior_efficacy as f32);
         if forget != 0.0 {
             for i in 0..m.world.residents.len() {
                 m.world.change_attitudes(i, |_, e| {

@@ -130,6 +130,14 @@ impl Model {
             )
     }
 
+    /// Whether an issue of community `c` is brought to its convener, by its
+    /// legitimacy.
+    fn brought(&mut self, c: usize) -> bool {
+        let chance =
+            rules::brought_to_convener(&self.scenario, self.world.communities[c].legitimacy);
+        self.events.random_bool(chance)
+    }
+
     /// Whether `org` takes on an issue it is asked to (or convenes it): by
     /// the one intake rule, from its mandate and autonomy.
     fn takes_on(&mut self, org: u32) -> bool {
@@ -151,11 +159,12 @@ impl Model {
         let kappa = rules::triage_chance(&self.scenario);
         let committee = self.world.communities[c].convener;
         // Triage: the convener claims an issue its staff can handle first,
-        // with probability κ.
+        // with probability κ, if the issue is brought to it.
         if kappa > 0.0
             && self.has_room(committee)
             && self.world.orgs[committee as usize].has(comp)
             && self.events.random_bool(kappa)
+            && self.brought(c)
         {
             self.charge_convening(committee);
             self.assign(slot, &[committee], Route::Convened, committee, 0.0);
@@ -190,6 +199,15 @@ impl Model {
         let committee = self.world.communities[c].convener;
         // At a joint conference, stalled issues are re-convened with a bonus.
         let reconvene = self.meeting_today && committee != NONE;
+        // On its first day an issue is brought to the convener, or goes to
+        // a self-organized search.
+        if committee != NONE
+            && self.issues[slot as usize].stage == Stage::Convening
+            && self.issues[slot as usize].tries == 0
+            && !self.brought(c)
+        {
+            self.issues[slot as usize].stage = Stage::Searching;
+        }
         let stage = self.issues[slot as usize].stage;
         if (stage == Stage::Convening || reconvene)
             && self.has_room(committee)
@@ -340,6 +358,7 @@ impl Model {
         let comp = self.issues[slot as usize].parts[0].competency;
         let dept = self.world.departments[comp as usize];
         let delay = rules::part_delay(&self.scenario, true, false, urgent);
+        self.tally.assigned[0] += 1;
         let issue = &mut self.issues[slot as usize];
         issue.status = Status::Assigned;
         issue.route = Route::Bureaucratic;
@@ -364,6 +383,8 @@ impl Model {
         convener: u32,
         extra_effort: f64,
     ) {
+        self.tally.assigned[0] += 1;
+        self.tally.assigned[1] += u32::from(route == Route::Convened);
         let issue = &mut self.issues[slot as usize];
         issue.status = Status::Assigned;
         issue.route = route;

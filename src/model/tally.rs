@@ -74,6 +74,13 @@ pub struct DayTally {
     pub efficacy: f64,
     /// Mean party legitimacy over communities with a party committee (NaN if none).
     pub legitimacy: f64,
+    /// Issues taken on today (assigned to a route), and of them those the
+    /// convener convened or triaged.
+    pub assigned: [u32; 2],
+    /// Share of the communities with a convener whose convener convened or
+    /// triaged nothing lately (decaying count below 0.5): "virtual" (NaN if
+    /// no community has a convener).
+    pub virtual_share: f64,
     /// Mean inter-organizational trust over pairs that met (0 if none).
     pub org_trust: f64,
     /// Pairs that met as a share of possible pairs.

@@ -259,8 +259,14 @@ pub struct Residents {
     /// Weekly pull of trust toward the mean trust of ties.
     pub diffusion: f64,
     /// Weekly pull of every resident's trust and efficacy back toward
-    /// `initial_trust` and `initial_efficacy` (forgetting).
+    /// `prior_trust` and `prior_efficacy` (forgetting).
     pub forgetting: f64,
+    /// The trust residents forget toward: what a resident with no recent
+    /// experience holds (separate from the starting value, so that a
+    /// district can start far from it).
+    pub prior_trust: f64,
+    /// The efficacy residents forget toward.
+    pub prior_efficacy: f64,
     /// Base quality q0 of a resolution.
     pub q0: f64,
     /// Quality gained from full deliberation.
@@ -303,6 +309,8 @@ impl Default for Residents {
             observer_weight: 0.2,
             diffusion: 0.2,
             forgetting: 0.03,
+            prior_trust: 0.5,
+            prior_efficacy: 0.4,
             q0: 0.5,
             q_delib: 0.5,
             deliberators_needed: 10,
@@ -623,6 +631,10 @@ pub struct Institutions {
     /// utility, as a share of `coalition.j_lead` (a convener's is
     /// `party.procedure.coordination_strength` × its legitimacy term).
     pub intake_leadership: f64,
+    /// How much the convener's legitimacy decides whether residents and
+    /// organizations bring it an issue: an issue is brought (to triage or
+    /// to convene) with probability 1 − w·(1 − legitimacy); 0: always (v2).
+    pub legitimacy_uptake: f64,
 }
 
 impl Default for Institutions {
@@ -633,6 +645,7 @@ impl Default for Institutions {
             convener_mandate: 1.0,
             intake_reach: Linkage::Regional,
             intake_leadership: 0.5,
+            legitimacy_uptake: 0.0,
         }
     }
 }

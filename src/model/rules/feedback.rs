@@ -132,6 +132,14 @@ pub fn legitimacy_after(s: &Scenario, legitimacy: f64, b: &LegitimacyBasis) -> f
     legitimacy + s.party.security.legitimacy_rate * (target - legitimacy)
 }
 
+/// Whether a convener whose decaying count of convened and triaged issues
+/// is `party_present` is "virtual": it took on nothing lately (below one
+/// half, so about `PRESENCE_MEMORY_DAYS` since its last issue).
+#[inline]
+pub fn is_virtual(party_present: f64) -> bool {
+    party_present < 0.5
+}
+
 /// The daily factor of the decaying counts: half of a count is left after
 /// [`PRESENCE_MEMORY_DAYS`].
 #[inline]

@@ -26,6 +26,16 @@ pub fn triage_chance(s: &Scenario) -> f64 {
     s.party.procedure.centralization
 }
 
+/// The chance that an issue is brought to the community's convener (to be
+/// triaged or convened): 1 − w·(1 − ℓ), w = `institutions.legitimacy_uptake`
+/// and ℓ the convener's legitimacy. With w > 0 a convener that delivers
+/// little loses the issues through which it could earn legitimacy back
+/// (the "marginalized" risk of the Beilun study; ODD section 8, item 35).
+#[inline]
+pub fn brought_to_convener(s: &Scenario, legitimacy: f64) -> f64 {
+    1.0 - s.institutions.legitimacy_uptake * (1.0 - legitimacy)
+}
+
 /// The chance that an organization takes on an issue it is asked to, or
 /// becomes a cross-cutting issue's intake or convener: one rule for every
 /// actor (design section 10), `mandate + (1 − mandate) × autonomy`: its
