@@ -230,6 +230,17 @@ pub const CATALOGUE: &[MetricInfo] = &[
         )
     },
     MetricInfo {
+        series: Some("share of closed issues replied to in time (30-day window)"),
+        estimate: true,
+        ..plain(
+            "response_rate",
+            "Response rate",
+            "share of closed issues replied to in time",
+            SHARE,
+            Direction::HigherIsBetter,
+        )
+    },
+    MetricInfo {
         series: Some("share of reporters of closed issues satisfied (30-day window)"),
         estimate: true,
         ..plain(
@@ -358,6 +369,9 @@ pub struct DayRow {
     pub cross_cutting_median_days: Option<f64>,
     /// Abandoned / (resolved + abandoned), trailing window (1 − resolution_rate).
     pub abandoned_share: Option<f64>,
+    /// Closed issues whose reporter had a reply in time / closed issues,
+    /// trailing window (the hotline's response rate).
+    pub response_rate: Option<f64>,
     /// Chance that a reporter of a closed issue is satisfied, summed over
     /// closed issues / closed issues, trailing window (abandoned: not satisfied).
     pub satisfaction_rate: Option<f64>,
@@ -449,6 +463,8 @@ pub struct Summary {
     pub median_days_bureaucratic: Option<f64>,
     /// Abandoned / arrived over the run.
     pub abandoned_share: Option<f64>,
+    /// The same over the run: closed issues replied to in time / closed issues.
+    pub response_rate: Option<f64>,
     /// The same over the run: the share of reporters of closed issues satisfied.
     pub satisfaction_rate: Option<f64>,
     /// Mean daily participation rate.
@@ -606,6 +622,7 @@ impl Centres {
 struct Sums {
     quality: f64,
     satisfied: f64,
+    responded: f64,
     resolved_cross_jointly: f64,
     arrived: f64,
     resolved: f64,
@@ -625,6 +642,7 @@ impl Sums {
     fn add(&mut self, t: &DayTally) {
         self.quality += t.quality_sum;
         self.satisfied += t.satisfied;
+        self.responded += f64::from(t.responded);
         self.resolved_cross_jointly += f64::from(t.resolved_cross_jointly);
         self.arrived += f64::from(t.arrived);
         self.resolved += f64::from(t.resolved);
@@ -887,6 +905,7 @@ impl Recorder {
             median_resolution_days: median(&mut days),
             cross_cutting_median_days: median(&mut cross_days),
             abandoned_share: ratio(w.abandoned, w.resolved + w.abandoned),
+            response_rate: ratio(w.responded, w.resolved + w.abandoned),
             satisfaction_rate: ratio(w.satisfied, w.resolved + w.abandoned),
             participation_rate: all,
             participation_rate_local: local,
@@ -953,6 +972,7 @@ impl Recorder {
             median_days_self_organized: median(&mut self.route_days[1]),
             median_days_bureaucratic: median(&mut self.route_days[2]),
             abandoned_share: ratio(t.abandoned, t.arrived),
+            response_rate: ratio(t.responded, t.resolved + t.abandoned),
             satisfaction_rate: ratio(t.satisfied, t.resolved + t.abandoned),
             participation_rate: mean(0),
             participation_rate_local: mean(1),

@@ -146,6 +146,7 @@ fn every_lever_in_range() -> impl Strategy<Value = Vec<String>> {
                     "needed",
                     "interval",
                     "delay",
+                    "reply_days",
                     "enterprises_per",
                 ]
                 .iter()

@@ -671,3 +671,27 @@ fn legitimacy_decides_what_is_brought_to_the_convener() {
     );
     assert_eq!(none, 0.0, "no convener takes nothing on");
 }
+
+/// The hotline's response rate (ODD section 8, item 36): every resolved
+/// issue was taken on, so with a reply limit longer than any wait the
+/// response rate is at least the resolution rate; a shorter limit counts
+/// fewer replies in time; nothing else moves (the limit is read by outputs
+/// only).
+#[test]
+fn response_counts_replies_within_the_limit() {
+    let rates = |limit: &str| {
+        let mut levers = SMALL.to_vec();
+        levers.push(limit);
+        let o = common::run_scenario(PARTY_LED, &levers);
+        (
+            na(o.summary.response_rate),
+            na(o.summary.resolution_rate),
+            o.summary.resolved,
+        )
+    };
+    let (long, resolution, resolved) = rates("issues.reply_days=365");
+    assert!(long >= resolution, "{long} < {resolution}");
+    let (short, _, resolved_short) = rates("issues.reply_days=0");
+    assert!(short < long, "limit 0: {short}, 365: {long}");
+    assert_eq!(resolved, resolved_short, "the limit changes nothing else");
+}

@@ -183,7 +183,8 @@ SOME_VALUES = {
 # command line), how often rows are kept, and satisfaction, an output that
 # this port does not report.
 NOT_MODEL = frozenset(
-    ["name", "description", "sim.days", "sim.seed", "sim.record_every", "residents.satisfaction_speed"]
+    ["name", "description", "sim.days", "sim.seed", "sim.record_every", "residents.satisfaction_speed",
+     "issues.reply_days"]
 )
 
 # Lists whose entries are sections, walked entry by entry.

@@ -34,7 +34,7 @@ impl Model {
                 let miss = detection::chance_missed(s, by_residents, watchers);
                 let (community, cross) = (issue.community as usize, issue.cross_cutting());
                 if self.events.random::<f64>() >= miss {
-                    self.issues[slot as usize].status = Status::Detected;
+                    self.issues[slot as usize].detect(self.day);
                     self.tally.detected += 1;
                     if cross {
                         self.world.communities[community].cross_cutting_seen += 1.0;
@@ -51,7 +51,7 @@ impl Model {
                     issue.escalated = true;
                     self.tally.escalations += 1;
                     if issue.status == Status::Latent {
-                        issue.status = Status::Detected;
+                        issue.detect(day);
                         self.tally.detected += 1;
                     }
                 }

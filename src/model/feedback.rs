@@ -106,6 +106,7 @@ impl Model {
         issue.status = Status::Resolved;
         let t = &mut self.tally;
         t.resolved += 1;
+        t.responded += u32::from(issue.responded);
         t.resolved_cross += u32::from(issue.cross_cutting());
         t.resolved_migrant += u32::from(issue.migrant);
         t.by_route[issue.route as usize - 1] += 1;
@@ -163,6 +164,7 @@ impl Model {
         issue.status = Status::Abandoned;
         let t = &mut self.tally;
         t.abandoned += 1;
+        t.responded += u32::from(issue.responded);
         t.abandoned_cross += u32::from(issue.cross_cutting());
         t.abandoned_migrant += u32::from(issue.migrant);
         if issue.route == Route::Convened {

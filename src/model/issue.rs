@@ -76,6 +76,11 @@ pub struct Issue {
     pub patience: f64,
     /// Day it arrived.
     pub arrival: u32,
+    /// Day it became known (detected), or `NONE` while latent.
+    pub detected_day: u32,
+    /// Taken on within `issues.reply_days` of becoming known: the reporter
+    /// got a reply in time (the hotline's "response").
+    pub responded: bool,
     /// Status.
     pub status: Status,
     /// Route that handled it.
@@ -118,6 +123,8 @@ impl Issue {
             severity: drawn.severity,
             patience: drawn.patience,
             arrival: day,
+            detected_day: NONE,
+            responded: false,
             status: Status::Latent,
             route: Route::None,
             stage: Stage::Convening,
@@ -126,6 +133,12 @@ impl Issue {
             convener: NONE,
             next_part: 0,
         }
+    }
+
+    /// Becomes known on `day`: detected, reported or brought up.
+    pub fn detect(&mut self, day: u32) {
+        self.status = Status::Detected;
+        self.detected_day = day;
     }
 
     /// Needs more than one competency.

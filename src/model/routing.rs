@@ -81,7 +81,7 @@ impl Model {
             if issue.status == Status::Latent {
                 if disclose > 0.0 && self.events.random_bool(disclose) {
                     let cross = issue.cross_cutting();
-                    self.issues[slot as usize].status = Status::Detected;
+                    self.issues[slot as usize].detect(self.day);
                     self.tally.detected += 1;
                     self.tally.disclosed += 1;
                     if cross {
@@ -359,7 +359,9 @@ impl Model {
         let dept = self.world.departments[comp as usize];
         let delay = rules::part_delay(&self.scenario, true, false, urgent);
         self.tally.assigned[0] += 1;
+        let reply_days = self.scenario.issues.reply_days;
         let issue = &mut self.issues[slot as usize];
+        issue.responded = rules::replied_in_time(self.day, issue.detected_day, reply_days);
         issue.status = Status::Assigned;
         issue.route = Route::Bureaucratic;
         issue.next_part = 1;
@@ -385,7 +387,9 @@ impl Model {
     ) {
         self.tally.assigned[0] += 1;
         self.tally.assigned[1] += u32::from(route == Route::Convened);
+        let reply_days = self.scenario.issues.reply_days;
         let issue = &mut self.issues[slot as usize];
+        issue.responded = rules::replied_in_time(self.day, issue.detected_day, reply_days);
         issue.status = Status::Assigned;
         issue.route = route;
         issue.convener = convener;

@@ -217,6 +217,7 @@ pub const LEVERS: &[Lever] = &[
     lever("issues.affected", 1.0, 1000.0, "residents"),
     lever("issues.detect_participant", 0.0, 1.0, "probability/day"),
     lever("issues.detect_report", 0.0, 1.0, "probability/day"),
+    lever("issues.reply_days", 0.0, 365.0, "days"),
     lever("government.department_capacity", 0.0, 1000.0, E).fixed(CAPACITIES),
     lever("government.office_capacity", 0.0, 1000.0, E).fixed(CAPACITIES),
     lever("government.delay", 0.0, 365.0, "days"),

@@ -372,6 +372,9 @@ pub struct Issues {
     pub detect_participant: f64,
     /// Daily detection probability from a non-participant, times trust × efficacy.
     pub detect_report: f64,
+    /// Days after an issue becomes known within which being taken on counts
+    /// as a reply in time (the hotline's response rate).
+    pub reply_days: u32,
 }
 
 impl Default for Issues {
@@ -396,6 +399,7 @@ impl Default for Issues {
             affected: 5,
             detect_participant: 0.5,
             detect_report: 0.3,
+            reply_days: 1,
         }
     }
 }

@@ -26,6 +26,13 @@ pub fn triage_chance(s: &Scenario) -> f64 {
     s.party.procedure.centralization
 }
 
+/// Whether an issue known since `detected_day` and taken on on `day` had a
+/// reply in time: within `reply_days` days (the hotline's response).
+#[inline]
+pub fn replied_in_time(day: u32, detected_day: u32, reply_days: u32) -> bool {
+    day.saturating_sub(detected_day) <= reply_days
+}
+
 /// The chance that an issue is brought to the community's convener (to be
 /// triaged or convened): 1 − w·(1 − ℓ), w = `institutions.legitimacy_uptake`
 /// and ℓ the convener's legitimacy. With w > 0 a convener that delivers
