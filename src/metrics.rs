@@ -355,6 +355,8 @@ pub struct DayRow {
     pub resolved: u32,
     /// Issues abandoned during the interval.
     pub abandoned: u32,
+    /// Demands that cannot be met, closed as explained during the interval.
+    pub explained: u32,
     /// Open issues at the end of the day.
     pub backlog: u32,
     /// Issues escalated into petitions during the interval.
@@ -443,6 +445,8 @@ pub struct Summary {
     pub resolved: u64,
     /// Issues abandoned.
     pub abandoned: u64,
+    /// Demands that cannot be met, closed as explained.
+    pub explained: u64,
     /// Open issues at the end.
     pub backlog: u32,
     /// Escalations.
@@ -627,6 +631,7 @@ struct Sums {
     arrived: f64,
     resolved: f64,
     abandoned: f64,
+    explained: f64,
     resolved_cross: f64,
     abandoned_cross: f64,
     resolved_migrant: f64,
@@ -647,6 +652,7 @@ impl Sums {
         self.arrived += f64::from(t.arrived);
         self.resolved += f64::from(t.resolved);
         self.abandoned += f64::from(t.abandoned);
+        self.explained += f64::from(t.explained);
         self.resolved_cross += f64::from(t.resolved_cross);
         self.abandoned_cross += f64::from(t.abandoned_cross);
         self.resolved_migrant += f64::from(t.resolved_migrant);
@@ -662,7 +668,7 @@ impl Sums {
     }
 
     fn resolution_rate(&self) -> Option<f64> {
-        ratio(self.resolved, self.resolved + self.abandoned)
+        ratio(self.resolved, self.closed())
     }
 
     fn migrant_rate(&self) -> Option<f64> {
@@ -694,6 +700,11 @@ impl Sums {
 
     fn adaptation(&self) -> Option<f64> {
         ratio(self.extra, self.own + self.extra)
+    }
+
+    /// Issues closed: resolved, abandoned or explained.
+    fn closed(&self) -> f64 {
+        self.resolved + self.abandoned + self.explained
     }
 
     fn goal_attainment(&self) -> Option<f64> {
@@ -895,6 +906,7 @@ impl Recorder {
             detected: sum(|t| t.detected),
             resolved: sum(|t| t.resolved),
             abandoned: sum(|t| t.abandoned),
+            explained: sum(|t| t.explained),
             backlog: today.open,
             escalations: sum(|t| t.escalations),
             resolution_rate: w.resolution_rate(),
@@ -904,9 +916,9 @@ impl Recorder {
             ),
             median_resolution_days: median(&mut days),
             cross_cutting_median_days: median(&mut cross_days),
-            abandoned_share: ratio(w.abandoned, w.resolved + w.abandoned),
-            response_rate: ratio(w.responded, w.resolved + w.abandoned),
-            satisfaction_rate: ratio(w.satisfied, w.resolved + w.abandoned),
+            abandoned_share: ratio(w.abandoned, w.closed()),
+            response_rate: ratio(w.responded, w.closed()),
+            satisfaction_rate: ratio(w.satisfied, w.closed()),
             participation_rate: all,
             participation_rate_local: local,
             participation_rate_migrant: migrant,
@@ -959,6 +971,7 @@ impl Recorder {
             arrived: t.arrived as u64,
             resolved: t.resolved as u64,
             abandoned: t.abandoned as u64,
+            explained: t.explained as u64,
             backlog: last.open,
             escalations: self.escalations,
             resolution_rate: t.resolution_rate(),
@@ -972,8 +985,8 @@ impl Recorder {
             median_days_self_organized: median(&mut self.route_days[1]),
             median_days_bureaucratic: median(&mut self.route_days[2]),
             abandoned_share: ratio(t.abandoned, t.arrived),
-            response_rate: ratio(t.responded, t.resolved + t.abandoned),
-            satisfaction_rate: ratio(t.satisfied, t.resolved + t.abandoned),
+            response_rate: ratio(t.responded, t.closed()),
+            satisfaction_rate: ratio(t.satisfied, t.closed()),
             participation_rate: mean(0),
             participation_rate_local: mean(1),
             participation_rate_migrant: mean(2),

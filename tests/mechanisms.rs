@@ -695,3 +695,33 @@ fn response_counts_replies_within_the_limit() {
     assert!(short < long, "limit 0: {short}, 365: {long}");
     assert_eq!(resolved, resolved_short, "the limit changes nothing else");
 }
+
+/// Demands that cannot be met (ODD section 8, item 37): they close as
+/// explained, the resolution rate counts them among closed issues, and a
+/// timely explained reply can satisfy, so satisfaction may exceed
+/// resolution, as hotlines report; with no such demands none is explained.
+#[test]
+fn explained_replies_can_satisfy_beyond_resolution() {
+    let levers = [
+        "issues.unmeetable_share=0.4",
+        "residents.explained_satisfaction=1",
+        "residents.satisfaction_speed=0",
+        "residents.q0=1",
+    ];
+    let mut all = SMALL.to_vec();
+    all.extend_from_slice(&levers);
+    let o = common::run_scenario(PARTY_LED, &all);
+    let s = &o.summary;
+    assert!(s.explained > 0);
+    common::assert_invariants(&o, "unmeetable");
+    let closed = (s.resolved + s.abandoned + s.explained) as f64;
+    assert!((na(s.resolution_rate) - s.resolved as f64 / closed).abs() < 1e-12);
+    assert!(
+        na(s.satisfaction_rate) > na(s.resolution_rate),
+        "satisfaction {:?}, resolution {:?}",
+        s.satisfaction_rate,
+        s.resolution_rate
+    );
+    let none = common::run_scenario(PARTY_LED, SMALL);
+    assert_eq!(none.summary.explained, 0);
+}

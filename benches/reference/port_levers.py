@@ -172,6 +172,7 @@ NEUTRAL = {
     "party.procedure.summons": 0.0,  # v2's summons of departments (join and delay) is not ported
     "institutions.convener_mandate": 1.0,  # the port's party committee always convenes
     "institutions.legitimacy_uptake": 0.0,  # issues are always brought to the convener
+    "issues.unmeetable_share": 0.0,  # every demand can be met
 }
 
 # Choices of which the port implements some values only.
@@ -184,7 +185,7 @@ SOME_VALUES = {
 # this port does not report.
 NOT_MODEL = frozenset(
     ["name", "description", "sim.days", "sim.seed", "sim.record_every", "residents.satisfaction_speed",
-     "issues.reply_days"]
+     "issues.reply_days", "residents.explained_satisfaction"]
 )
 
 # Lists whose entries are sections, walked entry by entry.

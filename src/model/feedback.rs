@@ -27,7 +27,15 @@ impl Model {
             let issue = &self.issues[slot as usize];
             let finished = issue.status == Status::Assigned && issue.parts().iter().all(|p| p.done);
             let expired = f64::from(self.day - issue.arrival) > issue.patience;
-            if finished {
+            if finished && !issue.meetable {
+                self.tally.satisfied += rules::explained_satisfaction(
+                    &self.scenario,
+                    self.day - issue.arrival,
+                    issue.patience,
+                );
+                self.explain(slot);
+                closed = true;
+            } else if finished {
                 let quality = rules::quality(&self.scenario, deliberators(self, slot));
                 self.tally.satisfied += rules::satisfaction(
                     &self.scenario,
@@ -174,6 +182,17 @@ impl Model {
         }
         self.update_residents(slot, kinds, None);
         self.update_org_trust(&orgs, false);
+        self.release_slot(slot);
+    }
+
+    /// Closes a demand that cannot be met, worked and answered with the
+    /// reason: neither a resolution nor an abandonment, it moves no one's
+    /// trust or efficacy.
+    fn explain(&mut self, slot: u32) {
+        let issue = &mut self.issues[slot as usize];
+        issue.status = Status::Explained;
+        self.tally.explained += 1;
+        self.tally.responded += u32::from(issue.responded);
         self.release_slot(slot);
     }
 

@@ -16,6 +16,9 @@ pub enum Status {
     Resolved,
     /// Closed as abandoned (older than its patience).
     Abandoned,
+    /// Closed as explained: a demand that cannot be met, worked and
+    /// answered with the reason.
+    Explained,
 }
 
 /// The route that handled an issue (design 4.3).
@@ -81,6 +84,8 @@ pub struct Issue {
     /// Taken on within `issues.reply_days` of becoming known: the reporter
     /// got a reply in time (the hotline's "response").
     pub responded: bool,
+    /// The demand can be met (else it is closed as explained).
+    pub meetable: bool,
     /// Status.
     pub status: Status,
     /// Route that handled it.
@@ -125,6 +130,7 @@ impl Issue {
             arrival: day,
             detected_day: NONE,
             responded: false,
+            meetable: true,
             status: Status::Latent,
             route: Route::None,
             stage: Stage::Convening,

@@ -322,7 +322,10 @@ impl Model {
     /// Creates a latent issue of competencies `comps` reported by `reporter`.
     fn spawn_issue(&mut self, reporter: u32, comps: &[u8]) {
         let drawn = self.traits.draw(comps.len(), &mut self.events);
-        let issue = Issue::reported_by(&self.world.residents, reporter, comps, drawn, self.day);
+        let mut issue = Issue::reported_by(&self.world.residents, reporter, comps, drawn, self.day);
+        let unmeetable = self.scenario.issues.unmeetable_share;
+        // No draw without unmeetable demands, so that the share 0 keeps v2's draws.
+        issue.meetable = !(unmeetable > 0.0 && self.events.random_bool(unmeetable));
         let grid = issue.grid as usize;
         let a = self.scenario.issues.affected as usize;
         let slot = issue::place(

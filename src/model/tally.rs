@@ -24,6 +24,8 @@ pub struct DayTally {
     /// Sum over the issues resolved of the chance that their reporter is
     /// satisfied (ODD 7.6).
     pub satisfied: f64,
+    /// Issues closed today as explained (demands that cannot be met).
+    pub explained: u32,
     /// Issues closed today whose reporter had a reply in time (taken on
     /// within `issues.reply_days` of becoming known).
     pub responded: u32,

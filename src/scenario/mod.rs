@@ -278,6 +278,9 @@ pub struct Residents {
     /// How much of a resolution's quality a reporter's satisfaction loses
     /// as the wait nears the reporter's patience (ODD 7.6).
     pub satisfaction_speed: f64,
+    /// Chance that the reporter of a demand that cannot be met is satisfied
+    /// by a reply that explains it, before the wait's discount.
+    pub explained_satisfaction: f64,
 }
 
 impl Default for Residents {
@@ -316,6 +319,7 @@ impl Default for Residents {
             deliberators_needed: 10,
             recent_weight: 0.1,
             satisfaction_speed: 0.5,
+            explained_satisfaction: 0.5,
         }
     }
 }
@@ -375,6 +379,9 @@ pub struct Issues {
     /// Days after an issue becomes known within which being taken on counts
     /// as a reply in time (the hotline's response rate).
     pub reply_days: u32,
+    /// Share of demands that cannot be met (beyond policy, law or means):
+    /// worked like any issue, then closed as explained, not resolved.
+    pub unmeetable_share: f64,
 }
 
 impl Default for Issues {
@@ -400,6 +407,7 @@ impl Default for Issues {
             detect_participant: 0.5,
             detect_report: 0.3,
             reply_days: 1,
+            unmeetable_share: 0.0,
         }
     }
 }

@@ -28,6 +28,16 @@ pub fn satisfaction(s: &Scenario, quality: f64, waited_days: u32, patience: f64)
     quality * (1.0 - s.residents.satisfaction_speed * wait)
 }
 
+/// The chance that the reporter of a demand that cannot be met, worked and
+/// explained, is satisfied: `explained_satisfaction` · (1 −
+/// `satisfaction_speed` · min(1, W / P)). So a timely, explained reply can
+/// satisfy a reporter whose demand is not met, as hotlines count it (their
+/// satisfaction rate may exceed their resolution rate).
+#[inline]
+pub fn explained_satisfaction(s: &Scenario, waited_days: u32, patience: f64) -> f64 {
+    satisfaction(s, s.residents.explained_satisfaction, waited_days, patience)
+}
+
 /// The chance that a resolved issue recurs as a new latent issue: (1 − Q) ×
 /// `recurrence`.
 #[inline]
