@@ -227,7 +227,10 @@ fn coordination_strength_helps_cross_cutting_issues() {
     let cc = |o: &RunOutput| na(o.summary.cross_cutting_resolution_rate);
     let weak = mean(PARTY_LED, &["party.procedure.coordination_strength=0"], cc);
     let strong = mean(PARTY_LED, &["party.procedure.coordination_strength=2"], cc);
-    assert!(strong > weak + 0.03, "coordination 2: {strong}, 0: {weak}");
+    // v3: self-organized intakes hold leadership too and residents'
+    // committees take failed convenings on by duty, so a convener's
+    // coordination adds less than v2's 0.03 (ODD section 8, items 31-38).
+    assert!(strong > weak + 0.01, "coordination 2: {strong}, 0: {weak}");
 }
 
 #[test]

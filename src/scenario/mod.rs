@@ -316,7 +316,7 @@ impl Default for Residents {
             prior_efficacy: 0.4,
             q0: 0.5,
             q_delib: 0.5,
-            deliberators_needed: 10,
+            deliberators_needed: 2,
             recent_weight: 0.1,
             satisfaction_speed: 0.5,
             explained_satisfaction: 0.5,
