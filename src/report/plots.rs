@@ -861,11 +861,11 @@ where
         ),
         (
             "agil_goal_attainment",
-            "G — goal attainment: resolution rate",
+            "G — goal attainment: quality-weighted resolution",
         ),
         (
             "agil_integration",
-            "I — integration: inter-organizational trust × density",
+            "I — integration: cross-cutting issues resolved jointly",
         ),
         (
             "agil_latency",
