@@ -301,6 +301,13 @@ pub const CATALOGUE: &[MetricInfo] = &[
         Direction::HigherIsBetter,
     ),
     plain(
+        "participation_share_month",
+        "Took part in a month",
+        "share of residents who took part at least once in 30 days",
+        SHARE,
+        Direction::HigherIsBetter,
+    ),
+    plain(
         "petitions_per_10k",
         "Petitions per 10,000",
         "escalations a year per 10,000 residents",
@@ -325,6 +332,10 @@ pub const CATALOGUE: &[MetricInfo] = &[
 
 /// Days of a year of the yearly counts.
 pub const DAYS_PER_YEAR: u32 = 365;
+
+/// Days of a month of the monthly participation share (surveys ask about
+/// "the past month").
+pub const DAYS_PER_MONTH: u32 = 30;
 
 /// The catalogue's entry of `name`, if it has one.
 pub fn metric_info(name: &str) -> Option<&'static MetricInfo> {
@@ -529,6 +540,10 @@ pub struct Summary {
     /// Share of residents who took part at least once in a year (365
     /// recorded days), mean over the run's whole years; none for a shorter run.
     pub participation_share_year: Option<f64>,
+    /// Share of residents who took part at least once in a month (30
+    /// recorded days), mean over the run's whole months; none for a
+    /// shorter run.
+    pub participation_share_month: Option<f64>,
     /// Petitions (escalations) a year per 10,000 residents.
     pub petitions_per_10k: Option<f64>,
     /// Latent issues brought up at joint conferences over the run.
@@ -780,6 +795,8 @@ pub struct Recorder {
     reviewed: u64,
     first_this_year: u64,
     year_shares: Vec<f64>,
+    first_this_month: u64,
+    month_shares: Vec<f64>,
     resident_days: f64,
     last: Option<DayTally>,
     day: u32,
@@ -791,6 +808,13 @@ impl Recorder {
     /// the model's next year of that count.
     pub fn year_ended(&self) -> bool {
         self.day > 0 && self.day.is_multiple_of(DAYS_PER_YEAR)
+    }
+
+    /// Whether the day just recorded ends a month (30 recorded days) of the
+    /// count of residents who took part at least once; the run then starts
+    /// the model's next month of that count.
+    pub fn month_ended(&self) -> bool {
+        self.day > 0 && self.day.is_multiple_of(DAYS_PER_MONTH)
     }
 
     /// A recorder for a run of `scenario` starting with `residents` residents.
@@ -820,6 +844,8 @@ impl Recorder {
             reviewed: 0,
             first_this_year: 0,
             year_shares: Vec::new(),
+            first_this_month: 0,
+            month_shares: Vec::new(),
             resident_days: 0.0,
             last: None,
             day: 0,
@@ -840,6 +866,12 @@ impl Recorder {
             self.year_shares
                 .push(self.first_this_year as f64 / f64::from(residents.max(1)));
             self.first_this_year = 0;
+        }
+        self.first_this_month += u64::from(tally.first_participants_month);
+        if self.month_ended() {
+            self.month_shares
+                .push(self.first_this_month as f64 / f64::from(residents.max(1)));
+            self.first_this_month = 0;
         }
         for &(days, cross, route) in &tally.resolution_days {
             self.all_days.push(days);
@@ -1014,6 +1046,8 @@ impl Recorder {
             capacity_used: ratio(t.own, self.capacity_effort),
             participation_share_year: (!self.year_shares.is_empty())
                 .then(|| self.year_shares.iter().sum::<f64>() / self.year_shares.len() as f64),
+            participation_share_month: (!self.month_shares.is_empty())
+                .then(|| self.month_shares.iter().sum::<f64>() / self.month_shares.len() as f64),
             petitions_per_10k: ratio(
                 self.escalations as f64 * 10_000.0 * f64::from(DAYS_PER_YEAR),
                 self.resident_days,

@@ -244,8 +244,21 @@ fn the_yearly_participation_share_is_bounded_by_the_daily_rate() {
         share >= daily && share <= 1.0,
         "share {share}, daily {daily}"
     );
+    // A month's share lies between a day's and a year's, and a run shorter
+    // than a month has none.
+    let month = year
+        .summary
+        .participation_share_month
+        .expect("whole months");
+    assert!(
+        daily < month && month < share,
+        "daily {daily}, month {month}, year {share}"
+    );
     let short = common::run_scenario("classroom/small_town.toml", &["sim.days=100"]);
     assert_eq!(short.summary.participation_share_year, None);
+    assert!(short.summary.participation_share_month.is_some());
+    let shorter = common::run_scenario("classroom/small_town.toml", &["sim.days=29"]);
+    assert_eq!(shorter.summary.participation_share_month, None);
     let petitions = year.summary.petitions_per_10k.expect("residents");
     let expected =
         year.summary.escalations as f64 * 10_000.0 / f64::from(year.summary.residents_start);

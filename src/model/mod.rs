@@ -36,6 +36,9 @@ use rules::shocks::ShockEffect;
 pub use tally::DayTally;
 use world::{NONE, World};
 
+/// The bit of a resident's participation mark for the month's count.
+const MONTH_BIT: u8 = 2;
+
 /// The phases of a day, in the order `Model::step` runs them (docs/ODD.md,
 /// section 3). `Model::run_phase` runs one on its own, for benchmarks of the
 /// daily kernels and for stepping through a day in class.
@@ -117,7 +120,8 @@ pub struct Model {
     tally: DayTally,
     capacity_multiplier: f64,
     meeting_today: bool,
-    /// 1 for each resident who took part since the year's count started.
+    /// For each resident, bit 0: took part since the year's count started;
+    /// bit [`MONTH_BIT`]: since the month's.
     took_part_this_year: Vec<u8>,
     traits: rules::arrival::IssueTraits,
 }
@@ -283,16 +287,28 @@ impl Model {
         self.took_part_this_year.fill(0);
     }
 
-    /// Counts the residents who took part today for the first time this year.
+    /// Starts a new month (30 recorded days) of the count of residents who
+    /// took part at least once (`DayTally::first_participants_month`).
+    pub fn start_participation_month(&mut self) {
+        for seen in &mut self.took_part_this_year {
+            *seen &= !MONTH_BIT;
+        }
+    }
+
+    /// Counts the residents who took part today for the first time this
+    /// year (bit 0 of each resident's mark) and this month (bit 1).
     fn count_first_participants(&mut self) {
         let today = self.world.residents.took_part();
         self.took_part_this_year.resize(today.len(), 0);
-        let mut first = 0u32;
+        let (mut first, mut first_month) = (0u32, 0u32);
         for (seen, &took) in self.took_part_this_year.iter_mut().zip(today) {
+            let took = took & 1;
             first += u32::from(took & !*seen & 1);
-            *seen |= took;
+            first_month += u32::from(took & !(*seen >> 1) & 1);
+            *seen |= took | (took * MONTH_BIT);
         }
         self.tally.first_participants = first;
+        self.tally.first_participants_month = first_month;
     }
 
     fn shock_on(&self, day: u32) -> ShockEffect {

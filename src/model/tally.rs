@@ -40,6 +40,9 @@ pub struct DayTally {
     /// Residents who took part today for the first time since
     /// [`crate::model::Model::start_participation_year`].
     pub first_participants: u32,
+    /// Residents who took part today for the first time this month (30
+    /// recorded days).
+    pub first_participants_month: u32,
     /// Latent issues brought up at a joint conference.
     pub disclosed: u32,
     /// Bureaucratic issues whose remaining parts a joint conference referred.

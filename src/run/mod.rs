@@ -58,6 +58,7 @@ impl Stepper {
             model.step();
         }
         model.start_participation_year();
+        model.start_participation_month();
         let recorder = Recorder::new(scenario, model.world().residents.len() as u32);
         Self {
             levers: scenario.clone(),
@@ -107,6 +108,9 @@ impl Stepper {
         self.day = next;
         if self.recorder.year_ended() {
             self.model.start_participation_year();
+        }
+        if self.recorder.month_ended() {
+            self.model.start_participation_month();
         }
         Day { row, policies }
     }
