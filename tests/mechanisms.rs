@@ -728,3 +728,38 @@ fn explained_replies_can_satisfy_beyond_resolution() {
     let none = common::run_scenario(PARTY_LED, SMALL);
     assert_eq!(none.summary.explained, 0);
 }
+
+/// Induced demand (ODD section 8, item 41): where residents' efficacy sits
+/// above its prior, a positive weight draws more issues than a fixed rate;
+/// where it sits below, fewer. The same seed gives the same run.
+#[test]
+fn induced_demand_follows_efficacy() {
+    let arrived = |levers: &[&str]| {
+        let mut all = SMALL.to_vec();
+        all.extend_from_slice(levers);
+        common::run_scenario(PARTY_LED, &all).summary.arrived
+    };
+    let high = [
+        "residents.initial_efficacy=0.8",
+        "residents.prior_efficacy=0.3",
+    ];
+    let fixed = arrived(&high);
+    let induced: Vec<&str> = high
+        .iter()
+        .copied()
+        .chain(["issues.induced_demand=2"])
+        .collect();
+    assert!(arrived(&induced) as f64 > 1.05 * fixed as f64);
+    assert_eq!(arrived(&induced), arrived(&induced));
+    let low = [
+        "residents.initial_efficacy=0.1",
+        "residents.prior_efficacy=0.6",
+    ];
+    let fixed_low = arrived(&low);
+    let induced_low: Vec<&str> = low
+        .iter()
+        .copied()
+        .chain(["issues.induced_demand=2"])
+        .collect();
+    assert!((arrived(&induced_low) as f64) < 0.95 * fixed_low as f64);
+}

@@ -240,7 +240,10 @@ fn table() -> String {
                 row(
                     "arrival::arrivals",
                     format!("{population} {multiplier} {share:?}"),
-                    format!("{:?}", arrival::arrivals(&s, population, multiplier, share)),
+                    format!(
+                        "{:?}",
+                        arrival::arrivals(&s, population, multiplier, share, 1.0)
+                    ),
                 );
             }
         }

@@ -173,6 +173,7 @@ NEUTRAL = {
     "institutions.convener_mandate": 1.0,  # the port's party committee always convenes
     "institutions.legitimacy_uptake": 0.0,  # issues are always brought to the convener
     "issues.unmeetable_share": 0.0,  # every demand can be met
+    "issues.induced_demand": 0.0,  # a fixed issue rate
 }
 
 # Choices of which the port implements some values only.

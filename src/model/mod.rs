@@ -120,6 +120,9 @@ pub struct Model {
     tally: DayTally,
     capacity_multiplier: f64,
     meeting_today: bool,
+    /// The residents' mean efficacy after the last participation pass (the
+    /// starting value before the first), read by induced demand.
+    mean_efficacy: f64,
     /// For each resident, bit 0: took part since the year's count started;
     /// bit [`MONTH_BIT`]: since the month's.
     took_part_this_year: Vec<u8>,
@@ -169,6 +172,7 @@ impl Model {
             tally: DayTally::default(),
             capacity_multiplier: 1.0,
             meeting_today: false,
+            mean_efficacy: scenario.residents.initial_efficacy,
             took_part_this_year: Vec::new(),
             traits: rules::arrival::IssueTraits::new(scenario),
         }
@@ -253,6 +257,7 @@ impl Model {
             Phase::Participation => {
                 self.participate();
                 self.count_first_participants();
+                self.mean_efficacy = self.tally.efficacy;
             }
             Phase::Detection => self.detect_and_escalate(),
             Phase::Routing => {
@@ -359,13 +364,19 @@ impl Model {
     }
 
     fn arrive(&mut self, shock: &ShockEffect) {
+        let induced = rules::arrival::induced_demand(&self.scenario, self.mean_efficacy);
         for c in 0..self.world.communities.len() {
             let share = shock
                 .competency
                 .map(|k| rules::shocks::competency_share(&self.scenario, k));
             let population = self.world.communities[c].population();
-            let expected =
-                rules::arrival::arrivals(&self.scenario, population, shock.issue_rate, share);
+            let expected = rules::arrival::arrivals(
+                &self.scenario,
+                population,
+                shock.issue_rate,
+                share,
+                induced,
+            );
             let n = poisson(expected.any, &mut self.events);
             let n_extra = poisson(expected.extra, &mut self.events);
             for k in 0..n + n_extra {

@@ -63,6 +63,7 @@ impl Reference {
         self.participation();
         let m = &mut self.model;
         m.count_first_participants();
+        m.mean_efficacy = m.tally.efficacy;
         m.detect_and_escalate();
         m.start_day_for_orgs();
         m.meeting_today = m.joint_conference();

@@ -220,6 +220,7 @@ pub const LEVERS: &[Lever] = &[
     lever("issues.detect_report", 0.0, 1.0, "probability/day"),
     lever("issues.reply_days", 0.0, 365.0, "days"),
     lever("issues.unmeetable_share", 0.0, 1.0, S),
+    lever("issues.induced_demand", 0.0, 20.0, "per unit of efficacy"),
     lever("government.department_capacity", 0.0, 1000.0, E).fixed(CAPACITIES),
     lever("government.office_capacity", 0.0, 1000.0, E).fixed(CAPACITIES),
     lever("government.delay", 0.0, 365.0, "days"),

@@ -382,6 +382,9 @@ pub struct Issues {
     /// Share of demands that cannot be met (beyond policy, law or means):
     /// worked like any issue, then closed as explained, not resolved.
     pub unmeetable_share: f64,
+    /// Induced demand: the relative rise of the issue rate per unit of the
+    /// residents' mean efficacy above `residents.prior_efficacy`.
+    pub induced_demand: f64,
 }
 
 impl Default for Issues {
@@ -408,6 +411,7 @@ impl Default for Issues {
             detect_report: 0.3,
             reply_days: 1,
             unmeetable_share: 0.0,
+            induced_demand: 0.0,
         }
     }
 }

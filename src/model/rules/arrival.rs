@@ -21,14 +21,16 @@ pub struct Arrivals {
 /// rate multiplier `multiplier`, for every competency or, when
 /// `competency_share` is given, for the one competency with that share of
 /// the type weights: Poisson(base × (multiplier − 1) × share) extra issues.
+/// The base is the issue rate times `induced` (see [`induced_demand`]).
 #[inline]
 pub fn arrivals(
     s: &Scenario,
     population: u32,
     multiplier: f64,
     competency_share: Option<f64>,
+    induced: f64,
 ) -> Arrivals {
-    let base = s.issues.rate * f64::from(population) / 1000.0;
+    let base = s.issues.rate * f64::from(population) / 1000.0 * induced;
     match competency_share {
         None => Arrivals {
             any: base * multiplier,
@@ -39,6 +41,17 @@ pub fn arrivals(
             extra: base * (multiplier - 1.0).max(0.0) * share,
         },
     }
+}
+
+/// Induced demand: the factor on the issue rate when the district's mean
+/// efficacy yesterday was `efficacy`, max(0, 1 + d · (efficacy − prior)),
+/// d = `issues.induced_demand` and the prior `residents.prior_efficacy`.
+/// Residents who find that reporting works report more (Beijing 12345 took
+/// 6.96 M requests in 2019, 11.04 M in 2020); d = 0 (the default): a fixed
+/// rate, as in v2.
+#[inline]
+pub fn induced_demand(s: &Scenario, efficacy: f64) -> f64 {
+    (1.0 + s.issues.induced_demand * (efficacy - s.residents.prior_efficacy)).max(0.0)
 }
 
 /// Which competencies a new issue needs, drawn from `rng`: the primary one
@@ -143,11 +156,11 @@ mod tests {
     fn arrivals_and_competencies() {
         let mut s = Scenario::default();
         let rate = s.issues.rate;
-        let plain = arrivals(&s, 2000, 1.5, None);
+        let plain = arrivals(&s, 2000, 1.5, None, 1.0);
         assert_eq!((plain.any, plain.extra), (rate * 2.0 * 1.5, 0.0));
-        let one = arrivals(&s, 2000, 3.0, Some(0.25));
+        let one = arrivals(&s, 2000, 3.0, Some(0.25), 1.0);
         assert_eq!((one.any, one.extra), (rate * 2.0, rate * 2.0 * 2.0 * 0.25));
-        assert_eq!(arrivals(&s, 2000, 0.5, Some(0.25)).extra, 0.0);
+        assert_eq!(arrivals(&s, 2000, 0.5, Some(0.25), 1.0).extra, 0.0);
         let mut rng = stream(1, Purpose::Events, 0);
         s.issues.cross_cutting_share = 1.0;
         s.issues.three_competency_share = 1.0;
