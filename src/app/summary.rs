@@ -9,6 +9,11 @@ fn pct(x: Option<f64>) -> String {
     x.map_or_else(|| "NA".into(), |v| format!("{:.1}%", 100.0 * v))
 }
 
+/// An index in [0, 1], three decimals (not a share: AGIL's indices do not add up).
+fn index(x: Option<f64>) -> String {
+    x.map_or_else(|| "NA".into(), |v| format!("{v:.3}"))
+}
+
 fn num(x: Option<f64>) -> String {
     x.map_or_else(|| "NA".into(), |v| format!("{v:.1}"))
 }
@@ -79,10 +84,10 @@ pub fn summary_text(scenario: &ResolvedScenario, output: &RunOutput, wall_second
     );
     let _ = writeln!(
         out,
-        "  AGIL: A {} G {} I {} L {}; polycentricity {}",
-        pct(s.agil_adaptation),
-        pct(s.agil_goal_attainment),
-        pct(s.agil_integration),
+        "  AGIL indices (0–1, each on its own scale): A {} G {} I {} L {}; polycentricity {}",
+        index(s.agil_adaptation),
+        index(s.agil_goal_attainment),
+        index(s.agil_integration),
         s.agil_latency
             .map_or_else(|| "NA".into(), |v| format!("{v:.3}")),
         s.polycentricity

@@ -392,7 +392,10 @@ pub fn console_table(layout: &Layout, runs: &RunsTable) -> String {
                     .collect();
                 let d = paired(&diffs).estimate;
                 if d.n > 1 {
-                    let mark = if d.ci_low > 0.0 || d.ci_high < 0.0 {
+                    // Marked when the interval as shown (three decimals)
+                    // excludes 0: "+0.000 [+0.000, +0.000]" is no finding.
+                    let shown_zero = 0.0005;
+                    let mark = if d.ci_low >= shown_zero || d.ci_high <= -shown_zero {
                         " *"
                     } else {
                         ""
@@ -411,7 +414,7 @@ pub fn console_table(layout: &Layout, runs: &RunsTable) -> String {
         shown += 1;
     }
     if shown > 0 && !layout.sweep && layout.labels.len() > 1 {
-        out.push_str("95% intervals; diff: paired against the baseline (same seeds); * interval excludes 0\n");
+        out.push_str("95% intervals; diff: paired against the baseline (same seeds); * interval excludes 0 as shown\n");
     }
     out
 }
