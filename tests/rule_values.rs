@@ -441,9 +441,9 @@ fn table() -> String {
                 format!("{:?}", feedback::autonomy_after(&s, x)),
             );
             let basis = feedback::LegitimacyBasis {
-                trust_in_party: 0.6,
+                trust_in_convener: 0.6,
                 convened_outcomes: (4.0 * x, 1.0),
-                party_present: 3.0 * x,
+                convener_present: 3.0 * x,
                 cross_cutting_seen: 5.0,
             };
             row(

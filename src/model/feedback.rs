@@ -139,9 +139,9 @@ impl Model {
             t.org_credit
                 .push((o, share, self.world.orgs[o as usize].autonomy));
         }
-        let convened_by_party = issue.route == Route::Convened;
+        let convened = issue.route == Route::Convened;
         let community = issue.community as usize;
-        if convened_by_party {
+        if convened {
             self.world.communities[community].convened_outcomes.0 += 1.0;
         }
         self.update_residents(slot, kinds, Some(quality));
@@ -269,14 +269,14 @@ impl Model {
         for c in &mut self.world.communities {
             if c.convener != NONE {
                 let basis = LegitimacyBasis {
-                    trust_in_party: c.trust_party_sum / f64::from(c.population().max(1)),
+                    trust_in_convener: c.trust_convener_sum / f64::from(c.population().max(1)),
                     convened_outcomes: c.convened_outcomes,
-                    party_present: c.party_present,
+                    convener_present: c.convener_present,
                     cross_cutting_seen: c.cross_cutting_seen,
                 };
                 c.legitimacy = rules::legitimacy_after(s, c.legitimacy, &basis);
             }
-            c.party_present *= decay;
+            c.convener_present *= decay;
             c.cross_cutting_seen *= decay;
             c.convened_outcomes.0 *= decay;
             c.convened_outcomes.1 *= decay;

@@ -424,7 +424,7 @@ impl Model {
             .fold((0u32, 0u32), |(n, idle), c| {
                 (
                     n + 1,
-                    idle + u32::from(rules::feedback::is_virtual(c.party_present)),
+                    idle + u32::from(rules::feedback::is_virtual(c.convener_present)),
                 )
             });
         self.tally.virtual_share = if with_convener == 0 {

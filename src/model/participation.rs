@@ -128,7 +128,7 @@ impl Model {
                 *total += sum;
             }
             efficacy_sum += day.efficacy_sum;
-            community.trust_party_sum = day.trust_sums[0];
+            community.trust_convener_sum = day.trust_sums[0];
             community.volunteer_pool = rules::volunteer_pool(s, counts[2] + counts[3]);
         }
         let n = world.residents.len().max(1) as f64;

@@ -223,7 +223,7 @@ impl Reference {
                 *total += sum;
             }
             efficacy_sum += counts.efficacy_sum;
-            community.trust_party_sum = counts.trust_sums[0];
+            community.trust_convener_sum = counts.trust_sums[0];
             let participants = counts.participants[0] + counts.participants[1];
             community.volunteer_pool = participation::volunteer_pool(s, participants);
         }

@@ -168,7 +168,7 @@ impl Model {
         {
             self.charge_convening(committee);
             self.assign(slot, &[committee], Route::Convened, committee, 0.0);
-            self.world.communities[c].party_present += 1.0;
+            self.world.communities[c].convener_present += 1.0;
             return;
         }
         let mut candidates: Vec<u32> = self.world.communities[c]
@@ -224,7 +224,7 @@ impl Model {
             {
                 let paperwork = rules::paperwork(&self.scenario);
                 self.assign(slot, &members, Route::Convened, committee, paperwork);
-                self.world.communities[c].party_present += 1.0;
+                self.world.communities[c].convener_present += 1.0;
                 return;
             }
             if stage == Stage::Convening {

@@ -158,15 +158,15 @@ pub struct Community {
     /// is the community party committee).
     pub legitimacy: f64,
     /// Decaying count of issues the convener convened or triaged here.
-    pub party_present: f64,
+    pub convener_present: f64,
     /// Decaying count of cross-cutting issues detected here.
     pub cross_cutting_seen: f64,
     /// Decaying counts of convened outcomes: resolved, abandoned.
     pub convened_outcomes: (f64, f64),
     /// The volunteer effort available today.
     pub volunteer_pool: f64,
-    /// Sum of residents' trust in party organizations (refreshed daily).
-    pub trust_party_sum: f64,
+    /// Sum of residents' trust in the convener (refreshed daily).
+    pub trust_convener_sum: f64,
 }
 
 impl Community {
@@ -888,11 +888,11 @@ pub fn build(s: &Scenario, seed: u64) -> World {
             convening_reach: Vec::new(),
             local_reach: Vec::new(),
             legitimacy: s.party.security.initial_legitimacy,
-            party_present: 0.0,
+            convener_present: 0.0,
             cross_cutting_seen: 0.0,
             convened_outcomes: (0.0, 0.0),
             volunteer_pool: 0.0,
-            trust_party_sum: 0.0,
+            trust_convener_sum: 0.0,
         });
     }
 

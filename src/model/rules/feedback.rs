@@ -100,54 +100,56 @@ pub fn org_trust_after(s: &Scenario, trust: f64, resolved: bool) -> f64 {
     }
 }
 
-/// What a community's party legitimacy moves toward.
+/// What the legitimacy of a community's convener (party legitimacy where
+/// the convener is a party committee) moves toward.
 #[derive(Debug, Clone, Copy)]
 pub struct LegitimacyBasis {
-    /// Mean trust in party organizations of the community's residents.
-    pub trust_in_party: f64,
-    /// Decaying counts of party-convened issues resolved and abandoned.
+    /// Mean trust of the community's residents in its convener (their
+    /// "trust in party organizations" where it is a party committee).
+    pub trust_in_convener: f64,
+    /// Decaying counts of convened issues resolved and abandoned.
     pub convened_outcomes: (f64, f64),
-    /// Decaying count of issues the party convened or triaged.
-    pub party_present: f64,
+    /// Decaying count of issues the convener convened or triaged.
+    pub convener_present: f64,
     /// Decaying count of cross-cutting issues detected.
     pub cross_cutting_seen: f64,
 }
 
-/// Success share of party-convened issues: (1 + resolved) / (2 + resolved +
+/// Success share of convened issues: (1 + resolved) / (2 + resolved +
 /// abandoned).
 #[inline]
 pub fn success_share(resolved: f64, abandoned: f64) -> f64 {
     (resolved + 1.0) / (resolved + abandoned + 2.0)
 }
 
-/// Presence of the party in problem solving: min(1, (convened + triaged) /
+/// Presence of the convener in problem solving: min(1, (convened + triaged) /
 /// cross-cutting issues detected); 1 while none has been seen.
 #[inline]
-pub fn presence(party_present: f64, cross_cutting_seen: f64) -> f64 {
+pub fn presence(convener_present: f64, cross_cutting_seen: f64) -> f64 {
     if cross_cutting_seen < 0.5 {
         1.0
     } else {
-        (party_present / cross_cutting_seen).min(1.0)
+        (convener_present / cross_cutting_seen).min(1.0)
     }
 }
 
 /// Legitimacy after a day: ℓ + `legitimacy_rate` · (target − ℓ), target =
-/// trust in party × success share × presence.
+/// trust in the convener × success share × presence.
 #[inline]
 pub fn legitimacy_after(s: &Scenario, legitimacy: f64, b: &LegitimacyBasis) -> f64 {
     let (won, lost) = b.convened_outcomes;
-    let target = b.trust_in_party
+    let target = b.trust_in_convener
         * success_share(won, lost)
-        * presence(b.party_present, b.cross_cutting_seen);
+        * presence(b.convener_present, b.cross_cutting_seen);
     legitimacy + s.party.security.legitimacy_rate * (target - legitimacy)
 }
 
 /// Whether a convener whose decaying count of convened and triaged issues
-/// is `party_present` is "virtual": it took on nothing lately (below one
+/// is `convener_present` is "virtual": it took on nothing lately (below one
 /// half, so about `PRESENCE_MEMORY_DAYS` since its last issue).
 #[inline]
-pub fn is_virtual(party_present: f64) -> bool {
-    party_present < 0.5
+pub fn is_virtual(convener_present: f64) -> bool {
+    convener_present < 0.5
 }
 
 /// The daily factor of the decaying counts: half of a count is left after
@@ -252,9 +254,9 @@ mod tests {
         let mut s = Scenario::default();
         s.party.security.legitimacy_rate = 1.0;
         let basis = LegitimacyBasis {
-            trust_in_party: 0.6,
+            trust_in_convener: 0.6,
             convened_outcomes: (3.0, 1.0),
-            party_present: 2.0,
+            convener_present: 2.0,
             cross_cutting_seen: 4.0,
         };
         let target = 0.6 * (4.0 / 6.0) * 0.5;
