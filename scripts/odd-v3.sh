@@ -30,14 +30,8 @@ mkdir -p "$out/scenarios"
 # off by default, is switched on (0.8) in a variant of its own.
 mechanism() { # NAME LEVER VALUE
   local file="$out/scenarios/$1.toml"
-  printf 'extends = "%s"\nname = "%s"\n%s = %s\n' "$regimes/party_led.toml" "$1" "$2" "$3" \
-    | python3 -c '
-import sys
-lines = sys.stdin.read().splitlines()
-extends, name, setting = lines
-section, key = setting.split(" = ")[0].rsplit(".", 1)
-value = setting.split(" = ")[1]
-print(extends); print(name); print(f"[{section}]"); print(f"{key} = {value}")' >"$file"
+  printf 'extends = "%s"\nname = "%s"\n[%s]\n%s = %s\n' \
+    "$regimes/party_led.toml" "$1" "${2%.*}" "${2##*.}" "$3" >"$file"
   echo "$file"
 }
 variants=(

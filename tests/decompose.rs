@@ -194,22 +194,18 @@ fn a_metric_undefined_in_some_combination_is_left_out_with_a_note() {
         ),
     )
     .unwrap();
+    // The same decomposition of the town, for `metrics`, into `out`.
+    let decompose = |metrics: &[&str], out: &std::path::Path| {
+        let mut args = vec!["decompose", base.to_str().unwrap(), town, "--reps", "2"];
+        args.extend(["--days", "20"]);
+        for metric in metrics {
+            args.extend(["--metric", metric]);
+        }
+        args.extend(["--out", out.to_str().unwrap()]);
+        govsim(&args)
+    };
     let out = dir.join("out");
-    let result = govsim(&[
-        "decompose",
-        base.to_str().unwrap(),
-        town,
-        "--reps",
-        "2",
-        "--days",
-        "20",
-        "--metric",
-        "party_legitimacy",
-        "--metric",
-        "resolution_rate",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let result = decompose(&["party_legitimacy", "resolution_rate"], &out);
     let text = String::from_utf8_lossy(&result.stdout);
     assert!(
         result.status.success(),
@@ -221,19 +217,7 @@ fn a_metric_undefined_in_some_combination_is_left_out_with_a_note() {
     let table = std::fs::read_to_string(out.join("attribution.csv")).unwrap();
     assert!(!table.contains("party_legitimacy"), "{table}");
     // With no metric left to attribute, it says so (a run-time error).
-    let alone = govsim(&[
-        "decompose",
-        base.to_str().unwrap(),
-        town,
-        "--reps",
-        "2",
-        "--days",
-        "20",
-        "--metric",
-        "party_legitimacy",
-        "--out",
-        dir.join("alone").to_str().unwrap(),
-    ]);
+    let alone = decompose(&["party_legitimacy"], &dir.join("alone"));
     let err = String::from_utf8_lossy(&alone.stderr);
     assert_eq!(alone.status.code(), Some(1), "{err}");
     assert!(err.contains("no metric to attribute"), "{err}");

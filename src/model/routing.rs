@@ -358,12 +358,8 @@ impl Model {
         let comp = self.issues[slot as usize].parts[0].competency;
         let dept = self.world.departments[comp as usize];
         let delay = rules::part_delay(&self.scenario, true, false, urgent);
-        self.tally.assigned[0] += 1;
-        let reply_days = self.scenario.issues.reply_days;
+        self.take_on(slot, Route::Bureaucratic);
         let issue = &mut self.issues[slot as usize];
-        issue.responded = rules::replied_in_time(self.day, issue.detected_day, reply_days);
-        issue.status = Status::Assigned;
-        issue.route = Route::Bureaucratic;
         issue.next_part = 1;
         issue.parts[0].handler = dept;
         issue.parts[0].ready_day = self.day + delay;
@@ -376,6 +372,19 @@ impl Model {
         org.backlog += remaining;
     }
 
+    /// Marks issue `slot` taken on by `route` today, the one place for what
+    /// every route records: its status and route, whether its reporter had
+    /// a reply in time, and the counts of issues taken on (by the convener).
+    fn take_on(&mut self, slot: u32, route: Route) {
+        self.tally.assigned[0] += 1;
+        self.tally.assigned[1] += u32::from(route == Route::Convened);
+        let reply_days = self.scenario.issues.reply_days;
+        let issue = &mut self.issues[slot as usize];
+        issue.responded = rules::replied_in_time(self.day, issue.detected_day, reply_days);
+        issue.status = Status::Assigned;
+        issue.route = route;
+    }
+
     /// Puts every part of issue `slot` into its member's queue at once.
     fn assign(
         &mut self,
@@ -385,13 +394,8 @@ impl Model {
         convener: u32,
         extra_effort: f64,
     ) {
-        self.tally.assigned[0] += 1;
-        self.tally.assigned[1] += u32::from(route == Route::Convened);
-        let reply_days = self.scenario.issues.reply_days;
+        self.take_on(slot, route);
         let issue = &mut self.issues[slot as usize];
-        issue.responded = rules::replied_in_time(self.day, issue.detected_day, reply_days);
-        issue.status = Status::Assigned;
-        issue.route = route;
         issue.convener = convener;
         issue.next_part = issue.n_parts;
         let single_handler = members.len() == 1 && issue.n_parts == 1;

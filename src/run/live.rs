@@ -428,8 +428,7 @@ impl LiveRun {
                     residents: community.population(),
                     migrants: community.migrants,
                     party_members: community.party_members,
-                    party_committee: community.convener != NONE
-                        && world.orgs[community.convener as usize].party,
+                    party_committee: community.convener_is_party,
                     service_center: community.service_center,
                     legitimacy: community.legitimacy,
                     backlog: backlog[community.grids.start as usize..community.grids.end as usize]
