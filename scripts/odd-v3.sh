@@ -2,8 +2,11 @@
 # Regenerates the figures of docs/ODD.md, section 9.0 (model v3): the
 # flagship (party-led against the civic alliance, the polycentric preset
 # and the silo), each party-specific mechanism switched off in party-led,
-# the contrast over the issue load, all with 20 paired replications
-# and 95% intervals, and marginalization from two starts over five years. Prints the tables as Markdown; the runs are kept in
+# all with 20 paired replications and 95% intervals; the regime contrast as
+# a curve over the load and the
+# community staff's capacity, the three rates and participation, and
+# marginalization from two starts over five years. Prints the tables as
+# Markdown; the runs are kept in
 # output/odd-v3/ (refused if it exists: remove it first).
 #
 #   scripts/odd-v3.sh [REPS] [LOAD_REPS]      # about 2 minutes on 2 cores
@@ -44,11 +47,16 @@ variants=(
 "$govsim" compare "$regimes/party_led.toml" "${variants[@]}" \
   --reps "$reps" --out "$out/mechanisms" >/dev/null 2>&1
 
-# 3. The contrast over the load: issues per 1,000 residents a day, 0.2 to 0.6.
-for preset in party_led civic_alliance polycentric; do
-  "$govsim" sweep "$regimes/$preset.toml" --vary issues.rate=0.2..0.6:5 \
-    --reps "$load_reps" --out "$out/load_$preset" >/dev/null 2>&1
-done
+# 3. The contrast as a curve: the three regimes swept together, each against
+# party-led at the same value (contrasts.csv, paired by replication), over
+# the load (issues per 1,000 residents a day, 0.2 to 0.6) and over the
+# community staff's capacity (effort units a day per 1,000 residents, the
+# largest stylized capacity: 0.6 to 1.6 around its 1.1).
+contrast_regimes=("$regimes/party_led.toml" "$regimes/civic_alliance.toml" "$regimes/polycentric.toml")
+"$govsim" sweep "${contrast_regimes[@]}" --vary issues.rate=0.2..0.6:5 \
+  --reps "$load_reps" --out "$out/load" >/dev/null 2>&1
+"$govsim" sweep "${contrast_regimes[@]}" --vary social.committee_capacity=0.6..1.6:5 \
+  --reps "$load_reps" --out "$out/capacity" >/dev/null 2>&1
 
 # 4. Marginalization (ODD section 8, item 35): two starts of legitimacy and
 # of trust, five years, at three weights of legitimacy in what is brought to
@@ -95,24 +103,37 @@ def table(folder, title):
         print(f"| {sc} | " + " | ".join(cells) + " |")
 table("flagship", "Flagship: means, and (other − party-led) [95%]")
 table("mechanisms", "Party-specific mechanisms in party-led: means, and (variant − party-led) [95%]")
-runs = {}
-for preset in ["party_led", "civic_alliance", "polycentric"]:
-    with open(f"{out}/load_{preset}/runs.csv") as f:
-        for r in csv.DictReader(f):
-            runs[(preset, r["issues.rate"], r["rep"])] = r
-rates = sorted({k[1] for k in runs}, key=float)
-for m in ["resolution_rate", "cross_cutting_resolution_rate"]:
-    print(f"\nContrast over the load, {m}: party-led − other [95%], paired by replication\n")
-    print("| issues per 1,000 a day | party-led | − civic alliance | − polycentric |")
-    print("|---|---|---|---|")
-    for rate in rates:
-        reps_ = sorted({k[2] for k in runs if k[1] == rate})
-        pl = [float(runs[("party_led", rate, r)][m]) for r in reps_]
-        cells = [f"{mean(pl):.3f}"]
-        for other in ["civic_alliance", "polycentric"]:
-            d = [float(runs[("party_led", rate, r)][m]) - float(runs[(other, rate, r)][m]) for r in reps_]
-            cells.append(ci(d))
-        print(f"| {float(rate):.2f} | " + " | ".join(cells) + " |")
+def contrast(folder, lever, heading):
+    with open(f"{out}/{folder}/summary.csv") as f:
+        levels = {(r["scenario"], r[lever], r["metric"]): r for r in csv.DictReader(f)}
+    with open(f"{out}/{folder}/contrasts.csv") as f:
+        diffs = {(r["scenario"], r[lever], r["metric"]): r for r in csv.DictReader(f)}
+    values = sorted({k[1] for k in levels}, key=float)
+    for m in ["resolution_rate", "cross_cutting_resolution_rate"]:
+        print(f"\nContrast over {heading}, {m}: other − party-led [95%], paired by replication\n")
+        print(f"| {heading} | party-led | civic alliance − party-led | polycentric − party-led |")
+        print("|---|---|---|---|")
+        for v in values:
+            cells = [f"{float(levels[('party_led', v, m)]['mean']):.3f}"]
+            for other in ["civic_alliance", "polycentric"]:
+                d = diffs[(other, v, m)]
+                cells.append(f"{float(d['diff']):+.3f} [{float(d['ci_low']):+.3f}, {float(d['ci_high']):+.3f}]")
+            print(f"| {float(v):.2f} | " + " | ".join(cells) + " |")
+contrast("load", "issues.rate", "issues per 1,000 a day")
+contrast("capacity", "social.committee_capacity", "community staff per 1,000 a day")
+rates = ["response_rate", "resolution_rate", "satisfaction_rate", "participation_rate",
+         "participation_share_month", "participation_share_year"]
+with open(f"{out}/flagship/summary.csv") as f:
+    summary = {(r["scenario"], r["metric"]): r for r in csv.DictReader(f)}
+print("\nThe three rates and participation, as the sources measure them: means [95%]\n")
+print("| scenario | " + " | ".join(rates) + " |")
+print("|---|" + "---|" * len(rates))
+for sc in ["party_led", "civic_alliance", "polycentric", "bureaucratic_silo"]:
+    cells = []
+    for m in rates:
+        r = summary[(sc, m)]
+        cells.append(f"{float(r['mean']):.3f} [{float(r['ci_low']):.3f}, {float(r['ci_high']):.3f}]")
+    print(f"| {sc} | " + " | ".join(cells) + " |")
 keys = ["party.security.initial_legitimacy", "residents.initial_trust", "institutions.legitimacy_uptake"]
 shown = ["party_legitimacy", "trust_party", "convener_share", "virtual_share", "resolution_rate"]
 for folder, title in [("marginalization", "forgetting 0.03 a week"),

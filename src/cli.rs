@@ -34,7 +34,7 @@ pub enum Command {
     Run(RunArgs),
     /// Run scenarios side by side over replications with common random numbers.
     Compare(CompareArgs),
-    /// Vary levers over a grid or a Latin hypercube, with replications at every point.
+    /// Vary levers over a grid or a Latin hypercube, with replications at every point; several scenarios give their contrast over the levers.
     Sweep(SweepArgs),
     /// Join the output folders of shards of one experiment.
     Merge(MergeArgs),
@@ -330,8 +330,11 @@ pub struct CompareArgs {
 /// Arguments of `sweep`.
 #[derive(Debug, Args)]
 pub struct SweepArgs {
-    /// Scenario file.
-    pub scenario: PathBuf,
+    /// Scenario files, each run at every point; with several, the first is
+    /// the baseline of the contrasts (each other scenario against it at the
+    /// same point, paired by replication: a regime difference over a lever)
+    #[arg(required = true)]
+    pub scenarios: Vec<PathBuf>,
     /// A lever and its range, `KEY=LO..HI[:STEPS]` (steps default 5).
     #[arg(long = "vary", value_name = "KEY=LO..HI[:STEPS]", required = true)]
     pub vary: Vec<String>,
@@ -503,7 +506,7 @@ impl TryFrom<SweepArgs> for SweepRequest {
         let sample = parse_sample(&a.sample)?;
         let (reps, runner) = a.experiment.into_parts()?;
         Ok(Self {
-            scenario: a.scenario,
+            scenarios: a.scenarios,
             vary: a.vary,
             sample,
             reps,

@@ -165,7 +165,7 @@ fn one_file_compared_with_itself_under_other_levers() {
 #[test]
 fn a_sweep_in_memory_numbers_its_points() {
     let request = SweepRequest {
-        scenario: town(),
+        scenarios: vec![town()],
         vary: vec!["party.procedure.centralization=0..1:3".into()],
         sample: Sample::Grid,
         reps: Reps::Fixed(2),

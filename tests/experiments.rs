@@ -587,6 +587,163 @@ fn sweeps_write_a_column_per_lever_and_a_summary_per_point() {
     }
 }
 
+/// `runs.csv` as (point, scenario, rep, lever values) → that run's
+/// `metric`.
+fn runs_by_point(path: &Path, metric: &str) -> Vec<(u32, String, u32, String, f64)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == metric).unwrap();
+    lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (
+                f[0].parse().unwrap(),
+                f[1].to_string(),
+                f[2].parse().unwrap(),
+                f[4].to_string(),
+                f[col].parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_sweep_of_several_scenarios_contrasts_each_with_the_first_at_the_same_values() {
+    let dir = scratch("sweep-contrast");
+    let town = scenario("classroom/small_town.toml");
+    let hub = dir.join("hub_town.toml");
+    std::fs::write(
+        &hub,
+        format!(
+            "extends = {town:?}\nname = \"hub_town\"\n[party.setting]\ncommunity_coverage = 0.0\n[institutions]\nconvener = \"community_hub\"\nconvener_coverage = 1.0\n"
+        ),
+    )
+    .unwrap();
+    let args = |out: &Path, scenarios: &[&str], extra: &[&str]| -> Vec<String> {
+        let mut a = vec!["sweep".to_string()];
+        a.extend(scenarios.iter().map(|x| x.to_string()));
+        for x in [
+            "--vary",
+            "party.procedure.pooling=0..0.5:2",
+            "--reps",
+            "4",
+            "--days",
+            "40",
+            "--out",
+        ] {
+            a.push(x.into());
+        }
+        a.push(s(out));
+        a.extend(extra.iter().map(|x| x.to_string()));
+        a
+    };
+    let run = |a: Vec<String>| govsim(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let whole = dir.join("whole");
+    ok(&run(args(&whole, &[&town, &s(&hub)], &[])));
+
+    // Points: each design point holds both scenarios, the baseline first.
+    let runs = runs_by_point(&whole.join("runs.csv"), "resolution_rate");
+    assert_eq!(runs.len(), 2 * 2 * 4);
+    let points: std::collections::BTreeSet<(u32, String, String)> = runs
+        .iter()
+        .map(|r| (r.0, r.1.clone(), r.3.clone()))
+        .collect();
+    let expected: std::collections::BTreeSet<(u32, String, String)> = [
+        (0, "small_town", "0"),
+        (1, "hub_town", "0"),
+        (2, "small_town", "0.5"),
+        (3, "hub_town", "0.5"),
+    ]
+    .iter()
+    .map(|(p, l, v)| (*p, l.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(points, expected);
+
+    // The baseline's runs are those of a sweep of it alone.
+    let alone = dir.join("alone");
+    ok(&run(args(&alone, &[&town], &[])));
+    let own: Vec<(String, u32, f64)> = runs_by_point(&alone.join("runs.csv"), "resolution_rate")
+        .into_iter()
+        .map(|r| (r.3, r.2, r.4))
+        .collect();
+    let mut baseline: Vec<(String, u32, f64)> = runs
+        .iter()
+        .filter(|r| r.1 == "small_town")
+        .map(|r| (r.3.clone(), r.2, r.4))
+        .collect();
+    baseline.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    let mut own_sorted = own.clone();
+    own_sorted.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    assert_eq!(baseline, own_sorted);
+    assert!(!alone.join("contrasts.csv").exists());
+
+    // Each contrast is the mean of the paired differences, computed here
+    // from runs.csv, against the baseline at the same lever value.
+    let contrasts = std::fs::read_to_string(whole.join("contrasts.csv")).unwrap();
+    assert!(
+        contrasts
+            .starts_with("point,scenario,party.procedure.pooling,metric,n,diff,ci_low,ci_high,"),
+        "{contrasts}"
+    );
+    for (point, value) in [(1u32, "0"), (3, "0.5")] {
+        let at = |label: &str, rep: u32| {
+            runs.iter()
+                .find(|r| r.1 == label && r.3 == value && r.2 == rep)
+                .unwrap()
+                .4
+        };
+        let mean = (0..4)
+            .map(|rep| at("hub_town", rep) - at("small_town", rep))
+            .sum::<f64>()
+            / 4.0;
+        let line = contrasts
+            .lines()
+            .find(|l| l.starts_with(&format!("{point},hub_town,{value},resolution_rate,4,")))
+            .unwrap_or_else(|| panic!("{contrasts}"));
+        let diff: f64 = line.split(',').nth(5).unwrap().parse().unwrap();
+        assert!((diff - mean).abs() < 1e-12, "{diff} against {mean}");
+    }
+    assert!(
+        !contrasts
+            .lines()
+            .any(|l| l.starts_with("0,") || l.starts_with("2,"))
+    );
+
+    // The report leads with the contrast and draws it over the lever.
+    let report = std::fs::read_to_string(whole.join("report.html")).unwrap();
+    assert!(report.contains("hub_town</b> − small_town"), "{report}");
+    assert!(
+        whole
+            .join("plots/contrast_party_procedure_pooling.svg")
+            .exists()
+    );
+
+    // Shards merge into the same files.
+    let mut merge = vec!["merge".to_string()];
+    for k in 1..=2 {
+        let d = dir.join(format!("shard{k}"));
+        ok(&run(args(
+            &d,
+            &[&town, &s(&hub)],
+            &["--shard", &format!("{k}/2")],
+        )));
+        merge.push(s(&d));
+    }
+    merge.extend(["--out".to_string(), s(&dir.join("merged"))]);
+    ok(&run(merge));
+    assert_same_files(
+        &whole,
+        &dir.join("merged"),
+        &["runs.csv", "summary.csv", "contrasts.csv"],
+    );
+
+    // Two scenarios of one name cannot be told apart: refused.
+    let same = run(args(&dir.join("same"), &[&town, &town], &[]));
+    assert_eq!(same.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&same.stderr).contains("also named"));
+}
+
 #[test]
 fn automatic_replications_stop_at_the_precision_or_the_cap() {
     let dir = scratch("auto");

@@ -169,11 +169,14 @@ pub struct CompareRequest {
     pub runner: Runner,
 }
 
-/// `sweep`: levers varied over a grid or a Latin hypercube.
+/// `sweep`: levers varied over a grid or a Latin hypercube, for one
+/// scenario or for several side by side (the contrast over the levers).
 #[derive(Debug, Clone)]
 pub struct SweepRequest {
-    /// Scenario file.
-    pub scenario: PathBuf,
+    /// Scenario files: each is run at every point of the design. With more
+    /// than one, the first is the baseline of the contrasts: every other
+    /// scenario against it at the same point, paired by replication.
+    pub scenarios: Vec<PathBuf>,
     /// `KEY=LO..HI[:STEPS]`, one per varied lever.
     pub vary: Vec<String>,
     /// How points are placed.
@@ -322,11 +325,7 @@ fn execute_noted<T>(
     let outcome = experiment::execute(&plan, &options, context.stop, context.progress)?;
     let runs = experiment::read_runs(&dir, &plan.layout)?;
     let summary = crate::experiment::aggregate::summary_rows(&plan.layout, &runs);
-    let differences = if plan.layout.sweep {
-        Vec::new()
-    } else {
-        crate::experiment::aggregate::difference_rows(&plan.layout, &runs)
-    };
+    let differences = crate::experiment::aggregate::difference_rows(&plan.layout, &runs);
     let experiment = Experiment {
         dir: runner.out.clone(),
         shard: runner.shard,
@@ -522,42 +521,86 @@ fn compare_plan(request: &CompareRequest) -> Result<Plan> {
     })
 }
 
-/// The plan of a sweep: the base scenario valid first, then every point.
+/// The plan of a sweep: each base scenario valid first, then every point;
+/// with several scenarios, each design point holds them all in turn
+/// (point = design point × scenarios + scenario), so that one scenario's
+/// sweep numbers its points as before.
 fn sweep_plan(request: &SweepRequest) -> Result<Plan> {
     let overrides = request.runner.overrides();
-    let source = ScenarioSource::read(&request.scenario)?;
-    // The base scenario must be valid before its levers are varied.
-    let base = source.resolve(&overrides)?;
-    let varies = parse_varies(&request.vary, &source)?;
     let sample = request.sample;
-    // Counted before any is placed, so that no size is allocated unchecked.
-    match design::point_count(&varies, sample) {
-        Some(n) if n <= MAX_POINTS => {}
-        count => {
-            let flag = if matches!(sample, design::Sample::Lhs(_)) {
-                "--sample"
-            } else {
-                "--vary"
+    if request.scenarios.is_empty() {
+        return Err(InputError::new("sweep", "name at least one scenario file").into());
+    }
+    let mut per_scenario = Vec::new();
+    let mut varied: Vec<String> = Vec::new();
+    let mut labels: Vec<String> = Vec::new();
+    let mut values = Vec::new();
+    for path in &request.scenarios {
+        let source = ScenarioSource::read(path)?;
+        // The base scenario must be valid before its levers are varied.
+        let base = source.resolve(&overrides)?;
+        let varies = parse_varies(&request.vary, &source)?;
+        // Counted before any is placed, so that no size is allocated unchecked.
+        let points = design::point_count(&varies, sample)
+            .and_then(|n| n.checked_mul(request.scenarios.len()));
+        match points {
+            Some(n) if n <= MAX_POINTS => {}
+            count => {
+                let flag = if matches!(sample, design::Sample::Lhs(_)) {
+                    "--sample"
+                } else {
+                    "--vary"
+                };
+                let count = count.map_or("more than 2^64".into(), |n| n.to_string());
+                return Err(
+                    InputError::new(flag, format!("{count} points: at most {MAX_POINTS}")).into(),
+                );
+            }
+        }
+        let label = crate::util::safe_text::label(&base.scenario.name);
+        if labels.contains(&label) {
+            return Err(InputError::new(
+                path.display().to_string(),
+                format!("another scenario is also named `{label}`: give each a different `name`"),
+            )
+            .into());
+        }
+        labels.push(label);
+        // The same design for every scenario: it depends on the levers and
+        // the seed only.
+        values = design::points(&varies, sample, request.runner.seed);
+        let (resolved, point_hashes) =
+            design::resolve_points(&source, &overrides, &varies, &values)?;
+        if varied.is_empty() {
+            varied = varies.iter().map(|v| v.key.clone()).collect();
+        }
+        per_scenario.push((resolved.into_iter(), point_hashes.into_iter()));
+    }
+    let n = values.len() * labels.len();
+    let (mut scenarios, mut hashes) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut point_labels, mut point_values, mut paths) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for value in &values {
+        for (s, (resolved, point_hashes)) in per_scenario.iter_mut().enumerate() {
+            let (Some(scenario), Some(hash)) = (resolved.next(), point_hashes.next()) else {
+                return Err(Error::Runtime("a sweep point was not resolved".into()));
             };
-            let count = count.map_or("more than 2^64".into(), |n| n.to_string());
-            return Err(
-                InputError::new(flag, format!("{count} points: at most {MAX_POINTS}")).into(),
-            );
+            scenarios.push(scenario);
+            hashes.push(hash);
+            point_labels.push(labels[s].clone());
+            point_values.push(value.clone());
+            paths.push(request.scenarios[s].display().to_string());
         }
     }
-    let values = design::points(&varies, sample, request.runner.seed);
-    let (scenarios, hashes) = design::resolve_points(&source, &overrides, &varies, &values)?;
-    let n = values.len();
     Ok(Plan {
         command: ExperimentKind::Sweep,
-        layout: Layout::numbered(
-            vec![crate::util::safe_text::label(&base.scenario.name); n],
-            varies.iter().map(|v| v.key.clone()).collect(),
-            values,
-        ),
+        layout: Layout::numbered(point_labels, varied, point_values),
         scenarios,
         hashes,
-        paths: vec![request.scenario.display().to_string(); n],
+        paths,
         base_seed: request.runner.seed,
         reps: request.reps,
         sample: sample.to_string(),

@@ -51,6 +51,35 @@ impl Layout {
         }
     }
 
+    /// The scenarios of the experiment, each once, in the order of their
+    /// first point: the first is the baseline of differences and contrasts.
+    pub fn scenarios(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for label in &self.labels {
+            if !out.contains(&label.as_str()) {
+                out.push(label);
+            }
+        }
+        out
+    }
+
+    /// The point that point `p` is paired against: the first point (a
+    /// comparison), or, in a sweep of several scenarios, the baseline
+    /// scenario's point with the same lever values. `None` for a baseline
+    /// point and for a sweep of one scenario.
+    pub fn baseline_of(&self, p: usize) -> Option<usize> {
+        let baseline = self.labels.first()?;
+        if !self.sweep {
+            return (p > 0 && p < self.labels.len()).then_some(0);
+        }
+        if self.labels.get(p)? == baseline {
+            return None;
+        }
+        let values = self.values.get(p)?;
+        (0..self.labels.len())
+            .find(|&q| self.labels[q] == *baseline && self.values.get(q) == Some(values))
+    }
+
     /// The layout of the experiment a manifest describes.
     pub fn of_manifest(manifest: &crate::store::manifest::ExperimentManifest) -> Self {
         let labels = manifest.points.iter().map(|p| p.label.clone()).collect();
@@ -163,12 +192,19 @@ pub struct SummaryRow {
     pub estimate: Estimate,
 }
 
-/// One row of `differences.csv`: a metric of a point minus the first
-/// point's, paired by replication.
+/// One row of `differences.csv` (comparisons) or `contrasts.csv` (sweeps
+/// of several scenarios): a metric of a point minus its baseline point's
+/// ([`Layout::baseline_of`]), paired by replication.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DifferenceRow {
+    /// The point (0-based, in plan order).
+    pub point: usize,
+    /// The point it is paired against ([`Layout::baseline_of`]).
+    pub baseline: usize,
     /// The point's label.
     pub scenario: String,
+    /// The varied levers' values at the point (sweeps), as written.
+    pub values: Vec<String>,
     /// The run-level metric.
     pub metric: String,
     /// Replications where both are defined.
@@ -237,15 +273,21 @@ pub fn summary_csv(layout: &Layout, runs: &RunsTable) -> Vec<u8> {
     rows.bytes()
 }
 
-/// Every point against point 0, paired by replication (common random
-/// numbers), with Holm-adjusted p-values over each point's metrics.
+/// Every point against its baseline point ([`Layout::baseline_of`]: point 0
+/// of a comparison, the baseline scenario at the same lever values in a
+/// sweep of several scenarios), paired by replication (common random
+/// numbers), with Holm-adjusted p-values over each point's metrics. Empty
+/// for a sweep of one scenario.
 pub fn difference_rows(layout: &Layout, runs: &RunsTable) -> Vec<DifferenceRow> {
     let mut out = Vec::new();
-    for p in 1..layout.labels.len() {
+    for p in 0..layout.labels.len() {
+        let Some(baseline) = layout.baseline_of(p) else {
+            continue;
+        };
         let mut block = Vec::new();
         let mut p_values = Vec::new();
         for (col, metric) in metric_columns(layout, runs) {
-            let d = paired_columns(runs, p as u32, 0, col);
+            let d = paired_columns(runs, p as u32, baseline as u32, col);
             p_values.push(d.p_value);
             block.push((metric, d));
         }
@@ -253,7 +295,10 @@ pub fn difference_rows(layout: &Layout, runs: &RunsTable) -> Vec<DifferenceRow> 
         for ((metric, d), p_adjusted) in block.into_iter().zip(adjusted) {
             let e = d.estimate;
             out.push(DifferenceRow {
+                point: p,
+                baseline,
                 scenario: layout.labels[p].clone(),
+                values: layout.values.get(p).cloned().unwrap_or_default(),
                 metric,
                 n: e.n,
                 diff: e.mean,
@@ -268,25 +313,30 @@ pub fn difference_rows(layout: &Layout, runs: &RunsTable) -> Vec<DifferenceRow> 
     out
 }
 
-/// `differences.csv`: [`difference_rows`] as CSV.
+/// `differences.csv` (comparisons) or `contrasts.csv` (sweeps of several
+/// scenarios, with the point and its lever values first): [`difference_rows`]
+/// as CSV.
 pub fn differences_csv(layout: &Layout, runs: &RunsTable) -> Vec<u8> {
-    let header: Vec<String> = [
-        "scenario",
-        "metric",
-        "n",
-        "diff",
-        "ci_low",
-        "ci_high",
-        "effect_size",
-        "p_value",
-        "p_adjusted",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let mut header = point_header(layout);
+    header.extend(
+        [
+            "metric",
+            "n",
+            "diff",
+            "ci_low",
+            "ci_high",
+            "effect_size",
+            "p_value",
+            "p_adjusted",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
     let mut rows = CsvBuilder::new(&header);
     for d in difference_rows(layout, runs) {
-        let mut row = vec![d.scenario, d.metric, d.n.to_string()];
+        let mut row = point_columns(layout, d.point);
+        row.push(d.metric);
+        row.push(d.n.to_string());
         for x in [
             d.diff,
             d.ci_low,
@@ -366,31 +416,26 @@ pub fn console_table(layout: &Layout, runs: &RunsTable) -> String {
         .unwrap_or(8)
         .max(8);
     let columns = metric_columns(layout, runs);
+    let several = layout.scenarios().len() > 1;
     let mut shown = 0;
     for metric in metrics_where(|m| m.key) {
         let Some(&(col, _)) = columns.iter().find(|(_, m)| m == metric) else {
             continue;
         };
         let _ = writeln!(out, "{metric}");
-        let base: std::collections::BTreeMap<u32, f64> = column(runs, 0, col)
-            .into_iter()
-            .filter_map(|(r, v)| v.map(|v| (r, v)))
-            .collect();
         for (p, label) in layout.labels.iter().enumerate().take(40) {
             let values = column(runs, p as u32, col);
             let e = estimate(&values.iter().filter_map(|(_, v)| *v).collect::<Vec<_>>());
-            let name = if layout.sweep {
+            let name = if layout.sweep && several {
+                format!("{p}: {label}, {}", layout.values[p].join(", "))
+            } else if layout.sweep {
                 format!("{p}: {}", layout.values[p].join(", "))
             } else {
                 label.clone()
             };
             let mut line = format!("  {name:width$}  {}", interval(&e));
-            if !layout.sweep && p > 0 {
-                let diffs: Vec<f64> = values
-                    .iter()
-                    .filter_map(|&(r, v)| Some(v? - base.get(&r)?))
-                    .collect();
-                let d = paired(&diffs).estimate;
+            if let Some(q) = layout.baseline_of(p) {
+                let d = paired_columns(runs, p as u32, q as u32, col).estimate;
                 if d.n > 1 {
                     // Marked when the interval as shown (three decimals)
                     // excludes 0: "+0.000 [+0.000, +0.000]" is no finding.
@@ -406,7 +451,7 @@ pub fn console_table(layout: &Layout, runs: &RunsTable) -> String {
                         d.mean, d.ci_low, d.ci_high
                     );
                 }
-            } else if !layout.sweep {
+            } else if !layout.sweep || several {
                 line.push_str("   (baseline)");
             }
             let _ = writeln!(out, "{line}");
@@ -415,6 +460,12 @@ pub fn console_table(layout: &Layout, runs: &RunsTable) -> String {
     }
     if shown > 0 && !layout.sweep && layout.labels.len() > 1 {
         out.push_str("95% intervals; diff: paired against the baseline (same seeds); * interval excludes 0 as shown\n");
+    } else if shown > 0 && several {
+        let _ = writeln!(
+            out,
+            "95% intervals; diff: paired against `{}` at the same lever values (same seeds); * interval excludes 0 as shown",
+            layout.labels[0]
+        );
     }
     out
 }

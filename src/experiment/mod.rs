@@ -226,6 +226,9 @@ const MANIFEST: &str = "manifest.json";
 pub const MAX_MANIFEST_BYTES: u64 = 1 << 30;
 const RUNS: &str = "runs.csv";
 const CHECKPOINT: &str = "checkpoint.txt";
+/// A sweep of several scenarios: each against the baseline scenario at the
+/// same lever values.
+pub const CONTRASTS: &str = "contrasts.csv";
 
 fn read_manifest(dir: &Path) -> Result<ExperimentManifest, InputError> {
     let path = dir.join(MANIFEST);
@@ -575,6 +578,9 @@ fn finish(
         (RUNS, runs.to_bytes()),
         ("summary.csv", aggregate::summary_csv(layout, runs)),
     ];
+    if layout.sweep && layout.scenarios().len() > 1 {
+        files.push((CONTRASTS, aggregate::differences_csv(layout, runs)));
+    }
     if let Some(sums) = sums {
         files.push((CHECKPOINT, sums.to_text().into_bytes()));
         files.push(("differences.csv", aggregate::differences_csv(layout, runs)));

@@ -218,10 +218,27 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
         }
         h.push_str("</table>\n");
     } else if sweep {
+        let mut files: Vec<&str> = Vec::new();
+        for point in &m.points {
+            if !files.contains(&point.path.as_str()) {
+                files.push(&point.path);
+            }
+        }
+        let files = files
+            .iter()
+            .map(|f| format!("<code>{}</code>", escape(f)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if r.contrast() {
+            let _ = writeln!(
+                h,
+                "<p>Each scenario is run at every point of the design; the first, <b>{}</b>, is the baseline of the contrasts (every other scenario against it at the same lever values, paired by replication).</p>",
+                escape(&r.scenario_names()[0])
+            );
+        }
         let _ = writeln!(
             h,
-            "<p>A sweep of <code>{}</code> over {} point(s) ({}), each run {} times with the same seeds (common random numbers).</p>",
-            escape(m.points.first().map_or("", |p| p.path.as_str())),
+            "<p>A sweep of {files} over {} point(s) ({}), each run {} times with the same seeds (common random numbers).</p>",
             m.points.len(),
             escape(if m.sample.is_empty() {
                 "grid"
@@ -329,7 +346,16 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
             h.push_str("</table>\n");
         }
     } else if sweep {
-        h.push_str("<p>Mean and 95% interval of each key metric at each point.</p>\n<table id=\"findings-table\"><tr><th>point</th>");
+        let contrast = r.contrast();
+        if contrast {
+            let _ = write!(
+                h,
+                "<p>Mean and 95% interval of each key metric at each point and, for each scenario after the baseline, its paired difference from {} at the same lever values. <b>Highlighted</b> differences have intervals that exclude zero.</p>\n<table id=\"findings-table\"><tr><th>point</th><th>scenario</th>",
+                escape(&r.scenario_names()[0])
+            );
+        } else {
+            h.push_str("<p>Mean and 95% interval of each key metric at each point.</p>\n<table id=\"findings-table\"><tr><th>point</th>");
+        }
         for lever in &m.varied {
             let _ = write!(h, "<th><code>{}</code></th>", escape(lever));
         }
@@ -339,13 +365,25 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
         h.push_str("</tr>\n");
         for (p, point) in m.points.iter().enumerate().take(200) {
             let _ = write!(h, "<tr><td class=\"num\">{p}</td>");
+            if contrast {
+                let _ = write!(h, "<td>{}</td>", escape(&point.label));
+            }
             for v in &point.values {
                 let _ = write!(h, "<td class=\"num\">{}</td>", escape(v));
             }
             for metric in metrics_where(|m| m.key) {
+                let difference = r.difference(p, metric).and_then(|d| {
+                    let (diff, lo, hi) = (d.diff?, d.ci_low?, d.ci_high?);
+                    Some((
+                        format!("<br>{diff:+.3} [{lo:+.3}, {hi:+.3}]"),
+                        lo > 0.0 || hi < 0.0,
+                    ))
+                });
+                let (text, apart) = difference.unwrap_or_default();
                 let _ = write!(
                     h,
-                    "<td class=\"num\">{}</td>",
+                    "<td class=\"num{}\">{}{text}</td>",
+                    if apart { " sig" } else { "" },
                     interval(r.estimate(p, metric))
                 );
             }
@@ -532,6 +570,10 @@ fn point_name(r: &Results, p: usize) -> String {
                 .join(", ")
         })
         .unwrap_or_default();
+    if r.contrast() {
+        let label = r.labels().get(p).cloned().unwrap_or_default();
+        return format!("<b>{}</b> at point {p} ({values})", escape(&label));
+    }
     format!("<b>point {p}</b> ({values})")
 }
 
@@ -657,6 +699,11 @@ fn summary_section(r: &Results) -> String {
         h.push_str("</ul>\n</section>\n");
         return h;
     }
+    if r.contrast() {
+        h.push_str(&contrast_summary(r));
+        h.push_str("</section>\n");
+        return h;
+    }
     let n_points = r.manifest.points.len();
     if n_points < 2 {
         h.push_str("<p>One point only: nothing to compare.</p>\n</section>\n");
@@ -734,6 +781,76 @@ fn summary_section(r: &Results) -> String {
         h.push_str(".</li>\n");
     }
     h.push_str("</ul>\n</section>\n");
+    h
+}
+
+/// The answer of a sweep of several scenarios: for each key metric with a
+/// better direction and each scenario after the baseline, its paired
+/// difference from the baseline at the lowest and the highest point of
+/// the design, and at how many points it is better or worse beyond
+/// replication noise.
+fn contrast_summary(r: &Results) -> String {
+    use crate::metrics::{Direction, metric_info};
+    let scenarios = r.scenario_names();
+    let m = &r.manifest;
+    let mut h = format!(
+        "<p class=\"small\">Generated from the contrasts below: each scenario minus <b>{}</b> at the same values of {}, paired by replication, 95% intervals.</p>\n<ul>\n",
+        escape(&scenarios[0]),
+        m.varied
+            .iter()
+            .map(|v| format!("<code>{}</code>", escape(v)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for metric in metrics_where(|m| m.key) {
+        let Some(info) = metric_info(metric) else {
+            continue;
+        };
+        let sign = match info.direction {
+            Direction::HigherIsBetter => 1.0,
+            Direction::LowerIsBetter => -1.0,
+            Direction::Neither => continue,
+        };
+        for scenario in &scenarios[1..] {
+            let rows: Vec<(usize, f64, f64, f64)> = (0..m.points.len())
+                .filter(|&p| m.points[p].label == *scenario)
+                .filter_map(|p| {
+                    let d = r.difference(p, metric)?;
+                    Some((p, d.diff?, d.ci_low?, d.ci_high?))
+                })
+                .collect();
+            let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+                continue;
+            };
+            let better = rows
+                .iter()
+                .filter(|d| if sign > 0.0 { d.2 > 0.0 } else { d.3 < 0.0 })
+                .count();
+            let worse = rows
+                .iter()
+                .filter(|d| if sign > 0.0 { d.3 < 0.0 } else { d.2 > 0.0 })
+                .count();
+            let at = |p: usize| escape(&m.points[p].values.join(", "));
+            let _ = writeln!(
+                h,
+                "<li><b>{}</b> ({} is better), <b>{}</b> − {}: {:+.3} [{:+.3}, {:+.3}] at {} to {:+.3} [{:+.3}, {:+.3}] at {}; better at {better}, worse at {worse} of {} points beyond replication noise.</li>",
+                escape(info.label),
+                if sign > 0.0 { "higher" } else { "lower" },
+                escape(scenario),
+                escape(&scenarios[0]),
+                first.1,
+                first.2,
+                first.3,
+                at(first.0),
+                last.1,
+                last.2,
+                last.3,
+                at(last.0),
+                rows.len()
+            );
+        }
+    }
+    h.push_str("</ul>\n");
     h
 }
 

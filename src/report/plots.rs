@@ -978,53 +978,58 @@ where
 
 /// Sweep: each key metric against one lever, points with interval whiskers
 /// (joined with a band on a one-lever grid).
-fn response_plot<DB: DrawingBackend>(r: &Results, lever: usize, area: &Area<DB>) -> DrawResult
+/// A line over a lever's values: (value, mean, low, high) at each point,
+/// in a colour of its own.
+type LeverLine = (usize, Vec<(f64, f64, f64, f64)>);
+
+/// One panel over a lever's values: each line with its 95% interval, as a
+/// band when the lever is the only one varied (one point per value),
+/// whiskers otherwise; a dashed zero line for differences.
+fn lever_panel<DB: DrawingBackend>(
+    panel: &Area<DB>,
+    caption: &str,
+    lever: &str,
+    unit: &str,
+    lines: &[LeverLine],
+    band: bool,
+    zero: bool,
+) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
-    let name = &r.manifest.varied[lever];
-    let panels = split_grid(
-        area,
-        &format!("Response to {name}: mean and 95% interval at each point"),
-        2,
-        3,
-    )?;
-    let one_lever = r.manifest.varied.len() == 1;
-    for (panel, (metric, unit)) in panels.iter().zip(estimates()) {
-        let mut pts: Vec<(f64, f64, f64, f64)> = r
-            .manifest
-            .points
-            .iter()
-            .enumerate()
-            .filter_map(|(p, point)| {
-                let x: f64 = point.values.get(lever)?.parse().ok()?;
-                let e = r.estimate(p, metric)?;
-                let m = e.mean?;
-                Some((x, m, e.ci_low.unwrap_or(m), e.ci_high.unwrap_or(m)))
-            })
-            .collect();
-        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let xs = range_of(pts.iter().map(|p| p.0));
-        let ys = range_of(pts.iter().flat_map(|p| [p.2, p.3]));
-        let mut chart = ChartBuilder::on(panel)
-            .caption(label(metric), font(15))
-            .margin(10)
-            .x_label_area_size(40)
-            .y_label_area_size(60)
-            .build_cartesian_2d(xs.0..xs.1, ys.0..ys.1)
-            .map_err(err)?;
+    let all = || lines.iter().flat_map(|(_, pts)| pts.iter());
+    let xs = range_of(all().map(|p| p.0));
+    let ys = range_of(all().flat_map(|p| [p.2, p.3]).chain(zero.then_some(0.0)));
+    let mut chart = ChartBuilder::on(panel)
+        .caption(caption, font(15))
+        .margin(10)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(xs.0..xs.1, ys.0..ys.1)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(lever)
+        .y_desc(unit)
+        .label_style(font(12))
+        .axis_desc_style(font(12))
+        .light_line_style(WHITE.mix(0.0))
+        .x_labels(5)
+        .draw()
+        .map_err(err)?;
+    if zero {
         chart
-            .configure_mesh()
-            .x_desc(name.as_str())
-            .y_desc(unit)
-            .label_style(font(12))
-            .axis_desc_style(font(12))
-            .light_line_style(WHITE.mix(0.0))
-            .x_labels(5)
-            .draw()
+            .draw_series(DashedLineSeries::new(
+                [(xs.0, 0.0), (xs.1, 0.0)],
+                6,
+                4,
+                BLACK.mix(0.6).stroke_width(1),
+            ))
             .map_err(err)?;
-        let c = color(0);
-        if one_lever && pts.len() > 1 {
+    }
+    for (k, pts) in lines {
+        let c = color(*k);
+        if band && pts.len() > 1 {
             let mut outline: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, p.2)).collect();
             outline.extend(pts.iter().rev().map(|p| (p.0, p.3)));
             chart
@@ -1037,7 +1042,7 @@ where
                 ))
                 .map_err(err)?;
         } else {
-            for p in &pts {
+            for p in pts {
                 chart
                     .draw_series(std::iter::once(PathElement::new(
                         vec![(p.0, p.2), (p.0, p.3)],
@@ -1049,6 +1054,120 @@ where
         chart
             .draw_series(pts.iter().map(|p| Circle::new((p.0, p.1), 3, c.filled())))
             .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// The points of scenario `name` as (value of `lever`, mean, low, high) of
+/// `value_of` at each point, by the lever's value.
+fn lever_points(
+    r: &Results,
+    name: &str,
+    lever: usize,
+    value_of: impl Fn(usize) -> Option<(f64, Option<f64>, Option<f64>)>,
+) -> Vec<(f64, f64, f64, f64)> {
+    let mut pts: Vec<(f64, f64, f64, f64)> = r
+        .manifest
+        .points
+        .iter()
+        .enumerate()
+        .filter(|(_, point)| point.label == name)
+        .filter_map(|(p, point)| {
+            let x: f64 = point.values.get(lever)?.parse().ok()?;
+            let (m, lo, hi) = value_of(p)?;
+            Some((x, m, lo.unwrap_or(m), hi.unwrap_or(m)))
+        })
+        .collect();
+    pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+    pts
+}
+
+/// Splits off a legend strip on the right when there are several
+/// scenarios, and draws it.
+fn with_legend<'a, DB: DrawingBackend>(
+    area: &'a Area<DB>,
+    keys: &[usize],
+    names: &[String],
+) -> Result<std::borrow::Cow<'a, Area<DB>>, String>
+where
+    DB::ErrorType: 'static,
+{
+    if names.len() < 2 {
+        return Ok(std::borrow::Cow::Borrowed(area));
+    }
+    let (plot_area, legend_area) =
+        area.split_horizontally(area.dim_in_pixel().0.saturating_sub(210));
+    legend(&legend_area, keys, names)?;
+    Ok(std::borrow::Cow::Owned(plot_area))
+}
+
+fn response_plot<DB: DrawingBackend>(r: &Results, lever: usize, area: &Area<DB>) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let name = &r.manifest.varied[lever];
+    let scenarios = r.scenario_names();
+    let keys: Vec<usize> = (0..scenarios.len()).collect();
+    let area = with_legend(area, &keys, &scenarios)?;
+    let panels = split_grid(
+        &area,
+        &format!("Response to {name}: mean and 95% interval at each point"),
+        2,
+        3,
+    )?;
+    let one_lever = r.manifest.varied.len() == 1;
+    for (panel, (metric, unit)) in panels.iter().zip(estimates()) {
+        let lines: Vec<LeverLine> = scenarios
+            .iter()
+            .enumerate()
+            .map(|(k, scenario)| {
+                let pts = lever_points(r, scenario, lever, |p| {
+                    let e = r.estimate(p, metric)?;
+                    Some((e.mean?, e.ci_low, e.ci_high))
+                });
+                (k, pts)
+            })
+            .collect();
+        lever_panel(panel, &label(metric), name, unit, &lines, one_lever, false)?;
+    }
+    Ok(())
+}
+
+/// A sweep of several scenarios: each scenario minus the baseline at the
+/// same lever values, paired by replication, over the lever.
+fn contrast_plot<DB: DrawingBackend>(r: &Results, lever: usize, area: &Area<DB>) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let name = &r.manifest.varied[lever];
+    let scenarios = r.scenario_names();
+    let keys: Vec<usize> = (1..scenarios.len()).collect();
+    let area = with_legend(area, &keys, &scenarios)?;
+    let panels = split_grid(
+        &area,
+        &format!(
+            "Contrast over {name}: each scenario − {}, paired by replication, 95% interval",
+            scenarios[0]
+        ),
+        2,
+        3,
+    )?;
+    let one_lever = r.manifest.varied.len() == 1;
+    for (panel, (metric, unit)) in panels.iter().zip(estimates()) {
+        let lines: Vec<LeverLine> = scenarios
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(k, scenario)| {
+                let pts = lever_points(r, scenario, lever, |p| {
+                    let d = r.difference(p, metric)?;
+                    Some((d.diff?, d.ci_low, d.ci_high))
+                });
+                (k, pts)
+            })
+            .collect();
+        let caption = format!("{} (difference)", label(metric));
+        lever_panel(panel, &caption, name, unit, &lines, one_lever, true)?;
     }
     Ok(())
 }
@@ -1465,6 +1584,26 @@ pub fn all_plots(r: &Results, raster: Raster) -> Result<Vec<Plot>, String> {
             drawn,
         );
     } else {
+        for lever in 0..r.manifest.varied.len() {
+            if !r.contrast() {
+                continue;
+            }
+            let stem = format!("contrast_{}", r.manifest.varied[lever].replace('.', "_"));
+            let drawn = plot!((1200, 640), raster, |area| {
+                contrast_plot(r, lever, area)
+            })?;
+            let caption = format!(
+                "Each scenario minus {} at the same value of {}, paired by replication (the same seeds), with its 95% interval: where the band leaves the dashed zero line the scenarios differ beyond replication noise, and how the gap moves with the lever is the contrast as a curve, not one point.",
+                r.scenario_names()[0],
+                r.manifest.varied[lever]
+            );
+            add(
+                &stem,
+                &format!("Contrast over {}", r.manifest.varied[lever]),
+                &caption,
+                drawn,
+            );
+        }
         for lever in 0..r.manifest.varied.len() {
             let stem = format!("response_{}", r.manifest.varied[lever].replace('.', "_"));
             let drawn = plot!((1200, 640), raster, |area| {

@@ -29,10 +29,10 @@ pub struct Estimate {
     pub ci_high: Option<f64>,
 }
 
-/// One row of `differences.csv`.
+/// One row of `differences.csv` or `contrasts.csv`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Difference {
-    /// Point index (never the baseline, 0).
+    /// Point index (never a baseline point).
     pub point: usize,
     /// Metric name.
     pub metric: String,
@@ -78,7 +78,8 @@ pub struct Results {
     /// `summary.csv`, sorted by (point, metric) (rows of equal keys in file
     /// order), so that a lookup is a binary search.
     pub estimates: Vec<Estimate>,
-    /// `differences.csv` (comparisons), sorted likewise.
+    /// `differences.csv` (comparisons) or `contrasts.csv` (sweeps of
+    /// several scenarios), sorted likewise.
     pub differences: Vec<Difference>,
     /// `timeseries.csv` by (point, metric) (comparisons).
     pub series: BTreeMap<(usize, String), Band>,
@@ -120,6 +121,24 @@ impl Results {
     /// Whether this is a sensitivity analysis.
     pub fn sensitivity(&self) -> bool {
         self.manifest.key.command == ExperimentKind::Sensitivity
+    }
+
+    /// The scenarios, each once, in the order of their first point: the
+    /// first is the baseline.
+    pub fn scenario_names(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for point in &self.manifest.points {
+            if !out.contains(&point.label) {
+                out.push(point.label.clone());
+            }
+        }
+        out
+    }
+
+    /// Whether this is a sweep of several scenarios, whose contrasts
+    /// (`contrasts.csv`) pair each with the first at the same lever values.
+    pub fn contrast(&self) -> bool {
+        self.sweep() && !self.sensitivity() && self.scenario_names().len() > 1
     }
 
     /// Labels of the points.
@@ -286,8 +305,15 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
     let mut differences = Vec::new();
     let mut series: BTreeMap<(usize, String), Band> = BTreeMap::new();
     let mut scenarios = vec![None; labels.len()];
-    if !sweep {
-        let path = dir.join("differences.csv");
+    // Comparisons pair every scenario with the first; a sweep of several
+    // scenarios pairs each with the first scenario at the same lever values.
+    let several = labels.iter().any(|l| Some(l) != labels.first());
+    if !sweep || (several && !sensitivity) {
+        let path = dir.join(if sweep {
+            crate::experiment::CONTRASTS
+        } else {
+            "differences.csv"
+        });
         let (h, rows) = read_csv(&path)?;
         let c = |n: &str| col(&path, &h, n);
         let (cl, cm, cd, clo, chi, ce, cp) = (
@@ -299,8 +325,9 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
             c("effect_size")?,
             c("p_adjusted")?,
         );
+        let c_point = if sweep { Some(c("point")?) } else { None };
         for row in &rows {
-            let Some(point) = labels.iter().position(|l| *l == row[cl]) else {
+            let Some(point) = point_of(row, cl, c_point) else {
                 continue;
             };
             differences.push(Difference {
@@ -313,6 +340,8 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
                 p_adjusted: num(&row[cp]),
             });
         }
+    }
+    if !sweep {
         let path = dir.join("timeseries.csv");
         let (h, rows) = read_csv(&path)?;
         let c = |n: &str| col(&path, &h, n);
