@@ -31,6 +31,7 @@ impl Model {
             return false;
         }
         let t0 = s.coalition.initial_trust;
+        let multiplier = self.capacity_multiplier;
         let world = &mut self.world;
         let mut met = vec![false; world.alliances.len()];
         for (d, alliance) in world.alliances.iter().enumerate() {
@@ -51,7 +52,10 @@ impl Model {
             }
             for &o in alliance {
                 let org = &mut world.orgs[o as usize];
-                let lost = conference::meeting_overhead(s, org.capacity);
+                // No member loses more than it has left today.
+                let left =
+                    super::rules::work::available(org.capacity, multiplier, org.overhead_today);
+                let lost = conference::meeting_overhead(s, org.capacity).min(left);
                 org.overhead_today += lost;
                 self.tally.overhead += lost;
             }
@@ -130,6 +134,15 @@ impl Model {
             )
     }
 
+    /// Whether `org` has today's capacity left for a convening try or a
+    /// triage.
+    fn can_convene(&self, org: u32) -> bool {
+        let o = &self.world.orgs[org as usize];
+        let left =
+            super::rules::work::available(o.capacity, self.capacity_multiplier, o.overhead_today);
+        rules::can_convene(left, rules::convening_cost(&self.scenario))
+    }
+
     /// Whether an issue of community `c` is brought to its convener, by its
     /// legitimacy.
     fn brought(&mut self, c: usize) -> bool {
@@ -162,6 +175,7 @@ impl Model {
         // with probability κ, if the issue is brought to it.
         if kappa > 0.0
             && self.has_room(committee)
+            && self.can_convene(committee)
             && self.world.orgs[committee as usize].has(comp)
             && self.events.random_bool(kappa)
             && self.brought(c)
@@ -211,6 +225,7 @@ impl Model {
         let stage = self.issues[slot as usize].stage;
         if (stage == Stage::Convening || reconvene)
             && self.has_room(committee)
+            && self.can_convene(committee)
             && self.takes_on(committee)
         {
             self.charge_convening(committee);

@@ -154,6 +154,15 @@ pub fn convening_cost(s: &Scenario) -> f64 {
     s.party.procedure.convening_cost
 }
 
+/// Whether a convener with `left` effort units of today's capacity may
+/// spend `cost` on a convening try or a triage: only what it has
+/// (section 8, item 43), so that capacity lost to overhead never exceeds
+/// the capacity.
+#[inline]
+pub fn can_convene(left: f64, cost: f64) -> bool {
+    left >= cost
+}
+
 /// Effort a part of a party-convened coalition carries on top of its own:
 /// formalism × paperwork effort.
 #[inline]
