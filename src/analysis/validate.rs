@@ -84,6 +84,20 @@ pub enum Claim {
     },
 }
 
+impl Claim {
+    /// Whether the claim tests a sign (a direction, a slope, a curvature)
+    /// or a size (a target, an equivalence margin, a level, a difference
+    /// of at least `by`): the catalogue says which, so that a reader
+    /// knows how severe each test is.
+    pub fn tests(&self) -> &'static str {
+        match self {
+            Claim::Difference { by, .. } if *by > 0.0 => "size",
+            Claim::Difference { .. } | Claim::Trend { .. } | Claim::InvertedU => "sign",
+            Claim::Equivalence { .. } | Claim::Level { .. } | Claim::Target { .. } => "size",
+        }
+    }
+}
+
 /// What a claim's data showed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Verdict {
@@ -358,6 +372,38 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_claim_says_whether_it_tests_a_sign_or_a_size() {
+        let difference = |by| Claim::Difference {
+            of: 1,
+            minus: 0,
+            expect: Sign::Positive,
+            by,
+        };
+        assert_eq!(difference(0.0).tests(), "sign");
+        assert_eq!(difference(0.05).tests(), "size");
+        assert_eq!(
+            Claim::Trend {
+                expect: Sign::Negative
+            }
+            .tests(),
+            "sign"
+        );
+        assert_eq!(Claim::InvertedU.tests(), "sign");
+        let target = Claim::Target {
+            point: 0,
+            value: 0.75,
+            sd: None,
+        };
+        assert_eq!(target.tests(), "size");
+        let equivalence = Claim::Equivalence {
+            of: 1,
+            minus: 0,
+            margin: 0.01,
+        };
+        assert_eq!(equivalence.tests(), "size");
+    }
 
     #[test]
     fn a_fit_recovers_a_known_polynomial() {

@@ -237,7 +237,7 @@ fn validation_table(
             s
         }
     };
-    let rows: Vec<[String; 5]> = results
+    let rows: Vec<[String; 6]> = results
         .iter()
         .map(|r| {
             let p = patterns.iter().find(|p| p.stem == r.pattern);
@@ -245,13 +245,21 @@ fn validation_table(
                 r.pattern.clone(),
                 short(p.map_or("", |p| p.source.as_str()), 40),
                 short(&r.claim.expected, 70),
+                r.claim.claim.tests().to_string(),
                 val::measured(&r.verdict),
                 r.verdict.reading.to_string(),
             ]
         })
         .collect();
-    let head = ["pattern", "source", "expected", "measured [95%]", "verdict"];
-    let widths: Vec<usize> = (0..5)
+    let head = [
+        "pattern",
+        "source",
+        "expected",
+        "tests",
+        "measured [95%]",
+        "verdict",
+    ];
+    let widths: Vec<usize> = (0..6)
         .map(|c| {
             rows.iter()
                 .map(|r| r[c].chars().count())

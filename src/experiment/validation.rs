@@ -704,8 +704,8 @@ pub fn validation_csv(patterns: &[Pattern], results: &[ClaimResult]) -> Vec<u8> 
     let by_stem: BTreeMap<&str, &Pattern> = patterns.iter().map(|p| (p.stem.as_str(), p)).collect();
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record([
-        "pattern", "name", "kind", "source", "claim", "metric", "expected", "estimate", "ci_low",
-        "ci_high", "peak", "units", "holds", "reading",
+        "pattern", "name", "kind", "source", "claim", "metric", "expected", "tests", "estimate",
+        "ci_low", "ci_high", "peak", "units", "holds", "reading",
     ]);
     let num = |x: f64| {
         if x.is_finite() {
@@ -725,6 +725,7 @@ pub fn validation_csv(patterns: &[Pattern], results: &[ClaimResult]) -> Vec<u8> 
             crate::util::safe_text::label(&r.claim.label),
             r.claim.metric.clone(),
             crate::util::safe_text::label(&r.claim.expected),
+            r.claim.claim.tests().to_string(),
             num(v.estimate),
             num(v.ci_low),
             num(v.ci_high),

@@ -996,7 +996,7 @@ pub fn validation_report_html(
         results.len(),
         patterns.len()
     );
-    h.push_str("<section>\n<h2>Claims</h2>\n<table id=\"validation\"><tr><th>pattern</th><th>kind</th><th>source</th><th>expected</th><th>measured [95%]</th><th>runs</th><th>holds</th><th>verdict</th></tr>\n");
+    h.push_str("<section>\n<h2>Claims</h2>\n<table id=\"validation\"><tr><th>pattern</th><th>kind</th><th>source</th><th>expected</th><th>tests</th><th>measured [95%]</th><th>runs</th><th>holds</th><th>verdict</th></tr>\n");
     let mut previous = "";
     for r in results {
         let p = patterns.iter().find(|p| p.stem == r.pattern);
@@ -1007,12 +1007,13 @@ pub fn validation_report_html(
         let p = p.filter(|_| first);
         let _ = writeln!(
             h,
-            "<tr><td><a href=\"#{}\">{}</a></td><td>{}</td><td class=\"small\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
+            "<tr><td><a href=\"#{}\">{}</a></td><td>{}</td><td class=\"small\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
             escape(&r.pattern),
             escape(p.map_or("", |p| p.name.as_str())),
             p.map_or("", |p| p.kind.name()),
             escape(p.map_or("", |p| p.source.as_str())),
             escape(&r.claim.expected),
+            r.claim.claim.tests(),
             escape(&val::measured(&r.verdict)),
             r.verdict.units,
             word,
