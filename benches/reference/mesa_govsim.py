@@ -646,7 +646,9 @@ class GovModel(mesa.Model):
                     t = self.trust_between(a, b)
                     self.set_trust(a, b, t + gain * (1 - t))
             for o in alliance:
-                lost = proc["formalism"] * proc["meeting_cost"] * o.capacity
+                # At most what the member has left today (ODD section 8, item 43).
+                left = max(0.0, o.capacity * self.capacity_multiplier - o.overhead)
+                lost = min(proc["formalism"] * proc["meeting_cost"] * o.capacity, left)
                 o.overhead += lost
                 self.overhead += lost
         if held:
@@ -687,6 +689,11 @@ class GovModel(mesa.Model):
             else:
                 self.route_single(issue)
 
+    def can_convene(self, org):
+        """Today's capacity left for a convening try or a triage (ODD section 8, item 43)."""
+        left = max(0.0, org.capacity * self.capacity_multiplier - org.overhead)
+        return left >= self.s["party"]["procedure"]["convening_cost"]
+
     def charge(self, org):
         cost = self.s["party"]["procedure"]["convening_cost"]
         org.overhead += cost
@@ -697,7 +704,7 @@ class GovModel(mesa.Model):
         comp = issue.parts[0].competency
         kappa = self.centralization
         pc = com.party_committee
-        if kappa > 0 and pc and pc.has_room() and comp in pc.competencies and self.random.random() < kappa:
+        if kappa > 0 and pc and pc.has_room() and self.can_convene(pc) and comp in pc.competencies and self.random.random() < kappa:
             self.charge(pc)
             self.assign(issue, [pc], CONVENED, pc)
             com.party_present += 1
@@ -719,7 +726,7 @@ class GovModel(mesa.Model):
         pc = com.party_committee
         co = self.s["coalition"]
         reconvene = self.meeting_today and pc is not None
-        if (issue.stage == CONVENING or reconvene) and pc and pc.has_room():
+        if (issue.stage == CONVENING or reconvene) and pc and pc.has_room() and self.can_convene(pc):
             self.charge(pc)
             bonus = co["reconvene_bonus"] * (1 - self.s["party"]["procedure"]["formalism"]) if reconvene else 0.0
             members = self.form_coalition(issue, pc, convened=True, bonus=bonus)
