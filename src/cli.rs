@@ -224,8 +224,11 @@ pub struct DecomposeArgs {
 /// Arguments of `sensitivity`.
 #[derive(Debug, Args)]
 pub struct SensitivityArgs {
-    /// Scenario file (not with --function).
-    pub scenario: Option<PathBuf>,
+    /// Scenario file (not with --function); with two, the paired contrast
+    /// second − first is analysed: each design point runs both with the
+    /// same seeds
+    #[arg(num_args = 0..=2)]
+    pub scenarios: Vec<PathBuf>,
     /// `morris` (elementary effects) or `sobol` (first-order and total indices).
     #[arg(long, value_enum)]
     pub method: MethodArg,
@@ -605,8 +608,15 @@ fn parse_size(asked: &str) -> Result<u64, InputError> {
 impl TryFrom<SensitivityArgs> for SensitivityRequest {
     type Error = InputError;
     fn try_from(a: SensitivityArgs) -> Result<Self, InputError> {
+        let mut scenarios = a.scenarios.into_iter();
+        let (first, second) = (scenarios.next(), scenarios.next());
+        let (scenario, baseline) = match second {
+            Some(target) => (Some(target), first),
+            None => (first, None),
+        };
         Ok(Self {
-            scenario: a.scenario,
+            scenario,
+            baseline,
             method: match a.method {
                 MethodArg::Morris => MethodRequest::Morris,
                 MethodArg::Sobol => MethodRequest::Sobol,

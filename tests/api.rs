@@ -286,6 +286,7 @@ fn a_sensitivity_analysis_in_memory() {
     // come back with the analytic values beside them.
     let request = api::SensitivityRequest {
         scenario: None,
+        baseline: None,
         method: api::MethodRequest::Sobol,
         vary: Vec::new(),
         samples: 1024,
@@ -314,6 +315,7 @@ fn a_sensitivity_analysis_in_memory() {
     // Morris on the model's levers, in memory: every lever gets μ*.
     let request = api::SensitivityRequest {
         scenario: Some(town()),
+        baseline: None,
         method: api::MethodRequest::Morris,
         vary: vec![
             "party.procedure.pooling=0..0.6".into(),

@@ -377,3 +377,160 @@ fn sharded_analyses_merge_and_resume_to_the_same_indices() {
         );
     }
 }
+
+/// The per-design-point means that the indices were computed from, by
+/// (metric, sample).
+fn outputs(dir: &std::path::Path) -> BTreeMap<(String, usize), f64> {
+    let text = std::fs::read_to_string(dir.join("outputs.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                (r[1].to_string(), r[0].parse().unwrap()),
+                r[3].parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_paired_contrast_is_analysed_with_its_known_answers() {
+    let dir = scratch("sensitivity-contrast");
+    let town = common::scenario_path("classroom/small_town.toml");
+    let town = town.display().to_string();
+    let write = |name: &str, text: String| {
+        let path = dir.join(format!("{name}.toml"));
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let communities = |urban: u32| {
+        format!(
+            "[[district.communities]]\nkind = \"urban\"\ncount = {urban}\npopulation = 750\nmigrant_share = 0.25\ngrids = 4\n\n[[district.communities]]\nkind = \"industrial\"\ncount = 1\npopulation = 500\nmigrant_share = 0.55\ngrids = 3\n"
+        )
+    };
+    let same = write(
+        "same",
+        format!(
+            "extends = {town:?}\nname = \"same_town\"\n{}",
+            communities(2)
+        ),
+    );
+    let twice = write(
+        "twice",
+        format!(
+            "extends = {town:?}\nname = \"twice_the_urban\"\n{}",
+            communities(4)
+        ),
+    );
+    let run = |target: &str, out: &str| {
+        let out = dir.join(out);
+        let result = govsim(&[
+            "sensitivity",
+            &town,
+            target,
+            "--method",
+            "morris",
+            "--samples",
+            "4",
+            "--vary",
+            "district.communities.0.population=500..1000",
+            "--vary",
+            "party.procedure.pooling=0..0.5",
+            "--metric",
+            "residents_start",
+            "--metric",
+            "resolution_rate",
+            "--days",
+            "30",
+            "--reps",
+            "2",
+            "--bootstrap",
+            "100",
+            "--out",
+            &out.display().to_string(),
+        ]);
+        assert!(
+            result.status.success(),
+            "{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+        out
+    };
+
+    // Two scenarios that differ only in their name: every design point's
+    // contrast is exactly zero, whatever the metric.
+    let zero = run(&same, "zero");
+    let means = outputs(&zero);
+    assert_eq!(means.len(), 2 * 12);
+    assert!(means.values().all(|&m| m == 0.0), "{means:?}");
+
+    // The second scenario has twice the urban communities: its residents
+    // exceed the baseline's by exactly twice the varied population at every
+    // design point, and pooling has no effect on that contrast at all.
+    let known = run(&twice, "known");
+    let samples = std::fs::read_to_string(known.join("samples.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(samples.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let col = header
+        .iter()
+        .position(|h| h == "district.communities.0.population")
+        .unwrap();
+    let means = outputs(&known);
+    for (i, r) in reader.records().enumerate() {
+        let population: f64 = r.unwrap()[col].parse().unwrap();
+        assert_eq!(means[&("residents_start".to_string(), i)], 2.0 * population);
+    }
+    let ix = indices(&known);
+    let mu_star = |lever: &str| {
+        ix[&(
+            "residents_start".to_string(),
+            lever.to_string(),
+            "mu_star".to_string(),
+        )]
+            .0
+    };
+    assert_eq!(mu_star("party.procedure.pooling"), 0.0);
+    assert!(mu_star("district.communities.0.population") > 900.0);
+    let manifest = std::fs::read_to_string(known.join("manifest.json")).unwrap();
+    assert!(
+        manifest.contains("\"baseline\": \"small_town\""),
+        "{manifest}"
+    );
+    let report = std::fs::read_to_string(known.join("report.html")).unwrap();
+    assert!(report.contains("the paired contrast <b>twice_the_urban</b> − <b>small_town</b>"));
+
+    // A baseline of the same name, or a third scenario: exit 2.
+    let clash = write("clash", format!("extends = {town:?}\n{}", communities(4)));
+    let out = govsim(&[
+        "sensitivity",
+        &town,
+        &clash,
+        "--method",
+        "morris",
+        "--samples",
+        "2",
+        "--vary",
+        "party.procedure.pooling=0..0.5",
+        "--days",
+        "10",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("also named"));
+    let out = govsim(&[
+        "sensitivity",
+        &town,
+        &same,
+        &twice,
+        "--method",
+        "morris",
+        "--samples",
+        "2",
+        "--vary",
+        "party.procedure.pooling=0..0.5",
+        "--days",
+        "10",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}

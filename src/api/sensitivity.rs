@@ -31,6 +31,11 @@ pub enum MethodRequest {
 pub struct SensitivityRequest {
     /// Scenario file (not with `function`).
     pub scenario: Option<PathBuf>,
+    /// A baseline scenario: then the paired contrast `scenario` −
+    /// `baseline` is analysed, each design point running both with the same
+    /// seeds (common random numbers), so that the indices say which levers
+    /// decide the sign and size of the difference between them.
+    pub baseline: Option<PathBuf>,
     /// Morris or Sobol'.
     pub method: MethodRequest,
     /// `KEY=LO..HI`, one per lever analysed.
@@ -107,11 +112,27 @@ pub fn sensitivity(request: &SensitivityRequest, context: &Context) -> Result<Se
         ));
     }
     let built = std::cell::OnceCell::new();
+    // The contrast's baseline runs first at every design point.
+    let files: Vec<&PathBuf> = request.baseline.iter().chain([scenario]).collect();
     let plan = || -> Result<(Plan, Option<String>)> {
         let overrides = request.runner.overrides();
-        let source = ScenarioSource::read(scenario)?;
-        let base = source.resolve(&overrides)?;
-        let varies = parse_varies(&request.vary, &source)?;
+        let mut sources = Vec::new();
+        let mut labels: Vec<String> = Vec::new();
+        for path in &files {
+            let source = ScenarioSource::read(path)?;
+            let base = source.resolve(&overrides)?;
+            let label = crate::util::safe_text::label(&base.scenario.name);
+            if labels.contains(&label) {
+                return Err(InputError::new(
+                    path.display().to_string(),
+                    format!("the baseline is also named `{label}`: give each a different `name`"),
+                )
+                .into());
+            }
+            labels.push(label);
+            sources.push(source);
+        }
+        let varies = parse_varies(&request.vary, &sources[sources.len() - 1])?;
         let metrics = run_level_metrics(&request.metrics, |m| m.sensitivity)?;
         let spec = Spec {
             method,
@@ -121,34 +142,69 @@ pub fn sensitivity(request: &SensitivityRequest, context: &Context) -> Result<Se
             names: varies.iter().map(|v| v.key.clone()).collect(),
             ranges: varies.iter().map(|v| (v.lo, v.hi)).collect(),
         };
-        check_design_size(&spec)?;
+        check_design_size(&spec, files.len())?;
         let design = spec.design();
         let values = spec.point_values(&design, &varies);
-        let (scenarios, hashes) = design::resolve_points(&source, &overrides, &varies, &values)?;
         let n = values.len();
-        let layout = Layout::numbered(
-            vec![crate::util::safe_text::label(&base.scenario.name); n],
-            spec.names.clone(),
-            values.clone(),
+        let mut resolved = Vec::new();
+        for source in &sources {
+            let varies = parse_varies(&request.vary, source)?;
+            let (scenarios, hashes) = design::resolve_points(source, &overrides, &varies, &values)?;
+            resolved.push((scenarios.into_iter(), hashes.into_iter()));
+        }
+        // Point = design point × scenarios + scenario (baseline first).
+        let total = n * files.len();
+        let (mut scenarios, mut hashes, mut point_labels, mut point_values, mut paths) = (
+            Vec::with_capacity(total),
+            Vec::with_capacity(total),
+            Vec::with_capacity(total),
+            Vec::with_capacity(total),
+            Vec::with_capacity(total),
         );
+        for value in &values {
+            for (s, (points, point_hashes)) in resolved.iter_mut().enumerate() {
+                let (Some(scenario), Some(hash)) = (points.next(), point_hashes.next()) else {
+                    return Err(Error::Runtime("a design point was not resolved".into()));
+                };
+                scenarios.push(scenario);
+                hashes.push(hash);
+                point_labels.push(labels[s].clone());
+                point_values.push(value.clone());
+                paths.push(files[s].display().to_string());
+            }
+        }
+        let layout = Layout::numbered(point_labels, spec.names.clone(), point_values);
+        let mut info = spec.info(&metrics, None);
+        info.baseline = request.baseline.as_ref().map(|_| labels[0].clone());
         let plan = Plan {
             command: ExperimentKind::Sensitivity,
             layout,
             scenarios,
             hashes,
-            paths: vec![scenario.display().to_string(); n],
+            paths,
             base_seed: request.runner.seed,
             reps: Reps::Fixed(request.reps),
             sample: method.name().into(),
-            sensitivity: Some(spec.info(&metrics, None)),
+            sensitivity: Some(info),
             resolved_toml: Vec::new(),
         };
-        let note = format!(
-            "{}: {} design points × {} replications",
-            method.name(),
-            n,
-            request.reps
-        );
+        let note = if files.len() > 1 {
+            format!(
+                "{}: {} design points × 2 scenarios × {} replications; indices of the paired contrast {} − {}",
+                method.name(),
+                n,
+                request.reps,
+                labels[1],
+                labels[0]
+            )
+        } else {
+            format!(
+                "{}: {} design points × {} replications",
+                method.name(),
+                n,
+                request.reps
+            )
+        };
         let _ = built.set((spec, design, values, metrics));
         Ok((plan, Some(note)))
     };
@@ -159,7 +215,15 @@ pub fn sensitivity(request: &SensitivityRequest, context: &Context) -> Result<Se
         if experiment.shard.is_some() {
             return Ok((Vec::new(), Vec::new()));
         }
-        analyse_model_runs(spec, design, values, &experiment.layout, metrics, dir)
+        analyse_model_runs(
+            spec,
+            design,
+            values,
+            &experiment.layout,
+            metrics,
+            files.len() > 1,
+            dir,
+        )
     };
     let (experiment, (indices, noise)) = execute_noted(
         ExperimentKind::Sensitivity,
@@ -198,7 +262,11 @@ fn sensitivity_of_function(
         ));
     }
     let runner = &request.runner;
-    if request.scenario.is_some() || !runner.set.is_empty() || runner.days.is_some() {
+    if request.scenario.is_some()
+        || request.baseline.is_some()
+        || !runner.set.is_empty()
+        || runner.days.is_some()
+    {
         return Err(bad(
             "--function",
             "evaluates the test function instead of a scenario: give no SCENARIO, --set or --days",
@@ -208,7 +276,7 @@ fn sensitivity_of_function(
         return Err(bad("--metric", "a test function has one output, `y`"));
     }
     let spec = spec_of_function(request, method, function);
-    check_design_size(&spec)?;
+    check_design_size(&spec, 1)?;
     let (out, _temporary) = match &runner.out {
         Some(out) => (out.clone(), None),
         None => {
@@ -251,8 +319,9 @@ fn spec_of_function(request: &SensitivityRequest, method: Method, function: Test
 }
 
 /// Refuses a design of more than [`MAX_POINTS`] points before it is built.
-fn check_design_size(spec: &Spec) -> Result<()> {
-    match spec.design_points() {
+/// The design's points, each run for `scenarios` scenarios, fit the limit.
+fn check_design_size(spec: &Spec, scenarios: usize) -> Result<()> {
+    match spec.design_points().and_then(|n| n.checked_mul(scenarios)) {
         Some(n) if n <= MAX_POINTS => Ok(()),
         n => Err(InputError::new(
             "--samples",

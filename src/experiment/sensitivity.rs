@@ -97,6 +97,7 @@ impl Spec {
                 .zip(&self.ranges)
                 .map(|(n, r)| (n.clone(), r.0, r.1))
                 .collect(),
+            baseline: None,
         }
     }
 
@@ -279,6 +280,7 @@ pub fn analyse_model_runs(
     values: &[Vec<String>],
     layout: &super::aggregate::Layout,
     metrics: &[String],
+    contrast: bool,
     dir: &Path,
 ) -> Result<(Vec<MetricIndices>, Vec<Noise>), Error> {
     let path = dir.join("runs.csv");
@@ -289,17 +291,30 @@ pub fn analyse_model_runs(
     let mut all = Vec::new();
     let mut noise = Vec::new();
     let mut rows = Vec::new();
+    let mut outputs = Vec::new();
     for metric in metrics {
         let col = runs.column(metric)?;
         let mut means = Vec::with_capacity(design.unit.len());
         let mut within = Vec::new();
         let mut reps = 0usize;
         for p in 0..design.unit.len() as u32 {
-            let v: Vec<f64> = runs
-                .rows
-                .range((p, 0)..=(p, u32::MAX))
-                .filter_map(|(_, row)| row.field(col).parse::<f64>().ok())
-                .collect();
+            let values_of = |point: u32| -> std::collections::BTreeMap<u32, f64> {
+                runs.rows
+                    .range((point, 0)..=(point, u32::MAX))
+                    .filter_map(|(&(_, rep), row)| Some((rep, row.field(col).parse::<f64>().ok()?)))
+                    .collect()
+            };
+            // A contrast: the second scenario minus the baseline, paired by
+            // replication (points 2p and 2p + 1).
+            let v: Vec<f64> = if contrast {
+                let base = values_of(2 * p);
+                values_of(2 * p + 1)
+                    .into_iter()
+                    .filter_map(|(rep, x)| Some(x - base.get(&rep)?))
+                    .collect()
+            } else {
+                values_of(p).into_values().collect()
+            };
             if v.is_empty() {
                 return Err(Error::Runtime(format!(
                     "{metric} is NA in every replication of design point {p}: choose another metric or lever range"
@@ -315,6 +330,12 @@ pub fn analyse_model_runs(
             }
             reps = reps.max(v.len());
             means.push(m);
+            outputs.push(vec![
+                p.to_string(),
+                metric.clone(),
+                v.len().to_string(),
+                format_float(m),
+            ]);
         }
         let grand = means.iter().sum::<f64>() / means.len() as f64;
         let between = means.iter().map(|m| (m - grand).powi(2)).sum::<f64>()
@@ -333,6 +354,17 @@ pub fn analyse_model_runs(
         all.push((metric.clone(), indices));
     }
     write(dir, "indices.csv", &csv_bytes(&header, rows.into_iter()))?;
+    // What the indices were computed from: each design point's mean over
+    // its replications (of the paired contrast, for two scenarios).
+    let output_header: Vec<String> = ["sample", "metric", "n", "mean"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    write(
+        dir,
+        "outputs.csv",
+        &csv_bytes(&output_header, outputs.into_iter()),
+    )?;
     let noise_header: Vec<String> = ["metric", "var_between_points", "var_noise", "noise_share"]
         .iter()
         .map(|s| s.to_string())

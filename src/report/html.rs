@@ -177,9 +177,16 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
     // What was run.
     h.push_str("<section id=\"what\">\n<h2>What was run</h2>\n");
     if let Some(info) = m.sensitivity.as_ref().filter(|_| r.sensitivity()) {
-        let subject = match &info.function {
-            Some(f) => format!("the test function <code>{}</code>", escape(f)),
-            None => format!(
+        let subject = match (&info.function, &info.baseline) {
+            (Some(f), _) => format!("the test function <code>{}</code>", escape(f)),
+            (None, Some(baseline)) => format!(
+                "the paired contrast <b>{}</b> − <b>{}</b> (<code>{}</code> − <code>{}</code>: both run at every design point with the same seeds, the indices are of their difference)",
+                escape(m.points.get(1).map_or("", |p| p.label.as_str())),
+                escape(baseline),
+                escape(m.points.get(1).map_or("", |p| p.path.as_str())),
+                escape(m.points.first().map_or("", |p| p.path.as_str()))
+            ),
+            (None, None) => format!(
                 "<code>{}</code>",
                 escape(m.points.first().map_or("", |p| p.path.as_str()))
             ),

@@ -192,6 +192,10 @@ pub struct SensitivityInfo {
     pub function: Option<String>,
     /// Lever ranges: name, low, high.
     pub ranges: Vec<(String, f64, f64)>,
+    /// The baseline of a paired contrast (its label): the indices are of
+    /// the other scenario minus it. None: one scenario's outputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
 }
 
 /// `manifest.json` of a validation (`govsim validate`): which pattern files
