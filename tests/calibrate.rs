@@ -162,9 +162,30 @@ fn levers_behind_synthetic_targets_are_recovered() {
         assert!(svg.contains("<svg"), "{plot}");
         assert!(out.join(format!("plots/{plot}.png")).exists(), "{plot}.png");
     }
+    // Identification: the rate, which the targets pin, reads so; the
+    // posterior correlation of the pair is a number in [-1, 1].
+    let identification = std::fs::read_to_string(out.join("identification.csv")).unwrap();
+    assert!(
+        identification
+            .starts_with("lever,prior_low,prior_high,ci_low,ci_high,width_ratio,pinned\n")
+    );
+    let rate = identification
+        .lines()
+        .find(|l| l.starts_with("issues.rate,"))
+        .unwrap();
+    assert!(rate.ends_with(",pinned"), "{rate}");
+    let correlations = std::fs::read_to_string(out.join("correlations.csv")).unwrap();
+    let line = correlations.lines().nth(1).unwrap();
+    assert!(
+        line.starts_with("issues.rate,issues.patience_mean,"),
+        "{line}"
+    );
+    let r: f64 = line.rsplit(',').next().unwrap().parse().unwrap();
+    assert!((-1.0..=1.0).contains(&r), "{r}");
     let report = std::fs::read_to_string(out.join("report.html")).unwrap();
     for id in [
         "id=\"calibration\"",
+        "id=\"correlations\"",
         "id=\"predictive\"",
         "id=\"generations\"",
         "plot-posterior_0",

@@ -163,6 +163,56 @@ pub fn marginal(generation: &Generation, i: usize) -> Marginal {
     }
 }
 
+/// The weighted Pearson correlation of every pair of parameters in
+/// `generation` (the posterior's shape: a strong correlation is a ridge,
+/// along which the targets cannot tell the levers apart). NaN where a
+/// parameter does not vary.
+pub fn correlations(generation: &Generation) -> Vec<Vec<f64>> {
+    let k = generation.particles.first().map_or(0, |p| p.theta.len());
+    let total: f64 = generation.particles.iter().map(|p| p.weight).sum();
+    let means: Vec<f64> = (0..k)
+        .map(|i| {
+            generation
+                .particles
+                .iter()
+                .map(|p| p.weight * p.theta[i])
+                .sum::<f64>()
+                / total
+        })
+        .collect();
+    let covariance = |i: usize, j: usize| {
+        generation
+            .particles
+            .iter()
+            .map(|p| p.weight * (p.theta[i] - means[i]) * (p.theta[j] - means[j]))
+            .sum::<f64>()
+            / total
+    };
+    (0..k)
+        .map(|i| {
+            (0..k)
+                .map(|j| covariance(i, j) / (covariance(i, i) * covariance(j, j)).sqrt())
+                .collect()
+        })
+        .collect()
+}
+
+/// How much the data pin a lever: the width of its posterior 95% interval
+/// against that of its uniform prior (0.95 of the range), and the reading:
+/// `pinned` below 0.5, `partly` below 0.8, `not pinned` from 0.8 (a
+/// convention, stated in docs/calibration.md).
+pub fn identification(prior: &Prior, posterior: &Marginal) -> (f64, &'static str) {
+    let ratio = (posterior.ci_high - posterior.ci_low) / (0.95 * (prior.hi - prior.lo));
+    let reading = if ratio < 0.5 {
+        "pinned"
+    } else if ratio < 0.8 {
+        "partly"
+    } else {
+        "not pinned"
+    };
+    (ratio, reading)
+}
+
 /// The first generation: `samples` draws from the prior, all accepted.
 pub fn prior_generation(priors: &[Prior], settings: &Settings, evaluate: &Evaluate) -> Generation {
     let mut thetas = Vec::with_capacity(settings.samples);
@@ -367,6 +417,74 @@ pub fn run(
         generations.push(g);
     }
     generations
+}
+
+#[cfg(test)]
+mod identification_tests {
+    use super::*;
+
+    fn generation(thetas: &[[f64; 3]]) -> Generation {
+        Generation {
+            index: 1,
+            epsilon: 1.0,
+            proposals: thetas.len(),
+            particles: thetas
+                .iter()
+                .map(|t| Particle {
+                    theta: t.to_vec(),
+                    weight: 1.0 / thetas.len() as f64,
+                    distance: 0.0,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn correlations_find_a_ridge_and_independence() {
+        // The second lever is twice the first (a ridge); the third is
+        // balanced against both (uncorrelated).
+        let g = generation(&[
+            [0.0, 0.0, 1.0],
+            [1.0, 2.0, -1.0],
+            [2.0, 4.0, -1.0],
+            [3.0, 6.0, 1.0],
+        ]);
+        let c = correlations(&g);
+        assert!((c[0][1] - 1.0).abs() < 1e-12, "{c:?}");
+        assert!((c[0][0] - 1.0).abs() < 1e-12);
+        assert!(c[0][2].abs() < 1e-12 && c[1][2].abs() < 1e-12, "{c:?}");
+        // Weights count: a particle of weight 0 changes nothing.
+        let mut w = generation(&[
+            [0.0, 0.0, 1.0],
+            [1.0, 2.0, -1.0],
+            [2.0, 4.0, -1.0],
+            [3.0, 6.0, 1.0],
+        ]);
+        w.particles.push(Particle {
+            theta: vec![10.0, -50.0, 3.0],
+            weight: 0.0,
+            distance: 0.0,
+        });
+        assert!((correlations(&w)[0][1] - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn identification_reads_the_posterior_width_against_the_prior() {
+        let prior = Prior {
+            name: "x".into(),
+            lo: 0.0,
+            hi: 10.0,
+        };
+        let m = |lo: f64, hi: f64| Marginal {
+            mean: 0.0,
+            median: 0.0,
+            ci_low: lo,
+            ci_high: hi,
+        };
+        assert_eq!(identification(&prior, &m(0.25, 9.75)), (1.0, "not pinned"));
+        assert_eq!(identification(&prior, &m(2.0, 4.0)).1, "pinned");
+        assert_eq!(identification(&prior, &m(2.0, 8.0)).1, "partly");
+    }
 }
 
 #[cfg(test)]

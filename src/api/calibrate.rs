@@ -309,6 +309,9 @@ pub fn calibrate(request: &CalibrateRequest, context: &Context) -> Result<Calibr
         .ok_or_else(|| Error::Runtime("no generation".into()))?;
     let (table, marginals) = cal::summary_table(&bare, last);
     write_file(&dir.join("calibration.csv"), table.as_bytes())?;
+    let (identification, correlations) = cal::identification_tables(&bare, last, &marginals);
+    write_file(&dir.join("identification.csv"), identification.as_bytes())?;
+    write_file(&dir.join("correlations.csv"), correlations.as_bytes())?;
     let calibrated = cal::calibrated_scenario(
         &std::path::absolute(&request.scenario).unwrap_or(request.scenario.clone()),
         &request.set,

@@ -396,6 +396,45 @@ pub fn summary_table(priors: &[Prior], last: &Generation) -> (String, Vec<Margin
     (out, all)
 }
 
+/// `identification.csv`: how much the data pin each lever (its posterior
+/// 95% interval against its prior's), and `correlations.csv`: the
+/// posterior correlation of every pair of levers.
+pub fn identification_tables(
+    priors: &[Prior],
+    last: &Generation,
+    marginals: &[Marginal],
+) -> (String, String) {
+    let mut identification =
+        String::from("lever,prior_low,prior_high,ci_low,ci_high,width_ratio,pinned\n");
+    for (p, m) in priors.iter().zip(marginals) {
+        let (ratio, reading) = crate::analysis::calibrate::identification(p, m);
+        let _ = writeln!(
+            identification,
+            "{},{},{},{},{},{},{reading}",
+            p.name,
+            format_float(p.lo),
+            format_float(p.hi),
+            format_float(m.ci_low),
+            format_float(m.ci_high),
+            format_float(ratio)
+        );
+    }
+    let c = crate::analysis::calibrate::correlations(last);
+    let mut correlations = String::from("lever_a,lever_b,correlation\n");
+    for i in 0..priors.len() {
+        for j in i + 1..priors.len() {
+            let _ = writeln!(
+                correlations,
+                "{},{},{}",
+                priors[i].name,
+                priors[j].name,
+                format_float(c[i][j])
+            );
+        }
+    }
+    (identification, correlations)
+}
+
 /// The scenario with the posterior medians: `extends` the calibrated file.
 pub fn calibrated_scenario(
     base: &Path,

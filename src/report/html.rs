@@ -919,11 +919,12 @@ pub fn calibration_report_html(
         escape(scenario),
         generations.len().saturating_sub(1)
     );
-    h.push_str("<section>\n<h2>Calibrated levers</h2>\n<table id=\"calibration\"><tr><th>lever</th><th>prior</th><th>mean</th><th>median</th><th>95% credible interval</th></tr>\n");
+    h.push_str("<section>\n<h2>Calibrated levers</h2>\n<table id=\"calibration\"><tr><th>lever</th><th>prior</th><th>mean</th><th>median</th><th>95% credible interval</th><th>width against the prior's</th><th>the data</th></tr>\n");
     for (p, m) in priors.iter().zip(marginals) {
+        let (ratio, reading) = crate::analysis::calibrate::identification(p, m);
         let _ = writeln!(
             h,
-            "<tr><td><code>{}</code></td><td>{} to {}</td><td class=\"num\">{:.4}</td><td class=\"num\">{:.4}</td><td class=\"num\">[{:.4}, {:.4}]</td></tr>",
+            "<tr><td><code>{}</code></td><td>{} to {}</td><td class=\"num\">{:.4}</td><td class=\"num\">{:.4}</td><td class=\"num\">[{:.4}, {:.4}]</td><td class=\"num\">{ratio:.2}</td><td>{reading}</td></tr>",
             escape(&p.name),
             p.lo,
             p.hi,
@@ -933,7 +934,24 @@ pub fn calibration_report_html(
             m.ci_high
         );
     }
-    h.push_str("</table>\n<h2>Targets and the posterior predictive</h2>\n<table id=\"predictive\"><tr><th>metric</th><th>target</th><th>simulated: median</th><th>simulated: 2.5% to 97.5%</th></tr>\n");
+    h.push_str("</table>\n<p class=\"small\">Identification: the width of a lever's 95% credible interval against its prior's (1: the targets say nothing of it); <i>pinned</i> below 0.5, <i>partly</i> below 0.8 (identification.csv).</p>\n");
+    if let Some(last) = generations.last().filter(|_| priors.len() > 1) {
+        let c = crate::analysis::calibrate::correlations(last);
+        h.push_str("<h2>Posterior correlations</h2>\n<p class=\"small\">Weighted correlations of the last generation's particles (correlations.csv): a strong one is a ridge along which the targets cannot tell the two levers apart.</p>\n<table id=\"correlations\"><tr><th></th>");
+        for p in priors {
+            let _ = write!(h, "<th><code>{}</code></th>", escape(&p.name));
+        }
+        h.push_str("</tr>\n");
+        for (i, p) in priors.iter().enumerate() {
+            let _ = write!(h, "<tr><td><code>{}</code></td>", escape(&p.name));
+            for value in &c[i] {
+                let _ = write!(h, "<td class=\"num\">{value:+.2}</td>");
+            }
+            h.push_str("</tr>\n");
+        }
+        h.push_str("</table>\n");
+    }
+    h.push_str("<h2>Targets and the posterior predictive</h2>\n<table id=\"predictive\"><tr><th>metric</th><th>target</th><th>simulated: median</th><th>simulated: 2.5% to 97.5%</th></tr>\n");
     for p in predictive {
         let mut v = p.simulated.clone();
         v.sort_by(f64::total_cmp);
