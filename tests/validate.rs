@@ -373,6 +373,20 @@ fn bad_pattern_files_exit_2_naming_file_and_key() {
         "line {line}: {err}"
     );
     assert!(err.contains("bogus"), "{err}");
+    // A file named `...toml` has the stem `..`: its runs would be written
+    // outside --out (issue 29, item 8). Refused before anything runs.
+    let escape_dir = dir.join("escape");
+    std::fs::create_dir_all(&escape_dir).unwrap();
+    let file = write(&escape_dir, "...toml", &good);
+    let out_dir = escape_dir.join("out");
+    let out = govsim(&["validate", &file, "--out", out_dir.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("...toml") && err.contains("cannot name the folder"),
+        "{err}"
+    );
+    assert!(!escape_dir.join("runs.csv").exists() && !dir.join("runs.csv").exists());
     let empty = dir.join("empty");
     std::fs::create_dir_all(&empty).unwrap();
     let out = govsim(&["validate", empty.to_str().unwrap()]);

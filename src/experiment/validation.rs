@@ -216,6 +216,22 @@ pub fn pattern_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
     let mut stems: Vec<String> = Vec::new();
     for f in &files {
         let stem = stem_of(f);
+        // The stem names the folder of the pattern's runs inside --out: it
+        // must be one plain path component ("..." has the stem "..").
+        let plain = !stem.is_empty()
+            && stem.len() <= 100
+            && !stem.starts_with('.')
+            && stem
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        if !plain {
+            return Err(InputError::new(
+                f.display().to_string(),
+                format!(
+                    "the file's name `{stem}` cannot name the folder of its runs: use letters, digits, `_`, `-` and `.` (not first), at most 100"
+                ),
+            ));
+        }
         if stems.contains(&stem) {
             return Err(InputError::new(
                 f.display().to_string(),
