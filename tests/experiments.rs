@@ -832,3 +832,157 @@ fn bad_experiment_input_exits_2_with_a_clear_message() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }
+
+/// Every command writes only into an empty folder or its own kind's (issue
+/// 29, item 7): another command's folder is refused before anything is
+/// written, and its files stay as they were.
+#[test]
+fn each_command_refuses_another_commands_folder() {
+    let dir = scratch("foreign-folders");
+    let town = scenario("classroom/small_town.toml");
+    let pattern = common::scenario_path("../validation/design_9_steady_state.toml");
+    let pattern = s(&pattern);
+    let experiment = dir.join("experiment");
+    ok(&govsim(&[
+        "compare",
+        &town,
+        "--reps",
+        "2",
+        "--days",
+        "5",
+        "--out",
+        &s(&experiment),
+    ]));
+    let validation = dir.join("validation");
+    ok(&govsim(&[
+        "validate",
+        &pattern,
+        "--reps",
+        "2",
+        "--days",
+        "5",
+        "--out",
+        &s(&validation),
+    ]));
+    let calibration = dir.join("calibration");
+    let calibrate = |out: &Path| {
+        govsim(&[
+            "calibrate",
+            &town,
+            "--vary",
+            "issues.rate=0.2..1",
+            "--target",
+            "resolution_rate=0.5±0.1",
+            "--samples",
+            "20",
+            "--generations",
+            "1",
+            "--days",
+            "5",
+            "--out",
+            &s(out),
+        ])
+    };
+    ok(&calibrate(&calibration));
+    // Prior draws whose metric is undefined in a 5-day run (no issue closed)
+    // are infinitely far, written `inf`, and read back by `report`.
+    let posterior = std::fs::read_to_string(calibration.join("posterior.csv")).unwrap();
+    assert!(posterior.contains(",inf,"), "{posterior}");
+    ok(&govsim(&["report", &s(&calibration)]));
+    let run = dir.join("run");
+    ok(&govsim(&["run", &town, "--days", "5", "--out", &s(&run)]));
+    let snapshot = |d: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(d)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().is_file())
+            .map(|e| {
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let before: Vec<_> = [&experiment, &validation, &calibration, &run]
+        .iter()
+        .map(|d| snapshot(d))
+        .collect();
+    let refused = |out: Output, what: &str| {
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+        assert!(
+            err.contains("writes only into an empty folder or its own"),
+            "{what}: {err}"
+        );
+    };
+    refused(calibrate(&experiment), "calibrate into an experiment");
+    refused(calibrate(&validation), "calibrate into a validation");
+    refused(
+        govsim(&[
+            "validate",
+            &pattern,
+            "--reps",
+            "2",
+            "--days",
+            "5",
+            "--out",
+            &s(&experiment),
+        ]),
+        "validate into an experiment",
+    );
+    refused(
+        govsim(&[
+            "validate",
+            &pattern,
+            "--reps",
+            "2",
+            "--days",
+            "5",
+            "--out",
+            &s(&calibration),
+        ]),
+        "validate into a calibration",
+    );
+    for target in [&validation, &calibration, &run] {
+        refused(
+            govsim(&[
+                "compare",
+                &town,
+                "--reps",
+                "2",
+                "--days",
+                "5",
+                "--out",
+                &s(target),
+            ]),
+            "compare into another kind's folder",
+        );
+        refused(
+            govsim(&["merge", &s(&experiment), "--out", &s(target)]),
+            "merge into another kind's folder",
+        );
+    }
+    refused(
+        govsim(&[
+            "sweep",
+            &town,
+            "--vary",
+            "issues.rate=0.2..0.4:2",
+            "--reps",
+            "2",
+            "--days",
+            "5",
+            "--out",
+            &s(&validation),
+        ]),
+        "sweep into a validation",
+    );
+    let after: Vec<_> = [&experiment, &validation, &calibration, &run]
+        .iter()
+        .map(|d| snapshot(d))
+        .collect();
+    assert!(before == after, "a refused command changed a folder");
+}

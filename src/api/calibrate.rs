@@ -178,7 +178,14 @@ pub fn calibrate(request: &CalibrateRequest, context: &Context) -> Result<Calibr
         ));
     }
     let (dir, _temporary) = match &request.out {
-        Some(dir) => (dir.clone(), None),
+        Some(dir) => {
+            super::own_folder(
+                dir,
+                crate::report::results::FolderKind::Calibration,
+                "calibrate",
+            )?;
+            (dir.clone(), None)
+        }
         None => {
             let dir = temporary_dir(ExperimentKind::Compare)?;
             (dir.clone(), Some(TemporaryDir(dir)))

@@ -308,7 +308,10 @@ fn execute_noted<T>(
     let threads = threads(runner.threads)?;
     let (plan, note) = plan()?;
     let (dir, temporary) = match &runner.out {
-        Some(dir) => (dir.clone(), None),
+        Some(dir) => {
+            own_folder(dir, FolderKind::Experiment, kind.name())?;
+            (dir.clone(), None)
+        }
         None => {
             let dir = temporary_dir(kind)?;
             (dir.clone(), Some(TemporaryDir(dir)))
@@ -394,6 +397,7 @@ pub fn merge(
     allow_partial: bool,
     context: &Context,
 ) -> Result<Outcome> {
+    own_folder(out, FolderKind::Experiment, "merge")?;
     experiment::merge(dirs, out, allow_partial, context.command_line.clone())
 }
 
@@ -759,6 +763,53 @@ fn check_run_folder(dir: &Path) -> Result<()> {
 }
 
 pub(crate) use crate::report::write_file;
+
+/// What kind of folder `dir` holds, if it holds one: from its manifest, or,
+/// without one (a command stopped before writing it), from the files only
+/// that kind writes. `None` for a missing or empty folder, or one holding
+/// nothing a govsim command writes.
+fn folder_holds(dir: &Path) -> Option<FolderKind> {
+    if dir.join("manifest.json").exists() {
+        return Some(crate::report::results::folder_kind(dir));
+    }
+    let has = |name: &str| dir.join(name).exists();
+    if has("validation.csv") {
+        Some(FolderKind::Validation)
+    } else if has("posterior.csv") || has("generations.csv") {
+        Some(FolderKind::Calibration)
+    } else if has("runs.csv") || has("checkpoint.txt") || has("indices.csv") {
+        Some(FolderKind::Experiment)
+    } else if has("timeseries.csv") || has("summary.csv") {
+        Some(FolderKind::Run)
+    } else {
+        None
+    }
+}
+
+/// Refuses an output folder that holds another command's results (issue
+/// 29, item 7: `calibrate`, `validate` or `compare --out` of another kind's
+/// folder mixed files and replaced its manifest and report): one writer
+/// per folder, each command only into an empty folder or its own kind's.
+pub(crate) fn own_folder(dir: &Path, kind: FolderKind, command: &str) -> Result<()> {
+    match folder_holds(dir) {
+        Some(held) if held != kind => Err(InputError::new(
+            dir.display().to_string(),
+            format!(
+                "holds {}: `govsim {command}` writes only into an empty folder or its own; choose another --out",
+                match held {
+                    FolderKind::Run => "a run",
+                    FolderKind::Experiment => "an experiment (compare, sweep, sensitivity or decompose)",
+                    FolderKind::Calibration => "a calibration",
+                    FolderKind::Validation => "a validation",
+                }
+            ),
+        )
+        .into()),
+        _ => Ok(()),
+    }
+}
+
+use crate::report::results::FolderKind;
 
 /// `dir` created and writable, or bad input naming it.
 pub fn writable(dir: &Path) -> Result<()> {

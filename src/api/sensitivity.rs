@@ -278,7 +278,14 @@ fn sensitivity_of_function(
     let spec = spec_of_function(request, method, function);
     check_design_size(&spec, 1)?;
     let (out, _temporary) = match &runner.out {
-        Some(out) => (out.clone(), None),
+        Some(out) => {
+            super::own_folder(
+                out,
+                crate::report::results::FolderKind::Experiment,
+                "sensitivity",
+            )?;
+            (out.clone(), None)
+        }
         None => {
             let dir = temporary_dir(ExperimentKind::Sensitivity)?;
             (dir.clone(), Some(TemporaryDir(dir)))

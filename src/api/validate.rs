@@ -76,7 +76,14 @@ pub fn validate(request: &ValidateRequest, context: &Context) -> Result<Validati
         .into());
     }
     let (dir, _temporary) = match &request.out {
-        Some(dir) => (dir.clone(), None),
+        Some(dir) => {
+            super::own_folder(
+                dir,
+                crate::report::results::FolderKind::Validation,
+                "validate",
+            )?;
+            (dir.clone(), None)
+        }
         None => {
             let dir = super::temporary_dir(ExperimentKind::Compare)?;
             (dir.clone(), Some(TemporaryDir(dir)))

@@ -317,7 +317,14 @@ pub fn tables(priors: &[Prior], generations: &[Generation]) -> (String, String) 
                 "{},{k},{},{}",
                 g.index,
                 format_float(p.weight),
-                format_float(p.distance)
+                // A prior draw whose metric is undefined (no issue closed
+                // in a short run) is infinitely far: written `inf`, so that
+                // the table reads back.
+                if p.distance.is_finite() {
+                    format_float(p.distance)
+                } else {
+                    "inf".into()
+                }
             );
             for x in &p.theta {
                 let _ = write!(post, ",{}", format_float(*x));
