@@ -986,3 +986,50 @@ fn each_command_refuses_another_commands_folder() {
         .collect();
     assert!(before == after, "a refused command changed a folder");
 }
+
+/// Files read back from an output folder are bounded like scenario files
+/// (issue 29, item 10): a `runs.csv`, checkpoint or manifest made a link to
+/// `/dev/zero` is refused as not a regular file, promptly, by `report`,
+/// `--resume` and `merge`, instead of hanging or exhausting memory.
+#[cfg(unix)]
+#[test]
+fn files_read_back_from_an_output_folder_are_bounded() {
+    let dir = scratch("bounded-reads");
+    let whole = dir.join("whole");
+    ok(&compare(&whole, &["--reps", "2"]));
+    for file in ["runs.csv", "checkpoint.txt", "manifest.json"] {
+        let damaged = dir.join(format!("damaged-{file}"));
+        std::fs::create_dir_all(&damaged).unwrap();
+        for entry in std::fs::read_dir(&whole).unwrap().flatten() {
+            if entry.path().is_file() {
+                std::fs::copy(entry.path(), damaged.join(entry.file_name())).unwrap();
+            }
+        }
+        std::fs::remove_file(damaged.join(file)).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", damaged.join(file)).unwrap();
+        let check = |out: Output, what: &str| {
+            let err = String::from_utf8_lossy(&out.stderr).to_string();
+            assert_eq!(out.status.code(), Some(2), "{file}, {what}: {err}");
+            assert!(err.contains("not a regular file"), "{file}, {what}: {err}");
+        };
+        // `report` draws from the manifest and the summary tables (runs.csv
+        // only for optional pairings, the checkpoint not at all): it ends,
+        // and refuses a manifest it cannot read.
+        let report = govsim(&["report", &s(&damaged)]);
+        if file == "manifest.json" {
+            check(report, "report");
+        } else {
+            ok(&report);
+        }
+        check(compare(&damaged, &["--reps", "2", "--resume"]), "resume");
+        check(
+            govsim(&[
+                "merge",
+                &s(&damaged),
+                "--out",
+                &s(&dir.join(format!("merged-{file}"))),
+            ]),
+            "merge",
+        );
+    }
+}

@@ -335,7 +335,7 @@ pub fn execute(
         }
         let mut runs = if runs_path.exists() {
             RunsTable::read(&runs_path, |row| id_of(&plan.layout, row))
-                .map_err(runtime("reading", &runs_path))?
+                .map_err(|e| InputError::new(runs_path.display().to_string(), e.to_string()))?
         } else {
             RunsTable::default()
         };
@@ -348,8 +348,12 @@ pub fn execute(
         }
         runs.header = header.clone();
         let sums = if keep_series && checkpoint_path.exists() {
-            let text = std::fs::read_to_string(&checkpoint_path)
-                .map_err(runtime("reading", &checkpoint_path))?;
+            let text = crate::util::files::read_text(
+                &checkpoint_path,
+                "checkpoint",
+                crate::util::files::MAX_TABLE_BYTES,
+            )
+            .map_err(|e| InputError::new(checkpoint_path.display().to_string(), e))?;
             SeriesSums::from_text(&text)
                 .map_err(|e| InputError::new(checkpoint_path.display().to_string(), e))?
         } else {
@@ -677,8 +681,8 @@ pub fn merge(
     let mut seen_shards = BTreeSet::new();
     for dir in dirs {
         let path = dir.join(RUNS);
-        let table =
-            RunsTable::read(&path, |row| id_of(&layout, row)).map_err(runtime("reading", &path))?;
+        let table = RunsTable::read(&path, |row| id_of(&layout, row))
+            .map_err(|e| InputError::new(path.display().to_string(), e.to_string()))?;
         if !runs.header.is_empty() && table.header != runs.header {
             return Err(InputError::new(
                 path.display().to_string(),
@@ -702,7 +706,12 @@ pub fn merge(
         runs.rows.extend(table.rows);
         if !layout.sweep {
             let path = dir.join(CHECKPOINT);
-            let text = std::fs::read_to_string(&path).map_err(runtime("reading", &path))?;
+            let text = crate::util::files::read_text(
+                &path,
+                "checkpoint",
+                crate::util::files::MAX_TABLE_BYTES,
+            )
+            .map_err(|e| InputError::new(path.display().to_string(), e))?;
             let shard = SeriesSums::from_text(&text)
                 .map_err(|e| InputError::new(path.display().to_string(), e))?;
             sums.merge(shard)

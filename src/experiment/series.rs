@@ -50,12 +50,25 @@ struct Scan {
     readable_end: u64,
 }
 
+/// A file read back from an output folder, refused unless it is a regular
+/// file (a link to a device or a pipe could block or never end).
+fn open_regular(path: &Path) -> io::Result<File> {
+    let file = File::open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::other(format!(
+            "{}: not a regular file",
+            path.display()
+        )));
+    }
+    Ok(file)
+}
+
 fn scan(
     path: &Path,
     source: usize,
     id_of: &dyn Fn(&[String]) -> Option<RunId>,
 ) -> io::Result<Scan> {
-    let mut file = File::open(path)?;
+    let mut file = open_regular(path)?;
     // Only whole lines are read: a line cut by a crash has no newline yet.
     let whole_lines = whole_lines_length(&mut file)?;
     let mut reader = csv::ReaderBuilder::new()
@@ -260,7 +273,7 @@ pub fn write_sorted(
     }
     let mut files: Vec<File> = sources
         .iter()
-        .map(File::open)
+        .map(|p| open_regular(p))
         .collect::<io::Result<_>>()
         .map_err(|e| e.to_string())?;
     let copy = |writer: &mut dyn Write| -> io::Result<()> {

@@ -71,7 +71,9 @@ impl RunsTable {
     /// Reads `runs.csv`; a last line cut short by a crash (no final newline,
     /// or too few fields) is dropped. `id_of` finds the run of a row.
     pub fn read(path: &Path, id_of: impl Fn(&[String]) -> Option<RunId>) -> io::Result<Self> {
-        let mut bytes = std::fs::read(path)?;
+        let mut bytes =
+            crate::util::files::read_bytes(path, "runs.csv", crate::util::files::MAX_TABLE_BYTES)
+                .map_err(io::Error::other)?;
         // Every complete row ends with a newline; a row written half-way does not,
         // even when its last field happens to look complete.
         let complete = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);

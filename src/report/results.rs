@@ -185,7 +185,13 @@ fn num(s: &str) -> Option<f64> {
 
 fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), InputError> {
     let bad = |e: String| InputError::new(path.display().to_string(), e);
-    let mut reader = csv::Reader::from_path(path).map_err(|e| bad(format!("cannot read: {e}")))?;
+    let bytes = crate::util::files::read_bytes(
+        path,
+        "an output table",
+        crate::util::files::MAX_TABLE_BYTES,
+    )
+    .map_err(bad)?;
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
     let header = reader
         .headers()
         .map_err(|e| bad(e.to_string()))?
@@ -368,7 +374,12 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
                 .push((day, mean, lo, hi));
         }
         for (p, slot) in scenarios.iter_mut().enumerate() {
-            *slot = std::fs::read_to_string(dir.join("scenarios").join(format!("{p}.toml"))).ok();
+            *slot = crate::util::files::read_text(
+                &dir.join("scenarios").join(format!("{p}.toml")),
+                "resolved scenario",
+                crate::scenario::load::MAX_FILE_BYTES,
+            )
+            .ok();
         }
     }
     let mut indices = Vec::new();

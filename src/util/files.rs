@@ -186,6 +186,15 @@ impl FolderLock {
 /// the file grows after its size was checked. `what` names the file in the
 /// message (`scenario file`, `pattern file`, …).
 pub fn read_text(path: &Path, what: &str, max: u64) -> Result<String, String> {
+    let bytes = read_bytes(path, what, max)?;
+    String::from_utf8(bytes).map_err(|_| format!("cannot read {what}: not UTF-8 text"))
+}
+
+/// The bytes of a regular file (not a device, a pipe or a folder, which can
+/// block or never end) of at most `max` bytes, read with that bound even if
+/// the file grows after its size was checked: every file read back from an
+/// output folder goes through here or [`read_text`].
+pub fn read_bytes(path: &Path, what: &str, max: u64) -> Result<Vec<u8>, String> {
     use std::io::Read as _;
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {what}: {e}"))?;
     if !meta.is_file() {
@@ -202,8 +211,12 @@ pub fn read_text(path: &Path, what: &str, max: u64) -> Result<String, String> {
     if bytes.len() as u64 > max {
         return Err(format!("{what} longer than {max} bytes"));
     }
-    String::from_utf8(bytes).map_err(|_| format!("cannot read {what}: not UTF-8 text"))
+    Ok(bytes)
 }
+
+/// The largest table read back from an output folder (`runs.csv`, the
+/// checkpoint, a summary): a million runs of a few kilobytes each.
+pub const MAX_TABLE_BYTES: u64 = 4 << 30;
 
 /// The 1-based line of byte `offset` in `text`.
 pub fn line_of(text: &str, offset: usize) -> usize {
