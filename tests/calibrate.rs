@@ -372,6 +372,16 @@ fn bad_calibrations_are_input_errors_naming_the_cause() {
             vec!["issues.rate", "below"],
         ),
         (
+            // Issue 29, item 11: a prior no float can resolve.
+            vec![
+                "--vary",
+                "party.procedure.pooling=0..1e-309",
+                "--target",
+                "arrived=10",
+            ],
+            vec!["party.procedure.pooling", "narrower than 1e-9"],
+        ),
+        (
             vec!["--vary", "issues.rate=0.1..200", "--target", "arrived=10"],
             vec!["issues.rate", "valid range"],
         ),

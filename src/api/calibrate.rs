@@ -146,6 +146,18 @@ pub fn calibrate(request: &CalibrateRequest, context: &Context) -> Result<Calibr
                 format!("`{}` is not a lever to calibrate", v.key),
             ));
         }
+        // A prior narrower than the floats can resolve gives weights and
+        // plots no finite scale (issue 29, item 11): such a lever is fixed.
+        let scale = v.lo.abs().max(v.hi.abs()).max(1.0);
+        if (v.hi - v.lo) < 1e-9 * scale {
+            return Err(bad(
+                "--vary",
+                format!(
+                    "`{}`: the prior {}..{} is narrower than 1e-9 of its scale; fix the lever with --set instead",
+                    v.key, v.lo, v.hi
+                ),
+            ));
+        }
         priors.push((
             Prior {
                 name: v.key,

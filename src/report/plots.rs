@@ -93,6 +93,17 @@ fn err<E: std::fmt::Display>(e: E) -> String {
 type Draw<'a> = dyn Fn(&Area<SVGBackend>) -> DrawResult + 'a;
 type DrawPng<'a> = dyn Fn(&Area<PngBackend>) -> DrawResult + 'a;
 
+/// The largest plot drawn: 4,000 × 12,000 pixels (a 144 MB bitmap).
+const MAX_PLOT_SIZE: (u32, u32) = (4_000, 12_000);
+
+/// `size` within [`MAX_PLOT_SIZE`], and at least a pixel each way.
+fn bounded_size(size: (u32, u32)) -> (u32, u32) {
+    (
+        size.0.clamp(1, MAX_PLOT_SIZE.0),
+        size.1.clamp(1, MAX_PLOT_SIZE.1),
+    )
+}
+
 /// Renders one plot to SVG and, with [`Raster::Png`], to PNG bytes.
 fn render(
     size: (u32, u32),
@@ -101,6 +112,10 @@ fn render(
     png_draw: &DrawPng,
 ) -> Result<Drawn, String> {
     register_font();
+    // Sizes grow with what a folder lists (scenarios, metrics): bounded, so
+    // that a hand-edited manifest of 40,000 points cannot ask for a
+    // gigabyte bitmap (issue 29, item 11); past it the drawing is squeezed.
+    let size = bounded_size(size);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
@@ -2017,4 +2032,25 @@ pub fn calibration_plots(
         });
     }
     Ok(plots)
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    #[test]
+    fn a_plot_asked_to_be_huge_is_drawn_within_the_bound() {
+        assert_eq!(bounded_size((1_200, 2_400_060)), (1_200, 12_000));
+        assert_eq!(bounded_size((0, 0)), (1, 1));
+        let drawn = plot!((1_200, 2_400_060), Raster::Png, |area| {
+            area.fill(&WHITE).map_err(err)?;
+            Ok(())
+        })
+        .unwrap();
+        let png = drawn.png.unwrap();
+        // The PNG header's height (IHDR, bytes 20..24).
+        let height = u32::from_be_bytes([png[20], png[21], png[22], png[23]]);
+        assert_eq!(height, 12_000);
+        assert!(drawn.svg.contains("height=\"12000\""));
+    }
 }
