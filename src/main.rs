@@ -5,7 +5,7 @@
 
 mod cli;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -54,14 +54,14 @@ fn main() -> ExitCode {
                 line.push_str("; ");
                 line.push_str(hint);
             }
-            eprintln!("{line}");
+            say_error(&line);
             return ExitCode::from(2);
         }
     };
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("{e}");
+            say_error(&e.to_string());
             ExitCode::from(e.exit_code())
         }
     }
@@ -86,7 +86,12 @@ fn experiment_flag_hint(error: &str) -> Option<&'static str> {
 
 /// Runs the command and prints what it returns.
 fn run(cli: Cli) -> Result<ExitCode> {
-    let command_line: Vec<String> = std::env::args().collect();
+    // Arguments that are not UTF-8 (a path of another encoding) are kept
+    // for the manifest as lossy text; clap has parsed them as paths already
+    // (issue 29, item 9: std::env::args panicked on them).
+    let command_line: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     let bar = Bar::default();
     let context = govsim::api::Context {
         stop: &STOP,
@@ -124,7 +129,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             start_stop_handler();
             commands::serve(&args.into(), &STOP, |line| {
                 use std::io::Write as _;
-                println!("{line}");
+                let _ = writeln!(std::io::stdout(), "{line}");
                 let _ = std::io::stdout().flush();
             })?
         }
@@ -133,8 +138,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             commands::sensitivity(&args.try_into()?, &context)?
         }
     };
-    print!("{text}");
+    // A closed pipe or a full disk is said, not a panic (issue 29, item 9).
+    if let Err(e) = std::io::stdout()
+        .write_all(text.as_bytes())
+        .and_then(|()| std::io::stdout().flush())
+    {
+        say_error(&format!("error: cannot write to standard output: {e}"));
+        return Ok(ExitCode::from(1));
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A line on standard error; if even that cannot be written, nothing more
+/// can be said, and the exit code says it.
+fn say_error(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 fn start_stop_handler() {
@@ -150,7 +168,7 @@ struct Bar(std::sync::OnceLock<ProgressBar>);
 
 impl Progress for Bar {
     fn note(&self, text: &str) {
-        eprintln!("{text}");
+        say_error(&text);
     }
 
     fn start(&self, total: u64, done: u64) {

@@ -839,3 +839,70 @@ fn a_newcomer_is_told_what_to_do() {
     assert!(!err.contains("-- --reps"), "{err}");
     assert!(err.contains("govsim compare"), "{err}");
 }
+
+/// Paths that are not UTF-8 and an output that cannot be written are said,
+/// never a panic (issue 29, item 9).
+#[cfg(unix)]
+#[test]
+fn non_utf8_paths_and_unwritable_output_are_not_panics() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = scratch("non-utf8");
+    let odd = dir.join(std::ffi::OsStr::from_bytes(b"\xfe-folder"));
+    std::fs::create_dir_all(&odd).unwrap();
+    let run = |args: Vec<std::ffi::OsString>| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_govsim"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let town = scenario_path("classroom/small_town.toml").into_os_string();
+    // A run and an experiment into a folder whose name is not UTF-8.
+    let out = run(vec![
+        "run".into(),
+        town.clone(),
+        "--days".into(),
+        "3".into(),
+        "--out".into(),
+        odd.join("run").into_os_string(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(odd.join("run/summary.csv").exists());
+    let out = run(vec![
+        "compare".into(),
+        town.clone(),
+        "--days".into(),
+        "3".into(),
+        "--reps".into(),
+        "2".into(),
+        "--out".into(),
+        odd.join("compare").into_os_string(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A scenario file of such a name that does not exist: bad input.
+    let out = run(vec!["run".into(), odd.join("none.toml").into_os_string()]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Standard output on a full device: exit 1 with a line on stderr.
+    if let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_govsim"))
+            .args(["check".as_ref(), town.as_os_str()])
+            .stdout(full)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains("cannot write to standard output"), "{err}");
+    }
+}

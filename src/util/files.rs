@@ -155,7 +155,7 @@ impl FolderLock {
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
-                let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                let holder = read_text(&path, "lock file", 4096).unwrap_or_default();
                 let holder = holder.trim();
                 let holder = if holder.is_empty() {
                     "unknown process"
@@ -173,7 +173,10 @@ impl FolderLock {
         let holder = format!(
             "pid {}: {}",
             std::process::id(),
-            std::env::args().collect::<Vec<_>>().join(" ")
+            std::env::args_os()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
         );
         let _ = file.set_len(0);
         let _ = file.write_all(holder.as_bytes());
