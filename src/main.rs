@@ -168,7 +168,7 @@ struct Bar(std::sync::OnceLock<ProgressBar>);
 
 impl Progress for Bar {
     fn note(&self, text: &str) {
-        say_error(&text);
+        say_error(text);
     }
 
     fn start(&self, total: u64, done: u64) {
