@@ -364,3 +364,90 @@ fn the_documented_api_is_the_api() {
         );
     }
 }
+
+/// A raw request with the given header lines; the status code.
+fn status_with_headers(address: &str, method: &str, path: &str, headers: &str, body: &str) -> u16 {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n{headers}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut reply = Vec::new();
+    let _ = stream.read_to_end(&mut reply);
+    let text = String::from_utf8_lossy(&reply);
+    text.split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A page on another site cannot drive the loopback server (issue 29, item
+/// 13): a "simple" cross-origin POST (text/plain, no preflight) is refused,
+/// as are requests that name another origin or a cross-site fetch; the
+/// app's own requests (JSON, its own origin) are answered.
+#[test]
+fn cross_site_requests_cannot_change_runs() {
+    let s = start(limits());
+    let body = r#"{"scenario": "classroom/small_town"}"#;
+    let own = format!("Origin: http://{}\r\n", s.address);
+    let cases = [
+        ("Content-Type: text/plain\r\n".to_string(), 415),
+        (
+            "Content-Type: application/x-www-form-urlencoded\r\n".to_string(),
+            415,
+        ),
+        (String::new(), 415),
+        (
+            "Content-Type: application/json\r\nOrigin: http://evil.example\r\n".to_string(),
+            403,
+        ),
+        (
+            "Content-Type: application/json\r\nOrigin: null\r\n".to_string(),
+            403,
+        ),
+        (
+            "Content-Type: application/json\r\nSec-Fetch-Site: cross-site\r\n".to_string(),
+            403,
+        ),
+        (
+            "Content-Type: application/json\r\nSec-Fetch-Site: same-site\r\n".to_string(),
+            403,
+        ),
+        (
+            format!("Content-Type: application/json\r\n{own}Sec-Fetch-Site: same-origin\r\n"),
+            201,
+        ),
+        (
+            "Content-Type: application/json; charset=utf-8\r\n".to_string(),
+            201,
+        ),
+    ];
+    for (headers, expected) in cases {
+        let status = status_with_headers(&s.address, "POST", "/api/runs", &headers, body);
+        assert_eq!(status, expected, "{headers:?}");
+    }
+    // Reading needs no JSON body: the page and a run's rows are GETs. A
+    // DELETE (not a simple method: a browser asks first) needs none either,
+    // but from another site it is refused.
+    assert_eq!(status_with_headers(&s.address, "GET", "/", "", ""), 200);
+    let id = {
+        let (status, reply) = post(&s, "/api/runs", body);
+        assert_eq!(status, 201);
+        reply["id"].as_str().unwrap().to_string()
+    };
+    let path = format!("/api/runs/{id}");
+    let evil = "Origin: http://evil.example\r\n";
+    assert_eq!(
+        status_with_headers(&s.address, "DELETE", &path, evil, ""),
+        403
+    );
+    assert_eq!(
+        status_with_headers(&s.address, "DELETE", &path, &own, ""),
+        200
+    );
+}

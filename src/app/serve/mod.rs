@@ -116,6 +116,61 @@ fn local_host(request: &tiny_http::Request) -> bool {
     ["127.0.0.1", "localhost", "[::1]"].contains(&name.as_str())
 }
 
+/// A request header's value, if given.
+fn header(request: &tiny_http::Request, name: &'static str) -> Option<String> {
+    request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv(name))
+        .map(|h| h.value.as_str().to_string())
+}
+
+/// Why a request that changes state is refused, if it is (issue 29, item
+/// 13): a page on another site can send a "simple" cross-origin POST
+/// without a preflight, so such requests must come from this server's own
+/// page (`Origin` and `Sec-Fetch-Site`, where the browser sends them), and
+/// a POST must carry JSON, which a simple request cannot.
+fn cross_site(request: &tiny_http::Request, method: &str) -> Option<Reply> {
+    if matches!(method, "GET" | "HEAD") {
+        return None;
+    }
+    let own = header(request, "Host").map(|host| format!("http://{host}"));
+    if let Some(origin) = header(request, "Origin")
+        && Some(&origin) != own.as_ref()
+    {
+        return Some(Reply::error(
+            403,
+            "Origin",
+            "this server changes runs only for its own page",
+        ));
+    }
+    if let Some(site) = header(request, "Sec-Fetch-Site")
+        && !matches!(site.as_str(), "same-origin" | "none")
+    {
+        return Some(Reply::error(
+            403,
+            "Sec-Fetch-Site",
+            "this server changes runs only for its own page",
+        ));
+    }
+    // DELETE is not a simple method: a browser asks first, and is refused.
+    if method != "POST" {
+        return None;
+    }
+    let json = header(request, "Content-Type").is_some_and(|t| {
+        t.split(';')
+            .next()
+            .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+    });
+    (!json).then(|| {
+        Reply::error(
+            415,
+            "Content-Type",
+            "send the body as JSON, with Content-Type: application/json",
+        )
+    })
+}
+
 fn answer(api: &Api, mut request: tiny_http::Request, loopback: bool) {
     let method = request.method().as_str().to_string();
     let url = request.url().to_string();
@@ -125,6 +180,8 @@ fn answer(api: &Api, mut request: tiny_http::Request, loopback: bool) {
             "Host",
             "this server answers only requests for 127.0.0.1 or localhost",
         )
+    } else if let Some(refused) = cross_site(&request, &method) {
+        refused
     } else if request
         .body_length()
         .is_some_and(|n| n as u64 > MAX_BODY_BYTES)
