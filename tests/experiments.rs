@@ -345,6 +345,33 @@ fn shards_merge_into_the_unsharded_experiment() {
         &args.iter().map(String::as_str).collect::<Vec<_>>(),
     ));
     assert_same_files(&dir.join("whole"), &merged, DATA_FILES);
+    // A shard written by another govsim version does not merge (issue 29,
+    // item 14).
+    let other_version = dir.join("other-version");
+    std::fs::create_dir_all(&other_version).unwrap();
+    for entry in std::fs::read_dir(&shards[0]).unwrap().flatten() {
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), other_version.join(entry.file_name())).unwrap();
+        }
+    }
+    let manifest = std::fs::read_to_string(other_version.join("manifest.json")).unwrap();
+    let edited = manifest.replacen(
+        &format!("\"govsim_version\": \"{}\"", env!("CARGO_PKG_VERSION")),
+        "\"govsim_version\": \"0.0.1\"",
+        1,
+    );
+    assert_ne!(edited, manifest);
+    std::fs::write(other_version.join("manifest.json"), edited).unwrap();
+    let versions = govsim(&[
+        "merge",
+        &s(&other_version),
+        &shards[1],
+        &shards[2],
+        "--out",
+        &s(&dir.join("m-version")),
+    ]);
+    assert_eq!(versions.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&versions.stderr).contains("written by govsim 0.0.1"));
     // Shards of another experiment, or the same shard twice, do not merge.
     ok(&compare(&dir.join("other"), &["--seed", "5"]));
     let mixed = govsim(&[
@@ -1031,5 +1058,45 @@ fn files_read_back_from_an_output_folder_are_bounded() {
             ]),
             "merge",
         );
+    }
+}
+
+/// Two commands started at once on the same new folder: one writes, the
+/// other is told who does, never "No such file or directory" from a write
+/// probe the first removed (issue 29, item 14).
+#[test]
+fn two_commands_at_once_on_one_new_folder_name_each_other() {
+    let dir = scratch("race");
+    for attempt in 0..6 {
+        let out = dir.join(format!("out{attempt}"));
+        let spawn = || {
+            Command::new(env!("CARGO_BIN_EXE_govsim"))
+                .args(compare_args(&out, &["--reps", "2"]))
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn(), spawn());
+        let results = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
+        let said: Vec<String> = results
+            .iter()
+            .map(|r| String::from_utf8_lossy(&r.stderr).into_owned())
+            .collect();
+        assert!(
+            results.iter().any(|r| r.status.success()),
+            "attempt {attempt}: neither wrote: {said:?}"
+        );
+        for r in &results {
+            let err = String::from_utf8_lossy(&r.stderr);
+            assert!(!err.contains("No such file"), "attempt {attempt}: {err}");
+            if !r.status.success() {
+                assert_eq!(r.status.code(), Some(2), "{err}");
+                assert!(
+                    err.contains("another govsim") || err.contains("already holds"),
+                    "attempt {attempt}: {err}"
+                );
+            }
+        }
     }
 }

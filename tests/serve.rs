@@ -142,6 +142,10 @@ fn bad_input_is_a_4xx_naming_the_field_never_a_5xx() {
         ("POST", "/api/runs".into(), r#"{"text": "extends = \"../../Cargo.toml\"\n"}"#.into(), 400, "extends", "shipped scenario"),
         ("POST", format!("{run}/step"), r#"{"days": 0}"#.into(), 400, "days", "valid range is 1 to 365"),
         ("POST", format!("{run}/step"), r#"{"days": "ten"}"#.into(), 400, "days", "valid range"),
+        // Issue 29, item 14: a misspelt field or another shape is not a step.
+        ("POST", format!("{run}/step"), r#"{"dayz": 30}"#.into(), 400, "dayz", "unknown field"),
+        ("POST", format!("{run}/step"), r#"[30]"#.into(), 400, "", "JSON object"),
+        ("POST", format!("{run}/step"), r#"30"#.into(), 400, "", "JSON object"),
         ("POST", format!("{run}/set"), r#"{"party.procedure.formalism": 1.5}"#.into(), 400, "party.procedure.formalism", "valid range is 0 to 1"),
         ("POST", format!("{run}/set"), r#"{"party.setting.community_coverage": 0}"#.into(), 400, "party.setting.community_coverage", "cannot change during a run"),
         ("POST", format!("{run}/set"), r#"{"party.procedure.meeting_interval": 0.5}"#.into(), 400, "party.procedure.meeting_interval", "valid range"),

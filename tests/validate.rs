@@ -419,3 +419,24 @@ fn every_shipped_pattern_file_reads() {
         ["design", "literature", "observation"]
     );
 }
+
+/// A scenario named with a leading `+` (stored as `'+…` against
+/// spreadsheet formulas) is found by the claim that names it as the file
+/// does (issue 29, item 14).
+#[test]
+fn a_claim_finds_a_scenario_whose_name_is_guarded_against_formulas() {
+    let dir = scratch("validate-plus");
+    let text = rate_pattern("")
+        .replace("name = \"double\"", "name = \"+double\"")
+        .replace("of = \"double\"", "of = \"+double\"");
+    let file = write(&dir, "plus.toml", &text);
+    let out_dir = dir.join("out");
+    let out = govsim(&["validate", &file, "--out", out_dir.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = verdicts(&out_dir);
+    assert_eq!(rows[0][2], "yes", "{rows:?}");
+}

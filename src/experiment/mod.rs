@@ -646,6 +646,19 @@ pub fn merge(
         .first()
         .ok_or_else(|| InputError::new("merge", "no folders to merge"))?;
     for (dir, m) in dirs.iter().zip(&manifests) {
+        // Another version may give other numbers for the same key (issue
+        // 29, item 14): its shards are not joined without a word.
+        if m.govsim_version != env!("CARGO_PKG_VERSION") {
+            return Err(InputError::new(
+                dir.display().to_string(),
+                format!(
+                    "was written by govsim {}, this is {}: merge with the version that ran it",
+                    m.govsim_version,
+                    env!("CARGO_PKG_VERSION")
+                ),
+            )
+            .into());
+        }
         if m.key != first.key {
             return Err(InputError::new(
                 dir.display().to_string(),

@@ -542,7 +542,11 @@ fn claim(
         let v = v
             .as_ref()
             .ok_or_else(|| err(key, format!("a `{}` claim needs `{key}`", c.kind)))?;
-        let p = names.iter().position(|n| n == v).ok_or_else(|| {
+        // Names are stored as labels (a leading `+`, `=`, `-` or `@` gets a
+        // `'` against spreadsheet formulas): a claim names the scenario as
+        // the file does (issue 29, item 14).
+        let stored = crate::util::safe_text::label(v);
+        let p = names.iter().position(|n| *n == stored).ok_or_else(|| {
             err(
                 key,
                 format!(

@@ -110,7 +110,10 @@ pub fn write_atomic_streamed(
 /// Creates `dir` (and parents) and checks it can be written.
 pub fn prepare_dir(dir: &Path) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let probe = dir.join(".govsim-write-check");
+    // One probe per process: two commands started at once on the same new
+    // folder must not remove each other's probe; the lock taken next then
+    // names the other writer (issue 29, item 14).
+    let probe = dir.join(format!(".govsim-write-check-{}", std::process::id()));
     std::fs::write(&probe, b"")?;
     std::fs::remove_file(probe)
 }

@@ -453,6 +453,18 @@ fn state(entry: &Entry) -> Json {
 }
 
 fn step(entry: &mut Entry, body: &Json) -> Reply {
+    // Only {"days": N} (or nothing): a misspelt field or another shape is
+    // an error, not a step of one day (issue 29, item 14).
+    let Some(fields) = body.as_object() else {
+        return Reply::error(400, "", "expected a JSON object, e.g. {\"days\": 30}");
+    };
+    if let Some(other) = fields.keys().find(|k| k.as_str() != "days") {
+        return Reply::error(
+            400,
+            other,
+            &format!("unknown field `{other}`: a step takes only `days`"),
+        );
+    }
     let days = match body.get("days") {
         None => 1,
         Some(v) => match v.as_u64() {
