@@ -309,6 +309,32 @@ fn the_summary_names_the_best_scenario_of_each_key_metric_from_the_findings() {
         checked += 1;
     }
     assert!(checked >= 5, "only {checked} metrics checked");
+
+    // One sentence leads (issue 29, item 4): the scenario that resolves the
+    // most issues, read from summary.csv here, with its difference from
+    // the baseline and the command that decomposes it.
+    let mut resolution: Vec<(&str, f64)> = labels
+        .iter()
+        .map(|l| (*l, means[&("resolution_rate".to_string(), l.to_string())]))
+        .collect();
+    resolution.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let headline = summary
+        .lines()
+        .find(|l| l.contains("id=\"headline\""))
+        .expect("a headline");
+    assert!(
+        headline.contains(&format!(
+            "<b>{}</b> resolves the most issues",
+            resolution[0].0
+        )),
+        "{headline}"
+    );
+    if resolution[0].0 != "no_party" {
+        assert!(headline.contains("govsim decompose"), "{headline}");
+    }
+    assert!(summary.find("id=\"headline\"").unwrap() < summary.find("<ul>").unwrap());
+    // Party legitimacy is undefined without party organizations: said once.
+    assert_eq!(html.matches("id=\"na-note\"").count(), 1);
 }
 
 /// A small deterministic generator for the mutations (xorshift64*).

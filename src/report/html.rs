@@ -407,6 +407,7 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
             "<th>difference from {} [95% interval]</th></tr>",
             escape(&labels[0])
         );
+        let mut any_na = false;
         for metric in metrics_where(|m| m.key) {
             for (p, label) in labels.iter().enumerate() {
                 h.push_str("<tr>");
@@ -430,7 +431,11 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
                 } else {
                     match r.difference(p, metric) {
                         Some(d) if d.diff.is_some() => {
-                            let sig = matches!((d.ci_low, d.ci_high), (Some(lo), Some(hi)) if lo > 0.0 || hi < 0.0);
+                            // Highlighted only when the interval excludes 0
+                            // as shown (three decimals): "+0.000 [0.000,
+                            // 0.000]" is no finding (issue 29, item 4).
+                            let shown_zero = 0.0005;
+                            let sig = matches!((d.ci_low, d.ci_high), (Some(lo), Some(hi)) if lo >= shown_zero || hi <= -shown_zero);
                             let _ = write!(
                                 h,
                                 "<td class=\"num{}\">{:+.3} [{}, {}]</td>",
@@ -440,13 +445,20 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
                                 fmt(d.ci_high)
                             );
                         }
-                        _ => h.push_str("<td class=\"num\">NA</td>"),
+                        _ => {
+                            any_na = true;
+                            h.push_str("<td class=\"num\">NA</td>");
+                        }
                     }
                 }
+                any_na |= e.and_then(|e| e.mean).is_none();
                 h.push_str("</tr>\n");
             }
         }
         h.push_str("</table>\n");
+        if any_na {
+            h.push_str("<p class=\"small\" id=\"na-note\">NA: the metric is undefined for that scenario in every replication (party legitimacy where a scenario has no party organization; a cross-cutting figure where none closed), so no difference is computed either.</p>\n");
+        }
     }
     h.push_str("</section>\n");
 
@@ -716,6 +728,9 @@ fn summary_section(r: &Results) -> String {
         h.push_str("<p>One point only: nothing to compare.</p>\n</section>\n");
         return h;
     }
+    if !r.sweep() {
+        h.push_str(&headline(r));
+    }
     let _ = writeln!(
         h,
         "<p class=\"small\">Generated from the findings below: for each key metric that has a better direction, the {} with the best mean, and its paired difference from the runner-up and from the baseline over the same replications (95% intervals).</p>\n<ul>",
@@ -788,6 +803,62 @@ fn summary_section(r: &Results) -> String {
         h.push_str(".</li>\n");
     }
     h.push_str("</ul>\n</section>\n");
+    h
+}
+
+/// One sentence before the bullets (issue 29, item 4): which scenario
+/// resolves the most issues, by how much against the baseline (paired),
+/// and how to find what that difference is made of.
+fn headline(r: &Results) -> String {
+    let metric = "resolution_rate";
+    let labels = r.labels();
+    let Some((best, mean)) = (0..labels.len())
+        .filter_map(|p| Some((p, r.estimate(p, metric)?.mean?)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+    else {
+        return String::new();
+    };
+    let mut h = format!(
+        "<p id=\"headline\"><b>{}</b> resolves the most issues, {mean:.3}",
+        escape(&labels[best])
+    );
+    if best != 0
+        && let Some(d) = r.paired(best, 0, metric)
+    {
+        let e = &d.estimate;
+        let base = r
+            .estimate(0, metric)
+            .and_then(|e| e.mean)
+            .map_or("NA".into(), |m| format!("{m:.3}"));
+        let apart = e.ci_low > 0.0 || e.ci_high < 0.0;
+        let _ = write!(
+            h,
+            " against {base} for the baseline <b>{}</b>: {} (paired, {} replications){}",
+            escape(&labels[0]),
+            signed_interval(&d),
+            e.n,
+            if apart {
+                ""
+            } else {
+                ", which replication noise does not tell apart from no difference"
+            }
+        );
+        let path = |p: usize| {
+            r.manifest
+                .points
+                .get(p)
+                .map_or(String::new(), |point| escape(&point.path))
+        };
+        let _ = write!(
+            h,
+            ". Which of the levers in which they differ carry it: <code>govsim decompose {} {}</code>.</p>",
+            path(0),
+            path(best)
+        );
+    } else {
+        h.push_str(", the baseline itself.</p>");
+    }
+    h.push('\n');
     h
 }
 

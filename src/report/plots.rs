@@ -1550,7 +1550,7 @@ pub fn all_plots(r: &Results, raster: Raster) -> Result<Vec<Plot>, String> {
                 .flatten()
                 .any(|s| !policy_days(s).is_empty());
             let caption = format!(
-                "{title} over the run for each scenario; where bands do not overlap, the scenarios differ on that day beyond replication noise.{}",
+                "{title} over the run for each scenario; where bands do not overlap, the scenarios differ on that day beyond replication noise. The vertical axis spans the data's range, not the metric's whole scale: read its numbers before judging a gap by its height.{}",
                 if reforms {
                     " Thin vertical lines in a scenario's colour mark the days its reforms ([[policy]]) take effect."
                 } else {
