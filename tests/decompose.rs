@@ -72,9 +72,22 @@ fn shapley_values_add_up_and_a_group_without_effect_gets_zero() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
-        stdout.contains("most of the difference is carried by"),
+        stdout.contains("most of the difference is carried by")
+            || stdout.contains("more than the difference"),
         "{stdout}"
     );
+    // Shares only where they read as shares (issue 29, item 5).
+    for line in stdout.lines() {
+        if let Some(pct) = line.trim_end().strip_suffix('%') {
+            let value: f64 = pct.rsplit(' ').next().unwrap().parse().unwrap();
+            assert!(value.abs() <= 100.0 && !pct.ends_with("-0"), "{line}");
+        }
+    }
+    // The report names BASE and TARGET and leads with the attribution.
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("<h1>govsim decomposition</h1>"));
+    assert!(report.contains("id=\"base-target\""));
+    assert!(!report.contains("id=\"summary\""));
     let rows = attribution(&out, "resolution_rate");
     let get = |g: &str| rows.iter().find(|r| r.0 == g).unwrap().clone();
     let total = get("total").1;

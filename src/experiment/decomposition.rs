@@ -263,6 +263,17 @@ fn main_sum(at: &Attribution) -> f64 {
     at.main.iter().map(|m| m.mean).sum()
 }
 
+/// A part's share of a difference in percent, where it reads as one: the
+/// difference's interval excludes 0 and the part is at most the whole of
+/// it (issue 29, item 5: "−774%" where the groups pull both ways and
+/// "−0%" read as nonsense). `None` otherwise.
+pub fn share_percent(part: f64, total: f64, total_low: f64, total_high: f64) -> Option<f64> {
+    let apart = total_low > 0.0 || total_high < 0.0;
+    let share = part / total;
+    // `+ 0.0` turns a rounded −0 into 0.
+    (apart && share.abs() <= 1.0).then(|| (100.0 * share).round() + 0.0)
+}
+
 /// The console table: per metric, TARGET − BASE and each group's Shapley
 /// value with its interval and share, and the sentence of who carries most.
 pub fn table(groups: &[Group], all: &[(String, Attribution)]) -> String {
@@ -272,33 +283,70 @@ pub fn table(groups: &[Group], all: &[(String, Attribution)]) -> String {
             "{metric}: TARGET − BASE {:+.4} [{:+.4}, {:+.4}]\n",
             at.total.mean, at.total.ci_low, at.total.ci_high
         ));
+        let share =
+            |part: f64| share_percent(part, at.total.mean, at.total.ci_low, at.total.ci_high);
+        let mut unshared = false;
         for (g, s) in groups.iter().zip(&at.shapley) {
+            let shown = match share(s.mean) {
+                Some(p) => format!("{p:>5.0}%"),
+                None => {
+                    unshared = true;
+                    "     —".to_string()
+                }
+            };
             text.push_str(&format!(
-                "  {:<14} {:+.4} [{:+.4}, {:+.4}]  {:>5.0}%\n",
-                g.name,
-                s.mean,
-                s.ci_low,
-                s.ci_high,
-                100.0 * s.mean / at.total.mean
+                "  {:<14} {:+.4} [{:+.4}, {:+.4}]  {shown}\n",
+                g.name, s.mean, s.ci_low, s.ci_high
             ));
         }
+        if unshared {
+            text.push_str("  —: no share, since the difference is not told apart from 0 or is small next to groups that pull both ways\n");
+        }
         let main = main_sum(at);
+        let of_difference =
+            share(main).map_or(String::new(), |p| format!(" ({p:.0}% of the difference)"));
         text.push_str(&format!(
-            "  one at a time from BASE the groups add up to {main:+.4} ({:.0}% of the difference); the rest is interaction\n",
-            100.0 * main / at.total.mean
+            "  one at a time from BASE the groups add up to {main:+.4}{of_difference}; the rest is interaction\n"
         ));
         if let Some((g, s)) = groups
             .iter()
             .zip(&at.shapley)
             .max_by(|a, b| a.1.mean.abs().total_cmp(&b.1.mean.abs()))
         {
-            text.push_str(&format!(
-                "  most of the difference is carried by {} ({:+.4} of {:+.4})\n",
-                g.name, s.mean, at.total.mean
-            ));
+            if s.mean.abs() <= at.total.mean.abs() {
+                text.push_str(&format!(
+                    "  most of the difference is carried by {} ({:+.4} of {:+.4})\n",
+                    g.name, s.mean, at.total.mean
+                ));
+            } else {
+                text.push_str(&format!(
+                    "  the largest part is {} ({:+.4}), more than the difference ({:+.4}): other groups pull the other way\n",
+                    g.name, s.mean, at.total.mean
+                ));
+            }
         }
     }
     text
+}
+
+#[cfg(test)]
+mod share_tests {
+    use super::share_percent;
+
+    #[test]
+    fn shares_are_given_only_where_they_read_as_shares() {
+        assert_eq!(share_percent(0.03, 0.05, 0.04, 0.06), Some(60.0));
+        // More than the whole, or a difference not told apart from 0: none.
+        assert_eq!(share_percent(0.8, 0.11, 0.03, 0.19), None);
+        assert_eq!(share_percent(0.01, 0.02, -0.01, 0.05), None);
+        // A rounded −0 is 0.
+        assert_eq!(share_percent(-0.00001, 0.05, 0.04, 0.06), Some(0.0));
+        assert!(
+            share_percent(-0.00001, 0.05, 0.04, 0.06)
+                .unwrap()
+                .is_sign_positive()
+        );
+    }
 }
 
 #[cfg(test)]

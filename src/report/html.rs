@@ -145,8 +145,10 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
     let labels = r.labels();
     let sweep = r.sweep();
     let mut h = String::new();
+    let decomposition = m.key.command == crate::store::manifest::ExperimentKind::Decompose;
     let title = match m.key.command {
         crate::store::manifest::ExperimentKind::Sensitivity => "govsim sensitivity analysis",
+        crate::store::manifest::ExperimentKind::Decompose => "govsim decomposition",
         _ if sweep => "govsim sweep",
         _ => "govsim comparison",
     };
@@ -155,6 +157,26 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
         "",
     ));
     let _ = writeln!(h, "<h1>{}</h1>", escape(title));
+    if decomposition {
+        // BASE and TARGET as the command named them (issue 29, item 5).
+        let files: Vec<&String> = m
+            .command_line
+            .iter()
+            .filter(|a| a.ends_with(".toml"))
+            .collect();
+        let named = |k: usize| {
+            files
+                .get(k)
+                .map_or(String::new(), |f| format!(" (<code>{}</code>)", escape(f)))
+        };
+        let _ = writeln!(
+            h,
+            "<p id=\"base-target\">BASE{}: the first scenario; TARGET{}: BASE with every group of levers set as in the second. Each of the {} runs below is BASE with some of the groups switched to TARGET's values.</p>",
+            named(0),
+            named(1),
+            m.points.len()
+        );
+    }
     if !m.complete {
         let _ = writeln!(
             h,
@@ -171,8 +193,13 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
         m.runs_done
     );
 
-    h.push_str(&summary_section(r));
-    h.push_str(&attribution_section(r));
+    if decomposition {
+        // The answer is the attribution; the best of the combinations is not.
+        h.push_str(&attribution_section(r));
+    } else {
+        h.push_str(&summary_section(r));
+        h.push_str(&attribution_section(r));
+    }
 
     // What was run.
     h.push_str("<section id=\"what\">\n<h2>What was run</h2>\n");
@@ -634,8 +661,16 @@ fn attribution_section(r: &Results) -> String {
             m(a).total_cmp(&m(b))
         });
         let Some(top) = top else { continue };
-        let share = match (top.value, total.value) {
-            (Some(v), Some(t)) if t != 0.0 => format!(" ({:.0}% of it)", 100.0 * v / t),
+        let share = match (top.value, total.value, total.ci_low, total.ci_high) {
+            (Some(v), Some(t), Some(lo), Some(hi)) => {
+                match crate::experiment::decomposition::share_percent(v, t, lo, hi) {
+                    Some(p) => format!(" ({p:.0}% of it)"),
+                    None if v.abs() > t.abs() => {
+                        " (more than the difference: other groups pull the other way)".into()
+                    }
+                    None => String::new(),
+                }
+            }
             _ => String::new(),
         };
         let _ = writeln!(
