@@ -455,3 +455,62 @@ fn cross_site_requests_cannot_change_runs() {
         200
     );
 }
+
+/// A run's moves are bounded (issue 29, item 12): the overrides a move
+/// re-resolves keep only each lever's latest value, so repeated moves do
+/// not grow what each later move resolves and each reply echoes, and a run
+/// takes at most 1,000 lever changes.
+#[test]
+fn repeated_moves_keep_only_each_levers_latest_value_and_are_bounded() {
+    let s = start(limits());
+    let id = new_run(&s, r#"{"scenario": "classroom/small_town"}"#);
+    let path = format!("/api/runs/{id}/set");
+    let mut last = serde_json::Value::Null;
+    for k in 0..10 {
+        let value = 0.1 + 0.05 * f64::from(k);
+        let (status, reply) = post(
+            &s,
+            &path,
+            &format!(r#"{{"party.procedure.formalism": {value}}}"#),
+        );
+        assert_eq!(status, 200, "{reply}");
+        last = reply;
+    }
+    let set = last["state"]["set"].as_array().unwrap();
+    assert_eq!(set.len(), 1, "{set:?}");
+    assert!(
+        set[0]
+            .as_str()
+            .unwrap()
+            .starts_with("party.procedure.formalism=0.55"),
+        "{set:?}"
+    );
+    assert_eq!(
+        last["state"]["levers"]["party.procedure.formalism"].as_f64(),
+        Some(0.55)
+    );
+    // Up to 1,000 changes, then refused with a reason.
+    let mut refused = None;
+    for k in 10..1_100 {
+        let value = if k % 2 == 0 { 0.2 } else { 0.3 };
+        let (status, reply) = post(
+            &s,
+            &path,
+            &format!(r#"{{"party.procedure.formalism": {value}}}"#),
+        );
+        if status != 200 {
+            refused = Some((k, status, reply));
+            break;
+        }
+    }
+    let (k, status, reply) = refused.expect("a bound on changes");
+    assert_eq!(k, 1_000, "{reply}");
+    assert_eq!(status, 400, "{reply}");
+    assert!(
+        reply["error"]
+            .as_str()
+            .unwrap()
+            .contains("at most 1000 lever changes"),
+        "{reply}"
+    );
+}

@@ -19,6 +19,21 @@ use crate::scenario::{InputError, Scenario, ScenarioSource, changes};
 pub const MAX_LIVE_DAYS: u32 = 3650;
 /// The most events kept for a run (older ones are dropped).
 pub const MAX_EVENTS: usize = 500;
+
+/// The most lever changes a live run records (`set` refuses more).
+pub const MAX_CHANGES: usize = 1_000;
+
+/// `KEY=VALUE` overrides with only the last of each key, in the order of
+/// their last appearance.
+pub(crate) fn latest_per_key<'a>(items: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in items {
+        let key = item.split('=').next().unwrap_or_default();
+        out.retain(|o| o.split('=').next().unwrap_or_default() != key);
+        out.push(item.clone());
+    }
+    out
+}
 /// The most events in words for one day; the rest are counted.
 const EVENTS_PER_DAY: usize = 3;
 
@@ -348,8 +363,17 @@ impl LiveRun {
     /// when the district was built is refused with the reason. Nothing
     /// changes unless every item is valid.
     pub fn set(&mut self, items: &[String]) -> Result<Vec<LeverChange>, InputError> {
-        let mut overrides = self.overrides.clone();
-        overrides.extend(items.iter().cloned());
+        if self.changes.len() >= MAX_CHANGES {
+            return Err(InputError::new(
+                self.source.path().display().to_string(),
+                format!("a live run takes at most {MAX_CHANGES} lever changes; start a new run"),
+            ));
+        }
+        // Only the latest value of each lever is kept: a later override
+        // wins anyway, and the list each move re-resolves stays as short
+        // as the levers (issue 29, item 12).
+        let mut overrides = latest_per_key(self.overrides.iter().chain(items));
+        overrides.shrink_to_fit();
         let next = self.source.resolve(&overrides)?.scenario;
         if let Some((key, reason)) = changes::fixed_changes(self.stepper.levers(), &next)
             .into_iter()

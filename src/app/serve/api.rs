@@ -506,7 +506,8 @@ fn set(entry: &mut Entry, body: &Json) -> Reply {
     };
     match entry.run.set(&items) {
         Ok(changes) => {
-            entry.set.extend(items);
+            // The latest value of each lever, as the run keeps them.
+            entry.set = crate::run::live::latest_per_key(entry.set.iter().chain(&items));
             Reply::json(200, &json!({ "changes": changes, "state": state(entry) }))
         }
         Err(e) => Reply::input(&e),
