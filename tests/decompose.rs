@@ -88,6 +88,10 @@ fn shapley_values_add_up_and_a_group_without_effect_gets_zero() {
     assert!(report.contains("<h1>govsim decomposition</h1>"));
     assert!(report.contains("id=\"base-target\""));
     assert!(!report.contains("id=\"summary\""));
+    // Its plots are the attribution and the interactions, not the 2^k
+    // combinations drawn as scenarios.
+    assert!(report.contains("plot-attribution") && report.contains("plot-interactions"));
+    assert!(!report.contains("plot-ts_") && !report.contains("plot-estimates"));
     let rows = attribution(&out, "resolution_rate");
     let get = |g: &str| rows.iter().find(|r| r.0 == g).unwrap().clone();
     let total = get("total").1;

@@ -568,7 +568,7 @@ where
     let (rows, cols) = panel_grid(metrics.len());
     let panels = split_grid(
         area,
-        "Interaction of each pair of groups (Shapley interaction index); red: more together than apart",
+        "Interaction of each pair of groups (Shapley interaction index); red: more together than apart; full colour: as large as TARGET − BASE",
         rows,
         cols,
     )?;
@@ -584,10 +584,14 @@ where
                 Some((i, j, (*v)?))
             })
             .collect();
-        let scale = cells
+        // One scale for every panel (issue 29, item 5): an interaction
+        // against the difference it is part of, full colour at its size.
+        let scale = r
+            .attribution
             .iter()
-            .map(|c| c.2.abs())
-            .fold(0.0, f64::max)
+            .find(|a| a.metric == *metric && a.index == "total")
+            .and_then(|a| a.value)
+            .map_or(f64::MIN_POSITIVE, f64::abs)
             .max(f64::MIN_POSITIVE);
         let names: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
         let mut chart = ChartBuilder::on(panel)
@@ -1507,6 +1511,11 @@ pub fn all_plots(r: &Results, raster: Raster) -> Result<Vec<Plot>, String> {
                 interactions_plot(r, area)
             })?,
         );
+    }
+    // A decomposition's answer is those two plots: its 2^k combinations
+    // drawn as scenarios (16 or 32 lines in a few colours) would hide it.
+    if r.manifest.key.command == crate::store::manifest::ExperimentKind::Decompose {
+        return Ok(plots);
     }
     if r.sensitivity() {
         let (rows, _) = panel_grid(sensitivity_metrics(r).len());
