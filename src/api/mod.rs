@@ -525,6 +525,102 @@ fn compare_plan(request: &CompareRequest) -> Result<Plan> {
     })
 }
 
+/// Scenarios read for a design they all run: each valid with the
+/// overrides before its levers are varied, each with a name of its own.
+pub(crate) struct Sides {
+    /// The files, as given.
+    pub files: Vec<PathBuf>,
+    /// Their sources, to resolve at each point.
+    pub sources: Vec<ScenarioSource>,
+    /// Their labels (names, guarded), all different.
+    pub labels: Vec<String>,
+}
+
+impl Sides {
+    /// Reads `files`, checking each resolves with `overrides` and that no
+    /// two share a name.
+    pub(crate) fn read(files: &[PathBuf], overrides: &[String]) -> Result<Self> {
+        let mut sources = Vec::with_capacity(files.len());
+        let mut labels: Vec<String> = Vec::with_capacity(files.len());
+        for path in files {
+            let source = ScenarioSource::read(path)?;
+            let base = source.resolve(overrides)?;
+            let label = crate::util::safe_text::label(&base.scenario.name);
+            if labels.contains(&label) {
+                return Err(InputError::new(
+                    path.display().to_string(),
+                    format!(
+                        "another scenario is also named `{label}`: give each a different `name`"
+                    ),
+                )
+                .into());
+            }
+            labels.push(label);
+            sources.push(source);
+        }
+        Ok(Self {
+            files: files.to_vec(),
+            sources,
+            labels,
+        })
+    }
+
+    /// Every scenario at every design point (`values` of the levers
+    /// `vary`), point = design point × scenarios + scenario, the first
+    /// scenario first.
+    pub(crate) fn at_points(
+        &self,
+        overrides: &[String],
+        vary: &[String],
+        varied: Vec<String>,
+        values: &[Vec<String>],
+    ) -> Result<Points> {
+        let mut resolved = Vec::with_capacity(self.sources.len());
+        for source in &self.sources {
+            let varies = parse_varies(vary, source)?;
+            let (scenarios, hashes) = design::resolve_points(source, overrides, &varies, values)?;
+            resolved.push((scenarios.into_iter(), hashes.into_iter()));
+        }
+        let n = values.len() * self.sources.len();
+        let (mut scenarios, mut hashes) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        let (mut labels, mut point_values, mut paths) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        for value in values {
+            for (s, (points, point_hashes)) in resolved.iter_mut().enumerate() {
+                let (Some(scenario), Some(hash)) = (points.next(), point_hashes.next()) else {
+                    return Err(Error::Runtime("a design point was not resolved".into()));
+                };
+                scenarios.push(scenario);
+                hashes.push(hash);
+                labels.push(self.labels[s].clone());
+                point_values.push(value.clone());
+                paths.push(self.files[s].display().to_string());
+            }
+        }
+        Ok(Points {
+            layout: Layout::numbered(labels, varied, point_values),
+            scenarios,
+            hashes,
+            paths,
+        })
+    }
+}
+
+/// The points of a design that several scenarios run ([`Sides::at_points`]).
+pub(crate) struct Points {
+    /// Each point's label and lever values.
+    pub layout: Layout,
+    /// Each point's resolved scenario.
+    pub scenarios: Vec<Scenario>,
+    /// Their SHA-256.
+    pub hashes: Vec<String>,
+    /// Each point's scenario file.
+    pub paths: Vec<String>,
+}
+
 /// The plan of a sweep: each base scenario valid first, then every point;
 /// with several scenarios, each design point holds them all in turn
 /// (point = design point × scenarios + scenario), so that one scenario's
@@ -535,76 +631,34 @@ fn sweep_plan(request: &SweepRequest) -> Result<Plan> {
     if request.scenarios.is_empty() {
         return Err(InputError::new("sweep", "name at least one scenario file").into());
     }
-    let mut per_scenario = Vec::new();
-    let mut varied: Vec<String> = Vec::new();
-    let mut labels: Vec<String> = Vec::new();
-    let mut values = Vec::new();
-    for path in &request.scenarios {
-        let source = ScenarioSource::read(path)?;
-        // The base scenario must be valid before its levers are varied.
-        let base = source.resolve(&overrides)?;
-        let varies = parse_varies(&request.vary, &source)?;
-        // Counted before any is placed, so that no size is allocated unchecked.
-        let points = design::point_count(&varies, sample)
-            .and_then(|n| n.checked_mul(request.scenarios.len()));
-        match points {
-            Some(n) if n <= MAX_POINTS => {}
-            count => {
-                let flag = if matches!(sample, design::Sample::Lhs(_)) {
-                    "--sample"
-                } else {
-                    "--vary"
-                };
-                let count = count.map_or("more than 2^64".into(), |n| n.to_string());
-                return Err(
-                    InputError::new(flag, format!("{count} points: at most {MAX_POINTS}")).into(),
-                );
-            }
-        }
-        let label = crate::util::safe_text::label(&base.scenario.name);
-        if labels.contains(&label) {
-            return Err(InputError::new(
-                path.display().to_string(),
-                format!("another scenario is also named `{label}`: give each a different `name`"),
-            )
-            .into());
-        }
-        labels.push(label);
-        // The same design for every scenario: it depends on the levers and
-        // the seed only.
-        values = design::points(&varies, sample, request.runner.seed);
-        let (resolved, point_hashes) =
-            design::resolve_points(&source, &overrides, &varies, &values)?;
-        if varied.is_empty() {
-            varied = varies.iter().map(|v| v.key.clone()).collect();
-        }
-        per_scenario.push((resolved.into_iter(), point_hashes.into_iter()));
-    }
-    let n = values.len() * labels.len();
-    let (mut scenarios, mut hashes) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    let (mut point_labels, mut point_values, mut paths) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    for value in &values {
-        for (s, (resolved, point_hashes)) in per_scenario.iter_mut().enumerate() {
-            let (Some(scenario), Some(hash)) = (resolved.next(), point_hashes.next()) else {
-                return Err(Error::Runtime("a sweep point was not resolved".into()));
+    let sides = Sides::read(&request.scenarios, &overrides)?;
+    let varies = parse_varies(&request.vary, &sides.sources[0])?;
+    // Counted before any is placed, so that no size is allocated unchecked.
+    match design::point_count(&varies, sample).and_then(|n| n.checked_mul(sides.files.len())) {
+        Some(n) if n <= MAX_POINTS => {}
+        count => {
+            let flag = if matches!(sample, design::Sample::Lhs(_)) {
+                "--sample"
+            } else {
+                "--vary"
             };
-            scenarios.push(scenario);
-            hashes.push(hash);
-            point_labels.push(labels[s].clone());
-            point_values.push(value.clone());
-            paths.push(request.scenarios[s].display().to_string());
+            let count = count.map_or("more than 2^64".into(), |n| n.to_string());
+            return Err(
+                InputError::new(flag, format!("{count} points: at most {MAX_POINTS}")).into(),
+            );
         }
     }
+    // The same design for every scenario: it depends on the levers and the
+    // seed only.
+    let values = design::points(&varies, sample, request.runner.seed);
+    let varied = varies.iter().map(|v| v.key.clone()).collect();
+    let points = sides.at_points(&overrides, &request.vary, varied, &values)?;
     Ok(Plan {
         command: ExperimentKind::Sweep,
-        layout: Layout::numbered(point_labels, varied, point_values),
-        scenarios,
-        hashes,
-        paths,
+        layout: points.layout,
+        scenarios: points.scenarios,
+        hashes: points.hashes,
+        paths: points.paths,
         base_seed: request.runner.seed,
         reps: request.reps,
         sample: sample.to_string(),

@@ -10,10 +10,8 @@ use super::{
 };
 use crate::analysis::sensitivity::{Index, Method, TestFunction};
 use crate::error::{Error, InputError, Result};
-use crate::experiment::aggregate::Layout;
 use crate::experiment::sensitivity::{Noise, Spec, analyse_function, analyse_model_runs};
-use crate::experiment::{Plan, Reps, design};
-use crate::scenario::ScenarioSource;
+use crate::experiment::{Plan, Reps};
 use crate::util::files::FolderLock;
 
 /// The method of a sensitivity analysis, as asked.
@@ -113,26 +111,12 @@ pub fn sensitivity(request: &SensitivityRequest, context: &Context) -> Result<Se
     }
     let built = std::cell::OnceCell::new();
     // The contrast's baseline runs first at every design point.
-    let files: Vec<&PathBuf> = request.baseline.iter().chain([scenario]).collect();
+    let files: Vec<PathBuf> = request.baseline.iter().chain([scenario]).cloned().collect();
     let plan = || -> Result<(Plan, Option<String>)> {
         let overrides = request.runner.overrides();
-        let mut sources = Vec::new();
-        let mut labels: Vec<String> = Vec::new();
-        for path in &files {
-            let source = ScenarioSource::read(path)?;
-            let base = source.resolve(&overrides)?;
-            let label = crate::util::safe_text::label(&base.scenario.name);
-            if labels.contains(&label) {
-                return Err(InputError::new(
-                    path.display().to_string(),
-                    format!("the baseline is also named `{label}`: give each a different `name`"),
-                )
-                .into());
-            }
-            labels.push(label);
-            sources.push(source);
-        }
-        let varies = parse_varies(&request.vary, &sources[sources.len() - 1])?;
+        let sides = super::Sides::read(&files, &overrides)?;
+        let labels = sides.labels.clone();
+        let varies = parse_varies(&request.vary, &sides.sources[sides.sources.len() - 1])?;
         let metrics = run_level_metrics(&request.metrics, |m| m.sensitivity)?;
         let spec = Spec {
             method,
@@ -146,42 +130,15 @@ pub fn sensitivity(request: &SensitivityRequest, context: &Context) -> Result<Se
         let design = spec.design();
         let values = spec.point_values(&design, &varies);
         let n = values.len();
-        let mut resolved = Vec::new();
-        for source in &sources {
-            let varies = parse_varies(&request.vary, source)?;
-            let (scenarios, hashes) = design::resolve_points(source, &overrides, &varies, &values)?;
-            resolved.push((scenarios.into_iter(), hashes.into_iter()));
-        }
-        // Point = design point × scenarios + scenario (baseline first).
-        let total = n * files.len();
-        let (mut scenarios, mut hashes, mut point_labels, mut point_values, mut paths) = (
-            Vec::with_capacity(total),
-            Vec::with_capacity(total),
-            Vec::with_capacity(total),
-            Vec::with_capacity(total),
-            Vec::with_capacity(total),
-        );
-        for value in &values {
-            for (s, (points, point_hashes)) in resolved.iter_mut().enumerate() {
-                let (Some(scenario), Some(hash)) = (points.next(), point_hashes.next()) else {
-                    return Err(Error::Runtime("a design point was not resolved".into()));
-                };
-                scenarios.push(scenario);
-                hashes.push(hash);
-                point_labels.push(labels[s].clone());
-                point_values.push(value.clone());
-                paths.push(files[s].display().to_string());
-            }
-        }
-        let layout = Layout::numbered(point_labels, spec.names.clone(), point_values);
+        let points = sides.at_points(&overrides, &request.vary, spec.names.clone(), &values)?;
         let mut info = spec.info(&metrics, None);
         info.baseline = request.baseline.as_ref().map(|_| labels[0].clone());
         let plan = Plan {
             command: ExperimentKind::Sensitivity,
-            layout,
-            scenarios,
-            hashes,
-            paths,
+            layout: points.layout,
+            scenarios: points.scenarios,
+            hashes: points.hashes,
+            paths: points.paths,
             base_seed: request.runner.seed,
             reps: Reps::Fixed(request.reps),
             sample: method.name().into(),
