@@ -28,6 +28,18 @@ pub enum Direction {
     Neither,
 }
 
+impl Direction {
+    /// +1 where more is better, −1 where less is, `None` where neither:
+    /// multiplied into a metric, the better value is the larger.
+    pub fn sign(self) -> Option<f64> {
+        match self {
+            Direction::HigherIsBetter => Some(1.0),
+            Direction::LowerIsBetter => Some(-1.0),
+            Direction::Neither => None,
+        }
+    }
+}
+
 /// What a metric is, for every place that presents it: the console table,
 /// plots, the precision target of `--reps auto`, the defaults of
 /// `govsim sensitivity` and the report.

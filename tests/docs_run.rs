@@ -209,6 +209,14 @@ fn bash(script: &str) -> (bool, String) {
     (out.status.success(), said)
 }
 
+/// Shell lines that start the server on a free port, its output in `log`,
+/// its process id in `$pid`, and wait until it says where it listens.
+fn start_server(log: &str) -> String {
+    format!(
+        "govsim serve --port 0 > {log} 2>&1 & pid=$!\nfor i in $(seq 100); do grep -q http {log} && break; sleep 0.1; done\n"
+    )
+}
+
 #[test]
 fn every_command_in_the_docs_runs() {
     let dir = scratch("docs-run");
@@ -241,9 +249,10 @@ fn every_command_in_the_docs_runs() {
         if c.text.contains(" serve") {
             // The server: started on a free port and stopped once it says
             // where it listens.
-            let (ok, said) = bash(
-                "govsim serve --port 0 > serve.out 2>&1 & pid=$!\nfor i in $(seq 100); do grep -q http serve.out && break; sleep 0.1; done\nkill $pid\ngrep http serve.out && rm serve.out",
-            );
+            let (ok, said) = bash(&format!(
+                "{}kill $pid\ngrep http serve.out && rm serve.out",
+                start_server("serve.out")
+            ));
             assert!(ok, "{context}: {said}");
             continue;
         }
@@ -263,7 +272,8 @@ fn every_command_in_the_docs_runs() {
     }
     let address_file = dir.join("address");
     let script = format!(
-        "govsim serve --port 0 > {a} 2>&1 & pid=$!\ntrap 'kill $pid' EXIT\nfor i in $(seq 100); do grep -q http {a} && break; sleep 0.1; done\naddress=$(grep -o '127.0.0.1:[0-9]*' {a} | head -1)\ncd {d}\n{}",
+        "{}trap 'kill $pid' EXIT\naddress=$(grep -o '127.0.0.1:[0-9]*' {a} | head -1)\ncd {d}\n{}",
+        start_server(&address_file.display().to_string()),
         served
             .iter()
             .map(|l| l.replace("localhost:8080", "$address"))

@@ -39,6 +39,16 @@ fn assert_same_files(a: &Path, b: &Path, files: &[&str]) {
     }
 }
 
+/// A copy of the files (not the folders) of `from` in a new folder `to`.
+fn copy_files(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
 fn ok(out: &Output) {
     assert!(
         out.status.success(),
@@ -348,12 +358,7 @@ fn shards_merge_into_the_unsharded_experiment() {
     // A shard written by another govsim version does not merge (issue 29,
     // item 14).
     let other_version = dir.join("other-version");
-    std::fs::create_dir_all(&other_version).unwrap();
-    for entry in std::fs::read_dir(&shards[0]).unwrap().flatten() {
-        if entry.path().is_file() {
-            std::fs::copy(entry.path(), other_version.join(entry.file_name())).unwrap();
-        }
-    }
+    copy_files(Path::new(&shards[0]), &other_version);
     let manifest = std::fs::read_to_string(other_version.join("manifest.json")).unwrap();
     let edited = manifest.replacen(
         &format!("\"govsim_version\": \"{}\"", env!("CARGO_PKG_VERSION")),
@@ -416,12 +421,7 @@ fn shards_merge_into_the_unsharded_experiment() {
     assert!(report.contains("id=\"incomplete\""));
     // A shard that lost its last row is missing a run too.
     let cut = dir.join("cut");
-    std::fs::create_dir_all(&cut).unwrap();
-    for entry in std::fs::read_dir(&shards[2]).unwrap().flatten() {
-        if entry.path().is_file() {
-            std::fs::copy(entry.path(), cut.join(entry.file_name())).unwrap();
-        }
-    }
+    copy_files(Path::new(&shards[2]), &cut);
     let runs = std::fs::read_to_string(cut.join("runs.csv")).unwrap();
     let kept: Vec<&str> = runs.lines().collect();
     std::fs::write(
@@ -1026,12 +1026,7 @@ fn files_read_back_from_an_output_folder_are_bounded() {
     ok(&compare(&whole, &["--reps", "2"]));
     for file in ["runs.csv", "checkpoint.txt", "manifest.json"] {
         let damaged = dir.join(format!("damaged-{file}"));
-        std::fs::create_dir_all(&damaged).unwrap();
-        for entry in std::fs::read_dir(&whole).unwrap().flatten() {
-            if entry.path().is_file() {
-                std::fs::copy(entry.path(), damaged.join(entry.file_name())).unwrap();
-            }
-        }
+        copy_files(&whole, &damaged);
         std::fs::remove_file(damaged.join(file)).unwrap();
         std::os::unix::fs::symlink("/dev/zero", damaged.join(file)).unwrap();
         let check = |out: Output, what: &str| {

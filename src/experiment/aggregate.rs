@@ -10,6 +10,18 @@ use crate::analysis::stats::{Estimate, PairedDifference, estimate, holm, paired,
 use crate::metrics::metrics_where;
 use crate::util::files::{CsvBuilder, format_float};
 
+/// Each distinct text once, in the order of its first appearance (the
+/// scenarios of an experiment's points, their files).
+pub fn first_appearances<'a>(texts: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for text in texts {
+        if !out.contains(&text) {
+            out.push(text);
+        }
+    }
+    out
+}
+
 /// How the points of an experiment are labelled in outputs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Layout {
@@ -54,13 +66,7 @@ impl Layout {
     /// The scenarios of the experiment, each once, in the order of their
     /// first point: the first is the baseline of differences and contrasts.
     pub fn scenarios(&self) -> Vec<&str> {
-        let mut out: Vec<&str> = Vec::new();
-        for label in &self.labels {
-            if !out.contains(&label.as_str()) {
-                out.push(label);
-            }
-        }
-        out
+        first_appearances(self.labels.iter().map(String::as_str))
     }
 
     /// The point that point `p` is paired against: the first point (a

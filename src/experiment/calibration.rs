@@ -287,6 +287,16 @@ impl Calibration<'_> {
     }
 }
 
+/// `x` as written in the tables, an infinity (generation 0's tolerance, an
+/// unmatchable draw's distance) as `inf`, so that the table reads back.
+fn format_or_inf(x: f64) -> String {
+    if x.is_finite() {
+        format_float(x)
+    } else {
+        "inf".into()
+    }
+}
+
 /// `generations.csv` and `posterior.csv` of `generations`.
 pub fn tables(priors: &[Prior], generations: &[Generation]) -> (String, String) {
     let mut gens =
@@ -301,11 +311,7 @@ pub fn tables(priors: &[Prior], generations: &[Generation]) -> (String, String) 
             gens,
             "{},{},{},{},{},{}",
             g.index,
-            if g.epsilon.is_finite() {
-                format_float(g.epsilon)
-            } else {
-                "inf".into()
-            },
+            format_or_inf(g.epsilon),
             g.proposals,
             g.particles.len(),
             format_float(g.acceptance()),
@@ -318,13 +324,8 @@ pub fn tables(priors: &[Prior], generations: &[Generation]) -> (String, String) 
                 g.index,
                 format_float(p.weight),
                 // A prior draw whose metric is undefined (no issue closed
-                // in a short run) is infinitely far: written `inf`, so that
-                // the table reads back.
-                if p.distance.is_finite() {
-                    format_float(p.distance)
-                } else {
-                    "inf".into()
-                }
+                // in a short run) is infinitely far.
+                format_or_inf(p.distance)
             );
             for x in &p.theta {
                 let _ = write!(post, ",{}", format_float(*x));

@@ -252,17 +252,13 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
         }
         h.push_str("</table>\n");
     } else if sweep {
-        let mut files: Vec<&str> = Vec::new();
-        for point in &m.points {
-            if !files.contains(&point.path.as_str()) {
-                files.push(&point.path);
-            }
-        }
-        let files = files
-            .iter()
-            .map(|f| format!("<code>{}</code>", escape(f)))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let files = crate::experiment::aggregate::first_appearances(
+            m.points.iter().map(|p| p.path.as_str()),
+        )
+        .iter()
+        .map(|f| format!("<code>{}</code>", escape(f)))
+        .collect::<Vec<_>>()
+        .join(", ");
         if r.contrast() {
             let _ = writeln!(
                 h,
@@ -692,7 +688,7 @@ fn attribution_section(r: &Results) -> String {
 }
 
 fn summary_section(r: &Results) -> String {
-    use crate::metrics::{Direction, metric_info};
+    use crate::metrics::metric_info;
     let mut h = String::from("<section id=\"summary\">\n<h2>Summary</h2>\n");
     if r.sensitivity() {
         h.push_str("<p class=\"small\">Generated from the indices below: for each metric, the lever with the largest index and the next one.</p>\n<ul>\n");
@@ -775,10 +771,8 @@ fn summary_section(r: &Results) -> String {
         let Some(info) = metric_info(metric) else {
             continue;
         };
-        let sign = match info.direction {
-            Direction::HigherIsBetter => 1.0,
-            Direction::LowerIsBetter => -1.0,
-            Direction::Neither => continue,
+        let Some(sign) = info.direction.sign() else {
+            continue;
         };
         let mut ranked: Vec<(usize, f64)> = (0..n_points)
             .filter_map(|p| Some((p, r.estimate(p, metric)?.mean?)))
@@ -903,7 +897,7 @@ fn headline(r: &Results) -> String {
 /// the design, and at how many points it is better or worse beyond
 /// replication noise.
 fn contrast_summary(r: &Results) -> String {
-    use crate::metrics::{Direction, metric_info};
+    use crate::metrics::metric_info;
     let scenarios = r.scenario_names();
     let m = &r.manifest;
     let mut h = format!(
@@ -919,10 +913,8 @@ fn contrast_summary(r: &Results) -> String {
         let Some(info) = metric_info(metric) else {
             continue;
         };
-        let sign = match info.direction {
-            Direction::HigherIsBetter => 1.0,
-            Direction::LowerIsBetter => -1.0,
-            Direction::Neither => continue,
+        let Some(sign) = info.direction.sign() else {
+            continue;
         };
         for scenario in &scenarios[1..] {
             let rows: Vec<(usize, f64, f64, f64)> = (0..m.points.len())

@@ -1120,73 +1120,68 @@ where
     Ok(std::borrow::Cow::Owned(plot_area))
 }
 
-fn response_plot<DB: DrawingBackend>(r: &Results, lever: usize, area: &Area<DB>) -> DrawResult
-where
-    DB::ErrorType: 'static,
-{
-    let name = &r.manifest.varied[lever];
-    let scenarios = r.scenario_names();
-    let keys: Vec<usize> = (0..scenarios.len()).collect();
-    let area = with_legend(area, &keys, &scenarios)?;
-    let panels = split_grid(
-        &area,
-        &format!("Response to {name}: mean and 95% interval at each point"),
-        2,
-        3,
-    )?;
-    let one_lever = r.manifest.varied.len() == 1;
-    for (panel, (metric, unit)) in panels.iter().zip(estimates()) {
-        let lines: Vec<LeverLine> = scenarios
-            .iter()
-            .enumerate()
-            .map(|(k, scenario)| {
-                let pts = lever_points(r, scenario, lever, |p| {
-                    let e = r.estimate(p, metric)?;
-                    Some((e.mean?, e.ci_low, e.ci_high))
-                });
-                (k, pts)
-            })
-            .collect();
-        lever_panel(panel, &label(metric), name, unit, &lines, one_lever, false)?;
-    }
-    Ok(())
+/// What a plot over a lever's values shows of each scenario.
+#[derive(Clone, Copy, PartialEq)]
+enum OverLever {
+    /// Each scenario's mean and interval (`response_<lever>`).
+    Response,
+    /// Each scenario after the first minus the first at the same values,
+    /// paired by replication (`contrast_<lever>`, sweeps of several
+    /// scenarios).
+    Contrast,
 }
 
-/// A sweep of several scenarios: each scenario minus the baseline at the
-/// same lever values, paired by replication, over the lever.
-fn contrast_plot<DB: DrawingBackend>(r: &Results, lever: usize, area: &Area<DB>) -> DrawResult
+/// Each key metric over the values of varied lever `lever`, one line (a
+/// band on a one-lever grid) per scenario.
+fn over_lever_plot<DB: DrawingBackend>(
+    r: &Results,
+    lever: usize,
+    shown: OverLever,
+    area: &Area<DB>,
+) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
     let name = &r.manifest.varied[lever];
     let scenarios = r.scenario_names();
-    let keys: Vec<usize> = (1..scenarios.len()).collect();
+    let contrast = shown == OverLever::Contrast;
+    let first = usize::from(contrast);
+    let keys: Vec<usize> = (first..scenarios.len()).collect();
     let area = with_legend(area, &keys, &scenarios)?;
-    let panels = split_grid(
-        &area,
-        &format!(
+    let title = if contrast {
+        format!(
             "Contrast over {name}: each scenario − {}, paired by replication, 95% interval",
             scenarios[0]
-        ),
-        2,
-        3,
-    )?;
+        )
+    } else {
+        format!("Response to {name}: mean and 95% interval at each point")
+    };
+    let panels = split_grid(&area, &title, 2, 3)?;
     let one_lever = r.manifest.varied.len() == 1;
     for (panel, (metric, unit)) in panels.iter().zip(estimates()) {
         let lines: Vec<LeverLine> = scenarios
             .iter()
             .enumerate()
-            .skip(1)
+            .skip(first)
             .map(|(k, scenario)| {
                 let pts = lever_points(r, scenario, lever, |p| {
-                    let d = r.difference(p, metric)?;
-                    Some((d.diff?, d.ci_low, d.ci_high))
+                    if contrast {
+                        let d = r.difference(p, metric)?;
+                        Some((d.diff?, d.ci_low, d.ci_high))
+                    } else {
+                        let e = r.estimate(p, metric)?;
+                        Some((e.mean?, e.ci_low, e.ci_high))
+                    }
                 });
                 (k, pts)
             })
             .collect();
-        let caption = format!("{} (difference)", label(metric));
-        lever_panel(panel, &caption, name, unit, &lines, one_lever, true)?;
+        let caption = if contrast {
+            format!("{} (difference)", label(metric))
+        } else {
+            label(metric)
+        };
+        lever_panel(panel, &caption, name, unit, &lines, one_lever, contrast)?;
     }
     Ok(())
 }
@@ -1614,7 +1609,7 @@ pub fn all_plots(r: &Results, raster: Raster) -> Result<Vec<Plot>, String> {
             }
             let stem = format!("contrast_{}", r.manifest.varied[lever].replace('.', "_"));
             let drawn = plot!((1200, 640), raster, |area| {
-                contrast_plot(r, lever, area)
+                over_lever_plot(r, lever, OverLever::Contrast, area)
             })?;
             let caption = format!(
                 "Each scenario minus {} at the same value of {}, paired by replication (the same seeds), with its 95% interval: where the band leaves the dashed zero line the scenarios differ beyond replication noise, and how the gap moves with the lever is the contrast as a curve, not one point.",
@@ -1631,7 +1626,7 @@ pub fn all_plots(r: &Results, raster: Raster) -> Result<Vec<Plot>, String> {
         for lever in 0..r.manifest.varied.len() {
             let stem = format!("response_{}", r.manifest.varied[lever].replace('.', "_"));
             let drawn = plot!((1200, 640), raster, |area| {
-                response_plot(r, lever, area)
+                over_lever_plot(r, lever, OverLever::Response, area)
             })?;
             let caption = format!(
                 "Each key metric against {}: look for slopes, thresholds and turning points, and at the width of the intervals before believing them.",

@@ -126,13 +126,12 @@ impl Results {
     /// The scenarios, each once, in the order of their first point: the
     /// first is the baseline.
     pub fn scenario_names(&self) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for point in &self.manifest.points {
-            if !out.contains(&point.label) {
-                out.push(point.label.clone());
-            }
-        }
-        out
+        crate::experiment::aggregate::first_appearances(
+            self.manifest.points.iter().map(|p| p.label.as_str()),
+        )
+        .into_iter()
+        .map(String::from)
+        .collect()
     }
 
     /// Whether this is a sweep of several scenarios, whose contrasts
