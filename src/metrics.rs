@@ -327,6 +327,13 @@ pub const CATALOGUE: &[MetricInfo] = &[
         Direction::LowerIsBetter,
     ),
     plain(
+        "demands_per_1000_day",
+        "Demands per 1,000 a day",
+        "issues that became known a day per 1,000 residents",
+        None,
+        Direction::Neither,
+    ),
+    plain(
         "disclosed_at_meetings",
         "Issues brought up at meetings",
         "latent issues (count)",
@@ -558,6 +565,9 @@ pub struct Summary {
     pub participation_share_month: Option<f64>,
     /// Petitions (escalations) a year per 10,000 residents.
     pub petitions_per_10k: Option<f64>,
+    /// Issues that became known (reported, detected or escalated) a day
+    /// per 1,000 residents: the volume of demands a hotline counts.
+    pub demands_per_1000_day: Option<f64>,
     /// Latent issues brought up at joint conferences over the run.
     pub disclosed_at_meetings: u64,
     /// Bureaucratic issues whose remaining parts joint conferences referred.
@@ -656,6 +666,7 @@ struct Sums {
     responded: f64,
     resolved_cross_jointly: f64,
     arrived: f64,
+    detected: f64,
     resolved: f64,
     abandoned: f64,
     explained: f64,
@@ -677,6 +688,7 @@ impl Sums {
         self.responded += f64::from(t.responded);
         self.resolved_cross_jointly += f64::from(t.resolved_cross_jointly);
         self.arrived += f64::from(t.arrived);
+        self.detected += f64::from(t.detected);
         self.resolved += f64::from(t.resolved);
         self.abandoned += f64::from(t.abandoned);
         self.explained += f64::from(t.explained);
@@ -831,9 +843,17 @@ impl Recorder {
 
     /// A recorder for a run of `scenario` starting with `residents` residents.
     pub fn new(scenario: &Scenario, residents: u32) -> Self {
+        Self::from_day(scenario, residents, 1)
+    }
+
+    /// A recorder of a window of a run that begins on recorded day `first`
+    /// with `residents` residents: its days count from there (a shock's
+    /// start too; a shock before the window has no dip in it).
+    pub fn from_day(scenario: &Scenario, residents: u32, first: u32) -> Self {
+        let shock_start = scenario.shocks.iter().map(|s| s.start).min();
         Self {
             record_every: scenario.sim.record_every,
-            shock_start: scenario.shocks.iter().map(|s| s.start).min(),
+            shock_start: shock_start.and_then(|d| d.checked_sub(first - 1).filter(|&d| d >= 1)),
             window: VecDeque::with_capacity(WINDOW_DAYS + 1),
             interval: Vec::new(),
             total: Sums::default(),
@@ -1064,6 +1084,7 @@ impl Recorder {
                 self.escalations as f64 * 10_000.0 * f64::from(DAYS_PER_YEAR),
                 self.resident_days,
             ),
+            demands_per_1000_day: ratio(t.detected * 1000.0, self.resident_days),
             disclosed_at_meetings: self.disclosed,
             reviewed_at_meetings: self.reviewed,
             agil_adaptation: t.adaptation(),

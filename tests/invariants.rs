@@ -147,6 +147,7 @@ fn every_lever_in_range() -> impl Strategy<Value = Vec<String>> {
                     "interval",
                     "delay",
                     "reply_days",
+                    "reply_limit",
                     "enterprises_per",
                 ]
                 .iter()

@@ -556,10 +556,31 @@ fn table() -> String {
                         format!("{department} {convened} {escalated}"),
                         format!(
                             "{}",
-                            routing::part_delay(&s, department, convened, escalated)
+                            routing::part_delay(&s, 0.0, department, convened, escalated)
                         ),
                     );
                 }
+            }
+        }
+        let mut limited = s.clone();
+        limited.government.delay = 30;
+        limited.government.reply_limit = 7;
+        limited.government.ranking = 1.0;
+        for compliance in [0.0, 0.3, 1.0] {
+            row(
+                "routing::kept_delay",
+                format!("30 7 {compliance}"),
+                format!("{:?}", routing::kept_delay(&limited, compliance)),
+            );
+            for rate in [None, Some(0.0), Some(0.53), Some(1.0)] {
+                row(
+                    "routing::ranked_compliance",
+                    format!("1 0.2 {compliance} {rate:?}"),
+                    format!(
+                        "{:?}",
+                        routing::ranked_compliance(&limited, compliance, rate)
+                    ),
+                );
             }
         }
     }

@@ -174,6 +174,9 @@ NEUTRAL = {
     "institutions.legitimacy_uptake": 0.0,  # issues are always brought to the convener
     "issues.unmeetable_share": 0.0,  # every demand can be met
     "issues.induced_demand": 0.0,  # a fixed issue rate
+    "sim.summary_from": 1,  # the summary counts every recorded day
+    "government.reply_limit": 0,  # v3 item 44's reply limit is not ported: no limit
+    "government.ranking": 0.0,  # no ranking, so compliance never moves
 }
 
 # Choices of which the port implements some values only.
@@ -186,7 +189,9 @@ SOME_VALUES = {
 # this port does not report.
 NOT_MODEL = frozenset(
     ["name", "description", "sim.days", "sim.seed", "sim.record_every", "residents.satisfaction_speed",
-     "issues.reply_days", "residents.explained_satisfaction"]
+     "issues.reply_days", "residents.explained_satisfaction",
+     # Read only with a reply limit or ranking, which must be neutral above.
+     "government.compliance", "government.ranking_response"]
 )
 
 # Lists whose entries are sections, walked entry by entry.

@@ -82,6 +82,13 @@ pub enum Claim {
         /// Its standard error, if known.
         sd: Option<f64>,
     },
+    /// A prediction that no observation tests yet: the predictive interval
+    /// at `point` (2.5% to 97.5% of the units' values), stated before the
+    /// data exist, never judged.
+    Prediction {
+        /// The point.
+        point: usize,
+    },
 }
 
 impl Claim {
@@ -94,6 +101,7 @@ impl Claim {
             Claim::Difference { by, .. } if *by > 0.0 => "size",
             Claim::Difference { .. } | Claim::Trend { .. } | Claim::InvertedU => "sign",
             Claim::Equivalence { .. } | Claim::Level { .. } | Claim::Target { .. } => "size",
+            Claim::Prediction { .. } => "none yet",
         }
     }
 }
@@ -214,6 +222,20 @@ pub fn judge(claim: &Claim, units: &[Vec<f64>], x: &[f64]) -> Verdict {
                 None => TOO_FEW,
             };
             verdict(&e, peak, holds, reading)
+        }
+        Claim::Prediction { point } => {
+            let mut v = values(&|u| at(u, point));
+            v.sort_by(f64::total_cmp);
+            let e = stats::estimate(&v);
+            Verdict {
+                estimate: e.mean,
+                ci_low: quantile(&v, 0.025),
+                ci_high: quantile(&v, 0.975),
+                units: v.len(),
+                peak: None,
+                holds: None,
+                reading: "a prediction: no observation tests it yet",
+            }
         }
         Claim::Target { point, value, sd } => {
             let mut v = values(&|u| at(u, point));
@@ -548,6 +570,11 @@ mod tests {
             sd: Some(0.04),
         };
         assert_eq!(judge(&near, &u, &[]).holds, Some(true));
+        // A prediction gives the target's predictive interval, unjudged.
+        let told = judge(&Claim::Prediction { point: 0 }, &u, &[]);
+        assert_eq!(told.holds, None);
+        assert_eq!((told.ci_low, told.ci_high), (hit.ci_low, hit.ci_high));
+        assert_eq!(told.estimate, hit.estimate);
         // Undefined values are left out; one unit cannot be judged.
         let sparse = vec![vec![f64::NAN], vec![0.5]];
         let v = judge(&above, &sparse, &[]);

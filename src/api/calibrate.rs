@@ -98,8 +98,21 @@ pub fn calibrate(request: &CalibrateRequest, context: &Context) -> Result<Calibr
         .iter()
         .map(|t| cal::parse_target(t))
         .collect::<std::result::Result<Vec<_>, _>>()?;
+    let days = resolved.scenario.sim.days;
+    for t in &targets {
+        t.check_days(days).map_err(|m| bad("--target", m))?;
+    }
     if let Some(file) = &request.targets_file {
-        targets.extend(cal::read_targets(file)?);
+        let more = cal::read_targets(file)?;
+        for (k, t) in more.iter().enumerate() {
+            t.check_days(days).map_err(|message| InputError {
+                file: file.display().to_string(),
+                key: Some(format!("target[{k}].days")),
+                line: None,
+                message,
+            })?;
+        }
+        targets.extend(more);
     }
     if targets.is_empty() || targets.len() > 50 {
         return Err(bad(
@@ -207,7 +220,7 @@ pub fn calibrate(request: &CalibrateRequest, context: &Context) -> Result<Calibr
         "command": "calibrate",
         "scenario_sha256": resolved.sha256,
         "vary": request.vary,
-        "targets": targets.iter().map(|t| format!("{}={}±{:?}", t.metric, t.value, t.sd)).collect::<Vec<_>>(),
+        "targets": targets.iter().map(|t| format!("{}={}±{:?}", t.name(), t.value, t.sd)).collect::<Vec<_>>(),
         "samples": request.samples,
         "reps": request.reps,
         "seed": request.seed,
@@ -344,7 +357,7 @@ pub fn calibrate(request: &CalibrateRequest, context: &Context) -> Result<Calibr
     let mut csv = String::from("draw,metric,value\n");
     for (k, row) in simulated.iter().enumerate() {
         for (t, v) in targets.iter().zip(row) {
-            let _ = writeln!(csv, "{k},{},{}", t.metric, format_float(*v));
+            let _ = writeln!(csv, "{k},{},{}", t.name(), format_float(*v));
         }
     }
     write_file(&dir.join("predictive.csv"), csv.as_bytes())?;
@@ -352,7 +365,7 @@ pub fn calibrate(request: &CalibrateRequest, context: &Context) -> Result<Calibr
         .iter()
         .enumerate()
         .map(|(k, t)| crate::report::plots::Predictive {
-            metric: t.metric.clone(),
+            metric: t.name(),
             target: t.value,
             sd: t.sd,
             simulated: simulated

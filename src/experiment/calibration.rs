@@ -23,10 +23,35 @@ use crate::util::files::{format_float, write_atomic};
 pub struct Target {
     /// A column of `summary.csv`.
     pub metric: String,
+    /// The recorded days it counts, first and last (`METRIC@FIRST..LAST`);
+    /// `None`: the whole run.
+    pub days: Option<(u32, u32)>,
     /// Observed value.
     pub value: f64,
     /// Its standard deviation, if given.
     pub sd: Option<f64>,
+}
+
+impl Target {
+    /// Its name in the tables: the metric, with its days if it has them
+    /// (`resolution_rate@1..30`).
+    pub fn name(&self) -> String {
+        match self.days {
+            Some((first, last)) => format!("{}@{first}..{last}", self.metric),
+            None => self.metric.clone(),
+        }
+    }
+
+    /// Refuses days beyond a run of `days` recorded days.
+    pub fn check_days(&self, days: u32) -> Result<(), String> {
+        match self.days {
+            Some((_, last)) if last > days => Err(format!(
+                "`{}` counts up to day {last}, but the run records {days} days (sim.days or --days)",
+                self.name()
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Parses `METRIC=VALUE[±SD]` (`+-` for `±`), checking the metric and its bounds.
@@ -35,7 +60,21 @@ pub fn parse_target(spec: &str) -> Result<Target, InputError> {
     let (metric, rest) = spec
         .split_once('=')
         .ok_or_else(|| bad(format!("`{spec}` is not METRIC=VALUE[±SD]")))?;
-    let metric = metric.trim().to_string();
+    let (metric, days) = match metric.trim().split_once('@') {
+        Some((m, window)) => {
+            let parsed = window.split_once("..").and_then(|(a, b)| {
+                let (a, b) = (a.trim().parse::<u32>().ok()?, b.trim().parse::<u32>().ok()?);
+                (1 <= a && a <= b && b <= 36_500).then_some((a, b))
+            });
+            let days = parsed.ok_or_else(|| {
+                bad(format!(
+                    "`{spec}`: `@{window}` is not recorded days FIRST..LAST with 1 <= FIRST <= LAST <= 36500"
+                ))
+            })?;
+            (m.trim().to_string(), Some(days))
+        }
+        None => (metric.trim().to_string(), None),
+    };
     let rest = rest.replace("+-", "±");
     let (value, sd) = match rest.split_once('±') {
         Some((v, s)) => (v, Some(s)),
@@ -74,11 +113,18 @@ pub fn parse_target(spec: &str) -> Result<Target, InputError> {
             ),
         });
     }
-    Ok(Target { metric, value, sd })
+    Ok(Target {
+        metric,
+        days,
+        value,
+        sd,
+    })
 }
 
 /// A targets file: `[[target]]` entries with `metric`, `value`, an
-/// optional `sd` and `source` (where the figure comes from).
+/// optional `sd`, optional `days = [FIRST, LAST]` (the recorded days the
+/// figure counts; absent: the whole run) and `source` (where the figure
+/// comes from).
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TargetsFile {
@@ -89,6 +135,7 @@ struct TargetsFile {
 #[serde(deny_unknown_fields)]
 struct TargetEntry {
     metric: String,
+    days: Option<[u32; 2]>,
     value: f64,
     sd: Option<f64>,
     #[allow(dead_code)]
@@ -109,9 +156,13 @@ pub fn read_targets(path: &Path) -> Result<Vec<Target>, InputError> {
         .iter()
         .enumerate()
         .map(|(k, t)| {
+            let metric = match t.days {
+                Some([first, last]) => format!("{}@{first}..{last}", t.metric),
+                None => t.metric.clone(),
+            };
             let spec = match t.sd {
-                Some(sd) => format!("{}={}±{}", t.metric, t.value, sd),
-                None => format!("{}={}", t.metric, t.value),
+                Some(sd) => format!("{metric}={}±{}", t.value, sd),
+                None => format!("{metric}={}", t.value),
             };
             parse_target(&spec).map_err(|mut e| {
                 e.file = name.clone();
@@ -141,6 +192,44 @@ pub struct Calibration<'a> {
     pub settings: Settings,
 }
 
+/// The value of each target in one run of `scenario`: the whole run's
+/// summary, or the summary of the target's days (a window of the run, its
+/// recorded days from the first to the last, counted as a run of their
+/// own would count them).
+pub fn target_values(scenario: &crate::scenario::Scenario, targets: &[Target]) -> Vec<Option<f64>> {
+    let value = |summary: &crate::metrics::Summary, metric: &str| {
+        serde_json::to_value(summary).unwrap_or_default()[metric].as_f64()
+    };
+    if targets.iter().all(|t| t.days.is_none()) {
+        let summary = run(scenario).summary;
+        return targets.iter().map(|t| value(&summary, &t.metric)).collect();
+    }
+    let mut stepper = crate::run::Stepper::new(scenario);
+    let mut firsts: Vec<u32> = targets.iter().filter_map(|t| t.days.map(|d| d.0)).collect();
+    firsts.sort_unstable();
+    firsts.dedup();
+    let windows: Vec<usize> = firsts.iter().map(|&f| stepper.add_window(f)).collect();
+    let mut values = vec![None; targets.len()];
+    for day in 1..=scenario.sim.days {
+        stepper.step();
+        for (k, t) in targets.iter().enumerate() {
+            if let Some((first, last)) = t.days
+                && last == day
+            {
+                let w = windows[firsts.binary_search(&first).unwrap_or(0)];
+                values[k] = stepper.window_summary(w).and_then(|s| value(&s, &t.metric));
+            }
+        }
+    }
+    let summary = stepper.summary();
+    for (k, t) in targets.iter().enumerate() {
+        if t.days.is_none() {
+            values[k] = value(&summary, &t.metric);
+        }
+    }
+    values
+}
+
 impl Calibration<'_> {
     fn items(&self, theta: &[f64]) -> Vec<String> {
         let mut items = self.overrides.clone();
@@ -163,10 +252,9 @@ impl Calibration<'_> {
             items.push(format!("sim.seed={run_seed}"));
             let scenario = self.source.resolve(&items)?.scenario;
             items.pop();
-            let summary = serde_json::to_value(run(&scenario).summary).unwrap_or_default();
-            for (sum, target) in sums.iter_mut().zip(&self.targets) {
+            for (sum, value) in sums.iter_mut().zip(target_values(&scenario, &self.targets)) {
                 // A metric without a value (NA) is as far as it can be.
-                *sum += summary[&target.metric].as_f64().unwrap_or(f64::NAN);
+                *sum += value.unwrap_or(f64::NAN);
             }
         }
         Ok(sums.into_iter().map(|s| s / f64::from(self.reps)).collect())

@@ -648,6 +648,19 @@ fn claim(
                 format!("{m}: {a}'s 95% predictive interval meets {v}{around}"),
             )
         }
+        "prediction" => {
+            let (p, a) = point("scenario", &c.scenario)?;
+            if c.value.is_some() || c.sd.is_some() {
+                return Err(err(
+                    "value",
+                    "a prediction has no observed value yet: state one in a `target` claim".into(),
+                ));
+            }
+            (
+                Claim::Prediction { point: p },
+                format!("{m}: {a}'s 95% predictive interval (no observation yet)"),
+            )
+        }
         "trend" | "inverted_u" if !sweep => {
             return Err(err(
                 "type",
@@ -673,7 +686,9 @@ fn claim(
         other => {
             return Err(err(
                 "type",
-                format!("`{other}`: difference, equivalence, level, target, trend or inverted_u"),
+                format!(
+                    "`{other}`: difference, equivalence, level, target, prediction, trend or inverted_u"
+                ),
             ));
         }
     };

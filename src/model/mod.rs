@@ -116,6 +116,11 @@ pub struct Model {
     build: Build,
     /// The next day to simulate (0-based).
     day: u32,
+    /// The departments' compliance with the reply limit (section 8, item 44).
+    compliance: f64,
+    /// Issues resolved and closed so far this month (30 days), the rate
+    /// that ranking reads.
+    month_closed: [u32; 2],
     /// Counts of the day being simulated.
     tally: DayTally,
     capacity_multiplier: f64,
@@ -169,6 +174,8 @@ impl Model {
             community_rngs,
             rngs_before_ahead: Vec::new(),
             day: 0,
+            compliance: scenario.government.compliance,
+            month_closed: [0, 0],
             tally: DayTally::default(),
             capacity_multiplier: 1.0,
             meeting_today: false,
@@ -280,7 +287,16 @@ impl Model {
     /// Ends the day whose phases have run: the next day begins. Returns the
     /// counts of the day that ended.
     pub fn end_day(&mut self) -> DayTally {
+        let t = &self.tally;
+        self.month_closed[0] += t.resolved;
+        self.month_closed[1] += t.resolved + t.abandoned + t.explained;
         self.day += 1;
+        if self.day.is_multiple_of(rules::routing::RANKING_DAYS) {
+            let [resolved, closed] = std::mem::take(&mut self.month_closed);
+            let rate = (closed > 0).then(|| f64::from(resolved) / f64::from(closed));
+            self.compliance =
+                rules::routing::ranked_compliance(&self.scenario, self.compliance, rate);
+        }
         std::mem::take(&mut self.tally)
     }
 

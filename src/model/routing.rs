@@ -74,7 +74,7 @@ impl Model {
     fn share_and_review(&mut self, met: &[bool]) {
         let disclose = conference::disclosure_chance(&self.scenario);
         let review = conference::review_chance(&self.scenario);
-        let delay = rules::part_delay(&self.scenario, true, false, false);
+        let delay = rules::part_delay(&self.scenario, self.compliance, true, false, false);
         for idx in 0..self.active.len() {
             let slot = self.active[idx];
             let issue = &self.issues[slot as usize];
@@ -372,7 +372,7 @@ impl Model {
     fn assign_bureaucratic(&mut self, slot: u32, urgent: bool) {
         let comp = self.issues[slot as usize].parts[0].competency;
         let dept = self.world.departments[comp as usize];
-        let delay = rules::part_delay(&self.scenario, true, false, urgent);
+        let delay = rules::part_delay(&self.scenario, self.compliance, true, false, urgent);
         self.take_on(slot, Route::Bureaucratic);
         let issue = &mut self.issues[slot as usize];
         issue.next_part = 1;
@@ -423,7 +423,13 @@ impl Model {
             };
             let department = self.world.orgs[org as usize].role == OrgRole::Department;
             let summoned = summoned && party_specific::summons(&self.world, convener, org);
-            let delay = rules::part_delay(&self.scenario, department, summoned, issue.escalated);
+            let delay = rules::part_delay(
+                &self.scenario,
+                self.compliance,
+                department,
+                summoned,
+                issue.escalated,
+            );
             let part = &mut issue.parts[k];
             part.handler = org;
             part.ready_day = self.day + delay;

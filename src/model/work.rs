@@ -141,7 +141,8 @@ impl Model {
         let rate = rules::referral_chance(&self.scenario);
         // A referred part waits the delay even for a petition: only its
         // first part is handled as urgent.
-        let delay = super::rules::routing::part_delay(&self.scenario, true, false, false);
+        let delay =
+            super::rules::routing::part_delay(&self.scenario, self.compliance, true, false, false);
         for idx in 0..self.active.len() {
             let slot = self.active[idx];
             let issue = &self.issues[slot as usize];

@@ -47,6 +47,14 @@ pub struct Stepper {
     model: Model,
     recorder: Recorder,
     day: u32,
+    windows: Vec<Window>,
+}
+
+/// A window of a run: the recorded days from `first` on, counted by a
+/// recorder of their own (started on that day).
+struct Window {
+    first: u32,
+    recorder: Option<Recorder>,
 }
 
 impl Stepper {
@@ -65,7 +73,29 @@ impl Stepper {
             model,
             recorder,
             day: 0,
+            windows: Vec::new(),
         }
+    }
+
+    /// Opens a window from recorded day `first` (not yet simulated) on:
+    /// [`Stepper::window_summary`] then gives the run-level figures of
+    /// those days alone. Returns its index.
+    ///
+    /// # Panics
+    /// If day `first` has been simulated already.
+    pub fn add_window(&mut self, first: u32) -> usize {
+        assert!(first > self.day, "a window opens on a day still to come");
+        self.windows.push(Window {
+            first,
+            recorder: None,
+        });
+        self.windows.len() - 1
+    }
+
+    /// The run-level figures of window `k` from its first day to the last
+    /// day simulated; `None` before its first day.
+    pub fn window_summary(&mut self, k: usize) -> Option<Summary> {
+        self.windows[k].recorder.as_mut().map(Recorder::summary)
     }
 
     /// Recorded days simulated so far (the warm-up not counted).
@@ -104,7 +134,19 @@ impl Stepper {
             });
             policies.push(PolicyTaken { index, outcome });
         }
-        let row = self.recorder.record(self.model.step());
+        let residents = self.model.world().residents.len() as u32;
+        for w in &mut self.windows {
+            if w.first == next {
+                w.recorder = Some(Recorder::from_day(&self.levers, residents, next));
+            }
+        }
+        let tally = self.model.step();
+        for w in &mut self.windows {
+            if let Some(r) = w.recorder.as_mut() {
+                r.record(tally.clone());
+            }
+        }
+        let row = self.recorder.record(tally);
         self.day = next;
         if self.recorder.year_ended() {
             self.model.start_participation_year();
@@ -142,6 +184,8 @@ pub fn run(scenario: &Scenario) -> RunOutput {
         panic!("invalid policy `{key}`: {message}");
     }
     let mut stepper = Stepper::new(scenario);
+    let window =
+        (scenario.sim.summary_from > 1).then(|| stepper.add_window(scenario.sim.summary_from));
     let mut rows = Vec::new();
     for _ in 0..scenario.sim.days {
         let day = stepper.step();
@@ -154,8 +198,11 @@ pub fn run(scenario: &Scenario) -> RunOutput {
         }
         rows.extend(day.row);
     }
-    RunOutput {
-        rows,
-        summary: stepper.summary(),
-    }
+    let summary = match window {
+        Some(k) => stepper
+            .window_summary(k)
+            .expect("sim.summary_from is at most sim.days (checked on loading)"),
+        None => stepper.summary(),
+    };
+    RunOutput { rows, summary }
 }

@@ -68,6 +68,7 @@ const SOCIAL: &str = "social organizations are built with the district";
 const GRIDS: &str = "grids and inter-organizational trust start when the district is built";
 const PARTY: &str = "party organizations, members and alliances are built with the district";
 const INSTITUTIONS: &str = "the convener of each community is chosen when the district is built";
+const COMPLIANCE: &str = "compliance starts when the district is built; from then on ranking moves it (government.ranking)";
 const SECURITY: &str =
     "capacities, service centres and starting legitimacy are set when the district is built";
 
@@ -151,6 +152,7 @@ pub const LEVERS: &[Lever] = &[
     lever("sim.seed", 0.0, 9e18, "integer").fixed(RUN),
     lever("sim.record_every", 1.0, 36500.0, "days").fixed(RUN),
     lever("sim.warmup_days", 0.0, 3650.0, "days").fixed(RUN),
+    lever("sim.summary_from", 1.0, 36500.0, "recorded day").fixed(RUN),
     lever("district.subdistricts", 1.0, 1000.0, "count").fixed(DISTRICT),
     lever("district.communities[].count", 1.0, 100000.0, "count").fixed(DISTRICT),
     lever(
@@ -225,6 +227,10 @@ pub const LEVERS: &[Lever] = &[
     lever("government.office_capacity", 0.0, 1000.0, E).fixed(CAPACITIES),
     lever("government.delay", 0.0, 365.0, "days"),
     lever("government.referral_rate", 0.0, 1.0, "probability/day"),
+    lever("government.reply_limit", 0.0, 365.0, "days"),
+    lever("government.compliance", 0.0, 1.0, S).fixed(COMPLIANCE),
+    lever("government.ranking", 0.0, 1.0, "intensity"),
+    lever("government.ranking_response", 0.0, 1.0, "share/month"),
     lever("social.per_community", 0.0, 100.0, "organizations").fixed(SOCIAL),
     lever("social.capacity", 0.0, 1000.0, E).fixed(SOCIAL),
     lever("social.committee_capacity", 0.0, 1000.0, E).fixed(SOCIAL),

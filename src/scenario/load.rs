@@ -829,6 +829,15 @@ fn check_consistency(s: &Scenario) -> Result<(), (String, String)> {
             format!("must be at most sim.days ({})", s.sim.days),
         );
     }
+    if s.sim.summary_from > s.sim.days {
+        return err(
+            "sim.summary_from",
+            format!(
+                "must be at most sim.days ({}): the summary counts from this recorded day",
+                s.sim.days
+            ),
+        );
+    }
     if s.district.communities.is_empty() {
         return err(
             "district.communities",

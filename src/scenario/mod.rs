@@ -112,6 +112,10 @@ pub struct Sim {
     /// recorded nor counted, and shocks' `start` counts from the first
     /// recorded day.
     pub warmup_days: u32,
+    /// The first recorded day that `summary.csv`'s run-level figures count
+    /// (1: every recorded day); `timeseries.csv` records every day. A year
+    /// of a longer run is `summary_from` = 365 k + 1 with `days` = 365 (k + 1).
+    pub summary_from: u32,
 }
 
 impl Default for Sim {
@@ -121,6 +125,7 @@ impl Default for Sim {
             seed: 1,
             record_every: 1,
             warmup_days: 0,
+            summary_from: 1,
         }
     }
 }
@@ -428,6 +433,19 @@ pub struct Government {
     pub delay: u32,
     /// Daily probability that a referral to the next department goes through.
     pub referral_rate: f64,
+    /// Days within which the rules require a department to start work on a
+    /// task (the hotline's reply limit); 0: no limit (section 8, item 44).
+    pub reply_limit: u32,
+    /// The departments' compliance with the reply limit when the district
+    /// is built: the share of a delay beyond the limit that they cut.
+    pub compliance: f64,
+    /// Monitoring and ranking of the departments by the three rates each
+    /// month (0: none, 1: full): what moves compliance.
+    pub ranking: f64,
+    /// Share of the gap to full compliance that a month of full ranking
+    /// closes where nothing is resolved (scaled by 1 − the month's
+    /// resolution rate).
+    pub ranking_response: f64,
     /// Whether a department refers an issue's next part only once the
     /// previous part is done (fragmented authority: no one coordinates the
     /// parts); `false` refers the parts while earlier ones are worked.
@@ -446,6 +464,10 @@ impl Default for Government {
             office_capacity: 0.2,
             delay: 3,
             referral_rate: 0.3,
+            reply_limit: 0,
+            compliance: 0.0,
+            ranking: 0.0,
+            ranking_response: 0.2,
             sequential_referral: true,
             office_competencies: None,
         }

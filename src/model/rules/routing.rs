@@ -129,16 +129,52 @@ pub fn partner_score(trust: f64, draw: f64) -> f64 {
     trust + 1e-6 * draw
 }
 
+/// The delay departments keep to: `government.delay`, less the share
+/// `compliance` of what exceeds a reply limit (`government.reply_limit`,
+/// 0: none). Complying departments start within the limit; the rest wait
+/// as before (section 8, item 44).
+pub fn kept_delay(s: &Scenario, compliance: f64) -> f64 {
+    let delay = f64::from(s.government.delay);
+    let limit = s.government.reply_limit;
+    if limit == 0 || delay <= f64::from(limit) {
+        return delay;
+    }
+    delay - compliance * (delay - f64::from(limit))
+}
+
+/// Days between two rankings of the departments (a month).
+pub const RANKING_DAYS: u32 = 30;
+
+/// The departments' compliance with the reply limit after a month of
+/// monitoring and ranking by the three rates: its gap to full compliance
+/// closes by `ranking` × `ranking_response` × (1 − the month's resolution
+/// rate), so that ranking presses hardest where the rates are worst and
+/// compliance climbs for as long as they stay short of full (item 44).
+/// Without ranking, or a month with nothing closed, it stays.
+pub fn ranked_compliance(s: &Scenario, compliance: f64, month_rate: Option<f64>) -> f64 {
+    let Some(rate) = month_rate else {
+        return compliance;
+    };
+    let pressure = s.government.ranking * s.government.ranking_response * (1.0 - rate);
+    (compliance + pressure * (1.0 - compliance)).clamp(0.0, 1.0)
+}
+
 /// Days a part waits in its handler's queue before work starts: the
-/// government delay for a department whatever the route brought the part
-/// there (one rule for everyone), less the share `summons` skips on a
-/// party-convened coalition; none for other organizations. Escalated issues
-/// skip it (they are handled as urgent).
-pub fn part_delay(s: &Scenario, department: bool, convened: bool, escalated: bool) -> u32 {
+/// delay departments keep to ([`kept_delay`]) for a department whatever
+/// the route brought the part there (one rule for everyone), less the
+/// share `summons` skips on a party-convened coalition; none for other
+/// organizations. Escalated issues skip it (they are handled as urgent).
+pub fn part_delay(
+    s: &Scenario,
+    compliance: f64,
+    department: bool,
+    convened: bool,
+    escalated: bool,
+) -> u32 {
     if !department || escalated {
         return 0;
     }
-    let delay = f64::from(s.government.delay);
+    let delay = kept_delay(s, compliance);
     let kept = if convened {
         1.0 - s.party.procedure.summons
     } else {
@@ -250,16 +286,45 @@ mod tests {
     }
 
     #[test]
+    fn compliance_cuts_the_delay_beyond_the_limit_and_ranking_raises_it() {
+        let mut s = Scenario::default();
+        s.government.delay = 30;
+        assert_eq!(kept_delay(&s, 1.0), 30.0, "no limit: the delay");
+        s.government.reply_limit = 7;
+        assert_eq!(kept_delay(&s, 0.0), 30.0, "no compliance: the delay");
+        assert_eq!(kept_delay(&s, 1.0), 7.0, "full compliance: the limit");
+        assert_eq!(kept_delay(&s, 0.5), 18.5);
+        assert_eq!(part_delay(&s, 0.5, true, false, false), 19);
+        s.government.delay = 5;
+        assert_eq!(kept_delay(&s, 1.0), 5.0, "a delay within the limit stays");
+        assert_eq!(ranked_compliance(&s, 0.2, Some(0.5)), 0.2, "no ranking");
+        s.government.ranking = 1.0;
+        s.government.ranking_response = 0.5;
+        let after = ranked_compliance(&s, 0.2, Some(0.5));
+        assert!((after - (0.2 + 0.25 * 0.8)).abs() < 1e-12, "{after}");
+        assert_eq!(
+            ranked_compliance(&s, 0.2, Some(1.0)),
+            0.2,
+            "full rates: no pressure"
+        );
+        assert_eq!(ranked_compliance(&s, 0.2, None), 0.2, "nothing closed");
+        assert!(
+            ranked_compliance(&s, 0.2, Some(0.3)) > after,
+            "worse rates press harder"
+        );
+    }
+
+    #[test]
     fn escalated_issues_skip_the_delay() {
         let mut s = Scenario::default();
-        assert_eq!(part_delay(&s, true, false, true), 0);
-        assert_eq!(part_delay(&s, true, false, false), s.government.delay);
+        assert_eq!(part_delay(&s, 0.0, true, false, true), 0);
+        assert_eq!(part_delay(&s, 0.0, true, false, false), s.government.delay);
         // Whoever convened it, a department's part waits the same delay,
         // unless `summons` says otherwise; other organizations never wait.
-        assert_eq!(part_delay(&s, true, true, false), s.government.delay);
-        assert_eq!(part_delay(&s, false, false, false), 0);
+        assert_eq!(part_delay(&s, 0.0, true, true, false), s.government.delay);
+        assert_eq!(part_delay(&s, 0.0, false, false, false), 0);
         s.party.procedure.summons = 1.0;
-        assert_eq!(part_delay(&s, true, true, false), 0);
-        assert_eq!(part_delay(&s, true, false, false), s.government.delay);
+        assert_eq!(part_delay(&s, 0.0, true, true, false), 0);
+        assert_eq!(part_delay(&s, 0.0, true, false, false), s.government.delay);
     }
 }
