@@ -102,8 +102,10 @@ pub struct CalibrateArgs {
     /// A lever to calibrate and its uniform prior, `KEY=LO..HI` (repeatable).
     #[arg(long = "vary", value_name = "KEY=LO..HI", required = true)]
     pub vary: Vec<String>,
-    /// An observed run-level metric, `METRIC=VALUE[±SD]` (`+-` for `±`;
-    /// without SD the prior-predictive spread scales it; repeatable).
+    /// An observed run-level metric, `METRIC=VALUE[±SD]`, or the figure of
+    /// recorded days FIRST to LAST alone, `METRIC@FIRST..LAST=VALUE[±SD]`
+    /// (`+-` for `±`; without SD the prior-predictive spread scales it;
+    /// repeatable).
     #[arg(
         long = "target",
         value_name = "METRIC=VALUE[±SD]",
@@ -111,7 +113,7 @@ pub struct CalibrateArgs {
     )]
     pub targets: Vec<String>,
     /// A file of targets: `[[target]]` entries with `metric`, `value`, and
-    /// optionally `sd` and `source`.
+    /// optionally `sd`, `days = [FIRST, LAST]` and `source`.
     #[arg(long = "targets", value_name = "FILE.toml")]
     pub targets_file: Option<PathBuf>,
     /// Accepted particles per generation.

@@ -107,8 +107,8 @@ fn bad_policies_are_input_errors_naming_file_line_key_and_range() {
         ),
         (
             "late.toml",
-            "\n[[policy]]\nday = 91\nset = { \"issues.rate\" = 1.0 }\n",
-            vec!["policy[0].day", "outside the run", "1 to 90"],
+            "\n[[policy]]\nday = 36501\nset = { \"issues.rate\" = 1.0 }\n",
+            vec!["policy[0].day", "valid range is 1 to 36500"],
         ),
         (
             "unknown.toml",
@@ -174,4 +174,32 @@ fn bad_policies_are_input_errors_naming_file_line_key_and_range() {
     ]);
     let err = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(err.contains("line.toml:7"), "{err}");
+}
+
+#[test]
+fn a_policy_after_the_last_day_is_never_reached_and_run_says_so() {
+    let dir = scratch("policy-late");
+    let base = load_scenario(&town_with(&dir, "base.toml", ""), &[])
+        .unwrap()
+        .scenario;
+    let late = "\n[[policy]]\nname = \"later\"\nday = 400\nset = { \"issues.rate\" = 1.2 }\n";
+    let path = town_with(&dir, "late.toml", late);
+    let scenario = load_scenario(&path, &[]).unwrap().scenario;
+    assert_eq!(
+        run(&scenario),
+        run(&base),
+        "a policy not reached changes nothing"
+    );
+    let out = govsim(&[
+        "run",
+        path.to_str().unwrap(),
+        "--out",
+        dir.join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("reform from day 400 — after the run's last day: not reached"),
+        "{text}"
+    );
 }

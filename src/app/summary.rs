@@ -37,9 +37,14 @@ pub fn summary_text(scenario: &ResolvedScenario, output: &RunOutput, wall_second
             .iter()
             .map(|(k, v)| format!("{k} = {v}"))
             .collect();
+        let late = if policy.day > scenario.scenario.sim.days {
+            " — after the run's last day: not reached"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
-            "  reform from day {}: {} ({})",
+            "  reform from day {}{late}: {} ({})",
             policy.day,
             crate::util::safe_text::for_terminal(&policy.name),
             crate::util::safe_text::for_terminal(&set.join(", "))

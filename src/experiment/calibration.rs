@@ -195,7 +195,8 @@ pub struct Calibration<'a> {
 /// The value of each target in one run of `scenario`: the whole run's
 /// summary, or the summary of the target's days (a window of the run, its
 /// recorded days from the first to the last, counted as a run of their
-/// own would count them).
+/// own would count them). When every target has its days, the run stops
+/// at the last of them.
 pub fn target_values(scenario: &crate::scenario::Scenario, targets: &[Target]) -> Vec<Option<f64>> {
     let value = |summary: &crate::metrics::Summary, metric: &str| {
         serde_json::to_value(summary).unwrap_or_default()[metric].as_f64()
@@ -210,7 +211,16 @@ pub fn target_values(scenario: &crate::scenario::Scenario, targets: &[Target]) -
     firsts.dedup();
     let windows: Vec<usize> = firsts.iter().map(|&f| stepper.add_window(f)).collect();
     let mut values = vec![None; targets.len()];
-    for day in 1..=scenario.sim.days {
+    // With every target in a window, the days after the last window's end
+    // change nothing: they are not simulated.
+    let whole = targets.iter().any(|t| t.days.is_none());
+    let end = targets
+        .iter()
+        .filter_map(|t| t.days.map(|d| d.1))
+        .max()
+        .filter(|_| !whole)
+        .unwrap_or(scenario.sim.days);
+    for day in 1..=end {
         stepper.step();
         for (k, t) in targets.iter().enumerate() {
             if let Some((first, last)) = t.days
@@ -221,10 +231,12 @@ pub fn target_values(scenario: &crate::scenario::Scenario, targets: &[Target]) -
             }
         }
     }
-    let summary = stepper.summary();
-    for (k, t) in targets.iter().enumerate() {
-        if t.days.is_none() {
-            values[k] = value(&summary, &t.metric);
+    if whole {
+        let summary = stepper.summary();
+        for (k, t) in targets.iter().enumerate() {
+            if t.days.is_none() {
+                values[k] = value(&summary, &t.metric);
+            }
         }
     }
     values

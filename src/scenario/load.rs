@@ -640,11 +640,13 @@ pub fn policy_stages(s: &Scenario) -> Result<Vec<(u32, Scenario)>, (String, Stri
     let mut now = s.clone();
     for k in order {
         let policy = &s.policy[k];
-        if policy.day < 1 || policy.day > s.sim.days {
+        // A policy after the run's last day is allowed (a window of a
+        // longer scenario, `--days`): it never comes due, and `run` says so.
+        if !(1..=MAX_POLICY_DAY).contains(&policy.day) {
             return Err((
                 format!("policy[{k}].day"),
                 format!(
-                    "day {} is outside the run: valid range is 1 to {} (sim.days)",
+                    "day {}: valid range is 1 to {MAX_POLICY_DAY} (a recorded day; after sim.days, {}, it is never reached)",
                     policy.day, s.sim.days
                 ),
             ));
@@ -654,6 +656,9 @@ pub fn policy_stages(s: &Scenario) -> Result<Vec<(u32, Scenario)>, (String, Stri
     }
     Ok(stages)
 }
+
+/// The latest day a policy may name: the longest run (`sim.days`).
+pub const MAX_POLICY_DAY: u32 = 36_500;
 
 /// The levers in force after `scenario`'s policy number `k` (whose levers
 /// it sets) is applied over `now`, the levers in force before it: every
