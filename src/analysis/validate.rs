@@ -89,6 +89,14 @@ pub enum Claim {
         /// The point.
         point: usize,
     },
+    /// A predicted effect that no observation tests yet: the paired
+    /// difference `of` − `minus` with its 95% t interval, never judged.
+    PredictedEffect {
+        /// Treatment point.
+        of: usize,
+        /// Baseline point.
+        minus: usize,
+    },
 }
 
 impl Claim {
@@ -101,7 +109,7 @@ impl Claim {
             Claim::Difference { by, .. } if *by > 0.0 => "size",
             Claim::Difference { .. } | Claim::Trend { .. } | Claim::InvertedU => "sign",
             Claim::Equivalence { .. } | Claim::Level { .. } | Claim::Target { .. } => "size",
-            Claim::Prediction { .. } => "none yet",
+            Claim::Prediction { .. } | Claim::PredictedEffect { .. } => "none yet",
         }
     }
 }
@@ -223,6 +231,11 @@ pub fn judge(claim: &Claim, units: &[Vec<f64>], x: &[f64]) -> Verdict {
             };
             verdict(&e, peak, holds, reading)
         }
+        Claim::PredictedEffect { of, minus } => {
+            let d = values(&|u| Some(at(u, of)? - at(u, minus)?));
+            let e = stats::estimate(&d);
+            verdict(&e, None, None, PREDICTION)
+        }
         Claim::Prediction { point } => {
             let mut v = values(&|u| at(u, point));
             v.sort_by(f64::total_cmp);
@@ -234,7 +247,7 @@ pub fn judge(claim: &Claim, units: &[Vec<f64>], x: &[f64]) -> Verdict {
                 units: v.len(),
                 peak: None,
                 holds: None,
-                reading: "a prediction: no observation tests it yet",
+                reading: PREDICTION,
             }
         }
         Claim::Target { point, value, sd } => {
@@ -267,6 +280,7 @@ pub fn judge(claim: &Claim, units: &[Vec<f64>], x: &[f64]) -> Verdict {
 }
 
 const HOLDS: &str = "holds";
+const PREDICTION: &str = "a prediction: no observation tests it yet";
 const OPPOSITE: &str = "opposite: the interval is on the other side";
 const TOO_FEW: &str = "not judged: fewer than two runs with the metric defined";
 
@@ -575,6 +589,14 @@ mod tests {
         assert_eq!(told.holds, None);
         assert_eq!((told.ci_low, told.ci_high), (hit.ci_low, hit.ci_high));
         assert_eq!(told.estimate, hit.estimate);
+        let paired: Vec<Vec<f64>> = (0..20).map(|i| vec![0.5, 0.6 + 0.001 * i as f64]).collect();
+        let effect = judge(&Claim::PredictedEffect { of: 1, minus: 0 }, &paired, &[]);
+        assert_eq!(effect.holds, None);
+        assert!(
+            (effect.estimate - 0.1095).abs() < 1e-9
+                && effect.ci_low < 0.1095
+                && effect.ci_high > 0.1095
+        );
         // Undefined values are left out; one unit cannot be judged.
         let sparse = vec![vec![f64::NAN], vec![0.5]];
         let v = judge(&above, &sparse, &[]);

@@ -649,17 +649,25 @@ fn claim(
             )
         }
         "prediction" => {
-            let (p, a) = point("scenario", &c.scenario)?;
             if c.value.is_some() || c.sd.is_some() {
                 return Err(err(
                     "value",
                     "a prediction has no observed value yet: state one in a `target` claim".into(),
                 ));
             }
-            (
-                Claim::Prediction { point: p },
-                format!("{m}: {a}'s 95% predictive interval (no observation yet)"),
-            )
+            if c.of.is_some() || c.minus.is_some() {
+                let ((of, a), (minus, b)) = (point("of", &c.of)?, point("minus", &c.minus)?);
+                (
+                    Claim::PredictedEffect { of, minus },
+                    format!("{m}: {a} − {b}, 95% interval (no observation yet)"),
+                )
+            } else {
+                let (p, a) = point("scenario", &c.scenario)?;
+                (
+                    Claim::Prediction { point: p },
+                    format!("{m}: {a}'s 95% predictive interval (no observation yet)"),
+                )
+            }
         }
         "trend" | "inverted_u" if !sweep => {
             return Err(err(
