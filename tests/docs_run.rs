@@ -178,7 +178,11 @@ fn reduced(text: &str, out: &Path) -> String {
         "calibrate" => {
             text = with_flag(&text, "--samples", "20");
             text = with_flag(&text, "--generations", "1");
-            text = with_flag(&text, "--days", "10");
+            // Targets with their own days (a month, a year) need the
+            // run's days: a run stops at the last target's day anyway.
+            if text.contains("--days") || !text.contains("--targets") {
+                text = with_flag(&text, "--days", "10");
+            }
             text = format!("{text} --set sim.warmup_days=0");
             text = with_flag(&text, "--out", &out);
         }

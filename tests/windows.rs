@@ -103,7 +103,7 @@ fn bad_windows_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("targets.toml") && err.contains("target[0].days") && err.contains("400"),
+        err.contains("targets.toml:3") && err.contains("target[0].days") && err.contains("400"),
         "{err}"
     );
 }

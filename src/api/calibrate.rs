@@ -103,16 +103,7 @@ pub fn calibrate(request: &CalibrateRequest, context: &Context) -> Result<Calibr
         t.check_days(days).map_err(|m| bad("--target", m))?;
     }
     if let Some(file) = &request.targets_file {
-        let more = cal::read_targets(file)?;
-        for (k, t) in more.iter().enumerate() {
-            t.check_days(days).map_err(|message| InputError {
-                file: file.display().to_string(),
-                key: Some(format!("target[{k}].days")),
-                line: None,
-                message,
-            })?;
-        }
-        targets.extend(more);
+        targets.extend(cal::read_targets(file, days)?);
     }
     if targets.is_empty() || targets.len() > 50 {
         return Err(bad(

@@ -143,10 +143,11 @@ struct TargetEntry {
 }
 
 /// The targets of a `--targets FILE.toml` (at most 1 MiB, 50 targets),
-/// each checked as a `--target` is.
-pub fn read_targets(path: &Path) -> Result<Vec<Target>, InputError> {
+/// each checked as a `--target` is, and its days within a run of `days`
+/// recorded days.
+pub fn read_targets(path: &Path, days: u32) -> Result<Vec<Target>, InputError> {
     let name = path.display().to_string();
-    let (parsed, _): (TargetsFile, String) =
+    let (parsed, text): (TargetsFile, String) =
         crate::util::files::read_toml(path, "targets file", crate::scenario::load::MAX_FILE_BYTES)?;
     if parsed.target.is_empty() || parsed.target.len() > 50 {
         return Err(InputError::new(&name, "give 1 to 50 [[target]] entries"));
@@ -164,14 +165,24 @@ pub fn read_targets(path: &Path) -> Result<Vec<Target>, InputError> {
                 Some(sd) => format!("{metric}={}±{}", t.value, sd),
                 None => format!("{metric}={}", t.value),
             };
-            parse_target(&spec).map_err(|mut e| {
+            let target = parse_target(&spec).map_err(|mut e| {
                 e.file = name.clone();
                 e.key = Some(format!(
                     "target[{k}].{}",
                     e.key.unwrap_or_else(|| "value".into())
                 ));
                 e
-            })
+            })?;
+            target.check_days(days).map_err(|message| {
+                let key = format!("target[{k}].days");
+                InputError {
+                    file: name.clone(),
+                    line: crate::scenario::load::find_line(&text, &key),
+                    key: Some(key),
+                    message,
+                }
+            })?;
+            Ok(target)
         })
         .collect()
 }
