@@ -92,6 +92,32 @@ fn shapley_values_add_up_and_a_group_without_effect_gets_zero() {
     // combinations drawn as scenarios.
     assert!(report.contains("plot-attribution") && report.contains("plot-interactions"));
     assert!(!report.contains("plot-ts_") && !report.contains("plot-estimates"));
+    // Its tables fit the page (issue 29, item 5): the levers by group with
+    // BASE's and TARGET's values only, and findings for BASE and TARGET,
+    // not a column or a row for each of the 2^k combinations.
+    let levers = report
+        .split("<table id=\"levers-table\">")
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .expect("a lever table");
+    assert!(levers.contains("<th>group</th><th>lever</th><th>BASE</th><th>TARGET</th></tr>"));
+    assert_eq!(
+        levers.matches("<tr>").count(),
+        1 + 3,
+        "one row a lever: {levers}"
+    );
+    assert!(levers.contains("<td>pooling</td><td><code>party.procedure.pooling</code>"));
+    let findings = report
+        .split("<table id=\"findings-table\">")
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .expect("a findings table");
+    assert!(
+        findings.contains("rowspan=\"2\""),
+        "BASE and TARGET rows only"
+    );
+    assert!(report.contains("And 6 combinations of the groups between them"));
+    assert!(report.contains("A waterfall from BASE"));
     let rows = attribution(&out, "resolution_rate");
     let get = |g: &str| rows.iter().find(|r| r.0 == g).unwrap().clone();
     let total = get("total").1;

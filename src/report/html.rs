@@ -299,7 +299,13 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
     } else {
         h.push_str("<p>Scenarios run side by side; replication <i>i</i> of every scenario uses the same seed, so differences are paired. The first scenario is the baseline.</p>\n");
         h.push_str("<table id=\"scenarios-table\"><tr><th>scenario</th><th>what it is</th><th>capacity per 1,000 residents (effort units a day)</th><th>file</th><th>resolved scenario (SHA-256)</th></tr>\n");
+        // A decomposition shows BASE and TARGET; its combinations between
+        // are in summary.csv (issue 29, item 5).
+        let last = m.points.len().saturating_sub(1);
         for (p, point) in m.points.iter().enumerate() {
+            if decomposition && p != 0 && p != last {
+                continue;
+            }
             let c = color(p);
             // The scenario's own description, from its resolved file.
             let description = r
@@ -324,8 +330,36 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
             );
         }
         h.push_str("</table>\n");
+        if decomposition && last > 1 {
+            let _ = writeln!(
+                h,
+                "<p class=\"small\">And {} combinations of the groups between them, each group at BASE's or TARGET's levers (<code>summary.csv</code>, <code>runs.csv</code>).</p>",
+                last - 1
+            );
+        }
         let diffs = lever_differences(r);
-        if !diffs.is_empty() {
+        if decomposition && !diffs.is_empty() {
+            h.push_str("<p>Levers in which BASE and TARGET differ, by the group they are switched with (every other lever is the same):</p>\n<table id=\"levers-table\"><tr><th>group</th><th>lever</th><th>BASE</th><th>TARGET</th></tr>\n");
+            for (lever, values) in &diffs {
+                // The group: the first single group whose combination
+                // moves the lever.
+                let group = values
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .find(|(p, v)| *v != &values[0] && !labels[*p].contains('+'))
+                    .map_or("", |(p, _)| labels[p].as_str());
+                let _ = writeln!(
+                    h,
+                    "<tr><td>{}</td><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                    escape(group),
+                    escape(lever),
+                    escape(values.first().map_or("", String::as_str)),
+                    escape(values.last().map_or("", String::as_str))
+                );
+            }
+            h.push_str("</table>\n");
+        } else if !diffs.is_empty() {
             h.push_str("<p>Levers in which the scenarios differ (every other lever is the same):</p>\n<table id=\"levers-table\"><tr><th>lever</th>");
             for l in &labels {
                 let _ = write!(h, "<th>{}</th>", escape(l));
@@ -431,14 +465,21 @@ pub fn report_html(r: &Results, plots: &[Plot]) -> String {
             escape(&labels[0])
         );
         let mut any_na = false;
+        // A decomposition's findings are BASE and TARGET; the
+        // combinations between are in summary.csv.
+        let last = labels.len().saturating_sub(1);
+        let shown: Vec<usize> = (0..labels.len())
+            .filter(|&p| !decomposition || p == 0 || p == last)
+            .collect();
         for metric in metrics_where(|m| m.key) {
-            for (p, label) in labels.iter().enumerate() {
+            for &p in &shown {
+                let label = &labels[p];
                 h.push_str("<tr>");
                 if p == 0 {
                     let _ = write!(
                         h,
                         "<td rowspan=\"{}\">{}</td>",
-                        labels.len(),
+                        shown.len(),
                         metric_cell(metric)
                     );
                 }

@@ -503,8 +503,126 @@ where
     Ok(())
 }
 
-/// A decomposition: per metric, each group's Shapley value with its
-/// interval, and the difference they add up to.
+/// One metric's waterfall from BASE (0) to TARGET − BASE: each group's
+/// Shapley value a bar from the sum of those above it, its 95% interval a
+/// whisker at the bar's end, dotted steps between bars; the last row, the
+/// difference itself, a bar from 0 (issue 29, item 5).
+fn waterfall_panel<DB: DrawingBackend>(
+    area: &Area<DB>,
+    title: &str,
+    groups: &[Row],
+    total: &Row,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    if groups.iter().chain([total]).all(|r| r.value.is_none()) {
+        return whisker_panel(area, title, "contribution", &[], true);
+    }
+    // The start of each group's bar: the sum of the groups above it.
+    let mut starts = Vec::with_capacity(groups.len());
+    let mut sum = 0.0;
+    for g in groups {
+        starts.push(sum);
+        sum += g.value.unwrap_or(0.0);
+    }
+    let (mut lo, mut hi) = range_of(
+        groups
+            .iter()
+            .zip(&starts)
+            .flat_map(|(g, &s)| [s, s + g.value.unwrap_or(0.0), s + g.low, s + g.high])
+            .chain([total.low, total.high, total.value.unwrap_or(0.0), sum]),
+    );
+    lo = lo.min(0.0);
+    hi = hi.max(0.0);
+    let n = groups.len() + 1;
+    let rows: Vec<&Row> = groups.iter().chain([total]).collect();
+    let label_width = rows
+        .iter()
+        .map(|r| r.label.chars().count())
+        .max()
+        .unwrap_or(8) as u32
+        * 8
+        + 10;
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, font(16))
+        .margin(10)
+        .x_label_area_size(40)
+        .y_label_area_size(label_width.min(220))
+        .build_cartesian_2d(lo..hi, -0.5..(n as f64 - 0.5))
+        .map_err(err)?;
+    let names: Vec<String> = rows.iter().rev().map(|r| r.label.clone()).collect();
+    chart
+        .configure_mesh()
+        .x_desc("contribution to TARGET − BASE (bars add up from 0)")
+        .y_labels(n)
+        .y_label_formatter(&|y| category_at(&names, *y))
+        .label_style(font(12))
+        .axis_desc_style(font(13))
+        .light_line_style(WHITE.mix(0.0))
+        .x_labels(5)
+        .draw()
+        .map_err(err)?;
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
+            BLACK.mix(0.5),
+        )))
+        .map_err(err)?;
+    for (i, (row, start)) in rows
+        .iter()
+        .zip(starts.iter().copied().chain([0.0]))
+        .enumerate()
+    {
+        let y = (n - 1 - i) as f64;
+        let Some(value) = row.value else { continue };
+        let end = start + value;
+        let fill = if row.filled {
+            row.color.mix(0.85).filled()
+        } else {
+            row.color.mix(0.3).filled()
+        };
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(start.min(end), y - 0.3), (start.max(end), y + 0.3)],
+                fill,
+            )))
+            .map_err(err)?;
+        // The interval of the group's value, placed where its bar ends.
+        let (low, high) = (start + row.low, start + row.high);
+        if low.is_finite() && high.is_finite() {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(low, y), (high, y)],
+                    BLACK.stroke_width(2),
+                )))
+                .map_err(err)?;
+            for x in [low, high] {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(x, y - 0.12), (x, y + 0.12)],
+                        BLACK.stroke_width(2),
+                    )))
+                    .map_err(err)?;
+            }
+        }
+        // A step to the next group's bar.
+        if i + 1 < groups.len() {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    vec![(end, y - 0.3), (end, y - 0.7)],
+                    3,
+                    3,
+                    BLACK.mix(0.6).stroke_width(1),
+                ))
+                .map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
+/// A decomposition: per metric, a waterfall of each group's Shapley value
+/// with its interval, from BASE to the difference they add up to.
 fn attribution_plot<DB: DrawingBackend>(r: &Results, area: &Area<DB>) -> DrawResult
 where
     DB::ErrorType: 'static,
@@ -513,7 +631,7 @@ where
     let (rows, cols) = panel_grid(metrics.len());
     let panels = split_grid(
         area,
-        "Shapley attribution of TARGET − BASE to groups of levers: mean and 95% interval",
+        "From BASE to TARGET: each group's Shapley contribution (bar) and its 95% interval (whisker)",
         rows,
         cols,
     )?;
@@ -523,28 +641,34 @@ where
             .iter()
             .filter(|a| a.metric == *metric)
             .collect();
+        let row = |i: usize, a: &crate::report::results::SensitivityIndex| {
+            let total = a.index == "total";
+            let lo = a.ci_low.unwrap_or(f64::NAN);
+            let hi = a.ci_high.unwrap_or(f64::NAN);
+            Row {
+                label: if total {
+                    "TARGET − BASE".into()
+                } else {
+                    a.parameter.clone()
+                },
+                color: if total { BLACK } else { color(i + 1) },
+                value: a.value,
+                low: lo,
+                high: hi,
+                filled: lo > 0.0 || hi < 0.0,
+            }
+        };
         let rows: Vec<Row> = of_metric
             .iter()
             .enumerate()
-            .map(|(i, a)| {
-                let total = a.index == "total";
-                let lo = a.ci_low.unwrap_or(f64::NAN);
-                let hi = a.ci_high.unwrap_or(f64::NAN);
-                Row {
-                    label: if total {
-                        "TARGET − BASE".into()
-                    } else {
-                        a.parameter.clone()
-                    },
-                    color: if total { BLACK } else { color(i + 1) },
-                    value: a.value,
-                    low: lo,
-                    high: hi,
-                    filled: lo > 0.0 || hi < 0.0,
-                }
-            })
+            .map(|(i, a)| row(i, a))
             .collect();
-        whisker_panel(panel, &label(metric), "contribution", &rows, true)?;
+        let (totals, groups): (Vec<Row>, Vec<Row>) =
+            rows.into_iter().partition(|r| r.label == "TARGET − BASE");
+        match totals.first() {
+            Some(total) => waterfall_panel(panel, &label(metric), &groups, total)?,
+            None => whisker_panel(panel, &label(metric), "contribution", &groups, true)?,
+        }
     }
     Ok(())
 }
@@ -1491,7 +1615,7 @@ pub fn all_plots(r: &Results, raster: Raster) -> Result<Vec<Plot>, String> {
         add(
             "attribution",
             "Which group of levers carries the difference",
-            "Each group's Shapley value: its marginal contribution to TARGET − BASE averaged over every order in which the groups could be switched; the values add up to the difference (black). Mean over paired replications with its 95% interval; hollow where the interval includes 0.",
+            "A waterfall from BASE (0) to TARGET − BASE (black, from 0): each group's Shapley value, its marginal contribution averaged over every order in which the groups could be switched, is a bar starting where the groups above it end, so the bars add up to the difference. The whisker is the 95% interval of the group's value over paired replications, placed at its bar; the bar is pale where that interval includes 0.",
             plot!((1200, decomposition_height), raster, |area| {
                 attribution_plot(r, area)
             })?,
