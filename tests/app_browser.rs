@@ -358,6 +358,49 @@ fn the_app_plays_moves_a_lever_and_compares_two_runs_in_a_browser() {
         json!(false)
     );
     b.screenshot(&shots.join("app-ab.png"));
+    // Each legend names the run of each value (issue 29, item 6).
+    let keys = b.eval("document.querySelector('[data-chart=resolution_rate] .keys').textContent");
+    assert!(
+        keys.as_str().unwrap().contains("A ") && keys.as_str().unwrap().contains(" · B "),
+        "{keys}"
+    );
+    // B is drawn in its own, darker shade.
+    assert_eq!(
+        b.eval("(() => { const a = document.querySelector('[data-chart=resolution_rate] polyline[data-run=A]'); const bb = document.querySelector('[data-chart=resolution_rate] polyline[data-run=B]'); return a.getAttribute('stroke') !== bb.getAttribute('stroke'); })()"),
+        json!(true)
+    );
+    // At the widths of a laptop and of a projector the charts keep two
+    // columns or more; screenshots of both are kept to be looked at.
+    for width in [1366, 1920] {
+        b.call(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": 1300, "deviceScaleFactor": 1, "mobile": false }),
+        );
+        b.wait_for("document.querySelectorAll('.chart').length > 0", 5);
+        let columns = b.eval(
+            "new Set([...document.querySelectorAll('#chart-list .chart')].map(c => Math.round(c.getBoundingClientRect().left))).size",
+        );
+        assert!(
+            columns.as_u64().unwrap() >= 2,
+            "{columns} chart column(s) at {width} px"
+        );
+        b.screenshot(&shots.join(format!("app-ab-{width}.png")));
+    }
+    b.call("Emulation.clearDeviceMetricsOverride", json!({}));
+    // Play stops at the end of the scenario's days, as the lessons ask.
+    b.eval("document.getElementById('speed').value = '365'");
+    b.click("play");
+    b.wait_for("!app.playing && !app.busy", 60);
+    assert_eq!(
+        b.eval("[app.runs.A.rows.length, app.runs.B.rows.length, app.runs.A.state.days]"),
+        json!([365, 365, 365])
+    );
+    assert!(
+        b.eval("document.getElementById('message').textContent")
+            .as_str()
+            .unwrap()
+            .contains("end of the scenario's days")
+    );
 
     // Upload a scenario file through the file chooser: its name, full of
     // markup, is shown as text.

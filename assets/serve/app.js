@@ -69,6 +69,13 @@ function day() { return app.runs.A ? app.runs.A.rows.length : 0; }
 const GROUPS = [["setting", "Setting"], ["system", "System"], ["procedure", "Procedure"],
   ["security", "Security"], ["issues", "Issues"], ["others", "Other levers"]];
 
+// `hex` (#rrggbb) mixed 45% toward black: run B's shade of a series colour.
+function darker(hex) {
+  const n = parseInt(hex.slice(1), 16);
+  const part = (shift) => Math.round(((n >> shift) & 255) * 0.55);
+  return `rgb(${part(16)},${part(8)},${part(0)})`;
+}
+
 function format(value) {
   if (typeof value !== "number") return String(value);
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
@@ -204,13 +211,18 @@ async function step(days) {
   if (app.busy || !app.runs.A) return;
   app.busy = true;
   try {
+    // Both runs' events of the step, in day order, each tagged with its
+    // run in A/B mode (A first on a day).
+    const events = [];
     for (const key of ["A", "B"]) {
       const run = app.runs[key];
       if (!run) continue;
       const reply = await api("POST", `/api/runs/${run.id}/step`, { days });
       run.rows.push(...reply.rows);
-      if (key === "A" || abMode()) for (const e of reply.events) addEvent(key === "B" ? { day: e.day, text: e.text + " (B)" } : e, false);
+      if (key === "A" || abMode()) for (const e of reply.events) events.push({ day: e.day, text: abMode() ? `${key}: ${e.text}` : e.text });
     }
+    events.sort((a, b) => a.day - b.day);
+    for (const e of events) addEvent(e, false);
     showLevers();
     await render();
   } catch (e) {
@@ -227,10 +239,19 @@ function play() {
   app.playing = true;
   $("play").textContent = "Pause";
   $("play").setAttribute("aria-pressed", "true");
+  // Play stops at the end of the scenario's days (sim.days: a lesson's
+  // year); pressing Play there goes on past it.
+  const end = app.runs.A.rows.length < app.runs.A.state.days ? app.runs.A.state.days : Infinity;
   const tick = async () => {
     if (!app.playing) return;
-    const days = Math.max(1, Math.round(Number($("speed").value) * TICK_MS / 1000));
+    const left = end - app.runs.A.rows.length;
+    const days = Math.min(left, Math.max(1, Math.round(Number($("speed").value) * TICK_MS / 1000)));
     await step(days);
+    if (app.runs.A && app.runs.A.rows.length >= end) {
+      pause();
+      say(`Day ${end}: the end of the scenario's days. Play goes on past it.`);
+      return;
+    }
     if (app.playing) app.timer = setTimeout(tick, TICK_MS);
   };
   tick();
@@ -264,7 +285,7 @@ function changeDays() {
 }
 
 function drawChart(spec) {
-  const runs = [["A", app.runs.A, ""], ["B", app.runs.B, "6 4"]].filter(([, r]) => r);
+  const runs = [["A", app.runs.A, ""], ["B", app.runs.B, "7 3"]].filter(([, r]) => r);
   const rows = runs[0][1].rows;
   if (spec.optional && !(rows.length && spec.series[0][0] in rows[0])) return null;
   const card = el("figure", { class: "chart", "data-chart": spec.series[0][0] });
@@ -298,7 +319,7 @@ function drawChart(spec) {
     for (const [name, run, dash] of runs) {
       let points = [];
       const flush = () => {
-        if (points.length > 1) box.appendChild(svg("polyline", { points: points.join(" "), fill: "none", stroke: COLORS[s], "stroke-width": 1.6, "stroke-dasharray": dash, "data-run": name, "data-series": key }));
+        if (points.length > 1) box.appendChild(svg("polyline", { points: points.join(" "), fill: "none", stroke: name === "B" ? darker(COLORS[s]) : COLORS[s], "stroke-width": name === "B" ? 2.2 : 1.6, "stroke-dasharray": dash, "data-run": name, "data-series": key }));
         points = [];
       };
       run.rows.forEach((row, i) => {
@@ -315,8 +336,13 @@ function drawChart(spec) {
     const swatch = el("span", { class: "swatch" });
     swatch.style.background = COLORS[s];
     item.append(swatch, document.createTextNode(label));
-    const last = rows.length ? rows[rows.length - 1][key] : null;
-    if (last !== null && last !== undefined) item.appendChild(document.createTextNode(` ${format(last)}`));
+    // The latest value of each run, named when there are two.
+    const values = runs.map(([name, run]) => {
+      const last = run.rows.length ? run.rows[run.rows.length - 1][key] : null;
+      if (last === null || last === undefined) return null;
+      return runs.length > 1 ? `${name} ${format(last)}` : format(last);
+    }).filter((v) => v !== null);
+    if (values.length) item.appendChild(document.createTextNode(` ${values.join(" · ")}`));
     keys.appendChild(item);
   });
   card.appendChild(keys);

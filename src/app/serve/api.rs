@@ -446,6 +446,7 @@ fn state(entry: &Entry) -> Json {
         "seed": entry.seed,
         "set": entry.set,
         "day": entry.run.day(),
+        "days": entry.run.scenario().sim.days,
         "max_days": MAX_LIVE_DAYS,
         "levers": levers,
         "changes": entry.run.changes(),
