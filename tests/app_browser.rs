@@ -387,6 +387,14 @@ fn the_app_plays_moves_a_lever_and_compares_two_runs_in_a_browser() {
         b.screenshot(&shots.join(format!("app-ab-{width}.png")));
     }
     b.call("Emulation.clearDeviceMetricsOverride", json!({}));
+    // "Smooth" draws 30-day means: the participation line of run A moves
+    // less from day to day than the raw one.
+    let wiggle = "(() => { const p = document.querySelector('[data-chart=participation_rate_local] polyline[data-run=A]').points; let s = 0; for (let i = 1; i < p.length; i++) s += Math.abs(p[i].y - p[i-1].y); return s; })()";
+    let raw = b.eval(wiggle).as_f64().unwrap();
+    b.click("smooth");
+    b.wait_for("document.getElementById('smooth').checked", 5);
+    let smooth = b.eval(wiggle).as_f64().unwrap();
+    assert!(smooth < raw, "smoothed {smooth} against raw {raw}");
     // Play stops at the end of the scenario's days, as the lessons ask.
     b.eval("document.getElementById('speed').value = '365'");
     b.click("play");

@@ -69,6 +69,23 @@ function day() { return app.runs.A ? app.runs.A.rows.length : 0; }
 const GROUPS = [["setting", "Setting"], ["system", "System"], ["procedure", "Procedure"],
   ["security", "Security"], ["issues", "Issues"], ["others", "Other levers"]];
 
+// The values of `key` day by day, or with "Smooth" ticked the mean of each
+// day's last 30 defined values (the legends keep the day's own value).
+const SMOOTH_DAYS = 30;
+function smoothed(rows, key) {
+  const values = rows.map((row) => row[key]);
+  if (!$("smooth").checked) return values;
+  const window = [];
+  let sum = 0;
+  return values.map((v) => {
+    if (v === null || v === undefined) return null;
+    window.push(v);
+    sum += v;
+    if (window.length > SMOOTH_DAYS) sum -= window.shift();
+    return sum / window.length;
+  });
+}
+
 // `hex` (#rrggbb) mixed 45% toward black: run B's shade of a series colour.
 function darker(hex) {
   const n = parseInt(hex.slice(1), 16);
@@ -322,8 +339,8 @@ function drawChart(spec) {
         if (points.length > 1) box.appendChild(svg("polyline", { points: points.join(" "), fill: "none", stroke: name === "B" ? darker(COLORS[s]) : COLORS[s], "stroke-width": name === "B" ? 2.2 : 1.6, "stroke-dasharray": dash, "data-run": name, "data-series": key }));
         points = [];
       };
-      run.rows.forEach((row, i) => {
-        const v = row[key];
+      const values = smoothed(run.rows, key);
+      values.forEach((v, i) => {
         if (v === null || v === undefined) flush(); else points.push(`${x(i + 1).toFixed(1)},${y(v).toFixed(1)}`);
       });
       flush();
@@ -484,6 +501,7 @@ async function init() {
   });
   $("seed").addEventListener("change", start);
   $("ab").addEventListener("change", start);
+  $("smooth").addEventListener("change", () => render());
   $("play").addEventListener("click", () => (app.playing ? pause() : play()));
   $("step-day").addEventListener("click", () => { pause(); step(1); });
   $("step-month").addEventListener("click", () => { pause(); step(30); });
