@@ -514,3 +514,29 @@ fn repeated_moves_keep_only_each_levers_latest_value_and_are_bounded() {
         "{reply}"
     );
 }
+
+/// Clients that send their headers and stall their bodies hold threads of
+/// their own, not the workers: quick requests are still answered, and
+/// each stalled request is given up (issue 29, item 12).
+#[test]
+fn stalled_bodies_do_not_freeze_the_workers() {
+    use std::io::Write;
+    let s = start(limits());
+    let mut stalled = Vec::new();
+    for _ in 0..6 {
+        let mut stream = std::net::TcpStream::connect(&s.address).unwrap();
+        let head = format!(
+            "POST /api/runs HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{",
+            s.address
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        stalled.push(stream);
+    }
+    // More than there are workers are stalled; a quick request is answered
+    // (common::http gives up after 60 s, so a frozen server fails here).
+    let (status, body) = http(&s.address, "GET", "/api/controls", b"");
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let (status, _) = http(&s.address, "GET", "/", b"");
+    assert_eq!(status, 200);
+    drop(stalled);
+}

@@ -15,7 +15,7 @@ use std::io::Read;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use api::{Api, Limits, Reply};
@@ -32,6 +32,17 @@ const STYLE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/se
 pub const MAX_BODY_BYTES: u64 = 2 * crate::scenario::load::MAX_FILE_BYTES + 4096;
 /// Threads that answer requests.
 const WORKERS: usize = 4;
+/// Long work (building a district, stepping a run) at once: one worker
+/// fewer than there are, so that one is always free for quick requests
+/// (issue 29, item 12). Beyond it a long request is answered 503 at once.
+const LONG_WORK: usize = WORKERS - 1;
+/// How long a worker waits for a request's body before it gives the
+/// request up (the client stalled): the body is read on a thread of its
+/// own, so that a stalled client holds that thread, not a worker.
+const BODY_WAIT: Duration = Duration::from_secs(10);
+/// Bodies being read at once; beyond it a request with a body is answered
+/// 503 at once, so that stalled clients cannot pile up threads.
+const MAX_BODY_READERS: usize = 64;
 
 /// What `govsim serve` is started with.
 #[derive(Debug, Clone)]
@@ -51,6 +62,41 @@ pub struct Server {
     http: Arc<tiny_http::Server>,
     api: Arc<Api>,
     address: SocketAddr,
+    /// Counts of long work in progress and of bodies being read.
+    busy: Arc<Busy>,
+}
+
+/// What the workers are doing, counted.
+#[derive(Default)]
+struct Busy {
+    long_work: AtomicUsize,
+    body_readers: AtomicUsize,
+}
+
+/// A slot of a counter taken while it is below `max`, given back on drop.
+struct Slot(Arc<Busy>, fn(&Busy) -> &AtomicUsize);
+
+impl Slot {
+    fn take(busy: &Arc<Busy>, counter: fn(&Busy) -> &AtomicUsize, max: usize) -> Option<Self> {
+        counter(busy)
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Slot(Arc::clone(busy), counter))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        (self.1)(&self.0).fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Whether a request is long work: a new run (a district built and warmed
+/// up) or a step (up to a year of days).
+fn long_work(method: &str, path: &str) -> bool {
+    method == "POST" && (path == "/api/runs" || path.ends_with("/step"))
 }
 
 impl Server {
@@ -66,6 +112,7 @@ impl Server {
             http: Arc::new(http),
             api: Arc::new(Api::new(&config.scenarios, config.limits)),
             address,
+            busy: Arc::default(),
         })
     }
 
@@ -87,7 +134,7 @@ impl Server {
                 scope.spawn(|| {
                     while !stop.load(Ordering::Relaxed) {
                         match self.http.recv_timeout(Duration::from_millis(200)) {
-                            Ok(Some(request)) => answer(&self.api, request, loopback),
+                            Ok(Some(request)) => answer(&self.api, &self.busy, request, loopback),
                             Ok(None) => {}
                             Err(_) => std::thread::sleep(Duration::from_millis(50)),
                         }
@@ -171,42 +218,116 @@ fn cross_site(request: &tiny_http::Request, method: &str) -> Option<Reply> {
     })
 }
 
-fn answer(api: &Api, mut request: tiny_http::Request, loopback: bool) {
-    let method = request.method().as_str().to_string();
-    let url = request.url().to_string();
-    let reply = if loopback && !local_host(&request) {
-        Reply::error(
-            403,
-            "Host",
-            "this server answers only requests for 127.0.0.1 or localhost",
-        )
-    } else if let Some(refused) = cross_site(&request, &method) {
-        refused
-    } else if request
-        .body_length()
-        .is_some_and(|n| n as u64 > MAX_BODY_BYTES)
-    {
-        Reply::error(
-            413,
-            "body",
-            &format!("request body larger than {MAX_BODY_BYTES} bytes"),
-        )
-    } else {
+/// The body of `request`, read on a thread of its own and waited for at
+/// most [`BODY_WAIT`]; `None` when the client stalled (the request is then
+/// given up, and the thread ends when the client goes). Bodies longer than
+/// [`MAX_BODY_BYTES`] are cut one byte beyond it, for the caller to refuse.
+fn read_body(busy: &Arc<Busy>, request: tiny_http::Request) -> Body {
+    let Some(slot) = Slot::take(busy, |b| &b.body_readers, MAX_BODY_READERS) else {
+        return Body::Refused(Box::new(request));
+    };
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _slot = slot;
+        let mut request = request;
         let mut body = Vec::new();
         let read = request
             .as_reader()
             .take(MAX_BODY_BYTES + 1)
-            .read_to_end(&mut body);
-        match read {
-            Err(e) => Reply::error(400, "body", &format!("cannot read the body: {e}")),
-            Ok(_) if body.len() as u64 > MAX_BODY_BYTES => Reply::error(
-                413,
-                "body",
-                &format!("request body larger than {MAX_BODY_BYTES} bytes"),
+            .read_to_end(&mut body)
+            .map(|_| body);
+        let _ = send.send((request, read));
+    });
+    match receive.recv_timeout(BODY_WAIT) {
+        Ok((request, read)) => Body::Read(Box::new(request), read),
+        Err(_) => Body::Stalled,
+    }
+}
+
+/// What became of reading a request's body.
+enum Body {
+    /// Read (or failed to read), with the request to answer.
+    Read(Box<tiny_http::Request>, std::io::Result<Vec<u8>>),
+    /// The client stalled: the request is given up.
+    Stalled,
+    /// Too many bodies are being read: the request, to refuse.
+    Refused(Box<tiny_http::Request>),
+}
+
+fn answer(api: &Api, busy: &Arc<Busy>, request: tiny_http::Request, loopback: bool) {
+    let method = request.method().as_str().to_string();
+    let url = request.url().to_string();
+    let path = url.split('?').next().unwrap_or(&url).to_string();
+    // Long work waits for no one: without a free slot it is refused now.
+    let long = long_work(&method, &path);
+    let slot = if long {
+        Slot::take(busy, |b| &b.long_work, LONG_WORK)
+    } else {
+        None
+    };
+    let refused = if loopback && !local_host(&request) {
+        Some(Reply::error(
+            403,
+            "Host",
+            "this server answers only requests for 127.0.0.1 or localhost",
+        ))
+    } else if let Some(refused) = cross_site(&request, &method) {
+        Some(refused)
+    } else if request
+        .body_length()
+        .is_some_and(|n| n as u64 > MAX_BODY_BYTES)
+    {
+        Some(Reply::error(
+            413,
+            "body",
+            &format!("request body larger than {MAX_BODY_BYTES} bytes"),
+        ))
+    } else if long && slot.is_none() {
+        Some(Reply::error(
+            503,
+            "",
+            &format!(
+                "the server is busy with {LONG_WORK} runs being built or stepped; try again in a moment"
             ),
-            Ok(_) => route(api, &method, &url, &body),
+        ))
+    } else {
+        None
+    };
+    if let Some(reply) = refused {
+        respond(request, reply);
+        return;
+    }
+    let (request, read) = match read_body(busy, request) {
+        Body::Read(request, read) => (*request, read),
+        // The client sent its headers and stalled: given up.
+        Body::Stalled => return,
+        Body::Refused(request) => {
+            respond(
+                *request,
+                Reply::error(
+                    503,
+                    "body",
+                    "too many requests are sending their bodies; try again",
+                ),
+            );
+            return;
         }
     };
+    let reply = match read {
+        Err(e) => Reply::error(400, "body", &format!("cannot read the body: {e}")),
+        Ok(body) if body.len() as u64 > MAX_BODY_BYTES => Reply::error(
+            413,
+            "body",
+            &format!("request body larger than {MAX_BODY_BYTES} bytes"),
+        ),
+        Ok(body) => route(api, &method, &url, &body),
+    };
+    drop(slot);
+    respond(request, reply);
+}
+
+/// Sends `reply` to `request`'s client, with the headers every answer has.
+fn respond(request: tiny_http::Request, reply: Reply) {
     let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
     let mut headers = vec![
         ("Content-Type", reply.content_type.to_string()),
