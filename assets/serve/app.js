@@ -52,7 +52,14 @@ async function api(method, path, body) {
     options.headers["Content-Type"] = "application/json";
     options.body = JSON.stringify(body);
   }
-  const response = await fetch(path, options);
+  // A 503 means the server is busy with other runs' long work for a
+  // moment (it keeps a worker for quick requests): wait and ask again.
+  let response;
+  for (let attempt = 0; ; attempt++) {
+    response = await fetch(path, options);
+    if (response.status !== 503 || attempt >= 50) break;
+    await new Promise((resolve) => setTimeout(resolve, 100 + 20 * attempt));
+  }
   const data = await response.json().catch(() => ({ error: "unreadable reply" }));
   if (!response.ok) {
     const field = data.field ? ` (${data.field})` : "";
