@@ -406,6 +406,60 @@ struct Row {
     filled: bool,
 }
 
+/// A chart of labelled rows (the first on top) over `lo..hi`: its axes,
+/// row labels and, with `zero_line`, a line at 0, for whisker panels and
+/// waterfalls alike.
+fn row_chart<'a, DB: DrawingBackend>(
+    area: &'a Area<DB>,
+    title: &str,
+    x_desc: &str,
+    labels: &[&str],
+    (lo, hi): (f64, f64),
+    zero_line: bool,
+) -> Result<
+    ChartContext<
+        'a,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    String,
+>
+where
+    DB::ErrorType: 'static,
+{
+    let n = labels.len().max(1);
+    let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(8) as u32 * 8 + 10;
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, font(16))
+        .margin(10)
+        .x_label_area_size(40)
+        .y_label_area_size(label_width.min(220))
+        .build_cartesian_2d(lo..hi, -0.5..(n as f64 - 0.5))
+        .map_err(err)?;
+    // The first row is drawn on top.
+    let names: Vec<String> = labels.iter().rev().map(|l| l.to_string()).collect();
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_labels(n)
+        .y_label_formatter(&|y| category_at(&names, *y))
+        .label_style(font(12))
+        .axis_desc_style(font(13))
+        .light_line_style(WHITE.mix(0.0))
+        .x_labels(5)
+        .draw()
+        .map_err(err)?;
+    if zero_line {
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
+                BLACK.mix(0.5),
+            )))
+            .map_err(err)?;
+    }
+    Ok(chart)
+}
+
 fn whisker_panel<DB: DrawingBackend>(
     area: &Area<DB>,
     title: &str,
@@ -437,41 +491,8 @@ where
         hi = hi.max(0.0);
     }
     let n = rows.len().max(1);
-    let label_width = rows
-        .iter()
-        .map(|r| r.label.chars().count())
-        .max()
-        .unwrap_or(8) as u32
-        * 8
-        + 10;
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, font(16))
-        .margin(10)
-        .x_label_area_size(40)
-        .y_label_area_size(label_width.min(220))
-        .build_cartesian_2d(lo..hi, -0.5..(n as f64 - 0.5))
-        .map_err(err)?;
-    // The first row is drawn on top.
-    let names: Vec<String> = rows.iter().rev().map(|r| r.label.clone()).collect();
-    chart
-        .configure_mesh()
-        .x_desc(x_desc)
-        .y_labels(n)
-        .y_label_formatter(&|y| category_at(&names, *y))
-        .label_style(font(12))
-        .axis_desc_style(font(13))
-        .light_line_style(WHITE.mix(0.0))
-        .x_labels(5)
-        .draw()
-        .map_err(err)?;
-    if zero_line {
-        chart
-            .draw_series(std::iter::once(PathElement::new(
-                vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
-                BLACK.mix(0.5),
-            )))
-            .map_err(err)?;
-    }
+    let labels: Vec<&str> = rows.iter().map(|r| r.label.as_str()).collect();
+    let mut chart = row_chart(area, title, x_desc, &labels, (lo, hi), zero_line)?;
     for (i, r) in rows.iter().enumerate() {
         let y = (n - 1 - i) as f64;
         let Some(value) = r.value else { continue };
@@ -537,38 +558,15 @@ where
     hi = hi.max(0.0);
     let n = groups.len() + 1;
     let rows: Vec<&Row> = groups.iter().chain([total]).collect();
-    let label_width = rows
-        .iter()
-        .map(|r| r.label.chars().count())
-        .max()
-        .unwrap_or(8) as u32
-        * 8
-        + 10;
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, font(16))
-        .margin(10)
-        .x_label_area_size(40)
-        .y_label_area_size(label_width.min(220))
-        .build_cartesian_2d(lo..hi, -0.5..(n as f64 - 0.5))
-        .map_err(err)?;
-    let names: Vec<String> = rows.iter().rev().map(|r| r.label.clone()).collect();
-    chart
-        .configure_mesh()
-        .x_desc("contribution to TARGET − BASE (bars add up from 0)")
-        .y_labels(n)
-        .y_label_formatter(&|y| category_at(&names, *y))
-        .label_style(font(12))
-        .axis_desc_style(font(13))
-        .light_line_style(WHITE.mix(0.0))
-        .x_labels(5)
-        .draw()
-        .map_err(err)?;
-    chart
-        .draw_series(std::iter::once(PathElement::new(
-            vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
-            BLACK.mix(0.5),
-        )))
-        .map_err(err)?;
+    let labels: Vec<&str> = rows.iter().map(|r| r.label.as_str()).collect();
+    let mut chart = row_chart(
+        area,
+        title,
+        "contribution to TARGET − BASE (bars add up from 0)",
+        &labels,
+        (lo, hi),
+        true,
+    )?;
     for (i, (row, start)) in rows
         .iter()
         .zip(starts.iter().copied().chain([0.0]))
