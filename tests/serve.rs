@@ -531,7 +531,12 @@ fn stalled_bodies_do_not_freeze_the_workers() {
         );
         stream.write_all(head.as_bytes()).unwrap();
         stalled.push(stream);
+        // Spaced: tiny_http's own task pool can queue a connection that
+        // arrives in a burst behind stalled ones (item 12, still open);
+        // this test is of the workers.
+        std::thread::sleep(Duration::from_millis(100));
     }
+    std::thread::sleep(Duration::from_millis(300));
     // More than there are workers are stalled; a quick request is answered
     // (common::http gives up after 60 s, so a frozen server fails here).
     let (status, body) = http(&s.address, "GET", "/api/controls", b"");

@@ -43,6 +43,11 @@ const BODY_WAIT: Duration = Duration::from_secs(10);
 /// Bodies being read at once; beyond it a request with a body is answered
 /// 503 at once, so that stalled clients cannot pile up threads.
 const MAX_BODY_READERS: usize = 64;
+/// Replies being sent at once, each on a thread of its own: sending one
+/// may wait on the client (`tiny_http` first drains a body not read, then
+/// writes as fast as the client reads), and that wait must not hold a
+/// worker. Beyond it a reply is sent by the worker itself.
+const MAX_RESPONDERS: usize = 64;
 
 /// What `govsim serve` is started with.
 #[derive(Debug, Clone)]
@@ -71,6 +76,7 @@ pub struct Server {
 struct Busy {
     long_work: AtomicUsize,
     body_readers: AtomicUsize,
+    responders: AtomicUsize,
 }
 
 /// A slot of a counter taken while it is below `max`, given back on drop.
@@ -294,7 +300,7 @@ fn answer(api: &Api, busy: &Arc<Busy>, request: tiny_http::Request, loopback: bo
         None
     };
     if let Some(reply) = refused {
-        respond(request, reply);
+        respond(busy, request, reply);
         return;
     }
     let (request, read) = match read_body(busy, request) {
@@ -303,6 +309,7 @@ fn answer(api: &Api, busy: &Arc<Busy>, request: tiny_http::Request, loopback: bo
         Body::Stalled => return,
         Body::Refused(request) => {
             respond(
+                busy,
                 *request,
                 Reply::error(
                     503,
@@ -323,11 +330,25 @@ fn answer(api: &Api, busy: &Arc<Busy>, request: tiny_http::Request, loopback: bo
         Ok(body) => route(api, &method, &url, &body),
     };
     drop(slot);
-    respond(request, reply);
+    respond(busy, request, reply);
+}
+
+/// Sends `reply` to `request`'s client on a thread of its own (see
+/// [`MAX_RESPONDERS`]).
+fn respond(busy: &Arc<Busy>, request: tiny_http::Request, reply: Reply) {
+    match Slot::take(busy, |b| &b.responders, MAX_RESPONDERS) {
+        Some(slot) => {
+            std::thread::spawn(move || {
+                let _slot = slot;
+                send(request, reply);
+            });
+        }
+        None => send(request, reply),
+    }
 }
 
 /// Sends `reply` to `request`'s client, with the headers every answer has.
-fn respond(request: tiny_http::Request, reply: Reply) {
+fn send(request: tiny_http::Request, reply: Reply) {
     let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
     let mut headers = vec![
         ("Content-Type", reply.content_type.to_string()),
