@@ -236,46 +236,46 @@ pub fn judge(claim: &Claim, units: &[Vec<f64>], x: &[f64]) -> Verdict {
             let e = stats::estimate(&d);
             verdict(&e, None, None, PREDICTION)
         }
-        Claim::Prediction { point } => {
-            let mut v = values(&|u| at(u, point));
-            v.sort_by(f64::total_cmp);
-            let e = stats::estimate(&v);
-            Verdict {
-                estimate: e.mean,
-                ci_low: quantile(&v, 0.025),
-                ci_high: quantile(&v, 0.975),
-                units: v.len(),
-                peak: None,
-                holds: None,
-                reading: PREDICTION,
-            }
-        }
+        // A prediction is a target's predictive interval, never judged.
+        Claim::Prediction { point } => Verdict {
+            holds: None,
+            reading: PREDICTION,
+            ..predictive(values(&|u| at(u, point)))
+        },
         Claim::Target { point, value, sd } => {
-            let mut v = values(&|u| at(u, point));
-            v.sort_by(f64::total_cmp);
-            let e = stats::estimate(&v);
-            let (q_lo, q_hi) = (quantile(&v, 0.025), quantile(&v, 0.975));
+            let p = predictive(values(&|u| at(u, point)));
             let reach = 2.0 * sd.unwrap_or(0.0);
-            let holds =
-                (v.len() >= MIN_UNITS).then_some(value + reach >= q_lo && value - reach <= q_hi);
+            let holds = (p.units >= MIN_UNITS)
+                .then_some(value + reach >= p.ci_low && value - reach <= p.ci_high);
             let reading = match holds {
                 Some(true) => "holds: the observed value meets the predictive interval",
-                Some(false) if value > q_hi => {
+                Some(false) if value > p.ci_high => {
                     "missed: the observed value is above the predictive interval"
                 }
                 Some(false) => "missed: the observed value is below the predictive interval",
                 None => TOO_FEW,
             };
             Verdict {
-                estimate: e.mean,
-                ci_low: q_lo,
-                ci_high: q_hi,
-                units: v.len(),
-                peak: None,
                 holds,
                 reading,
+                ..p
             }
         }
+    }
+}
+
+/// The predictive interval of `values` (2.5% to 97.5% of the units) with
+/// their mean, not yet judged.
+fn predictive(mut values: Vec<f64>) -> Verdict {
+    values.sort_by(f64::total_cmp);
+    Verdict {
+        estimate: stats::estimate(&values).mean,
+        ci_low: quantile(&values, 0.025),
+        ci_high: quantile(&values, 0.975),
+        units: values.len(),
+        peak: None,
+        holds: None,
+        reading: TOO_FEW,
     }
 }
 

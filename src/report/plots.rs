@@ -82,6 +82,12 @@ pub(crate) fn register_font() {
 
 type Area<DB> = DrawingArea<DB, Shift>;
 type DrawResult = Result<(), String>;
+/// A chart with two continuous axes, as `day_chart` and `row_chart` build.
+type XyChart<'a, DB> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
 
 /// A drawing error in words (plotters' errors show their cause, e.g. the
 /// I/O error of a full disk).
@@ -344,14 +350,7 @@ fn day_chart<'a, DB: DrawingBackend>(
     unit: &str,
     days: (f64, f64),
     ys: (f64, f64),
-) -> Result<
-    ChartContext<
-        'a,
-        DB,
-        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
-    >,
-    String,
->
+) -> Result<XyChart<'a, DB>, String>
 where
     DB::ErrorType: 'static,
 {
@@ -416,14 +415,7 @@ fn row_chart<'a, DB: DrawingBackend>(
     labels: &[&str],
     (lo, hi): (f64, f64),
     zero_line: bool,
-) -> Result<
-    ChartContext<
-        'a,
-        DB,
-        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
-    >,
-    String,
->
+) -> Result<XyChart<'a, DB>, String>
 where
     DB::ErrorType: 'static,
 {
