@@ -315,6 +315,17 @@ fn the_app_plays_moves_a_lever_and_compares_two_runs_in_a_browser() {
             >= 1,
         "the change's day is marked"
     );
+    // Each metric is drawn in its colour from the server, the one a run's
+    // report gives it (issue 29, item 6).
+    let stroke = b.eval(
+        "document.querySelector('[data-chart=resolution_rate] polyline[data-run=A][data-series=resolution_rate]').getAttribute('stroke')",
+    );
+    assert_eq!(
+        stroke,
+        json!(govsim::report::plots::hex(
+            govsim::report::plots::metric_color("resolution_rate").unwrap()
+        ))
+    );
     assert!(b.eval("document.getElementById('feed').textContent.includes('party.procedure.formalism set to 0.4')") == json!(true));
     // Choose a community on the map with the keyboard; its organizations show.
     b.eval("document.querySelector('#maps .community').focus()");

@@ -168,7 +168,17 @@ fn bad_input_is_a_4xx_naming_the_field_never_a_5xx() {
             reply["error"].as_str().unwrap().contains(words),
             "{context}"
         );
+        // A range is whole: no stray ")" (issue 29, item 14).
+        if let Some(range) = reply["range"].as_str() {
+            assert_eq!(
+                range.matches('(').count(),
+                range.matches(')').count(),
+                "{context}"
+            );
+        }
     }
+    let (_, reply) = post(&s, "/api/runs", r#"{"scenario": "beilun"}"#);
+    assert_eq!(reply["range"], "1 to 60000 residents", "{reply}");
     // Nothing of that moved the run.
     let (_, state) = http(&s.address, "GET", &run, b"");
     let state = json_of(&state);
@@ -515,11 +525,11 @@ fn repeated_moves_keep_only_each_levers_latest_value_and_are_bounded() {
     );
 }
 
-/// Clients that send their headers and stall their bodies hold threads of
-/// their own, not the workers: quick requests are still answered, and
-/// each stalled request is given up (issue 29, item 12).
+/// Clients that send their headers and stall their bodies, all at once,
+/// hold threads of their own: quick requests are still answered, and each
+/// stalled request is given up (issue 29, item 12).
 #[test]
-fn stalled_bodies_do_not_freeze_the_workers() {
+fn stalled_bodies_do_not_freeze_the_server() {
     use std::io::Write;
     let s = start(limits());
     let mut stalled = Vec::new();
@@ -531,17 +541,142 @@ fn stalled_bodies_do_not_freeze_the_workers() {
         );
         stream.write_all(head.as_bytes()).unwrap();
         stalled.push(stream);
-        // Spaced: tiny_http's own task pool can queue a connection that
-        // arrives in a burst behind stalled ones (item 12, still open);
-        // this test is of the workers.
-        std::thread::sleep(Duration::from_millis(100));
     }
     std::thread::sleep(Duration::from_millis(300));
-    // More than there are workers are stalled; a quick request is answered
+    // More than there are slots for long work are stalled; a quick request is answered
     // (common::http gives up after 60 s, so a frozen server fails here).
     let (status, body) = http(&s.address, "GET", "/api/controls", b"");
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
     let (status, _) = http(&s.address, "GET", "/", b"");
     assert_eq!(status, 200);
     drop(stalled);
+}
+
+/// The request line and headers are bounded before any work (issue 29,
+/// item 12): a header line of 1 MB is answered 431 once 16 KiB are read,
+/// chunked bodies 411, and the server goes on answering.
+#[test]
+fn a_huge_head_is_refused_once_its_bound_is_read() {
+    use std::io::{Read, Write};
+    let s = start(limits());
+    let mut stream = std::net::TcpStream::connect(&s.address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let address = s.address.clone();
+    // Written on a thread: the server stops reading long before the end.
+    let sent = std::thread::spawn(move || {
+        let head = format!("GET / HTTP/1.1\r\nHost: {address}\r\nX-Pad: ");
+        writer.write_all(head.as_bytes())?;
+        let pad = vec![b'a'; 64 * 1024];
+        for _ in 0..16 {
+            writer.write_all(&pad)?;
+        }
+        writer.write_all(b"\r\n\r\n")
+    });
+    let mut reply = Vec::new();
+    let _ = stream.read_to_end(&mut reply);
+    let text = String::from_utf8_lossy(&reply);
+    assert!(text.starts_with("HTTP/1.1 431 "), "{text}");
+    assert!(text.contains(r#""field":"headers""#), "{text}");
+    let _ = sent.join();
+
+    let chunked = status_with_headers(
+        &s.address,
+        "POST",
+        "/api/runs",
+        "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n",
+        "",
+    );
+    assert_eq!(chunked, 411);
+    let (status, _) = http(&s.address, "GET", "/api/controls", b"");
+    assert_eq!(status, 200);
+}
+
+/// Connections are bounded (issue 29, item 12): clients that open
+/// connections in a burst and stall their request line fill the server's
+/// 64 connection threads, the next connection is answered 503 at once
+/// rather than queued, each stalled connection is closed by the server
+/// after its 10 s, and the server then answers again.
+#[test]
+fn stalled_heads_are_given_up_and_connections_are_bounded() {
+    use std::io::{Read, Write};
+    let s = start(limits());
+    let mut stalled = Vec::new();
+    for _ in 0..govsim::app::serve::MAX_CONNECTIONS {
+        let mut stream = std::net::TcpStream::connect(&s.address).unwrap();
+        stream.write_all(b"GET /api/cont").unwrap();
+        stalled.push(stream);
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let (status, body) = http(&s.address, "GET", "/api/controls", b"");
+    assert_eq!(status, 503, "{}", String::from_utf8_lossy(&body));
+    assert!(json_of(&body)["error"].as_str().unwrap().contains("64"));
+    // The server closes a stalled connection (read gives 0 bytes) rather
+    // than waiting for it; the test's own limit is far beyond the 10 s.
+    for stream in &mut stalled {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        let mut reply = Vec::new();
+        let read = stream.read_to_end(&mut reply);
+        assert!(
+            matches!(read, Ok(0)),
+            "a stalled connection was not closed: {read:?} {reply:?}"
+        );
+    }
+    // The slots are given back as the threads end.
+    let mut status = 0;
+    for _ in 0..100 {
+        status = http(&s.address, "GET", "/api/controls", b"").0;
+        if status == 200 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(status, 200);
+}
+
+/// Every metric the app draws has its colour from the server, the one a
+/// run's report draws it in, and a chart's lines differ (issue 29, item 6).
+#[test]
+fn the_app_draws_each_metric_in_its_report_colour() {
+    let s = start(limits());
+    let (status, body) = http(&s.address, "GET", "/api/colours", b"");
+    assert_eq!(status, 200);
+    let colours = json_of(&body);
+    let script = include_str!("../assets/serve/app.js");
+    let charts = &script[script.find("const CHARTS").unwrap()..];
+    let charts = &charts[..charts.find("];").unwrap()];
+    let mut drawn = 0;
+    for line in charts.lines().filter(|l| l.contains("series:")) {
+        let keys: Vec<&str> = line
+            .split("[\"")
+            .skip(1)
+            .filter_map(|part| part.split('"').next())
+            .collect();
+        let hexes: Vec<String> = keys
+            .iter()
+            .map(|key| {
+                let hex = colours[key]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{key} has no colour"));
+                let want =
+                    govsim::report::plots::hex(govsim::report::plots::metric_color(key).unwrap());
+                assert_eq!(hex, want, "{key}");
+                hex.to_string()
+            })
+            .collect();
+        let mut distinct = hexes.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(
+            distinct.len(),
+            hexes.len(),
+            "one chart, two lines alike: {line}"
+        );
+        drawn += keys.len();
+    }
+    assert!(drawn >= 10, "the app's charts were not found in app.js");
 }

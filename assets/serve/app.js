@@ -4,8 +4,11 @@
 "use strict";
 
 const SVG = "http://www.w3.org/2000/svg";
-// Okabe–Ito, as in the plots.
-const COLORS = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000"];
+// Okabe–Ito, as in the plots: each metric's colour comes from the server
+// (GET /api/colours, the same as in a run's report); these are for a
+// metric it does not name.
+const COLORS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"];
+function colourOf(key, s) { return app.colours[key] || COLORS[s % COLORS.length]; }
 
 const CHARTS = [
   { title: "Issues resolved (30-day window)", unit: "share", fixed: [0, 1],
@@ -23,7 +26,7 @@ const CHARTS = [
 ];
 
 const app = {
-  controls: [], scenarios: [], levers: {}, uploaded: null,
+  controls: [], scenarios: [], colours: {}, levers: {}, uploaded: null,
   runs: { A: null, B: null }, playing: false, busy: false, chosen: null,
   queue: Promise.resolve(),
 };
@@ -337,13 +340,13 @@ function drawChart(spec) {
     box.appendChild(svg("text", { x: x(d), y: H - 8, "text-anchor": anchor, "font-size": 10, fill: "#555" }, k === 0 ? "day 0" : String(d)));
   }
   for (const d of changeDays()) {
-    box.appendChild(svg("line", { class: "mark", x1: x(d), x2: x(d), y1: T, y2: H - B, stroke: "#CC79A7", "stroke-dasharray": "2 2" }));
+    box.appendChild(svg("line", { class: "mark", x1: x(d), x2: x(d), y1: T, y2: H - B, stroke: "#555555", "stroke-dasharray": "2 2" }));
   }
   spec.series.forEach(([key], s) => {
     for (const [name, run, dash] of runs) {
       let points = [];
       const flush = () => {
-        if (points.length > 1) box.appendChild(svg("polyline", { points: points.join(" "), fill: "none", stroke: name === "B" ? darker(COLORS[s]) : COLORS[s], "stroke-width": name === "B" ? 2.2 : 1.6, "stroke-dasharray": dash, "data-run": name, "data-series": key }));
+        if (points.length > 1) box.appendChild(svg("polyline", { points: points.join(" "), fill: "none", stroke: name === "B" ? darker(colourOf(key, s)) : colourOf(key, s), "stroke-width": name === "B" ? 2.2 : 1.6, "stroke-dasharray": dash, "data-run": name, "data-series": key }));
         points = [];
       };
       const values = smoothed(run.rows, key);
@@ -358,7 +361,7 @@ function drawChart(spec) {
   spec.series.forEach(([key, label], s) => {
     const item = el("span");
     const swatch = el("span", { class: "swatch" });
-    swatch.style.background = COLORS[s];
+    swatch.style.background = colourOf(key, s);
     item.append(swatch, document.createTextNode(label));
     // The latest value of each run, named when there are two.
     const values = runs.map(([name, run]) => {
@@ -486,7 +489,8 @@ async function render() {
 
 async function init() {
   try {
-    [app.controls, app.scenarios] = await Promise.all([api("GET", "/api/controls"), api("GET", "/api/scenarios")]);
+    [app.controls, app.scenarios, app.colours] = await Promise.all(
+      [api("GET", "/api/controls"), api("GET", "/api/scenarios"), api("GET", "/api/colours")]);
   } catch (e) {
     say(e.message);
     return;

@@ -40,6 +40,42 @@ pub fn color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
 
+/// The colour of each daily metric wherever one run's metrics are drawn:
+/// a run's report and the live app (`GET /api/colours`), so that a class
+/// that learns one reads the other (issue 29, item 6). Each kind of
+/// organization keeps its colour from trust to the routes' shares: party
+/// organizations reddish purple, government sky blue, social organizations
+/// bluish green. Indices into [`PALETTE`]; distinct within each panel.
+pub const METRIC_COLOURS: &[(&str, usize)] = &[
+    ("resolution_rate", 0),
+    ("cross_cutting_resolution_rate", 1),
+    ("participation_rate_local", 0),
+    ("participation_rate_migrant", 3),
+    ("trust_party", 4),
+    ("trust_government", 5),
+    ("trust_social", 2),
+    ("share_party_convened", 4),
+    ("share_bureaucratic", 5),
+    ("share_self_organized", 2),
+    ("backlog", 7),
+    ("party_legitimacy", 4),
+    ("satisfaction_rate", 0),
+];
+
+/// A daily metric's colour ([`METRIC_COLOURS`]); `None` for a metric not
+/// drawn day by day.
+pub fn metric_color(metric: &str) -> Option<RGBColor> {
+    METRIC_COLOURS
+        .iter()
+        .find(|(name, _)| *name == metric)
+        .map(|&(_, i)| color(i))
+}
+
+/// `#rrggbb` of a colour, as a page writes it.
+pub fn hex(c: RGBColor) -> String {
+    format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+}
+
 /// One plot: a file stem, a title, a caption for the report, and its
 /// drawings. Drawing returns bytes; `crate::report` writes them.
 #[derive(Debug, Clone)]
@@ -379,15 +415,26 @@ fn legend<DB: DrawingBackend>(area: &Area<DB>, points: &[usize], labels: &[Strin
 where
     DB::ErrorType: 'static,
 {
-    for (row, &p) in points.iter().enumerate() {
+    let rows: Vec<(RGBColor, &str)> = points
+        .iter()
+        .map(|&p| (color(p), labels[p].as_str()))
+        .collect();
+    legend_rows(area, &rows)
+}
+
+/// A legend of coloured lines, one row each, in the order given.
+fn legend_rows<DB: DrawingBackend>(area: &Area<DB>, rows: &[(RGBColor, &str)]) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    for (row, &(c, label)) in rows.iter().enumerate() {
         let y = 60 + 24 * row as i32;
-        let c = color(p);
         area.draw(&PathElement::new(
             vec![(6, y + 7), (28, y + 7)],
             c.stroke_width(4),
         ))
         .map_err(err)?;
-        let name: String = labels[p].chars().take(22).collect();
+        let name: String = label.chars().take(22).collect();
         area.draw(&Text::new(name, (34, y), font(13)))
             .map_err(err)?;
     }
@@ -1857,17 +1904,22 @@ where
         .map(|p| f64::from(p.day))
         .collect();
     mark_days(&mut chart, &marks, ys, RGBColor(0x55, 0x55, 0x55))?;
+    // Each metric in its own colour, as in the live app; a column without
+    // one (none today) takes its place in the palette.
+    let colour = |k: usize| metric_color(columns[k].0).unwrap_or_else(|| color(k));
     for (k, points) in &lines {
         chart
             .draw_series(LineSeries::new(
                 points.iter().copied(),
-                color(*k).stroke_width(2),
+                colour(*k).stroke_width(2),
             ))
             .map_err(err)?;
     }
-    let keys: Vec<usize> = lines.iter().map(|(k, _)| *k).collect();
-    let names: Vec<String> = columns.iter().map(|(_, l)| l.to_string()).collect();
-    legend(&legend_area, &keys, &names)
+    let rows: Vec<(RGBColor, &str)> = lines
+        .iter()
+        .map(|(k, _)| (colour(*k), columns[*k].1))
+        .collect();
+    legend_rows(&legend_area, &rows)
 }
 
 /// Every plot of a single run (a panel is left out where its columns have no
@@ -2170,5 +2222,26 @@ mod size_tests {
         let height = u32::from_be_bytes([png[20], png[21], png[22], png[23]]);
         assert_eq!(height, 12_000);
         assert!(drawn.svg.contains("height=\"12000\""));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_run_panel_draws_its_metrics_in_their_own_distinct_colours() {
+        for &(stem, _, _, columns) in RUN_PANELS {
+            let colours: Vec<RGBColor> = columns
+                .iter()
+                .map(|(c, _)| metric_color(c).unwrap_or_else(|| panic!("{c} has no colour")))
+                .collect();
+            for (i, a) in colours.iter().enumerate() {
+                for b in &colours[i + 1..] {
+                    assert_ne!(a, b, "{stem}: two lines alike");
+                }
+            }
+        }
+        assert_eq!(hex(PALETTE[0]), "#0072B2");
     }
 }

@@ -2,23 +2,27 @@
 //! classrooms and analysts — and the JSON API it uses ([`api`]). Every
 //! asset is in the binary; the page makes no request elsewhere.
 //!
-//! The HTTP layer is `tiny_http`: blocking, a handful of small dependencies
-//! and no async runtime, which fits a server that a class runs on one
-//! laptop and whose work (stepping a model) is itself blocking. A few
-//! worker threads take requests; each live run has its own lock, so two
-//! runs step at once.
+//! The HTTP layer is [`http`]: blocking, one request per connection, on
+//! `std::net` with `httparse` for the request head, and no async runtime,
+//! which fits a server that a class runs on one laptop and whose work
+//! (stepping a model) is itself blocking. Each connection has a thread of
+//! its own, at most [`MAX_CONNECTIONS`] at once; every read from a client
+//! is bounded in size and time before any work; at most [`LONG_WORK`] runs
+//! are built or stepped at once, and each live run has its own lock, so
+//! two runs step at once.
 
 pub mod api;
 pub mod controls;
+pub mod http;
 
-use std::io::Read;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use api::{Api, Limits, Reply};
+use http::{Head, HeadError};
 
 /// The page and its script and style, in the binary.
 const INDEX: &str = include_str!(concat!(
@@ -30,24 +34,16 @@ const STYLE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/se
 
 /// The largest request body read: a scenario file's text, escaped in JSON.
 pub const MAX_BODY_BYTES: u64 = 2 * crate::scenario::load::MAX_FILE_BYTES + 4096;
-/// Threads that answer requests.
-const WORKERS: usize = 4;
-/// Long work (building a district, stepping a run) at once: one worker
-/// fewer than there are, so that one is always free for quick requests
-/// (issue 29, item 12). Beyond it a long request is answered 503 at once.
-const LONG_WORK: usize = WORKERS - 1;
-/// How long a worker waits for a request's body before it gives the
-/// request up (the client stalled): the body is read on a thread of its
-/// own, so that a stalled client holds that thread, not a worker.
-const BODY_WAIT: Duration = Duration::from_secs(10);
-/// Bodies being read at once; beyond it a request with a body is answered
-/// 503 at once, so that stalled clients cannot pile up threads.
-const MAX_BODY_READERS: usize = 64;
-/// Replies being sent at once, each on a thread of its own: sending one
-/// may wait on the client (`tiny_http` first drains a body not read, then
-/// writes as fast as the client reads), and that wait must not hold a
-/// worker. Beyond it a reply is sent by the worker itself.
-const MAX_RESPONDERS: usize = 64;
+/// Connections served at once, each on a thread of its own; beyond it a
+/// connection is answered 503 at once. A client that stalls holds its
+/// thread at most [`http::HEAD_WAIT`] + [`http::BODY_WAIT`] +
+/// [`http::SEND_WAIT`].
+pub const MAX_CONNECTIONS: usize = 64;
+/// Long work (building a district, stepping a run) at once: beyond it a
+/// long request is answered 503 at once, so that a class stepping many
+/// runs does not starve quick requests of the machine's cores (issue 29,
+/// item 12).
+pub const LONG_WORK: usize = 3;
 
 /// What `govsim serve` is started with.
 #[derive(Debug, Clone)]
@@ -64,19 +60,18 @@ pub struct Config {
 
 /// A bound server, not yet answering.
 pub struct Server {
-    http: Arc<tiny_http::Server>,
+    listener: TcpListener,
     api: Arc<Api>,
     address: SocketAddr,
-    /// Counts of long work in progress and of bodies being read.
+    /// Counts of connections and of long work in progress.
     busy: Arc<Busy>,
 }
 
-/// What the workers are doing, counted.
+/// What the server is doing, counted.
 #[derive(Default)]
 struct Busy {
+    connections: AtomicUsize,
     long_work: AtomicUsize,
-    body_readers: AtomicUsize,
-    responders: AtomicUsize,
 }
 
 /// A slot of a counter taken while it is below `max`, given back on drop.
@@ -108,14 +103,16 @@ fn long_work(method: &str, path: &str) -> bool {
 impl Server {
     /// Binds `config.host:config.port` and reads the scenarios.
     pub fn bind(config: &Config) -> Result<Self, String> {
-        let http = tiny_http::Server::http((config.host, config.port))
+        let listener = TcpListener::bind((config.host, config.port))
             .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
-        let address = http
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| "not an IP address".to_string())?;
+        let address = listener
+            .local_addr()
+            .map_err(|e| format!("cannot read the address listened on: {e}"))?;
+        listener
+            .set_nonblocking(true)
+            .map_err(|e| format!("cannot listen on {address}: {e}"))?;
         Ok(Self {
-            http: Arc::new(http),
+            listener,
             api: Arc::new(Api::new(&config.scenarios, config.limits)),
             address,
             busy: Arc::default(),
@@ -132,34 +129,57 @@ impl Server {
         &self.api
     }
 
-    /// Answers requests until `stop` is set.
+    /// Answers requests until `stop` is set. Connections already taken
+    /// are finished on their own threads, within their bounds.
     pub fn run(&self, stop: &AtomicBool) {
         let loopback = self.address.ip().is_loopback();
-        std::thread::scope(|scope| {
-            for _ in 0..WORKERS {
-                scope.spawn(|| {
-                    while !stop.load(Ordering::Relaxed) {
-                        match self.http.recv_timeout(Duration::from_millis(200)) {
-                            Ok(Some(request)) => answer(&self.api, &self.busy, request, loopback),
-                            Ok(None) => {}
-                            Err(_) => std::thread::sleep(Duration::from_millis(50)),
-                        }
-                    }
-                });
+        while !stop.load(Ordering::Relaxed) {
+            let stream = match self.listener.accept() {
+                Ok((stream, _)) => stream,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(Duration::from_millis(10));
+                    continue;
+                }
+                // Out of descriptors, or a connection reset before it was
+                // taken: wait a moment and go on.
+                Err(_) => {
+                    std::thread::sleep(Duration::from_millis(50));
+                    continue;
+                }
+            };
+            if stream.set_nonblocking(false).is_err() {
+                continue;
             }
-        });
+            let Some(slot) = Slot::take(&self.busy, |b| &b.connections, MAX_CONNECTIONS) else {
+                // A reply this short fits the socket's empty send buffer.
+                let busy = Reply::error(
+                    503,
+                    "",
+                    &format!(
+                        "the server is answering {MAX_CONNECTIONS} connections; try again in a moment"
+                    ),
+                );
+                respond(stream, busy, true);
+                continue;
+            };
+            let api = Arc::clone(&self.api);
+            let busy = Arc::clone(&self.busy);
+            // Without a thread (the machine is out of them) the connection
+            // is dropped with the closure.
+            let _ = std::thread::Builder::new()
+                .name("govsim-serve".into())
+                .spawn(move || {
+                    let _slot = slot;
+                    serve_connection(&api, &busy, stream, loopback);
+                });
+        }
     }
 }
 
 /// Whether the request's `Host` names this machine (a page elsewhere that
 /// points a name at 127.0.0.1 — DNS rebinding — is refused).
-fn local_host(request: &tiny_http::Request) -> bool {
-    let Some(host) = request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Host"))
-        .map(|h| h.value.as_str().to_string())
-    else {
+fn local_host(head: &Head) -> bool {
+    let Some(host) = head.header("Host").map(str::to_string) else {
         return false;
     };
     let name = match host.rsplit_once(':') {
@@ -169,27 +189,18 @@ fn local_host(request: &tiny_http::Request) -> bool {
     ["127.0.0.1", "localhost", "[::1]"].contains(&name.as_str())
 }
 
-/// A request header's value, if given.
-fn header(request: &tiny_http::Request, name: &'static str) -> Option<String> {
-    request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv(name))
-        .map(|h| h.value.as_str().to_string())
-}
-
 /// Why a request that changes state is refused, if it is (issue 29, item
 /// 13): a page on another site can send a "simple" cross-origin POST
 /// without a preflight, so such requests must come from this server's own
 /// page (`Origin` and `Sec-Fetch-Site`, where the browser sends them), and
 /// a POST must carry JSON, which a simple request cannot.
-fn cross_site(request: &tiny_http::Request, method: &str) -> Option<Reply> {
+fn cross_site(head: &Head, method: &str) -> Option<Reply> {
     if matches!(method, "GET" | "HEAD") {
         return None;
     }
-    let own = header(request, "Host").map(|host| format!("http://{host}"));
-    if let Some(origin) = header(request, "Origin")
-        && Some(&origin) != own.as_ref()
+    let own = head.header("Host").map(|host| format!("http://{host}"));
+    if let Some(origin) = head.header("Origin")
+        && Some(origin) != own.as_deref()
     {
         return Some(Reply::error(
             403,
@@ -197,8 +208,8 @@ fn cross_site(request: &tiny_http::Request, method: &str) -> Option<Reply> {
             "this server changes runs only for its own page",
         ));
     }
-    if let Some(site) = header(request, "Sec-Fetch-Site")
-        && !matches!(site.as_str(), "same-origin" | "none")
+    if let Some(site) = head.header("Sec-Fetch-Site")
+        && !matches!(site, "same-origin" | "none")
     {
         return Some(Reply::error(
             403,
@@ -210,7 +221,7 @@ fn cross_site(request: &tiny_http::Request, method: &str) -> Option<Reply> {
     if method != "POST" {
         return None;
     }
-    let json = header(request, "Content-Type").is_some_and(|t| {
+    let json = head.header("Content-Type").is_some_and(|t| {
         t.split(';')
             .next()
             .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
@@ -224,46 +235,31 @@ fn cross_site(request: &tiny_http::Request, method: &str) -> Option<Reply> {
     })
 }
 
-/// The body of `request`, read on a thread of its own and waited for at
-/// most [`BODY_WAIT`]; `None` when the client stalled (the request is then
-/// given up, and the thread ends when the client goes). Bodies longer than
-/// [`MAX_BODY_BYTES`] are cut one byte beyond it, for the caller to refuse.
-fn read_body(busy: &Arc<Busy>, request: tiny_http::Request) -> Body {
-    let Some(slot) = Slot::take(busy, |b| &b.body_readers, MAX_BODY_READERS) else {
-        return Body::Refused(Box::new(request));
+/// Reads one request from `stream`, answers it and closes the connection.
+fn serve_connection(api: &Api, busy: &Arc<Busy>, mut stream: TcpStream, loopback: bool) {
+    let mut head = match http::read_head(&mut stream) {
+        Ok(head) => head,
+        // The client went, or stalled: nothing to answer.
+        Err(HeadError::Gone) => return,
+        Err(HeadError::TooLarge) => {
+            let reply = Reply::error(
+                431,
+                "headers",
+                &format!(
+                    "request line and headers larger than {} bytes or {} fields",
+                    http::MAX_HEAD_BYTES,
+                    http::MAX_HEADERS
+                ),
+            );
+            return respond(stream, reply, true);
+        }
+        Err(HeadError::Malformed(why)) => {
+            let reply = Reply::error(400, "", &format!("not an HTTP/1.1 request: {why}"));
+            return respond(stream, reply, true);
+        }
     };
-    let (send, receive) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _slot = slot;
-        let mut request = request;
-        let mut body = Vec::new();
-        let read = request
-            .as_reader()
-            .take(MAX_BODY_BYTES + 1)
-            .read_to_end(&mut body)
-            .map(|_| body);
-        let _ = send.send((request, read));
-    });
-    match receive.recv_timeout(BODY_WAIT) {
-        Ok((request, read)) => Body::Read(Box::new(request), read),
-        Err(_) => Body::Stalled,
-    }
-}
-
-/// What became of reading a request's body.
-enum Body {
-    /// Read (or failed to read), with the request to answer.
-    Read(Box<tiny_http::Request>, std::io::Result<Vec<u8>>),
-    /// The client stalled: the request is given up.
-    Stalled,
-    /// Too many bodies are being read: the request, to refuse.
-    Refused(Box<tiny_http::Request>),
-}
-
-fn answer(api: &Api, busy: &Arc<Busy>, request: tiny_http::Request, loopback: bool) {
-    let method = request.method().as_str().to_string();
-    let url = request.url().to_string();
-    let path = url.split('?').next().unwrap_or(&url).to_string();
+    let method = head.method.clone();
+    let path = head.path().to_string();
     // Long work waits for no one: without a free slot it is refused now.
     let long = long_work(&method, &path);
     let slot = if long {
@@ -271,18 +267,18 @@ fn answer(api: &Api, busy: &Arc<Busy>, request: tiny_http::Request, loopback: bo
     } else {
         None
     };
-    let refused = if loopback && !local_host(&request) {
+    let length = head.body_length();
+    let refused = if loopback && !local_host(&head) {
         Some(Reply::error(
             403,
             "Host",
             "this server answers only requests for 127.0.0.1 or localhost",
         ))
-    } else if let Some(refused) = cross_site(&request, &method) {
+    } else if let Some(refused) = cross_site(&head, &method) {
         Some(refused)
-    } else if request
-        .body_length()
-        .is_some_and(|n| n as u64 > MAX_BODY_BYTES)
-    {
+    } else if let Err(why) = length {
+        Some(Reply::error(411, "Content-Length", why))
+    } else if length.is_ok_and(|n| n > MAX_BODY_BYTES) {
         Some(Reply::error(
             413,
             "body",
@@ -300,56 +296,20 @@ fn answer(api: &Api, busy: &Arc<Busy>, request: tiny_http::Request, loopback: bo
         None
     };
     if let Some(reply) = refused {
-        respond(busy, request, reply);
+        return respond(stream, reply, true);
+    }
+    let length = length.unwrap_or(0);
+    // A client that sends its head and stalls its body is given up.
+    let Some(body) = http::read_body(&mut stream, &mut head, length) else {
         return;
-    }
-    let (request, read) = match read_body(busy, request) {
-        Body::Read(request, read) => (*request, read),
-        // The client sent its headers and stalled: given up.
-        Body::Stalled => return,
-        Body::Refused(request) => {
-            respond(
-                busy,
-                *request,
-                Reply::error(
-                    503,
-                    "body",
-                    "too many requests are sending their bodies; try again",
-                ),
-            );
-            return;
-        }
     };
-    let reply = match read {
-        Err(e) => Reply::error(400, "body", &format!("cannot read the body: {e}")),
-        Ok(body) if body.len() as u64 > MAX_BODY_BYTES => Reply::error(
-            413,
-            "body",
-            &format!("request body larger than {MAX_BODY_BYTES} bytes"),
-        ),
-        Ok(body) => route(api, &method, &url, &body),
-    };
+    let reply = route(api, &method, &head.target, &body);
     drop(slot);
-    respond(busy, request, reply);
+    respond(stream, reply, false);
 }
 
-/// Sends `reply` to `request`'s client on a thread of its own (see
-/// [`MAX_RESPONDERS`]).
-fn respond(busy: &Arc<Busy>, request: tiny_http::Request, reply: Reply) {
-    match Slot::take(busy, |b| &b.responders, MAX_RESPONDERS) {
-        Some(slot) => {
-            std::thread::spawn(move || {
-                let _slot = slot;
-                send(request, reply);
-            });
-        }
-        None => send(request, reply),
-    }
-}
-
-/// Sends `reply` to `request`'s client, with the headers every answer has.
-fn send(request: tiny_http::Request, reply: Reply) {
-    let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
+/// Sends `reply` with the headers every answer has, and closes.
+fn respond(stream: TcpStream, reply: Reply, unread: bool) {
     let mut headers = vec![
         ("Content-Type", reply.content_type.to_string()),
         ("Cache-Control", "no-store".to_string()),
@@ -365,13 +325,7 @@ fn send(request: tiny_http::Request, reply: Reply) {
             format!("attachment; filename=\"{name}\""),
         ));
     }
-    for (field, value) in headers {
-        if let Ok(header) = tiny_http::Header::from_bytes(field.as_bytes(), value.as_bytes()) {
-            response.add_header(header);
-        }
-    }
-    // The client may have gone; nothing to do then.
-    let _ = request.respond(response);
+    http::send(stream, reply.status, &headers, &reply.body, unread);
 }
 
 /// The page and its assets, else the API.
