@@ -596,6 +596,18 @@ fn a_run_gets_its_own_report() {
     let page = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(page.contains("id=\"run-figures\""));
     assert!(page.contains("Resolution rate (<code>resolution_rate</code>)"));
+    // A plot fitted to its data says so (issue 29, item 4).
+    assert!(page.contains("not the metric&#39;s whole scale"));
+    // Each metric in the colour the live app gives it (issue 29, item 6).
+    let trust = std::fs::read_to_string(out.join("plots/trust.svg")).unwrap();
+    for metric in ["trust_party", "trust_government", "trust_social"] {
+        let c = govsim::report::plots::metric_color(metric).unwrap();
+        let rgb = format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2);
+        assert!(
+            trust.to_uppercase().contains(&rgb),
+            "{metric} not drawn in {rgb}"
+        );
+    }
     for stem in ["resolution", "participation", "trust", "backlog"] {
         assert!(out.join(format!("plots/{stem}.svg")).exists(), "{stem}.svg");
         assert!(out.join(format!("plots/{stem}.png")).exists(), "{stem}.png");

@@ -76,6 +76,10 @@ pub fn hex(c: RGBColor) -> String {
     format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
 }
 
+/// Said under every plot over days whose vertical axis is fitted to the
+/// data (issue 29, item 4): a trust line from 0.49 to 0.51 looks steep.
+const ZOOMED: &str = "The vertical axis spans the data's range, not the metric's whole scale: read its numbers before judging a gap by its height.";
+
 /// One plot: a file stem, a title, a caption for the report, and its
 /// drawings. Drawing returns bytes; `crate::report` writes them.
 #[derive(Debug, Clone)]
@@ -1715,7 +1719,7 @@ pub fn all_plots(r: &Results, raster: Raster) -> Result<Vec<Plot>, String> {
                 .flatten()
                 .any(|s| !policy_days(s).is_empty());
             let caption = format!(
-                "{title} over the run for each scenario; where bands do not overlap, the scenarios differ on that day beyond replication noise. The vertical axis spans the data's range, not the metric's whole scale: read its numbers before judging a gap by its height.{}",
+                "{title} over the run for each scenario; where bands do not overlap, the scenarios differ on that day beyond replication noise. {ZOOMED}{}",
                 if reforms {
                     " Thin vertical lines in a scenario's colour mark the days its reforms ([[policy]]) take effect."
                 } else {
@@ -1945,7 +1949,7 @@ pub fn run_plots(
             stem: stem.into(),
             title: title.into(),
             caption: format!(
-                "{title} day by day in this run (one seed: no intervals; compare regimes with replications for those).{}",
+                "{title} day by day in this run (one seed: no intervals; compare regimes with replications for those). {ZOOMED}{}",
                 policy_caption(&r.manifest.policies)
             ),
             svg: drawn.svg,
