@@ -14,7 +14,7 @@ use govsim::api::{
 };
 use govsim::app::commands::{RunRequest, ScenarioRequest};
 use govsim::error::InputError;
-use govsim::experiment::{AUTO_BATCH, Reps, design::Sample};
+use govsim::experiment::{Reps, design::Sample};
 
 /// govsim: simulate party-led collaborative governance of a district.
 #[derive(Debug, Parser)]
@@ -523,41 +523,17 @@ impl TryFrom<SweepArgs> for SweepRequest {
 /// `--reps`: 2 to 100,000, or `auto` with a positive `--precision` and a
 /// `--max-reps` of at least one batch.
 fn parse_reps(reps: &str, precision: Option<f64>, max_reps: u32) -> Result<Reps, InputError> {
-    match (reps, precision) {
-        ("auto", Some(p)) if p > 0.0 && p.is_finite() => {
-            if !(AUTO_BATCH..=100_000).contains(&max_reps) {
-                return Err(InputError::new(
-                    "--max-reps",
-                    format!("must be from {AUTO_BATCH} (one batch) to 100000"),
-                ));
-            }
-            Ok(Reps::Auto {
-                precision: p,
-                max: max_reps,
-            })
-        }
-        ("auto", Some(p)) => Err(InputError::new(
-            "--precision",
-            format!("{p}: must be a positive number, e.g. 0.02"),
-        )),
-        ("auto", None) => Err(InputError::new("--reps", "`auto` needs --precision P")),
-        (n, precision) => {
-            let n: u32 = n
-                .parse()
-                .ok()
-                .filter(|&n| (2..=100_000).contains(&n))
-                .ok_or_else(|| {
-                    InputError::new(
-                        "--reps",
-                        format!("`{n}`: a whole number from 2 to 100000, or `auto`"),
-                    )
-                })?;
-            if precision.is_some() {
-                return Err(InputError::new("--precision", "only with --reps auto"));
-            }
-            Ok(Reps::Fixed(n))
-        }
-    }
+    let asked = match (reps, precision) {
+        ("auto", Some(precision)) => Reps::Auto {
+            precision,
+            max: max_reps,
+        },
+        ("auto", None) => return Err(InputError::new("--reps", "`auto` needs --precision P")),
+        (_, Some(_)) => return Err(InputError::new("--precision", "only with --reps auto")),
+        (n, None) => Reps::Fixed(n.parse().map_err(|_| govsim::experiment::bad_reps(n))?),
+    };
+    asked.check()?;
+    Ok(asked)
 }
 
 /// `--shard K/N` with 1 ≤ K ≤ N.

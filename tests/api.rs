@@ -156,10 +156,32 @@ fn one_file_compared_with_itself_under_other_levers() {
     // Equal names are refused, as equal scenario names are.
     let same = CompareRequest {
         names: vec!["a".into(), "a".into()],
-        ..request
+        ..request.clone()
     };
     let err = api::compare(&same, &Context::quiet()).unwrap_err();
     assert_eq!(err.exit_code(), 2, "{err}");
+    // Replications are bounded by the API, not only by the command line's
+    // flag: a client (Python, a program) gets the same refusal.
+    for reps in [
+        Reps::Fixed(0),
+        Reps::Fixed(1),
+        Reps::Fixed(100_001),
+        Reps::Auto {
+            precision: 0.0,
+            max: 100,
+        },
+        Reps::Auto {
+            precision: 0.05,
+            max: 5,
+        },
+    ] {
+        let bad = CompareRequest {
+            reps,
+            ..request.clone()
+        };
+        let err = api::compare(&bad, &Context::quiet()).unwrap_err();
+        assert_eq!(err.exit_code(), 2, "{reps:?}: {err}");
+    }
 }
 
 #[test]

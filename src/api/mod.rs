@@ -479,6 +479,7 @@ pub fn threads(requested: Option<usize>) -> std::result::Result<usize, InputErro
 /// The plan of a comparison: every scenario resolved with the overrides,
 /// each with a name of its own.
 fn compare_plan(request: &CompareRequest) -> Result<Plan> {
+    request.reps.check()?;
     let runner = &request.runner;
     let overrides = runner.overrides();
     let mut labels = Vec::new();
@@ -626,6 +627,7 @@ pub(crate) struct Points {
 /// (point = design point × scenarios + scenario), so that one scenario's
 /// sweep numbers its points as before.
 fn sweep_plan(request: &SweepRequest) -> Result<Plan> {
+    request.reps.check()?;
     let overrides = request.runner.overrides();
     let sample = request.sample;
     if request.scenarios.is_empty() {

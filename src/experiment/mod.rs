@@ -36,6 +36,15 @@ use runner::run_jobs;
 use series::SeriesAppender;
 use store::{RunId, RunsAppender, RunsTable, SeriesSums};
 
+/// The error for replications `shown` that are not a whole number from 2
+/// to [`MAX_REPS`].
+pub fn bad_reps(shown: &str) -> InputError {
+    InputError::new(
+        "--reps",
+        format!("`{shown}`: a whole number from 2 to {MAX_REPS}, or `auto`"),
+    )
+}
+
 /// Replications added per batch by `--reps auto`.
 pub const AUTO_BATCH: u32 = 10;
 
@@ -54,7 +63,34 @@ pub enum Reps {
     },
 }
 
+/// The most replications a point may have.
+pub const MAX_REPS: u32 = 100_000;
+
 impl Reps {
+    /// Bad input unless the replications are within the bounds `--reps`
+    /// has: 2 to [`MAX_REPS`], or `auto` with a positive precision and a cap
+    /// of at least one batch. Every request that takes replications checks
+    /// it, whoever calls (the command line, the server, Python).
+    pub fn check(&self) -> Result<(), InputError> {
+        match *self {
+            Reps::Fixed(n) if (2..=MAX_REPS).contains(&n) => Ok(()),
+            Reps::Fixed(n) => Err(bad_reps(&n.to_string())),
+            Reps::Auto { precision, .. } if !(precision > 0.0 && precision.is_finite()) => {
+                Err(InputError::new(
+                    "--precision",
+                    format!("{precision}: must be a positive number, e.g. 0.02"),
+                ))
+            }
+            Reps::Auto { max, .. } if !(AUTO_BATCH..=MAX_REPS).contains(&max) => {
+                Err(InputError::new(
+                    "--max-reps",
+                    format!("must be from {AUTO_BATCH} (one batch) to {MAX_REPS}"),
+                ))
+            }
+            Reps::Auto { .. } => Ok(()),
+        }
+    }
+
     fn describe(&self) -> String {
         match self {
             Reps::Fixed(n) => n.to_string(),
