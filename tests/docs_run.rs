@@ -26,6 +26,14 @@ const EXEMPT: &[(&str, &str)] = &[
         "jid=$(sbatch",
         "needs Slurm: tests/slurm.rs runs the job-array script",
     ),
+    (
+        "pip install ",
+        ".ci/run installs the Python package (docs/python.md) before its tests",
+    ),
+    (
+        "python -m pytest python/tests",
+        ".ci/run runs the Python tests, which run docs/python.md's Python blocks",
+    ),
 ];
 
 /// A command of the docs: where it is, and its text with continuation
@@ -64,6 +72,8 @@ fn doc_commands() -> Vec<DocCommand> {
         "json=",
         "jid=$(",
         "sbatch ",
+        "pip ",
+        "python ",
     ];
     let mut out = Vec::new();
     for file in files {

@@ -1,0 +1,440 @@
+"""govsim from Python: the multi-agent simulator of party-led collaborative
+governance, as a library for notebooks, pandas and the EMA Workbench.
+
+Every function calls govsim's typed library API (the one the command line
+and the live app call), so a run or an experiment gives exactly the
+command line's numbers for the same scenario and seed. Tables come back as
+pandas DataFrames with the columns of the command line's CSV files.
+
+    >>> import govsim
+    >>> town = govsim.load("classroom/small_town", {"sim.days": 30})
+    >>> result = govsim.run(town, seed=3)
+    >>> result.summary["resolution_rate"]        # doctest: +SKIP
+    >>> result.daily[["day", "resolution_rate"]] # doctest: +SKIP
+
+A simulation runs without the GIL: Python threads run several models at
+once, and Ctrl-C stops an experiment (no new run starts; with ``out`` the
+runs done are kept and ``resume=True`` finishes them).
+
+Errors are :class:`GovsimError`; bad input is its subclass
+:class:`InputError`, with the command line's message and ``file``, ``key``,
+``line`` and ``range`` attributes.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union
+
+import pandas as pd
+
+from . import _govsim
+from ._govsim import GovsimError, InputError, RunError, Scenario
+
+__version__ = _govsim.__version__
+
+__all__ = [
+    "GovsimError",
+    "InputError",
+    "RunError",
+    "Scenario",
+    "RunResult",
+    "ExperimentResult",
+    "shipped_scenarios",
+    "load",
+    "levers",
+    "run",
+    "compare",
+    "sweep",
+    "model",
+    "LiveRun",
+]
+
+#: A scenario: a loaded :class:`Scenario`, a path to a TOML file, or the
+#: name of a shipped scenario such as ``"regimes/party_led"``.
+ScenarioLike = Union[Scenario, str, os.PathLike]
+#: Lever overrides: ``{"party.procedure.pooling": 0.5}`` or
+#: ``["party.procedure.pooling=0.5"]`` (the scenario language of ``--set``).
+Overrides = Union[Mapping[str, Any], Sequence[str], None]
+
+
+def shipped_scenarios() -> Path:
+    """The folder of the scenarios shipped with govsim, where a scenario
+    given by name is looked up (``GOVSIM_SCENARIOS`` overrides it)."""
+    folder = os.environ.get("GOVSIM_SCENARIOS")
+    return Path(folder) if folder else Path(_govsim.shipped_scenarios())
+
+
+def _path(scenario: str | os.PathLike) -> Path:
+    """A scenario's file: the path itself if it names a file, else a
+    shipped scenario of that name (with or without ``.toml``)."""
+    path = Path(scenario)
+    if path.is_file():
+        return path
+    name = str(scenario)
+    shipped = shipped_scenarios() / (name if name.endswith(".toml") else name + ".toml")
+    if not path.is_absolute() and shipped.is_file():
+        return shipped
+    # The loader says what is wrong with the path, as the command line does.
+    return path
+
+
+def _input_error(file: str, key: str | None, message: str) -> InputError:
+    """An :class:`InputError` raised by the package itself, with the same
+    attributes as the library's."""
+    error = InputError(f"{file}: {key + ': ' if key else ''}{message}")
+    error.file, error.key, error.line, error.message, error.range = file, key, None, message, None
+    return error
+
+
+def _toml(value: Any, key: str | None = None) -> str:
+    """A Python value as the TOML of a ``--set`` override."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, str):
+        # A JSON string is a TOML basic string.
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml(v, key) for v in value) + "]"
+    if hasattr(value, "item"):  # a NumPy scalar
+        return _toml(value.item(), key)
+    raise _input_error(
+        "--set", key, f"a value of type {type(value).__name__} is not a number, a boolean, a string or a list"
+    )
+
+
+def _overrides(overrides: Overrides) -> list[str]:
+    """``KEY=VALUE`` strings from a mapping or a sequence of them."""
+    if overrides is None:
+        return []
+    if isinstance(overrides, Mapping):
+        return [f"{key}={_toml(value, str(key))}" for key, value in overrides.items()]
+    if isinstance(overrides, str):
+        return [overrides]
+    return [str(item) for item in overrides]
+
+
+def load(scenario: ScenarioLike, set: Overrides = None) -> Scenario:
+    """A scenario file (or a shipped scenario by name) with lever overrides,
+    validated: every lever filled and every range checked. Bad input raises
+    :class:`InputError` naming the file, line, key and valid range.
+
+    A loaded :class:`Scenario` given again gets ``set`` applied after its
+    own overrides."""
+    if isinstance(scenario, Scenario):
+        if not set:
+            return scenario
+        return Scenario.load(scenario.path, list(scenario.overrides) + _overrides(set))
+    return Scenario.load(_path(scenario), _overrides(set))
+
+
+def levers() -> pd.DataFrame:
+    """Every lever, in the order of the ODD's lever table: ``path``,
+    ``default`` (as TOML), ``unit``, ``min``, ``max`` (the valid range of a
+    number), ``meaning``, ``choices`` (of an enumerated lever) and ``fixed``
+    (why it cannot change during a run, or None)."""
+    return pd.DataFrame(_govsim.levers())
+
+
+#: pandas before 3 parses floats fast and inexactly unless asked; from 3 on
+#: the exact parse is the default and the argument is deprecated.
+_EXACT = {"float_precision": "round_trip"} if int(pd.__version__.split(".")[0]) < 3 else {}
+
+
+def _frame(csv: bytes) -> pd.DataFrame:
+    """A table the library wrote as CSV, with floats exactly as computed."""
+    if not csv.strip():
+        return pd.DataFrame()
+    return pd.read_csv(io.BytesIO(csv), **_EXACT)
+
+
+def _plain(value: Any) -> Any:
+    """A cell as a plain Python value; NA as None."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One run: its summary by metric (``summary.csv``'s row; None where a
+    metric is undefined, as NA there) and its daily rows
+    (``timeseries.csv``)."""
+
+    scenario: Scenario
+    summary: dict[str, Any]
+    daily: pd.DataFrame
+    wall_seconds: float
+    out: Path | None = None
+
+
+def run(
+    scenario: ScenarioLike,
+    set: Overrides = None,
+    *,
+    seed: int | None = None,
+    days: int | None = None,
+    threads: int | None = None,
+    out: str | os.PathLike | None = None,
+    max_memory: int | None = None,
+) -> RunResult:
+    """One run, as ``govsim run`` does it. ``seed`` and ``days`` override
+    ``sim.seed`` and ``sim.days``; ``threads`` (default: every core) never
+    changes the results; ``out`` writes the run's folder as the command line
+    does (a folder of another command is refused)."""
+    extra = _overrides(set)
+    if seed is not None:
+        extra.append(f"sim.seed={int(seed)}")
+    if days is not None:
+        extra.append(f"sim.days={int(days)}")
+    loaded = load(scenario, extra)
+    summary, daily, wall = _govsim.run(
+        loaded,
+        threads=threads,
+        out=None if out is None else os.fspath(out),
+        max_memory=max_memory,
+    )
+    row = _frame(summary)
+    values = {str(k): _plain(v) for k, v in row.iloc[0].items()} if len(row) else {}
+    return RunResult(
+        scenario=loaded,
+        summary=values,
+        daily=_frame(daily),
+        wall_seconds=wall,
+        out=None if out is None else Path(out),
+    )
+
+
+@dataclass(frozen=True)
+class ExperimentResult:
+    """An experiment's tables, as its folder's CSV files have them:
+    ``summary`` (per point and metric: mean, SD, 95% interval), ``differences``
+    (per point after the first: the paired difference from the first with
+    its 95% interval; comparisons only) and ``runs`` (every run's summary)."""
+
+    summary: pd.DataFrame
+    differences: pd.DataFrame
+    runs: pd.DataFrame
+    labels: list[str] = field(default_factory=list)
+    runs_done: int = 0
+    out: Path | None = None
+
+
+def _runner(seed, days, overrides, threads, out, resume, series_all, max_memory) -> dict[str, Any]:
+    """The runner's options every experiment takes, as the module wants them."""
+    return {
+        "seed": int(seed),
+        "days": days,
+        "set": overrides,
+        "threads": threads,
+        "out": None if out is None else os.fspath(out),
+        "resume": bool(resume),
+        "series_all": bool(series_all),
+        "max_memory": max_memory,
+    }
+
+
+def _experiment(tables: dict) -> ExperimentResult:
+    return ExperimentResult(
+        summary=_frame(tables["summary"]),
+        differences=_frame(tables["differences"]),
+        runs=_frame(tables["runs"]),
+        labels=list(tables["labels"]),
+        runs_done=int(tables["runs_done"]),
+        out=None if tables["dir"] is None else Path(tables["dir"]),
+    )
+
+
+def compare(
+    scenarios: Mapping[str, ScenarioLike | tuple[ScenarioLike, Overrides]] | Sequence[ScenarioLike],
+    *,
+    reps: int = 20,
+    seed: int = 1,
+    days: int | None = None,
+    set: Overrides = None,
+    threads: int | None = None,
+    out: str | os.PathLike | None = None,
+    resume: bool = False,
+    series_all: bool = False,
+    max_memory: int | None = None,
+    progress: Callable[[int, int], Any] | None = None,
+) -> ExperimentResult:
+    """``govsim compare``: scenarios side by side over ``reps`` paired
+    replications (common random numbers); the first is the baseline of the
+    differences. ``scenarios`` is a list, or a mapping from a name to a
+    scenario or to ``(scenario, overrides)``. ``set`` applies to all.
+    ``progress(done, total)`` is called as runs finish."""
+    names: list[str] = []
+    paths: list[str] = []
+    sets: list[list[str]] = []
+    items: Iterable = scenarios.items() if isinstance(scenarios, Mapping) else ((None, s) for s in scenarios)
+    for name, spec in items:
+        scenario, overrides = spec if isinstance(spec, tuple) else (spec, None)
+        if isinstance(scenario, Scenario):
+            paths.append(os.fspath(scenario.path))
+            sets.append(list(scenario.overrides) + _overrides(overrides))
+        else:
+            paths.append(os.fspath(_path(scenario)))
+            sets.append(_overrides(overrides))
+        if name is not None:
+            names.append(str(name))
+    tables = _govsim.compare(
+        paths, names, sets, int(reps), _runner(seed, days, _overrides(set), threads, out, resume, series_all, max_memory),
+        progress,
+    )
+    return _experiment(tables)
+
+
+def _vary(vary: Mapping[str, tuple] | Sequence[str]) -> list[str]:
+    """``KEY=LO..HI[:STEPS]`` strings from a mapping ``{key: (lo, hi[, steps])}``."""
+    if isinstance(vary, Mapping):
+        specs = []
+        for key, bounds in vary.items():
+            lo, hi, *steps = bounds
+            spec = f"{key}={_toml(lo)}..{_toml(hi)}"
+            specs.append(spec + (f":{int(steps[0])}" if steps else ""))
+        return specs
+    return [str(v) for v in vary]
+
+
+def sweep(
+    scenarios: ScenarioLike | Sequence[ScenarioLike],
+    vary: Mapping[str, tuple] | Sequence[str],
+    *,
+    sample: str = "grid",
+    reps: int = 20,
+    seed: int = 1,
+    days: int | None = None,
+    set: Overrides = None,
+    threads: int | None = None,
+    out: str | os.PathLike | None = None,
+    resume: bool = False,
+    series_all: bool = False,
+    max_memory: int | None = None,
+    progress: Callable[[int, int], Any] | None = None,
+) -> ExperimentResult:
+    """``govsim sweep``: levers varied over a grid or a Latin hypercube
+    (``sample="lhs:200"``), ``vary`` as ``{"party.procedure.pooling": (0, 1, 5)}``
+    or ``["party.procedure.pooling=0..1:5"]``. With several scenarios the first
+    is the baseline of the contrasts at each point."""
+    listed = [scenarios] if isinstance(scenarios, (str, os.PathLike, Scenario)) else list(scenarios)
+    paths = [os.fspath(s.path if isinstance(s, Scenario) else _path(s)) for s in listed]
+    extra = _overrides(set)
+    for s in listed:
+        if isinstance(s, Scenario) and s.overrides:
+            extra = list(s.overrides) + extra
+            break
+    tables = _govsim.sweep(
+        paths, _vary(vary), sample, int(reps),
+        _runner(seed, days, extra, threads, out, resume, series_all, max_memory), progress,
+    )
+    return _experiment(tables)
+
+
+def model(
+    scenario: ScenarioLike,
+    outcomes: Sequence[str] | None = None,
+    *,
+    set: Overrides = None,
+    days: int | None = None,
+    threads: int | None = 1,
+) -> Callable[..., dict[str, Any]]:
+    """A plain callable ``f(params=None, seed=1, **levers) -> dict`` for Mesa
+    style batch runners, pyABC and the EMA Workbench: it runs ``scenario``
+    with the levers in ``params`` (or given as keywords; dotted names as
+    dict keys) for ``seed`` and returns the run's summary metrics named in
+    ``outcomes`` (default: all). One thread per run by default, so that an
+    executor's workers each run one model."""
+    base = load(scenario, set)
+    if days is not None:
+        base = load(base, {"sim.days": days})
+    wanted = list(outcomes) if outcomes is not None else None
+
+    def run_model(params: Mapping[str, Any] | None = None, seed: int = 1, **levers: Any) -> dict[str, Any]:
+        values = dict(params or {})
+        values.update(levers)
+        result = run(base, values, seed=seed, threads=threads)
+        if wanted is None:
+            return dict(result.summary)
+        missing = [m for m in wanted if m not in result.summary]
+        if missing:
+            raise _input_error(
+                "outcomes", missing[0], f"not a run-level metric; valid: {', '.join(result.summary)}"
+            )
+        return {m: result.summary[m] for m in wanted}
+
+    run_model.__doc__ = f"One run of {base.name} with the given levers and seed; its summary metrics."
+    return run_model
+
+
+class LiveRun:
+    """A run stepped a few days at a time whose levers move between steps,
+    as in the live app (``govsim serve``): for teaching in a notebook. A
+    lever moved acts from the next day, exactly as if the scenario had had
+    it then; levers read only when the district is built are refused.
+
+        >>> live = govsim.LiveRun("classroom/small_town", seed=1)   # doctest: +SKIP
+        >>> live.step(90)                                          # doctest: +SKIP
+        >>> live.set({"party.procedure.formalism": 0.8})           # doctest: +SKIP
+        >>> live.step(275); live.daily.plot(x="day", y="resolution_rate")  # doctest: +SKIP
+    """
+
+    def __init__(self, scenario: ScenarioLike, set: Overrides = None, seed: int = 1):
+        if isinstance(scenario, Scenario):
+            path, overrides = scenario.path, list(scenario.overrides) + _overrides(set)
+        else:
+            path, overrides = _path(scenario), _overrides(set)
+        self._run = _govsim.LiveRun(os.fspath(path), overrides, int(seed))
+        self.events: list[tuple[int, str]] = []
+
+    @property
+    def day(self) -> int:
+        """Days simulated so far."""
+        return self._run.day
+
+    def step(self, days: int = 1) -> pd.DataFrame:
+        """Simulates ``days`` more days; their rows (``timeseries.csv``'s
+        columns). Their events are added to :attr:`events`."""
+        if not isinstance(days, int) or days < 0:
+            raise _input_error("step", "days", "valid range is 0 to 3650 (whole days)")
+        rows, events = self._run.step(days)
+        self.events.extend(events)
+        return _frame(rows)
+
+    def set(self, levers: Overrides) -> list[tuple[int, str, str]]:
+        """Moves levers from the next day; the changes as ``(day, key, value)``."""
+        return self._run.set(_overrides(levers))
+
+    @property
+    def daily(self) -> pd.DataFrame:
+        """Every row so far."""
+        return _frame(self._run.timeseries())
+
+    @property
+    def changes(self) -> list[tuple[int, str, str]]:
+        """Every lever moved so far, as ``(day, key, value)``."""
+        return self._run.changes()
+
+    def map(self) -> dict[str, Any]:
+        """The district as the live app's map draws it: ``day``, and
+        ``grids`` and ``communities`` as DataFrames."""
+        drawn = json.loads(self._run.map_json())
+        return {
+            "day": drawn["day"],
+            "grids": pd.DataFrame(drawn["grids"]),
+            "communities": pd.DataFrame(drawn["communities"]),
+        }

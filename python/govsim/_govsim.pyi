@@ -1,0 +1,83 @@
+"""Type stubs of govsim's extension module (the library API, converted).
+The package `govsim` wraps it; call that instead."""
+
+from collections.abc import Callable
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+__version__: str
+
+class GovsimError(Exception):
+    """Every error govsim raises: the message is the command line's."""
+
+class InputError(GovsimError):
+    """Bad input (the command line's exit 2)."""
+
+    file: str
+    key: str | None
+    line: int | None
+    message: str
+    range: str | None
+
+class RunError(GovsimError):
+    """A failure at run time (the command line's exit 1)."""
+
+class Scenario:
+    """A scenario file with overrides, validated."""
+
+    @staticmethod
+    def load(path: str | PathLike[str], set: list[str] = ...) -> Scenario: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def path(self) -> Path: ...
+    @property
+    def overrides(self) -> list[str]: ...
+    @property
+    def resolved_toml(self) -> str: ...
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def residents(self) -> int: ...
+    @property
+    def days(self) -> int: ...
+
+class LiveRun:
+    """A run stepped a few days at a time whose levers move."""
+
+    def __new__(cls, path: str | PathLike[str], set: list[str] = ..., seed: int = 1) -> LiveRun: ...
+    @property
+    def day(self) -> int: ...
+    def step(self, days: int) -> tuple[bytes, list[tuple[int, str]]]: ...
+    def set(self, items: list[str]) -> list[tuple[int, str, str]]: ...
+    def timeseries(self) -> bytes: ...
+    def changes(self) -> list[tuple[int, str, str]]: ...
+    def map_json(self) -> str: ...
+
+def levers() -> list[dict[str, Any]]: ...
+def run(
+    scenario: Scenario,
+    threads: int | None = None,
+    out: str | PathLike[str] | None = None,
+    max_memory: int | None = None,
+) -> tuple[bytes, bytes, float]: ...
+def compare(
+    scenarios: list[str | PathLike[str]],
+    names: list[str],
+    sets: list[list[str]],
+    reps: int,
+    runner: dict[str, Any],
+    progress: Callable[[int, int], Any] | None = None,
+) -> dict[str, Any]: ...
+def sweep(
+    scenarios: list[str | PathLike[str]],
+    vary: list[str],
+    sample: str,
+    reps: int,
+    runner: dict[str, Any],
+    progress: Callable[[int, int], Any] | None = None,
+) -> dict[str, Any]: ...
+def shipped_scenarios() -> Path: ...
