@@ -98,8 +98,10 @@ def _toml(value: Any, key: str | None = None) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
-        return str(value)
+        return str(int(value))
     if isinstance(value, float):
+        # float() first: a NumPy float is a float whose repr is not TOML.
+        value = float(value)
         if math.isnan(value):
             return "nan"
         if math.isinf(value):

@@ -153,6 +153,10 @@ def test_the_plain_callable_is_one_run(town):
     want = govsim.run(town, {"party.procedure.pooling": 0.3}, days=30, seed=4).summary
     assert got == {m: want[m] for m in ["resolution_rate", "participation_rate"]}
     assert f(seed=4, **{"party.procedure.pooling": 0.3}) == got
+    # NumPy's scalars, as samplers give them, are the same values.
+    import numpy as np
+
+    assert f({"party.procedure.pooling": np.float64(0.3)}, seed=np.int64(4)) == got
 
 
 def test_python_threads_run_models_at_once(town):
