@@ -27,6 +27,7 @@ import io
 import json
 import math
 import os
+import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,11 @@ __all__ = [
     "sweep",
     "model",
     "LiveRun",
+    "AnalysisResult",
+    "decompose",
+    "sensitivity",
+    "calibrate",
+    "validate",
 ]
 
 #: A scenario: a loaded :class:`Scenario`, a path to a TOML file, or the
@@ -440,3 +446,209 @@ class LiveRun:
             "grids": pd.DataFrame(drawn["grids"]),
             "communities": pd.DataFrame(drawn["communities"]),
         }
+
+
+#: The largest table read back from an analysis's folder.
+MAX_TABLE_BYTES = 2 * 1024**3
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """An analysis's tables: one DataFrame per CSV file its command writes,
+    by the file's stem (``result["attribution"]`` is ``attribution.csv``),
+    and the folder when one was asked for (else the tables were read from a
+    temporary folder, since removed)."""
+
+    tables: dict[str, pd.DataFrame]
+    out: Path | None = None
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+
+def _read_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    tables = {}
+    for path in sorted(folder.glob("*.csv")):
+        size = path.stat().st_size
+        if size > MAX_TABLE_BYTES:
+            raise RunError(f"{path}: {size} bytes, more than the {MAX_TABLE_BYTES} read back")
+        tables[path.stem] = _frame(path.read_bytes())
+    return tables
+
+
+def _analysis(out: str | os.PathLike | None, call: Callable[[str], Any]) -> AnalysisResult:
+    """Runs ``call(folder)``, which writes an analysis's folder, and reads
+    its tables: from ``out``, or from a temporary folder removed after."""
+    if out is not None:
+        call(os.fspath(out))
+        return AnalysisResult(_read_tables(Path(out)), Path(out))
+    with tempfile.TemporaryDirectory(prefix="govsim-") as scratch:
+        folder = Path(scratch) / "analysis"
+        call(os.fspath(folder))
+        return AnalysisResult(_read_tables(folder), None)
+
+
+def _file(scenario: ScenarioLike, argument: str) -> str:
+    """A scenario's file for a request that takes files only."""
+    if isinstance(scenario, Scenario):
+        if scenario.overrides:
+            raise _input_error(
+                argument, None,
+                "a loaded scenario with overrides cannot be passed here: give its file and the overrides as set=",
+            )
+        return os.fspath(scenario.path)
+    return os.fspath(_path(scenario))
+
+
+def _ranges(vary: Mapping[str, tuple] | Sequence[str]) -> list[str]:
+    """``KEY=LO..HI`` strings from ``{key: (lo, hi)}``."""
+    if isinstance(vary, Mapping):
+        return [f"{key}={_toml(lo, key)}..{_toml(hi, key)}" for key, (lo, hi) in vary.items()]
+    return [str(v) for v in vary]
+
+
+def decompose(
+    base: ScenarioLike,
+    target: ScenarioLike,
+    *,
+    groups: Mapping[str, str | Sequence[str]] | Sequence[str] | None = None,
+    metrics: Sequence[str] | None = None,
+    reps: int = 30,
+    seed: int = 1,
+    days: int | None = None,
+    set: Overrides = None,
+    threads: int | None = None,
+    out: str | os.PathLike | None = None,
+    resume: bool = False,
+    max_memory: int | None = None,
+    progress: Callable[[int, int], Any] | None = None,
+) -> AnalysisResult:
+    """``govsim decompose``: the difference from ``base`` to ``target``
+    attributed to groups of levers (Shapley values with 95% intervals).
+    ``groups`` maps a name to lever patterns (``{"procedure": "party.procedure.*"}``);
+    the default is the command line's. Tables: ``attribution``,
+    ``interactions``, and the experiment's ``summary``, ``differences``, ``runs``."""
+    if isinstance(groups, Mapping):
+        specs = [f"{name}={p if isinstance(p, str) else ','.join(p)}" for name, p in groups.items()]
+    else:
+        specs = [str(g) for g in groups or []]
+    base_file, target_file = _file(base, "base"), _file(target, "target")
+    return _analysis(
+        out,
+        lambda folder: _govsim.decompose(
+            base_file, target_file, specs, list(metrics or []), int(reps),
+            _runner(seed, days, _overrides(set), threads, folder, resume, False, max_memory), progress,
+        ),
+    )
+
+
+def sensitivity(
+    scenario: ScenarioLike,
+    *,
+    method: str,
+    vary: Mapping[str, tuple] | Sequence[str],
+    samples: int,
+    reps: int = 1,
+    metrics: Sequence[str] | None = None,
+    levels: int = 4,
+    second_order: bool = False,
+    bootstrap: int = 1000,
+    baseline: ScenarioLike | None = None,
+    seed: int = 1,
+    days: int | None = None,
+    set: Overrides = None,
+    threads: int | None = None,
+    out: str | os.PathLike | None = None,
+    resume: bool = False,
+    max_memory: int | None = None,
+    progress: Callable[[int, int], Any] | None = None,
+) -> AnalysisResult:
+    """``govsim sensitivity``: ``method="morris"`` (elementary effects over
+    ``samples`` trajectories) or ``"sobol"`` (first-order and total indices
+    from ``samples`` base samples) of the levers in ``vary``
+    (``{key: (lo, hi)}``); with ``baseline``, of the paired contrast
+    scenario − baseline. Tables: ``indices``, ``noise`` and the runs'."""
+    scenario_file = _file(scenario, "scenario")
+    baseline_file = None if baseline is None else _file(baseline, "baseline")
+    return _analysis(
+        out,
+        lambda folder: _govsim.sensitivity(
+            scenario_file, baseline_file, method, _ranges(vary), int(samples), int(reps),
+            list(metrics or []), int(levels), bool(second_order), int(bootstrap),
+            _runner(seed, days, _overrides(set), threads, folder, resume, False, max_memory), progress,
+        ),
+    )
+
+
+def _targets(targets: Mapping[str, Any] | Sequence[str] | None) -> list[str]:
+    """``METRIC=VALUE[±SD]`` strings from ``{metric: value}`` or ``{metric: (value, sd)}``."""
+    if targets is None:
+        return []
+    if isinstance(targets, Mapping):
+        specs = []
+        for metric, value in targets.items():
+            if isinstance(value, tuple):
+                specs.append(f"{metric}={_toml(value[0], metric)}±{_toml(value[1], metric)}")
+            else:
+                specs.append(f"{metric}={_toml(value, metric)}")
+        return specs
+    return [str(t) for t in targets]
+
+
+def calibrate(
+    scenario: ScenarioLike,
+    *,
+    vary: Mapping[str, tuple] | Sequence[str],
+    targets: Mapping[str, Any] | Sequence[str] | None = None,
+    targets_file: str | os.PathLike | None = None,
+    samples: int = 200,
+    generations: int = 5,
+    reps: int = 1,
+    days: int | None = None,
+    seed: int = 1,
+    set: Overrides = None,
+    threads: int | None = None,
+    max_memory: int | None = None,
+    out: str | os.PathLike | None = None,
+    resume: bool = False,
+    progress: Callable[[int, int], Any] | None = None,
+) -> AnalysisResult:
+    """``govsim calibrate``: ABC-SMC of the levers in ``vary`` (uniform
+    priors ``{key: (lo, hi)}``) against ``targets`` (``{metric: value}`` or
+    ``{metric: (value, sd)}``, or the command line's ``METRIC@FIRST..LAST=VALUE±SD``
+    strings) or a ``targets_file``. Tables: ``posterior``, ``generations``,
+    ``calibration``, ``identification``, ``correlations``, ``predictive``."""
+    if isinstance(scenario, Scenario):
+        path, extra = scenario.path, list(scenario.overrides)
+    else:
+        path, extra = _path(scenario), []
+    file = None if targets_file is None else os.fspath(targets_file)
+    return _analysis(
+        out,
+        lambda folder: _govsim.calibrate(
+            os.fspath(path), extra + _overrides(set), _ranges(vary), _targets(targets), file,
+            int(samples), int(generations), int(reps), days, int(seed), threads, max_memory,
+            folder, bool(resume), progress,
+        ),
+    )
+
+
+def validate(
+    patterns: str | os.PathLike | Sequence[str | os.PathLike],
+    *,
+    reps: int | None = None,
+    days: int | None = None,
+    threads: int | None = None,
+    max_memory: int | None = None,
+    out: str | os.PathLike | None = None,
+    resume: bool = False,
+    progress: Callable[[int, int], Any] | None = None,
+) -> AnalysisResult:
+    """``govsim validate``: the claims of pattern files judged with 95%
+    intervals. Table: ``validation`` (one row per claim, with its verdict)."""
+    listed = [patterns] if isinstance(patterns, (str, os.PathLike)) else list(patterns)
+    files = [os.fspath(p) for p in listed]
+    return _analysis(
+        out,
+        lambda folder: _govsim.validate(files, reps, days, threads, max_memory, folder, bool(resume), progress),
+    )

@@ -80,4 +80,54 @@ def sweep(
     runner: dict[str, Any],
     progress: Callable[[int, int], Any] | None = None,
 ) -> dict[str, Any]: ...
+def decompose(
+    base: str | PathLike[str],
+    target: str | PathLike[str],
+    groups: list[str],
+    metrics: list[str],
+    reps: int,
+    runner: dict[str, Any],
+    progress: Callable[[int, int], Any] | None = None,
+) -> None: ...
+def sensitivity(
+    scenario: str | PathLike[str],
+    baseline: str | PathLike[str] | None,
+    method: str,
+    vary: list[str],
+    samples: int,
+    reps: int,
+    metrics: list[str],
+    levels: int,
+    second_order: bool,
+    bootstrap: int,
+    runner: dict[str, Any],
+    progress: Callable[[int, int], Any] | None = None,
+) -> None: ...
+def calibrate(
+    scenario: str | PathLike[str],
+    set: list[str],
+    vary: list[str],
+    targets: list[str],
+    targets_file: str | PathLike[str] | None,
+    samples: int,
+    generations: int,
+    reps: int,
+    days: int | None,
+    seed: int,
+    threads: int | None,
+    max_memory: int | None,
+    out: str | PathLike[str],
+    resume: bool,
+    progress: Callable[[int, int], Any] | None = None,
+) -> None: ...
+def validate(
+    patterns: list[str | PathLike[str]],
+    reps: int | None,
+    days: int | None,
+    threads: int | None,
+    max_memory: int | None,
+    out: str | PathLike[str],
+    resume: bool,
+    progress: Callable[[int, int], Any] | None = None,
+) -> None: ...
 def shipped_scenarios() -> Path: ...

@@ -342,13 +342,13 @@ fn experiment_tables(py: Python<'_>, experiment: &api::Experiment) -> Result<Py<
     Ok(dict.unbind())
 }
 
-/// Runs an experiment request on its own thread with a stop flag and
-/// progress; its tables.
-fn experiment(
+/// Runs a request on its own thread with a stop flag (set by Ctrl-C) and
+/// progress told to a Python callable.
+fn with_context<T: Send + 'static>(
     py: Python<'_>,
     progress: Option<Py<PyAny>>,
-    work: impl FnOnce(&Context) -> Result<api::Experiment, Error> + Send + 'static,
-) -> PyResult<Py<PyDict>> {
+    work: impl FnOnce(&Context) -> Result<T, Error> + Send + 'static,
+) -> PyResult<T> {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     let result = detached(py, stop, move || {
@@ -364,8 +364,27 @@ fn experiment(
         };
         work(&context)
     })?;
-    let experiment = result.map_err(|e| to_py(py, e))?;
+    result.map_err(|e| to_py(py, e))
+}
+
+/// Runs an experiment request; its tables.
+fn experiment(
+    py: Python<'_>,
+    progress: Option<Py<PyAny>>,
+    work: impl FnOnce(&Context) -> Result<api::Experiment, Error> + Send + 'static,
+) -> PyResult<Py<PyDict>> {
+    let experiment = with_context(py, progress, work)?;
     experiment_tables(py, &experiment).map_err(|e| to_py(py, e))
+}
+
+/// Runs an analysis that writes its folder (the package reads the tables
+/// back from it).
+fn analysis<T: Send + 'static>(
+    py: Python<'_>,
+    progress: Option<Py<PyAny>>,
+    work: impl FnOnce(&Context) -> Result<T, Error> + Send + 'static,
+) -> PyResult<()> {
+    with_context(py, progress, work).map(|_| ())
 }
 
 /// `govsim compare`: scenarios side by side over paired replications.
@@ -412,6 +431,158 @@ fn sweep(
         runner: runner.into(),
     };
     experiment(py, progress, move |context| api::sweep(&request, context))
+}
+
+/// `govsim decompose`: the difference between two scenarios attributed to
+/// groups of levers (Shapley values), written to `runner["out"]`.
+#[pyfunction]
+#[pyo3(signature = (base, target, groups, metrics, reps, runner, progress = None))]
+#[allow(clippy::too_many_arguments)]
+fn decompose(
+    py: Python<'_>,
+    base: PathBuf,
+    target: PathBuf,
+    groups: Vec<String>,
+    metrics: Vec<String>,
+    reps: u32,
+    runner: RunnerArgs,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<()> {
+    let request = api::DecomposeRequest {
+        base,
+        target,
+        groups,
+        metrics,
+        reps: Reps::Fixed(reps),
+        runner: runner.into(),
+    };
+    analysis(py, progress, move |context| {
+        api::decompose(&request, context)
+    })
+}
+
+/// `govsim sensitivity`: Morris screening or Sobol' indices of levers,
+/// written to `runner["out"]`.
+#[pyfunction]
+#[pyo3(signature = (scenario, baseline, method, vary, samples, reps, metrics, levels, second_order, bootstrap, runner, progress = None))]
+#[allow(clippy::too_many_arguments)]
+fn sensitivity(
+    py: Python<'_>,
+    scenario: PathBuf,
+    baseline: Option<PathBuf>,
+    method: &str,
+    vary: Vec<String>,
+    samples: usize,
+    reps: u32,
+    metrics: Vec<String>,
+    levels: u32,
+    second_order: bool,
+    bootstrap: usize,
+    runner: RunnerArgs,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<()> {
+    let method = match method {
+        "morris" => api::MethodRequest::Morris,
+        "sobol" => api::MethodRequest::Sobol,
+        other => {
+            return Err(to_py(
+                py,
+                Error::Input(govsim::error::InputError::new(
+                    "method",
+                    format!("`{other}`: expected `morris` or `sobol`"),
+                )),
+            ));
+        }
+    };
+    let request = api::SensitivityRequest {
+        scenario: Some(scenario),
+        baseline,
+        method,
+        vary,
+        samples,
+        reps,
+        metrics,
+        levels,
+        second_order,
+        bootstrap,
+        function: None,
+        runner: runner.into(),
+    };
+    analysis(py, progress, move |context| {
+        api::sensitivity(&request, context)
+    })
+}
+
+/// `govsim calibrate`: ABC-SMC of levers against targets, written to `out`.
+#[pyfunction]
+#[pyo3(signature = (scenario, set, vary, targets, targets_file, samples, generations, reps, days, seed, threads, max_memory, out, resume, progress = None))]
+#[allow(clippy::too_many_arguments)]
+fn calibrate(
+    py: Python<'_>,
+    scenario: PathBuf,
+    set: Vec<String>,
+    vary: Vec<String>,
+    targets: Vec<String>,
+    targets_file: Option<PathBuf>,
+    samples: usize,
+    generations: usize,
+    reps: u32,
+    days: Option<u32>,
+    seed: u64,
+    threads: Option<usize>,
+    max_memory: Option<u64>,
+    out: PathBuf,
+    resume: bool,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<()> {
+    let request = api::CalibrateRequest {
+        scenario,
+        set,
+        vary,
+        targets,
+        targets_file,
+        samples,
+        generations,
+        reps,
+        days,
+        seed,
+        threads,
+        max_memory,
+        out: Some(out),
+        resume,
+    };
+    analysis(py, progress, move |context| {
+        api::calibrate(&request, context)
+    })
+}
+
+/// `govsim validate`: pattern files' claims judged, written to `out`.
+#[pyfunction]
+#[pyo3(signature = (patterns, reps, days, threads, max_memory, out, resume, progress = None))]
+#[allow(clippy::too_many_arguments)]
+fn validate(
+    py: Python<'_>,
+    patterns: Vec<PathBuf>,
+    reps: Option<u32>,
+    days: Option<u32>,
+    threads: Option<usize>,
+    max_memory: Option<u64>,
+    out: PathBuf,
+    resume: bool,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<()> {
+    let request = api::ValidateRequest {
+        patterns,
+        reps,
+        days,
+        threads,
+        out: Some(out),
+        resume,
+        max_memory,
+    };
+    analysis(py, progress, move |context| {
+        api::validate(&request, context)
+    })
 }
 
 /// Events of a live run as `(day, text)`.
@@ -537,6 +708,10 @@ fn _govsim(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(compare, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(decompose, m)?)?;
+    m.add_function(wrap_pyfunction!(sensitivity, m)?)?;
+    m.add_function(wrap_pyfunction!(calibrate, m)?)?;
+    m.add_function(wrap_pyfunction!(validate, m)?)?;
     m.add_function(wrap_pyfunction!(shipped_scenarios, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
