@@ -16,6 +16,8 @@
 #   docs/images/ (README's plots)                      <- doc-images.sh
 #   docs/ODD.md 9.4 (the v2 record)                    <- patterns.sh, kept as run at v2
 #   a rule change's effect (ODD 8, each item)          <- rule-effect.sh BEFORE AFTER
+#   docs/python.md, Speed                              <- python python/benches/calls.py
+#                                                         (run it where the package is installed)
 #   README's and docs' worked examples (compare, sweep, decompose,
 #   sensitivity)                                       <- the command shown beside
 #                                                         each (tests/docs_run.rs runs it reduced)

@@ -31,6 +31,10 @@ const EXEMPT: &[(&str, &str)] = &[
         ".ci/run installs the Python package (docs/python.md) before its tests",
     ),
     (
+        "python python/benches/calls.py",
+        "needs the Python package: python/tests/test_docs.py runs it (--quick)",
+    ),
+    (
         "python -m pytest python/tests",
         ".ci/run runs the Python tests, which run docs/python.md's Python blocks",
     ),

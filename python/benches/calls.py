@@ -6,9 +6,9 @@
    run itself (loading the scenario, the thread, tabulating rows and
    summary, parsing them into pandas), as a share of the run's own wall
    time (the library's clock around the simulation);
-2. four runs of the small town, a year each on one thread, from four Python
-   threads at once against one after another: the speed-up the released GIL
-   gives (about the number of cores, up to 4).
+2. four runs of the same district, a year each on one thread, from four
+   Python threads at once against one after another: the speed-up the
+   released GIL gives (about the number of cores, up to 4).
 
     python python/benches/calls.py            # about a minute on 2 cores
     python python/benches/calls.py --quick    # fewer repetitions
@@ -42,9 +42,9 @@ def call_cost(repeats: int) -> tuple[float, float, float]:
 
 
 def thread_speedup(repeats: int, threads: int = 4) -> tuple[float, float, float]:
-    """Median wall time of `threads` town runs one after another, and from
-    `threads` Python threads at once; their ratio."""
-    town = govsim.load("classroom/small_town", {"sim.days": 365})
+    """Median wall time of `threads` district runs one after another, and
+    from `threads` Python threads at once; their ratio."""
+    town = govsim.load("regimes/party_led")
     govsim.run(town, threads=1)  # warm-up
 
     def serial() -> float:
@@ -83,7 +83,7 @@ def main() -> None:
     )
     serial, parallel, ratio = thread_speedup(repeats)
     print(
-        f"4 small-town years: one after another {serial:.3f} s, from 4 Python threads {parallel:.3f} s, "
+        f"4 district years: one after another {serial:.3f} s, from 4 Python threads {parallel:.3f} s, "
         f"speed-up {ratio:.2f}x (median of {repeats})"
     )
 
