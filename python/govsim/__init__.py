@@ -188,6 +188,14 @@ class RunResult:
     daily: pd.DataFrame
     wall_seconds: float
     out: Path | None = None
+    _daily_csv: bytes = field(default=b"", repr=False, compare=False)
+
+    def daily_arrow(self):
+        """The daily rows as an Arrow table (``arro3.core.Table``, from
+        ``pip install arro3-core``) that polars takes without a copy:
+        ``polars.DataFrame(result.daily_arrow())``. Whole-number columns are
+        Int64, the others Float64, NA is null."""
+        return _govsim.arrow_table(self._daily_csv)
 
 
 def run(
@@ -224,6 +232,7 @@ def run(
         daily=_frame(daily),
         wall_seconds=wall,
         out=None if out is None else Path(out),
+        _daily_csv=bytes(daily),
     )
 
 

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use arrow_schema::SchemaRef;
 use govsim::api::{self, CompareRequest, Context, Runner, SweepRequest};
 use govsim::error::Error;
 use govsim::experiment::aggregate::{differences_csv, summary_csv};
@@ -112,6 +113,74 @@ type Table = Vec<u8>;
 
 fn table<T: serde::Serialize>(rows: &[T]) -> Result<Table, Error> {
     csv_bytes(rows).map_err(|e| Error::Runtime(format!("cannot tabulate: {e}")))
+}
+
+/// A reader of the library's CSV bytes.
+fn csv_reader(csv: &[u8]) -> csv::Reader<&[u8]> {
+    csv::Reader::from_reader(csv)
+}
+
+/// A CSV table the library wrote (its header and rows of text) as one
+/// Arrow record batch: a column whose every value is a whole number is
+/// Int64, any other Float64, and NA or an empty cell is null; a column
+/// with text is Utf8.
+fn arrow_batch(csv: &[u8]) -> Result<(Vec<arrow_array::RecordBatch>, SchemaRef), String> {
+    use arrow_array::{ArrayRef, Float64Array, Int64Array, StringArray};
+    use arrow_schema::{DataType, Field, Schema};
+    let mut reader = csv_reader(csv);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(String::from)
+        .collect();
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.map(|r| r.iter().map(String::from).collect()))
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    let missing = |cell: &str| cell.is_empty() || cell == "NA";
+    let mut fields = Vec::with_capacity(header.len());
+    let mut columns: Vec<ArrayRef> = Vec::with_capacity(header.len());
+    for (k, name) in header.iter().enumerate() {
+        let cells: Vec<&str> = rows
+            .iter()
+            .map(|r| r.get(k).map_or("", String::as_str))
+            .collect();
+        let whole = cells.iter().all(|c| missing(c) || c.parse::<i64>().is_ok());
+        let real = cells.iter().all(|c| missing(c) || c.parse::<f64>().is_ok());
+        let (kind, column): (DataType, ArrayRef) = if whole {
+            let values: Int64Array = cells
+                .iter()
+                .map(|c| c.parse::<i64>().ok().filter(|_| !missing(c)))
+                .collect();
+            (DataType::Int64, Arc::new(values))
+        } else if real {
+            let values: Float64Array = cells
+                .iter()
+                .map(|c| c.parse::<f64>().ok().filter(|_| !missing(c)))
+                .collect();
+            (DataType::Float64, Arc::new(values))
+        } else {
+            let values: StringArray = cells.iter().map(|c| Some(*c)).collect();
+            (DataType::Utf8, Arc::new(values))
+        };
+        fields.push(Field::new(name, kind, true));
+        columns.push(column);
+    }
+    let schema: SchemaRef = Arc::new(Schema::new(fields));
+    let batch = arrow_array::RecordBatch::try_new(Arc::clone(&schema), columns)
+        .map_err(|e| e.to_string())?;
+    Ok((vec![batch], schema))
+}
+
+/// A CSV table of the library as an `arro3.core.Table`, which polars and
+/// any reader of the Arrow PyCapsule interface take without a copy (needs
+/// the `arro3-core` package).
+#[pyfunction]
+fn arrow_table<'py>(py: Python<'py>, csv: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    let (batches, schema) = arrow_batch(csv).map_err(RunError::new_err)?;
+    pyo3_arrow::PyTable::try_new(batches, schema)?.into_arro3(py)
 }
 
 /// A scenario file with overrides, validated.
@@ -713,6 +782,7 @@ fn _govsim(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(calibrate, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
     m.add_function(wrap_pyfunction!(shipped_scenarios, m)?)?;
+    m.add_function(wrap_pyfunction!(arrow_table, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -220,3 +220,19 @@ def test_a_live_run_steps_as_a_run_and_a_moved_lever_acts_from_the_next_day(town
     with pytest.raises(govsim.InputError) as raised:
         moved.set({"party.setting.community_coverage": 0.1})
     assert raised.value.key == "party.setting.community_coverage"
+
+
+def test_the_daily_rows_go_to_polars_as_arrow_with_the_same_values(town):
+    import polars as pl
+
+    result = govsim.run(town, days=40, seed=7)
+    frame = pl.DataFrame(result.daily_arrow())
+    assert frame.columns == list(result.daily.columns)
+    assert frame.height == len(result.daily)
+    for column in result.daily.columns:
+        ours = result.daily[column]
+        theirs = frame[column].to_list()
+        for a, b in zip(ours, theirs):
+            assert (pd.isna(a) and b is None) or a == b, column
+    assert frame["day"].dtype == pl.Int64
+    assert frame["resolution_rate"].dtype == pl.Float64

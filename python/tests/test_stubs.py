@@ -42,3 +42,21 @@ def test_each_class_member_is_in_the_stub():
         members = {n.name for n in node.body if isinstance(n, ast.FunctionDef)} - {"__new__"}
         public = {n for n in dir(getattr(_govsim, name)) if not n.startswith("_")}
         assert members == public, name
+
+
+def test_every_public_name_has_a_docstring():
+    import govsim
+    import govsim.ema
+
+    for module in (govsim, govsim.ema, _govsim):
+        names = getattr(module, "__all__", None) or [n for n in dir(module) if not n.startswith("_")]
+        for name in names:
+            value = getattr(module, name)
+            if callable(value) or inspect.isclass(value):
+                assert (value.__doc__ or "").strip(), f"{module.__name__}.{name} has no docstring"
+        for cls in (govsim.Scenario, govsim.LiveRun, govsim.RunResult, govsim.AnalysisResult):
+            for member in (n for n in dir(cls) if not n.startswith("_")):
+                static = inspect.getattr_static(cls, member)
+                # Dataclass fields are described in their class's docstring.
+                if callable(static) or isinstance(static, property) or type(static).__name__.endswith("descriptor"):
+                    assert (getattr(cls, member).__doc__ or "").strip(), f"{cls.__name__}.{member}"
