@@ -72,9 +72,42 @@ Overrides = Union[Mapping[str, Any], Sequence[str], None]
 
 def shipped_scenarios() -> Path:
     """The folder of the scenarios shipped with govsim, where a scenario
-    given by name is looked up (``GOVSIM_SCENARIOS`` overrides it)."""
+    given by name is looked up: ``GOVSIM_SCENARIOS`` if set, else the
+    checkout the package was built from, else (a wheel installed elsewhere)
+    the copies embedded in the package, written once to a cache folder
+    (``$XDG_CACHE_HOME/govsim`` or ``~/.cache/govsim``)."""
     folder = os.environ.get("GOVSIM_SCENARIOS")
-    return Path(folder) if folder else Path(_govsim.shipped_scenarios())
+    if folder:
+        return Path(folder)
+    checkout = Path(_govsim.shipped_scenarios())
+    names = _govsim.shipped_names()
+    if all((checkout / name).is_file() for name in names):
+        return checkout
+    return _cached_scenarios(names)
+
+
+def _cached_scenarios(names: list[str]) -> Path:
+    """The embedded scenarios written to the cache: into a fresh folder
+    first, renamed into place once whole (a folder another process finished
+    first is used as it is)."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "govsim"
+    folder = cache / f"scenarios-{__version__}-{_govsim.shipped_digest()}"
+    if all((folder / name).is_file() for name in names):
+        return folder
+    cache.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=cache))
+    _govsim.write_shipped_scenarios(os.fspath(scratch))
+    try:
+        os.rename(scratch, folder)
+    except OSError:
+        # Another process put it there first (or an older, partial one is
+        # in the way): use what is whole.
+        import shutil
+
+        shutil.rmtree(scratch, ignore_errors=True)
+        if not all((folder / name).is_file() for name in names):
+            raise RunError(f"{folder}: the shipped scenarios are incomplete there; remove the folder")
+    return folder
 
 
 def _path(scenario: str | os.PathLike) -> Path:

@@ -754,8 +754,46 @@ impl LiveRun {
     }
 }
 
+mod shipped {
+    include!(concat!(env!("OUT_DIR"), "/shipped.rs"));
+}
+
+/// Writes the shipped scenarios embedded in this module into `folder`
+/// (made if missing; each file written to a temporary name, synced, then
+/// renamed): the scenarios as they were when the module was built.
+#[pyfunction]
+fn write_shipped_scenarios(folder: PathBuf) -> PyResult<()> {
+    for (name, text) in shipped::SHIPPED {
+        let path = folder.join(name);
+        let parent = path.parent().unwrap_or(&folder);
+        std::fs::create_dir_all(parent)
+            .and_then(|_| govsim::util::files::write_atomic(&path, text.as_bytes()))
+            .map_err(|e| RunError::new_err(format!("cannot write {}: {e}", path.display())))?;
+    }
+    Ok(())
+}
+
+/// The shipped scenarios' names (`regimes/party_led.toml`, …) embedded in
+/// this module.
+#[pyfunction]
+fn shipped_names() -> Vec<&'static str> {
+    shipped::SHIPPED.iter().map(|(name, _)| *name).collect()
+}
+
+/// A digest of the embedded scenarios (names and texts), to name the cache
+/// folder they are written to: a module built from other scenarios writes
+/// its own.
+#[pyfunction]
+fn shipped_digest() -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    shipped::SHIPPED.hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}
+
 /// The shipped scenarios' folder of the checkout this module was built
-/// from (the package looks there for a scenario given by name).
+/// from, where it still is (else the package writes the embedded ones to a
+/// cache folder).
 #[pyfunction]
 fn shipped_scenarios() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -782,6 +820,9 @@ fn _govsim(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(calibrate, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
     m.add_function(wrap_pyfunction!(shipped_scenarios, m)?)?;
+    m.add_function(wrap_pyfunction!(shipped_names, m)?)?;
+    m.add_function(wrap_pyfunction!(shipped_digest, m)?)?;
+    m.add_function(wrap_pyfunction!(write_shipped_scenarios, m)?)?;
     m.add_function(wrap_pyfunction!(arrow_table, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -236,3 +236,24 @@ def test_the_daily_rows_go_to_polars_as_arrow_with_the_same_values(town):
             assert (pd.isna(a) and b is None) or a == b, column
     assert frame["day"].dtype == pl.Int64
     assert frame["resolution_rate"].dtype == pl.Float64
+
+
+def test_the_shipped_scenarios_travel_in_the_package(tmp_path, monkeypatch):
+    """A wheel away from the checkout still loads scenarios by name: the
+    embedded copies are the checkout's files byte for byte, and without the
+    checkout they are written to the cache and found there."""
+    from govsim import _govsim
+
+    names = _govsim.shipped_names()
+    checkout = Path(_govsim.shipped_scenarios())
+    assert sorted(names) == sorted(str(p.relative_to(checkout)) for p in checkout.rglob("*.toml"))
+    _govsim.write_shipped_scenarios(tmp_path / "copy")
+    for name in names:
+        assert (tmp_path / "copy" / name).read_bytes() == (checkout / name).read_bytes(), name
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(_govsim, "shipped_scenarios", lambda: str(tmp_path / "no-checkout"))
+    folder = govsim.shipped_scenarios()
+    assert folder.parent == tmp_path / "cache" / "govsim"
+    assert govsim.load("regimes/party_led").path == folder / "regimes" / "party_led.toml"
+    assert govsim.shipped_scenarios() == folder  # written once
