@@ -88,6 +88,35 @@ impl InputError {
             message: message.into(),
         }
     }
+
+    /// The valid range the message states ("… valid range is 0 to 1
+    /// (share)"), for clients that show it apart (the live app's API, the
+    /// Python package): the text after "valid range is ", up to the end of
+    /// the message, a `;` or a `)` that closes a parenthesis the range did
+    /// not open ("(valid range is 1 to 60000 residents)" gives "1 to 60000
+    /// residents", issue 29, item 14).
+    pub fn range(&self) -> Option<&str> {
+        let (_, after) = self.message.split_once("valid range is ")?;
+        let mut depth = 0usize;
+        let mut end = after.len();
+        for (i, c) in after.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' if depth == 0 => {
+                    end = i;
+                    break;
+                }
+                ')' => depth -= 1,
+                ';' | '\n' if depth == 0 => {
+                    end = i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let range = after[..end].trim().trim_end_matches('.').trim_end();
+        (!range.is_empty()).then_some(range)
+    }
 }
 
 impl fmt::Display for InputError {
@@ -106,3 +135,36 @@ impl fmt::Display for InputError {
 }
 
 impl std::error::Error for InputError {}
+
+#[cfg(test)]
+mod tests {
+    use super::InputError;
+
+    #[test]
+    fn a_range_ends_where_its_sentence_or_parenthesis_does() {
+        let cases = [
+            (
+                "x is out of range: valid range is 0 to 1 (share)",
+                Some("0 to 1 (share)"),
+            ),
+            (
+                "300 residents (valid range is 1 to 60000 residents)",
+                Some("1 to 60000 residents"),
+            ),
+            (
+                "bad; valid range is 1 to 365 days (integer).",
+                Some("1 to 365 days (integer)"),
+            ),
+            ("valid range is 1 to 50; did you mean y?", Some("1 to 50")),
+            (
+                "day 9: valid range is 1 to 36500 (a day; after 365, never)",
+                Some("1 to 36500 (a day; after 365, never)"),
+            ),
+            ("no range here", None),
+            ("(valid range is )", None),
+        ];
+        for (message, range) in cases {
+            assert_eq!(InputError::new("f", message).range(), range, "{message}");
+        }
+    }
+}

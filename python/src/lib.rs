@@ -1,7 +1,8 @@
 //! `govsim._govsim`: the typed library API (`govsim::api`) as a CPython
 //! extension module. The Python package `govsim` wraps it into pandas
 //! DataFrames and the EMA Workbench; this module only converts: scenarios
-//! in, tables out as columns, errors as one family of exceptions.
+//! in, tables out as the library's CSV bytes (or Arrow), errors as one
+//! family of exceptions.
 //!
 //! Every simulation runs on a thread of its own while the calling thread
 //! waits without the GIL, so other Python threads run other models at the
@@ -52,10 +53,7 @@ fn to_py(py: Python<'_>, error: Error) -> PyErr {
             let text = e.to_string();
             let err = InputError::new_err(text);
             let value = err.value(py);
-            let range = e
-                .message
-                .split_once("valid range is ")
-                .map(|(_, r)| r.trim_end_matches('.').to_string());
+            let range = e.range().map(str::to_string);
             let _ = value.setattr("file", e.file.clone());
             let _ = value.setattr("key", e.key.clone());
             let _ = value.setattr("line", e.line);

@@ -66,7 +66,7 @@ impl Reply {
             "error": error.message,
             "field": error.key.clone().unwrap_or_default(),
         });
-        if let Some(range) = range_in(&error.message) {
+        if let Some(range) = error.range() {
             value["range"] = json!(range);
         }
         Self::json(400, &value)
@@ -82,33 +82,6 @@ fn colours() -> serde_json::Map<String, serde_json::Value> {
             Some((metric.to_string(), json!(crate::report::plots::hex(c))))
         })
         .collect()
-}
-
-/// The valid range a message states ("… valid range is 0 to 1 (share)"):
-/// the text after "valid range is ", up to the end of the message, a `;`
-/// or a `)` that closes a parenthesis the range did not open (issue 29,
-/// item 14: "(valid range is 1 to 60000 residents)" gave a stray ")").
-fn range_in(message: &str) -> Option<&str> {
-    let (_, after) = message.split_once("valid range is ")?;
-    let mut depth = 0usize;
-    let mut end = after.len();
-    for (i, c) in after.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' if depth == 0 => {
-                end = i;
-                break;
-            }
-            ')' => depth -= 1,
-            ';' | '\n' if depth == 0 => {
-                end = i;
-                break;
-            }
-            _ => {}
-        }
-    }
-    let range = after[..end].trim().trim_end_matches('.').trim_end();
-    (!range.is_empty()).then_some(range)
 }
 
 /// A shipped scenario the app offers.
@@ -551,38 +524,5 @@ fn set(entry: &mut Entry, body: &Json) -> Reply {
             Reply::json(200, &json!({ "changes": changes, "state": state(entry) }))
         }
         Err(e) => Reply::input(&e),
-    }
-}
-
-#[cfg(test)]
-mod range_tests {
-    use super::range_in;
-
-    #[test]
-    fn a_range_ends_where_its_sentence_or_parenthesis_does() {
-        let cases = [
-            (
-                "x is out of range: valid range is 0 to 1 (share)",
-                Some("0 to 1 (share)"),
-            ),
-            (
-                "300 residents (valid range is 1 to 60000 residents)",
-                Some("1 to 60000 residents"),
-            ),
-            (
-                "bad; valid range is 1 to 365 days (integer).",
-                Some("1 to 365 days (integer)"),
-            ),
-            ("valid range is 1 to 50; did you mean y?", Some("1 to 50")),
-            (
-                "day 9: valid range is 1 to 36500 (a day; after 365, never)",
-                Some("1 to 36500 (a day; after 365, never)"),
-            ),
-            ("no range here", None),
-            ("(valid range is )", None),
-        ];
-        for (message, range) in cases {
-            assert_eq!(range_in(message), range, "{message}");
-        }
     }
 }
