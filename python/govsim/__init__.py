@@ -127,7 +127,8 @@ def _path(scenario: str | os.PathLike) -> Path:
 def _input_error(file: str, key: str | None, message: str) -> InputError:
     """An :class:`InputError` raised by the package itself, with the same
     attributes as the library's."""
-    error = InputError(f"{file}: {key + ': ' if key else ''}{message}")
+    # As the library writes one: "FILE: key `KEY`: MESSAGE".
+    error = InputError(f"{file}: {f'key `{key}`: ' if key else ''}{message}")
     error.file, error.key, error.line, error.message, error.range = file, key, None, message, None
     return error
 
