@@ -351,12 +351,13 @@ def compare(
 
 
 def _vary(vary: Mapping[str, tuple] | Sequence[str]) -> list[str]:
-    """``KEY=LO..HI[:STEPS]`` strings from a mapping ``{key: (lo, hi[, steps])}``."""
+    """``KEY=LO..HI[:STEPS]`` strings from a mapping ``{key: (lo, hi[, steps])}``
+    (the library refuses steps where its command takes none)."""
     if isinstance(vary, Mapping):
         specs = []
         for key, bounds in vary.items():
             lo, hi, *steps = bounds
-            spec = f"{key}={_toml(lo)}..{_toml(hi)}"
+            spec = f"{key}={_toml(lo, key)}..{_toml(hi, key)}"
             specs.append(spec + (f":{int(steps[0])}" if steps else ""))
         return specs
     return [str(v) for v in vary]
@@ -383,12 +384,12 @@ def sweep(
     or ``["party.procedure.pooling=0..1:5"]``. With several scenarios the first
     is the baseline of the contrasts at each point."""
     listed = [scenarios] if isinstance(scenarios, (str, os.PathLike, Scenario)) else list(scenarios)
-    paths = [os.fspath(s.path if isinstance(s, Scenario) else _path(s)) for s in listed]
-    extra = _overrides(set)
-    for s in listed:
-        if isinstance(s, Scenario) and s.overrides:
-            extra = list(s.overrides) + extra
-            break
+    if len(listed) == 1 and isinstance(listed[0], Scenario):
+        # One loaded scenario: its overrides go with the runner's.
+        paths, extra = [os.fspath(listed[0].path)], list(listed[0].overrides) + _overrides(set)
+    else:
+        # Several: the runner's set applies to all, so each must be a file.
+        paths, extra = [_file(s, "scenarios") for s in listed], _overrides(set)
     tables = _govsim.sweep(
         paths, _vary(vary), sample, int(reps),
         _runner(seed, days, extra, threads, out, resume, series_all, max_memory), progress,
@@ -408,12 +409,19 @@ def model(
     style batch runners, pyABC and the EMA Workbench: it runs ``scenario``
     with the levers in ``params`` (or given as keywords; dotted names as
     dict keys) for ``seed`` and returns the run's summary metrics named in
-    ``outcomes`` (default: all). One thread per run by default, so that an
+    ``outcomes`` (default: all; an unknown one raises :class:`InputError`
+    here, before any run). One thread per run by default, so that an
     executor's workers each run one model."""
     base = load(scenario, set)
     if days is not None:
         base = load(base, {"sim.days": days})
     wanted = list(outcomes) if outcomes is not None else None
+    if wanted is not None:
+        # Checked before any run: the columns of summary.csv.
+        columns = _govsim.summary_columns()
+        missing = [m for m in wanted if m not in columns]
+        if missing:
+            raise _input_error("outcomes", missing[0], f"not a run-level metric; valid: {', '.join(columns)}")
 
     def run_model(params: Mapping[str, Any] | None = None, seed: int = 1, **levers: Any) -> dict[str, Any]:
         values = dict(params or {})
@@ -421,11 +429,6 @@ def model(
         result = run(base, values, seed=seed, threads=threads)
         if wanted is None:
             return dict(result.summary)
-        missing = [m for m in wanted if m not in result.summary]
-        if missing:
-            raise _input_error(
-                "outcomes", missing[0], f"not a run-level metric; valid: {', '.join(result.summary)}"
-            )
         return {m: result.summary[m] for m in wanted}
 
     run_model.__doc__ = f"One run of {base.name} with the given levers and seed; its summary metrics."
@@ -543,13 +546,6 @@ def _file(scenario: ScenarioLike, argument: str) -> str:
     return os.fspath(_path(scenario))
 
 
-def _ranges(vary: Mapping[str, tuple] | Sequence[str]) -> list[str]:
-    """``KEY=LO..HI`` strings from ``{key: (lo, hi)}``."""
-    if isinstance(vary, Mapping):
-        return [f"{key}={_toml(lo, key)}..{_toml(hi, key)}" for key, (lo, hi) in vary.items()]
-    return [str(v) for v in vary]
-
-
 def decompose(
     base: ScenarioLike,
     target: ScenarioLike,
@@ -616,7 +612,7 @@ def sensitivity(
     return _analysis(
         out,
         lambda folder: _govsim.sensitivity(
-            scenario_file, baseline_file, method, _ranges(vary), int(samples), int(reps),
+            scenario_file, baseline_file, method, _vary(vary), int(samples), int(reps),
             list(metrics or []), int(levels), bool(second_order), int(bootstrap),
             _runner(seed, days, _overrides(set), threads, folder, resume, False, max_memory), progress,
         ),
@@ -669,7 +665,7 @@ def calibrate(
     return _analysis(
         out,
         lambda folder: _govsim.calibrate(
-            os.fspath(path), extra + _overrides(set), _ranges(vary), _targets(targets), file,
+            os.fspath(path), extra + _overrides(set), _vary(vary), _targets(targets), file,
             int(samples), int(generations), int(reps), days, int(seed), threads, max_memory,
             folder, bool(resume), progress,
         ),

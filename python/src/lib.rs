@@ -113,11 +113,6 @@ fn table<T: serde::Serialize>(rows: &[T]) -> Result<Table, Error> {
     csv_bytes(rows).map_err(|e| Error::Runtime(format!("cannot tabulate: {e}")))
 }
 
-/// A reader of the library's CSV bytes.
-fn csv_reader(csv: &[u8]) -> csv::Reader<&[u8]> {
-    csv::Reader::from_reader(csv)
-}
-
 /// A CSV table the library wrote (its header and rows of text) as one
 /// Arrow record batch: a column whose every value is a whole number is
 /// Int64, any other Float64, and NA or an empty cell is null; a column
@@ -125,7 +120,7 @@ fn csv_reader(csv: &[u8]) -> csv::Reader<&[u8]> {
 fn arrow_batch(csv: &[u8]) -> Result<(Vec<arrow_array::RecordBatch>, SchemaRef), String> {
     use arrow_array::{ArrayRef, Float64Array, Int64Array, StringArray};
     use arrow_schema::{DataType, Field, Schema};
-    let mut reader = csv_reader(csv);
+    let mut reader = csv::Reader::from_reader(csv);
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| e.to_string())?
@@ -257,6 +252,14 @@ impl Scenario {
             self.resolved.overrides.len()
         )
     }
+}
+
+/// The run-level metrics, as the columns of `summary.csv`.
+#[pyfunction]
+fn summary_columns() -> PyResult<Vec<String>> {
+    let fields = api::summary_fields(&govsim::metrics::Summary::default())
+        .map_err(|e| RunError::new_err(e.to_string()))?;
+    Ok(fields.into_iter().map(|(name, _)| name).collect())
 }
 
 /// Every lever, in the ODD's order, as a dict: `path`, `default` (TOML),
@@ -810,6 +813,7 @@ fn _govsim(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Scenario>()?;
     m.add_class::<LiveRun>()?;
     m.add_function(wrap_pyfunction!(levers, m)?)?;
+    m.add_function(wrap_pyfunction!(summary_columns, m)?)?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(compare, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;

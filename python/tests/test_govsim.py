@@ -145,6 +145,15 @@ def test_sweep_returns_one_point_per_grid_value(town):
     assert len(result.labels) == 3
     assert result.runs_done == 6
     assert set(result.summary["metric"]) >= {"resolution_rate"}
+    # A loaded scenario's overrides go with it; several loaded ones with
+    # overrides of their own cannot share the runner's, and are refused.
+    moved = govsim.load(town, {"issues.rate": 0.8})
+    pd.testing.assert_frame_equal(
+        govsim.sweep(moved, {"party.procedure.pooling": (0, 1, 3)}, reps=2, days=10).runs,
+        govsim.sweep(town, {"party.procedure.pooling": (0, 1, 3)}, reps=2, days=10, set={"issues.rate": 0.8}).runs,
+    )
+    with pytest.raises(govsim.InputError):
+        govsim.sweep([moved, govsim.load(town, {"issues.rate": 0.3})], {"party.procedure.pooling": (0, 1, 3)}, reps=2)
 
 
 def test_the_plain_callable_is_one_run(town):
