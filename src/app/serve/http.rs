@@ -185,16 +185,29 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
+/// What of a request may be left unread when its reply is sent: closing a
+/// connection with unread bytes resets it, and the client may lose the
+/// reply, so they are read and dropped first, within bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unread {
+    /// Nothing: the request was read whole.
+    Nothing,
+    /// Its body may still be on its way: read for at most 2 s.
+    Body,
+    /// Whatever has arrived already, without waiting for more: for a reply
+    /// sent by the thread that accepts connections, which must not wait.
+    Arrived,
+}
+
 /// Writes a reply and closes the connection, waiting at most
-/// [`SEND_WAIT`] for the client to take it. `unread` says whether the
-/// request's body may still be on its way: it is then read and dropped,
-/// within bounds, so that the client sees the reply and not a reset.
+/// [`SEND_WAIT`] for the client to take it, after dropping what `unread`
+/// says may be left of the request.
 pub fn send(
     mut stream: TcpStream,
     status: u16,
     headers: &[(&str, String)],
     body: &[u8],
-    unread: bool,
+    unread: Unread,
 ) {
     let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
     for (field, value) in headers {
@@ -216,14 +229,29 @@ pub fn send(
     }
     let _ = stream.flush();
     let _ = stream.shutdown(Shutdown::Write);
-    if unread {
-        let deadline = Instant::now() + DRAIN_WAIT;
-        let mut sink = [0u8; 16 * 1024];
-        let mut drained = 0u64;
-        while drained < DRAIN_BYTES {
-            match read_some(&mut stream, &mut sink, deadline) {
-                Some(n) => drained += n as u64,
-                None => break,
+    let mut sink = [0u8; 16 * 1024];
+    let mut drained = 0u64;
+    match unread {
+        Unread::Nothing => {}
+        Unread::Body => {
+            let deadline = Instant::now() + DRAIN_WAIT;
+            while drained < DRAIN_BYTES {
+                match read_some(&mut stream, &mut sink, deadline) {
+                    Some(n) => drained += n as u64,
+                    None => break,
+                }
+            }
+        }
+        Unread::Arrived => {
+            if stream.set_nonblocking(true).is_err() {
+                return;
+            }
+            while drained < DRAIN_BYTES {
+                match stream.read(&mut sink) {
+                    Ok(n) if n > 0 => drained += n as u64,
+                    // Closed, nothing more yet (WouldBlock), or failed.
+                    _ => break,
+                }
             }
         }
     }

@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use api::{Api, Limits, Reply};
-use http::{Head, HeadError};
+use http::{Head, HeadError, Unread};
 
 /// The page and its script and style, in the binary.
 const INDEX: &str = include_str!(concat!(
@@ -151,7 +151,8 @@ impl Server {
                 continue;
             }
             let Some(slot) = Slot::take(&self.busy, |b| &b.connections, MAX_CONNECTIONS) else {
-                // A reply this short fits the socket's empty send buffer.
+                // A reply this short fits the socket's empty send buffer, and
+                // it waits on nothing: this thread must go on accepting.
                 let busy = Reply::error(
                     503,
                     "",
@@ -159,7 +160,7 @@ impl Server {
                         "the server is answering {MAX_CONNECTIONS} connections; try again in a moment"
                     ),
                 );
-                respond(stream, busy, true);
+                respond(stream, busy, Unread::Arrived);
                 continue;
             };
             let api = Arc::clone(&self.api);
@@ -251,11 +252,11 @@ fn serve_connection(api: &Api, busy: &Arc<Busy>, mut stream: TcpStream, loopback
                     http::MAX_HEADERS
                 ),
             );
-            return respond(stream, reply, true);
+            return respond(stream, reply, Unread::Body);
         }
         Err(HeadError::Malformed(why)) => {
             let reply = Reply::error(400, "", &format!("not an HTTP/1.1 request: {why}"));
-            return respond(stream, reply, true);
+            return respond(stream, reply, Unread::Body);
         }
     };
     let method = head.method.clone();
@@ -296,7 +297,7 @@ fn serve_connection(api: &Api, busy: &Arc<Busy>, mut stream: TcpStream, loopback
         None
     };
     if let Some(reply) = refused {
-        return respond(stream, reply, true);
+        return respond(stream, reply, Unread::Body);
     }
     let length = length.unwrap_or(0);
     // A client that sends its head and stalls its body is given up.
@@ -305,11 +306,11 @@ fn serve_connection(api: &Api, busy: &Arc<Busy>, mut stream: TcpStream, loopback
     };
     let reply = route(api, &method, &head.target, &body);
     drop(slot);
-    respond(stream, reply, false);
+    respond(stream, reply, Unread::Nothing);
 }
 
 /// Sends `reply` with the headers every answer has, and closes.
-fn respond(stream: TcpStream, reply: Reply, unread: bool) {
+fn respond(stream: TcpStream, reply: Reply, unread: Unread) {
     let mut headers = vec![
         ("Content-Type", reply.content_type.to_string()),
         ("Cache-Control", "no-store".to_string()),
