@@ -6,6 +6,11 @@
 //! ```sh
 //! RAYON_NUM_THREADS=1 cargo run --release --example phase_times -- scenarios/beilun.toml 63
 //! ```
+//!
+//! Each phase runs through a function of its own (`phase_arrival`, …) that
+//! is never inlined, so that an instruction profile (callgrind) gives each
+//! phase's count as that function's inclusive cost:
+//! `benches/phase_profile.sh` does both.
 
 use std::io::Write;
 use std::path::Path;
@@ -15,7 +20,39 @@ use std::time::Instant;
 use govsim::model::{Model, Phase};
 use govsim::scenario::load_scenario;
 
+/// Runs one phase, a function per phase that is never inlined: its
+/// inclusive cost in an instruction profile is the phase's.
+macro_rules! phase_fns {
+    ($($name:ident: $phase:ident),*) => {
+        $(
+            #[inline(never)]
+            fn $name(model: &mut Model) {
+                model.run_phase(Phase::$phase);
+            }
+        )*
+        /// The functions in the order of `Phase::ALL`.
+        const RUN_PHASE: [fn(&mut Model); Phase::ALL.len()] = [$($name),*];
+        /// The phases they run, checked against `Phase::ALL` at start.
+        const PHASES: [Phase; Phase::ALL.len()] = [$(Phase::$phase),*];
+    };
+}
+
+phase_fns!(
+    phase_arrival: Arrival,
+    phase_participation: Participation,
+    phase_detection: Detection,
+    phase_routing: Routing,
+    phase_work: Work,
+    phase_feedback: Feedback,
+    phase_record: Record
+);
+
 fn main() -> ExitCode {
+    assert_eq!(
+        PHASES,
+        Phase::ALL,
+        "a phase function for each phase, in order"
+    );
     let args: Vec<String> = std::env::args().collect();
     let Some(path) = args.get(1) else {
         eprintln!("usage: phase_times SCENARIO [DAYS]");
@@ -58,9 +95,9 @@ fn main() -> ExitCode {
     let mut residents = 0f64;
     for _ in 0..days {
         residents += model.world().residents.len() as f64;
-        for (k, phase) in Phase::ALL.into_iter().enumerate() {
+        for (k, run_phase) in RUN_PHASE.into_iter().enumerate() {
             let start = Instant::now();
-            model.run_phase(phase);
+            run_phase(&mut model);
             spent[k] += start.elapsed().as_secs_f64();
         }
         model.end_day();
@@ -76,5 +113,6 @@ fn main() -> ExitCode {
         ));
     }
     say(format!("{:<14} {:>20.2}", "all", total * 1e9 / residents));
+    say(format!("resident-days: {residents}"));
     ExitCode::SUCCESS
 }
