@@ -36,9 +36,6 @@ use rules::shocks::ShockEffect;
 pub use tally::DayTally;
 use world::{NONE, World};
 
-/// The bit of a resident's participation mark for the month's count.
-const MONTH_BIT: u8 = 2;
-
 /// The phases of a day, in the order `Model::step` runs them (docs/ODD.md,
 /// section 3). `Model::run_phase` runs one on its own, for benchmarks of the
 /// daily kernels and for stepping through a day in class.
@@ -128,8 +125,8 @@ pub struct Model {
     /// The residents' mean efficacy after the last participation pass (the
     /// starting value before the first), read by induced demand.
     mean_efficacy: f64,
-    /// For each resident, bit 0: took part since the year's count started;
-    /// bit [`MONTH_BIT`]: since the month's.
+    /// For each resident, bit `rules::participation::YEAR_BIT`: took part
+    /// since the year's count started; bit `MONTH_BIT`: since the month's.
     took_part_this_year: Vec<u8>,
     traits: rules::arrival::IssueTraits,
 }
@@ -263,7 +260,6 @@ impl Model {
             }
             Phase::Participation => {
                 self.participate();
-                self.count_first_participants();
                 self.mean_efficacy = self.tally.efficacy;
             }
             Phase::Detection => self.detect_and_escalate(),
@@ -312,21 +308,24 @@ impl Model {
     /// took part at least once (`DayTally::first_participants_month`).
     pub fn start_participation_month(&mut self) {
         for seen in &mut self.took_part_this_year {
-            *seen &= !MONTH_BIT;
+            *seen &= !rules::participation::MONTH_BIT;
         }
     }
 
     /// Counts the residents who took part today for the first time this
-    /// year (bit 0 of each resident's mark) and this month (bit 1).
+    /// year and this month, one resident at a time: the plain count of the
+    /// reference model (the participation pass counts them with its
+    /// decisions).
+    #[cfg(test)]
     fn count_first_participants(&mut self) {
         let today = self.world.residents.took_part();
         self.took_part_this_year.resize(today.len(), 0);
         let (mut first, mut first_month) = (0u32, 0u32);
         for (seen, &took) in self.took_part_this_year.iter_mut().zip(today) {
-            let took = took & 1;
-            first += u32::from(took & !*seen & 1);
-            first_month += u32::from(took & !(*seen >> 1) & 1);
-            *seen |= took | (took * MONTH_BIT);
+            let (year, month, after) = rules::participation::first_participation(*seen, took);
+            first += u32::from(year);
+            first_month += u32::from(month);
+            *seen = after;
         }
         self.tally.first_participants = first;
         self.tally.first_participants_month = first_month;

@@ -12,7 +12,8 @@ use super::kernels::participation::{CommunityDay, Pass, ResidentsView, contact, 
 use super::rules::participation as rules;
 
 impl Model {
-    /// Contacts, then each resident's decision to take part today. Communities
+    /// Contacts, then each resident's decision to take part today, counting
+    /// those who take part for the first time this year and month. Communities
     /// decide in parallel: each has its own random stream, reads only
     /// yesterday's participation of others and writes only its own residents;
     /// the counts are then added up in community order, so results do not
@@ -51,6 +52,9 @@ impl Model {
             .attitudes
             .by_community(n, communities.iter().map(|c| c.grids.clone()));
         let attitude = DisjointSlice::new(attitude);
+        // Newcomers arrived today have no mark yet.
+        self.took_part_this_year.resize(n, 0);
+        let seen = DisjointSlice::new(&mut self.took_part_this_year);
         let scenario = &self.scenario;
         let yesterday = &self.took_part_yesterday;
         let pass = Pass {
@@ -62,6 +66,7 @@ impl Model {
             today_all: &today,
             recent: &recent,
             attitude: &attitude,
+            seen: &seen,
             build: self.build,
         };
         let mut tie_counts = self
@@ -124,6 +129,8 @@ impl Model {
             self.tally.participants[1] += counts[3];
             self.tally.yesterday += counts[4];
             self.tally.persisting += counts[5];
+            self.tally.first_participants += day.first_participants[0];
+            self.tally.first_participants_month += day.first_participants[1];
             for (total, sum) in trust_sums.iter_mut().zip(day.trust_sums) {
                 *total += sum;
             }

@@ -50,6 +50,9 @@ pub(in crate::model) struct CommunityDay {
     /// Residents (local, migrant), participants (local, migrant), took part
     /// yesterday, took part both days.
     pub counts: [u32; 6],
+    /// Residents who took part today for the first time this year, this
+    /// month (`rules::participation::first_participation`).
+    pub first_participants: [u32; 2],
     /// Sums of the residents' trust in each kind and of their efficacy.
     pub trust_sums: [f64; 3],
     /// Sum of the residents' efficacy.
@@ -174,6 +177,9 @@ pub(in crate::model) struct Pass<'a> {
     pub recent: &'a DisjointSlice<'a, f32>,
     /// Every resident's attitude part of the utility (`kernels/attitudes.rs`), likewise.
     pub attitude: &'a DisjointSlice<'a, f32>,
+    /// Every resident's mark of taking part this year and month
+    /// (`rules::participation::first_participation`), likewise.
+    pub seen: &'a DisjointSlice<'a, u8>,
     /// The build of the pass to run.
     pub build: Build,
 }
@@ -234,6 +240,7 @@ fn decide_here(
         today_all,
         recent,
         attitude,
+        seen,
         build: _,
     } = *pass;
     let reach = crate::model::rules::participation::inclusion_reach(
@@ -269,6 +276,7 @@ fn decide_here(
     let mut next_contact = 0;
     // Counts live in locals during the loop and are stored at the end.
     let mut counts = [0u32; 6];
+    let mut first_participants = [0u32; 2];
     let mut first_word = 0;
     // Residents go in blocks of BLOCK: first the parts of the utility that
     // the processor computes for many residents at once (the same operations,
@@ -285,11 +293,12 @@ fn decide_here(
             let words = &day.words[first_word..first_word + n];
             first_word += n;
             // SAFETY: the block is this community's, which only this task touches.
-            let (today, recent, attitude) = unsafe {
+            let (today, recent, attitude, seen) = unsafe {
                 (
                     today_all.range_mut(start, end),
                     recent.range_mut(start, end),
                     &*attitude.range_mut(start, end),
+                    seen.range_mut(start, end),
                 )
             };
             let (utility, mobilized) = (&mut utility[..n], &mut mobilized[..n]);
@@ -344,6 +353,16 @@ fn decide_here(
                 before_count += u32::from(then);
                 persisting += u32::from(then & took);
             }
+            // Bytes (a block's count fits), so that 32 residents go at once.
+            let (mut first_year, mut first_month) = (0u16, 0u16);
+            for (seen, &took) in seen.iter_mut().zip(&*today) {
+                let (year, month, after) = rules::first_participation(*seen, took);
+                first_year += u16::from(year);
+                first_month += u16::from(month);
+                *seen = after;
+            }
+            first_participants[0] += u32::from(first_year);
+            first_participants[1] += u32::from(first_month);
             counts[0] += n as u32 - migrants;
             counts[1] += migrants;
             counts[2] += took_part[0] - took_part[1];
@@ -382,6 +401,7 @@ fn decide_here(
         day.grid_members[g] = members;
     }
     day.counts = counts;
+    day.first_participants = first_participants;
     day.trust_sums = trust_sums;
     day.efficacy_sum = efficacy_sum;
 }

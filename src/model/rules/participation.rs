@@ -191,6 +191,26 @@ pub fn recent_after(recent: f32, took_part: bool, weight: f32) -> f32 {
     recent + weight * (f32::from(u8::from(took_part)) - recent)
 }
 
+/// The bit of a resident's participation mark for the year's count of
+/// residents who took part at least once.
+pub const YEAR_BIT: u8 = 1;
+/// The bit of that mark for the month's count.
+pub const MONTH_BIT: u8 = 2;
+
+/// A resident's first participation of the year and of the month: from its
+/// mark (`seen`, bits [`YEAR_BIT`] and [`MONTH_BIT`]: took part since the
+/// count started) and whether it took part today (0 or 1), whether today
+/// is its first day of taking part this year (0 or 1), this month (0 or
+/// 1), and its mark after today. Plain integer arithmetic, so that many
+/// residents go at once.
+#[inline(always)]
+pub fn first_participation(seen: u8, took: u8) -> (u8, u8, u8) {
+    let took = took & 1;
+    let first_year = took & !seen & YEAR_BIT;
+    let first_month = took & !(seen >> 1) & 1;
+    (first_year, first_month, seen | took | (took * MONTH_BIT))
+}
+
 /// A community's volunteer pool today: volunteer effort × today's
 /// participants. Mobilized party members give their day to contacts; they
 /// volunteer when they take part themselves, like any resident (v1 counted
