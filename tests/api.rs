@@ -16,7 +16,7 @@ fn town() -> std::path::PathBuf {
 /// `summary.csv` rebuilt from the API's typed rows.
 fn summary_text(result: &api::Experiment) -> String {
     let mut text = String::new();
-    for r in &result.summary {
+    for r in &result.summary() {
         let e = &r.estimate;
         let mut cells: Vec<String> = Vec::new();
         if result.layout.sweep {
@@ -86,7 +86,7 @@ fn compare_in_memory_equals_the_command_line() {
     );
     // The paired differences: the party-led district against the silo.
     let mut text = String::new();
-    for d in &memory.differences {
+    for d in &memory.differences() {
         assert_eq!(d.scenario, "party_led");
         let mut cells = vec![d.metric.clone(), d.n.to_string()];
         for x in [
@@ -144,8 +144,8 @@ fn one_file_compared_with_itself_under_other_levers() {
     let result = api::compare(&request, &Context::quiet()).unwrap();
     assert_eq!(result.layout.labels, ["pooling", "no_pooling"]);
     let d = result
-        .differences
-        .iter()
+        .differences()
+        .into_iter()
         .find(|d| d.metric == "cross_cutting_resolution_rate")
         .unwrap();
     assert_eq!((d.scenario.as_str(), d.n), ("no_pooling", 4));
@@ -201,10 +201,10 @@ fn a_sweep_in_memory_numbers_its_points() {
     // after it (compare tests run beside it, so they are not counted).
     let result = api::sweep(&request, &Context::quiet()).unwrap();
     assert_eq!(temporary_folders("sweep"), Vec::<String>::new());
-    assert!(result.differences.is_empty());
+    assert!(result.differences().is_empty());
     assert_eq!(result.outcome.runs_done, 6);
     let points: std::collections::BTreeSet<(usize, Vec<String>)> = result
-        .summary
+        .summary()
         .iter()
         .map(|r| (r.point, r.values.clone()))
         .collect();

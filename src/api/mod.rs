@@ -40,8 +40,8 @@
 //! };
 //! let result = api::compare(&request, &Context::quiet())?;
 //! let diff = result
-//!     .differences
-//!     .iter()
+//!     .differences()
+//!     .into_iter()
 //!     .find(|d| d.metric == "resolution_rate")
 //!     .unwrap();
 //! assert_eq!(diff.scenario, "no_pooling");
@@ -201,12 +201,23 @@ pub struct Experiment {
     pub layout: Layout,
     /// Every run's summary (`runs.csv`), by point and replication.
     pub runs: RunsTable,
-    /// Per point and metric: mean, SD and 95% interval (`summary.csv`).
-    pub summary: Vec<SummaryRow>,
-    /// Per point after the first and metric: the paired difference from
-    /// the first with its 95% interval and p-values (`differences.csv`;
-    /// comparisons only).
-    pub differences: Vec<DifferenceRow>,
+}
+
+impl Experiment {
+    /// Per point and metric: mean, SD and 95% interval (`summary.csv`),
+    /// computed from the runs when asked for (an experiment of many points
+    /// holds only its run table).
+    pub fn summary(&self) -> Vec<SummaryRow> {
+        crate::experiment::aggregate::summary_rows(&self.layout, &self.runs)
+    }
+
+    /// Per point and metric, against its baseline point: the paired
+    /// difference with its 95% interval and p-values (`differences.csv` of
+    /// a comparison, `contrasts.csv` of a sweep of several scenarios),
+    /// computed from the runs when asked for.
+    pub fn differences(&self) -> Vec<DifferenceRow> {
+        crate::experiment::aggregate::difference_rows(&self.layout, &self.runs)
+    }
 }
 
 impl Default for Runner {
@@ -327,16 +338,12 @@ fn execute_noted<T>(
         .note(&note.unwrap_or_else(|| plan.describe()));
     let outcome = experiment::execute(&plan, &options, context.stop, context.progress)?;
     let runs = experiment::read_runs(&dir, &plan.layout)?;
-    let summary = crate::experiment::aggregate::summary_rows(&plan.layout, &runs);
-    let differences = crate::experiment::aggregate::difference_rows(&plan.layout, &runs);
     let experiment = Experiment {
         dir: runner.out.clone(),
         shard: runner.shard,
         outcome,
         layout: plan.layout.clone(),
         runs,
-        summary,
-        differences,
     };
     let analysed = analyse(&dir, &experiment)?;
     drop(temporary);

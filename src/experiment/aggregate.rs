@@ -231,28 +231,53 @@ pub struct DifferenceRow {
 
 /// Per point and metric: n, mean, SD, 95% interval.
 pub fn summary_rows(layout: &Layout, runs: &RunsTable) -> Vec<SummaryRow> {
-    let mut out = Vec::new();
-    for p in 0..layout.labels.len() {
-        for (col, metric) in metric_columns(layout, runs) {
-            let values: Vec<f64> = column(runs, p as u32, col)
+    let columns = metric_columns(layout, runs);
+    (0..layout.labels.len())
+        .flat_map(|p| point_summary(layout, runs, &columns, p))
+        .collect()
+}
+
+/// The summary rows of point `p` (one per metric of `columns`).
+fn point_summary(
+    layout: &Layout,
+    runs: &RunsTable,
+    columns: &[(usize, String)],
+    p: usize,
+) -> Vec<SummaryRow> {
+    columns
+        .iter()
+        .map(|(col, metric)| {
+            let values: Vec<f64> = column(runs, p as u32, *col)
                 .into_iter()
                 .filter_map(|(_, v)| v)
                 .collect();
-            out.push(SummaryRow {
+            SummaryRow {
                 point: p,
                 scenario: layout.labels[p].clone(),
                 values: layout.values.get(p).cloned().unwrap_or_default(),
-                metric,
+                metric: metric.clone(),
                 estimate: estimate(&values),
-            });
-        }
-    }
-    out
+            }
+        })
+        .collect()
 }
 
 /// `summary.csv`: per point and metric, n, mean, sd, 95% interval and its
 /// half-width relative to the mean.
 pub fn summary_csv(layout: &Layout, runs: &RunsTable) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = write_summary_csv(layout, runs, &mut bytes);
+    bytes
+}
+
+/// [`summary_csv`] written into `out` one point at a time, so that no more
+/// than a point's rows are held, however many points there are.
+pub fn write_summary_csv(
+    layout: &Layout,
+    runs: &RunsTable,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let mut header = point_header(layout);
     for h in [
         "metric",
@@ -265,18 +290,22 @@ pub fn summary_csv(layout: &Layout, runs: &RunsTable) -> Vec<u8> {
     ] {
         header.push(h.into());
     }
-    let mut rows = CsvBuilder::new(&header);
-    for r in summary_rows(layout, runs) {
-        let e = r.estimate;
-        let mut row = point_columns(layout, r.point);
-        row.push(r.metric);
-        row.push(e.n.to_string());
-        for x in [e.mean, e.sd, e.ci_low, e.ci_high, e.relative_half_width()] {
-            row.push(format_float(x));
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(&header)?;
+    let columns = metric_columns(layout, runs);
+    for p in 0..layout.labels.len() {
+        for r in point_summary(layout, runs, &columns, p) {
+            let e = r.estimate;
+            let mut row = point_columns(layout, r.point);
+            row.push(r.metric);
+            row.push(e.n.to_string());
+            for x in [e.mean, e.sd, e.ci_low, e.ci_high, e.relative_half_width()] {
+                row.push(format_float(x));
+            }
+            writer.write_record(&row)?;
         }
-        rows.push(&row);
     }
-    rows.bytes()
+    writer.flush()
 }
 
 /// Every point against its baseline point ([`Layout::baseline_of`]: point 0
@@ -285,22 +314,37 @@ pub fn summary_csv(layout: &Layout, runs: &RunsTable) -> Vec<u8> {
 /// numbers), with Holm-adjusted p-values over each point's metrics. Empty
 /// for a sweep of one scenario.
 pub fn difference_rows(layout: &Layout, runs: &RunsTable) -> Vec<DifferenceRow> {
-    let mut out = Vec::new();
-    for p in 0..layout.labels.len() {
-        let Some(baseline) = layout.baseline_of(p) else {
-            continue;
-        };
-        let mut block = Vec::new();
-        let mut p_values = Vec::new();
-        for (col, metric) in metric_columns(layout, runs) {
-            let d = paired_columns(runs, p as u32, baseline as u32, col);
-            p_values.push(d.p_value);
-            block.push((metric, d));
-        }
-        let adjusted = holm(&p_values);
-        for ((metric, d), p_adjusted) in block.into_iter().zip(adjusted) {
+    let columns = metric_columns(layout, runs);
+    (0..layout.labels.len())
+        .flat_map(|p| point_differences(layout, runs, &columns, p))
+        .collect()
+}
+
+/// The difference rows of point `p` against its baseline point (none if it
+/// has none), one per metric of `columns`.
+fn point_differences(
+    layout: &Layout,
+    runs: &RunsTable,
+    columns: &[(usize, String)],
+    p: usize,
+) -> Vec<DifferenceRow> {
+    let Some(baseline) = layout.baseline_of(p) else {
+        return Vec::new();
+    };
+    let mut block = Vec::new();
+    let mut p_values = Vec::new();
+    for (col, metric) in columns {
+        let d = paired_columns(runs, p as u32, baseline as u32, *col);
+        p_values.push(d.p_value);
+        block.push((metric.clone(), d));
+    }
+    let adjusted = holm(&p_values);
+    block
+        .into_iter()
+        .zip(adjusted)
+        .map(|((metric, d), p_adjusted)| {
             let e = d.estimate;
-            out.push(DifferenceRow {
+            DifferenceRow {
                 point: p,
                 baseline,
                 scenario: layout.labels[p].clone(),
@@ -313,16 +357,27 @@ pub fn difference_rows(layout: &Layout, runs: &RunsTable) -> Vec<DifferenceRow> 
                 effect_size: d.effect_size,
                 p_value: d.p_value,
                 p_adjusted,
-            });
-        }
-    }
-    out
+            }
+        })
+        .collect()
 }
 
 /// `differences.csv` (comparisons) or `contrasts.csv` (sweeps of several
 /// scenarios, with the point and its lever values first): [`difference_rows`]
 /// as CSV.
 pub fn differences_csv(layout: &Layout, runs: &RunsTable) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = write_differences_csv(layout, runs, &mut bytes);
+    bytes
+}
+
+/// [`differences_csv`] written into `out` one point at a time.
+pub fn write_differences_csv(
+    layout: &Layout,
+    runs: &RunsTable,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let mut header = point_header(layout);
     header.extend(
         [
@@ -338,24 +393,28 @@ pub fn differences_csv(layout: &Layout, runs: &RunsTable) -> Vec<u8> {
         .iter()
         .map(|s| s.to_string()),
     );
-    let mut rows = CsvBuilder::new(&header);
-    for d in difference_rows(layout, runs) {
-        let mut row = point_columns(layout, d.point);
-        row.push(d.metric);
-        row.push(d.n.to_string());
-        for x in [
-            d.diff,
-            d.ci_low,
-            d.ci_high,
-            d.effect_size,
-            d.p_value,
-            d.p_adjusted,
-        ] {
-            row.push(format_float(x));
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(&header)?;
+    let columns = metric_columns(layout, runs);
+    for p in 0..layout.labels.len() {
+        for d in point_differences(layout, runs, &columns, p) {
+            let mut row = point_columns(layout, d.point);
+            row.push(d.metric);
+            row.push(d.n.to_string());
+            for x in [
+                d.diff,
+                d.ci_low,
+                d.ci_high,
+                d.effect_size,
+                d.p_value,
+                d.p_adjusted,
+            ] {
+                row.push(format_float(x));
+            }
+            writer.write_record(&row)?;
         }
-        rows.push(&row);
     }
-    rows.bytes()
+    writer.flush()
 }
 
 /// `timeseries.csv`: per point, recorded day and metric, the mean across

@@ -30,7 +30,9 @@ use crate::seeds::{Purpose, stream};
 use crate::store::manifest::{
     ExperimentKey, ExperimentKind, ExperimentManifest, PointEntry, SensitivityInfo,
 };
-use crate::util::files::{FolderLock, csv_fields, prepare_dir, write_atomic};
+use crate::util::files::{
+    FolderLock, csv_fields, prepare_dir, write_atomic, write_atomic_streamed,
+};
 use aggregate::{Layout, point_estimate};
 use runner::run_jobs;
 use series::SeriesAppender;
@@ -603,6 +605,13 @@ fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), Error> {
     write_atomic(path, &bytes).map_err(runtime("writing", path))
 }
 
+/// A final file of an experiment: its bytes, or a table of rows per point
+/// and metric, written into the file from the run table.
+enum FinalFile {
+    Bytes(Vec<u8>),
+    Table(fn(&Layout, &RunsTable, &mut dyn std::io::Write) -> std::io::Result<()>),
+}
+
 /// Writes every final file from the run table, series sums and the blocks
 /// of `series_sources` (each run's series, `--series all`) alone.
 fn finish(
@@ -614,21 +623,39 @@ fn finish(
     manifest: &mut ExperimentManifest,
     clock: Instant,
 ) -> Result<(), Error> {
-    let mut files: Vec<(&str, Vec<u8>)> = vec![
-        (RUNS, runs.to_bytes()),
-        ("summary.csv", aggregate::summary_csv(layout, runs)),
+    // The per-point tables are written point by point into their files, so
+    // that however many points there are, no more than the run table is held.
+    let mut files: Vec<(&str, FinalFile)> = vec![
+        (RUNS, FinalFile::Bytes(runs.to_bytes())),
+        (
+            "summary.csv",
+            FinalFile::Table(aggregate::write_summary_csv),
+        ),
     ];
     if layout.sweep && layout.scenarios().len() > 1 {
-        files.push((CONTRASTS, aggregate::differences_csv(layout, runs)));
+        files.push((
+            CONTRASTS,
+            FinalFile::Table(aggregate::write_differences_csv),
+        ));
     }
     if let Some(sums) = sums {
-        files.push((CHECKPOINT, sums.to_text().into_bytes()));
-        files.push(("differences.csv", aggregate::differences_csv(layout, runs)));
-        files.push(("timeseries.csv", aggregate::timeseries_csv(layout, sums)));
+        files.push((CHECKPOINT, FinalFile::Bytes(sums.to_text().into_bytes())));
+        files.push((
+            "differences.csv",
+            FinalFile::Table(aggregate::write_differences_csv),
+        ));
+        files.push((
+            "timeseries.csv",
+            FinalFile::Bytes(aggregate::timeseries_csv(layout, sums)),
+        ));
     }
-    for (name, bytes) in files {
+    for (name, file) in files {
         let path = dir.join(name);
-        write_atomic(&path, &bytes).map_err(runtime("writing", &path))?;
+        match file {
+            FinalFile::Bytes(bytes) => write_atomic(&path, &bytes),
+            FinalFile::Table(write) => write_atomic_streamed(&path, |out| write(layout, runs, out)),
+        }
+        .map_err(runtime("writing", &path))?;
     }
     if !series_sources.is_empty() {
         let id_header = &runs.header[..layout.id_columns.min(runs.header.len())];

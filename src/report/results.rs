@@ -2,8 +2,9 @@
 //! CSV files, as plain data for plots and the report. Reading is all this
 //! module does; nothing is re-run.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::analysis::stats::PairedDifference;
 use crate::experiment::aggregate::{Layout, paired_difference};
@@ -17,8 +18,8 @@ use crate::store::manifest::{ExperimentKind, ExperimentManifest, Manifest};
 pub struct Estimate {
     /// Point index.
     pub point: usize,
-    /// Metric name.
-    pub metric: String,
+    /// Metric name (one shared copy per name).
+    pub metric: Arc<str>,
     /// Replications with a value.
     pub n: usize,
     /// Mean.
@@ -35,7 +36,7 @@ pub struct Difference {
     /// Point index (never a baseline point).
     pub point: usize,
     /// Metric name.
-    pub metric: String,
+    pub metric: Arc<str>,
     /// Mean paired difference.
     pub diff: Option<f64>,
     /// Lower end of its 95% interval.
@@ -153,10 +154,10 @@ impl Results {
     pub fn estimate(&self, point: usize, metric: &str) -> Option<&Estimate> {
         let at = self
             .estimates
-            .partition_point(|e| (e.point, e.metric.as_str()) < (point, metric));
+            .partition_point(|e| (e.point, &*e.metric) < (point, metric));
         self.estimates
             .get(at)
-            .filter(|e| e.point == point && e.metric == metric)
+            .filter(|e| e.point == point && &*e.metric == metric)
     }
 
     /// The paired difference of `metric` between points `a` and `b` (a − b,
@@ -171,10 +172,10 @@ impl Results {
     pub fn difference(&self, point: usize, metric: &str) -> Option<&Difference> {
         let at = self
             .differences
-            .partition_point(|d| (d.point, d.metric.as_str()) < (point, metric));
+            .partition_point(|d| (d.point, &*d.metric) < (point, metric));
         self.differences
             .get(at)
-            .filter(|d| d.point == point && d.metric == metric)
+            .filter(|d| d.point == point && &*d.metric == metric)
     }
 }
 
@@ -208,6 +209,54 @@ fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), InputError> 
         );
     }
     Ok((header, rows))
+}
+
+/// The rows of the CSV file at `path`, one at a time, without holding the
+/// file or its rows: `columns` reads the header (the columns a row is read
+/// by), then `row` is called for each row.
+fn each_csv_row<C>(
+    path: &Path,
+    columns: impl FnOnce(&[String]) -> Result<C, InputError>,
+    mut row: impl FnMut(&C, &csv::StringRecord),
+) -> Result<(), InputError> {
+    let bad = |e: String| InputError::new(path.display().to_string(), e);
+    let reader = crate::util::files::open_bounded(
+        path,
+        "an output table",
+        crate::util::files::MAX_TABLE_BYTES,
+    )
+    .map_err(bad)?;
+    let mut reader = csv::Reader::from_reader(reader);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| bad(e.to_string()))?
+        .iter()
+        .map(String::from)
+        .collect();
+    let columns = columns(&header)?;
+    let mut record = csv::StringRecord::new();
+    while reader
+        .read_record(&mut record)
+        .map_err(|e| bad(e.to_string()))?
+    {
+        row(&columns, &record);
+    }
+    Ok(())
+}
+
+/// One shared copy of each metric name read.
+#[derive(Default)]
+struct Names(HashMap<String, Arc<str>>);
+
+impl Names {
+    fn of(&mut self, name: &str) -> Arc<str> {
+        if let Some(shared) = self.0.get(name) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(name);
+        self.0.insert(name.to_string(), shared.clone());
+        shared
+    }
 }
 
 /// Column `name` of `header`, or an error naming the file.
@@ -252,59 +301,43 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
     let labels: Vec<String> = manifest.points.iter().map(|p| p.label.clone()).collect();
     let sweep = manifest.key.command.numbered_points();
     let sensitivity = manifest.key.command == ExperimentKind::Sensitivity;
-    let point_of = |row: &[String], label_col: usize, point_col: Option<usize>| -> Option<usize> {
-        match point_col {
-            Some(c) => row[c].parse().ok().filter(|&p| p < labels.len()),
-            None => labels.iter().position(|l| *l == row[label_col]),
-        }
-    };
+    let point_of =
+        |row: &csv::StringRecord, label_col: usize, point_col: Option<usize>| -> Option<usize> {
+            match point_col {
+                Some(c) => row[c].parse().ok().filter(|&p| p < labels.len()),
+                None => labels.iter().position(|l| *l == row[label_col]),
+            }
+        };
 
     let path = dir.join("summary.csv");
-    // A sensitivity analysis of a test function runs no model and has no summary.
-    let (h, rows) = if sensitivity && !path.exists() {
-        (
-            vec![
-                "point".into(),
-                "scenario".into(),
-                "metric".into(),
-                "n".into(),
-                "mean".into(),
-                "ci_low".into(),
-                "ci_high".into(),
-            ],
-            Vec::new(),
-        )
-    } else {
-        read_csv(&path)?
-    };
-    let (c_label, c_metric, c_n) = (
-        col(&path, &h, "scenario")?,
-        col(&path, &h, "metric")?,
-        col(&path, &h, "n")?,
-    );
-    let c_point = if sweep {
-        Some(col(&path, &h, "point")?)
-    } else {
-        None
-    };
-    let (c_mean, c_lo, c_hi) = (
-        col(&path, &h, "mean")?,
-        col(&path, &h, "ci_low")?,
-        col(&path, &h, "ci_high")?,
-    );
+    let mut names = Names::default();
     let mut estimates = Vec::new();
-    for row in &rows {
-        let Some(point) = point_of(row, c_label, c_point) else {
-            continue;
-        };
-        estimates.push(Estimate {
-            point,
-            metric: row[c_metric].clone(),
-            n: row[c_n].parse().unwrap_or(0),
-            mean: num(&row[c_mean]),
-            ci_low: num(&row[c_lo]),
-            ci_high: num(&row[c_hi]),
-        });
+    // A sensitivity analysis of a test function runs no model and has no summary.
+    if !sensitivity || path.exists() {
+        each_csv_row(
+            &path,
+            |h| {
+                let c = |name: &str| col(&path, h, name);
+                Ok((
+                    (c("scenario")?, c("metric")?, c("n")?),
+                    if sweep { Some(c("point")?) } else { None },
+                    (c("mean")?, c("ci_low")?, c("ci_high")?),
+                ))
+            },
+            |&((c_label, c_metric, c_n), c_point, (c_mean, c_lo, c_hi)), row| {
+                let Some(point) = point_of(row, c_label, c_point) else {
+                    return;
+                };
+                estimates.push(Estimate {
+                    point,
+                    metric: names.of(&row[c_metric]),
+                    n: row[c_n].parse().unwrap_or(0),
+                    mean: num(&row[c_mean]),
+                    ci_low: num(&row[c_lo]),
+                    ci_high: num(&row[c_hi]),
+                });
+            },
+        )?;
     }
 
     let mut differences = Vec::new();
@@ -319,32 +352,36 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
         } else {
             "differences.csv"
         });
-        let (h, rows) = read_csv(&path)?;
-        let c = |n: &str| col(&path, &h, n);
-        let (cl, cm, cd, clo, chi, ce, cp) = (
-            c("scenario")?,
-            c("metric")?,
-            c("diff")?,
-            c("ci_low")?,
-            c("ci_high")?,
-            c("effect_size")?,
-            c("p_adjusted")?,
-        );
-        let c_point = if sweep { Some(c("point")?) } else { None };
-        for row in &rows {
-            let Some(point) = point_of(row, cl, c_point) else {
-                continue;
-            };
-            differences.push(Difference {
-                point,
-                metric: row[cm].clone(),
-                diff: num(&row[cd]),
-                ci_low: num(&row[clo]),
-                ci_high: num(&row[chi]),
-                effect_size: num(&row[ce]),
-                p_adjusted: num(&row[cp]),
-            });
-        }
+        each_csv_row(
+            &path,
+            |h| {
+                let c = |n: &str| col(&path, h, n);
+                Ok((
+                    (c("scenario")?, c("metric")?, c("diff")?),
+                    (
+                        c("ci_low")?,
+                        c("ci_high")?,
+                        c("effect_size")?,
+                        c("p_adjusted")?,
+                    ),
+                    if sweep { Some(c("point")?) } else { None },
+                ))
+            },
+            |&((cl, cm, cd), (clo, chi, ce, cp), c_point), row| {
+                let Some(point) = point_of(row, cl, c_point) else {
+                    return;
+                };
+                differences.push(Difference {
+                    point,
+                    metric: names.of(&row[cm]),
+                    diff: num(&row[cd]),
+                    ci_low: num(&row[clo]),
+                    ci_high: num(&row[chi]),
+                    effect_size: num(&row[ce]),
+                    p_adjusted: num(&row[cp]),
+                });
+            },
+        )?;
     }
     if !sweep {
         let path = dir.join("timeseries.csv");

@@ -220,6 +220,23 @@ pub fn read_bytes(path: &Path, what: &str, max: u64) -> Result<Vec<u8>, String> 
     Ok(bytes)
 }
 
+/// A reader of a regular file of at most `max` bytes, for a table too large
+/// to hold in memory: the same checks as [`read_bytes`], and reads stop at
+/// the bound even if the file grows after its size was checked (the caller
+/// then sees a truncated last row, or the rows up to the bound).
+pub fn open_bounded(path: &Path, what: &str, max: u64) -> Result<impl std::io::Read, String> {
+    use std::io::Read as _;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {what}: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!("cannot read {what}: not a regular file"));
+    }
+    if meta.len() > max {
+        return Err(format!("{what} of {} bytes: at most {max}", meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {what}: {e}"))?;
+    Ok(io::BufReader::new(file.take(max)))
+}
+
 /// The largest table read back from an output folder (`runs.csv`, the
 /// checkpoint, a summary): a million runs of a few kilobytes each.
 pub const MAX_TABLE_BYTES: u64 = 4 << 30;
