@@ -1,5 +1,6 @@
-//! Criterion benchmarks of the model: whole runs of shipped scenarios and one
-//! simulated day of a warmed-up district. Run with `cargo bench`; figures and
+//! Criterion benchmarks of the model: whole runs of shipped scenarios (the
+//! classroom town's year, Beilun's year), one simulated day of a warmed-up
+//! district and each of its phases. Run with `cargo bench`; figures and
 //! how they were obtained are in `benches/README.md`.
 
 use std::hint::black_box;
@@ -28,6 +29,26 @@ fn whole_run(c: &mut Criterion) {
     ));
     group.sample_size(20);
     group.bench_function("small_town_365_days", |b| {
+        b.iter(|| black_box(govsim::run::run(&s)))
+    });
+    group.finish();
+}
+
+/// A whole year of Beilun (829,448 residents): the run an analyst of the
+/// whole district makes, building included. About 3 s a run, so criterion's
+/// fewest samples; `GOVSIM_BENCH_SKIP_YEAR=1` leaves it out.
+fn whole_year(c: &mut Criterion) {
+    if std::env::var_os("GOVSIM_BENCH_SKIP_YEAR").is_some() {
+        return;
+    }
+    let s = scenario("beilun.toml", &[]);
+    let mut group = c.benchmark_group("year");
+    group.throughput(Throughput::Elements(
+        s.district.residents() * u64::from(s.sim.days),
+    ));
+    group.sample_size(10);
+    group.measurement_time(std::time::Duration::from_secs(40));
+    group.bench_function("beilun_365_days", |b| {
         b.iter(|| black_box(govsim::run::run(&s)))
     });
     group.finish();
@@ -162,6 +183,7 @@ fn in_pool(c: &mut Criterion) {
         .build()
         .expect("a thread pool");
     whole_run(c);
+    whole_year(c);
     one_day(c);
     kernels(c);
     build(c);

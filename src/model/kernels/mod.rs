@@ -16,6 +16,34 @@
 //! - `build` — the portable and AVX2 builds of the two hottest kernels.
 //! - `disjoint` — the one unsafe data structure: a slice that the parallel
 //!   pass writes at disjoint indices.
+//!
+//! # To stay fast
+//!
+//! What a later change must keep, measured in `benches/README.md` (issue 30's
+//! profile, `benches/phase_profile.sh`); each file says its own in detail:
+//!
+//! - **One pass over the residents a day, in memory order, many at once.**
+//!   Per resident-day the participation pass executes about 60
+//!   instructions; a rule that adds a loop over every resident, a branch on
+//!   a random outcome, or a read of another array per resident shows in the
+//!   profile at once. Per-resident state lives in one array per quantity
+//!   (never a struct per resident), so that a loop reads only what it uses.
+//! - **Communities are independent within a day.** Each decides from
+//!   yesterday's state, draws from its own stream and writes only its own
+//!   residents; what the day adds up (counts, sums) is integers or exact
+//!   sums, added in community order. That is what lets the pass run on
+//!   every core with results that do not depend on the threads.
+//! - **Kept, not recomputed.** The attitude parts and grid sums change only
+//!   where `World` marked a grid; the counts of ties that took part change
+//!   only by the day's changes. A new way of changing trust, efficacy or
+//!   ties must go through `World`'s marking methods.
+//! - **Random words in bulk.** A community's decisions take one `fill` of
+//!   its stream (one 32-bit word each), not a call per resident; ChaCha8
+//!   costs about 12 instructions a word, a fifth of the pass.
+//! - **Serial work is per issue, not per resident.** Arrival, detection,
+//!   routing, work and closures run on one thread, in the order of the
+//!   event stream; each must stay proportional to the open issues (and
+//!   their grids), or it bounds what a second core can give.
 
 pub(super) mod attitudes;
 pub(super) mod build;

@@ -7,6 +7,12 @@
 //! (`kernels/disjoint.rs`). Every formula comes from
 //! `rules::participation`; the plain reference model of the tests computes
 //! the same decisions one resident at a time.
+//!
+//! To stay fast: every loop over a block runs on contiguous slices with no
+//! branch on a resident's outcome; the day's counts (participants, first
+//! participants of the year and month, grid counts) are integers counted in
+//! the same pass, so their order does not matter and no pass over all
+//! residents is left for one thread after the parallel part.
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;

@@ -10,6 +10,14 @@
 //! neighbours' changes at fixed distances, in order, many residents at once.
 //! The other ties (rewired ones, and all of them in tiny communities) are kept
 //! as a list of pairs. Newcomers, whose ties are one-way, are not counted here.
+//!
+//! To stay fast: the lattice part must stay a pass in memory order over
+//! bytes (changes, bits, sums of changes), 32 residents to an AVX2
+//! register, with the counts touched once. An update that visits only the
+//! residents whose participation changed (about one in seventeen a day) was
+//! tried in issue 30: it executed 5% fewer instructions in the pass but ran
+//! 10% slower, its branches on each change being a coin flip to the
+//! processor.
 
 use crate::model::network::Ties;
 use crate::model::world::World;
