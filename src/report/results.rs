@@ -328,6 +328,19 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
                 let Some(point) = point_of(row, c_label, c_point) else {
                     return;
                 };
+                // Every point has as many rows as the first: room for all
+                // at once, not twice the table while the vector grows.
+                if estimates.len() == estimates.capacity()
+                    && estimates
+                        .first()
+                        .is_some_and(|e: &Estimate| e.point != point)
+                {
+                    let per_point = estimates
+                        .iter()
+                        .filter(|e| e.point == estimates[0].point)
+                        .count();
+                    estimates.reserve_exact(per_point * labels.len().saturating_sub(1));
+                }
                 estimates.push(Estimate {
                     point,
                     metric: names.of(&row[c_metric]),
@@ -493,8 +506,8 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
     };
     // Stable sorts: lookups are binary searches, and the first of equal rows
     // is the first in the file.
-    estimates.sort_by(|a, b| (a.point, &a.metric).cmp(&(b.point, &b.metric)));
-    differences.sort_by(|a, b| (a.point, &a.metric).cmp(&(b.point, &b.metric)));
+    sort_by_point_and_metric(&mut estimates, |e| (e.point, &e.metric));
+    sort_by_point_and_metric(&mut differences, |d| (d.point, &d.metric));
     Ok(Results {
         dir: dir.to_path_buf(),
         manifest,
@@ -508,6 +521,19 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
         interactions,
         runs,
     })
+}
+
+/// Sorts `rows` by point and metric, stably. The files list points in
+/// order, so each point's rows are sorted on their own (no buffer the size
+/// of the table); rows out of point order are sorted whole.
+fn sort_by_point_and_metric<T>(rows: &mut [T], key: impl Fn(&T) -> (usize, &Arc<str>)) {
+    if rows.is_sorted_by_key(|r| key(r).0) {
+        for point in rows.chunk_by_mut(|a, b| key(a).0 == key(b).0) {
+            point.sort_by(|a, b| key(a).1.cmp(key(b).1));
+        }
+    } else {
+        rows.sort_by(|a, b| key(a).cmp(&key(b)));
+    }
 }
 
 /// A single run's folder read back: its manifest, its daily series by
