@@ -161,7 +161,9 @@ pub fn encode_png(
     let mut encoder = png::Encoder::new(&mut bytes, width, height);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Best);
+    // The default level: the highest took twice the time (two thirds of a
+    // comparison's report went to compressing) for files 0.01–2% smaller.
+    encoder.set_compression(png::Compression::Default);
     let mut writer = encoder.write_header()?;
     writer.write_image_data(pixels)?;
     writer.finish()?;
