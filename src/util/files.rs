@@ -202,16 +202,9 @@ pub fn read_text(path: &Path, what: &str, max: u64) -> Result<String, String> {
 /// output folder goes through here or [`read_text`].
 pub fn read_bytes(path: &Path, what: &str, max: u64) -> Result<Vec<u8>, String> {
     use std::io::Read as _;
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {what}: {e}"))?;
-    if !meta.is_file() {
-        return Err(format!("cannot read {what}: not a regular file"));
-    }
-    if meta.len() > max {
-        return Err(format!("{what} of {} bytes: at most {max}", meta.len()));
-    }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {what}: {e}"))?;
     let mut bytes = Vec::new();
-    file.take(max + 1)
+    open_checked(path, what, max)?
+        .take(max + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read {what}: {e}"))?;
     if bytes.len() as u64 > max {
@@ -226,6 +219,12 @@ pub fn read_bytes(path: &Path, what: &str, max: u64) -> Result<Vec<u8>, String> 
 /// then sees a truncated last row, or the rows up to the bound).
 pub fn open_bounded(path: &Path, what: &str, max: u64) -> Result<impl std::io::Read, String> {
     use std::io::Read as _;
+    Ok(io::BufReader::new(open_checked(path, what, max)?.take(max)))
+}
+
+/// `path` opened, if it is a regular file (not a device, a pipe or a folder,
+/// which can block or never end) of at most `max` bytes now.
+fn open_checked(path: &Path, what: &str, max: u64) -> Result<std::fs::File, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {what}: {e}"))?;
     if !meta.is_file() {
         return Err(format!("cannot read {what}: not a regular file"));
@@ -233,8 +232,7 @@ pub fn open_bounded(path: &Path, what: &str, max: u64) -> Result<impl std::io::R
     if meta.len() > max {
         return Err(format!("{what} of {} bytes: at most {max}", meta.len()));
     }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {what}: {e}"))?;
-    Ok(io::BufReader::new(file.take(max)))
+    std::fs::File::open(path).map_err(|e| format!("cannot read {what}: {e}"))
 }
 
 /// The largest table read back from an output folder (`runs.csv`, the
