@@ -183,31 +183,19 @@ fn num(s: &str) -> Option<f64> {
     s.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
+/// The header and every row of a small table (the per-point tables go
+/// through [`each_csv_row`] and are not held as text).
 fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), InputError> {
-    let bad = |e: String| InputError::new(path.display().to_string(), e);
-    let bytes = crate::util::files::read_bytes(
-        path,
-        "an output table",
-        crate::util::files::MAX_TABLE_BYTES,
-    )
-    .map_err(bad)?;
-    let mut reader = csv::Reader::from_reader(bytes.as_slice());
-    let header = reader
-        .headers()
-        .map_err(|e| bad(e.to_string()))?
-        .iter()
-        .map(String::from)
-        .collect();
     let mut rows = Vec::new();
-    for record in reader.records() {
-        rows.push(
-            record
-                .map_err(|e| bad(e.to_string()))?
-                .iter()
-                .map(String::from)
-                .collect(),
-        );
-    }
+    let mut header = Vec::new();
+    each_csv_row(
+        path,
+        |h| {
+            header = h.to_vec();
+            Ok(())
+        },
+        |_, row| rows.push(row.iter().map(String::from).collect()),
+    )?;
     Ok((header, rows))
 }
 
@@ -328,19 +316,6 @@ pub fn load(dir: &Path) -> Result<Results, InputError> {
                 let Some(point) = point_of(row, c_label, c_point) else {
                     return;
                 };
-                // Every point has as many rows as the first: room for all
-                // at once, not twice the table while the vector grows.
-                if estimates.len() == estimates.capacity()
-                    && estimates
-                        .first()
-                        .is_some_and(|e: &Estimate| e.point != point)
-                {
-                    let per_point = estimates
-                        .iter()
-                        .filter(|e| e.point == estimates[0].point)
-                        .count();
-                    estimates.reserve_exact(per_point * labels.len().saturating_sub(1));
-                }
                 estimates.push(Estimate {
                     point,
                     metric: names.of(&row[c_metric]),

@@ -173,8 +173,8 @@ impl CommunityTieCounts<'_> {
         // at once. A sum of 2·REACH changes fits in an i8.
         let (lattice, counts) = (&self.lattice[..n], &mut self.counts[..n]);
         // The sums of changes first, in bytes (32 residents to an AVX2
-        // register), into the room before the ring's copy; then into the
-        // counts (8 to a register). One loop for both would go 8 at a time.
+        // register), SUMS residents at a time; then into the counts (8 to a
+        // register). One loop for both would go 8 at a time.
         let mut sums = [0i8; SUMS];
         for first in (0..n).step_by(SUMS) {
             let len = SUMS.min(n - first);

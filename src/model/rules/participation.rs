@@ -206,9 +206,13 @@ pub const MONTH_BIT: u8 = 2;
 #[inline(always)]
 pub fn first_participation(seen: u8, took: u8) -> (u8, u8, u8) {
     let took = took & 1;
-    let first_year = took & !seen & YEAR_BIT;
-    let first_month = took & !(seen >> 1) & 1;
-    (first_year, first_month, seen | took | (took * MONTH_BIT))
+    let first_year = took & u8::from(seen & YEAR_BIT == 0);
+    let first_month = took & u8::from(seen & MONTH_BIT == 0);
+    (
+        first_year,
+        first_month,
+        seen | (took * (YEAR_BIT | MONTH_BIT)),
+    )
 }
 
 /// A community's volunteer pool today: volunteer effort × today's
