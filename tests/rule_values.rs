@@ -406,12 +406,12 @@ fn table() -> String {
                 row(
                     "feedback::trust_gain",
                     format!("{x} {t}"),
-                    format!("{:?}", feedback::trust_gain(&s, x, t)),
+                    format!("{:?}", feedback::TrustChange::new(&s, Some(x)).of(t)),
                 );
                 row(
                     "feedback::trust_loss",
                     format!("{t}"),
-                    format!("{:?}", feedback::trust_loss(&s, t)),
+                    format!("{:?}", feedback::TrustChange::new(&s, None).of(t)),
                 );
             }
             for (waited, patience) in [(0u32, 30.0), (10, 30.0), (30, 30.0), (60, 30.0)] {

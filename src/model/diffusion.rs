@@ -4,6 +4,7 @@
 use rayon::prelude::*;
 
 use super::Model;
+use super::kernels::build::Kernel;
 use super::kernels::tie_sums;
 use super::rules::diffusion::{diffused, forgotten};
 
@@ -45,7 +46,7 @@ impl Model {
                 let start = block * BLOCK;
                 let n = next0.len();
                 // Sums over each row of ties (in row order, from −0.0, as
-                // `Iterator::sum` does), then the moves (many residents at once).
+                // `Iterator::sum` does), then the moves.
                 let mut sums = [[0f32; BLOCK]; 3];
                 let mut degree = [0f32; BLOCK];
                 let [sums0, sums1, sums2] = &mut sums;
@@ -60,14 +61,49 @@ impl Model {
                     build,
                 );
                 for (kind, next) in [next0, next1, next2].into_iter().enumerate() {
-                    let own = &trust[kind][start..start + n];
-                    let sums = &sums[kind][..n];
-                    for k in 0..n {
-                        let d = diffused(own[k], sums[k], degree[k], w);
-                        next[k] = forgotten(d, trust0, forget);
-                    }
+                    build.run(Moves {
+                        own: &trust[kind][start..start + n],
+                        sums: &sums[kind][..n],
+                        degree: &degree[..n],
+                        next,
+                        weight: w,
+                        prior: trust0,
+                        forget,
+                    });
                 }
             });
         self.world.replace_trust(&mut self.next_trust);
+    }
+}
+
+/// One block's weekly moves of one kind of trust: each resident's new value
+/// from its own, the sum over its ties and their number, in one loop over
+/// equal slices that the compiler vectorizes.
+struct Moves<'a> {
+    own: &'a [f32],
+    sums: &'a [f32],
+    degree: &'a [f32],
+    /// The new values, as many as `own`.
+    next: &'a mut [f32],
+    weight: f32,
+    prior: f32,
+    forget: f32,
+}
+
+impl Kernel for Moves<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run(self) {
+        let (w, prior, forget) = (self.weight, self.prior, self.forget);
+        for (((next, &own), &sum), &degree) in self
+            .next
+            .iter_mut()
+            .zip(self.own)
+            .zip(self.sums)
+            .zip(self.degree)
+        {
+            *next = forgotten(diffused(own, sum, degree, w), prior, forget);
+        }
     }
 }

@@ -6,6 +6,7 @@ use rand::RngExt;
 
 use super::Model;
 use super::issue::{Route, Status};
+use super::kernels::build::Kernel;
 use super::rules::feedback::{self as rules, LegitimacyBasis};
 use super::world::{Kind, NONE, OrgRole, Task};
 
@@ -210,10 +211,7 @@ impl Model {
         let a = s.issues.affected as usize;
         let w = rules::observer_weight(s);
         let resolved = resolved_with.is_some();
-        let delta = |trust: f32| match resolved_with {
-            Some(quality) => rules::trust_gain(s, quality, trust),
-            None => rules::trust_loss(s, trust),
-        };
+        let delta = rules::TrustChange::new(s, resolved_with);
         let grid = self.issues[slot as usize].grid;
         for k in 0..a {
             let i = self.affected[slot as usize * a + k] as usize;
@@ -222,7 +220,7 @@ impl Model {
             self.world.change_attitudes(i, |trust, own_efficacy| {
                 for (t, &handled) in trust.iter_mut().zip(&kinds) {
                     if handled {
-                        *t = rules::changed(*t, 1.0, delta(*t));
+                        *t = rules::changed(*t, 1.0, delta.of(*t));
                     }
                 }
                 *own_efficacy = rules::changed(*own_efficacy, 1.0, efficacy);
@@ -230,19 +228,20 @@ impl Model {
         }
         if w > 0.0 {
             // The same update for every resident of the grid, one quantity
-            // at a time over each range, so that many residents go at once.
+            // at a time over each range, so that many residents go at once
+            // (the levers in locals, the loops in the AVX2 build where there
+            // is one).
             let efficacy = rules::efficacy_change(s, resolved, false);
+            let build = self.build;
             self.world.change_grid_attitudes(grid, |trust, efficacies| {
-                for (values, &handled) in trust.into_iter().zip(&kinds) {
-                    if handled {
-                        for t in values {
-                            *t = rules::changed(*t, w, delta(*t));
-                        }
-                    }
-                }
-                for e in efficacies {
-                    *e = rules::changed(*e, w, efficacy);
-                }
+                build.run(Observers {
+                    trust,
+                    efficacies,
+                    kinds,
+                    delta,
+                    weight: w,
+                    efficacy,
+                });
             });
         }
     }
@@ -285,6 +284,40 @@ impl Model {
             if matches!(org.role.kind(), Kind::Social) && org.role != OrgRole::Enterprise {
                 org.autonomy = rules::autonomy_after(s, org.autonomy);
             }
+        }
+    }
+}
+
+/// The observers' side of a closure over one range of a grid's residents:
+/// trust in each handling kind and efficacy moved with the observers'
+/// weight, one quantity at a time, the levers in locals, so that many
+/// residents go at once.
+struct Observers<'a> {
+    trust: [&'a mut [f32]; 3],
+    efficacies: &'a mut [f32],
+    /// Which kinds handled the issue.
+    kinds: [bool; 3],
+    delta: rules::TrustChange,
+    weight: f64,
+    /// The change of efficacy, before its weight.
+    efficacy: f64,
+}
+
+impl Kernel for Observers<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run(self) {
+        let (delta, w) = (self.delta, self.weight);
+        for (values, handled) in self.trust.into_iter().zip(self.kinds) {
+            if handled {
+                for t in values {
+                    *t = rules::changed(*t, w, delta.of(*t));
+                }
+            }
+        }
+        for e in self.efficacies {
+            *e = rules::changed(*e, w, self.efficacy);
         }
     }
 }

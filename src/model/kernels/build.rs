@@ -4,7 +4,9 @@
 //! 128-bit vectors of the first ones. The hottest kernels, the participation
 //! pass (`kernels/participation.rs`) and the weekly diffusion's sums over
 //! ties (`kernels/tie_sums.rs`), are compiled a second time for AVX2, and
-//! the model picks one when it is built. Both give the same results to the
+//! the model picks one when it is built; smaller loops (the diffusion's
+//! moves, the observers of a closure) are a [`Kernel`] that [`Build::run`]
+//! compiles both ways. Both give the same results to the
 //! bit: the arithmetic is the same IEEE arithmetic, only more of it at once
 //! (Rust never fuses a multiplication and an addition unless told to).
 
@@ -37,9 +39,37 @@ impl Build {
         Self { avx2: false }
     }
 
+    /// Runs `kernel` in this build: compiled for AVX2 in the AVX2 build
+    /// (its `run` inlined into a function that enables AVX2), portable in
+    /// the other.
+    #[inline]
+    pub(in crate::model) fn run<K: Kernel>(self, kernel: K) -> K::Output {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            /// The kernel compiled for AVX2.
+            #[target_feature(enable = "avx2")]
+            fn avx2<K: Kernel>(kernel: K) -> K::Output {
+                kernel.run()
+            }
+            // SAFETY: only `Build::fastest` makes an AVX2 build, on a
+            // processor that has AVX2.
+            return unsafe { avx2(kernel) };
+        }
+        kernel.run()
+    }
+
     /// Whether this is the AVX2 build (and so the processor has AVX2).
     #[inline]
     pub fn avx2(self) -> bool {
         self.avx2
     }
+}
+
+/// A loop that [`Build::run`] compiles for AVX2 as well: its `run` must be
+/// `#[inline(always)]`, or the AVX2 build would call the portable code.
+pub(in crate::model) trait Kernel {
+    /// What the loop gives back.
+    type Output;
+    /// The loop.
+    fn run(self) -> Self::Output;
 }

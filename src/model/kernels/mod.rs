@@ -13,7 +13,8 @@
 //!   ties, many residents at once.
 //! - `logistic` — the draw of "takes part" against σ by an approximation,
 //!   the formula deciding where they could differ.
-//! - `build` — the portable and AVX2 builds of the two hottest kernels.
+//! - `build` — the portable and AVX2 builds of the hottest kernels, and
+//!   `Build::run` for smaller loops elsewhere in the model.
 //! - `disjoint` — the one unsafe data structure: a slice that the parallel
 //!   pass writes at disjoint indices.
 //!

@@ -45,18 +45,39 @@ pub fn recurrence_chance(s: &Scenario, quality: f64) -> f64 {
     ((1.0 - quality) * s.issues.recurrence).clamp(0.0, 1.0)
 }
 
-/// The change of a resident's trust in a kind that handled a resolved issue:
-/// `trust_gain` · Q · (1 − trust), before its weight.
-#[inline]
-pub fn trust_gain(s: &Scenario, quality: f64, trust: f32) -> f64 {
-    s.residents.trust_gain * quality * (1.0 - f64::from(trust))
+/// The change of a resident's trust in a kind that handled a closed issue,
+/// before its weight: `trust_gain` · Q · (1 − trust) on a resolution of
+/// quality Q, −`trust_loss` · trust on an abandonment. The levers are read
+/// once, when the closure's change is made, so that the observers of a
+/// grid go many at once.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrustChange {
+    gain: f64,
+    loss: f64,
+    /// The quality of the resolution; `None` for an abandonment.
+    resolved_with: Option<f64>,
 }
 
-/// The change of a resident's trust in a kind responsible for an abandoned
-/// issue: −`trust_loss` · trust, before its weight.
-#[inline]
-pub fn trust_loss(s: &Scenario, trust: f32) -> f64 {
-    -s.residents.trust_loss * f64::from(trust)
+impl TrustChange {
+    /// The change of a closure resolved with quality `resolved_with`, or
+    /// abandoned (`None`), under the levers of `s`.
+    #[inline]
+    pub fn new(s: &Scenario, resolved_with: Option<f64>) -> Self {
+        Self {
+            gain: s.residents.trust_gain,
+            loss: s.residents.trust_loss,
+            resolved_with,
+        }
+    }
+
+    /// The change of a resident whose trust in the kind is `trust`.
+    #[inline(always)]
+    pub fn of(self, trust: f32) -> f64 {
+        match self.resolved_with {
+            Some(quality) => self.gain * quality * (1.0 - f64::from(trust)),
+            None => -self.loss * f64::from(trust),
+        }
+    }
 }
 
 /// The change of efficacy of a resident affected by a closed issue:
@@ -227,9 +248,11 @@ mod tests {
     #[test]
     fn trust_changes_at_their_boundaries() {
         let s = Scenario::default();
-        assert_eq!(trust_gain(&s, 1.0, 1.0), 0.0);
-        assert_eq!(trust_loss(&s, 0.0), 0.0);
-        assert!(trust_gain(&s, 1.0, 0.2) > trust_gain(&s, 0.5, 0.2));
+        let (resolved, abandoned) = (TrustChange::new(&s, Some(1.0)), TrustChange::new(&s, None));
+        assert_eq!(resolved.of(1.0), 0.0);
+        assert_eq!(abandoned.of(0.0), 0.0);
+        assert!(resolved.of(0.2) > TrustChange::new(&s, Some(0.5)).of(0.2));
+        assert!(abandoned.of(0.8) < abandoned.of(0.2) && abandoned.of(0.2) < 0.0);
         assert_eq!(changed(0.9, 1.0, 0.5), 1.0);
         assert_eq!(changed(0.1, 1.0, -0.5), 0.0);
         assert_eq!(changed(0.5, 0.0, 0.3), 0.5);
