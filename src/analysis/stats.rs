@@ -2,6 +2,8 @@
 //! paired differences with effect sizes and p-values, and the Holm
 //! adjustment. Distributions come from `statrs`.
 
+use std::sync::OnceLock;
+
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Confidence level of every interval.
@@ -30,7 +32,25 @@ impl Estimate {
 }
 
 /// The two-sided t quantile for `CONFIDENCE` with `df` degrees of freedom.
+/// Whole `df` up to [`KEPT_QUANTILES`] are computed once per process and
+/// kept (an experiment asks for the same few, once per day, metric and
+/// point of its time-series bands; each is a search over the t
+/// distribution's function), the same values either way.
 pub fn t_quantile(df: f64) -> f64 {
+    static KEPT: OnceLock<Vec<OnceLock<f64>>> = OnceLock::new();
+    if df >= 1.0 && df <= KEPT_QUANTILES as f64 && df.fract() == 0.0 {
+        let kept = KEPT.get_or_init(|| (0..KEPT_QUANTILES).map(|_| OnceLock::new()).collect());
+        return *kept[df as usize - 1].get_or_init(|| computed_t_quantile(df));
+    }
+    computed_t_quantile(df)
+}
+
+/// How many whole degrees of freedom [`t_quantile`] keeps: those of up to
+/// 4,096 replications.
+pub const KEPT_QUANTILES: usize = 4096;
+
+/// The t quantile computed (`t_quantile`, without keeping it).
+fn computed_t_quantile(df: f64) -> f64 {
     StudentsT::new(0.0, 1.0, df).map_or(f64::NAN, |t| t.inverse_cdf(0.5 + CONFIDENCE / 2.0))
 }
 
@@ -154,6 +174,23 @@ mod tests {
                 "df {df}: {}",
                 t_quantile(df)
             );
+        }
+    }
+
+    /// Kept quantiles are the computed ones, bit for bit, at both ends of
+    /// what is kept and past it; fractional and invalid df are computed.
+    #[test]
+    fn kept_quantiles_equal_computed_ones() {
+        for df in [
+            1.0, 2.0, 29.0, 30.0, 4095.0, 4096.0, 4097.0, 2.5, 0.5, 0.0, -3.0,
+        ] {
+            for _ in 0..2 {
+                let (kept, computed) = (t_quantile(df), computed_t_quantile(df));
+                assert!(
+                    kept.to_bits() == computed.to_bits() || (kept.is_nan() && computed.is_nan()),
+                    "df {df}: {kept} against {computed}"
+                );
+            }
         }
     }
 
