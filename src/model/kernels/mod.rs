@@ -41,7 +41,7 @@
 //! - **Random words in bulk.** A community's decisions take one `fill` of
 //!   its stream (one 32-bit word each), not a call per resident; ChaCha8
 //!   costs about 7 instructions a word in bulk, an eighth of the pass
-//!   (one at a time, as contacts draw them, much more).
+//!   (one at a time, as contacts draw them, more).
 //! - **Loops outside the kernels are vectorized too.** A loop over the
 //!   residents of a grid or a block (the diffusion's moves, a closure's
 //!   observers) runs over zipped slices, with the levers in locals, and as
