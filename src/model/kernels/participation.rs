@@ -9,7 +9,9 @@
 //! the same decisions one resident at a time.
 //!
 //! To stay fast: every loop over a block runs on contiguous slices with no
-//! branch on a resident's outcome; the day's counts (participants, first
+//! branch on a resident's outcome; the draw against σ runs over whole
+//! blocks (a short block's tail computed and ignored), so that its
+//! vectorized loop leaves no remainder to scalar code; the day's counts (participants, first
 //! participants of the year and month, grid counts) are integers counted in
 //! the same pass, so their order does not matter and no pass over all
 //! residents is left for one thread after the parallel part.
@@ -287,8 +289,12 @@ fn decide_here(
     // Residents go in blocks of BLOCK: first the parts of the utility that
     // the processor computes for many residents at once (the same operations,
     // in the same order, for each), then the decisions one by one.
-    let mut utility = [0f32; BLOCK];
+    let mut utility_block = [0f32; BLOCK];
     let mut mobilized = [false; BLOCK];
+    // The draws of a block go over whole arrays of BLOCK, a short block's
+    // tail ignored, so that the vectorized loop has no remainder.
+    let mut block_words = [0u32; BLOCK];
+    let mut decided = [0u8; BLOCK];
     for &(a, b) in community.ranges() {
         for start in (a as usize..b as usize).step_by(BLOCK) {
             let end = (start + BLOCK).min(b as usize);
@@ -307,7 +313,8 @@ fn decide_here(
                     seen.range_mut(start, end),
                 )
             };
-            let (utility, mobilized) = (&mut utility[..n], &mut mobilized[..n]);
+            block_words[..n].copy_from_slice(words);
+            let (utility, mobilized) = (&mut utility_block[..n], &mut mobilized[..n]);
             // Contacts are sorted, as are the blocks.
             mobilized.fill(false);
             while next_contact < contacted.len() && (contacted[next_contact] as usize) < end {
@@ -340,7 +347,8 @@ fn decide_here(
                     utility[k] = utility_rule.of(attitude[k], share, mobilized[k], migrant);
                 }
             }
-            below_logistic(utility, words, today);
+            below_logistic(&utility_block, &block_words, &mut decided);
+            today.copy_from_slice(&decided[..n]);
             // The bookkeeping, in loops the compiler vectorizes: the moving
             // average, then the counts of the day (integers, so their order
             // does not matter).
