@@ -63,34 +63,41 @@ pub fn below_logistic(utility: &[f32], words: &[u32], out: &mut [u8]) {
         words.len() == utility.len() && out.len() == utility.len(),
         "lengths differ"
     );
-    let mut undecided = [0u8; STEP];
     for ((utility, words), out) in utility
         .chunks(STEP)
         .zip(words.chunks(STEP))
         .zip(out.chunks_mut(STEP))
     {
-        let undecided = &mut undecided[..utility.len()];
+        // Whether any draw of the chunk is left to the formula: almost no
+        // chunk has one, so the loop only ors the flags together and the
+        // rare chunk is looked at again.
+        let mut any_undecided = false;
         for k in 0..utility.len() {
-            let near = logistic_near(utility[k]);
-            let inside = utility[k].abs() <= RANGE;
-            let r = unit_f32(words[k]);
-            let yes = r < near - SLACK;
-            let no = r >= near + SLACK;
+            let (yes, undecided) = settled(utility[k], words[k]);
             out[k] = u8::from(yes);
-            undecided[k] = u8::from(!(inside & (yes | no)));
+            any_undecided |= undecided;
         }
-        // Looked for 32 at a time: almost every group of 32 has none.
-        for (first, flags) in (0..utility.len()).step_by(32).zip(undecided.chunks(32)) {
-            if flags.iter().fold(0, |any, &flag| any | flag) == 0 {
-                continue;
-            }
-            for (k, &flag) in (first..).zip(flags) {
-                if flag != 0 {
+        if any_undecided {
+            for k in 0..utility.len() {
+                if settled(utility[k], words[k]).1 {
                     out[k] = u8::from(unit_f32(words[k]) < logistic_f32(utility[k]));
                 }
             }
         }
     }
+}
+
+/// The draw of `word` against σ(`utility`) by the approximation: whether it
+/// is below (the decision where settled) and whether it is left unsettled
+/// (within [`SLACK`] of the approximation, or outside its range).
+#[inline(always)]
+fn settled(utility: f32, word: u32) -> (bool, bool) {
+    let near = logistic_near(utility);
+    let inside = utility.abs() <= RANGE;
+    let r = unit_f32(word);
+    let yes = r < near - SLACK;
+    let no = r >= near + SLACK;
+    (yes, !(inside & (yes | no)))
 }
 
 #[cfg(test)]
