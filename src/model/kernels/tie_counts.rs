@@ -145,6 +145,10 @@ fn sort_ties(ties: &Ties, a: usize, b: usize, lattice: &mut [u8]) -> OtherTies {
             }
         }
     }
+    // By tie, not by resident: a resident's other ties then lie apart, so
+    // that the update's additions to its count do not wait on each other
+    // (integer sums, the same in any order).
+    others.sort_unstable_by_key(|&(i, j)| (j, i));
     // i < n (one per bit field) and j < n (checked above).
     OtherTies {
         pairs: others,
@@ -258,7 +262,7 @@ mod tests {
         let mut lattice = vec![0u8; 10];
         let others = sort_ties(&ties(&rows), 0, 10, &mut lattice);
         assert_eq!(lattice[0], 1 | (1 << REACH) | (1 << (REACH + 3)));
-        assert_eq!(others.pairs, vec![(0, 5), (5, 0)]);
+        assert_eq!(others.pairs, vec![(5, 0), (0, 5)], "by tie");
         assert_eq!(lattice[5], 0);
         assert_eq!(lattice[1], 1 << REACH);
     }
