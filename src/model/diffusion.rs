@@ -42,36 +42,40 @@ impl Model {
             .zip(next2.par_chunks_mut(BLOCK))
             .enumerate()
             .with_min_len(16)
-            .for_each(|(block, ((next0, next1), next2))| {
-                let start = block * BLOCK;
-                let n = next0.len();
-                // Sums over each row of ties (in row order, from −0.0, as
-                // `Iterator::sum` does), then the moves.
-                let mut sums = [[0f32; BLOCK]; 3];
-                let mut degree = [0f32; BLOCK];
-                let [sums0, sums1, sums2] = &mut sums;
-                row_split.sum_block(
-                    ties,
-                    tie_sums::BlockSums {
-                        start,
-                        values: [&trust[0], &trust[1], &trust[2]],
-                        sums: [&mut sums0[..n], &mut sums1[..n], &mut sums2[..n]],
-                        degree: &mut degree[..n],
-                    },
-                    build,
-                );
-                for (kind, next) in [next0, next1, next2].into_iter().enumerate() {
-                    build.run(Moves {
-                        own: &trust[kind][start..start + n],
-                        sums: &sums[kind][..n],
-                        degree: &degree[..n],
-                        next,
-                        weight: w,
-                        prior: trust0,
-                        forget,
-                    });
-                }
-            });
+            .for_each_init(
+                // Room for a block's sums and degrees, made once per task:
+                // `sum_block` writes every entry a block uses.
+                || Box::new(([[0f32; BLOCK]; 3], [0f32; BLOCK])),
+                |room, (block, ((next0, next1), next2))| {
+                    let (sums, degree) = &mut **room;
+                    let start = block * BLOCK;
+                    let n = next0.len();
+                    // Sums over each row of ties (in row order, from −0.0, as
+                    // `Iterator::sum` does), then the moves.
+                    let [sums0, sums1, sums2] = sums;
+                    row_split.sum_block(
+                        ties,
+                        tie_sums::BlockSums {
+                            start,
+                            values: [&trust[0], &trust[1], &trust[2]],
+                            sums: [&mut sums0[..n], &mut sums1[..n], &mut sums2[..n]],
+                            degree: &mut degree[..n],
+                        },
+                        build,
+                    );
+                    for (kind, next) in [next0, next1, next2].into_iter().enumerate() {
+                        build.run(Moves {
+                            own: &trust[kind][start..start + n],
+                            sums: &sums[kind][..n],
+                            degree: &degree[..n],
+                            next,
+                            weight: w,
+                            prior: trust0,
+                            forget,
+                        });
+                    }
+                },
+            );
         self.world.replace_trust(&mut self.next_trust);
     }
 }
