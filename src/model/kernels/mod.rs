@@ -16,7 +16,9 @@
 //! - `build` — the portable and AVX2 builds of the hottest kernels, and
 //!   `Build::run` for smaller loops elsewhere in the model.
 //! - `disjoint` — the one unsafe data structure: a slice that the parallel
-//!   pass writes at disjoint indices.
+//!   pass writes at disjoint indices. (Besides it, `tie_counts` reads its
+//!   other ties without a bounds check each, under the bound that
+//!   `OtherTies`' one maker checks.)
 //!
 //! # To stay fast
 //!
