@@ -11,10 +11,11 @@
 //! To stay fast: every loop over a block runs on contiguous slices with no
 //! branch on a resident's outcome; the draw against σ runs over whole
 //! blocks (a short block's tail computed and ignored), so that its
-//! vectorized loop leaves no remainder to scalar code; the day's counts (participants, first
-//! participants of the year and month, grid counts) are integers counted in
-//! the same pass, so their order does not matter and no pass over all
-//! residents is left for one thread after the parallel part.
+//! vectorized loop leaves no remainder to scalar code; the day's counts
+//! (participants, first participants of the year and month, grid counts)
+//! are integers counted in the same pass, so their order does not matter
+//! and no pass over all residents is left for one thread after the
+//! parallel part.
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
