@@ -145,15 +145,33 @@ fn sort_ties(ties: &Ties, a: usize, b: usize, lattice: &mut [u8]) -> OtherTies {
             }
         }
     }
-    // By tie, not by resident: a resident's other ties then lie apart, so
-    // that the update's additions to its count do not wait on each other
-    // (integer sums, the same in any order).
-    others.sort_unstable_by_key(|&(i, j)| (j, i));
     // i < n (one per bit field) and j < n (checked above).
     OtherTies {
-        pairs: others,
+        pairs: by_tie(&others, n),
         places: n,
     }
+}
+
+/// `pairs` (resident, tie), each below `places`, ordered by tie and, for
+/// one tie, as they came: a resident's other ties then lie apart, so that
+/// the update's additions to its count do not wait on each other (integer
+/// sums, the same in any order). A counting sort: one pass to count, one
+/// to place.
+fn by_tie(pairs: &[(u32, u32)], places: usize) -> Vec<(u32, u32)> {
+    let mut next = vec![0u32; places + 1];
+    for &(_, j) in pairs {
+        next[j as usize + 1] += 1;
+    }
+    for p in 1..=places {
+        next[p] += next[p - 1];
+    }
+    let mut sorted = vec![(0, 0); pairs.len()];
+    for &(i, j) in pairs {
+        let at = &mut next[j as usize];
+        sorted[*at as usize] = (i, j);
+        *at += 1;
+    }
+    sorted
 }
 
 /// One community's share of the counts, during the parallel pass.
@@ -282,6 +300,29 @@ mod tests {
             others: &others,
         }
         .update(&[1, 1], &[0, 0], &mut Vec::new());
+    }
+
+    /// The counting sort orders by tie, then by resident (the order pairs
+    /// are made in), as a sort by (tie, resident) does.
+    #[test]
+    fn by_tie_sorts_by_tie_then_resident() {
+        use crate::seeds::{Purpose, stream};
+        use rand::RngExt;
+        let mut rng = stream(5, Purpose::Residents, 2);
+        for places in [1usize, 2, 7, 300] {
+            let mut pairs: Vec<(u32, u32)> = (0..rng.random_range(0..2000))
+                .map(|_| {
+                    (
+                        rng.random_range(0..places as u32),
+                        rng.random_range(0..places as u32),
+                    )
+                })
+                .collect();
+            pairs.sort_unstable();
+            let mut expected = pairs.clone();
+            expected.sort_by_key(|&(i, j)| (j, i));
+            assert_eq!(by_tie(&pairs, places), expected, "{places} places");
+        }
     }
 
     #[test]
