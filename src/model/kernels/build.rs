@@ -1,12 +1,11 @@
 //! Which build of the fastest kernels runs.
 //!
 //! The binary is built for every x86-64 processor, so it may only assume the
-//! 128-bit vectors of the first ones. The hottest kernels, the participation
-//! pass (`kernels/participation.rs`) and the weekly diffusion's sums over
-//! ties (`kernels/tie_sums.rs`), are compiled a second time for AVX2, and
-//! the model picks one when it is built; smaller loops (the diffusion's
-//! moves, the observers of a closure) are a [`Kernel`] that [`Build::run`]
-//! compiles both ways. Both give the same results to the
+//! 128-bit vectors of the first ones. The hot loops — the participation
+//! pass (`kernels/participation.rs`), the weekly diffusion's sums over ties
+//! (`kernels/tie_sums.rs`) and moves, the observers of a closure — are each
+//! a [`Kernel`], which [`Build::run`] compiles a second time for AVX2; the
+//! model picks the build when it is made. Both give the same results to the
 //! bit: the arithmetic is the same IEEE arithmetic, only more of it at once
 //! (Rust never fuses a multiplication and an addition unless told to).
 
@@ -56,12 +55,6 @@ impl Build {
             return unsafe { avx2(kernel) };
         }
         kernel.run()
-    }
-
-    /// Whether this is the AVX2 build (and so the processor has AVX2).
-    #[inline]
-    pub fn avx2(self) -> bool {
-        self.avx2
     }
 }
 

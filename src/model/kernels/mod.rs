@@ -13,8 +13,8 @@
 //!   ties, many residents at once.
 //! - `logistic` — the draw of "takes part" against σ by an approximation,
 //!   the formula deciding where they could differ.
-//! - `build` — the portable and AVX2 builds of the hottest kernels, and
-//!   `Build::run` for smaller loops elsewhere in the model.
+//! - `build` — the portable and AVX2 builds of every hot loop (a
+//!   `Kernel`), run through `Build::run`.
 //! - `disjoint` — the one unsafe data structure: a slice that the parallel
 //!   pass writes at disjoint indices. (Besides it, `tie_counts` reads its
 //!   other ties without a bounds check each, under the bound that

@@ -21,7 +21,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::attitudes::{self, GridAttitudes, Values};
-use super::build::Build;
+use super::build::{Build, Kernel};
 use super::disjoint::DisjointSlice;
 use super::logistic::below_logistic;
 use super::tie_counts::CommunityTieCounts;
@@ -206,28 +206,41 @@ pub(in crate::model) fn decide(
     rng: &mut ChaCha8Rng,
     day: &mut CommunityDay,
 ) {
-    #[cfg(target_arch = "x86_64")]
-    if pass.build.avx2() {
-        // SAFETY: only `Build::fastest` makes an AVX2 build, on a processor
-        // that has AVX2.
-        unsafe { decide_avx2(pass, community, grid_attitudes, tie_counts, rng, day) };
-        return;
-    }
-    decide_here(pass, community, grid_attitudes, tie_counts, rng, day);
+    pass.build.run(Decide {
+        pass,
+        community,
+        grid_attitudes,
+        tie_counts,
+        rng,
+        day,
+    });
 }
 
-/// `decide_here` compiled for AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn decide_avx2(
-    pass: &Pass,
-    community: &Community,
-    grid_attitudes: &mut [GridAttitudes],
-    tie_counts: &mut CommunityTieCounts,
-    rng: &mut ChaCha8Rng,
-    day: &mut CommunityDay,
-) {
-    decide_here(pass, community, grid_attitudes, tie_counts, rng, day);
+/// `decide`'s arguments, as a kernel of both builds.
+struct Decide<'p, 'a, 't> {
+    pass: &'p Pass<'a>,
+    community: &'p Community,
+    grid_attitudes: &'p mut [GridAttitudes],
+    tie_counts: &'p mut CommunityTieCounts<'t>,
+    rng: &'p mut ChaCha8Rng,
+    day: &'p mut CommunityDay,
+}
+
+impl Kernel for Decide<'_, '_, '_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run(self) {
+        let Decide {
+            pass,
+            community,
+            grid_attitudes,
+            tie_counts,
+            rng,
+            day,
+        } = self;
+        decide_here(pass, community, grid_attitudes, tie_counts, rng, day);
+    }
 }
 
 /// The participation pass of one community, inlined into both builds.

@@ -15,7 +15,7 @@
 //! added one by one. Rows never change once made (newcomers' ties are
 //! one-way and only appended), so the split stays true.
 
-use super::build::Build;
+use super::build::{Build, Kernel};
 use crate::model::network::Ties;
 
 /// Residents summed together (the diffusion's block).
@@ -118,21 +118,11 @@ impl RowSplit {
     /// # Panics
     /// If the block is not one of the split ones.
     pub(in crate::model) fn sum_block(&self, ties: &Ties, block: BlockSums, build: Build) {
-        #[cfg(target_arch = "x86_64")]
-        if build.avx2() {
-            // SAFETY: only `Build::fastest` makes an AVX2 build, on a
-            // processor that has AVX2.
-            unsafe { self.sum_block_avx2(ties, block) };
-            return;
-        }
-        self.sum_block_here(ties, block);
-    }
-
-    /// `sum_block_here` compiled for AVX2.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    fn sum_block_avx2(&self, ties: &Ties, block: BlockSums) {
-        self.sum_block_here(ties, block);
+        build.run(SumBlock {
+            split: self,
+            ties,
+            block,
+        });
     }
 
     /// The block's sums, inlined into both builds.
@@ -200,6 +190,22 @@ impl RowSplit {
                 others(q + 1, sums);
             }
         }
+    }
+}
+
+/// `RowSplit::sum_block`'s arguments, as a kernel of both builds.
+struct SumBlock<'s, 'a> {
+    split: &'s RowSplit,
+    ties: &'s Ties,
+    block: BlockSums<'a>,
+}
+
+impl Kernel for SumBlock<'_, '_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run(self) {
+        self.split.sum_block_here(self.ties, self.block);
     }
 }
 
