@@ -22,6 +22,7 @@ impl Model {
     /// procedure is written once; only the count is the kernels'.
     pub(super) fn close_issues_counting(&mut self, deliberators: fn(&Model, u32) -> u32) {
         let mut recurrences = Vec::new();
+        let mut changes = AttitudeChanges::default();
         let mut closed = false;
         for idx in 0..self.active.len() {
             let slot = self.active[idx];
@@ -44,7 +45,7 @@ impl Model {
                     self.day - issue.arrival,
                     issue.patience,
                 );
-                self.resolve(slot, quality);
+                self.resolve(slot, quality, &mut changes);
                 let recurrence = rules::recurrence_chance(&self.scenario, quality);
                 if self.events.random_bool(recurrence) {
                     let issue = &self.issues[slot as usize];
@@ -53,7 +54,7 @@ impl Model {
                 }
                 closed = true;
             } else if expired {
-                self.abandon(slot);
+                self.abandon(slot, &mut changes);
                 closed = true;
             }
         }
@@ -61,6 +62,7 @@ impl Model {
             let issues = &self.issues;
             self.active.retain(|&s| issues[s as usize].open());
         }
+        self.change_attitudes(changes);
         for (reporter, comps) in recurrences {
             self.spawn_issue(reporter, &comps);
         }
@@ -108,7 +110,7 @@ impl Model {
         kinds
     }
 
-    fn resolve(&mut self, slot: u32, quality: f64) {
+    fn resolve(&mut self, slot: u32, quality: f64, changes: &mut AttitudeChanges) {
         let orgs = self.handlers(slot);
         let kinds = self.kinds_of(&orgs);
         let issue = &mut self.issues[slot as usize];
@@ -145,12 +147,12 @@ impl Model {
         if convened {
             self.world.communities[community].convened_outcomes.0 += 1.0;
         }
-        self.update_residents(slot, kinds, Some(quality));
+        self.update_residents(slot, kinds, Some(quality), changes);
         self.update_org_trust(&orgs, true);
         self.release_slot(slot);
     }
 
-    fn abandon(&mut self, slot: u32) {
+    fn abandon(&mut self, slot: u32, changes: &mut AttitudeChanges) {
         let orgs = self.handlers(slot);
         let mut kinds = self.kinds_of(&orgs);
         if orgs.is_empty() {
@@ -181,7 +183,7 @@ impl Model {
                 .convened_outcomes
                 .1 += 1.0;
         }
-        self.update_residents(slot, kinds, None);
+        self.update_residents(slot, kinds, None, changes);
         self.update_org_trust(&orgs, false);
         self.release_slot(slot);
     }
@@ -205,45 +207,94 @@ impl Model {
     /// kind and efficacy of the affected residents change in full, and of
     /// every resident of the issue's grid (the affected ones too) with the
     /// observers' weight. `resolved_with` is the quality of a resolution, or
-    /// `None` for an abandoned issue.
-    fn update_residents(&mut self, slot: u32, kinds: [bool; 3], resolved_with: Option<f64>) {
+    /// `None` for an abandoned issue. The change is noted in `changes` and
+    /// made with the day's others by [`Model::change_attitudes`].
+    fn update_residents(
+        &self,
+        slot: u32,
+        kinds: [bool; 3],
+        resolved_with: Option<f64>,
+        changes: &mut AttitudeChanges,
+    ) {
         let s = &self.scenario;
-        let a = s.issues.affected as usize;
-        let w = rules::observer_weight(s);
         let resolved = resolved_with.is_some();
-        let delta = rules::TrustChange::new(s, resolved_with);
-        let grid = self.issues[slot as usize].grid;
-        for k in 0..a {
-            let i = self.affected[slot as usize * a + k] as usize;
-            let takes_part = self.world.residents.took_part()[i] != 0;
-            let efficacy = rules::efficacy_change(s, resolved, takes_part);
-            self.world.change_attitudes(i, |trust, own_efficacy| {
-                for (t, &handled) in trust.iter_mut().zip(&kinds) {
-                    if handled {
-                        *t = rules::changed(*t, 1.0, delta.of(*t));
-                    }
+        let first = changes.affected.len();
+        for &i in self.affected_of(slot) {
+            let takes_part = self.world.residents.took_part()[i as usize] != 0;
+            changes
+                .affected
+                .push((i, rules::efficacy_change(s, resolved, takes_part)));
+        }
+        changes.closures.push(ClosureChange {
+            grid: self.issues[slot as usize].grid,
+            kinds,
+            delta: rules::TrustChange::new(s, resolved_with),
+            resolved,
+            affected: first..changes.affected.len(),
+        });
+    }
+
+    /// Makes the day's closures' changes to residents' trust and efficacy
+    /// (noted by `update_residents`), each grid's in the order of the
+    /// closures, grids in parallel: a closure changes only residents of its
+    /// issue's grid (the affected ones are drawn there), and nothing reads
+    /// trust or efficacy between the closures, so the values are those of
+    /// making each change as its issue closes, whatever the threads. Each
+    /// grid's residents are waited on from memory once per day, by one of
+    /// the threads, instead of once per closure by one thread.
+    fn change_attitudes(&mut self, mut changes: AttitudeChanges) {
+        // A stable sort: the closures of one grid keep their order.
+        changes.closures.sort_by_key(|c| c.grid);
+        let mut grids: Vec<u32> = changes.closures.iter().map(|c| c.grid).collect();
+        grids.dedup();
+        let mut starts = Vec::with_capacity(grids.len() + 1);
+        starts.extend(
+            changes
+                .closures
+                .chunk_by(|a, b| a.grid == b.grid)
+                .scan(0, |at, group| {
+                    let start = *at;
+                    *at += group.len();
+                    Some(start)
+                }),
+        );
+        starts.push(changes.closures.len());
+        let s = &self.scenario;
+        let w = rules::observer_weight(s);
+        let build = self.build;
+        let (closures, affected) = (&changes.closures, &changes.affected);
+        self.world.change_grids_attitudes(&grids, |at, mut grid| {
+            for closure in &closures[starts[at]..starts[at + 1]] {
+                let (kinds, delta) = (closure.kinds, closure.delta);
+                for &(i, efficacy) in &affected[closure.affected.clone()] {
+                    grid.change_resident(i as usize, |trust, own_efficacy| {
+                        for (t, &handled) in trust.iter_mut().zip(&kinds) {
+                            if handled {
+                                *t = rules::changed(*t, 1.0, delta.of(*t));
+                            }
+                        }
+                        *own_efficacy = rules::changed(*own_efficacy, 1.0, efficacy);
+                    });
                 }
-                *own_efficacy = rules::changed(*own_efficacy, 1.0, efficacy);
-            });
-        }
-        if w > 0.0 {
-            // The same update for every resident of the grid, one quantity
-            // at a time over each range, so that many residents go at once
-            // (the levers in locals, the loops in the AVX2 build where there
-            // is one).
-            let efficacy = rules::efficacy_change(s, resolved, false);
-            let build = self.build;
-            self.world.change_grid_attitudes(grid, |trust, efficacies| {
-                build.run(Observers {
-                    trust,
-                    efficacies,
-                    kinds,
-                    delta,
-                    weight: w,
-                    efficacy,
-                });
-            });
-        }
+                if w > 0.0 {
+                    // The same update for every resident of the grid, one
+                    // quantity at a time over each range, so that many
+                    // residents go at once (the levers in locals, the loops
+                    // in the AVX2 build where there is one).
+                    let efficacy = rules::efficacy_change(s, closure.resolved, false);
+                    grid.change_ranges(|trust, efficacies| {
+                        build.run(Observers {
+                            trust,
+                            efficacies,
+                            kinds,
+                            delta,
+                            weight: w,
+                            efficacy,
+                        });
+                    });
+                }
+            }
+        });
     }
 
     /// τ⁺ on shared success, τ⁻ on shared failure, for every pair of handlers.
@@ -288,6 +339,27 @@ impl Model {
     }
 }
 
+/// The changes to residents' attitudes of the day's closures, in the
+/// order the issues closed.
+#[derive(Default)]
+struct AttitudeChanges {
+    closures: Vec<ClosureChange>,
+    /// The affected residents of every closure, each with its change of
+    /// efficacy, before its weight.
+    affected: Vec<(u32, f64)>,
+}
+
+/// One closure's change to the attitudes of its issue's grid.
+struct ClosureChange {
+    grid: u32,
+    /// Which kinds handled the issue.
+    kinds: [bool; 3],
+    delta: rules::TrustChange,
+    resolved: bool,
+    /// Its affected residents in `AttitudeChanges::affected`.
+    affected: std::ops::Range<usize>,
+}
+
 /// The observers' side of a closure over one range of a grid's residents:
 /// trust in each handling kind and efficacy moved with the observers'
 /// weight, one quantity at a time, the levers in locals, so that many
@@ -319,5 +391,93 @@ impl Kernel for Observers<'_> {
         for e in self.efficacies {
             *e = rules::changed(*e, w, self.efficacy);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scenario;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    /// Made grid by grid in parallel, a day's closure changes give the
+    /// values of making each change, one resident at a time, in the order
+    /// the issues closed: closures of one grid interleaved with others',
+    /// resolutions and abandonments, on and off every kind.
+    #[test]
+    fn grouped_closure_changes_equal_each_change_in_turn() {
+        let s = Scenario::default();
+        let mut model = Model::new(&s, 5);
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        let n_grids = model.world.grids.len() as u32;
+        assert!(n_grids > 4, "a district of a few grids at least");
+        let mut changes = AttitudeChanges::default();
+        for k in 0..200 {
+            // Few grids, so that most get several closures.
+            let grid = rng.random_range(0..4) * (n_grids / 4);
+            let resolved_with = (k % 3 != 0).then(|| rng.random_range(0.0..1.0));
+            let first = changes.affected.len();
+            for _ in 0..rng.random_range(0..4) {
+                let i = model.world.random_in_grid(grid as usize, &mut rng);
+                changes.affected.push((i, rng.random_range(-0.1..0.1)));
+            }
+            changes.closures.push(ClosureChange {
+                grid,
+                kinds: [rng.random(), rng.random(), rng.random()],
+                delta: rules::TrustChange::new(&s, resolved_with),
+                resolved: resolved_with.is_some(),
+                affected: first..changes.affected.len(),
+            });
+        }
+        let mut in_turn = model.world.clone();
+        let w = rules::observer_weight(&s);
+        assert!(w > 0.0, "observers change too");
+        for closure in &changes.closures {
+            let (kinds, delta) = (closure.kinds, closure.delta);
+            let change = |trust: &mut [f32; 3], efficacy: &mut f32, weight: f64, by: f64| {
+                for (t, &handled) in trust.iter_mut().zip(&kinds) {
+                    if handled {
+                        *t = rules::changed(*t, weight, delta.of(*t));
+                    }
+                }
+                *efficacy = rules::changed(*efficacy, weight, by);
+            };
+            for &(i, by) in &changes.affected[closure.affected.clone()] {
+                in_turn.change_attitudes(i as usize, |t, e| change(t, e, 1.0, by));
+            }
+            let by = rules::efficacy_change(&s, closure.resolved, false);
+            let ranges = in_turn.grids[closure.grid as usize].ranges().to_vec();
+            for (a, b) in ranges {
+                for i in a..b {
+                    in_turn.change_attitudes(i as usize, |t, e| change(t, e, w, by));
+                }
+            }
+        }
+        model.change_attitudes(changes);
+        let (grouped, expected) = (&model.world.residents, &in_turn.residents);
+        assert_eq!(grouped.trust(), expected.trust());
+        assert_eq!(grouped.efficacy(), expected.efficacy());
+        assert_eq!(
+            model.world.attitudes_changed(),
+            in_turn.attitudes_changed(),
+            "the changed grids are marked"
+        );
+        assert_ne!(
+            grouped.trust(),
+            Model::new(&s, 5).world.residents.trust(),
+            "the changes changed something"
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "is not in the grid")]
+    fn a_closure_changes_only_its_own_grid() {
+        let s = Scenario::default();
+        let mut model = Model::new(&s, 5);
+        let (_, outside) = model.world.grids[0].ranges()[0];
+        model.world.change_grids_attitudes(&[0], |_, mut grid| {
+            grid.change_resident(outside as usize, |t, _| t[0] = 0.0);
+        });
     }
 }

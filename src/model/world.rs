@@ -5,6 +5,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Beta, Distribution, Poisson};
 
+use super::kernels::disjoint::DisjointSlice;
 use super::network::{Ties, append_watts_strogatz};
 use super::org_trust::OrgTrust;
 use crate::scenario::{CommunityKind, ConvenerHolder, Linkage, Scenario};
@@ -234,6 +235,68 @@ pub struct Residents {
     ties: Ties,
 }
 
+/// One grid's residents during `World::change_grids_attitudes`: their
+/// trust in each kind and efficacy, which only this grid's task touches.
+pub(in crate::model) struct GridAttitudes<'w> {
+    ranges: &'w [(u32, u32)],
+    trust: &'w [DisjointSlice<'w, f32>; 3],
+    efficacy: &'w DisjointSlice<'w, f32>,
+}
+
+impl GridAttitudes<'_> {
+    /// Changes the trust in each kind and the efficacy of resident `i` by
+    /// `change`.
+    ///
+    /// # Panics
+    /// If `i` is not a resident of the grid.
+    pub(in crate::model) fn change_resident(
+        &mut self,
+        i: usize,
+        change: impl FnOnce(&mut [f32; 3], &mut f32),
+    ) {
+        assert!(
+            self.ranges
+                .iter()
+                .any(|&(a, b)| (a as usize..b as usize).contains(&i)),
+            "resident {i} is not in the grid"
+        );
+        // SAFETY: i is a resident of this grid, which only this task touches
+        // (`World::change_grids_attitudes`).
+        let (trust, efficacy) = unsafe {
+            (
+                self.trust.each_ref().map(|t| &mut t.range_mut(i, i + 1)[0]),
+                &mut self.efficacy.range_mut(i, i + 1)[0],
+            )
+        };
+        let mut values = trust.each_ref().map(|t| **t);
+        change(&mut values, efficacy);
+        for (t, value) in trust.into_iter().zip(values) {
+            *t = value;
+        }
+    }
+
+    /// Changes the trust in each kind and the efficacy of every resident of
+    /// the grid by `change`, called once per index range of the grid with
+    /// that range's values.
+    pub(in crate::model) fn change_ranges(
+        &mut self,
+        mut change: impl FnMut([&mut [f32]; 3], &mut [f32]),
+    ) {
+        for &(a, b) in self.ranges {
+            let (a, b) = (a as usize, b as usize);
+            // SAFETY: the range is this grid's, which only this task touches
+            // (`World::change_grids_attitudes`).
+            let (trust, efficacy) = unsafe {
+                (
+                    self.trust.each_ref().map(|t| t.range_mut(a, b)),
+                    self.efficacy.range_mut(a, b),
+                )
+            };
+            change(trust, efficacy);
+        }
+    }
+}
+
 /// What the participation pass of a day reads and writes of the residents
 /// (see `World::start_participation`).
 pub(in crate::model) struct ParticipationDay<'a> {
@@ -427,7 +490,9 @@ impl World {
     }
 
     /// Changes resident `i`'s trust in each kind and efficacy by `change`,
-    /// and marks its grid.
+    /// and marks its grid (the reference model and tests; the model's own
+    /// changes go through `World::change_grids_attitudes`).
+    #[cfg(test)]
     pub(in crate::model) fn change_attitudes(
         &mut self,
         i: usize,
@@ -442,24 +507,58 @@ impl World {
         self.attitudes_changed[res.grid[i] as usize] = true;
     }
 
-    /// Changes the trust in each kind and the efficacy of every resident of
-    /// grid `g` by `change`, called once per index range of the grid with
-    /// that range's values, and marks the grid.
-    pub(in crate::model) fn change_grid_attitudes(
+    /// Runs `change` for each grid of `grids` (strictly ascending, so each
+    /// once), grids in parallel, with its position in `grids` and the
+    /// grid's residents' trust and efficacy, which it may change at that
+    /// grid's residents only; then marks the grids. Every resident belongs
+    /// to one grid, so no two tasks touch the same resident and the result
+    /// does not depend on the number of threads.
+    pub(in crate::model) fn change_grids_attitudes(
         &mut self,
-        g: u32,
-        mut change: impl FnMut([&mut [f32]; 3], &mut [f32]),
+        grids: &[u32],
+        change: impl Fn(usize, GridAttitudes) + Sync,
     ) {
+        use rayon::prelude::*;
+        assert!(
+            grids.windows(2).all(|w| w[0] < w[1]),
+            "grids are not strictly ascending"
+        );
         let res = &mut self.residents;
-        for &(a, b) in &self.grids[g as usize].ranges {
-            let (a, b) = (a as usize, b as usize);
-            let [t0, t1, t2] = &mut res.trust;
-            change(
-                [&mut t0[a..b], &mut t1[a..b], &mut t2[a..b]],
-                &mut res.efficacy[a..b],
-            );
+        let [t0, t1, t2] = &mut res.trust;
+        let trust = [
+            DisjointSlice::new(t0),
+            DisjointSlice::new(t1),
+            DisjointSlice::new(t2),
+        ];
+        let efficacy = DisjointSlice::new(&mut res.efficacy);
+        let all_grids = &self.grids;
+        grids
+            .par_iter()
+            .enumerate()
+            .with_min_len(8)
+            .for_each(|(at, &g)| {
+                // The next grid's values are asked for while this one's
+                // change is made (most grids are far apart in memory).
+                if let Some(&next) = grids.get(at + 1) {
+                    for &(a, b) in &all_grids[next as usize].ranges {
+                        let (a, b) = (a as usize, b as usize);
+                        for values in trust.iter().chain([&efficacy]) {
+                            values.prefetch(a, b);
+                        }
+                    }
+                }
+                change(
+                    at,
+                    GridAttitudes {
+                        ranges: &all_grids[g as usize].ranges,
+                        trust: &trust,
+                        efficacy: &efficacy,
+                    },
+                );
+            });
+        for &g in grids {
+            self.attitudes_changed[g as usize] = true;
         }
-        self.attitudes_changed[g as usize] = true;
     }
 
     /// Every resident's efficacy becomes `change` of it, residents in

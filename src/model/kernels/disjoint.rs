@@ -43,6 +43,18 @@ impl<'a, T: Copy> DisjointSlice<'a, T> {
         unsafe { *self.ptr.add(i) }
     }
 
+    /// Asks for the values at `a..b` to be brought into the caches
+    /// (`kernels/prefetch.rs`): reads and changes nothing, so any task may.
+    #[inline]
+    pub(in crate::model) fn prefetch(&self, a: usize, b: usize) {
+        assert!(
+            a <= b && b <= self.len,
+            "range {a}..{b} out of {}",
+            self.len
+        );
+        super::prefetch::prefetch(self.ptr.wrapping_add(a).cast_const(), b - a);
+    }
+
     /// The indices `a..b` as an ordinary mutable slice.
     ///
     /// # Safety

@@ -15,6 +15,8 @@
 //!   the formula deciding where they could differ.
 //! - `build` — the portable and AVX2 builds of every hot loop (a
 //!   `Kernel`), run through `Build::run`.
+//! - `prefetch` — asking for memory ahead of its use, where work jumps
+//!   around memory (a day's closures, grid by grid).
 //! - `disjoint` — the one unsafe data structure: a slice that the parallel
 //!   pass writes at disjoint indices. (Besides it, `tie_counts` reads its
 //!   other ties without a bounds check each, under the bound that
@@ -52,12 +54,17 @@
 //! - **Serial work is per issue, not per resident.** Arrival, detection,
 //!   routing, work and closures run on one thread, in the order of the
 //!   event stream; each must stay proportional to the open issues (and
-//!   their grids), or it bounds what a second core can give.
+//!   their grids), or it bounds what a second core can give. What reads no
+//!   draw runs apart from them: the chances of detection (issues in
+//!   parallel) and the closures' changes to residents, made after the day's
+//!   closures grid by grid in parallel, each grid's in closing order, the
+//!   next grid's values asked for (`prefetch`) while one is changed.
 
 pub(super) mod attitudes;
 pub(super) mod build;
 pub(super) mod disjoint;
 pub(super) mod logistic;
 pub(super) mod participation;
+pub(super) mod prefetch;
 pub(super) mod tie_counts;
 pub(super) mod tie_sums;
