@@ -8,7 +8,8 @@ use std::sync::mpsc;
 
 use rayon::prelude::*;
 
-use crate::run::{RunOutput, run};
+use crate::model::shared::SharedResidents;
+use crate::run::{RunOutput, run_shared};
 use crate::scenario::Scenario;
 
 /// Runs `jobs` on `threads` threads, building each run's scenario (seed
@@ -28,6 +29,10 @@ pub fn run_jobs<Id: Send + Sync + Clone>(
         .build()
         .map_err(|e| format!("cannot start {threads} threads: {e}"))?;
     let (sender, receiver) = mpsc::sync_channel::<(Id, RunOutput)>(threads.max(1) * 2);
+    // Each thread goes through the jobs in their order, which callers give
+    // replication by replication: a thread's next run usually has the seed
+    // and residents of its last.
+    let shared = SharedResidents::new(threads.max(1) + 1);
     std::thread::scope(|scope| {
         scope.spawn(|| {
             pool.install(|| {
@@ -37,7 +42,7 @@ pub fn run_jobs<Id: Send + Sync + Clone>(
                         if stop.load(Ordering::SeqCst) {
                             return;
                         }
-                        let output = run(&scenario_of(id));
+                        let output = run_shared(&scenario_of(id), &shared);
                         // The receiver lives until every sender is gone.
                         let _ = sender.send((id.clone(), output));
                     });

@@ -21,6 +21,7 @@ mod participation;
 #[cfg(test)]
 mod reference;
 mod routing;
+pub mod shared;
 mod work;
 
 use kernels::{attitudes, build::Build, tie_counts, tie_sums};
@@ -146,7 +147,22 @@ fn poisson(lambda: f64, rng: &mut ChaCha8Rng) -> u32 {
 impl Model {
     /// Builds the district of `scenario` for `seed`.
     pub fn new(scenario: &Scenario, seed: u64) -> Self {
-        let world = world::build(scenario, seed);
+        let spec = world::ResidentsSpec::of(scenario);
+        Self::around(scenario, seed, shared::BuiltResidents::new(&spec, seed))
+    }
+
+    /// [`Model::new`], with the residents taken from `shared` where it
+    /// keeps those of the same spec and seed (the same model either way).
+    pub fn new_shared(scenario: &Scenario, seed: u64, shared: &shared::SharedResidents) -> Self {
+        let spec = world::ResidentsSpec::of(scenario);
+        Self::around(scenario, seed, shared.get(&spec, seed))
+    }
+
+    /// Builds the district of `scenario` for `seed` around `built`, its
+    /// residents for that seed.
+    fn around(scenario: &Scenario, seed: u64, built: shared::BuiltResidents) -> Self {
+        let shared::BuiltResidents { made, tie_counts } = built;
+        let world = world::build_with(scenario, seed, made);
         let n_communities = world.communities.len();
         let community_rngs = (0..world.communities.len())
             .map(|c| stream(seed, Purpose::Participation, c as u64))
@@ -155,7 +171,7 @@ impl Model {
             scenario: scenario.clone(),
             next_trust: Default::default(),
             took_part_yesterday: Vec::new(),
-            tie_counts: tie_counts::TieCounts::new(&world),
+            tie_counts,
             row_split: tie_sums::RowSplit::default(),
             attitudes: attitudes::Attitudes::new(&world.grids),
             community_days: vec![Default::default(); n_communities],
@@ -535,7 +551,8 @@ mod tests {
             changed += before.iter().zip(after).filter(|(x, y)| x != y).count();
             assert_eq!(
                 model.tie_counts.counts,
-                tie_counts::TieCounts::new(&model.world).counts,
+                tie_counts::TieCounts::new(&model.world.residents, &model.world.first_ranges())
+                    .counts,
                 "day {}",
                 model.day
             );

@@ -478,6 +478,12 @@ pub struct World {
 }
 
 impl World {
+    /// Each community's first range: the residents built with the district,
+    /// in community order.
+    pub fn first_ranges(&self) -> Vec<(u32, u32)> {
+        self.communities.iter().map(|c| c.ranges()[0]).collect()
+    }
+
     /// For each grid, whether its residents' trust or efficacy changed (or
     /// a resident arrived) since `World::attitudes_seen` was last called.
     pub fn attitudes_changed(&self) -> &[bool] {
@@ -698,6 +704,168 @@ fn bits(s: &Scenario, names: &[String]) -> u16 {
 
 /// Builds the district of scenario `s` from `seed`.
 pub fn build(s: &Scenario, seed: u64) -> World {
+    build_with(s, seed, make_residents(&ResidentsSpec::of(s), seed))
+}
+
+/// The levers that a district's residents are made from, and nothing
+/// else: [`make_residents`] reads only these, so scenarios with equal specs
+/// have the same residents, grids and ties for a seed, and the runs of an
+/// experiment's points (which mostly differ in other levers) can share them
+/// (`model::shared`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResidentsSpec {
+    /// Each community's population, grids and share of migrants, in the
+    /// order the district is built.
+    communities: Vec<(u32, u32, f64)>,
+    grid_coverage: f64,
+    member_share: f64,
+    migrant_member_share: f64,
+    initial_spread: f64,
+    initial_trust: f64,
+    initial_efficacy: f64,
+    civic: (f64, f64),
+    ties_k: u32,
+    ties_p: f64,
+}
+
+impl ResidentsSpec {
+    /// How many residents it makes.
+    pub fn residents(&self) -> u64 {
+        self.communities.iter().map(|&(p, _, _)| u64::from(p)).sum()
+    }
+
+    /// The spec of the residents of scenario `s`.
+    pub fn of(s: &Scenario) -> Self {
+        let r = &s.residents;
+        let setting = &s.party.setting;
+        Self {
+            communities: s
+                .district
+                .communities
+                .iter()
+                .flat_map(|g| (0..g.count).map(move |_| (g.population, g.grids, g.migrant_share)))
+                .collect(),
+            grid_coverage: s.grid.coverage,
+            member_share: setting.member_share,
+            migrant_member_share: setting.migrant_member_share,
+            initial_spread: r.initial_spread,
+            initial_trust: r.initial_trust,
+            initial_efficacy: r.initial_efficacy,
+            civic: (r.civic_a, r.civic_b),
+            ties_k: r.ties_k,
+            ties_p: r.ties_p,
+        }
+    }
+}
+
+/// A district's residents, grids and ties as [`make_residents`] makes them
+/// for a seed, communities one after another.
+#[derive(Debug, Clone)]
+pub struct MadeResidents {
+    residents: Residents,
+    grids: Vec<Grid>,
+    /// Each community's party members and migrants.
+    counts: Vec<(u32, u32)>,
+    /// Each community's residents.
+    ranges: Vec<(u32, u32)>,
+}
+
+impl MadeResidents {
+    /// The residents.
+    pub fn residents(&self) -> &Residents {
+        &self.residents
+    }
+
+    /// Each community's residents, one range each, in community order.
+    pub fn community_ranges(&self) -> &[(u32, u32)] {
+        &self.ranges
+    }
+}
+
+/// Makes the residents of `spec` for `seed`: community by community, each
+/// from its own stream, grid by grid in one contiguous block, then the
+/// community's small world of ties.
+pub fn make_residents(spec: &ResidentsSpec, seed: u64) -> MadeResidents {
+    let mut residents = Residents::with_capacity(spec.residents() as usize, spec.ties_k as usize);
+    let mut grids = Vec::new();
+    let mut counts = Vec::with_capacity(spec.communities.len());
+    let mut ranges = Vec::with_capacity(spec.communities.len());
+    let civic = Beta::new(spec.civic.0, spec.civic.1).expect("validated shape");
+    for (c, &(population, n_grids, migrant_share)) in spec.communities.iter().enumerate() {
+        let cu = c as u32;
+        let mut rrng = stream(seed, Purpose::Residents, c as u64);
+        let first = residents.len() as u32;
+        let mut members = 0;
+        let mut migrants = 0;
+        for k in 0..n_grids {
+            let a = first + (u64::from(population) * u64::from(k) / u64::from(n_grids)) as u32;
+            let b = first + (u64::from(population) * u64::from(k + 1) / u64::from(n_grids)) as u32;
+            let gi = grids.len() as u32;
+            grids.push(Grid {
+                community: cu,
+                ranges: vec![(a, b)],
+                covered: chance(&mut rrng, spec.grid_coverage),
+                participants: 0,
+                active_members: 0,
+            });
+            for _ in a..b {
+                let migrant = chance(&mut rrng, migrant_share);
+                let member_p = if migrant {
+                    spec.migrant_member_share
+                } else {
+                    spec.member_share
+                };
+                let mut flags = if migrant { flag::MIGRANT } else { 0 };
+                migrants += u32::from(migrant);
+                if chance(&mut rrng, member_p) {
+                    flags |= flag::MEMBER;
+                    members += 1;
+                }
+                let spread = spec.initial_spread;
+                let jitter = |r: &mut ChaCha8Rng, x: f64| {
+                    (x + r.random_range(-spread..=spread)).clamp(0.0, 1.0) as f32
+                };
+                let trust = [(); 3].map(|_| jitter(&mut rrng, spec.initial_trust));
+                let efficacy = jitter(&mut rrng, spec.initial_efficacy);
+                residents.push(
+                    cu,
+                    gi,
+                    flags,
+                    civic.sample(&mut rrng) as f32,
+                    efficacy,
+                    trust,
+                );
+            }
+        }
+        append_watts_strogatz(
+            &mut residents.ties,
+            first,
+            population,
+            spec.ties_k,
+            spec.ties_p,
+            &mut rrng,
+        );
+        counts.push((members, migrants));
+        ranges.push((first, first + population));
+    }
+    MadeResidents {
+        residents,
+        grids,
+        counts,
+        ranges,
+    }
+}
+
+/// Builds the district of scenario `s` from `seed` around the residents
+/// `made`, which are those of [`make_residents`] for the scenario's
+/// [`ResidentsSpec`] and `seed` (made afresh or shared).
+pub(in crate::model) fn build_with(s: &Scenario, seed: u64, made: MadeResidents) -> World {
+    let MadeResidents {
+        residents,
+        grids,
+        counts,
+        ranges: _,
+    } = made;
     let n_comp = s.issues.competencies.len();
     let all_comps: u16 = ((1u32 << n_comp) - 1) as u16;
     let mut rng = stream(seed, Purpose::Structure, 0);
@@ -772,11 +940,8 @@ pub fn build(s: &Scenario, seed: u64) -> World {
         })
         .collect();
 
-    let mut residents =
-        Residents::with_capacity(total_population as usize, s.residents.ties_k as usize);
     let mut communities = Vec::with_capacity(specs.len());
-    let mut grids = Vec::new();
-    let civic = Beta::new(s.residents.civic_a, s.residents.civic_b).expect("validated shape");
+    let (mut next_resident, mut next_grid) = (0u32, 0u32);
     let per_community = Poisson::new(s.social.per_community.max(1e-9)).expect("validated mean");
     let setting = &s.party.setting;
     for (c, g) in specs.iter().enumerate() {
@@ -911,67 +1076,18 @@ pub fn build(s: &Scenario, seed: u64) -> World {
         };
         let service_center = chance(&mut party_rng, s.party.security.service_centers);
 
-        // Residents, grid by grid, in one contiguous block.
-        let mut rrng = stream(seed, Purpose::Residents, c as u64);
-        let first = residents.len() as u32;
-        let grid_start = grids.len() as u32;
-        let mut members = 0;
-        let mut migrants = 0;
-        for k in 0..g.grids {
-            let a = first + (u64::from(g.population) * u64::from(k) / u64::from(g.grids)) as u32;
-            let b =
-                first + (u64::from(g.population) * u64::from(k + 1) / u64::from(g.grids)) as u32;
-            let gi = grids.len() as u32;
-            grids.push(Grid {
-                community: cu,
-                ranges: vec![(a, b)],
-                covered: chance(&mut rrng, s.grid.coverage),
-                participants: 0,
-                active_members: 0,
-            });
-            for _ in a..b {
-                let migrant = chance(&mut rrng, g.migrant_share);
-                let member_p = if migrant {
-                    setting.migrant_member_share
-                } else {
-                    setting.member_share
-                };
-                let mut flags = if migrant { flag::MIGRANT } else { 0 };
-                migrants += u32::from(migrant);
-                if chance(&mut rrng, member_p) {
-                    flags |= flag::MEMBER;
-                    members += 1;
-                }
-                let spread = s.residents.initial_spread;
-                let jitter = |r: &mut ChaCha8Rng, x: f64| {
-                    (x + r.random_range(-spread..=spread)).clamp(0.0, 1.0) as f32
-                };
-                let trust = [(); 3].map(|_| jitter(&mut rrng, s.residents.initial_trust));
-                let efficacy = jitter(&mut rrng, s.residents.initial_efficacy);
-                residents.push(
-                    cu,
-                    gi,
-                    flags,
-                    civic.sample(&mut rrng) as f32,
-                    efficacy,
-                    trust,
-                );
-            }
-        }
-        append_watts_strogatz(
-            &mut residents.ties,
-            first,
-            g.population,
-            s.residents.ties_k,
-            s.residents.ties_p,
-            &mut rrng,
-        );
+        // The community's residents and grids, made with the others by
+        // `make_residents`: they follow each other in community order.
+        let (first, grid_start) = (next_resident, next_grid);
+        next_resident += g.population;
+        next_grid += g.grids;
+        let (members, migrants) = counts[c];
         communities.push(Community {
             kind: g.kind,
             subdistrict: d,
             ranges: vec![(first, first + g.population)],
             population: g.population,
-            grids: grid_start..grids.len() as u32,
+            grids: grid_start..next_grid,
             committee,
             convener,
             convener_is_party: holder == Some(OrgRole::PartyCommittee),

@@ -9,6 +9,7 @@ pub mod live;
 
 use crate::metrics::{DayRow, Recorder, Summary};
 use crate::model::Model;
+use crate::model::shared::SharedResidents;
 use crate::scenario::changes::differing_scenarios;
 use crate::scenario::{Scenario, apply_policy};
 
@@ -61,7 +62,20 @@ impl Stepper {
     /// Builds the district of `scenario` for `scenario.sim.seed` and steps
     /// its `sim.warmup_days`, which are not recorded.
     pub fn new(scenario: &Scenario) -> Self {
-        let mut model = Model::new(scenario, scenario.sim.seed);
+        Self::around(scenario, Model::new(scenario, scenario.sim.seed))
+    }
+
+    /// [`Stepper::new`], with the residents taken from `shared` where it
+    /// keeps those of the same levers and seed (the same run either way).
+    pub fn new_shared(scenario: &Scenario, shared: &SharedResidents) -> Self {
+        Self::around(
+            scenario,
+            Model::new_shared(scenario, scenario.sim.seed, shared),
+        )
+    }
+
+    /// Steps the warm-up of `model`, just built for `scenario`.
+    fn around(scenario: &Scenario, mut model: Model) -> Self {
         for _ in 0..scenario.sim.warmup_days {
             model.step();
         }
@@ -180,10 +194,19 @@ impl Stepper {
 /// On a policy that loading would have refused (`scenario::load` checks
 /// every policy; a scenario built in code must be as valid).
 pub fn run(scenario: &Scenario) -> RunOutput {
+    run_shared(scenario, &SharedResidents::new(0))
+}
+
+/// [`run`], with the residents taken from `shared` where it keeps those of
+/// the same levers and seed (an experiment's runs): the same output.
+///
+/// # Panics
+/// As [`run`].
+pub fn run_shared(scenario: &Scenario, shared: &SharedResidents) -> RunOutput {
     if let Err((key, message)) = crate::scenario::policy_stages(scenario) {
         panic!("invalid policy `{key}`: {message}");
     }
-    let mut stepper = Stepper::new(scenario);
+    let mut stepper = Stepper::new_shared(scenario, shared);
     let window =
         (scenario.sim.summary_from > 1).then(|| stepper.add_window(scenario.sim.summary_from));
     let mut rows = Vec::new();

@@ -20,7 +20,7 @@
 //! processor.
 
 use crate::model::network::Ties;
-use crate::model::world::World;
+use crate::model::world::Residents;
 
 /// Lattice neighbours covered by the bits, on each side (the update below
 /// is written out for four).
@@ -58,15 +58,17 @@ impl TieCounts {
     /// Sorts the ties of the residents built with each community into
     /// lattice bits and other ties, and counts the ties that took part.
     ///
+    /// `first_ranges` are the communities' first ranges, in community
+    /// order: the residents built with the district, from resident 0 on.
+    ///
     /// # Panics
     /// If a built resident's tie leaves its community's first range (the
     /// district builder never makes one).
-    pub(in crate::model) fn new(world: &World) -> Self {
-        let residents = &world.residents;
-        let mut lattice = vec![0u8; world.initial_population as usize];
-        let mut others = Vec::with_capacity(world.communities.len());
-        for community in &world.communities {
-            let (a, b) = community.ranges()[0];
+    pub(in crate::model) fn new(residents: &Residents, first_ranges: &[(u32, u32)]) -> Self {
+        let built = first_ranges.last().map_or(0, |&(_, b)| b as usize);
+        let mut lattice = vec![0u8; built];
+        let mut others = Vec::with_capacity(first_ranges.len());
+        for &(a, b) in first_ranges {
             others.push(sort_ties(
                 residents.ties(),
                 a as usize,
@@ -74,7 +76,7 @@ impl TieCounts {
                 &mut lattice[a as usize..b as usize],
             ));
         }
-        let counts = (0..world.initial_population as usize)
+        let counts = (0..built)
             .map(|i| residents.ties().count_marked(i, residents.took_part()))
             .collect();
         Self {
