@@ -36,6 +36,8 @@ use crate::scenario::Scenario;
 
 /// Residents handled together in the participation loop.
 const BLOCK: usize = 256;
+// A block's counts are kept in 16 bits.
+const _: () = assert!(BLOCK <= u16::MAX as usize);
 
 /// Read-only view of the residents during the participation pass; today's
 /// participation and the moving average of taking part are written apart.
@@ -369,18 +371,26 @@ fn decide_here(
             for (recent, &took) in recent.iter_mut().zip(&*today) {
                 *recent = recent_after(*recent, took != 0, weight);
             }
-            let mut migrants = 0u32;
-            let mut took_part = [0u32; 2];
-            let mut before_count = 0u32;
-            let mut persisting = 0u32;
+            // In 16 bits (a block's count fits), so that 16 residents go
+            // at once.
+            let mut migrants = 0u16;
+            let mut took_part = [0u16; 2];
+            let mut before_count = 0u16;
+            let mut persisting = 0u16;
             for ((&f, &took), &then) in flags.iter().zip(&*today).zip(before) {
-                let migrant = u32::from(f & flag::MIGRANT);
+                let migrant = u16::from(f & flag::MIGRANT);
                 migrants += migrant;
-                took_part[0] += u32::from(took);
-                took_part[1] += u32::from(took) & migrant;
-                before_count += u32::from(then);
-                persisting += u32::from(then & took);
+                took_part[0] += u16::from(took);
+                took_part[1] += u16::from(took) & migrant;
+                before_count += u16::from(then);
+                persisting += u16::from(then & took);
             }
+            let (migrants, before_count, persisting) = (
+                u32::from(migrants),
+                u32::from(before_count),
+                u32::from(persisting),
+            );
+            let took_part = took_part.map(u32::from);
             // Bytes (a block's count fits), so that 32 residents go at once.
             let (mut first_year, mut first_month) = (0u16, 0u16);
             for (seen, &took) in seen.iter_mut().zip(&*today) {
@@ -420,9 +430,17 @@ fn decide_here(
             // SAFETY: the grid is in this community, which only this task touches.
             let today = unsafe { today_all.range_mut(a as usize, b as usize) };
             let flags = &residents.flags[a as usize..b as usize];
-            for (&took, &f) in today.iter().zip(flags) {
-                participants += u32::from(took);
-                members += u32::from(took & u8::from(f & flag::MEMBER != 0));
+            // Counted in 16 bits, so that 16 residents go at once, over
+            // pieces whose counts fit.
+            const PIECE: usize = u16::MAX as usize;
+            for (today, flags) in today.chunks(PIECE).zip(flags.chunks(PIECE)) {
+                let (mut piece_participants, mut piece_members) = (0u16, 0u16);
+                for (&took, &f) in today.iter().zip(flags) {
+                    piece_participants += u16::from(took);
+                    piece_members += u16::from(took & u8::from(f & flag::MEMBER != 0));
+                }
+                participants += u32::from(piece_participants);
+                members += u32::from(piece_members);
             }
         }
         day.grid_participants[g] = participants;
