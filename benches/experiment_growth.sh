@@ -11,13 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${1:-target/release/govsim}"
-if [ "$BIN" = target/release/govsim ] && [ ! -x "$BIN" ]; then
-  cargo build --release -q
-fi
-[ -x "$BIN" ] || { echo "error: $BIN: not an executable" >&2; exit 2; }
-[ -x /usr/bin/time ] || { echo "error: needs /usr/bin/time (Debian: apt-get install time)" >&2; exit 2; }
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+. benches/govsim_binary.sh
 TOWN=scenarios/classroom/small_town.toml
 VARY="issues.rate=0.001..0.01"
 measure() { # label, then the command

@@ -7,6 +7,7 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use govsim::model::shared::SharedResidents;
 use govsim::model::{Model, Phase};
 use govsim::scenario::{Scenario, load_scenario};
 
@@ -114,6 +115,15 @@ fn build(c: &mut Criterion) {
     group.throughput(Throughput::Elements(s.district.residents()));
     group.sample_size(20);
     group.bench_function("party_led_50k", |b| b.iter(|| black_box(Model::new(&s, 1))));
+    // As a run of an experiment after another point of its replication:
+    // the residents copied from the kept ones (`model::shared`).
+    let shared = SharedResidents::new(1);
+    let mut other_point = s.clone();
+    other_point.party.procedure.pooling = 0.0;
+    black_box(Model::new_shared(&other_point, 1, &shared));
+    group.bench_function("party_led_50k_shared", |b| {
+        b.iter(|| black_box(Model::new_shared(&s, 1, &shared)))
+    });
     group.finish();
 }
 

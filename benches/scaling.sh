@@ -14,13 +14,7 @@ ROUNDS="${1:-3}"; DAYS="${2:-120}"; BIN="${3:-target/release/govsim}"
 for n in "$ROUNDS" "$DAYS"; do
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "error: ROUNDS and DAYS must be whole numbers above 0, got '$n'" >&2; exit 2; }
 done
-if [ "$BIN" = target/release/govsim ] && [ ! -x "$BIN" ]; then
-  cargo build --release -q
-fi
-[ -x "$BIN" ] || { echo "error: $BIN: not an executable" >&2; exit 2; }
-[ -x /usr/bin/time ] || { echo "error: needs /usr/bin/time (Debian: apt-get install time)" >&2; exit 2; }
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+. benches/govsim_binary.sh
 CORES=$(nproc)
 THREADS=1
 t=2; while [ "$t" -le "$CORES" ]; do THREADS="$THREADS $t"; t=$((t * 2)); done
