@@ -13,9 +13,14 @@ use super::kernels::tie_counts::TieCounts;
 use super::world::{MadeResidents, ResidentsSpec, make_residents};
 
 /// Districts of at most this many residents are kept: above it, making the
-/// residents is a small part of a run (a twentieth of a Beilun year) and a
-/// kept copy would weigh on memory (about 100 bytes a resident).
-pub const MAX_SHARED_RESIDENTS: u64 = 250_000;
+/// residents is a small part of a run (a twentieth of a Beilun year), and
+/// keeping a copy costs a copy and its memory (about 100 bytes a resident)
+/// whether or not a later run takes it.
+pub const MAX_SHARED_DISTRICT: u64 = 250_000;
+
+/// At most this many residents are kept, all districts together (about
+/// 100 MB), however many threads run.
+pub const MAX_KEPT_RESIDENTS: u64 = 1_000_000;
 
 /// A district's residents made for a seed, with what the model derives
 /// from them alone: the counts of ties that took part.
@@ -38,7 +43,8 @@ impl BuiltResidents {
 type Kept = VecDeque<(ResidentsSpec, u64, Arc<BuiltResidents>)>;
 
 /// The residents made latest for the runs of an experiment, at most
-/// `entries` districts of at most [`MAX_SHARED_RESIDENTS`] residents each:
+/// `entries` districts of at most [`MAX_SHARED_DISTRICT`] residents each,
+/// and [`MAX_KEPT_RESIDENTS`] residents in all:
 /// a run whose spec and seed match takes a copy of them instead of making
 /// them. Threads share one; each run gets its own copy.
 #[derive(Debug)]
@@ -72,10 +78,16 @@ impl SharedResidents {
         // Made outside the lock: another thread may make the same at once,
         // which costs time, not results.
         let built = BuiltResidents::new(spec, seed);
-        if spec.residents() <= MAX_SHARED_RESIDENTS && self.entries > 0 {
+        let residents = spec.residents();
+        if residents <= MAX_SHARED_DISTRICT && self.entries > 0 {
             let mut kept = self.lock();
-            if kept.len() == self.entries {
-                kept.pop_front();
+            // The oldest go until the new one fits.
+            let mut total: u64 = kept.iter().map(|(s, _, _)| s.residents()).sum();
+            while kept.len() == self.entries || total + residents > MAX_KEPT_RESIDENTS {
+                let Some((s, _, _)) = kept.pop_front() else {
+                    break;
+                };
+                total -= s.residents();
             }
             kept.push_back((spec.clone(), seed, Arc::new(built.clone())));
         }
@@ -143,20 +155,43 @@ mod tests {
         );
     }
 
-    /// Nothing is kept without room, or of a district too large to keep.
+    /// The spec of the default district with at most `residents` residents
+    /// (a few fewer).
+    fn of_size(residents: u64) -> ResidentsSpec {
+        let mut s = Scenario::default();
+        s.district.communities.truncate(1);
+        let group = &mut s.district.communities[0];
+        group.population = (residents / u64::from(group.count)) as u32;
+        ResidentsSpec::of(&s)
+    }
+
+    /// Nothing is kept without room, or of a district too large to keep;
+    /// the oldest go when the residents kept would be too many.
     #[test]
     fn what_is_kept_is_bounded() {
         let s = Scenario::default();
         let none = SharedResidents::new(0);
         let _ = Model::new_shared(&s, 1, &none);
         assert_eq!(none.kept(), 0);
-        let mut large = s.clone();
-        let group = &mut large.district.communities[0];
-        group.population = (MAX_SHARED_RESIDENTS / u64::from(group.count)) as u32 + 1;
-        assert!(ResidentsSpec::of(&large).residents() > MAX_SHARED_RESIDENTS);
-        let shared = SharedResidents::new(3);
-        let spec = ResidentsSpec::of(&large);
-        let _ = shared.get(&spec, 1);
+        let shared = SharedResidents::new(6);
+        let too_large = of_size(2 * MAX_SHARED_DISTRICT);
+        assert!(too_large.residents() > MAX_SHARED_DISTRICT);
+        let _ = shared.get(&too_large, 1);
         assert_eq!(shared.kept(), 0);
+        let largest = of_size(MAX_SHARED_DISTRICT);
+        assert!(largest.residents() <= MAX_SHARED_DISTRICT);
+        let fit = MAX_KEPT_RESIDENTS / largest.residents();
+        assert!(
+            (2..6).contains(&fit),
+            "the total bound is met before the entries'"
+        );
+        for seed in 0..=fit {
+            let _ = shared.get(&largest, seed);
+        }
+        // One more than fit: the oldest went.
+        let kept = shared.lock();
+        assert_eq!(kept.len() as u64, fit);
+        assert_eq!(kept[0].1, 1);
+        assert!(kept.iter().map(|(s, _, _)| s.residents()).sum::<u64>() <= MAX_KEPT_RESIDENTS);
     }
 }
