@@ -497,12 +497,12 @@ mod tests {
         scenario
     }
 
-    /// The parallel participation pass relies on this: every resident belongs
-    /// to exactly one community, through that community's ranges, which
-    /// follow each other upward, also after newcomers arrive in several
-    /// batches.
+    /// The parallel passes rely on this: every resident belongs to exactly
+    /// one community, through that community's ranges, which follow each
+    /// other upward, and to one grid of it, also after newcomers arrive in
+    /// several batches.
     #[test]
-    fn communities_partition_the_residents_after_newcomers_arrive() {
+    fn communities_and_grids_partition_the_residents_after_newcomers_arrive() {
         let scenario = with_newcomers(3, 5, 0.2);
         let mut model = Model::new(&scenario, 11);
         let before = model.world.residents.len();
@@ -533,6 +533,21 @@ mod tests {
             assert_eq!(c, residents.community()[i], "resident {i}");
         }
         assert_eq!(residents.took_part().len(), residents.len());
+        // Grids too (a day's closures change residents grid by grid in
+        // parallel), each inside its community.
+        let mut grid_of = vec![u32::MAX; residents.len()];
+        for (g, grid) in model.world.grids.iter().enumerate() {
+            for &(a, b) in grid.ranges() {
+                for i in a..b {
+                    assert_eq!(grid_of[i as usize], u32::MAX, "resident {i} in two grids");
+                    assert_eq!(owner[i as usize], grid.community, "resident {i}");
+                    grid_of[i as usize] = g as u32;
+                }
+            }
+        }
+        for (i, &g) in grid_of.iter().enumerate() {
+            assert_eq!(g, residents.grid()[i], "resident {i}");
+        }
     }
 
     /// The counts of ties that took part are kept up to date only where
