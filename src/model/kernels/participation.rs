@@ -342,14 +342,15 @@ fn decide_here(
             // that took part yesterday.
             if (a, b) == community.ranges()[0] {
                 // Residents built with the community: their ties that took
-                // part yesterday are counted already. The counts and degrees
-                // are far below 2^24, so i32 → f32 is exact, as u32 → f32 is
-                // (and i32's conversion is one instruction for many).
+                // part yesterday are counted already. The degrees are far
+                // below 2^24, so i32 → f32 is exact, as u32 → f32 is (and
+                // i32's conversion is one instruction for many); a count is
+                // 16 bits.
                 let took_part = &tie_counts.counts[start - a as usize..end - a as usize];
                 let (row_starts, row_ends) = (&offsets[..n], &offsets[1..]);
                 for k in 0..n {
                     let degree = row_ends[k].wrapping_sub(row_starts[k]) as i32;
-                    let share = peer_share(took_part[k] as i32 as f32, degree as f32);
+                    let share = peer_share(f32::from(took_part[k]), degree as f32);
                     let migrant = flags[k] & flag::MIGRANT != 0;
                     utility[k] = utility_rule.of(attitude[k], share, mobilized[k], migrant);
                 }

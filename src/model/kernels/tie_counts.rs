@@ -35,7 +35,7 @@ const SUMS: usize = 256;
 pub(in crate::model) struct TieCounts {
     /// For each resident built with the district, how many of its ties took
     /// part on the latest day whose participation pass is complete.
-    pub counts: Vec<u32>,
+    pub counts: Vec<u16>,
     /// For each of those residents, its ties to ring-lattice neighbours of its
     /// community's first range: bit s − 1 for the one s places ahead, bit
     /// REACH + s − 1 for the one s places behind (s = 1..=REACH).
@@ -76,8 +76,17 @@ impl TieCounts {
                 &mut lattice[a as usize..b as usize],
             ));
         }
+        // A count is at most the degree, which the update's 16 bits must
+        // hold (a built resident's row never grows: newcomers' ties are
+        // one-way).
         let counts = (0..built)
-            .map(|i| residents.ties().count_marked(i, residents.took_part()))
+            .map(|i| {
+                assert!(
+                    residents.ties().of(i).len() <= usize::from(u16::MAX),
+                    "resident {i} has more ties than a count holds"
+                );
+                residents.ties().count_marked(i, residents.took_part()) as u16
+            })
             .collect();
         Self {
             counts,
@@ -90,7 +99,7 @@ impl TieCounts {
     /// participation pass is complete, if `i` was built with the district.
     #[inline]
     pub(in crate::model) fn of(&self, i: usize) -> Option<u32> {
-        self.counts.get(i).copied()
+        self.counts.get(i).map(|&count| u32::from(count))
     }
 
     /// The counts cut into the first range of each community, in community
@@ -179,7 +188,7 @@ fn by_tie(pairs: &[(u32, u32)], places: usize) -> Vec<(u32, u32)> {
 /// One community's share of the counts, during the parallel pass.
 pub(in crate::model) struct CommunityTieCounts<'a> {
     /// The counts of the community's first range.
-    pub counts: &'a mut [u32],
+    pub counts: &'a mut [u16],
     lattice: &'a [u8],
     others: &'a OtherTies,
 }
@@ -211,8 +220,8 @@ impl CommunityTieCounts<'_> {
         // at once. A sum of 2·REACH changes fits in an i8.
         let (lattice, counts) = (&self.lattice[..n], &mut self.counts[..n]);
         // The sums of changes first, in bytes (32 residents to an AVX2
-        // register), SUMS residents at a time; then into the counts (8 to a
-        // register). One loop for both would go 8 at a time.
+        // register), SUMS residents at a time; then into the counts (16 bits,
+        // 16 to a register). One loop for both would go 16 at a time.
         let mut sums = [0i8; SUMS];
         for first in (0..n).step_by(SUMS) {
             let len = SUMS.min(n - first);
@@ -237,7 +246,7 @@ impl CommunityTieCounts<'_> {
                     + tied(b4[k], bits, 7);
             }
             for (count, &sum) in counts[first..first + len].iter_mut().zip(&*sums) {
-                *count = count.wrapping_add(sum as i32 as u32);
+                *count = count.wrapping_add(sum as i16 as u16);
             }
         }
         // The other ties, one by one: the most instructions of the update
@@ -250,7 +259,7 @@ impl CommunityTieCounts<'_> {
             // both slices (asserted above).
             unsafe {
                 let count = counts.get_unchecked_mut(i as usize);
-                *count = count.wrapping_add(*change.get_unchecked(j as usize) as i32 as u32);
+                *count = count.wrapping_add(*change.get_unchecked(j as usize) as i16 as u16);
             }
         }
     }
@@ -295,7 +304,7 @@ mod tests {
         let rows: [&[u32]; 3] = [&[1, 2], &[0, 2], &[0, 1]];
         let mut lattice = vec![0u8; 3];
         let others = sort_ties(&ties(&rows), 0, 3, &mut lattice);
-        let mut counts = vec![0u32; 2];
+        let mut counts = vec![0u16; 2];
         CommunityTieCounts {
             counts: &mut counts,
             lattice: &lattice[..2],
@@ -355,7 +364,7 @@ mod tests {
         let ties = ties(&slices);
         let mut lattice = vec![0u8; n];
         let others = sort_ties(&ties, 0, n, &mut lattice);
-        let mut counts = vec![0u32; n];
+        let mut counts = vec![0u16; n];
         let mut before = vec![0u8; n];
         let mut change = Vec::new();
         for _ in 0..30 {
@@ -372,7 +381,7 @@ mod tests {
                     .iter()
                     .map(|&j| u32::from(today[j as usize]))
                     .sum();
-                assert_eq!(count, fresh, "resident {i}");
+                assert_eq!(u32::from(count), fresh, "resident {i}");
             }
             before = today;
         }
