@@ -245,26 +245,15 @@ impl Model {
     fn change_attitudes(&mut self, mut changes: AttitudeChanges) {
         // A stable sort: the closures of one grid keep their order.
         changes.closures.sort_by_key(|c| c.grid);
-        let mut grids: Vec<u32> = changes.closures.iter().map(|c| c.grid).collect();
-        grids.dedup();
-        let mut starts = Vec::with_capacity(grids.len() + 1);
-        starts.extend(
-            changes
-                .closures
-                .chunk_by(|a, b| a.grid == b.grid)
-                .scan(0, |at, group| {
-                    let start = *at;
-                    *at += group.len();
-                    Some(start)
-                }),
-        );
-        starts.push(changes.closures.len());
+        let by_grid: Vec<&[ClosureChange]> =
+            changes.closures.chunk_by(|a, b| a.grid == b.grid).collect();
+        let grids: Vec<u32> = by_grid.iter().map(|closures| closures[0].grid).collect();
         let s = &self.scenario;
         let w = rules::observer_weight(s);
         let build = self.build;
-        let (closures, affected) = (&changes.closures, &changes.affected);
+        let affected = &changes.affected;
         self.world.change_grids_attitudes(&grids, |at, mut grid| {
-            for closure in &closures[starts[at]..starts[at + 1]] {
+            for closure in by_grid[at] {
                 let (kinds, delta) = (closure.kinds, closure.delta);
                 for &(i, efficacy) in &affected[closure.affected.clone()] {
                     grid.change_resident(i as usize, |trust, own_efficacy| {

@@ -479,8 +479,9 @@ pub struct World {
 
 impl World {
     /// Each community's first range: the residents built with the district,
-    /// in community order.
-    pub fn first_ranges(&self) -> Vec<(u32, u32)> {
+    /// in community order (tests: the model's own are made with them).
+    #[cfg(test)]
+    pub(in crate::model) fn first_ranges(&self) -> Vec<(u32, u32)> {
         self.communities.iter().map(|c| c.ranges()[0]).collect()
     }
 
@@ -864,7 +865,7 @@ pub(in crate::model) fn build_with(s: &Scenario, seed: u64, made: MadeResidents)
         residents,
         grids,
         counts,
-        ranges: _,
+        ranges,
     } = made;
     let n_comp = s.issues.competencies.len();
     let all_comps: u16 = ((1u32 << n_comp) - 1) as u16;
@@ -941,7 +942,7 @@ pub(in crate::model) fn build_with(s: &Scenario, seed: u64, made: MadeResidents)
         .collect();
 
     let mut communities = Vec::with_capacity(specs.len());
-    let (mut next_resident, mut next_grid) = (0u32, 0u32);
+    let mut next_grid = 0u32;
     let per_community = Poisson::new(s.social.per_community.max(1e-9)).expect("validated mean");
     let setting = &s.party.setting;
     for (c, g) in specs.iter().enumerate() {
@@ -1078,14 +1079,13 @@ pub(in crate::model) fn build_with(s: &Scenario, seed: u64, made: MadeResidents)
 
         // The community's residents and grids, made with the others by
         // `make_residents`: they follow each other in community order.
-        let (first, grid_start) = (next_resident, next_grid);
-        next_resident += g.population;
+        let grid_start = next_grid;
         next_grid += g.grids;
         let (members, migrants) = counts[c];
         communities.push(Community {
             kind: g.kind,
             subdistrict: d,
-            ranges: vec![(first, first + g.population)],
+            ranges: vec![ranges[c]],
             population: g.population,
             grids: grid_start..next_grid,
             committee,

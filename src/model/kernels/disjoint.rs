@@ -47,11 +47,7 @@ impl<'a, T: Copy> DisjointSlice<'a, T> {
     /// (`kernels/prefetch.rs`): reads and changes nothing, so any task may.
     #[inline]
     pub(in crate::model) fn prefetch(&self, a: usize, b: usize) {
-        assert!(
-            a <= b && b <= self.len,
-            "range {a}..{b} out of {}",
-            self.len
-        );
+        self.check_range(a, b);
         super::prefetch::prefetch(self.ptr.wrapping_add(a).cast_const(), b - a);
     }
 
@@ -62,13 +58,21 @@ impl<'a, T: Copy> DisjointSlice<'a, T> {
     #[inline]
     #[allow(clippy::mut_from_ref)] // the point of the type; the caller promises disjointness
     pub(in crate::model) unsafe fn range_mut(&self, a: usize, b: usize) -> &mut [T] {
+        self.check_range(a, b);
+        // SAFETY: in bounds (checked above); exclusive for its life (caller).
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.add(a), b - a) }
+    }
+}
+
+impl<T> DisjointSlice<'_, T> {
+    /// Panics unless `a..b` lies within the slice.
+    #[inline]
+    fn check_range(&self, a: usize, b: usize) {
         assert!(
             a <= b && b <= self.len,
             "range {a}..{b} out of {}",
             self.len
         );
-        // SAFETY: in bounds (checked above); exclusive for its life (caller).
-        unsafe { std::slice::from_raw_parts_mut(self.ptr.add(a), b - a) }
     }
 }
 

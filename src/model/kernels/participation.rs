@@ -233,28 +233,21 @@ impl Kernel for Decide<'_, '_, '_> {
 
     #[inline(always)]
     fn run(self) {
-        let Decide {
-            pass,
-            community,
-            grid_attitudes,
-            tie_counts,
-            rng,
-            day,
-        } = self;
-        decide_here(pass, community, grid_attitudes, tie_counts, rng, day);
+        decide_here(self);
     }
 }
 
 /// The participation pass of one community, inlined into both builds.
 #[inline(always)]
-fn decide_here(
-    pass: &Pass,
-    community: &Community,
-    grid_attitudes: &mut [GridAttitudes],
-    tie_counts: &mut CommunityTieCounts,
-    rng: &mut ChaCha8Rng,
-    day: &mut CommunityDay,
-) {
+fn decide_here(kernel: Decide) {
+    let Decide {
+        pass,
+        community,
+        grid_attitudes,
+        tie_counts,
+        rng,
+        day,
+    } = kernel;
     let Pass {
         s,
         residents,
