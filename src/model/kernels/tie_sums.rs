@@ -12,7 +12,9 @@
 //! whole block of residents at once (neighbours at fixed distances, many
 //! residents per instruction); an absent slot adds −0.0, which leaves any sum
 //! exactly as it is, and after each slot the other ties of that place are
-//! added one by one. Rows never change once made (newcomers' ties are
+//! added one by one, for the three kinds of trust at once (each other tie
+//! read once, three additions that do not wait on each other; each kind's
+//! order is still the row's). Rows never change once made (newcomers' ties are
 //! one-way and only appended), so the split stays true.
 
 use super::build::{Build, Kernel};
@@ -166,29 +168,40 @@ impl RowSplit {
         let starts = &self.starts[block * PLACES..=(block + 1) * PLACES];
         let slots = &self.slots[start..end];
         let used = self.used[block];
-        for (values, sums) in values.into_iter().zip(sums) {
-            let around = &values[start - REACH..end + REACH];
-            let others = |place: usize, sums: &mut [f32]| {
-                let (a, b) = (starts[place] as usize, starts[place + 1] as usize);
-                for &(i, j) in &self.others[a..b] {
-                    sums[i as usize - start] += values[j as usize];
-                }
-            };
-            sums.fill(-0.0);
-            others(0, sums);
-            for (q, &distance) in SLOT_DISTANCES.iter().enumerate() {
-                if used & (1 << q) == 0 {
-                    // An empty slot everywhere: adding −0.0 changes nothing.
-                    others(q + 1, sums);
-                    continue;
-                }
-                let at = (REACH as isize + distance) as usize;
-                let neighbours = &around[at..at + n];
-                for ((sum, &bits), &value) in sums.iter_mut().zip(slots).zip(neighbours) {
-                    *sum += if bits & (1 << q) != 0 { value } else { -0.0 };
-                }
-                others(q + 1, sums);
+        // The three kinds go slot by slot together, so that each other tie
+        // is read once for all three and their additions do not wait on
+        // each other; each kind's sums still add their values in row order.
+        let [sums0, sums1, sums2] = sums;
+        let [values0, values1, values2] = values;
+        let others = |place: usize, sums0: &mut [f32], sums1: &mut [f32], sums2: &mut [f32]| {
+            let (a, b) = (starts[place] as usize, starts[place + 1] as usize);
+            for &(i, j) in &self.others[a..b] {
+                let (i, j) = (i as usize - start, j as usize);
+                sums0[i] += values0[j];
+                sums1[i] += values1[j];
+                sums2[i] += values2[j];
             }
+        };
+        for sums in [&mut *sums0, &mut *sums1, &mut *sums2] {
+            sums.fill(-0.0);
+        }
+        others(0, sums0, sums1, sums2);
+        for (q, &distance) in SLOT_DISTANCES.iter().enumerate() {
+            if used & (1 << q) != 0 {
+                // An empty slot everywhere adds −0.0, which changes nothing.
+                let at = (REACH as isize + distance) as usize;
+                for (values, sums) in [values0, values1, values2].into_iter().zip([
+                    &mut *sums0,
+                    &mut *sums1,
+                    &mut *sums2,
+                ]) {
+                    let neighbours = &values[start - REACH + at..end + at - REACH];
+                    for ((sum, &bits), &value) in sums.iter_mut().zip(slots).zip(neighbours) {
+                        *sum += if bits & (1 << q) != 0 { value } else { -0.0 };
+                    }
+                }
+            }
+            others(q + 1, sums0, sums1, sums2);
         }
     }
 }
