@@ -68,8 +68,6 @@ pub(in crate::model) struct CommunityDay {
     pub trust_sums: [f64; 3],
     /// Sum of the residents' efficacy.
     pub efficacy_sum: f64,
-    /// Today's random words of the residents' decisions, one each.
-    words: Vec<u32>,
     /// Room for the changes of participation in the community's first range.
     change: Vec<i8>,
 }
@@ -285,23 +283,21 @@ fn decide_here(kernel: Decide) {
     day.grid_participants.resize(n_grids, 0);
     day.grid_members.clear();
     day.grid_members.resize(n_grids, 0);
-    // One word per resident, drawn at once: the same words, in the same
-    // order, as one `random::<f32>()` per resident.
-    day.words.resize(community.population() as usize, 0);
-    rng.fill(&mut day.words[..]);
     let contacted = &day.contacted;
     let mut next_contact = 0;
     // Counts live in locals during the loop and are stored at the end.
     let mut counts = [0u32; 6];
     let mut first_participants = [0u32; 2];
-    let mut first_word = 0;
     // Residents go in blocks of BLOCK: first the parts of the utility that
     // the processor computes for many residents at once (the same operations,
     // in the same order, for each), then the decisions one by one.
     let mut utility_block = [0f32; BLOCK];
     let mut mobilized = [false; BLOCK];
     // The draws of a block go over whole arrays of BLOCK, a short block's
-    // tail ignored, so that the vectorized loop has no remainder.
+    // tail ignored, so that the vectorized loop has no remainder. A block's
+    // words are drawn at once, just before they are used (in the fastest
+    // cache): the same words, in the same order, as one `random::<f32>()`
+    // per resident, since nothing else draws from the stream meanwhile.
     let mut block_words = [0u32; BLOCK];
     let mut decided = [0u8; BLOCK];
     for &(a, b) in community.ranges() {
@@ -311,8 +307,6 @@ fn decide_here(kernel: Decide) {
             let flags = &residents.flags[start..end];
             let before = &yesterday[start..end];
             let offsets = &residents.ties.offsets[start..=end];
-            let words = &day.words[first_word..first_word + n];
-            first_word += n;
             // SAFETY: the block is this community's, which only this task touches.
             let (today, recent, attitude, seen) = unsafe {
                 (
@@ -322,7 +316,7 @@ fn decide_here(kernel: Decide) {
                     seen.range_mut(start, end),
                 )
             };
-            block_words[..n].copy_from_slice(words);
+            rng.fill(&mut block_words[..n]);
             let (utility, mobilized) = (&mut utility_block[..n], &mut mobilized[..n]);
             // Contacts are sorted, as are the blocks.
             mobilized.fill(false);
