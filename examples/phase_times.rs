@@ -11,6 +11,12 @@
 //! is never inlined, so that an instruction profile (callgrind) gives each
 //! phase's count as that function's inclusive cost:
 //! `benches/phase_profile.sh` does both.
+//!
+//! With a third argument `steps`, it then runs the same days again on a
+//! fresh district through `Model::step`, as a run does, and prints their
+//! wall time per resident-day as `Step`: a run lets more work overlap than
+//! phases run one at a time can (the counts of ties that took part move
+//! beside all three serial issue phases).
 
 use std::io::Write;
 use std::path::Path;
@@ -55,7 +61,7 @@ fn main() -> ExitCode {
     );
     let args: Vec<String> = std::env::args().collect();
     let Some(path) = args.get(1) else {
-        eprintln!("usage: phase_times SCENARIO [DAYS]");
+        eprintln!("usage: phase_times SCENARIO [DAYS] [steps]");
         return ExitCode::from(2);
     };
     let days: u32 = match args.get(2).map(|d| d.parse()) {
@@ -63,6 +69,14 @@ fn main() -> ExitCode {
         Some(Ok(d)) if d > 0 => d,
         Some(_) => {
             eprintln!("phase_times: DAYS must be a whole number above 0");
+            return ExitCode::from(2);
+        }
+    };
+    let with_steps = match args.get(3).map(String::as_str) {
+        None => false,
+        Some("steps") => true,
+        Some(other) => {
+            eprintln!("phase_times: the third argument can only be `steps`, got `{other}`");
             return ExitCode::from(2);
         }
     };
@@ -114,5 +128,20 @@ fn main() -> ExitCode {
     }
     say(format!("{:<14} {:>20.2}", "all", total * 1e9 / residents));
     say(format!("resident-days: {residents}"));
+    if with_steps {
+        // The same days again, a day at a time as a run steps them
+        // (`Model::step` lets the counts of ties that took part move beside
+        // all three serial issue phases, not beside detection alone).
+        let mut model = Model::new(&scenario, 1);
+        let start = Instant::now();
+        for _ in 0..days {
+            model.step();
+        }
+        say(format!(
+            "{:<14} {:>20.2}",
+            "Step",
+            start.elapsed().as_secs_f64() * 1e9 / residents
+        ));
+    }
     ExitCode::SUCCESS
 }

@@ -21,6 +21,8 @@ impl Model {
     /// that took part, or the reference model's count made afresh. The
     /// procedure is written once; only the count is the kernels'.
     pub(super) fn close_issues_counting(&mut self, deliberators: fn(&Model, u32) -> u32) {
+        // Today's counts of ties that took part, which the deliberators read.
+        self.beside_tie_changes(|_| {});
         let mut recurrences = Vec::new();
         let mut changes = AttitudeChanges::default();
         let mut closed = false;

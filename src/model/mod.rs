@@ -97,6 +97,9 @@ pub struct Model {
     /// For each resident built with the district, how many of its ties took
     /// part on the latest day whose participation pass is complete.
     tie_counts: tie_counts::TieCounts,
+    /// Whether the latest participation pass's changes have yet to move
+    /// `tie_counts` (`Model::beside_tie_changes`).
+    tie_changes_pending: bool,
     /// Each resident's row of ties split for the weekly diffusion's sums.
     row_split: tie_sums::RowSplit,
     /// The attitude parts of the utility of taking part, and the sums of
@@ -172,6 +175,7 @@ impl Model {
             next_trust: Default::default(),
             took_part_yesterday: Vec::new(),
             tie_counts,
+            tie_changes_pending: false,
             row_split: tie_sums::RowSplit::default(),
             attitudes: attitudes::Attitudes::new(&world.grids),
             community_days: vec![Default::default(); n_communities],
@@ -256,15 +260,34 @@ impl Model {
 
     /// Simulates one day and returns its counts.
     pub fn step(&mut self) -> DayTally {
-        for phase in Phase::ALL {
-            self.run_phase(phase);
-        }
+        let [
+            arrival,
+            participation,
+            detection,
+            routing,
+            work,
+            feedback,
+            record,
+        ] = Phase::ALL;
+        self.run_phase(arrival);
+        self.run_phase(participation);
+        // The pass's changes move the counts of ties that took part beside
+        // all three serial issue phases, which read none of them.
+        self.beside_tie_changes(|model| {
+            for phase in [detection, routing, work] {
+                model.run_phase(phase);
+            }
+        });
+        self.run_phase(feedback);
+        self.run_phase(record);
         self.end_day()
     }
 
     /// Runs one phase of the current day. A day is every phase of
     /// [`Phase::ALL`] in order and then [`Model::end_day`], which is what
-    /// [`Model::step`] does; a phase run on its own is for measuring it.
+    /// [`Model::step`] does (with the same results; `step` only lets more
+    /// run beside the counts of ties that took part as they move); a phase
+    /// run on its own is for measuring it.
     pub fn run_phase(&mut self, phase: Phase) {
         match phase {
             Phase::Arrival => {
@@ -278,7 +301,9 @@ impl Model {
                 self.participate();
                 self.mean_efficacy = self.tally.efficacy;
             }
-            Phase::Detection => self.detect_and_escalate(),
+            // Detection reads no count of ties that took part: the pass's
+            // changes move them meanwhile.
+            Phase::Detection => self.beside_tie_changes(Self::detect_and_escalate),
             Phase::Routing => {
                 self.start_day_for_orgs();
                 self.meeting_today = self.joint_conference();
@@ -573,6 +598,50 @@ mod tests {
             );
         }
         assert!(changed > 1000, "participation barely changed: {changed}");
+    }
+
+    /// The pass leaves the day's changes to move the counts of ties that
+    /// took part beside detection; wherever the counts are read (closing
+    /// issues, the next pass), they are moved first, so that phases run on
+    /// their own, in any order, read the latest pass's counts.
+    #[test]
+    fn counts_of_ties_are_moved_before_they_are_read() {
+        let mut model = Model::new(&Scenario::default(), 8);
+        let fresh = |model: &Model| {
+            tie_counts::TieCounts::new(&model.world.residents, &model.world.first_ranges()).counts
+        };
+        for _ in 0..3 {
+            model.step();
+        }
+        // Two passes in a row: the second reads the first's counts.
+        model.run_phase(Phase::Participation);
+        model.run_phase(Phase::Participation);
+        assert!(model.tie_changes_pending);
+        // Closing issues right after the pass, detection left out.
+        model.close_issues();
+        assert!(!model.tie_changes_pending);
+        assert_eq!(model.tie_counts.counts, fresh(&model));
+    }
+
+    /// A day of `step` (the counts of ties moved beside the three serial
+    /// issue phases) equals the day run phase by phase (moved beside
+    /// detection alone), day after day, with newcomers arriving.
+    #[test]
+    fn a_step_equals_its_phases_run_one_by_one() {
+        let scenario = with_newcomers(3, 4, 0.1);
+        let (mut stepped, mut phased) = (Model::new(&scenario, 13), Model::new(&scenario, 13));
+        for day in 0..15 {
+            let by_step = stepped.step();
+            for phase in Phase::ALL {
+                phased.run_phase(phase);
+            }
+            let by_phase = phased.end_day();
+            assert_eq!(format!("{by_step:?}"), format!("{by_phase:?}"), "day {day}");
+        }
+        assert_eq!(stepped.tie_counts.counts, phased.tie_counts.counts);
+        let (a, b) = (&stepped.world.residents, &phased.world.residents);
+        assert_eq!(a.took_part(), b.took_part());
+        assert_eq!(a.trust(), b.trust());
     }
 
     /// The participation pass built for AVX2 and the portable one give the

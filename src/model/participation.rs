@@ -8,7 +8,9 @@ use rayon::prelude::*;
 use super::Model;
 use super::kernels::attitudes::Values;
 use super::kernels::disjoint::DisjointSlice;
-use super::kernels::participation::{CommunityDay, Pass, ResidentsView, contact, decide};
+use super::kernels::participation::{
+    CommunityDay, Pass, ResidentsView, apply_tie_changes, contact, decide,
+};
 use super::rules::participation as rules;
 
 impl Model {
@@ -26,6 +28,8 @@ impl Model {
     /// contacts read (the moving average, flags, ranges) in between, so they
     /// are the same contacts, drawn from the same words.
     pub(super) fn participate(&mut self) {
+        // Yesterday's counts of ties that took part, which the pass reads.
+        self.beside_tie_changes(|_| {});
         let today_number = self.day;
         let drawn_already = self.contacts_drawn_for == Some(today_number);
         let draw_ahead =
@@ -101,7 +105,44 @@ impl Model {
             );
         self.world.attitudes_seen();
         self.contacts_drawn_for = draw_ahead.then_some(today_number + 1);
+        self.tie_changes_pending = true;
         self.add_up_participation();
+    }
+
+    /// Runs `beside`, and meanwhile, if the latest participation pass's
+    /// changes have not moved the counts of ties that took part yet, moves
+    /// them, communities in parallel. Only closing issues (the
+    /// deliberators) and the next pass read the counts, and each settles
+    /// them first, so the phases between them can run beside the move: on
+    /// two threads one runs the day's serial issue phases while the other
+    /// moves the counts, with the same counts and results for any threads.
+    pub(super) fn beside_tie_changes(&mut self, beside: impl FnOnce(&mut Self) + Send) {
+        if !self.tie_changes_pending {
+            beside(self);
+            return;
+        }
+        let mut tie_counts = std::mem::take(&mut self.tie_counts);
+        let days = std::mem::take(&mut self.community_days);
+        let first_ranges: Vec<(u32, u32)> = self
+            .world
+            .communities
+            .iter()
+            .map(|c| c.ranges()[0])
+            .collect();
+        let build = self.build;
+        rayon::join(
+            || {
+                tie_counts
+                    .by_community(first_ranges.into_iter())
+                    .par_iter_mut()
+                    .zip(&days)
+                    .for_each(|(counts, day)| apply_tie_changes(counts, day, build));
+            },
+            || beside(self),
+        );
+        self.tie_counts = tie_counts;
+        self.community_days = days;
+        self.tie_changes_pending = false;
     }
 
     /// Adds the communities' counts of today's participation into the grids,

@@ -65,7 +65,13 @@
 //!   draw runs apart from them: the chances of detection (issues in
 //!   parallel) and the closures' changes to residents, made after the day's
 //!   closures grid by grid in parallel, each grid's in closing order, the
-//!   next grid's values asked for (`prefetch`) while one is changed.
+//!   next grid's values asked for (`prefetch`) while one is changed. And
+//!   parallel work that the issue phases do not read runs beside them: the
+//!   participation pass only notes its changes of participation, which move
+//!   the counts of ties that took part while detection, routing and work run
+//!   (`Model::beside_tie_changes`; about a tenth of a one-thread day on
+//!   Beilun). Whatever reads those counts must settle them first, as
+//!   closing issues and the next pass do.
 
 pub(super) mod attitudes;
 pub(super) mod build;

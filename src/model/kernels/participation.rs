@@ -24,7 +24,7 @@ use super::attitudes::{self, GridAttitudes, Values};
 use super::build::{Build, Kernel};
 use super::disjoint::DisjointSlice;
 use super::logistic::below_logistic;
-use super::tie_counts::CommunityTieCounts;
+use super::tie_counts::{CommunityTieCounts, note_changes};
 use crate::model::network::Ties;
 use crate::model::party_specific;
 use crate::model::rules::participation::{
@@ -68,7 +68,8 @@ pub(in crate::model) struct CommunityDay {
     pub trust_sums: [f64; 3],
     /// Sum of the residents' efficacy.
     pub efficacy_sum: f64,
-    /// Room for the changes of participation in the community's first range.
+    /// The changes of participation in the community's first range today
+    /// (`tie_counts::note_changes`), until they move the counts.
     change: Vec<i8>,
 }
 
@@ -397,12 +398,12 @@ fn decide_here(kernel: Decide) {
             counts[5] += persisting;
         }
     }
-    // Today's participation into the counts of ties that took part, for
-    // tomorrow.
+    // Today's changes of participation, which move the counts of ties that
+    // took part for tomorrow (`apply_tie_changes`, after the pass).
     let (a, b) = community.ranges()[0];
     // SAFETY: the range is this community's, which only this task touches.
     let today_built = unsafe { today_all.range_mut(a as usize, b as usize) };
-    tie_counts.update(
+    note_changes(
         today_built,
         &yesterday[a as usize..b as usize],
         &mut day.change,
@@ -438,4 +439,33 @@ fn decide_here(kernel: Decide) {
     day.first_participants = first_participants;
     day.trust_sums = trust_sums;
     day.efficacy_sum = efficacy_sum;
+}
+
+/// Moves one community's counts of ties that took part by the changes its
+/// latest pass noted in `day`, in the build `build` (the same counts either
+/// way).
+pub(in crate::model) fn apply_tie_changes(
+    tie_counts: &mut CommunityTieCounts,
+    day: &CommunityDay,
+    build: Build,
+) {
+    build.run(ApplyTieChanges {
+        tie_counts,
+        change: &day.change,
+    });
+}
+
+/// `apply_tie_changes`' arguments, as a kernel of both builds.
+struct ApplyTieChanges<'p, 't> {
+    tie_counts: &'p mut CommunityTieCounts<'t>,
+    change: &'p [i8],
+}
+
+impl Kernel for ApplyTieChanges<'_, '_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run(self) {
+        self.tie_counts.apply_changes(self.change);
+    }
 }

@@ -196,25 +196,21 @@ pub(in crate::model) struct CommunityTieCounts<'a> {
 impl CommunityTieCounts<'_> {
     /// Moves the counts from yesterday's participation (`before`) to today's
     /// (`today`), both over the community's first range; `change` is room for
-    /// the changes, kept between days to save allocations.
-    #[inline(always)]
+    /// the changes, kept between days to save allocations. The same as
+    /// [`note_changes`] and then [`CommunityTieCounts::apply_changes`].
+    #[cfg(test)]
     pub(in crate::model) fn update(&mut self, today: &[u8], before: &[u8], change: &mut Vec<i8>) {
+        assert_eq!(today.len(), self.counts.len(), "lengths differ");
+        note_changes(today, before, change);
+        self.apply_changes(change);
+    }
+
+    /// Moves the counts by the changes of participation noted by
+    /// [`note_changes`] over the community's first range.
+    #[inline(always)]
+    pub(in crate::model) fn apply_changes(&mut self, change: &[i8]) {
         let n = self.counts.len();
-        assert!(today.len() == n && before.len() == n, "lengths differ");
-        // Each resident's change (−1, 0 or 1), with the ring's ends copied
-        // around it so that the neighbours at ±1..=REACH of every resident
-        // are in reach.
-        change.clear();
-        change.resize(n + 2 * REACH, 0);
-        for ((change, &now), &then) in change[REACH..REACH + n].iter_mut().zip(today).zip(before) {
-            *change = now as i8 - then as i8;
-        }
-        if n > 2 * REACH {
-            for p in 0..REACH {
-                change[p] = change[n + p];
-                change[n + REACH + p] = change[REACH + p];
-            }
-        }
+        assert_eq!(change.len(), n + 2 * REACH, "changes of another range");
         // Below, the changes s places ahead of and behind each resident are
         // slices of the same length, so that the loops run on many residents
         // at once. A sum of 2·REACH changes fits in an i8.
@@ -261,6 +257,28 @@ impl CommunityTieCounts<'_> {
                 let count = counts.get_unchecked_mut(i as usize);
                 *count = count.wrapping_add(*change.get_unchecked(j as usize) as i16 as u16);
             }
+        }
+    }
+}
+
+/// Notes each resident's change of participation from `before` to `today`
+/// (−1, 0 or 1; both over one community's first range) into `change`, with
+/// the ring's ends copied around it so that the neighbours at ±1..=REACH of
+/// every resident are in reach: what [`CommunityTieCounts::apply_changes`]
+/// reads. `change` is room kept between days to save allocations.
+#[inline(always)]
+pub(in crate::model) fn note_changes(today: &[u8], before: &[u8], change: &mut Vec<i8>) {
+    let n = today.len();
+    assert_eq!(before.len(), n, "lengths differ");
+    change.clear();
+    change.resize(n + 2 * REACH, 0);
+    for ((change, &now), &then) in change[REACH..REACH + n].iter_mut().zip(today).zip(before) {
+        *change = now as i8 - then as i8;
+    }
+    if n > 2 * REACH {
+        for p in 0..REACH {
+            change[p] = change[n + p];
+            change[n + REACH + p] = change[REACH + p];
         }
     }
 }
