@@ -130,7 +130,10 @@ impl Model {
             .map(|c| c.ranges()[0])
             .collect();
         let build = self.build;
+        // `beside` first: it runs on this thread, where the issue phases
+        // always run, and the other thread takes the counts.
         rayon::join(
+            || beside(self),
             || {
                 tie_counts
                     .by_community(first_ranges.into_iter())
@@ -138,7 +141,6 @@ impl Model {
                     .zip(&days)
                     .for_each(|(counts, day)| apply_tie_changes(counts, day, build));
             },
-            || beside(self),
         );
         self.tie_counts = tie_counts;
         self.community_days = days;
