@@ -95,7 +95,8 @@ pub struct Model {
     next_trust: [Vec<f32>; 3],
     took_part_yesterday: Vec<u8>,
     /// For each resident built with the district, how many of its ties took
-    /// part on the latest day whose participation pass is complete.
+    /// part on the latest day whose changes of participation have moved
+    /// them (a pass's changes move them after it: `Model::beside_tie_changes`).
     tie_counts: tie_counts::TieCounts,
     /// Whether the latest participation pass's changes have yet to move
     /// `tie_counts` (`Model::beside_tie_changes`).

@@ -34,7 +34,8 @@ const SUMS: usize = 256;
 #[derive(Debug, Clone, Default)]
 pub(in crate::model) struct TieCounts {
     /// For each resident built with the district, how many of its ties took
-    /// part on the latest day whose participation pass is complete.
+    /// part on the latest day whose changes of participation have moved
+    /// them (a pass's changes move them after it: `Model::beside_tie_changes`).
     pub counts: Vec<u16>,
     /// For each of those residents, its ties to ring-lattice neighbours of its
     /// community's first range: bit s − 1 for the one s places ahead, bit
