@@ -3,7 +3,9 @@
 # phase of `examples/phase_times.rs`, the instructions per resident-day
 # counted by callgrind (repeatable on a noisy machine) over DAYS days on one
 # thread, and the wall time per resident-day over a whole year on one and
-# on two threads (ROUNDS runs each, alternated; the range is printed).
+# on two threads (ROUNDS runs each, alternated; the range is printed), and
+# the same year stepped as a run steps it (more runs beside the serial
+# issue phases than when phases run one at a time).
 #
 #   bash benches/phase_profile.sh [SCENARIO] [DAYS] [ROUNDS]
 #
@@ -23,7 +25,7 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 for r in $(seq "$ROUNDS"); do
   for t in 1 2; do
-    RAYON_NUM_THREADS=$t "$BIN" "$SCENARIO" 365 > "$WORK/wall-$t-$r"
+    RAYON_NUM_THREADS=$t "$BIN" "$SCENARIO" 365 steps > "$WORK/wall-$t-$r"
   done
 done
 RAYON_NUM_THREADS=1 valgrind --tool=callgrind --callgrind-out-file="$WORK/cg" \
@@ -34,7 +36,7 @@ import re, sys, glob
 work, rounds = sys.argv[1], int(sys.argv[2])
 phases = ["Arrival", "Participation", "Detection", "Routing", "Work", "Feedback", "Record"]
 def wall(threads):
-    by = {p: [] for p in phases + ["all"]}
+    by = {p: [] for p in phases + ["all", "Step"]}
     for f in glob.glob(f"{work}/wall-{threads}-*"):
         for line in open(f):
             parts = line.split()
@@ -64,4 +66,6 @@ for p in phases:
     print(f"| {p.lower()} | {n:.1f} | {span(one[p])} | {span(two[p])} | {ratio[len(ratio)//2]:.2f}× |")
 ratio = sorted(o / t for o, t in zip(one["all"], two["all"]))
 print(f"| **a day** | {total:.1f} | {span(one['all'])} | {span(two['all'])} | {ratio[len(ratio)//2]:.2f}× |")
+ratio = sorted(o / t for o, t in zip(one["Step"], two["Step"]))
+print(f"| a day as a run steps it (`Model::step`) | | {span(one['Step'])} | {span(two['Step'])} | {ratio[len(ratio)//2]:.2f}× |")
 PY
