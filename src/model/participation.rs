@@ -123,12 +123,7 @@ impl Model {
         }
         let mut tie_counts = std::mem::take(&mut self.tie_counts);
         let days = std::mem::take(&mut self.community_days);
-        let first_ranges: Vec<(u32, u32)> = self
-            .world
-            .communities
-            .iter()
-            .map(|c| c.ranges()[0])
-            .collect();
+        let first_ranges = self.world.first_ranges();
         let build = self.build;
         // `beside` first: it runs on this thread, where the issue phases
         // always run, and the other thread takes the counts.

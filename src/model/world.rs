@@ -479,8 +479,7 @@ pub struct World {
 
 impl World {
     /// Each community's first range: the residents built with the district,
-    /// in community order (tests: the model's own are made with them).
-    #[cfg(test)]
+    /// in community order.
     pub(in crate::model) fn first_ranges(&self) -> Vec<(u32, u32)> {
         self.communities.iter().map(|c| c.ranges()[0]).collect()
     }

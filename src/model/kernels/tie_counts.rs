@@ -97,7 +97,8 @@ impl TieCounts {
     }
 
     /// How many of resident `i`'s ties took part on the latest day whose
-    /// participation pass is complete, if `i` was built with the district.
+    /// changes of participation have moved the counts, if `i` was built
+    /// with the district.
     #[inline]
     pub(in crate::model) fn of(&self, i: usize) -> Option<u32> {
         self.counts.get(i).map(|&count| u32::from(count))
