@@ -764,6 +764,47 @@ mod tests {
         assert!(refreshed_after_start > 10_000, "attitudes barely changed");
     }
 
+    /// The residents are made community by community in parallel, each
+    /// community's ties written into room for its lattice and then moved
+    /// down to follow the ties before them: the same residents on one
+    /// thread and on three, every row where it belongs (symmetric, inside
+    /// its community), also when rewiring dropped many ties.
+    #[test]
+    fn residents_made_on_any_threads_are_the_same() {
+        let mut s = Scenario::default();
+        // Many rewired ties among few neighbours: lattice ties meet rewired
+        // ones and are dropped.
+        s.residents.ties_k = 40;
+        s.residents.ties_p = 0.5;
+        let spec = world::ResidentsSpec::of(&s);
+        let made_on = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("a pool")
+                .install(|| world::make_residents(&spec, 5))
+        };
+        let (one, three) = (made_on(1), made_on(3));
+        assert_eq!(one.residents(), three.residents());
+        let residents = one.residents();
+        let ties = residents.ties();
+        assert_eq!(ties.offsets.len(), residents.len() + 1);
+        assert_eq!(ties.offsets[residents.len()] as usize, ties.targets.len());
+        assert!(
+            ties.targets.len() < residents.len() * s.residents.ties_k as usize,
+            "rewiring dropped no tie, so no row was moved"
+        );
+        assert!(one.community_ranges().len() > 2, "several communities");
+        for &(a, b) in one.community_ranges() {
+            for i in a..b {
+                for &j in ties.of(i as usize) {
+                    assert!((a..b).contains(&j), "tie {i}–{j} leaves the community");
+                    assert!(ties.of(j as usize).contains(&i), "tie {i}–{j} is one-way");
+                }
+            }
+        }
+    }
+
     /// What the counts rely on: ties of the residents built with a community
     /// (its first range) are symmetric and stay inside that range.
     #[test]

@@ -5,7 +5,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 /// Ties of every resident: `targets[offsets[i]..offsets[i + 1]]` are resident i's ties.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Ties {
     /// Start of each resident's row; one more entry than residents.
     pub offsets: Vec<u32>,
@@ -57,10 +57,7 @@ pub fn watts_strogatz(first: u32, n: u32, k: u32, p: f64, rng: &mut ChaCha8Rng) 
 }
 
 /// The same ties as [`watts_strogatz`], from the same random draws, appended
-/// to `ties` as rows. Rows are first built in slots of a fixed size, one
-/// block of memory for the whole ring; in the rare ring where a row
-/// outgrows its slot, the random stream is rewound and the ring built again
-/// as lists.
+/// to `ties` as rows ([`SmallWorld::new`], then its rows).
 pub fn append_watts_strogatz(
     ties: &mut Ties,
     first: u32,
@@ -69,17 +66,71 @@ pub fn append_watts_strogatz(
     p: f64,
     rng: &mut ChaCha8Rng,
 ) {
-    let rewind = rng.clone();
-    let mut slots = Slots::new(n as usize, k as usize + 8);
-    if small_world(&mut slots, first, n, k, p, rng).is_ok() {
-        for i in 0..n as usize {
-            ties.push_row(slots.row(i));
-        }
-        return;
+    let world = SmallWorld::new(first, n, k, p, rng);
+    for i in 0..n as usize {
+        ties.push_row(world.row(i));
     }
-    *rng = rewind;
-    for row in watts_strogatz(first, n, k, p, rng) {
-        ties.push_row(&row);
+}
+
+/// The rows of one ring's small world ([`watts_strogatz`]'s ties, from the
+/// same random draws), before they are written into a district's [`Ties`].
+/// Rows are first built in slots of a fixed size, one block of memory for
+/// the whole ring; in the rare ring where a row outgrows its slot, the
+/// random stream is rewound and the ring built again as lists.
+pub enum SmallWorld {
+    /// Rows in slots.
+    Slots(Slots),
+    /// Rows as lists.
+    Lists(Vec<Vec<u32>>),
+}
+
+impl SmallWorld {
+    /// The small world of `n` residents numbered from `first`, `k` ties
+    /// each before rewiring with probability `p`, from `rng`.
+    pub fn new(first: u32, n: u32, k: u32, p: f64, rng: &mut ChaCha8Rng) -> Self {
+        let rewind = rng.clone();
+        let mut slots = Slots::new(n as usize, k as usize + 8);
+        if small_world(&mut slots, first, n, k, p, rng).is_ok() {
+            return Self::Slots(slots);
+        }
+        *rng = rewind;
+        Self::Lists(watts_strogatz(first, n, k, p, rng))
+    }
+
+    /// The ties of the ring's `i`-th resident.
+    pub fn row(&self, i: usize) -> &[u32] {
+        match self {
+            Self::Slots(slots) => slots.row(i),
+            Self::Lists(lists) => &lists[i],
+        }
+    }
+
+    /// Writes its rows into a district's ties: the rows one after the other
+    /// at the start of `room`, and each row's end into `ends`, counted from
+    /// `start`, the place of `room[0]` in the district's ties. Returns how
+    /// many ties it wrote: at most `n·k`, the ring's lattice before rewiring
+    /// (rewiring moves a tie or drops it, never adds one).
+    ///
+    /// # Panics
+    /// If `ends` is not one entry per row, or `room` is too small.
+    pub fn write(&self, start: u32, ends: &mut [u32], room: &mut [u32]) -> usize {
+        assert_eq!(ends.len(), self.rows(), "an end for each row");
+        let mut at = 0;
+        for (i, end) in ends.iter_mut().enumerate() {
+            let row = self.row(i);
+            room[at..at + row.len()].copy_from_slice(row);
+            at += row.len();
+            *end = start + at as u32;
+        }
+        at
+    }
+
+    /// How many rows it has.
+    pub fn rows(&self) -> usize {
+        match self {
+            Self::Slots(slots) => slots.lengths.len(),
+            Self::Lists(lists) => lists.len(),
+        }
     }
 }
 
@@ -105,7 +156,7 @@ impl Rows for Vec<Vec<u32>> {
 }
 
 /// Rows in slots of `size` entries each, with their lengths.
-struct Slots {
+pub struct Slots {
     size: usize,
     lengths: Vec<usize>,
     entries: Vec<u32>,

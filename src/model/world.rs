@@ -6,7 +6,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Beta, Distribution, Poisson};
 
 use super::kernels::disjoint::DisjointSlice;
-use super::network::{Ties, append_watts_strogatz};
+use super::network::{SmallWorld, Ties};
 use super::org_trust::OrgTrust;
 use crate::scenario::{CommunityKind, ConvenerHolder, Linkage, Scenario};
 use crate::seeds::{Purpose, chance, stream};
@@ -222,7 +222,7 @@ pub mod flag {
 /// methods that mark the grid's attitude parts stale; today's participation
 /// and the moving average only through `World::start_participation`, the
 /// participation pass's own; ties only by newcomers' arrival).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Residents {
     community: Vec<u32>,
     grid: Vec<u32>,
@@ -394,26 +394,6 @@ impl Residents {
             self.trust[1][i],
             self.trust[2][i],
         ])
-    }
-
-    /// No residents yet, with room for `n` of about `ties` ties each.
-    fn with_capacity(n: usize, ties: usize) -> Self {
-        let mut offsets = Vec::with_capacity(n + 1);
-        offsets.push(0);
-        Self {
-            community: Vec::with_capacity(n),
-            grid: Vec::with_capacity(n),
-            flags: Vec::with_capacity(n),
-            civic: Vec::with_capacity(n),
-            efficacy: Vec::with_capacity(n),
-            trust: [(); 3].map(|_| Vec::with_capacity(n)),
-            recent: Vec::with_capacity(n),
-            took_part: Vec::with_capacity(n),
-            ties: Ties {
-                offsets,
-                targets: Vec::with_capacity(n * ties),
-            },
-        }
     }
 
     fn push(
@@ -784,75 +764,218 @@ impl MadeResidents {
 
 /// Makes the residents of `spec` for `seed`: community by community, each
 /// from its own stream, grid by grid in one contiguous block, then the
-/// community's small world of ties.
+/// community's small world of ties. Communities are made in parallel, each
+/// into its own part of the residents' columns (it draws only from its own
+/// stream, and its first resident and grid are known beforehand) and its
+/// ties into room for as many as its lattice has (rewiring only moves or
+/// drops ties); the rows are then moved down to follow each other. So the
+/// residents are the same for any number of threads, and the district's
+/// build runs on all of them.
 pub fn make_residents(spec: &ResidentsSpec, seed: u64) -> MadeResidents {
-    let mut residents = Residents::with_capacity(spec.residents() as usize, spec.ties_k as usize);
-    let mut grids = Vec::new();
-    let mut counts = Vec::with_capacity(spec.communities.len());
+    use rayon::prelude::*;
+    let n = spec.residents() as usize;
+    // Every resident's columns, written by its community.
+    let mut community = vec![0u32; n];
+    let mut grid = vec![0u32; n];
+    let mut flags = vec![0u8; n];
+    let mut civic = vec![0f32; n];
+    let mut efficacy = vec![0f32; n];
+    let mut trust = [(); 3].map(|_| vec![0f32; n]);
+    let mut parts = Vec::with_capacity(spec.communities.len());
+    let mut rest = Columns {
+        community: &mut community,
+        grid: &mut grid,
+        flags: &mut flags,
+        civic: &mut civic,
+        efficacy: &mut efficacy,
+        trust: trust.each_mut().map(|t| &mut t[..]),
+    };
+    let (mut first, mut first_grid) = (0u32, 0u32);
     let mut ranges = Vec::with_capacity(spec.communities.len());
-    let civic = Beta::new(spec.civic.0, spec.civic.1).expect("validated shape");
-    for (c, &(population, n_grids, migrant_share)) in spec.communities.iter().enumerate() {
-        let cu = c as u32;
-        let mut rrng = stream(seed, Purpose::Residents, c as u64);
-        let first = residents.len() as u32;
-        let mut members = 0;
-        let mut migrants = 0;
-        for k in 0..n_grids {
-            let a = first + (u64::from(population) * u64::from(k) / u64::from(n_grids)) as u32;
-            let b = first + (u64::from(population) * u64::from(k + 1) / u64::from(n_grids)) as u32;
-            let gi = grids.len() as u32;
-            grids.push(Grid {
-                community: cu,
-                ranges: vec![(a, b)],
-                covered: chance(&mut rrng, spec.grid_coverage),
-                participants: 0,
-                active_members: 0,
-            });
-            for _ in a..b {
-                let migrant = chance(&mut rrng, migrant_share);
-                let member_p = if migrant {
-                    spec.migrant_member_share
-                } else {
-                    spec.member_share
-                };
-                let mut flags = if migrant { flag::MIGRANT } else { 0 };
-                migrants += u32::from(migrant);
-                if chance(&mut rrng, member_p) {
-                    flags |= flag::MEMBER;
-                    members += 1;
-                }
-                let spread = spec.initial_spread;
-                let jitter = |r: &mut ChaCha8Rng, x: f64| {
-                    (x + r.random_range(-spread..=spread)).clamp(0.0, 1.0) as f32
-                };
-                let trust = [(); 3].map(|_| jitter(&mut rrng, spec.initial_trust));
-                let efficacy = jitter(&mut rrng, spec.initial_efficacy);
-                residents.push(
-                    cu,
-                    gi,
-                    flags,
-                    civic.sample(&mut rrng) as f32,
-                    efficacy,
-                    trust,
-                );
+    for &(population, n_grids, _) in &spec.communities {
+        let (part, after) = rest.split_at(population as usize);
+        parts.push((first, first_grid, part));
+        ranges.push((first, first + population));
+        rest = after;
+        first += population;
+        first_grid += n_grids;
+    }
+    // Each community writes its ties into room for the most its ring can
+    // have (`SmallWorld::write`), at once; the rows are then moved down to
+    // follow each other.
+    let k = spec.ties_k as usize;
+    let mut offsets = vec![0u32; n + 1];
+    let mut targets = vec![0u32; n * k];
+    let mut ties_room = Vec::with_capacity(parts.len());
+    let (mut ends, mut room) = (&mut offsets[1..], &mut targets[..]);
+    for &(a, b) in &ranges {
+        let population = (b - a) as usize;
+        let (these_ends, later_ends) = std::mem::take(&mut ends).split_at_mut(population);
+        let (this_room, later_room) = std::mem::take(&mut room).split_at_mut(population * k);
+        ties_room.push((these_ends, this_room));
+        (ends, room) = (later_ends, later_room);
+    }
+    let made: Vec<MadeCommunity> = parts
+        .into_par_iter()
+        .zip(ties_room)
+        .enumerate()
+        .map(|(c, ((first, first_grid, columns), room))| {
+            make_community(spec, seed, c, first, first_grid, columns, room)
+        })
+        .collect();
+    let mut end = 0;
+    for (&(a, b), community) in ranges.iter().zip(&made) {
+        let written_at = a as usize * k;
+        if written_at != end {
+            targets.copy_within(written_at..written_at + community.ties, end);
+            let by = (written_at - end) as u32;
+            for offset in &mut offsets[a as usize + 1..=b as usize] {
+                *offset -= by;
             }
         }
-        append_watts_strogatz(
-            &mut residents.ties,
-            first,
-            population,
-            spec.ties_k,
-            spec.ties_p,
-            &mut rrng,
-        );
-        counts.push((members, migrants));
-        ranges.push((first, first + population));
+        end += community.ties;
+    }
+    targets.truncate(end);
+    targets.shrink_to_fit();
+    let mut grids = Vec::with_capacity(first_grid as usize);
+    let mut counts = Vec::with_capacity(made.len());
+    for community in made {
+        grids.extend(community.grids);
+        counts.push(community.counts);
     }
     MadeResidents {
-        residents,
+        residents: Residents {
+            community,
+            grid,
+            flags,
+            civic,
+            efficacy,
+            trust,
+            recent: vec![0.0; n],
+            took_part: vec![0; n],
+            ties: Ties { offsets, targets },
+        },
         grids,
         counts,
         ranges,
+    }
+}
+
+/// One community's part of the residents' columns, which
+/// [`make_community`] writes.
+struct Columns<'a> {
+    community: &'a mut [u32],
+    grid: &'a mut [u32],
+    flags: &'a mut [u8],
+    civic: &'a mut [f32],
+    efficacy: &'a mut [f32],
+    trust: [&'a mut [f32]; 3],
+}
+
+impl<'a> Columns<'a> {
+    /// The first `k` residents' columns, and the rest's.
+    fn split_at(self, k: usize) -> (Self, Self) {
+        let (community, community_rest) = self.community.split_at_mut(k);
+        let (grid, grid_rest) = self.grid.split_at_mut(k);
+        let (flags, flags_rest) = self.flags.split_at_mut(k);
+        let (civic, civic_rest) = self.civic.split_at_mut(k);
+        let (efficacy, efficacy_rest) = self.efficacy.split_at_mut(k);
+        let [t0, t1, t2] = self.trust.map(|t| t.split_at_mut(k));
+        (
+            Self {
+                community,
+                grid,
+                flags,
+                civic,
+                efficacy,
+                trust: [t0.0, t1.0, t2.0],
+            },
+            Self {
+                community: community_rest,
+                grid: grid_rest,
+                flags: flags_rest,
+                civic: civic_rest,
+                efficacy: efficacy_rest,
+                trust: [t0.1, t1.1, t2.1],
+            },
+        )
+    }
+}
+
+/// What [`make_community`] makes besides the columns and ties: the
+/// community's grids, its party members and migrants, and how many ties it
+/// wrote.
+struct MadeCommunity {
+    grids: Vec<Grid>,
+    counts: (u32, u32),
+    ties: usize,
+}
+
+/// Community `c` of `spec` for `seed`, whose first resident in the district
+/// is `first` and first grid `first_grid`, into `columns`: grid by grid in
+/// one contiguous block, then its small world of ties, all from the
+/// community's stream. The ties go into `room.1` (`n·k` entries), each
+/// row's end into `room.0` as if the room started at tie `first·k`.
+fn make_community(
+    spec: &ResidentsSpec,
+    seed: u64,
+    c: usize,
+    first: u32,
+    first_grid: u32,
+    mut columns: Columns,
+    room: (&mut [u32], &mut [u32]),
+) -> MadeCommunity {
+    let (population, n_grids, migrant_share) = spec.communities[c];
+    let civic = Beta::new(spec.civic.0, spec.civic.1).expect("validated shape");
+    let mut grids = Vec::with_capacity(n_grids as usize);
+    let cu = c as u32;
+    let mut rrng = stream(seed, Purpose::Residents, c as u64);
+    let (mut members, mut migrants) = (0, 0);
+    let spread = spec.initial_spread;
+    let jitter =
+        |r: &mut ChaCha8Rng, x: f64| (x + r.random_range(-spread..=spread)).clamp(0.0, 1.0) as f32;
+    for k in 0..n_grids {
+        let a = (u64::from(population) * u64::from(k) / u64::from(n_grids)) as u32;
+        let b = (u64::from(population) * u64::from(k + 1) / u64::from(n_grids)) as u32;
+        let gi = first_grid + k;
+        grids.push(Grid {
+            community: cu,
+            ranges: vec![(first + a, first + b)],
+            covered: chance(&mut rrng, spec.grid_coverage),
+            participants: 0,
+            active_members: 0,
+        });
+        for i in a as usize..b as usize {
+            let migrant = chance(&mut rrng, migrant_share);
+            let member_p = if migrant {
+                spec.migrant_member_share
+            } else {
+                spec.member_share
+            };
+            let mut flags = if migrant { flag::MIGRANT } else { 0 };
+            migrants += u32::from(migrant);
+            if chance(&mut rrng, member_p) {
+                flags |= flag::MEMBER;
+                members += 1;
+            }
+            let trust = [(); 3].map(|_| jitter(&mut rrng, spec.initial_trust));
+            columns.efficacy[i] = jitter(&mut rrng, spec.initial_efficacy);
+            columns.civic[i] = civic.sample(&mut rrng) as f32;
+            for (column, value) in columns.trust.iter_mut().zip(trust) {
+                column[i] = value;
+            }
+            columns.community[i] = cu;
+            columns.grid[i] = gi;
+            columns.flags[i] = flags;
+        }
+    }
+    let world = SmallWorld::new(first, population, spec.ties_k, spec.ties_p, &mut rrng);
+    let (ends, targets) = room;
+    let ties = world.write(first * spec.ties_k, ends, targets);
+    MadeCommunity {
+        grids,
+        counts: (members, migrants),
+        ties,
     }
 }
 

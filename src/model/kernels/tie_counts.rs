@@ -66,21 +66,28 @@ impl TieCounts {
     /// If a built resident's tie leaves its community's first range (the
     /// district builder never makes one).
     pub(in crate::model) fn new(residents: &Residents, first_ranges: &[(u32, u32)]) -> Self {
+        use rayon::prelude::*;
         let built = first_ranges.last().map_or(0, |&(_, b)| b as usize);
         let mut lattice = vec![0u8; built];
-        let mut others = Vec::with_capacity(first_ranges.len());
+        // Communities in parallel, each sorting its own range's ties into
+        // its own part of the bits.
+        let mut parts = Vec::with_capacity(first_ranges.len());
+        let mut rest = &mut lattice[..];
         for &(a, b) in first_ranges {
-            others.push(sort_ties(
-                residents.ties(),
-                a as usize,
-                b as usize,
-                &mut lattice[a as usize..b as usize],
-            ));
+            let (part, after) = std::mem::take(&mut rest).split_at_mut((b - a) as usize);
+            parts.push(((a as usize, b as usize), part));
+            rest = after;
         }
+        let others = parts
+            .into_par_iter()
+            .map(|((a, b), part)| sort_ties(residents.ties(), a, b, part))
+            .collect();
         // A count is at most the degree, which the update's 16 bits must
         // hold (a built resident's row never grows: newcomers' ties are
         // one-way).
         let counts = (0..built)
+            .into_par_iter()
+            .with_min_len(4096)
             .map(|i| {
                 assert!(
                     residents.ties().of(i).len() <= usize::from(u16::MAX),
