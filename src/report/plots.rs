@@ -196,6 +196,33 @@ macro_rules! plot {
     }};
 }
 
+/// A plot to draw later, as [`plot!`] draws it now: the drawing, to run
+/// on any thread.
+type Drawing<'a> = Box<dyn Fn() -> Result<Drawn, String> + Send + Sync + 'a>;
+
+/// [`plot!`], as a [`Drawing`] to run later.
+macro_rules! later {
+    ($size:expr, $png:expr, |$area:ident| $body:block) => {
+        Box::new(move || plot!($size, $png, |$area| $body))
+    };
+}
+
+/// Draws the listed plots, in parallel, in list order.
+fn draw_all(listed: Vec<(Plot, Drawing<'_>)>) -> Result<Vec<Plot>, String> {
+    use rayon::prelude::*;
+    listed
+        .into_par_iter()
+        .map(|(plot, draw)| {
+            let drawn = draw()?;
+            Ok(Plot {
+                svg: drawn.svg,
+                png: drawn.png,
+                ..plot
+            })
+        })
+        .collect()
+}
+
 /// A metric's label for readers (the catalogue's), or its name.
 fn label(metric: &str) -> String {
     metric_info(metric).map_or_else(|| metric.to_string(), |m| m.label.to_string())
@@ -1638,17 +1665,22 @@ where
     Ok(())
 }
 
-/// Draws every plot the results allow, rasterised as `raster` says.
-pub fn all_plots(r: &Results, raster: Raster) -> Result<Vec<Plot>, String> {
-    let mut plots = Vec::new();
-    let mut add = |stem: &str, title: &str, caption: &str, drawn: Drawn| {
-        plots.push(Plot {
-            stem: stem.into(),
-            title: title.into(),
-            caption: caption.into(),
-            svg: drawn.svg,
-            png: drawn.png,
-        });
+/// Draws every plot the results allow, rasterised as `raster` says: each
+/// is listed first and then drawn, plots in parallel (each drawing is its
+/// own, so they are the same on any number of threads), in list order.
+pub fn all_plots<'r>(r: &'r Results, raster: Raster) -> Result<Vec<Plot>, String> {
+    let mut plots: Vec<(Plot, Drawing<'r>)> = Vec::new();
+    let mut add = |stem: &str, title: &str, caption: &str, draw: Drawing<'r>| {
+        plots.push((
+            Plot {
+                stem: stem.into(),
+                title: title.into(),
+                caption: caption.into(),
+                svg: String::new(),
+                png: None,
+            },
+            draw,
+        ));
     };
     // A decomposition's two plots: one panel per metric.
     let decomposition_height = 60 + 320 * panel_grid(r.attribution_metrics().len()).0 as u32;
@@ -1657,9 +1689,9 @@ pub fn all_plots(r: &Results, raster: Raster) -> Result<Vec<Plot>, String> {
             "attribution",
             "Which group of levers carries the difference",
             "A waterfall from BASE (0) to TARGET − BASE (black, from 0): each group's Shapley value, its marginal contribution averaged over every order in which the groups could be switched, is a bar starting where the groups above it end, so the bars add up to the difference. The whisker is the 95% interval of the group's value over paired replications, placed at its bar; the bar is pale where that interval includes 0.",
-            plot!((1200, decomposition_height), raster, |area| {
+            later!((1200, decomposition_height), raster, |area| {
                 attribution_plot(r, area)
-            })?,
+            }),
         );
     }
     if !r.interactions.is_empty() {
@@ -1667,15 +1699,15 @@ pub fn all_plots(r: &Results, raster: Raster) -> Result<Vec<Plot>, String> {
             "interactions",
             "How pairs of groups interact",
             "The Shapley interaction index of each pair: its joint effect beyond what each does alone, averaged like the Shapley values (interactions.csv). Red: the pair does more together than apart; blue: less; white: the effects add.",
-            plot!((1200, decomposition_height), raster, |area| {
+            later!((1200, decomposition_height), raster, |area| {
                 interactions_plot(r, area)
-            })?,
+            }),
         );
     }
     // A decomposition's answer is those two plots: its 2^k combinations
     // drawn as scenarios (16 or 32 lines in a few colours) would hide it.
     if r.manifest.key.command == crate::store::manifest::ExperimentKind::Decompose {
-        return Ok(plots);
+        return draw_all(plots);
     }
     if r.sensitivity() {
         let (rows, _) = panel_grid(sensitivity_metrics(r).len());
@@ -1686,7 +1718,7 @@ pub fn all_plots(r: &Results, raster: Raster) -> Result<Vec<Plot>, String> {
             .as_ref()
             .is_some_and(|s| s.method == "morris");
         if morris {
-            let drawn = plot!((1200, height), raster, |area| { morris_plot(r, area) })?;
+            let drawn = later!((1200, height), raster, |area| { morris_plot(r, area) });
             add(
                 "morris",
                 "Morris screening",
@@ -1694,7 +1726,7 @@ pub fn all_plots(r: &Results, raster: Raster) -> Result<Vec<Plot>, String> {
                 drawn,
             );
         } else {
-            let drawn = plot!((1200, height), raster, |area| { sobol_plot(r, area) })?;
+            let drawn = later!((1200, height), raster, |area| { sobol_plot(r, area) });
             add(
                 "sobol",
                 "Sobol' indices",
@@ -1702,7 +1734,7 @@ pub fn all_plots(r: &Results, raster: Raster) -> Result<Vec<Plot>, String> {
                 drawn,
             );
         }
-        return Ok(plots);
+        return draw_all(plots);
     }
     if !r.sweep() {
         for (metric, title, unit) in series() {
@@ -1710,9 +1742,9 @@ pub fn all_plots(r: &Results, raster: Raster) -> Result<Vec<Plot>, String> {
                 continue;
             }
             let stem = format!("ts_{metric}");
-            let drawn = plot!((900, 480), raster, |area| {
+            let drawn = later!((900, 480), raster, |area| {
                 time_series(r, metric, title, unit, area)
-            })?;
+            });
             let reforms = r
                 .scenarios
                 .iter()
@@ -1728,7 +1760,7 @@ pub fn all_plots(r: &Results, raster: Raster) -> Result<Vec<Plot>, String> {
             );
             add(&stem, title, &caption, drawn);
         }
-        let drawn = plot!((1200, 640), raster, |area| { estimates_plot(r, area) })?;
+        let drawn = later!((1200, 640), raster, |area| { estimates_plot(r, area) });
         add(
             "estimates",
             "Run-level metrics",
@@ -1736,7 +1768,7 @@ pub fn all_plots(r: &Results, raster: Raster) -> Result<Vec<Plot>, String> {
             drawn,
         );
         if r.labels().len() > 1 {
-            let drawn = plot!((1200, 640), raster, |area| { differences_plot(r, area) })?;
+            let drawn = later!((1200, 640), raster, |area| { differences_plot(r, area) });
             add(
                 "differences",
                 "Differences against the baseline",
@@ -1744,23 +1776,23 @@ pub fn all_plots(r: &Results, raster: Raster) -> Result<Vec<Plot>, String> {
                 drawn,
             );
         }
-        let drawn = plot!((1200, 520), raster, |area| { equity_plot(r, area) })?;
+        let drawn = later!((1200, 520), raster, |area| { equity_plot(r, area) });
         add(
             "equity",
             "Locals and migrants",
             "Solid bars are locals, light bars migrants: the gap between them is the equity gap each regime leaves.",
             drawn,
         );
-        let drawn = plot!((1200, 720), raster, |area| { agil_plot(r, area) })?;
+        let drawn = later!((1200, 720), raster, |area| { agil_plot(r, area) });
         add(
             "agil",
             "The four AGIL functions",
             "Adaptation, goal attainment, integration and latency side by side: a regime strong in one function can be weak in another.",
             drawn,
         );
-        let drawn = plot!((1000, 120 + 60 * r.labels().len() as u32), raster, |area| {
+        let drawn = later!((1000, 120 + 60 * r.labels().len() as u32), raster, |area| {
             routes_plot(r, area)
-        })?;
+        });
         add(
             "routes",
             "Routes of resolution",
@@ -1773,9 +1805,9 @@ pub fn all_plots(r: &Results, raster: Raster) -> Result<Vec<Plot>, String> {
                 continue;
             }
             let stem = format!("contrast_{}", r.manifest.varied[lever].replace('.', "_"));
-            let drawn = plot!((1200, 640), raster, |area| {
+            let drawn = later!((1200, 640), raster, |area| {
                 over_lever_plot(r, lever, OverLever::Contrast, area)
-            })?;
+            });
             let caption = format!(
                 "Each scenario minus {} at the same value of {}, paired by replication (the same seeds), with its 95% interval: where the band leaves the dashed zero line the scenarios differ beyond replication noise, and how the gap moves with the lever is the contrast as a curve, not one point.",
                 r.scenario_names()[0],
@@ -1790,9 +1822,9 @@ pub fn all_plots(r: &Results, raster: Raster) -> Result<Vec<Plot>, String> {
         }
         for lever in 0..r.manifest.varied.len() {
             let stem = format!("response_{}", r.manifest.varied[lever].replace('.', "_"));
-            let drawn = plot!((1200, 640), raster, |area| {
+            let drawn = later!((1200, 640), raster, |area| {
                 over_lever_plot(r, lever, OverLever::Response, area)
-            })?;
+            });
             let caption = format!(
                 "Each key metric against {}: look for slopes, thresholds and turning points, and at the width of the intervals before believing them.",
                 r.manifest.varied[lever]
@@ -1805,7 +1837,7 @@ pub fn all_plots(r: &Results, raster: Raster) -> Result<Vec<Plot>, String> {
             );
         }
         if r.manifest.varied.len() == 2 && r.manifest.sample == "grid" {
-            let drawn = plot!((1200, 800), raster, |area| { heatmap_plot(r, area) })?;
+            let drawn = later!((1200, 800), raster, |area| { heatmap_plot(r, area) });
             add(
                 "heatmap",
                 "Two levers together",
@@ -1814,7 +1846,7 @@ pub fn all_plots(r: &Results, raster: Raster) -> Result<Vec<Plot>, String> {
             );
         }
     }
-    Ok(plots)
+    draw_all(plots)
 }
 
 /// A panel of a single run's report: file stem, title, axis label, and the
@@ -1927,12 +1959,13 @@ where
 }
 
 /// Every plot of a single run (a panel is left out where its columns have no
-/// value, such as legitimacy without a party committee).
+/// value, such as legitimacy without a party committee), drawn in parallel
+/// as in [`all_plots`].
 pub fn run_plots(
     r: &crate::report::results::RunResults,
     raster: Raster,
 ) -> Result<Vec<Plot>, String> {
-    let mut plots = Vec::new();
+    let mut plots: Vec<(Plot, Drawing)> = Vec::new();
     for &(stem, title, unit, columns) in RUN_PANELS {
         let has_values = columns.iter().any(|(c, _)| {
             r.series
@@ -1942,21 +1975,24 @@ pub fn run_plots(
         if !has_values {
             continue;
         }
-        let drawn = plot!((900, 440), raster, |area| {
+        let draw: Drawing = later!((900, 440), raster, |area| {
             run_panel(r, title, unit, columns, area)
-        })?;
-        plots.push(Plot {
-            stem: stem.into(),
-            title: title.into(),
-            caption: format!(
-                "{title} day by day in this run (one seed: no intervals; compare regimes with replications for those). {ZOOMED}{}",
-                policy_caption(&r.manifest.policies)
-            ),
-            svg: drawn.svg,
-            png: drawn.png,
         });
+        plots.push((
+            Plot {
+                stem: stem.into(),
+                title: title.into(),
+                caption: format!(
+                    "{title} day by day in this run (one seed: no intervals; compare regimes with replications for those). {ZOOMED}{}",
+                    policy_caption(&r.manifest.policies)
+                ),
+                svg: String::new(),
+                png: None,
+            },
+            draw,
+        ));
     }
-    Ok(plots)
+    draw_all(plots)
 }
 
 /// A target and the posterior-predictive values of its metric.
