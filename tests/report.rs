@@ -186,6 +186,57 @@ fn report_redraws_from_files_alone_and_rejects_other_folders() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("manifest.json"));
 }
 
+/// Plots are drawn in parallel (`report::plots::draw_all`): drawn on one
+/// thread and on three, a comparison's plots and a run's are the same, in
+/// the same order.
+#[test]
+fn plots_are_the_same_drawn_on_any_number_of_threads() {
+    use govsim::report::plots::{Plot, Raster, all_plots, run_plots};
+    use govsim::report::results::{load, load_run};
+    let dir = scratch("plot_threads");
+    let (out_dir, _) = small_comparison(&dir);
+    let run_dir = dir.join("run");
+    let run = govsim(&[
+        "run",
+        &common::scenario_path("classroom/small_town.toml")
+            .display()
+            .to_string(),
+        "--days",
+        "30",
+        "--out",
+        &run_dir.display().to_string(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let comparison = load(&out_dir).expect("the comparison's files");
+    let single = load_run(&run_dir).expect("the run's files");
+    let drawn_on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a pool");
+        pool.install(|| {
+            (
+                all_plots(&comparison, Raster::Png).expect("drawn"),
+                run_plots(&single, Raster::Png).expect("drawn"),
+            )
+        })
+    };
+    let files = |plots: &[Plot]| -> Vec<(String, String, Option<Vec<u8>>)> {
+        plots
+            .iter()
+            .map(|p| (p.stem.clone(), p.svg.clone(), p.png.clone()))
+            .collect()
+    };
+    let (one, three) = (drawn_on(1), drawn_on(3));
+    assert!(one.0.len() > 5 && one.1.len() > 3, "few plots drawn");
+    assert_eq!(files(&one.0), files(&three.0));
+    assert_eq!(files(&one.1), files(&three.1));
+}
+
 #[test]
 fn a_full_disk_while_drawing_says_so_in_words_and_keeps_the_old_report() {
     if !Path::new("/dev/full").exists() {
