@@ -710,6 +710,29 @@ fn a_locked_folder_is_refused() {
 
 /// A scenario too large for the memory allowed is refused before anything
 /// is built, with the estimate in the message.
+/// A tie's place is 32 bits: a district whose ties could not all be
+/// placed is refused before anything is built, naming the key and the bound.
+#[test]
+fn districts_with_more_ties_than_a_run_can_place_are_refused() {
+    let dir = scratch("ties_bound");
+    let district = |ties_k: u32| {
+        format!(
+            "name = \"wide\"\n[residents]\nties_k = {ties_k}\n[district]\nsubdistricts = 5\n[[district.communities]]\nkind = \"urban\"\ncount = 50\npopulation = 1000000\nmigrant_share = 0.3\ngrids = 500\n"
+        )
+    };
+    let wide = write(&dir, "wide.toml", &district(100));
+    let out = govsim_within(20, &["check", &wide]);
+    assert_input_error(&out, &["wide.toml", "residents.ties_k", "4294967295"]);
+    // 80 ties each fit (the run may still be refused for its memory).
+    let narrower = write(&dir, "narrower.toml", &district(80));
+    let out = govsim_within(20, &["check", &narrower]);
+    assert!(
+        !stderr(&out).contains("residents.ties_k"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn scenarios_that_cannot_fit_in_memory_are_refused() {
     let dir = scratch("memory");

@@ -879,5 +879,29 @@ fn check_consistency(s: &Scenario) -> Result<(), (String, String)> {
             format!("{total} residents; at most 50,000,000"),
         );
     }
+    // A tie's place in the district's ties is 32 bits: every tie the
+    // residents are built with, and every newcomer's, must have one.
+    let newcomers: f64 = s.shocks.iter().map(|k| k.migrant_influx).sum::<f64>() * total as f64;
+    let ties = total as f64 * f64::from(s.residents.ties_k)
+        + newcomers * f64::from(s.residents.newcomer_ties);
+    if ties > f64::from(u32::MAX) {
+        let with_newcomers = if newcomers > 0.0 {
+            format!(
+                " and about {newcomers:.0} newcomers with {} each",
+                s.residents.newcomer_ties
+            )
+        } else {
+            String::new()
+        };
+        return err(
+            "residents.ties_k",
+            format!(
+                "{total} residents with {} ties each{with_newcomers} make about {ties:.0} ties; \
+                 at most {}: fewer residents, ties or newcomers",
+                s.residents.ties_k,
+                u32::MAX
+            ),
+        );
+    }
     Ok(())
 }
