@@ -121,6 +121,9 @@ impl Model {
             beside(self);
             return;
         }
+        // The move is under way: a call inside `beside` (a phase run by
+        // `step`) runs its own `beside` alone.
+        self.tie_changes_pending = false;
         let mut tie_counts = std::mem::take(&mut self.tie_counts);
         let days = std::mem::take(&mut self.community_days);
         let first_ranges = self.world.first_ranges();
@@ -139,7 +142,6 @@ impl Model {
         );
         self.tie_counts = tie_counts;
         self.community_days = days;
-        self.tie_changes_pending = false;
     }
 
     /// Adds the communities' counts of today's participation into the grids,

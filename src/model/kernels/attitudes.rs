@@ -21,7 +21,7 @@
 //! where that does not hold (a smaller value, or more residents) is summed
 //! in row order, as the pass did before.
 
-use super::disjoint::DisjointSlice;
+use super::disjoint::{DisjointSlice, consecutive};
 use crate::model::rules::participation::{Utility, mean_trust};
 use crate::model::world::{Community, Grid};
 
@@ -99,18 +99,15 @@ impl Attitudes {
         grid_ranges: impl Iterator<Item = std::ops::Range<u32>>,
     ) -> (Vec<&mut [GridAttitudes]>, &mut [f32]) {
         self.parts.resize(residents, 0.0);
-        let mut grids = &mut self.grids[..];
         let mut at = 0;
-        let cut = grid_ranges
+        let lengths: Vec<usize> = grid_ranges
             .map(|range| {
                 assert_eq!(range.start, at, "grids of communities are not consecutive");
                 at = range.end;
-                let (own, rest) = std::mem::take(&mut grids).split_at_mut(range.len());
-                grids = rest;
-                own
+                range.len()
             })
             .collect();
-        (cut, &mut self.parts)
+        (consecutive(&mut self.grids, lengths), &mut self.parts)
     }
 }
 

@@ -76,10 +76,40 @@ impl<T> DisjointSlice<'_, T> {
     }
 }
 
+/// `slice` cut into consecutive parts of the given `lengths`, from its
+/// start: one part for each task (a community's residents or grids), in
+/// safe Rust, where the parts follow each other.
+///
+/// # Panics
+/// If the lengths add up to more than the slice.
+pub(in crate::model) fn consecutive<T>(
+    mut slice: &mut [T],
+    lengths: impl IntoIterator<Item = usize>,
+) -> Vec<&mut [T]> {
+    lengths
+        .into_iter()
+        .map(|length| {
+            let (part, rest) = std::mem::take(&mut slice).split_at_mut(length);
+            slice = rest;
+            part
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use rayon::prelude::*;
+
+    #[test]
+    fn consecutive_parts_follow_each_other() {
+        let mut values: Vec<u32> = (0..10).collect();
+        let parts = consecutive(&mut values, [3, 0, 4]);
+        assert_eq!(parts.len(), 3);
+        assert_eq!(&*parts[0], &[0, 1, 2]);
+        assert!(parts[1].is_empty());
+        assert_eq!(&*parts[2], &[3, 4, 5, 6]);
+    }
 
     #[test]
     fn tasks_write_their_own_indices() {

@@ -19,6 +19,7 @@
 //! 10% slower, its branches on each change being a coin flip to the
 //! processor.
 
+use super::disjoint::consecutive;
 use crate::model::network::Ties;
 use crate::model::world::Residents;
 
@@ -71,16 +72,14 @@ impl TieCounts {
         let mut lattice = vec![0u8; built];
         // Communities in parallel, each sorting its own range's ties into
         // its own part of the bits.
-        let mut parts = Vec::with_capacity(first_ranges.len());
-        let mut rest = &mut lattice[..];
-        for &(a, b) in first_ranges {
-            let (part, after) = std::mem::take(&mut rest).split_at_mut((b - a) as usize);
-            parts.push(((a as usize, b as usize), part));
-            rest = after;
-        }
-        let others = parts
-            .into_par_iter()
-            .map(|((a, b), part)| sort_ties(residents.ties(), a, b, part))
+        let parts = consecutive(
+            &mut lattice,
+            first_ranges.iter().map(|&(a, b)| (b - a) as usize),
+        );
+        let others = first_ranges
+            .par_iter()
+            .zip(parts)
+            .map(|(&(a, b), part)| sort_ties(residents.ties(), a as usize, b as usize, part))
             .collect();
         // A count is at most the degree, which the update's 16 bits must
         // hold (a built resident's row never grows: newcomers' ties are
@@ -118,20 +117,25 @@ impl TieCounts {
         &'a mut self,
         first_ranges: impl Iterator<Item = (u32, u32)>,
     ) -> Vec<CommunityTieCounts<'a>> {
-        let mut counts = &mut self.counts[..];
         let mut at = 0;
-        first_ranges
-            .zip(&self.others)
-            .map(|((a, b), others)| {
+        let ranges: Vec<(u32, u32)> = first_ranges
+            .inspect(|&(a, b)| {
                 assert_eq!(a, at, "first ranges of communities are not consecutive");
                 at = b;
-                let (own, rest) = std::mem::take(&mut counts).split_at_mut((b - a) as usize);
-                counts = rest;
-                CommunityTieCounts {
-                    counts: own,
-                    lattice: &self.lattice[a as usize..b as usize],
-                    others,
-                }
+            })
+            .collect();
+        let counts = consecutive(
+            &mut self.counts,
+            ranges.iter().map(|&(a, b)| (b - a) as usize),
+        );
+        ranges
+            .iter()
+            .zip(counts)
+            .zip(&self.others)
+            .map(|((&(a, b), counts), others)| CommunityTieCounts {
+                counts,
+                lattice: &self.lattice[a as usize..b as usize],
+                others,
             })
             .collect()
     }
