@@ -56,64 +56,61 @@ pub fn watts_strogatz(first: u32, n: u32, k: u32, p: f64, rng: &mut ChaCha8Rng) 
     adj
 }
 
-/// The same ties as [`watts_strogatz`], from the same random draws, appended
-/// to `ties` as rows ([`SmallWorld::new`], then its rows).
-pub fn append_watts_strogatz(
-    ties: &mut Ties,
-    first: u32,
-    n: u32,
-    k: u32,
-    p: f64,
-    rng: &mut ChaCha8Rng,
-) {
-    let world = SmallWorld::new(first, n, k, p, rng);
-    for i in 0..n as usize {
-        ties.push_row(world.row(i));
-    }
-}
-
 /// The rows of one ring's small world ([`watts_strogatz`]'s ties, from the
 /// same random draws), before they are written into a district's [`Ties`].
 /// Rows are first built in slots of a fixed size, one block of memory for
 /// the whole ring; in the rare ring where a row outgrows its slot, the
 /// random stream is rewound and the ring built again as lists.
-pub enum SmallWorld {
-    /// Rows in slots.
+pub(in crate::model) struct SmallWorld {
+    rows: BuiltRows,
+}
+
+/// Where a [`SmallWorld`]'s rows were built.
+enum BuiltRows {
     Slots(Slots),
-    /// Rows as lists.
     Lists(Vec<Vec<u32>>),
 }
 
 impl SmallWorld {
     /// The small world of `n` residents numbered from `first`, `k` ties
     /// each before rewiring with probability `p`, from `rng`.
-    pub fn new(first: u32, n: u32, k: u32, p: f64, rng: &mut ChaCha8Rng) -> Self {
+    pub(in crate::model) fn new(first: u32, n: u32, k: u32, p: f64, rng: &mut ChaCha8Rng) -> Self {
         let rewind = rng.clone();
         let mut slots = Slots::new(n as usize, k as usize + 8);
-        if small_world(&mut slots, first, n, k, p, rng).is_ok() {
-            return Self::Slots(slots);
-        }
-        *rng = rewind;
-        Self::Lists(watts_strogatz(first, n, k, p, rng))
+        let rows = if small_world(&mut slots, first, n, k, p, rng).is_ok() {
+            BuiltRows::Slots(slots)
+        } else {
+            *rng = rewind;
+            BuiltRows::Lists(watts_strogatz(first, n, k, p, rng))
+        };
+        Self { rows }
     }
 
     /// The ties of the ring's `i`-th resident.
-    pub fn row(&self, i: usize) -> &[u32] {
-        match self {
-            Self::Slots(slots) => slots.row(i),
-            Self::Lists(lists) => &lists[i],
+    fn row(&self, i: usize) -> &[u32] {
+        match &self.rows {
+            BuiltRows::Slots(slots) => slots.row(i),
+            BuiltRows::Lists(lists) => &lists[i],
+        }
+    }
+
+    /// How many rows it has.
+    fn rows(&self) -> usize {
+        match &self.rows {
+            BuiltRows::Slots(slots) => slots.lengths.len(),
+            BuiltRows::Lists(lists) => lists.len(),
         }
     }
 
     /// Writes its rows into a district's ties: the rows one after the other
     /// at the start of `room`, and each row's end into `ends`, counted from
     /// `start`, the place of `room[0]` in the district's ties. Returns how
-    /// many ties it wrote: at most `n·k`, the ring's lattice before rewiring
-    /// (rewiring moves a tie or drops it, never adds one).
+    /// many ties it wrote: for an even `k`, at most `n·k`, the ring's lattice
+    /// before rewiring (rewiring moves a tie or drops it, never adds one).
     ///
     /// # Panics
     /// If `ends` is not one entry per row, or `room` is too small.
-    pub fn write(&self, start: u32, ends: &mut [u32], room: &mut [u32]) -> usize {
+    pub(in crate::model) fn write(&self, start: u32, ends: &mut [u32], room: &mut [u32]) -> usize {
         assert_eq!(ends.len(), self.rows(), "an end for each row");
         let mut at = 0;
         for (i, end) in ends.iter_mut().enumerate() {
@@ -123,14 +120,6 @@ impl SmallWorld {
             *end = start + at as u32;
         }
         at
-    }
-
-    /// How many rows it has.
-    pub fn rows(&self) -> usize {
-        match self {
-            Self::Slots(slots) => slots.lengths.len(),
-            Self::Lists(lists) => lists.len(),
-        }
     }
 }
 
@@ -156,7 +145,7 @@ impl Rows for Vec<Vec<u32>> {
 }
 
 /// Rows in slots of `size` entries each, with their lengths.
-pub struct Slots {
+struct Slots {
     size: usize,
     lengths: Vec<usize>,
     entries: Vec<u32>,
@@ -250,7 +239,8 @@ mod tests {
 
     /// Rows built in slots are the lists' rows, from the same draws, also
     /// when a row outgrows its slot (a small ring rewired completely, whose
-    /// hub rows need the lists).
+    /// hub rows need the lists), and they are written where they are asked
+    /// to go: after the ties before them, within the lattice's room.
     #[test]
     fn rows_in_slots_equal_the_lists() {
         for (n, k, p, seed) in [
@@ -263,14 +253,19 @@ mod tests {
             let mut a = stream(seed, Purpose::Residents, 0);
             let mut b = a.clone();
             let lists = watts_strogatz(7, n, k, p, &mut a);
-            let mut ties = Ties::new();
-            ties.push_row(&[3]);
-            append_watts_strogatz(&mut ties, 7, n, k, p, &mut b);
-            assert_eq!(ties.of(0), &[3]);
+            let world = SmallWorld::new(7, n, k, p, &mut b);
+            // Three ties come before the ring's.
+            let mut ends = vec![0u32; n as usize];
+            let mut room = vec![u32::MAX; (n * k) as usize + 1];
+            let written = world.write(3, &mut ends, &mut room[..(n * k) as usize]);
+            assert_eq!(written, lists.iter().map(Vec::len).sum::<usize>());
+            assert_eq!(room[(n * k) as usize], u32::MAX, "wrote past the room");
+            let mut start = 0;
             for (i, row) in lists.iter().enumerate() {
-                assert_eq!(ties.of(i + 1), &row[..], "n {n}, resident {i}");
+                let end = ends[i] as usize - 3;
+                assert_eq!(&room[start..end], &row[..], "n {n}, resident {i}");
+                start = end;
             }
-            assert_eq!(ties.offsets.len(), n as usize + 2);
             assert_eq!(a.random::<u64>(), b.random::<u64>(), "streams part ways");
         }
     }

@@ -5,7 +5,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Beta, Distribution, Poisson};
 
-use super::kernels::disjoint::DisjointSlice;
+use super::kernels::disjoint::{DisjointSlice, consecutive};
 use super::network::{SmallWorld, Ties};
 use super::org_trust::OrgTrust;
 use crate::scenario::{CommunityKind, ConvenerHolder, Linkage, Scenario};
@@ -806,21 +806,16 @@ pub fn make_residents(spec: &ResidentsSpec, seed: u64) -> MadeResidents {
     let k = spec.ties_k as usize;
     let mut offsets = vec![0u32; n + 1];
     let mut targets = vec![0u32; n * k];
-    let mut ties_room = Vec::with_capacity(parts.len());
-    let (mut ends, mut room) = (&mut offsets[1..], &mut targets[..]);
-    for &(a, b) in &ranges {
-        let population = (b - a) as usize;
-        let (these_ends, later_ends) = std::mem::take(&mut ends).split_at_mut(population);
-        let (this_room, later_room) = std::mem::take(&mut room).split_at_mut(population * k);
-        ties_room.push((these_ends, this_room));
-        (ends, room) = (later_ends, later_room);
-    }
+    let populations = || ranges.iter().map(|&(a, b)| (b - a) as usize);
+    let ends = consecutive(&mut offsets[1..], populations());
+    let room = consecutive(&mut targets, populations().map(|population| population * k));
     let made: Vec<MadeCommunity> = parts
         .into_par_iter()
-        .zip(ties_room)
+        .zip(ends)
+        .zip(room)
         .enumerate()
-        .map(|(c, ((first, first_grid, columns), room))| {
-            make_community(spec, seed, c, first, first_grid, columns, room)
+        .map(|(c, (((first, first_grid, columns), ends), room))| {
+            make_community(spec, seed, c, first, first_grid, columns, (ends, room))
         })
         .collect();
     let mut end = 0;
@@ -914,8 +909,9 @@ struct MadeCommunity {
 /// Community `c` of `spec` for `seed`, whose first resident in the district
 /// is `first` and first grid `first_grid`, into `columns`: grid by grid in
 /// one contiguous block, then its small world of ties, all from the
-/// community's stream. The ties go into `room.1` (`n·k` entries), each
-/// row's end into `room.0` as if the room started at tie `first·k`.
+/// community's stream. `(ends, room)` are its part of the ties: the ties go
+/// into `room` (`n·k` entries), each row's end into `ends` as if the room
+/// started at tie `first·k`.
 fn make_community(
     spec: &ResidentsSpec,
     seed: u64,
@@ -923,7 +919,7 @@ fn make_community(
     first: u32,
     first_grid: u32,
     mut columns: Columns,
-    room: (&mut [u32], &mut [u32]),
+    (ends, room): (&mut [u32], &mut [u32]),
 ) -> MadeCommunity {
     let (population, n_grids, migrant_share) = spec.communities[c];
     let civic = Beta::new(spec.civic.0, spec.civic.1).expect("validated shape");
@@ -970,8 +966,7 @@ fn make_community(
         }
     }
     let world = SmallWorld::new(first, population, spec.ties_k, spec.ties_p, &mut rrng);
-    let (ends, targets) = room;
-    let ties = world.write(first * spec.ties_k, ends, targets);
+    let ties = world.write(first * spec.ties_k, ends, room);
     MadeCommunity {
         grids,
         counts: (members, migrants),
