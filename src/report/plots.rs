@@ -207,17 +207,27 @@ macro_rules! later {
     };
 }
 
+/// A plot listed to be drawn: what the page says of it, and its drawing.
+struct Listed<'a> {
+    stem: String,
+    title: String,
+    caption: String,
+    draw: Drawing<'a>,
+}
+
 /// Draws the listed plots, in parallel, in list order.
-fn draw_all(listed: Vec<(Plot, Drawing<'_>)>) -> Result<Vec<Plot>, String> {
+fn draw_all(listed: Vec<Listed<'_>>) -> Result<Vec<Plot>, String> {
     use rayon::prelude::*;
     listed
         .into_par_iter()
-        .map(|(plot, draw)| {
-            let drawn = draw()?;
+        .map(|listed| {
+            let drawn = (listed.draw)()?;
             Ok(Plot {
+                stem: listed.stem,
+                title: listed.title,
+                caption: listed.caption,
                 svg: drawn.svg,
                 png: drawn.png,
-                ..plot
             })
         })
         .collect()
@@ -1669,18 +1679,14 @@ where
 /// is listed first and then drawn, plots in parallel (each drawing is its
 /// own, so they are the same on any number of threads), in list order.
 pub fn all_plots<'r>(r: &'r Results, raster: Raster) -> Result<Vec<Plot>, String> {
-    let mut plots: Vec<(Plot, Drawing<'r>)> = Vec::new();
+    let mut plots = Vec::new();
     let mut add = |stem: &str, title: &str, caption: &str, draw: Drawing<'r>| {
-        plots.push((
-            Plot {
-                stem: stem.into(),
-                title: title.into(),
-                caption: caption.into(),
-                svg: String::new(),
-                png: None,
-            },
+        plots.push(Listed {
+            stem: stem.into(),
+            title: title.into(),
+            caption: caption.into(),
             draw,
-        ));
+        });
     };
     // A decomposition's two plots: one panel per metric.
     let decomposition_height = 60 + 320 * panel_grid(r.attribution_metrics().len()).0 as u32;
@@ -1718,20 +1724,20 @@ pub fn all_plots<'r>(r: &'r Results, raster: Raster) -> Result<Vec<Plot>, String
             .as_ref()
             .is_some_and(|s| s.method == "morris");
         if morris {
-            let drawn = later!((1200, height), raster, |area| { morris_plot(r, area) });
+            let draw = later!((1200, height), raster, |area| { morris_plot(r, area) });
             add(
                 "morris",
                 "Morris screening",
                 "Levers far to the right matter most; a high σ means their effect depends on other levers or is non-linear; levers near the origin can be fixed.",
-                drawn,
+                draw,
             );
         } else {
-            let drawn = later!((1200, height), raster, |area| { sobol_plot(r, area) });
+            let draw = later!((1200, height), raster, |area| { sobol_plot(r, area) });
             add(
                 "sobol",
                 "Sobol' indices",
                 "S1 is the share of output variance a lever explains alone, ST including its interactions: a large gap between them means interactions.",
-                drawn,
+                draw,
             );
         }
         return draw_all(plots);
@@ -1742,7 +1748,7 @@ pub fn all_plots<'r>(r: &'r Results, raster: Raster) -> Result<Vec<Plot>, String
                 continue;
             }
             let stem = format!("ts_{metric}");
-            let drawn = later!((900, 480), raster, |area| {
+            let draw = later!((900, 480), raster, |area| {
                 time_series(r, metric, title, unit, area)
             });
             let reforms = r
@@ -1758,46 +1764,46 @@ pub fn all_plots<'r>(r: &'r Results, raster: Raster) -> Result<Vec<Plot>, String
                     ""
                 }
             );
-            add(&stem, title, &caption, drawn);
+            add(&stem, title, &caption, draw);
         }
-        let drawn = later!((1200, 640), raster, |area| { estimates_plot(r, area) });
+        let draw = later!((1200, 640), raster, |area| { estimates_plot(r, area) });
         add(
             "estimates",
             "Run-level metrics",
             "Each dot is a scenario's mean over replications, whiskers its 95% interval: compare positions, and trust differences only where whiskers do not overlap.",
-            drawn,
+            draw,
         );
         if r.labels().len() > 1 {
-            let drawn = later!((1200, 640), raster, |area| { differences_plot(r, area) });
+            let draw = later!((1200, 640), raster, |area| { differences_plot(r, area) });
             add(
                 "differences",
                 "Differences against the baseline",
                 "Paired differences against the baseline with 95% intervals; filled dots have intervals that exclude zero (the vertical line).",
-                drawn,
+                draw,
             );
         }
-        let drawn = later!((1200, 520), raster, |area| { equity_plot(r, area) });
+        let draw = later!((1200, 520), raster, |area| { equity_plot(r, area) });
         add(
             "equity",
             "Locals and migrants",
             "Solid bars are locals, light bars migrants: the gap between them is the equity gap each regime leaves.",
-            drawn,
+            draw,
         );
-        let drawn = later!((1200, 720), raster, |area| { agil_plot(r, area) });
+        let draw = later!((1200, 720), raster, |area| { agil_plot(r, area) });
         add(
             "agil",
             "The four AGIL functions",
             "Adaptation, goal attainment, integration and latency side by side: a regime strong in one function can be weak in another.",
-            drawn,
+            draw,
         );
-        let drawn = later!((1000, 120 + 60 * r.labels().len() as u32), raster, |area| {
+        let draw = later!((1000, 120 + 60 * r.labels().len() as u32), raster, |area| {
             routes_plot(r, area)
         });
         add(
             "routes",
             "Routes of resolution",
             "Who resolved the issues: the party-convened, self-organized and bureaucratic shares of each regime.",
-            drawn,
+            draw,
         );
     } else {
         for lever in 0..r.manifest.varied.len() {
@@ -1805,7 +1811,7 @@ pub fn all_plots<'r>(r: &'r Results, raster: Raster) -> Result<Vec<Plot>, String
                 continue;
             }
             let stem = format!("contrast_{}", r.manifest.varied[lever].replace('.', "_"));
-            let drawn = later!((1200, 640), raster, |area| {
+            let draw = later!((1200, 640), raster, |area| {
                 over_lever_plot(r, lever, OverLever::Contrast, area)
             });
             let caption = format!(
@@ -1817,12 +1823,12 @@ pub fn all_plots<'r>(r: &'r Results, raster: Raster) -> Result<Vec<Plot>, String
                 &stem,
                 &format!("Contrast over {}", r.manifest.varied[lever]),
                 &caption,
-                drawn,
+                draw,
             );
         }
         for lever in 0..r.manifest.varied.len() {
             let stem = format!("response_{}", r.manifest.varied[lever].replace('.', "_"));
-            let drawn = later!((1200, 640), raster, |area| {
+            let draw = later!((1200, 640), raster, |area| {
                 over_lever_plot(r, lever, OverLever::Response, area)
             });
             let caption = format!(
@@ -1833,16 +1839,16 @@ pub fn all_plots<'r>(r: &'r Results, raster: Raster) -> Result<Vec<Plot>, String
                 &stem,
                 &format!("Response to {}", r.manifest.varied[lever]),
                 &caption,
-                drawn,
+                draw,
             );
         }
         if r.manifest.varied.len() == 2 && r.manifest.sample == "grid" {
-            let drawn = later!((1200, 800), raster, |area| { heatmap_plot(r, area) });
+            let draw = later!((1200, 800), raster, |area| { heatmap_plot(r, area) });
             add(
                 "heatmap",
                 "Two levers together",
                 "Mean of each metric over the grid of the two varied levers: look for where the color changes fastest.",
-                drawn,
+                draw,
             );
         }
     }
@@ -1965,7 +1971,7 @@ pub fn run_plots(
     r: &crate::report::results::RunResults,
     raster: Raster,
 ) -> Result<Vec<Plot>, String> {
-    let mut plots: Vec<(Plot, Drawing)> = Vec::new();
+    let mut plots = Vec::new();
     for &(stem, title, unit, columns) in RUN_PANELS {
         let has_values = columns.iter().any(|(c, _)| {
             r.series
@@ -1975,22 +1981,17 @@ pub fn run_plots(
         if !has_values {
             continue;
         }
-        let draw: Drawing = later!((900, 440), raster, |area| {
-            run_panel(r, title, unit, columns, area)
+        plots.push(Listed {
+            stem: stem.into(),
+            title: title.into(),
+            caption: format!(
+                "{title} day by day in this run (one seed: no intervals; compare regimes with replications for those). {ZOOMED}{}",
+                policy_caption(&r.manifest.policies)
+            ),
+            draw: later!((900, 440), raster, |area| {
+                run_panel(r, title, unit, columns, area)
+            }),
         });
-        plots.push((
-            Plot {
-                stem: stem.into(),
-                title: title.into(),
-                caption: format!(
-                    "{title} day by day in this run (one seed: no intervals; compare regimes with replications for those). {ZOOMED}{}",
-                    policy_caption(&r.manifest.policies)
-                ),
-                svg: String::new(),
-                png: None,
-            },
-            draw,
-        ));
     }
     draw_all(plots)
 }
