@@ -162,6 +162,27 @@ fn small_comparison(dir: &Path) -> (std::path::PathBuf, String) {
     (out_dir, out)
 }
 
+/// A run of the town for `days` days in `dir/run`: the folder and what the
+/// command printed.
+fn small_run(dir: &Path, days: &str) -> (std::path::PathBuf, String) {
+    let town = common::scenario_path("classroom/small_town.toml");
+    let out = dir.join("run");
+    let run = govsim(&[
+        "run",
+        town.to_str().unwrap(),
+        "--days",
+        days,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    (out, String::from_utf8_lossy(&run.stdout).into_owned())
+}
+
 #[test]
 fn report_redraws_from_files_alone_and_rejects_other_folders() {
     let dir = scratch("redraw");
@@ -195,22 +216,7 @@ fn plots_are_the_same_drawn_on_any_number_of_threads() {
     use govsim::report::results::{load, load_run};
     let dir = scratch("plot_threads");
     let (out_dir, _) = small_comparison(&dir);
-    let run_dir = dir.join("run");
-    let run = govsim(&[
-        "run",
-        &common::scenario_path("classroom/small_town.toml")
-            .display()
-            .to_string(),
-        "--days",
-        "30",
-        "--out",
-        &run_dir.display().to_string(),
-    ]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let (run_dir, _) = small_run(&dir, "30");
     let comparison = load(&out_dir).expect("the comparison's files");
     let single = load_run(&run_dir).expect("the run's files");
     let drawn_on = |threads: usize| {
@@ -628,22 +634,8 @@ fn mutated_experiment_folders_never_crash_the_report() {
 #[test]
 fn a_run_gets_its_own_report() {
     let dir = scratch("run-report");
-    let out = dir.join("run");
-    let town = common::scenario_path("classroom/small_town.toml");
-    let result = govsim(&[
-        "run",
-        town.to_str().unwrap(),
-        "--days",
-        "60",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
-    assert!(String::from_utf8_lossy(&result.stdout).contains("report: "));
+    let (out, printed) = small_run(&dir, "60");
+    assert!(printed.contains("report: "));
     let page = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(page.contains("id=\"run-figures\""));
     assert!(page.contains("Resolution rate (<code>resolution_rate</code>)"));
