@@ -6,6 +6,9 @@
 //! other community shares (`World` keeps that invariant: every resident
 //! belongs to exactly one community), so the writes never meet. Safe Rust
 //! cannot split a vector along such sets of ranges, hence this small wrapper.
+//! Where each task's part is one range and the parts follow each other
+//! (communities' first ranges, their grids, what the district is built
+//! into), [`consecutive`] cuts the slice in safe Rust.
 
 use std::marker::PhantomData;
 

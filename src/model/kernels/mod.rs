@@ -18,7 +18,8 @@
 //! - `prefetch` — asking for memory ahead of its use, where work jumps
 //!   around memory (a day's closures, grid by grid).
 //! - `disjoint` — the one unsafe data structure: a slice that the parallel
-//!   pass writes at disjoint indices. (Besides it, `tie_counts` reads its
+//!   pass writes at disjoint indices; and `consecutive`, the safe cut of a
+//!   slice into parts that follow each other. (Besides it, `tie_counts` reads its
 //!   other ties without a bounds check each, under the bound that
 //!   `OtherTies`' one maker checks.)
 //!
