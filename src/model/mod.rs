@@ -13,6 +13,7 @@ pub mod rules;
 pub mod tally;
 pub mod world;
 
+mod arrival;
 mod detection;
 mod diffusion;
 mod feedback;
@@ -270,8 +271,12 @@ impl Model {
             feedback,
             record,
         ] = Phase::ALL;
-        self.run_phase(arrival);
-        self.run_phase(participation);
+        // The day's issues arrive beside the participation pass, which
+        // reads none of them (`arrival`).
+        debug_assert_eq!([arrival, participation], Phase::ALL[..2]);
+        let shock = self.start_day();
+        self.participate(Some(&shock));
+        self.mean_efficacy = self.tally.efficacy;
         // The pass's changes move the counts of ties that took part beside
         // all three serial issue phases, which read none of them.
         self.beside_tie_changes(|model| {
@@ -292,14 +297,11 @@ impl Model {
     pub fn run_phase(&mut self, phase: Phase) {
         match phase {
             Phase::Arrival => {
-                self.tally = DayTally::default();
-                let shock = self.shock_on(self.day);
-                self.capacity_multiplier = shock.capacity;
-                self.add_newcomers(shock.newcomers);
+                let shock = self.start_day();
                 self.arrive(&shock);
             }
             Phase::Participation => {
-                self.participate();
+                self.participate(None);
                 self.mean_efficacy = self.tally.efficacy;
             }
             // Detection reads no count of ties that took part: the pass's
@@ -320,6 +322,16 @@ impl Model {
             }
             Phase::Record => self.record_state(),
         }
+    }
+
+    /// Starts the day: a new tally, the day's shock effects and newcomers;
+    /// returns the shock effects, which the issues' arrival reads next.
+    fn start_day(&mut self) -> ShockEffect {
+        self.tally = DayTally::default();
+        let shock = self.shock_on(self.day);
+        self.capacity_multiplier = shock.capacity;
+        self.add_newcomers(shock.newcomers);
+        shock
     }
 
     /// Ends the day whose phases have run: the next day begins. Returns the
@@ -395,59 +407,6 @@ impl Model {
     pub fn affected_of(&self, slot: u32) -> &[u32] {
         let a = self.scenario.issues.affected as usize;
         &self.affected[slot as usize * a..(slot as usize + 1) * a]
-    }
-
-    /// Creates a latent issue of competencies `comps` reported by `reporter`.
-    fn spawn_issue(&mut self, reporter: u32, comps: &[u8]) {
-        let drawn = self.traits.draw(comps.len(), &mut self.events);
-        let mut issue = Issue::reported_by(&self.world.residents, reporter, comps, drawn, self.day);
-        let unmeetable = self.scenario.issues.unmeetable_share;
-        // No draw without unmeetable demands, so that the share 0 keeps v2's draws.
-        issue.meetable = !(unmeetable > 0.0 && self.events.random_bool(unmeetable));
-        let grid = issue.grid as usize;
-        let a = self.scenario.issues.affected as usize;
-        let slot = issue::place(
-            &mut self.issues,
-            &mut self.affected,
-            &mut self.free,
-            a,
-            issue,
-        );
-        let out = &mut self.affected[slot as usize * a..(slot as usize + 1) * a];
-        self.world
-            .affected_by(reporter, grid, out, &mut self.events);
-        self.active.push(slot);
-        self.tally.arrived += 1;
-    }
-
-    fn arrive(&mut self, shock: &ShockEffect) {
-        let induced = rules::arrival::induced_demand(&self.scenario, self.mean_efficacy);
-        for c in 0..self.world.communities.len() {
-            let share = shock
-                .competency
-                .map(|k| rules::shocks::competency_share(&self.scenario, k));
-            let population = self.world.communities[c].population();
-            let expected = rules::arrival::arrivals(
-                &self.scenario,
-                population,
-                shock.issue_rate,
-                share,
-                induced,
-            );
-            let n = poisson(expected.any, &mut self.events);
-            let n_extra = poisson(expected.extra, &mut self.events);
-            for k in 0..n + n_extra {
-                let reporter = self.world.random_resident(c, &mut self.events);
-                let migrant = self
-                    .world
-                    .residents
-                    .is(reporter as usize, world::flag::MIGRANT);
-                let forced = if k >= n { shock.competency } else { None };
-                let comps =
-                    rules::arrival::competencies(&self.scenario, migrant, forced, &mut self.events);
-                self.spawn_issue(reporter, &comps);
-            }
-        }
     }
 
     /// Clears each organization's overhead and unused capacity of the previous day.
@@ -624,12 +583,16 @@ mod tests {
         assert_eq!(model.tie_counts.counts, fresh(&model));
     }
 
-    /// A day of `step` (the counts of ties moved beside the three serial
-    /// issue phases) equals the day run phase by phase (moved beside
-    /// detection alone), day after day, with newcomers arriving.
+    /// A day of `step` (the issues arriving beside the participation pass,
+    /// the counts of ties moved beside the three serial issue phases)
+    /// equals the day run phase by phase (the issues arriving first, the
+    /// counts moved beside detection alone), day after day, with newcomers
+    /// arriving.
     #[test]
     fn a_step_equals_its_phases_run_one_by_one() {
-        let scenario = with_newcomers(3, 4, 0.1);
+        let mut scenario = with_newcomers(3, 4, 0.1);
+        // Arrival reads the residents' mean efficacy of the day before.
+        scenario.issues.induced_demand = 5.0;
         let (mut stepped, mut phased) = (Model::new(&scenario, 13), Model::new(&scenario, 13));
         for day in 0..15 {
             let by_step = stepped.step();

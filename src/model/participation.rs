@@ -6,12 +6,14 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use super::Model;
+use super::arrival::arrivals_of;
 use super::kernels::attitudes::Values;
 use super::kernels::disjoint::DisjointSlice;
 use super::kernels::participation::{
     CommunityDay, Pass, ResidentsView, apply_tie_changes, contact, decide,
 };
 use super::rules::participation as rules;
+use super::rules::shocks::ShockEffect;
 
 impl Model {
     /// Contacts, then each resident's decision to take part today, counting
@@ -27,9 +29,16 @@ impl Model {
     /// reach). Nothing else draws from a community's stream or changes what
     /// contacts read (the moving average, flags, ranges) in between, so they
     /// are the same contacts, drawn from the same words.
-    pub(super) fn participate(&mut self) {
+    ///
+    /// With `arrival`, the day's shock effects, the day's issues arrive on
+    /// this thread meanwhile (`arrival`): they read where residents live,
+    /// which the pass does not change, and the pass reads no issue, so
+    /// they are the same issues and the same decisions as when the issues
+    /// arrive first (`Phase::Arrival`).
+    pub(super) fn participate(&mut self, arrival: Option<&ShockEffect>) {
         // Yesterday's counts of ties that took part, which the pass reads.
         self.beside_tie_changes(|_| {});
+        let induced = self.induced_demand();
         let today_number = self.day;
         let drawn_already = self.contacts_drawn_for == Some(today_number);
         let draw_ahead =
@@ -78,31 +87,42 @@ impl Model {
             .by_community(communities.iter().map(|c| c.ranges()[0]));
         self.rngs_before_ahead
             .resize(self.community_rngs.len(), self.events.clone());
-        self.community_rngs
-            .par_iter_mut()
-            .zip(self.rngs_before_ahead.par_iter_mut())
-            .zip(self.community_days.par_iter_mut())
-            .zip(tie_counts.par_iter_mut())
-            .zip(grid_attitudes.par_iter_mut())
-            .enumerate()
-            .for_each(
-                |(c, ((((rng, before), day), tie_counts), grid_attitudes))| {
-                    let community = &communities[c];
-                    let draw_contacts = |rng: &mut ChaCha8Rng, day: &mut CommunityDay| {
-                        contact(scenario, grids, view.flags, &recent, community, rng, day);
-                    };
-                    if !drawn_already {
-                        draw_contacts(rng, day);
-                    }
-                    decide(&pass, community, grid_attitudes, tie_counts, rng, day);
-                    if draw_ahead {
-                        // Kept so that a change of levers before tomorrow can
-                        // draw tomorrow's contacts again, on tomorrow's levers.
-                        before.clone_from(rng);
-                        draw_contacts(rng, day);
-                    }
-                },
-            );
+        let places = day_state.places;
+        let mut pass_of_communities = || {
+            self.community_rngs
+                .par_iter_mut()
+                .zip(self.rngs_before_ahead.par_iter_mut())
+                .zip(self.community_days.par_iter_mut())
+                .zip(tie_counts.par_iter_mut())
+                .zip(grid_attitudes.par_iter_mut())
+                .enumerate()
+                .for_each(
+                    |(c, ((((rng, before), day), tie_counts), grid_attitudes))| {
+                        let community = &communities[c];
+                        let draw_contacts = |rng: &mut ChaCha8Rng, day: &mut CommunityDay| {
+                            contact(scenario, grids, view.flags, &recent, community, rng, day);
+                        };
+                        if !drawn_already {
+                            draw_contacts(rng, day);
+                        }
+                        decide(&pass, community, grid_attitudes, tie_counts, rng, day);
+                        if draw_ahead {
+                            // Kept so that a change of levers before tomorrow can
+                            // draw tomorrow's contacts again, on tomorrow's levers.
+                            before.clone_from(rng);
+                            draw_contacts(rng, day);
+                        }
+                    },
+                );
+        };
+        match arrival {
+            // The issues on this thread, where the issue phases run next.
+            Some(shock) => {
+                let mut arrivals = arrivals_of!(self, places);
+                rayon::join(|| arrivals.arrive(shock, induced), pass_of_communities);
+            }
+            None => pass_of_communities(),
+        }
         self.world.attitudes_seen();
         self.contacts_drawn_for = draw_ahead.then_some(today_number + 1);
         self.tie_changes_pending = true;

@@ -297,6 +297,58 @@ impl GridAttitudes<'_> {
     }
 }
 
+/// Where the residents live, read only: each resident's community, grid
+/// and flags, and the communities' and grids' ranges of residents. What
+/// drawing a resident of a community or grid reads, and what an issue takes
+/// from its reporter (`World::places`; the participation pass lends it to
+/// the issues arriving beside it).
+#[derive(Clone, Copy)]
+pub(in crate::model) struct Places<'a> {
+    /// Each resident's community.
+    pub community: &'a [u32],
+    /// Each resident's grid.
+    pub grid: &'a [u32],
+    /// Each resident's bits from [`flag`].
+    pub flags: &'a [u8],
+    /// The communities.
+    pub communities: &'a [Community],
+    /// The grids.
+    pub grids: &'a [Grid],
+}
+
+impl Places<'_> {
+    /// A uniformly drawn resident of community `c`.
+    pub(in crate::model) fn random_resident(&self, c: usize, rng: &mut ChaCha8Rng) -> u32 {
+        let community = &self.communities[c];
+        nth_in_ranges(&community.ranges, rng.random_range(0..community.population))
+    }
+
+    /// A uniformly drawn resident of grid `g`.
+    pub(in crate::model) fn random_in_grid(&self, g: usize, rng: &mut ChaCha8Rng) -> u32 {
+        let grid = &self.grids[g];
+        let total: u32 = grid.ranges.iter().map(|(a, b)| b - a).sum();
+        nth_in_ranges(&grid.ranges, rng.random_range(0..total))
+    }
+
+    /// The residents an issue reported by `reporter` in grid `g` affects:
+    /// the reporter first, then residents of the grid drawn uniformly (with
+    /// repetition), into `out`.
+    pub(in crate::model) fn affected_by(
+        &self,
+        reporter: u32,
+        g: usize,
+        out: &mut [u32],
+        rng: &mut ChaCha8Rng,
+    ) {
+        if let Some((first, rest)) = out.split_first_mut() {
+            *first = reporter;
+            for a in rest {
+                *a = self.random_in_grid(g, rng);
+            }
+        }
+    }
+}
+
 /// What the participation pass of a day reads and writes of the residents
 /// (see `World::start_participation`).
 pub(in crate::model) struct ParticipationDay<'a> {
@@ -321,6 +373,8 @@ pub(in crate::model) struct ParticipationDay<'a> {
     /// For each grid, whether its residents' trust or efficacy changed since
     /// the last pass.
     pub attitudes_changed: &'a [bool],
+    /// Where the residents live, for what runs beside the pass.
+    pub places: Places<'a>,
 }
 
 impl Residents {
@@ -597,6 +651,13 @@ impl World {
             communities: &self.communities,
             grids: &self.grids,
             attitudes_changed: &self.attitudes_changed,
+            places: Places {
+                community: &res.community,
+                grid: &res.grid,
+                flags: &res.flags,
+                communities: &self.communities,
+                grids: &self.grids,
+            },
         }
     }
 
@@ -605,29 +666,32 @@ impl World {
         self.org_trust.get(a, b)
     }
 
+    /// Where the residents live (`Places`), read only.
+    pub(in crate::model) fn places(&self) -> Places<'_> {
+        Places {
+            community: &self.residents.community,
+            grid: &self.residents.grid,
+            flags: &self.residents.flags,
+            communities: &self.communities,
+            grids: &self.grids,
+        }
+    }
+
     /// A uniformly drawn resident of community `c`.
     pub fn random_resident(&self, c: usize, rng: &mut ChaCha8Rng) -> u32 {
-        let community = &self.communities[c];
-        nth_in_ranges(&community.ranges, rng.random_range(0..community.population))
+        self.places().random_resident(c, rng)
     }
 
     /// A uniformly drawn resident of grid `g`.
     pub fn random_in_grid(&self, g: usize, rng: &mut ChaCha8Rng) -> u32 {
-        let grid = &self.grids[g];
-        let total: u32 = grid.ranges.iter().map(|(a, b)| b - a).sum();
-        nth_in_ranges(&grid.ranges, rng.random_range(0..total))
+        self.places().random_in_grid(g, rng)
     }
 
     /// The residents an issue reported by `reporter` in grid `g` affects:
     /// the reporter first, then residents of the grid drawn uniformly (with
     /// repetition), into `out`.
     pub fn affected_by(&self, reporter: u32, g: usize, out: &mut [u32], rng: &mut ChaCha8Rng) {
-        if let Some((first, rest)) = out.split_first_mut() {
-            *first = reporter;
-            for a in rest {
-                *a = self.random_in_grid(g, rng);
-            }
-        }
+        self.places().affected_by(reporter, g, out, rng);
     }
 
     /// Adds `count` migrant newcomers to community `c`, all in one grid.

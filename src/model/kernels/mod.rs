@@ -72,7 +72,9 @@
 //!   the counts of ties that took part while detection, routing and work run
 //!   (`Model::beside_tie_changes`; about a tenth of a one-thread day on
 //!   Beilun). Whatever reads those counts must settle them first, as
-//!   closing issues and the next pass do.
+//!   closing issues and the next pass do. Likewise the day's issues arrive
+//!   beside the pass (`Model::participate`): the pass must read no issue,
+//!   and arrival nothing the pass writes (it reads `world::Places` only).
 
 pub(super) mod attitudes;
 pub(super) mod build;
