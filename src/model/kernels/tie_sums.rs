@@ -32,6 +32,17 @@ const SLOT_DISTANCES: [isize; 2 * REACH] = [-4, -3, -2, -1, 1, 2, 3, 4];
 /// Places of the other ties: before slot 0, …, after slot 7.
 const PLACES: usize = 2 * REACH + 1;
 
+/// The slot of a tie at distance `d` along the ring (`SLOT_DISTANCES`),
+/// if it has one.
+#[inline]
+fn slot_of(d: isize) -> Option<usize> {
+    match d {
+        -4..=-1 => Some((d + 4) as usize),
+        1..=4 => Some((d + 3) as usize),
+        _ => None,
+    }
+}
+
 /// One block's sums over ties: for residents `start..start + degree.len()`
 /// (`start` a multiple of [`BLOCK`], at most BLOCK residents, all split),
 /// the three kinds of trust in `values` summed into `sums[kind][k]` for
@@ -49,7 +60,7 @@ pub(in crate::model) struct BlockSums<'a> {
 }
 
 /// Each resident's row split into lattice slots and other ties.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(in crate::model) struct RowSplit {
     /// Bit q: slot q of the resident's row holds neighbour i + SLOT_DISTANCES[q].
     slots: Vec<u8>,
@@ -70,8 +81,11 @@ impl RowSplit {
     }
 
     /// Splits the rows of every resident not split yet. The last block, if it
-    /// was not full, is split again.
+    /// was not full, is split again. Each thread splits a run of the blocks
+    /// in order, and the runs then follow each other, so the split is the
+    /// same for any number of threads (on one, it is made in place).
     pub(in crate::model) fn catch_up(&mut self, ties: &Ties) {
+        use rayon::prelude::*;
         let residents = ties.offsets.len() - 1;
         if self.len() == residents {
             return;
@@ -85,31 +99,79 @@ impl RowSplit {
         self.used.truncate(first_block);
         self.others
             .truncate(*self.starts.last().expect("one entry") as usize);
-        let mut by_place: [Vec<(u32, u32)>; PLACES] = Default::default();
-        for start in (first_block * BLOCK..residents).step_by(BLOCK) {
-            let mut used = 0u8;
-            for i in start..(start + BLOCK).min(residents) {
-                let mut bits = 0u8;
-                let mut next = 0;
-                for &j in ties.of(i) {
-                    let slot =
-                        (next..2 * REACH).find(|&q| i as isize + SLOT_DISTANCES[q] == j as isize);
-                    match slot {
-                        Some(q) => {
-                            bits |= 1 << q;
-                            next = q + 1;
-                        }
-                        None => by_place[next].push((i as u32, j)),
+        let block_starts: Vec<usize> = (first_block * BLOCK..residents).step_by(BLOCK).collect();
+        // One run of blocks a thread: the first split here, the others into
+        // parts of their own, which then follow it.
+        let per_thread = block_starts.len().div_ceil(rayon::current_num_threads());
+        let mut runs = block_starts.chunks(per_thread.max(1));
+        let here = runs.next().unwrap_or_default();
+        let others: Vec<&[usize]> = runs.collect();
+        let split_run = |split: &mut RowSplit, starts: &[usize]| {
+            let mut by_place = Default::default();
+            for &start in starts {
+                let end = (start + BLOCK).min(residents);
+                split.split_block(ties, start, end, &mut by_place);
+            }
+        };
+        let ((), parts) = rayon::join(
+            || split_run(self, here),
+            || {
+                others
+                    .par_iter()
+                    .map(|starts| {
+                        let mut part = RowSplit {
+                            starts: vec![0],
+                            ..RowSplit::default()
+                        };
+                        split_run(&mut part, starts);
+                        part
+                    })
+                    .collect::<Vec<_>>()
+            },
+        );
+        self.others
+            .reserve(parts.iter().map(|part| part.others.len()).sum());
+        for part in parts {
+            let before = self.others.len() as u32;
+            self.slots.extend(part.slots);
+            self.used.extend(part.used);
+            self.starts
+                .extend(part.starts[1..].iter().map(|&end| before + end));
+            self.others.extend(part.others);
+        }
+    }
+
+    /// Splits the rows of residents `start..end`, one block, after the
+    /// blocks split so far; `by_place` is room for the block's other ties,
+    /// left empty.
+    fn split_block(
+        &mut self,
+        ties: &Ties,
+        start: usize,
+        end: usize,
+        by_place: &mut [Vec<(u32, u32)>; PLACES],
+    ) {
+        let mut used = 0u8;
+        for i in start..end {
+            let mut bits = 0u8;
+            let mut next = 0;
+            for &j in ties.of(i) {
+                let slot = slot_of(j as isize - i as isize).filter(|&q| q >= next);
+                match slot {
+                    Some(q) => {
+                        bits |= 1 << q;
+                        next = q + 1;
                     }
+                    None => by_place[next].push((i as u32, j)),
                 }
-                self.slots.push(bits);
-                used |= bits;
             }
-            self.used.push(used);
-            for place in &mut by_place {
-                self.others.append(place);
-                self.starts.push(self.others.len() as u32);
-            }
+            self.slots.push(bits);
+            used |= bits;
+        }
+        self.used.push(used);
+        for place in by_place {
+            self.others.append(place);
+            self.starts.push(self.others.len() as u32);
         }
     }
 
@@ -302,6 +364,61 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// The split caught up in parallel parts, again after rows are
+    /// appended (the last block split again), is the split made block
+    /// after block on one thread, on any number of threads.
+    #[test]
+    fn a_split_caught_up_in_parts_is_the_split_block_by_block() {
+        let mut rng = stream(5, Purpose::Residents, 0);
+        let mut ties = Ties::new();
+        for row in watts_strogatz(0, 40 * BLOCK as u32 + 300, 8, 0.3, &mut rng) {
+            ties.push_row(&row);
+        }
+        let block_by_block = |ties: &Ties| {
+            let n = ties.offsets.len() - 1;
+            let mut split = RowSplit {
+                starts: vec![0],
+                ..RowSplit::default()
+            };
+            let mut by_place = Default::default();
+            for start in (0..n).step_by(BLOCK) {
+                split.split_block(ties, start, (start + BLOCK).min(n), &mut by_place);
+            }
+            split
+        };
+        let on_threads = |threads: usize, split: &mut RowSplit, ties: &Ties| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("a pool")
+                .install(|| split.catch_up(ties));
+        };
+        let (mut one, mut three) = (RowSplit::default(), RowSplit::default());
+        on_threads(1, &mut one, &ties);
+        on_threads(3, &mut three, &ties);
+        assert_eq!(one, block_by_block(&ties));
+        assert_eq!(three, one);
+        // Newcomers' rows, appended: the last block is split again.
+        for _ in 0..23 * BLOCK {
+            let residents = ties.offsets.len() as u32 - 1;
+            let row: Vec<u32> = (0..3).map(|_| rng.random_range(0..residents)).collect();
+            ties.push_row(&row);
+        }
+        on_threads(1, &mut one, &ties);
+        on_threads(3, &mut three, &ties);
+        assert_eq!(one, block_by_block(&ties));
+        assert_eq!(three, one);
+    }
+
+    /// A distance's slot is the one `SLOT_DISTANCES` gives it.
+    #[test]
+    fn slots_are_those_of_the_distances() {
+        for d in -10..=10 {
+            let expected = SLOT_DISTANCES.iter().position(|&s| s == d);
+            assert_eq!(slot_of(d), expected, "distance {d}");
         }
     }
 
