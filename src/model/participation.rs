@@ -7,8 +7,8 @@ use rayon::prelude::*;
 
 use super::Model;
 use super::arrival::arrivals_of;
-use super::kernels::COMMUNITIES_PER_PIECE;
 use super::kernels::attitudes::Values;
+use super::kernels::communities_per_piece;
 use super::kernels::disjoint::DisjointSlice;
 use super::kernels::participation::{
     CommunityDay, Pass, ResidentsView, apply_tie_changes, contact, decide,
@@ -97,7 +97,7 @@ impl Model {
                 .zip(tie_counts.par_iter_mut())
                 .zip(grid_attitudes.par_iter_mut())
                 .enumerate()
-                .with_max_len(COMMUNITIES_PER_PIECE)
+                .with_max_len(communities_per_piece())
                 .for_each(
                     |(c, ((((rng, before), day), tie_counts), grid_attitudes))| {
                         let community = &communities[c];
@@ -159,7 +159,7 @@ impl Model {
                     .by_community(first_ranges.into_iter())
                     .par_iter_mut()
                     .zip(&days)
-                    .with_max_len(COMMUNITIES_PER_PIECE)
+                    .with_max_len(communities_per_piece())
                     .for_each(|(counts, day)| apply_tie_changes(counts, day, build));
             },
         );

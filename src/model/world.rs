@@ -5,7 +5,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Beta, Distribution, Poisson};
 
-use super::kernels::COMMUNITIES_PER_PIECE;
+use super::kernels::communities_per_piece;
 use super::kernels::disjoint::{DisjointSlice, consecutive};
 use super::network::{SmallWorld, Ties};
 use super::org_trust::OrgTrust;
@@ -879,7 +879,7 @@ pub fn make_residents(spec: &ResidentsSpec, seed: u64) -> MadeResidents {
         .zip(ends)
         .zip(room)
         .enumerate()
-        .with_max_len(COMMUNITIES_PER_PIECE)
+        .with_max_len(communities_per_piece())
         .map(|(c, (((first, first_grid, columns), ends), room))| {
             make_community(spec, seed, c, first, first_grid, columns, (ends, room))
         })

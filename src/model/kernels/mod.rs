@@ -43,9 +43,9 @@
 //!   residents; what the day adds up (counts, sums) is integers or exact
 //!   sums, added in community order. That is what lets the pass run on
 //!   every core with results that do not depend on the threads. Work over
-//!   communities is cut one community a piece (`COMMUNITIES_PER_PIECE`):
-//!   they differ 25-fold in size, and a piece cut larger went to one
-//!   thread whole.
+//!   communities is cut one community a piece on several threads
+//!   (`communities_per_piece`): they differ 25-fold in size, and a piece
+//!   cut larger went to one thread whole.
 //! - **Kept, not recomputed.** The attitude parts and grid sums change only
 //!   where `World` marked a grid; the counts of ties that took part change
 //!   only by the day's changes. A new way of changing trust, efficacy or
@@ -79,13 +79,20 @@
 //!   beside the pass (`Model::participate`): the pass must read no issue,
 //!   and arrival nothing the pass writes (it reads `world::Places` only).
 
-/// The most communities a piece of parallel work over communities holds:
-/// one. Communities differ in size (Beilun's first 15 have 22,000
-/// residents, its last 135 under 1,000), and rayon stops cutting a piece
-/// that no other thread took, so without a bound the first quarter of the
-/// communities (three fifths of Beilun's residents) went to one thread
-/// whole while the other ran out of work.
-pub(super) const COMMUNITIES_PER_PIECE: usize = 1;
+/// The most communities a piece of parallel work over communities holds.
+/// On several threads, one: communities differ in size (Beilun's first 15
+/// have 22,000 residents, its last 135 under 1,000), and rayon stops
+/// cutting a piece that no other thread took, so without a bound the first
+/// quarter of the communities (three fifths of Beilun's residents) went to
+/// one thread whole while the other ran out of work. On one thread, all of
+/// them: cutting pieces there only costs (2.6% of a Beilun day).
+pub(super) fn communities_per_piece() -> usize {
+    if rayon::current_num_threads() > 1 {
+        1
+    } else {
+        usize::MAX
+    }
+}
 
 pub(super) mod attitudes;
 pub(super) mod build;

@@ -79,7 +79,7 @@ impl TieCounts {
         let others = first_ranges
             .par_iter()
             .zip(parts)
-            .with_max_len(super::COMMUNITIES_PER_PIECE)
+            .with_max_len(super::communities_per_piece())
             .map(|(&(a, b), part)| sort_ties(residents.ties(), a as usize, b as usize, part))
             .collect();
         // A count is at most the degree, which the update's 16 bits must
