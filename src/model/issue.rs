@@ -1,7 +1,7 @@
 //! Public issues: their parts, life cycle and the route that handled them.
 
 use super::rules::arrival::Drawn;
-use super::world::{NONE, Residents, flag};
+use super::world::NONE;
 
 /// Where an issue is in its life cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,26 +172,6 @@ impl Issue {
             day.saturating_sub(self.arrival),
             self.patience,
             self.escalated,
-        )
-    }
-
-    /// A new latent issue reported by resident `reporter` (of its community
-    /// and grid, a migrant's if the reporter is one), arriving on `day`.
-    pub fn reported_by(
-        residents: &Residents,
-        reporter: u32,
-        competencies: &[u8],
-        drawn: Drawn,
-        day: u32,
-    ) -> Self {
-        let r = reporter as usize;
-        Self::latent(
-            residents.community()[r],
-            residents.grid()[r],
-            residents.is(r, flag::MIGRANT),
-            competencies,
-            drawn,
-            day,
         )
     }
 

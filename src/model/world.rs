@@ -688,13 +688,6 @@ impl World {
         self.places().random_in_grid(g, rng)
     }
 
-    /// The residents an issue reported by `reporter` in grid `g` affects:
-    /// the reporter first, then residents of the grid drawn uniformly (with
-    /// repetition), into `out`.
-    pub fn affected_by(&self, reporter: u32, g: usize, out: &mut [u32], rng: &mut ChaCha8Rng) {
-        self.places().affected_by(reporter, g, out, rng);
-    }
-
     /// Adds `count` migrant newcomers to community `c`, all in one grid.
     pub fn add_newcomers(
         &mut self,
