@@ -836,19 +836,31 @@ pub struct Recorder {
     day: u32,
 }
 
+/// Whether recorded day `day` (from 1) ends a year (365 recorded days) of
+/// the count of residents who took part at least once.
+pub fn ends_year(day: u32) -> bool {
+    day > 0 && day.is_multiple_of(DAYS_PER_YEAR)
+}
+
+/// Whether recorded day `day` (from 1) ends a month (30 recorded days) of
+/// that count.
+pub fn ends_month(day: u32) -> bool {
+    day > 0 && day.is_multiple_of(DAYS_PER_MONTH)
+}
+
 impl Recorder {
     /// Whether the day just recorded ends a year (365 recorded days) of the
     /// count of residents who took part at least once; the run then starts
     /// the model's next year of that count.
     pub fn year_ended(&self) -> bool {
-        self.day > 0 && self.day.is_multiple_of(DAYS_PER_YEAR)
+        ends_year(self.day)
     }
 
     /// Whether the day just recorded ends a month (30 recorded days) of the
     /// count of residents who took part at least once; the run then starts
     /// the model's next month of that count.
     pub fn month_ended(&self) -> bool {
-        self.day > 0 && self.day.is_multiple_of(DAYS_PER_MONTH)
+        ends_month(self.day)
     }
 
     /// A recorder for a run of `scenario` starting with `residents` residents.

@@ -203,3 +203,41 @@ fn a_policy_after_the_last_day_is_never_reached_and_run_says_so() {
         "{text}"
     );
 }
+
+/// A whole run steps its days together, each day recorded while the model
+/// steps the next (`Stepper::step_days`): its rows and summary are those
+/// of stepping one day at a time, on one thread and on two, with a policy,
+/// a window for the summary, newcomers, and the ends of months and a year.
+#[test]
+fn days_stepped_together_are_the_days_stepped_one_by_one() {
+    use govsim::run::Stepper;
+    let dir = scratch("policy-step-days");
+    let text = "extends = \"TOWN\"\n[sim]\ndays = 400\nsummary_from = 45\n\
+        [[shocks]]\nstart = 50\ndays = 3\nmigrant_influx = 0.05\n"
+        .to_string()
+        + REFORM;
+    let town = common::scenario_path("classroom/small_town.toml");
+    let path = dir.join("long.toml");
+    std::fs::write(&path, text.replace("TOWN", &town.display().to_string())).unwrap();
+    let s = load_scenario(&path, &[]).unwrap().scenario;
+    let one_by_one = || {
+        let mut stepper = Stepper::new(&s);
+        let window = stepper.add_window(s.sim.summary_from);
+        let rows: Vec<_> = (0..s.sim.days).flat_map(|_| stepper.step().row).collect();
+        (
+            rows,
+            stepper.window_summary(window).expect("the window opened"),
+        )
+    };
+    let (rows, summary) = one_by_one();
+    assert_eq!(rows.len(), 400);
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let together = pool.install(|| run(&s));
+        assert_eq!(together.rows, rows, "{threads} threads");
+        assert_eq!(together.summary, summary, "{threads} threads");
+    }
+}

@@ -3,13 +3,16 @@
 //! [`Stepper`] is the one procedure of a run — the unrecorded warm-up, the
 //! `[[policy]]` reforms on their days, the recorded days and the
 //! participation year restarted every 365 of them — that both a whole run
-//! ([`run`]) and a live run (`crate::run::live::LiveRun`) step.
+//! ([`run`]) and a live run (`crate::run::live::LiveRun`) step. A day is
+//! its first part (`advance`: policies, the model's day) and its recording
+//! (`record`); a whole run records each day while the model steps the next
+//! ([`Stepper::step_days`]), the same days.
 
 pub mod live;
 
 use crate::metrics::{DayRow, Recorder, Summary};
-use crate::model::Model;
 use crate::model::shared::SharedResidents;
+use crate::model::{DayTally, Model};
 use crate::scenario::changes::differing_scenarios;
 use crate::scenario::{Scenario, apply_policy};
 
@@ -132,58 +135,150 @@ impl Stepper {
     /// moved), through [`apply_policy`]; a policy that cannot take effect
     /// leaves the levers as they were and says why.
     pub fn step(&mut self) -> Day {
-        let next = self.day + 1;
-        let due: Vec<usize> = (0..self.levers.policy.len())
-            .filter(|&k| self.levers.policy[k].day == next)
-            .collect();
-        let mut policies = Vec::with_capacity(due.len());
-        for index in due {
-            let at = format!("policy[{index}].set");
-            let outcome = apply_policy(&self.levers, &self.levers, index).and_then(|after| {
-                let changed =
-                    differing_scenarios(&self.levers, &after).map_err(|e| (at.clone(), e))?;
-                self.change_levers(after)
-                    .map_err(|fixed| (at.clone(), format!("sets fixed levers: {fixed:?}")))?;
-                Ok(changed)
+        let advanced = advance(&mut self.levers, &mut self.model, &mut self.day);
+        open_windows(
+            &mut self.windows,
+            &self.levers,
+            advanced.residents,
+            self.day,
+        );
+        Day {
+            row: record(&mut self.recorder, &mut self.windows, advanced.tally),
+            policies: advanced.policies,
+        }
+    }
+
+    /// Steps `days` days, as [`Stepper::step`] does day after day, with the
+    /// same days returned: each day's counts are recorded while the model
+    /// steps the next day (the recorders read only the day's counts, and
+    /// the model nothing of theirs), so that a run on several threads does
+    /// not wait for its recording.
+    pub fn step_days(&mut self, days: u32) -> Vec<Day> {
+        let mut stepped = Vec::with_capacity(days as usize);
+        let mut unrecorded: Option<Advanced> = None;
+        for _ in 0..days {
+            let Self {
+                levers,
+                model,
+                recorder,
+                day,
+                windows,
+            } = self;
+            // The model's day on this thread, where its serial phases
+            // always run; the recording of the day before beside it.
+            let (advanced, recorded) = rayon::join(
+                || advance(levers, model, day),
+                || {
+                    unrecorded.take().map(|before| Day {
+                        row: record(recorder, windows, before.tally),
+                        policies: before.policies,
+                    })
+                },
+            );
+            stepped.extend(recorded);
+            open_windows(windows, levers, advanced.residents, *day);
+            unrecorded = Some(advanced);
+        }
+        if let Some(last) = unrecorded {
+            stepped.push(Day {
+                row: record(&mut self.recorder, &mut self.windows, last.tally),
+                policies: last.policies,
             });
-            policies.push(PolicyTaken { index, outcome });
         }
-        let residents = self.model.world().residents.len() as u32;
-        for w in &mut self.windows {
-            if w.first == next {
-                w.recorder = Some(Recorder::from_day(&self.levers, residents, next));
-            }
-        }
-        let tally = self.model.step();
-        for w in &mut self.windows {
-            if let Some(r) = w.recorder.as_mut() {
-                r.record(tally.clone());
-            }
-        }
-        let row = self.recorder.record(tally);
-        self.day = next;
-        if self.recorder.year_ended() {
-            self.model.start_participation_year();
-        }
-        if self.recorder.month_ended() {
-            self.model.start_participation_month();
-        }
-        Day { row, policies }
+        stepped
     }
 
     /// Moves the levers from the next day on; refused, with the levers
     /// named, where `next` changes a lever read only when the district was
     /// built.
     pub fn change_levers(&mut self, next: Scenario) -> Result<(), Vec<(String, &'static str)>> {
-        self.model.change_levers(&next)?;
-        self.levers = next;
-        Ok(())
+        change_levers(&mut self.levers, &mut self.model, next)
     }
 
     /// The run's summary so far.
     pub fn summary(&mut self) -> Summary {
         self.recorder.summary()
     }
+}
+
+/// A day's first part, stepped by [`advance`].
+struct Advanced {
+    /// The policies due on the day, applied before it.
+    policies: Vec<PolicyTaken>,
+    /// The residents at the start of the day (a window opened on it
+    /// starts from them).
+    residents: u32,
+    /// The day's counts, to be recorded.
+    tally: DayTally,
+}
+
+/// The first part of the next day of a run (its number, `day + 1`, in
+/// `day` afterwards): every `[[policy]]` of that day over the levers in
+/// force, then the model's day, and the model's next year and month of
+/// the count of first participants after a day that ends one.
+fn advance(levers: &mut Scenario, model: &mut Model, day: &mut u32) -> Advanced {
+    let next = *day + 1;
+    let due: Vec<usize> = (0..levers.policy.len())
+        .filter(|&k| levers.policy[k].day == next)
+        .collect();
+    let mut policies = Vec::with_capacity(due.len());
+    for index in due {
+        let at = format!("policy[{index}].set");
+        let outcome = apply_policy(levers, levers, index).and_then(|after| {
+            let changed = differing_scenarios(levers, &after).map_err(|e| (at.clone(), e))?;
+            change_levers(levers, model, after)
+                .map_err(|fixed| (at.clone(), format!("sets fixed levers: {fixed:?}")))?;
+            Ok(changed)
+        });
+        policies.push(PolicyTaken { index, outcome });
+    }
+    let residents = model.world().residents.len() as u32;
+    let tally = model.step();
+    *day = next;
+    if crate::metrics::ends_year(next) {
+        model.start_participation_year();
+    }
+    if crate::metrics::ends_month(next) {
+        model.start_participation_month();
+    }
+    Advanced {
+        policies,
+        residents,
+        tally,
+    }
+}
+
+/// Moves the levers in force, `levers`, to `next` from the model's next
+/// day on ([`Stepper::change_levers`]).
+fn change_levers(
+    levers: &mut Scenario,
+    model: &mut Model,
+    next: Scenario,
+) -> Result<(), Vec<(String, &'static str)>> {
+    model.change_levers(&next)?;
+    *levers = next;
+    Ok(())
+}
+
+/// Opens the windows whose first day is `day`, which started with
+/// `residents` residents under `levers`.
+fn open_windows(windows: &mut [Window], levers: &Scenario, residents: u32, day: u32) {
+    for w in windows {
+        if w.first == day {
+            w.recorder = Some(Recorder::from_day(levers, residents, day));
+        }
+    }
+}
+
+/// Records a day's counts in the open windows and the run's recorder;
+/// returns the run's row of the day, if the day ends a recording interval.
+fn record(recorder: &mut Recorder, windows: &mut [Window], tally: DayTally) -> Option<DayRow> {
+    for w in windows {
+        if let Some(r) = w.recorder.as_mut() {
+            r.record(tally.clone());
+        }
+    }
+    recorder.record(tally)
 }
 
 /// Runs `scenario` for `scenario.sim.days` recorded days from
@@ -210,8 +305,7 @@ pub fn run_shared(scenario: &Scenario, shared: &SharedResidents) -> RunOutput {
     let window =
         (scenario.sim.summary_from > 1).then(|| stepper.add_window(scenario.sim.summary_from));
     let mut rows = Vec::new();
-    for _ in 0..scenario.sim.days {
-        let day = stepper.step();
+    for day in stepper.step_days(scenario.sim.days) {
         if let Some(PolicyTaken {
             outcome: Err((key, message)),
             ..
