@@ -276,7 +276,6 @@ impl Model {
         debug_assert_eq!([arrival, participation], Phase::ALL[..2]);
         let shock = self.start_day();
         self.participate(Some(&shock));
-        self.mean_efficacy = self.tally.efficacy;
         // The pass's changes move the counts of ties that took part beside
         // all three serial issue phases, which read none of them.
         self.beside_tie_changes(|model| {
@@ -300,10 +299,7 @@ impl Model {
                 let shock = self.start_day();
                 self.arrive(&shock);
             }
-            Phase::Participation => {
-                self.participate(None);
-                self.mean_efficacy = self.tally.efficacy;
-            }
+            Phase::Participation => self.participate(None),
             // Detection reads no count of ties that took part: the pass's
             // changes move them meanwhile.
             Phase::Detection => self.beside_tie_changes(Self::detect_and_escalate),

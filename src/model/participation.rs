@@ -49,9 +49,10 @@ impl Model {
         let day_state = self
             .world
             .start_participation(&mut self.took_part_yesterday);
-        let n = day_state.flags.len();
+        let places = day_state.places;
+        let n = places.flags.len();
         let view = ResidentsView {
-            flags: day_state.flags,
+            flags: places.flags,
             values: Values {
                 civic: day_state.civic,
                 efficacy: day_state.efficacy,
@@ -61,7 +62,7 @@ impl Model {
         };
         let today = DisjointSlice::new(day_state.took_part);
         let recent = DisjointSlice::new(day_state.recent);
-        let (grids, communities) = (day_state.grids, day_state.communities);
+        let (grids, communities) = (places.grids, places.communities);
         let (mut grid_attitudes, attitude) = self
             .attitudes
             .by_community(n, communities.iter().map(|c| c.grids.clone()));
@@ -88,7 +89,6 @@ impl Model {
             .by_community(communities.iter().map(|c| c.ranges()[0]));
         self.rngs_before_ahead
             .resize(self.community_rngs.len(), self.events.clone());
-        let places = day_state.places;
         let mut pass_of_communities = || {
             self.community_rngs
                 .par_iter_mut()
@@ -129,6 +129,8 @@ impl Model {
         self.contacts_drawn_for = draw_ahead.then_some(today_number + 1);
         self.tie_changes_pending = true;
         self.add_up_participation();
+        // Tomorrow's arrivals read today's mean efficacy.
+        self.mean_efficacy = self.tally.efficacy;
     }
 
     /// Runs `beside`, and meanwhile, if the latest participation pass's

@@ -99,15 +99,15 @@ impl Reference {
         let day = m.world.start_participation(&mut self.yesterday);
         let yesterday = &self.yesterday;
         let mut all = Vec::new();
-        for (c, community) in day.communities.iter().enumerate() {
+        for (c, community) in day.places.communities.iter().enumerate() {
             let rng = &mut m.community_rngs[c];
             // Contacts first, then one draw per resident in range order.
             let covered_residents = community
                 .grids
                 .clone()
-                .filter(|&g| day.grids[g as usize].covered)
+                .filter(|&g| day.places.grids[g as usize].covered)
                 .map(|g| {
-                    let ranges = &day.grids[g as usize].ranges();
+                    let ranges = &day.places.grids[g as usize].ranges();
                     ranges.iter().map(|(a, b)| b - a).sum::<u32>()
                 })
                 .sum();
@@ -133,7 +133,7 @@ impl Reference {
                 for _ in 0..participation::CONTACT_DRAWS {
                     place = rng.random_range(0..community.population());
                     let i = nth_in_ranges(community.ranges(), place) as usize;
-                    if migrants_only && day.flags[i] & flag::MIGRANT == 0 {
+                    if migrants_only && day.places.flags[i] & flag::MIGRANT == 0 {
                         continue;
                     }
                     if participation::accepts_contact(day.recent[i], rng.random::<f32>()) {
@@ -172,7 +172,7 @@ impl Reference {
                     let ties = day.ties.of(i);
                     let active = ties.iter().filter(|&&j| yesterday[j as usize] != 0).count();
                     let share = participation::peer_share(active as f32, ties.len() as f32);
-                    let migrant = day.flags[i] & flag::MIGRANT != 0;
+                    let migrant = day.places.flags[i] & flag::MIGRANT != 0;
                     let mobilized = contacted.contains(&(i as u32));
                     let u = utility.of(attitude, share, mobilized, migrant);
                     let took = participation::takes_part(u, draw);
@@ -191,10 +191,10 @@ impl Reference {
             }
             for g in community.grids.clone() {
                 let (mut participants, mut members) = (0, 0);
-                for &(a, b) in day.grids[g as usize].ranges() {
+                for &(a, b) in day.places.grids[g as usize].ranges() {
                     for i in a as usize..b as usize {
                         participants += u32::from(day.took_part[i]);
-                        if day.took_part[i] != 0 && day.flags[i] & flag::MEMBER != 0 {
+                        if day.took_part[i] != 0 && day.places.flags[i] & flag::MEMBER != 0 {
                             members += 1;
                         }
                     }

@@ -353,8 +353,6 @@ impl Places<'_> {
 /// What the participation pass of a day reads and writes of the residents
 /// (see `World::start_participation`).
 pub(in crate::model) struct ParticipationDay<'a> {
-    /// Bits from [`flag`].
-    pub flags: &'a [u8],
     /// Civic propensity.
     pub civic: &'a [f32],
     /// Efficacy.
@@ -367,14 +365,11 @@ pub(in crate::model) struct ParticipationDay<'a> {
     pub took_part: &'a mut [u8],
     /// The moving average of taking part, to be moved by today's.
     pub recent: &'a mut [f32],
-    /// The communities.
-    pub communities: &'a [Community],
-    /// The grids.
-    pub grids: &'a [Grid],
     /// For each grid, whether its residents' trust or efficacy changed since
     /// the last pass.
     pub attitudes_changed: &'a [bool],
-    /// Where the residents live, for what runs beside the pass.
+    /// Where the residents live (their flags, the communities and grids),
+    /// read by the pass and by what runs beside it.
     pub places: Places<'a>,
 }
 
@@ -642,15 +637,12 @@ impl World {
         std::mem::swap(&mut res.took_part, yesterday);
         res.took_part.resize(n, 0);
         ParticipationDay {
-            flags: &res.flags,
             civic: &res.civic,
             efficacy: &res.efficacy,
             trust: [&res.trust[0], &res.trust[1], &res.trust[2]],
             ties: &res.ties,
             took_part: &mut res.took_part,
             recent: &mut res.recent,
-            communities: &self.communities,
-            grids: &self.grids,
             attitudes_changed: &self.attitudes_changed,
             places: Places {
                 community: &res.community,

@@ -142,10 +142,7 @@ impl Stepper {
             advanced.residents,
             self.day,
         );
-        Day {
-            row: record(&mut self.recorder, &mut self.windows, advanced.tally),
-            policies: advanced.policies,
-        }
+        record(&mut self.recorder, &mut self.windows, advanced)
     }
 
     /// Steps `days` days, as [`Stepper::step`] does day after day, with the
@@ -169,10 +166,9 @@ impl Stepper {
             let (advanced, recorded) = rayon::join(
                 || advance(levers, model, day),
                 || {
-                    unrecorded.take().map(|before| Day {
-                        row: record(recorder, windows, before.tally),
-                        policies: before.policies,
-                    })
+                    unrecorded
+                        .take()
+                        .map(|before| record(recorder, windows, before))
                 },
             );
             stepped.extend(recorded);
@@ -180,10 +176,7 @@ impl Stepper {
             unrecorded = Some(advanced);
         }
         if let Some(last) = unrecorded {
-            stepped.push(Day {
-                row: record(&mut self.recorder, &mut self.windows, last.tally),
-                policies: last.policies,
-            });
+            stepped.push(record(&mut self.recorder, &mut self.windows, last));
         }
         stepped
     }
@@ -271,14 +264,18 @@ fn open_windows(windows: &mut [Window], levers: &Scenario, residents: u32, day: 
 }
 
 /// Records a day's counts in the open windows and the run's recorder;
-/// returns the run's row of the day, if the day ends a recording interval.
-fn record(recorder: &mut Recorder, windows: &mut [Window], tally: DayTally) -> Option<DayRow> {
+/// returns the day: its policies, and the run's row of it if the day ends
+/// a recording interval.
+fn record(recorder: &mut Recorder, windows: &mut [Window], advanced: Advanced) -> Day {
     for w in windows {
         if let Some(r) = w.recorder.as_mut() {
-            r.record(tally.clone());
+            r.record(advanced.tally.clone());
         }
     }
-    recorder.record(tally)
+    Day {
+        row: recorder.record(advanced.tally),
+        policies: advanced.policies,
+    }
 }
 
 /// Runs `scenario` for `scenario.sim.days` recorded days from

@@ -105,7 +105,7 @@ impl RowSplit {
         let per_thread = block_starts.len().div_ceil(rayon::current_num_threads());
         let mut runs = block_starts.chunks(per_thread.max(1));
         let here = runs.next().unwrap_or_default();
-        let others: Vec<&[usize]> = runs.collect();
+        let later_runs: Vec<&[usize]> = runs.collect();
         let split_run = |split: &mut RowSplit, starts: &[usize]| {
             let mut by_place = Default::default();
             for &start in starts {
@@ -116,7 +116,7 @@ impl RowSplit {
         let ((), parts) = rayon::join(
             || split_run(self, here),
             || {
-                others
+                later_runs
                     .par_iter()
                     .map(|starts| {
                         let mut part = RowSplit {
