@@ -92,6 +92,9 @@ pub struct Model {
     /// Each community's participation stream as it was before tomorrow's
     /// contacts were drawn ahead (see [`Model::change_levers`]).
     rngs_before_ahead: Vec<ChaCha8Rng>,
+    /// The next words of each community's participation stream, drawn
+    /// ahead while the serial issue phases run (`Model::beside_tie_changes`).
+    words_ahead: kernels::words_ahead::WordsAhead,
     /// Next week's trust in each kind, during diffusion.
     next_trust: [Vec<f32>; 3],
     took_part_yesterday: Vec<u8>,
@@ -192,6 +195,7 @@ impl Model {
             events: stream(seed, Purpose::Events, 0),
             community_rngs,
             rngs_before_ahead: Vec::new(),
+            words_ahead: Default::default(),
             day: 0,
             compliance: scenario.government.compliance,
             month_closed: [0, 0],
@@ -220,6 +224,7 @@ impl Model {
         }
         if self.contacts_drawn_for == Some(self.day) {
             self.community_rngs.clone_from(&self.rngs_before_ahead);
+            self.words_ahead.forget();
             self.contacts_drawn_for = None;
         }
         self.scenario = scenario.clone();
@@ -310,8 +315,13 @@ impl Model {
             }
             Phase::Work => self.work(),
             Phase::Feedback => {
-                self.close_issues();
-                self.update_party_and_autonomy();
+                // The closures and the party's update run beside the next
+                // pass's words drawn ahead (`kernels::words_ahead`); the
+                // weekly diffusion is parallel work of its own.
+                self.beside_words_ahead(|model| {
+                    model.close_issues();
+                    model.update_party_and_autonomy();
+                });
                 if rules::diffusion::diffuses_on(self.day) {
                     self.diffuse_trust();
                 }
@@ -647,6 +657,59 @@ mod tests {
         assert_eq!(a.trust(), b.trust());
         assert!(ahead.contacts_drawn_for.is_some());
         assert!(plain.contacts_drawn_for.is_none());
+    }
+
+    /// The words of a pass drawn ahead of it (`kernels::words_ahead`), all,
+    /// some communities' or none, are the words it draws from the streams
+    /// itself: the same days and residents, with newcomers on some days
+    /// (when nothing is drawn ahead) and the levers moved after words were
+    /// drawn ahead for the next day (whose contacts are drawn again).
+    #[test]
+    fn words_drawn_ahead_are_the_streams_words() {
+        let scenario = with_newcomers(6, 3, 0.1);
+        let mut moved = scenario.clone();
+        moved.grid.contact_rate *= 2.0;
+        // On one thread, where only the test draws ahead.
+        let one_thread = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let run = |communities: &(dyn Fn(u32) -> usize + Sync)| {
+            let mut model = Model::new(&scenario, 13);
+            let mut drawn = 0;
+            let days: Vec<String> = (0..20)
+                .map(|day| {
+                    let tally = format!("{:?}", model.step());
+                    let stop = std::sync::atomic::AtomicBool::new(false);
+                    let ahead = &mut model.words_ahead;
+                    ahead.draw_until(&mut model.community_rngs, &stop, communities(day));
+                    drawn += usize::from(!ahead.is_empty());
+                    if day == 12 {
+                        model.change_levers(&moved).unwrap();
+                    }
+                    tally
+                })
+                .collect();
+            (days, model, drawn)
+        };
+        let run =
+            |communities: &(dyn Fn(u32) -> usize + Sync)| one_thread.install(|| run(communities));
+        let (plain_days, plain, none) = run(&|_| 0);
+        assert_eq!(none, 0);
+        let all = |_: u32| usize::MAX;
+        let some = |day: u32| day as usize % 4;
+        for (name, communities) in [
+            ("all", &all as &(dyn Fn(u32) -> usize + Sync)),
+            ("some", &some),
+        ] {
+            let (days, model, drawn) = run(communities);
+            assert!(drawn >= 10, "{name}: words drawn ahead on {drawn} days");
+            assert_eq!(days, plain_days, "{name}");
+            let (a, b) = (&model.world.residents, &plain.world.residents);
+            assert_eq!(a.took_part(), b.took_part(), "{name}");
+            assert_eq!(a.recent(), b.recent(), "{name}");
+            assert_eq!(a.trust(), b.trust(), "{name}");
+        }
     }
 
     /// The attitude parts of the utility, and the communities' sums of trust

@@ -2,6 +2,8 @@
 //! take part, community by community in parallel through the fast pass of
 //! `kernels/participation.rs`, then the counts added up in community order.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
@@ -13,8 +15,10 @@ use super::kernels::disjoint::DisjointSlice;
 use super::kernels::participation::{
     CommunityDay, Pass, ResidentsView, apply_tie_changes, contact, decide,
 };
+use super::kernels::words_ahead::Stream;
 use super::rules::participation as rules;
 use super::rules::shocks::ShockEffect;
+use super::world::Community;
 
 impl Model {
     /// Contacts, then each resident's decision to take part today, counting
@@ -89,6 +93,12 @@ impl Model {
             .by_community(communities.iter().map(|c| c.ranges()[0]));
         self.rngs_before_ahead
             .resize(self.community_rngs.len(), self.events.clone());
+        // Words are drawn ahead only after the contacts they follow.
+        assert!(
+            drawn_already || self.words_ahead.is_empty(),
+            "words drawn ahead of contacts not drawn yet"
+        );
+        let words_ahead = self.words_ahead.per_community(communities.len());
         let mut pass_of_communities = || {
             self.community_rngs
                 .par_iter_mut()
@@ -96,10 +106,11 @@ impl Model {
                 .zip(self.community_days.par_iter_mut())
                 .zip(tie_counts.par_iter_mut())
                 .zip(grid_attitudes.par_iter_mut())
+                .zip(words_ahead.par_iter_mut())
                 .enumerate()
                 .with_max_len(communities_per_piece())
                 .for_each(
-                    |(c, ((((rng, before), day), tie_counts), grid_attitudes))| {
+                    |(c, (((((rng, before), day), tie_counts), grid_attitudes), ahead))| {
                         let community = &communities[c];
                         let draw_contacts = |rng: &mut ChaCha8Rng, day: &mut CommunityDay| {
                             contact(scenario, grids, view.flags, &recent, community, rng, day);
@@ -107,7 +118,16 @@ impl Model {
                         if !drawn_already {
                             draw_contacts(rng, day);
                         }
-                        decide(&pass, community, grid_attitudes, tie_counts, rng, day);
+                        let mut words = Stream::new(rng, ahead);
+                        decide(
+                            &pass,
+                            community,
+                            grid_attitudes,
+                            tie_counts,
+                            &mut words,
+                            day,
+                        );
+                        let rng = words.settle();
                         if draw_ahead {
                             // Kept so that a change of levers before tomorrow can
                             // draw tomorrow's contacts again, on tomorrow's levers.
@@ -127,6 +147,18 @@ impl Model {
         }
         self.world.attitudes_seen();
         self.contacts_drawn_for = draw_ahead.then_some(today_number + 1);
+        if draw_ahead {
+            // Tomorrow's contacts are drawn, so the next words of each
+            // community's stream are tomorrow's decisions', one per resident
+            // (newcomers would have kept the contacts from being drawn ahead).
+            let needed = self
+                .world
+                .communities
+                .iter()
+                .map(Community::population)
+                .collect();
+            self.words_ahead.plan(needed);
+        }
         self.tie_changes_pending = true;
         self.add_up_participation();
         // Tomorrow's arrivals read today's mean efficacy.
@@ -139,7 +171,8 @@ impl Model {
     /// deliberators) and the next pass read the counts, and each settles
     /// them first, so the phases between them can run beside the move: on
     /// two threads one runs the day's serial issue phases while the other
-    /// moves the counts, with the same counts and results for any threads.
+    /// moves the counts (and then draws the next pass's words ahead), with
+    /// the same counts and results for any threads.
     pub(super) fn beside_tie_changes(&mut self, beside: impl FnOnce(&mut Self) + Send) {
         if !self.tie_changes_pending {
             beside(self);
@@ -152,21 +185,57 @@ impl Model {
         let days = std::mem::take(&mut self.community_days);
         let first_ranges = self.world.first_ranges();
         let build = self.build;
-        // `beside` first: it runs on this thread, where the issue phases
-        // always run, and the other thread takes the counts.
-        rayon::join(
-            || beside(self),
-            || {
-                tie_counts
-                    .by_community(first_ranges.into_iter())
-                    .par_iter_mut()
-                    .zip(&days)
-                    .with_max_len(communities_per_piece())
-                    .for_each(|(counts, day)| apply_tie_changes(counts, day, build));
-            },
-        );
+        // `beside` on this thread, where the issue phases always run; the
+        // other thread takes the counts, then draws words ahead.
+        self.beside_drawing_ahead(beside, || {
+            tie_counts
+                .by_community(first_ranges.into_iter())
+                .par_iter_mut()
+                .zip(&days)
+                .with_max_len(communities_per_piece())
+                .for_each(|(counts, day)| apply_tie_changes(counts, day, build));
+        });
         self.tie_counts = tie_counts;
         self.community_days = days;
+    }
+
+    /// Runs `beside`, and meanwhile, if words of the next pass are planned
+    /// and not all drawn (`kernels::words_ahead`), draws them on another
+    /// thread until `beside` is done.
+    pub(super) fn beside_words_ahead(&mut self, beside: impl FnOnce(&mut Self) + Send) {
+        if self.words_ahead.to_draw() {
+            self.beside_drawing_ahead(beside, || {});
+        } else {
+            beside(self);
+        }
+    }
+
+    /// Runs `beside` on this thread and meanwhile `first` and then, until
+    /// `beside` is done, the planned words ahead on another (on one thread,
+    /// `first` after `beside`, and no word ahead). `beside` must not draw
+    /// from the communities' participation streams (they are away), and
+    /// parallel work inside it runs on this thread alone once the other is
+    /// drawing.
+    fn beside_drawing_ahead(
+        &mut self,
+        beside: impl FnOnce(&mut Self) + Send,
+        first: impl FnOnce() + Send,
+    ) {
+        let mut streams = std::mem::take(&mut self.community_rngs);
+        let mut words_ahead = std::mem::take(&mut self.words_ahead);
+        let beside_done = AtomicBool::new(false);
+        rayon::join(
+            || {
+                beside(self);
+                beside_done.store(true, Ordering::Relaxed);
+            },
+            || {
+                first();
+                words_ahead.draw(&mut streams, &beside_done);
+            },
+        );
+        self.community_rngs = streams;
+        self.words_ahead = words_ahead;
     }
 
     /// Adds the communities' counts of today's participation into the grids,

@@ -17,6 +17,8 @@
 //!   `Kernel`), run through `Build::run`.
 //! - `prefetch` — asking for memory ahead of its use, where work jumps
 //!   around memory (a day's closures, grid by grid).
+//! - `words_ahead` — the words of tomorrow's decisions, drawn from each
+//!   community's stream by a thread that would otherwise wait.
 //! - `disjoint` — the one unsafe data structure: a slice that the parallel
 //!   pass writes at disjoint indices; and `consecutive`, the safe cut of a
 //!   slice into parts that follow each other. (Besides it, `tie_counts` reads its
@@ -56,7 +58,13 @@
 //!   is decided, so that the words never leave the fastest cache (a fill of
 //!   the whole community at the start cost 4% more time in the pass);
 //!   ChaCha8 costs about 7 instructions a word in bulk, an eighth of the
-//!   pass (one at a time, as contacts draw them, more).
+//!   pass (one at a time, as contacts draw them, more). On several threads
+//!   the thread that would wait while one runs the serial issue phases and
+//!   the closures draws tomorrow's decisions' words ahead (`words_ahead`,
+//!   about a third of them on Beilun), which the pass reads first. So
+//!   nothing may draw from a community's stream between a pass and the
+//!   next but tomorrow's contacts, drawn before the words are planned; what
+//!   sets a stream back (`Model::change_levers`) forgets its words ahead.
 //! - **Loops outside the kernels are vectorized too.** A loop over the
 //!   residents of a grid or a block (the diffusion's moves, a closure's
 //!   observers) runs over zipped slices, with the levers in locals, and as
@@ -102,3 +110,4 @@ pub(super) mod participation;
 pub(super) mod prefetch;
 pub(super) mod tie_counts;
 pub(super) mod tie_sums;
+pub(super) mod words_ahead;

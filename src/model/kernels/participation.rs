@@ -25,6 +25,7 @@ use super::build::{Build, Kernel};
 use super::disjoint::DisjointSlice;
 use super::logistic::below_logistic;
 use super::tie_counts::{CommunityTieCounts, note_changes};
+use super::words_ahead::Stream;
 use crate::model::network::Ties;
 use crate::model::party_specific;
 use crate::model::rules::participation::{
@@ -204,7 +205,7 @@ pub(in crate::model) fn decide(
     community: &Community,
     grid_attitudes: &mut [GridAttitudes],
     tie_counts: &mut CommunityTieCounts,
-    rng: &mut ChaCha8Rng,
+    words: &mut Stream,
     day: &mut CommunityDay,
 ) {
     pass.build.run(Decide {
@@ -212,22 +213,22 @@ pub(in crate::model) fn decide(
         community,
         grid_attitudes,
         tie_counts,
-        rng,
+        words,
         day,
     });
 }
 
 /// `decide`'s arguments, as a kernel of both builds.
-struct Decide<'p, 'a, 't> {
+struct Decide<'p, 'a, 't, 's> {
     pass: &'p Pass<'a>,
     community: &'p Community,
     grid_attitudes: &'p mut [GridAttitudes],
     tie_counts: &'p mut CommunityTieCounts<'t>,
-    rng: &'p mut ChaCha8Rng,
+    words: &'p mut Stream<'s>,
     day: &'p mut CommunityDay,
 }
 
-impl Kernel for Decide<'_, '_, '_> {
+impl Kernel for Decide<'_, '_, '_, '_> {
     type Output = ();
 
     #[inline(always)]
@@ -244,7 +245,7 @@ fn decide_here(kernel: Decide) {
         community,
         grid_attitudes,
         tie_counts,
-        rng,
+        words,
         day,
     } = kernel;
     let Pass {
@@ -298,7 +299,8 @@ fn decide_here(kernel: Decide) {
     // tail ignored, so that the vectorized loop has no remainder. A block's
     // words are drawn at once, just before they are used (in the fastest
     // cache): the same words, in the same order, as one `random::<f32>()`
-    // per resident, since nothing else draws from the stream meanwhile.
+    // per resident, since nothing else draws from the stream meanwhile. The
+    // words drawn ahead of the stream (`words_ahead`) are the first of them.
     let mut block_words = [0u32; BLOCK];
     let mut decided = [0u8; BLOCK];
     for &(a, b) in community.ranges() {
@@ -317,7 +319,7 @@ fn decide_here(kernel: Decide) {
                     seen.range_mut(start, end),
                 )
             };
-            rng.fill(&mut block_words[..n]);
+            words.fill(&mut block_words[..n]);
             let (utility, mobilized) = (&mut utility_block[..n], &mut mobilized[..n]);
             // Contacts are sorted, as are the blocks.
             mobilized.fill(false);
