@@ -94,6 +94,8 @@ impl Reference {
 
     fn participation(&mut self) {
         let m = &mut self.model;
+        // The reference draws every word from the streams themselves.
+        assert!(m.words_ahead.is_empty(), "no word drawn ahead");
         let s = &m.scenario;
         let weight = s.residents.recent_weight as f32;
         let day = m.world.start_participation(&mut self.yesterday);

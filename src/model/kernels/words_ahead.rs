@@ -5,9 +5,10 @@
 //! after the contacts, which the day before's pass drew ahead. So once a
 //! pass has drawn tomorrow's contacts, the next words of each community's
 //! stream are tomorrow's decisions' words, whatever happens in between.
-//! While one thread runs the day's serial issue phases, another draws
-//! those words into a buffer per community, community after community, and
-//! stops when the issue phases end (`Model::beside_tie_changes`). The pass
+//! While one thread runs the day's serial issue phases and then closes the
+//! day's issues, another draws those words into a buffer per community,
+//! community after community, and stops when the first is done
+//! (`Model::beside_tie_changes`, `Model::beside_words_ahead`). The pass
 //! reads a community's buffer first and then draws on from its stream
 //! ([`Stream`]). They are the stream's next words either way, so the draws
 //! do not depend on how many were drawn ahead, on the threads or on timing;
@@ -75,9 +76,8 @@ impl WordsAhead {
         }
         assert_eq!(streams.len(), self.needed.len(), "a need per stream");
         while self.next < end.min(self.needed.len()) {
-            let needed = self.needed[self.next];
+            let needed = self.needed[self.next] as usize;
             let (stream, words) = (&mut streams[self.next], &mut self.words[self.next]);
-            let needed = needed as usize;
             while words.len() < needed {
                 if stop.load(Ordering::Relaxed) {
                     return;
