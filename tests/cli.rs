@@ -734,6 +734,30 @@ fn districts_with_more_ties_than_a_run_can_place_are_refused() {
 }
 
 #[test]
+fn districts_with_more_residents_than_a_run_can_number_are_refused() {
+    let dir = scratch("residents_bound");
+    // 50 million residents and `shocks` influxes of ten times as many
+    // newcomers each, without ties (so that no tie bound is reached first).
+    let district = |shocks: usize| {
+        let influx = "[[shocks]]\nstart = 10\ndays = 30\nmigrant_influx = 10\n".repeat(shocks);
+        format!(
+            "name = \"crowded\"\n[residents]\nties_k = 10\nnewcomer_ties = 0\n[district]\nsubdistricts = 5\n[[district.communities]]\nkind = \"urban\"\ncount = 50\npopulation = 1000000\nmigrant_share = 0.3\ngrids = 500\n{influx}"
+        )
+    };
+    let crowded = write(&dir, "crowded.toml", &district(9));
+    let out = govsim_within(20, &["check", &crowded]);
+    assert_input_error(
+        &out,
+        &["crowded.toml", "shocks[8].migrant_influx", "4294967295"],
+    );
+    // Eight such influxes can be numbered (the run may still be refused for
+    // its memory).
+    let fewer = write(&dir, "fewer.toml", &district(8));
+    let out = govsim_within(20, &["check", &fewer]);
+    assert!(!stderr(&out).contains("migrant_influx"), "{}", stderr(&out));
+}
+
+#[test]
 fn scenarios_that_cannot_fit_in_memory_are_refused() {
     let dir = scratch("memory");
     let town = small_town();

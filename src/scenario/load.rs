@@ -882,6 +882,39 @@ fn check_consistency(s: &Scenario) -> Result<(), (String, String)> {
     // A tie's place in the district's ties is 32 bits: every tie the
     // residents are built with, and every newcomer's, must have one.
     let newcomers: f64 = s.shocks.iter().map(|k| k.migrant_influx).sum::<f64>() * total as f64;
+    // So is a resident's number: the residents and every newcomer, whose
+    // count each community rounds up on some days (one more at most, a
+    // community and a day of a shock).
+    let communities: u64 = s
+        .district
+        .communities
+        .iter()
+        .map(|g| u64::from(g.count))
+        .sum();
+    let roundings: f64 = s
+        .shocks
+        .iter()
+        .filter(|k| k.migrant_influx > 0.0)
+        .map(|k| f64::from(k.days) * communities as f64)
+        .sum();
+    let most_residents = total as f64 + newcomers + roundings;
+    if most_residents > f64::from(u32::MAX) {
+        let (i, _) = s
+            .shocks
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, k)| k.migrant_influx > 0.0)
+            .expect("newcomers come with a shock");
+        return err(
+            &format!("shocks[{i}].migrant_influx"),
+            format!(
+                "{total} residents and about {newcomers:.0} newcomers make up to {most_residents:.0} \
+                 residents; at most {}: fewer residents or newcomers",
+                u32::MAX
+            ),
+        );
+    }
     let ties = total as f64 * f64::from(s.residents.ties_k)
         + newcomers * f64::from(s.residents.newcomer_ties);
     if ties > f64::from(u32::MAX) {
