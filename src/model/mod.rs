@@ -93,7 +93,8 @@ pub struct Model {
     /// contacts were drawn ahead (see [`Model::change_levers`]).
     rngs_before_ahead: Vec<ChaCha8Rng>,
     /// The next words of each community's participation stream, drawn
-    /// ahead while the serial issue phases run (`Model::beside_tie_changes`).
+    /// ahead while the serial issue phases and the closures run
+    /// (`Model::beside_tie_changes`, `Model::beside_words_ahead`).
     words_ahead: kernels::words_ahead::WordsAhead,
     /// Next week's trust in each kind, during diffusion.
     next_trust: [Vec<f32>; 3],
