@@ -6,6 +6,8 @@
 # one- and two-thread medians, their ratio, the median of each pair's ratio
 # and the geometric mean of the pairs' ratios with a 95% interval. Run
 # `ceiling.sh` right after to compare with what two cores give at most.
+# With KEEP_TIMES=FILE (a file that does not exist yet) it also keeps the
+# batch's wall times there, one run a line, for `speedup_verdict.py`.
 # Not part of the test command.
 #
 #   bash benches/speedup_pairs.sh PAIRS GOVSIM [GOVSIM2] [SCENARIO]
@@ -14,6 +16,11 @@ cd "$(dirname "$0")/.."
 PAIRS="${1:-}"; BIN="${2:-target/release/govsim}"; BIN2="${3:-}"; SCENARIO="${4:-scenarios/beilun.toml}"
 [[ "$PAIRS" =~ ^[1-9][0-9]*$ ]] || { echo "error: PAIRS must be a whole number above 0, got '$PAIRS'" >&2; exit 2; }
 [ -r "$SCENARIO" ] || { echo "error: $SCENARIO: cannot read the scenario file" >&2; exit 2; }
+KEEP="${KEEP_TIMES:-}"
+if [ -n "$KEEP" ]; then
+  [ ! -e "$KEEP" ] && [ ! -e "$KEEP.partial" ] || { echo "error: KEEP_TIMES=$KEEP: the file (or $KEEP.partial) exists already; name a new one" >&2; exit 2; }
+  [ -d "$(dirname "$KEEP")" ] || { echo "error: KEEP_TIMES=$KEEP: no such folder" >&2; exit 2; }
+fi
 . benches/govsim_binary.sh
 BINS=("$BIN")
 if [ -n "$BIN2" ]; then check_binary "$BIN2"; BINS+=("$BIN2"); fi
@@ -49,3 +56,8 @@ for name, by in times.items():
     print(f"| {name} | {st.median(one):.3f} s | {st.median(two):.3f} s | "
           f"{st.median(one) / st.median(two):.3f}× | {st.median(ratios):.3f}× | {interval} |")
 PY
+if [ -n "$KEEP" ]; then # beside the file, synced, then renamed into place
+  cp "$WORK/times" "$KEEP.partial" && sync "$KEEP.partial" && mv -n "$KEEP.partial" "$KEEP"
+  [ -e "$KEEP.partial" ] && { echo "error: KEEP_TIMES=$KEEP appeared meanwhile; the times are in $KEEP.partial" >&2; exit 2; }
+  echo "times kept in $KEEP"
+fi
