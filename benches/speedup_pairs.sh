@@ -8,6 +8,7 @@
 # `ceiling.sh` right after to compare with what two cores give at most.
 # With KEEP_TIMES=FILE (a file that does not exist yet) it also keeps the
 # batch's wall times there, one run a line, for `speedup_verdict.py`.
+# Every path is taken from the repository's root.
 # Not part of the test command.
 #
 #   bash benches/speedup_pairs.sh PAIRS GOVSIM [GOVSIM2] [SCENARIO]

@@ -79,7 +79,7 @@ def main(argv):
     for _, runs in batches:
         builds += [b for b in runs if b not in builds]
     for build in builds:
-        print(f"{build}: two threads over one, Beilun-size runs alternated in batches")
+        print(f"{build}: two threads over one, a run's wall time, in batches of alternated pairs")
         print()
         print("| batch | pairs | one thread (median) | two threads (median) | geometric mean of the pairs (95%) |")
         print("|---|---|---|---|---|")
