@@ -209,7 +209,7 @@ fn reduced(text: &str, out: &Path) -> String {
 /// binary under test; returns whether it succeeded, and what it said.
 fn bash(script: &str) -> (bool, String) {
     let full = format!(
-        "set -eo pipefail\ngovsim() {{ \"{}\" \"$@\"; }}\n{script}",
+        "set -eo pipefail\ngovsim_binary=\"{}\"\ngovsim() {{ \"$govsim_binary\" \"$@\"; }}\n{script}",
         env!("CARGO_BIN_EXE_govsim")
     );
     let out = Command::new("bash")
@@ -228,10 +228,24 @@ fn bash(script: &str) -> (bool, String) {
 }
 
 /// Shell lines that start the server on a free port, its output in `log`,
-/// its process id in `$pid`, and wait until it says where it listens.
+/// its process id in `$pid`, and wait until it says where it listens. The
+/// binary is started itself, not through the `govsim` shell function: a
+/// function put in the background runs in a subshell, whose id `$!` would
+/// be, and killing that subshell leaves the server running.
 fn start_server(log: &str) -> String {
     format!(
-        "govsim serve --port 0 > {log} 2>&1 & pid=$!\nfor i in $(seq 100); do grep -q http {log} && break; sleep 0.1; done\n"
+        "\"$govsim_binary\" serve --port 0 > {log} 2>&1 & pid=$!\nfor i in $(seq 100); do grep -q http {log} && break; sleep 0.1; done\n"
+    )
+}
+
+/// Shell lines that stop the server `start_server` started, wait for it to
+/// end, and fail if anything still listens where it said it listened (as a
+/// server left running by a killed wrapper would).
+fn stop_server(log: &str) -> String {
+    format!(
+        "kill $pid\nwait $pid || true\naddress=$(grep -o '127.0.0.1:[0-9]*' {log} | head -1)\n\
+         if (exec 3<>/dev/tcp/127.0.0.1/${{address#*:}}) 2>/dev/null; then\n\
+         echo \"a server still listens at $address after it was stopped\"; exit 1; fi\n"
     )
 }
 
@@ -268,8 +282,9 @@ fn every_command_in_the_docs_runs() {
             // The server: started on a free port and stopped once it says
             // where it listens.
             let (ok, said) = bash(&format!(
-                "{}kill $pid\ngrep http serve.out && rm serve.out",
-                start_server("serve.out")
+                "{}{}grep http serve.out && rm serve.out",
+                start_server("serve.out"),
+                stop_server("serve.out")
             ));
             assert!(ok, "{context}: {said}");
             continue;
@@ -290,13 +305,14 @@ fn every_command_in_the_docs_runs() {
     }
     let address_file = dir.join("address");
     let script = format!(
-        "{}trap 'kill $pid' EXIT\naddress=$(grep -o '127.0.0.1:[0-9]*' {a} | head -1)\ncd {d}\n{}",
+        "{}trap 'kill $pid' EXIT\naddress=$(grep -o '127.0.0.1:[0-9]*' {a} | head -1)\ncd {d}\n{}\ntrap - EXIT\n{}",
         start_server(&address_file.display().to_string()),
         served
             .iter()
             .map(|l| l.replace("localhost:8080", "$address"))
             .collect::<Vec<_>>()
             .join("\n"),
+        stop_server(&address_file.display().to_string()),
         a = address_file.display(),
         d = dir.display()
     );
