@@ -19,17 +19,11 @@ cd "$(dirname "$0")/.."
 PAIRS="${1:-16}"; BIN="${2:-target/release/govsim}"; SCENARIO="${3:-scenarios/beilun.toml}"
 [[ "$PAIRS" =~ ^[1-9][0-9]*$ ]] && [ "$PAIRS" -ge 4 ] && [ "$PAIRS" -le 200 ] || { echo "error: PAIRS must be a whole number from 4 to 200, got '$PAIRS'" >&2; exit 2; }
 [ -r "$SCENARIO" ] || { echo "error: $SCENARIO: cannot read the scenario file" >&2; exit 2; }
-command -v perf >/dev/null || { echo "error: needs perf (Debian: apt-get install linux-perf)" >&2; exit 2; }
+. benches/perf_samples.sh
 . benches/govsim_binary.sh
-profile() { # PAIR THREADS: one run under perf, its samples as "symbol" lines
-  perf record -q -F 4000 -o "$WORK/run.data" "$BIN" run "$SCENARIO" --threads "$2" --out "$WORK/out" >/dev/null 2>&1
-  rm -rf "${WORK:?}/out"
-  perf script -F ip,sym -i "$WORK/run.data" 2>/dev/null > "$WORK/pair-$1-$2.txt"
-  rm -f "$WORK/run.data"
-}
 for p in $(seq "$PAIRS"); do
   threads=(1 2); if [ $((p % 2)) -eq 0 ]; then threads=(2 1); fi
-  for t in "${threads[@]}"; do profile "$p" "$t"; done
+  for t in "${threads[@]}"; do perf_samples "$t" ip,sym "$WORK/pair-$p-$t.txt"; done
 done
 python3 - "$WORK" "$PAIRS" <<'PY'
 import collections, sys

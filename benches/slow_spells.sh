@@ -17,13 +17,10 @@ cd "$(dirname "$0")/.."
 RUNS="${1:-16}"; BIN="${2:-target/release/govsim}"; SCENARIO="${3:-scenarios/beilun.toml}"
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] && [ "$RUNS" -ge 4 ] && [ "$RUNS" -le 200 ] || { echo "error: RUNS must be a whole number from 4 to 200, got '$RUNS'" >&2; exit 2; }
 [ -r "$SCENARIO" ] || { echo "error: $SCENARIO: cannot read the scenario file" >&2; exit 2; }
-command -v perf >/dev/null || { echo "error: needs perf (Debian: apt-get install linux-perf)" >&2; exit 2; }
+. benches/perf_samples.sh
 . benches/govsim_binary.sh
 for r in $(seq "$RUNS"); do
-  perf record -q -F 4000 -o "$WORK/run-$r.data" "$BIN" run "$SCENARIO" --threads 2 --out "$WORK/out" >/dev/null 2>&1
-  rm -rf "${WORK:?}/out"
-  perf script -F tid,time,ip,sym -i "$WORK/run-$r.data" 2>/dev/null > "$WORK/run-$r.txt"
-  rm -f "$WORK/run-$r.data"
+  perf_samples 2 tid,time,ip,sym "$WORK/run-$r.txt"
 done
 python3 - "$WORK" "$RUNS" <<'PY'
 import collections, sys
